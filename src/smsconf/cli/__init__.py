@@ -1,0 +1,10 @@
+"""The `smsconf` command line: thin click commands over the library.
+
+Each command group lives in its own module and registers itself on `main`; this module only
+assembles them so that `smsconf --help` lists every command and the exit-code contract.
+"""
+
+from smsconf.cli.main import main
+from smsconf.cli import emulator, telesign  # noqa: F401  (registers commands)
+
+__all__ = ["main"]

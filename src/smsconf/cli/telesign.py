@@ -1,0 +1,3 @@
+"""Telesign commands: `check-credentials`, `test-sms`."""
+
+from smsconf.cli.main import main  # noqa: F401

@@ -1,0 +1,30 @@
+"""Exit codes: a contract with CI scripts, so each one is a named constant, never a bare number.
+
+Modelled on Terraform's `-detailed-exitcode` (0 nothing to do, 1 error, 2 changes present) with
+distinct codes for the failures a pipeline wants to branch on.
+"""
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0  # valid / no changes / applied
+    ERROR = 1  # unexpected error (a bug or an unreachable service)
+    CHANGES = 2  # plan has changes (only with --detailed-exitcode)
+    INVALID_CONFIG = 3  # configuration failed validation
+    CREDENTIALS = 4  # a provider account's credentials failed their check
+    UNSAFE_PLAN = 5  # plan crosses a safety threshold (deletes, immutable fields)
+    STALE_PLAN = 6  # saved plan no longer matches the live organisation or the configuration
+    PARTIAL_APPLY = 7  # apply stopped part-way; the journal says what was done
+
+
+EXIT_CODE_HELP = """\b
+Exit codes:
+  0  success: configuration valid, no changes, or apply finished
+  1  unexpected error
+  2  changes present (plan --detailed-exitcode)
+  3  invalid configuration
+  4  provider credentials failed their check
+  5  unsafe plan (deletes or immutable changes not allowed)
+  6  stale plan (live rows or configuration changed since the plan)
+  7  partial apply (see the journal; run apply again to finish)"""
