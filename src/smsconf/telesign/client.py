@@ -1,0 +1,243 @@
+"""The signed HTTP conversation with Telesign: one request, retried within a deadline.
+
+Everything above this module (credential check, PhoneID, test SMS) only chooses a resource and
+reads the answer; signing, retries, timeouts and keeping the key out of logs live here.
+"""
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import urlencode
+
+import httpx
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_before_delay,
+    wait_exponential,
+)
+
+from smsconf import __version__
+from smsconf.telesign import signing
+from smsconf.telesign.account import TelesignAccount
+from smsconf.telesign.errors import TelesignTimeout, TelesignUnreachable
+
+logger = logging.getLogger("smsconf.telesign")
+
+RETRY_STATUSES = frozenset({429, 503})
+# Transport failures where the request provably never reached Telesign: safe to retry a send.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try: attempts, exponential backoff, per-request timeout and a total deadline."""
+
+    attempts: int = 4
+    backoff: float = 0.5
+    max_backoff: float = 8.0
+    request_timeout: float = 10.0
+    deadline: float = 30.0
+
+
+@dataclass(frozen=True)
+class TelesignResponse:
+    """An HTTP answer from Telesign with its JSON body (empty when the body was not JSON)."""
+
+    http_status: int
+    body: Mapping[str, Any] = field(repr=False)
+    attempts: int = 1
+
+    @property
+    def code(self) -> int | None:
+        """Telesign's own code: `errors[0].code` for Family B bodies, else `status.code` (§4)."""
+        errors = self.body.get("errors")
+        if isinstance(errors, list) and errors and isinstance(errors[0], Mapping):
+            return _as_int(errors[0].get("code"))
+        status = self.body.get("status")
+        return _as_int(status.get("code")) if isinstance(status, Mapping) else None
+
+    @property
+    def description(self) -> str:
+        """Telesign's human text for `code`, or the HTTP status when the body says nothing."""
+        errors = self.body.get("errors")
+        if isinstance(errors, list) and errors and isinstance(errors[0], Mapping):
+            return str(errors[0].get("description", ""))
+        status = self.body.get("status")
+        if isinstance(status, Mapping) and status.get("description"):
+            return str(status["description"])
+        return f"HTTP {self.http_status}"
+
+
+def _as_int(value: object) -> int | None:
+    """Codes are integers in responses but strings in some docs (§9): accept both."""
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+class _RetryableStatus(Exception):
+    """Internal: a 429/503 answer that tenacity should retry; carries the response."""
+
+    def __init__(self, response: TelesignResponse) -> None:
+        super().__init__(f"HTTP {response.http_status}")
+        self.response = response
+
+
+class TelesignClient:
+    """An async client for one account; use as `async with TelesignClient(account) as client`.
+
+    `transport` lets the local target talk to the in-process emulator over the same HTTP.
+    """
+
+    def __init__(
+        self,
+        account: TelesignAccount,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.account = account
+        self.policy = policy or RetryPolicy()
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            timeout=min(self.policy.request_timeout, self.policy.deadline),
+            headers={"User-Agent": f"smsconf/{__version__} httpx/{httpx.__version__}"},
+        )
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def __repr__(self) -> str:
+        return f"TelesignClient({self.account!r})"
+
+    async def request(
+        self,
+        method: str,
+        resource: str,
+        *,
+        form: Mapping[str, str] | None = None,
+        json_body: Mapping[str, Any] | None = None,
+        idempotent: bool = True,
+    ) -> TelesignResponse:
+        """Send one signed request, retrying 429/503 and transport errors within the deadline.
+
+        Each attempt is signed afresh (new nonce and date), since Telesign rejects a reused nonce.
+        A non-idempotent request (a send) is retried only when it provably was not processed:
+        429/503 answers and failures to connect, never a read timeout.
+        Returns the last answer, even a 429/503 once the retries are spent; raises
+        `TelesignUnreachable` or `TelesignTimeout` when there was no answer.
+        """
+        body, content_type = _encode(method, form, json_body)
+        retryable = (_RetryableStatus, httpx.TransportError) if idempotent else (
+            _RetryableStatus, *_NOT_SENT)
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.policy.attempts) | stop_before_delay(self.policy.deadline),
+            wait=wait_exponential(multiplier=self.policy.backoff, max=self.policy.max_backoff),
+            retry=retry_if_exception_type(retryable),
+            before_sleep=self._log_retry,
+            reraise=True,
+        )
+        attempt = 0
+
+        async def once() -> TelesignResponse:
+            nonlocal attempt
+            attempt += 1
+            return await self._send_once(method, resource, body, content_type, attempt)
+
+        where = f"{self.account.base_url} for customer {self.account.customer_id}"
+        try:
+            async with asyncio.timeout(self.policy.deadline):
+                return await retrying(once)
+        except _RetryableStatus as spent:
+            return spent.response
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            raise TelesignTimeout(
+                f"no answer from {where} within the deadline ({type(exc).__name__})"
+            ) from None
+        except httpx.TransportError as exc:
+            raise TelesignUnreachable(
+                f"could not reach {where}: {type(exc).__name__}: {exc}"
+            ) from None
+
+    async def _send_once(
+        self, method: str, resource: str, body: str, content_type: str, attempt: int
+    ) -> TelesignResponse:
+        headers = self._auth_headers(method, resource, body, content_type)
+        if content_type:
+            headers["Content-Type"] = content_type
+        started = time.monotonic()
+        reply = await self._http.request(
+            method, self.account.base_url + resource, content=body.encode("utf-8"), headers=headers
+        )
+        logger.debug(
+            "telesign %s %s -> %s in %.3fs (attempt %d)",
+            method, resource, reply.status_code, time.monotonic() - started, attempt,
+        )
+        response = TelesignResponse(reply.status_code, _json_object(reply), attempt)
+        if reply.status_code in RETRY_STATUSES:
+            raise _RetryableStatus(response)
+        return response
+
+    def _auth_headers(
+        self, method: str, resource: str, body: str, content_type: str
+    ) -> dict[str, str]:
+        account = self.account
+        key = account.api_key.reveal()
+        date = signing.http_date()
+        if account.auth == "basic":
+            return {"Authorization": signing.basic_authorization(account.customer_id, key),
+                    "Date": date}
+        nonce = str(uuid.uuid4())
+        text = signing.string_to_sign(method, content_type, date, nonce, body, resource)
+        return {
+            "Authorization": signing.tsa_authorization(account.customer_id, key, text),
+            "Date": date,
+            "x-ts-auth-method": signing.HMAC_SHA256,
+            "x-ts-nonce": nonce,
+        }
+
+    def _log_retry(self, state: RetryCallState) -> None:
+        outcome = state.outcome.exception() if state.outcome else None
+        logger.info(
+            "telesign retry %d for customer %s after %s",
+            state.attempt_number, self.account.customer_id, type(outcome).__name__
+            if not isinstance(outcome, _RetryableStatus) else outcome,
+        )
+
+
+def _encode(
+    method: str, form: Mapping[str, str] | None, json_body: Mapping[str, Any] | None
+) -> tuple[str, str]:
+    """The exact body text (which is also what gets signed) and its content type."""
+    if json_body is not None:
+        return json.dumps(json_body), signing.JSON_CONTENT_TYPE
+    return (urlencode(form) if form else ""), signing.default_content_type(method)
+
+
+def _json_object(reply: httpx.Response) -> Mapping[str, Any]:
+    try:
+        parsed = reply.json()
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, Mapping) else {}
