@@ -1,63 +1,14 @@
 """Telesign client: signed requests, credential checks, sender-number checks, test messages.
 
-Independent of the configuration model: callers build a `TelesignAccount` and get plain values
-back. Nothing here ever prints, logs or raises with the API key.
+Independent of the configuration model: callers build a `account.TelesignAccount` and get plain
+values back; nothing here prints, logs or raises with the API key. Import from the submodules:
+
+- `account`: `TelesignAccount`, `STANDARD_ENDPOINT`, `ENTERPRISE_ENDPOINT`; `secret`: `ApiKey`
+- `client`: `TelesignClient`, `RetryPolicy`, `TelesignResponse`; `errors`: the exceptions
+- `credentials`: `check_credentials`, `check_all`, `CredentialChecker`, `CredentialResult`
+- `numbers`: `lookup_sender_numbers`, `SenderNumber`, `NumberCheck`
+- `test_message`: `send_test_sms`, `TestSmsResult`
+- `signing`: the string-to-sign and signatures, standard library only
+
+This file imports nothing, so that the emulator can use `signing` without loading the client.
 """
-
-from smsconf.telesign.account import (
-    ENTERPRISE_ENDPOINT,
-    STANDARD_ENDPOINT,
-    AuthMethod,
-    TelesignAccount,
-)
-from smsconf.telesign.client import RetryPolicy, TelesignClient, TelesignResponse
-from smsconf.telesign.credentials import (
-    CredentialChecker,
-    CredentialResult,
-    CredentialStatus,
-    check_all,
-    check_credentials,
-)
-from smsconf.telesign.errors import (
-    TelesignError,
-    TelesignRejected,
-    TelesignTimeout,
-    TelesignUnreachable,
-)
-from smsconf.telesign.numbers import (
-    NumberCheck,
-    NumberKind,
-    NumberVerdict,
-    SenderNumber,
-    lookup_sender_numbers,
-)
-from smsconf.telesign.secret import ApiKey
-from smsconf.telesign.test_message import StatusUpdate, TestSmsResult, send_test_sms
-
-__all__ = [
-    "ENTERPRISE_ENDPOINT",
-    "STANDARD_ENDPOINT",
-    "ApiKey",
-    "AuthMethod",
-    "CredentialChecker",
-    "CredentialResult",
-    "CredentialStatus",
-    "NumberCheck",
-    "NumberKind",
-    "NumberVerdict",
-    "RetryPolicy",
-    "SenderNumber",
-    "StatusUpdate",
-    "TelesignAccount",
-    "TelesignClient",
-    "TelesignError",
-    "TelesignRejected",
-    "TelesignResponse",
-    "TelesignTimeout",
-    "TelesignUnreachable",
-    "TestSmsResult",
-    "check_all",
-    "check_credentials",
-    "lookup_sender_numbers",
-    "send_test_sms",
-]
