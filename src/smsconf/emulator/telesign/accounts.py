@@ -1,0 +1,104 @@
+"""Who the emulated Telesign knows: customers, keys, product switches, numbers and handsets.
+
+Read from a YAML/JSON file or built in code; `DEMO_ACCOUNTS` are the customers of the local
+organisation, so the examples work against the local target without any setup.
+"""
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+NumberKind = Literal["geo", "short_code", "toll_free"]
+Script = tuple[int, ...]
+DEFAULT_DELIVERY: Script = (290, 203, 200)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class EmulatedNumber(_Frozen):
+    """A number the customer owns: an allowed `sender_id` and a target of inbound messages."""
+
+    number: str = Field(pattern=r"^\d{3,15}$")
+    kind: NumberKind = "geo"
+    country: str = "US"
+
+
+class Handset(_Frozen):
+    """What PhoneID reports for a number that no account owns."""
+
+    phone_type: str = "MOBILE"
+    country: str | None = None
+
+
+class EmulatedAccount(_Frozen):
+    """One customer. `allowed_hosts` empty means any host; set it to produce "wrong host" (10035).
+
+    `delivery` scripts the states a message to a destination goes through, one step per status
+    read (the send itself answers the first); the default is in progress, gateway, delivered.
+    """
+
+    customer_id: str = Field(min_length=1)
+    api_key: str = Field(min_length=1, repr=False)
+    name: str = ""
+    sms_enabled: bool = True
+    phoneid_enabled: bool = True
+    suspended: bool = False
+    allowed_hosts: tuple[str, ...] = ()
+    numbers: tuple[EmulatedNumber, ...] = ()
+    reject_unknown_senders: bool = True
+    callback_url: str | None = None
+    delivery: Mapping[str, Script] = Field(default_factory=dict)
+
+    @field_validator("delivery")
+    @classmethod
+    def _scripts_not_empty(cls, value: Mapping[str, Script]) -> Mapping[str, Script]:
+        if any(not script for script in value.values()):
+            raise ValueError("a delivery script needs at least one status code")
+        return value
+
+    def owns(self, number: str) -> EmulatedNumber | None:
+        return next((owned for owned in self.numbers if owned.number == number), None)
+
+    def script_for(self, destination: str) -> Script:
+        return tuple(self.delivery.get(destination, DEFAULT_DELIVERY))
+
+
+class EmulatorSetup(_Frozen):
+    """The content of an accounts file: `accounts:` and optionally `directory:` of handsets."""
+
+    accounts: tuple[EmulatedAccount, ...]
+    directory: Mapping[str, Handset] = Field(default_factory=dict)
+
+
+def load_setup(path: str | Path) -> EmulatorSetup:
+    """Read an accounts file (YAML, or JSON which YAML also reads)."""
+    raw: Any = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return EmulatorSetup.model_validate(raw)
+
+
+DEMO_ACCOUNTS: tuple[EmulatedAccount, ...] = (
+    EmulatedAccount(
+        name="contoso-telesign",
+        customer_id="DEMO-CUSTOMER-0001",
+        api_key="ZGVtby1hcGkta2V5LWZvci1zbXNjb25mLWxvY2FsLW9yZw==",
+        numbers=(
+            EmulatedNumber(number="14255550100", kind="geo", country="US"),
+            EmulatedNumber(number="18005550199", kind="toll_free", country="US"),
+            EmulatedNumber(number="55123", kind="short_code", country="US"),
+        ),
+    ),
+    EmulatedAccount(
+        name="fabrikam-telesign",
+        customer_id="DEMO-CUSTOMER-0002",
+        api_key="c2Vjb25kLWRlbW8ta2V5LWZvci1zbXNjb25m",
+        numbers=(
+            EmulatedNumber(number="442079460123", kind="geo", country="GB"),
+            EmulatedNumber(number="18885550142", kind="toll_free", country="US"),
+        ),
+    ),
+)
