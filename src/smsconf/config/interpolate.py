@@ -1,0 +1,71 @@
+"""Per-environment values: `${var:NAME}` placeholders resolved from `variables:` blocks.
+
+We chose variables over overlays: what differs between dev, test and prod (org URL, accounts and
+their credentials, numbers, bots, some queues) is visible at the exact place it is used, every
+environment is validated by substituting its values into the same files, and a missing value is
+a located error instead of a silently inherited one. Overlays would need merge rules for lists of
+named objects, which is where generic tools surprise people.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from smsconf.config.problems import Path_, Position, Problem, did_you_mean
+from smsconf.config.secrets import SecretRef
+
+VAR = re.compile(r"\$\{var:([A-Za-z_][A-Za-z0-9_.-]*)\}")
+NOT_INTERPOLATED = ("environments", "variables")
+
+
+def substitute(
+    data: dict[str, Any],
+    variables: dict[str, Any],
+    positions: dict[Path_, Position],
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Return a copy of `data` with placeholders replaced; file references made absolute."""
+    problems: list[Problem] = []
+
+    def walk(value: Any, path: Path_) -> Any:
+        if isinstance(value, dict):
+            return {k: walk(v, (*path, k)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, (*path, i)) for i, v in enumerate(value)]
+        if isinstance(value, str):
+            return _scalar(value, path)
+        return value
+
+    def _scalar(text: str, path: Path_) -> Any:
+        whole = VAR.fullmatch(text)
+        if whole:
+            return lookup(whole[1], path, text)
+        replaced = VAR.sub(lambda m: str(lookup(m[1], path, m[0])), text)
+        return _anchor_file_ref(replaced, positions.get(path))
+
+    def lookup(name: str, path: Path_, original: str) -> Any:
+        if name in variables:
+            return variables[name]
+        problems.append(
+            Problem(
+                f"variable '{name}' is not defined",
+                path,
+                hint=did_you_mean(name, variables)
+                or "define it under variables: or the environment",
+            )
+        )
+        return original
+
+    out = {k: (v if k in NOT_INTERPOLATED else walk(v, (k,))) for k, v in data.items()}
+    return out, problems
+
+
+def _anchor_file_ref(text: str, position: Position | None) -> str:
+    """`${file:key.txt}` is relative to the YAML file that says it, like an include would be."""
+    ref = SecretRef.parse(text)
+    if ref is None or ref.kind != "file" or position is None or Path(ref.name).is_absolute():
+        return text
+    absolute = (Path(position.file).parent / ref.name).resolve()
+    default = f":-{ref.default}" if ref.default is not None else ""
+    return f"${{file:{absolute}{default}}}"

@@ -1,0 +1,380 @@
+"""Load a configuration: discover files, parse with positions, merge, validate every environment.
+
+Called by `validate`, `plan`, `apply` and `check-credentials`. Returns a validated `Config` for
+one environment (`load_config`), or raises `ConfigError` holding every problem of every
+environment at once (`validate_paths`).
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from smsconf.config import rules
+from smsconf.config.interpolate import substitute
+from smsconf.config.model import Config
+from smsconf.config.problems import ConfigError, Path_, Position, Problem, did_you_mean
+from smsconf.config.source import Document, discover, read_file
+
+DEFAULT_ENVIRONMENT = "local"  # used when --env is not given, so the quick start needs no flags
+LIST_KEYS = tuple(
+    name for name, f in Config.model_fields.items() if typing.get_origin(f.annotation) is list
+)
+MAP_KEYS = tuple(name for name in Config.model_fields if name not in LIST_KEYS)
+
+
+@dataclass
+class Source:
+    """All files of one configuration merged into one tree, positions kept."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    positions: dict[Path_, Position] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    def locate(self, problem: Problem) -> Problem:
+        """Attach the position of the deepest existing prefix of the problem's path."""
+        if problem.position is not None:
+            return problem
+        path = problem.path
+        while path not in self.positions and path:
+            path = path[:-1]
+        position = self.positions.get(path)
+        if position is None and self.files:
+            position = Position(self.files[0], 1, 1)
+        return Problem(problem.message, problem.path, position, problem.hint, problem.environments)
+
+    def environment_names(self) -> list[str]:
+        envs = self.data.get("environments")
+        return sorted(envs) if isinstance(envs, dict) else []
+
+
+def read_sources(paths: Sequence[Path | str]) -> tuple[Source, list[Problem]]:
+    files, problems = discover([Path(p) for p in paths])
+    source = Source()
+    for file in files:
+        doc, file_problems = read_file(file, str(file))
+        problems.extend(file_problems)
+        if doc is not None:
+            source.files.append(doc.file)
+            problems.extend(_merge(source, doc))
+    return source, problems
+
+
+def _merge(source: Source, doc: Document) -> list[Problem]:
+    problems: list[Problem] = []
+    for key, value in doc.data.items():
+        where = doc.positions[(key,)]
+        if key not in Config.model_fields:
+            problems.append(
+                Problem(
+                    f"unknown top-level key '{key}'",
+                    (key,),
+                    where,
+                    did_you_mean(key, Config.model_fields),
+                )
+            )
+            continue
+        if key in LIST_KEYS:
+            if not isinstance(value, list):
+                problems.append(Problem(f"'{key}' must be a list", (key,), where))
+                continue
+            target = source.data.setdefault(key, [])
+            _copy_positions(source, doc, (key,), (key,), keep_root=key not in source.positions)
+            for i, item in enumerate(value):
+                _copy_positions(source, doc, (key, i), (key, len(target)))
+                target.append(item)
+        elif not isinstance(value, dict):
+            problems.append(Problem(f"'{key}' must be a mapping", (key,), where))
+        else:
+            target = source.data.setdefault(key, {})
+            source.positions.setdefault((key,), where)
+            for sub, sub_value in value.items():
+                if sub in target:
+                    problems.append(
+                        Problem(
+                            f"'{key}.{sub}' is defined in more than one file",
+                            (key, sub),
+                            doc.positions[(key, sub)],
+                            hint=f"first defined at {source.positions[(key, sub)]}",
+                        )
+                    )
+                    continue
+                target[sub] = sub_value
+                _copy_positions(source, doc, (key, sub), (key, sub))
+    return problems
+
+
+def _copy_positions(
+    source: Source, doc: Document, old: Path_, new: Path_, keep_root: bool = True
+) -> None:
+    n = len(old)
+    for path, pos in doc.positions.items():
+        if path[:n] == old and (keep_root or len(path) > n):
+            source.positions[(*new, *path[n:])] = pos
+
+
+def _variables_for(source: Source, env: str | None) -> dict[str, Any]:
+    merged = dict(source.data.get("variables") or {})
+    envs = source.data.get("environments") or {}
+    if env is not None and isinstance(envs.get(env), dict):
+        merged.update(envs[env].get("variables") or {})
+    return merged
+
+
+def build(source: Source, env: str | None) -> tuple[Config | None, list[Problem]]:
+    """Validate the merged tree for one environment (None: no environment selected)."""
+    data, problems = substitute(source.data, _variables_for(source, env), source.positions)
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        structural = _from_pydantic(exc, data)
+        return None, problems + structural + _rules_without_invalid(data, structural)
+    problems.extend(rules.check(config))
+    return config, problems
+
+
+def _rules_without_invalid(data: dict[str, Any], structural: list[Problem]) -> list[Problem]:
+    """Run the domain rules on what is left after dropping the objects that failed the schema.
+
+    Users get every problem in one run; a dropped object's name is remembered so that references
+    to it are not reported as undeclared on top of its own error.
+    """
+    pruned, kept, dropped = _prune(data, {p.path for p in structural})
+    try:
+        config = Config.model_validate(pruned)
+    except ValidationError:
+        return []  # a top-level map itself is broken; the structural errors say enough
+    return [
+        Problem(p.message, _original_path(p.path, kept), hint=p.hint)
+        for p in rules.check(config, ignore_names=dropped)
+    ]
+
+
+def _prune(
+    data: dict[str, Any], bad_paths: set[Path_]
+) -> tuple[dict[str, Any], dict[Path_, list[int]], set[str]]:
+    """Copy `data` without the innermost list items (or top-level keys) holding bad paths."""
+    doomed: set[Path_] = set()
+    for path in bad_paths:
+        if _has_default(path):  # drop just the key: its default stands in
+            doomed.add(path)
+            continue
+        cut = max((i for i, part in enumerate(path) if isinstance(part, int)), default=None)
+        doomed.add(path[: cut + 1] if cut is not None else path[:1])
+    kept: dict[Path_, list[int]] = {}
+    dropped: set[str] = set()
+
+    def walk(value: Any, path: Path_) -> Any:
+        if isinstance(value, dict):
+            return {k: walk(v, (*path, k)) for k, v in value.items() if (*path, k) not in doomed}
+        if isinstance(value, list):
+            survivors = []
+            for i, item in enumerate(value):
+                if (*path, i) in doomed:
+                    dropped.update(_names_of(item))
+                else:
+                    survivors.append(i)
+            kept[path] = survivors
+            return [walk(value[i], (*path, i)) for i in survivors]
+        return value
+
+    return walk(data, ()), kept, dropped
+
+
+def _names_of(item: Any) -> set[str]:
+    if not isinstance(item, dict):
+        return set()
+    names = {str(item[k]) for k in ("name", "title", "number") if k in item}
+    for number in item.get("numbers") or []:
+        if isinstance(number, dict) and "number" in number:
+            names.add(str(number["number"]))
+    return names
+
+
+def _original_path(path: Path_, kept: dict[Path_, list[int]]) -> Path_:
+    out: list[str | int] = []
+    for part in path:
+        survivors = kept.get(tuple(out))
+        if isinstance(part, int) and survivors is not None and part < len(survivors):
+            part = survivors[part]
+        out.append(part)
+    return tuple(out)
+
+
+def _from_pydantic(exc: ValidationError, data: dict[str, Any]) -> list[Problem]:
+    """Turn pydantic errors into located problems with 'did you mean' hints.
+
+    Inputs are used only for enum suggestions; messages never echo a value, which could be a
+    secret pasted into the wrong field.
+    """
+    by_path: dict[Path_, list[Problem]] = {}
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        path = _data_path(loc, data)
+        by_path.setdefault(path, []).append(_problem(err, loc, path))
+    problems: list[Problem] = []
+    for path, found in by_path.items():
+        if len(found) == 1:
+            problems.append(found[0])
+        else:  # several branches of a union failed: one message listing what would do
+            expected = " or ".join(dict.fromkeys(p.message for p in found))
+            problems.append(Problem(f"invalid value: {expected}", path))
+    return problems
+
+
+def _data_path(loc: Path_, data: Any) -> Path_:
+    """The part of a pydantic `loc` that names real keys and indexes (drops union tags)."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if _has_child(node, part):
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(part, str) and _is_field_name(part):
+            path.append(part)  # a missing required key: report at the key's parent
+            break
+        else:
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def _has_child(node: Any, part: str | int) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(node, list) and isinstance(part, int) and part < len(node)
+
+
+def _is_field_name(part: str) -> bool:
+    return re.fullmatch(r"[a-z_]+", part) is not None
+
+
+def _problem(err: dict[str, Any], loc: Path_, path: Path_) -> Problem:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        return Problem(
+            f"unknown key '{key}'", path, hint=did_you_mean(key, _allowed_keys(loc[:-1]))
+        )
+    if kind == "missing":
+        return Problem(f"missing required key '{loc[-1]}'", path)
+    if kind == "literal_error":
+        options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        return Problem(
+            f"expected one of {', '.join(options)}",
+            path,
+            hint=_value_hint(err, options),
+        )
+    message = str(err["msg"]).removeprefix("Value error, ")
+    return Problem(message[:1].lower() + message[1:], path)
+
+
+def _value_hint(err: dict[str, Any], options: list[str]) -> str | None:
+    return None if not isinstance(err.get("input"), str) else did_you_mean(err["input"], options)
+
+
+def _allowed_keys(loc: Path_) -> list[str]:
+    """Field names of the model found at `loc`, for suggestions on unknown keys."""
+    annotation: Any = Config
+    for part in loc:
+        annotation = _step(annotation, part)
+        if annotation is None:
+            return []
+    model = _model_of(annotation)
+    return list(model.model_fields) if model else []
+
+
+def _step(annotation: Any, part: str | int) -> Any:
+    model = _model_of(annotation)
+    if model is not None:
+        return model.model_fields[part].annotation if part in model.model_fields else None
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is list:
+        return args[0] if isinstance(part, int) else None
+    if origin is dict:
+        return args[1]
+    for arg in args:  # X | None
+        found = _step(arg, part)
+        if found is not None:
+            return found
+    return None
+
+
+def _has_default(path: Path_) -> bool:
+    if not path or not isinstance(path[-1], str):
+        return False
+    annotation: Any = Config
+    for part in path[:-1]:
+        annotation = _step(annotation, part)
+    model = _model_of(annotation)
+    field = model.model_fields.get(path[-1]) if model else None
+    return field is not None and not field.is_required()
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        for arg in typing.get_args(annotation):
+            if isinstance(arg, type) and issubclass(arg, BaseModel):
+                return arg
+    return None
+
+
+def validate_paths(paths: Sequence[Path | str]) -> dict[str | None, Config]:
+    """Validate a configuration for every environment it declares; raise with all problems."""
+    source, problems = read_sources(paths)
+    configs: dict[str | None, Config] = {}
+    if source.files:
+        envs: list[str | None] = list(source.environment_names()) or [None]
+        per_env: dict[Problem, list[str]] = {}
+        for env in envs:
+            config, env_problems = build(source, env)
+            if config is not None:
+                configs[env] = config
+            for problem in env_problems:
+                per_env.setdefault(source.locate(problem), []).append(env or "")
+        for problem, names in per_env.items():
+            only_some = env_names_if_partial(names, envs)
+            problems.append(
+                Problem(problem.message, problem.path, problem.position, problem.hint, only_some)
+            )
+    if problems:
+        raise ConfigError([source.locate(p) for p in problems])
+    return configs
+
+
+def env_names_if_partial(names: list[str], envs: list[str | None]) -> tuple[str, ...]:
+    """Name the environments only when a problem does not occur in all of them."""
+    return () if len(set(names)) == len(envs) else tuple(sorted(set(names)))
+
+
+def load_config(paths: Sequence[Path | str], env: str | None = None) -> Config:
+    """The configuration for one environment; all environments must be valid to use any."""
+    configs = validate_paths(paths)
+    if env is None and None not in configs:
+        if len(configs) == 1:
+            return next(iter(configs.values()))
+        if DEFAULT_ENVIRONMENT in configs:
+            return configs[DEFAULT_ENVIRONMENT]
+        raise ConfigError(
+            [Problem(f"choose an environment with --env ({', '.join(map(str, configs))})")]
+        )
+    if env not in configs:
+        raise ConfigError(
+            [
+                Problem(
+                    f"environment '{env}' is not declared",
+                    ("environments",),
+                    hint=did_you_mean(str(env), [k for k in configs if k]),
+                )
+            ]
+        )
+    return configs[env]

@@ -1,0 +1,367 @@
+"""The configuration language as pydantic models; the JSON Schema in schemas/ is generated here.
+
+Everything is referenced by name, never by GUID. Objects that other objects point at (queues,
+operating hours, capacity profiles, surveys, bots, templates, quick replies) are either
+`managed: true` (smsconf creates and updates them) or looked up by name in the organisation.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+    model_validator,
+)
+
+from smsconf.config import vocabulary as v
+from smsconf.config.secrets import SecretRef
+
+DURATION = re.compile(r"^(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?$")
+DURATION_PATTERN = r"^(\d+d)?(\d+h)?(\d+m)?$"
+
+
+def duration_minutes(text: str) -> int:
+    """`2d`, `8h`, `1h30m`, `45m` → minutes (Dataverse stores Duration columns in minutes)."""
+    match = DURATION.match(text)
+    if not text or not match:
+        raise ValueError(f"'{text}' is not a duration; write it like 8h, 2d, 1h30m or 45m")
+    days, hours, minutes = (int(match[k] or 0) for k in ("d", "h", "m"))
+    return days * 1440 + hours * 60 + minutes
+
+
+def format_minutes(minutes: int) -> str:
+    """Inverse of `duration_minutes`, canonical (largest units first), for export."""
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    text = (
+        (f"{days}d" if days else "") + (f"{hours}h" if hours else "") + (f"{mins}m" if mins else "")
+    )
+    return text or "0m"
+
+
+def _duration(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("a duration is a string like 8h, 2d or 45m")
+    duration_minutes(value)
+    return value
+
+
+Duration = Annotated[
+    str,
+    PlainValidator(_duration),
+    WithJsonSchema({"type": "string", "pattern": DURATION_PATTERN, "examples": ["8h", "2d"]}),
+]
+
+
+def _secret(value: Any) -> SecretRef:
+    if isinstance(value, SecretRef):
+        return value
+    ref = SecretRef.parse(value) if isinstance(value, str) else None
+    if ref is None:
+        # Never echo the value: it may be a real key pasted by mistake.
+        raise ValueError(
+            "must be a secret reference such as ${env:NAME} or ${file:PATH}, never a literal secret"
+        )
+    return ref
+
+
+Secret = Annotated[
+    SecretRef,
+    PlainValidator(_secret),
+    PlainSerializer(lambda ref: ref.reference, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\$\{(env|file|var):[^}]+\}$",
+            "description": "${env:NAME}, ${env:NAME:-default}, ${file:PATH} or ${var:NAME}",
+        }
+    ),
+]
+Locale = Annotated[str, Field(json_schema_extra={"enum": sorted(v.LOCALES)})]
+Name = Annotated[str, Field(min_length=1, max_length=v.NAME_MAX)]
+Scalar = str | int | float | bool
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo must never be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+# --- provider accounts -------------------------------------------------------------------------
+
+
+class PhoneNumber(Strict):
+    number: str = Field(description="Digits with country code: no +, spaces or punctuation.")
+    type: v.NumberType
+    description: str = Field("", max_length=500)
+
+
+class Account(Strict):
+    """A messaging account (admin center: Accounts and channels → New account)."""
+
+    name: Name
+    provider: v.Provider = "telesign"
+    customer_id: str = Field(min_length=1, max_length=800, description="Telesign Customer ID")
+    api_key: Secret = Field(description="Telesign API key, as a secret reference")
+    endpoint: str | None = Field(
+        None, description="Telesign REST endpoint; default https://rest-api.telesign.com"
+    )
+    auth: v.TelesignAuth = "tsa"
+    numbers: list[PhoneNumber] = []
+
+
+# --- referenced objects: managed or looked up by name -------------------------------------------
+
+
+class Referenced(Strict):
+    name: Name
+    managed: bool = Field(False, description="true: smsconf owns it; false: looked up by name")
+
+
+class OperatingHours(Referenced):
+    all_days: bool = False
+    days: list[v.Weekday] = []
+    start: str | None = Field(None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    end: str | None = Field(None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    timezone: int | None = Field(None, ge=0, le=300, description="Dataverse time-zone code")
+
+
+class Queue(Referenced):
+    assignment: v.QueueAssignment = "highest_capacity"
+    operating_hours: str | None = None
+    priority: int | None = Field(None, ge=1, le=10_000)
+
+
+class CapacityProfile(Referenced):
+    default_max_units: int | None = Field(None, ge=0, le=10_000)
+
+
+class Survey(Strict):
+    """Customer Voice surveys cannot be created through configuration; always looked up."""
+
+    name: Name
+
+
+class Bot(Strict):
+    """Bots are application users in Dataverse; always looked up by name."""
+
+    name: Name
+
+
+class Template(Strict):
+    """Session or agent-notification template, looked up by its unique name."""
+
+    name: Name
+    kind: Literal["session", "notification"]
+    unique_name: str | None = Field(None, description="defaults to the name")
+
+
+class QuickReply(Strict):
+    title: str = Field(min_length=1, max_length=v.QUICK_REPLY_TITLE_MAX)
+    managed: bool = False
+    message: str | None = Field(None, max_length=v.QUICK_REPLY_MESSAGE_MAX)
+    locale: Locale = "en-US"
+
+
+# --- workstream ----------------------------------------------------------------------------------
+
+
+class Capacity(Strict):
+    units: int | None = Field(None, ge=0, le=10_000, description="unit-based capacity")
+    profile: str | None = Field(None, description="profile-based capacity: a capacity profile")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Capacity:
+        if (self.units is None) == (self.profile is None):
+            raise ValueError("set exactly one of units (unit based) or profile (profile based)")
+        return self
+
+
+class Distribution(Strict):
+    mode: v.DistributionMode = Field("push", description="cannot change after creation")
+    capacity: Capacity = Capacity(units=1)
+    allowed_presences: list[v.Presence] = Field(["available", "busy"], min_length=1)
+    auto_close_after: Duration = "2d"
+    block_capacity_for_wrap_up: Literal["always", "never"] | Duration = "always"
+    keep_same_agent: bool = Field(False, description="agent affinity; push only")
+    skill_matching: v.SkillMatching = "none"
+
+
+class BotSurvey(Strict):
+    survey: str
+    mode: v.SurveyMode = "link"
+    message: str | None = Field(None, max_length=v.SURVEY_MESSAGE_MAX)
+
+
+class SurveySettings(Strict):
+    enabled: bool = False
+    survey: str | None = None
+    mode: v.SurveyMode = "link"
+    message: str | None = Field(None, max_length=v.SURVEY_MESSAGE_MAX)
+    bot_survey: BotSurvey | None = None
+
+
+class FileAttachments(Strict):
+    customers: bool = False
+    agents: bool = False
+
+
+class AutomatedMessage(Strict):
+    trigger: v.MessageTrigger
+    text: str = Field(min_length=1, max_length=v.SMS_MAX_CHARS)
+    translations: dict[str, Annotated[str, Field(min_length=1, max_length=v.SMS_MAX_CHARS)]] = {}
+
+
+class SmsChannel(Strict):
+    """The SMS channel added to a workstream (admin center: Add SMS channel wizard)."""
+
+    number: str
+    language: Locale = "en-US"
+    operating_hours: str | None = None
+    automated_messages: list[AutomatedMessage] = []
+    survey: SurveySettings = SurveySettings()
+    file_attachments: FileAttachments = FileAttachments()
+
+
+class Condition(Strict):
+    """Either a comparison (attribute/op/value) or a group (all / any of conditions)."""
+
+    attribute: str | None = Field(
+        None, description="conversation.X, contact.X, account.X, sms.X or context.NAME"
+    )
+    op: v.RuleOperator = "eq"
+    value: Scalar | list[Scalar] | None = None
+    all: list[Condition] | None = None
+    any: list[Condition] | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Condition:
+        forms = [self.attribute is not None, self.all is not None, self.any is not None]
+        if sum(forms) != 1:
+            raise ValueError("a condition has exactly one of attribute, all or any")
+        return self
+
+
+class ClassificationRule(Strict):
+    name: Name
+    when: list[Condition] = Field([], description="all must hold; empty: always")
+    set: dict[str, Scalar] = Field(
+        min_length=1, description="outputs: priority or context.NAME → value"
+    )
+
+
+class ClassificationRuleset(Strict):
+    name: Name
+    rules: list[ClassificationRule] = Field(min_length=1)
+
+
+class QueueShare(Strict):
+    queue: str
+    percent: int = Field(ge=1, le=100)
+
+
+class QueueRule(Strict):
+    name: Name
+    when: list[Condition] = []
+    queue: str | None = None
+    split: list[QueueShare] | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> QueueRule:
+        if (self.queue is None) == (self.split is None):
+            raise ValueError("set exactly one of queue or split")
+        return self
+
+
+class Routing(Strict):
+    classification: list[ClassificationRuleset] = []
+    route_to_queue: list[QueueRule] = []
+
+
+class NotificationTemplates(Strict):
+    incoming_authenticated: str | None = None
+    incoming_unauthenticated: str | None = None
+    consult: str | None = None
+    transfer: str | None = None
+    supervisor_assign: str | None = None
+
+
+class ContextVariable(Strict):
+    name: str = Field(min_length=1, max_length=v.CONTEXT_VARIABLE_NAME_MAX)
+    type: v.ContextVariableType = "text"
+    entity: str | None = Field(None, description="table logical name, for entity_reference")
+
+
+class Advanced(Strict):
+    session_template: str | None = None
+    notification_templates: NotificationTemplates = NotificationTemplates()
+    context_variables: list[ContextVariable] = []
+    smart_assist_bots: list[str] = []
+    quick_replies: list[str] = []
+
+
+class Workstream(Strict):
+    name: Name
+    fallback_queue: str | None = None
+    distribution: Distribution = Distribution()
+    bot: str | None = None
+    sms: SmsChannel | None = None
+    routing: Routing = Routing()
+    advanced: Advanced = Advanced()
+
+
+# --- top level ---------------------------------------------------------------------------------
+
+RemovableKind = Literal[
+    "account", "number", "workstream", "queue", "operating_hours", "capacity_profile", "quick_reply"
+]
+
+
+class Removed(Strict):
+    """An explicit statement that a managed object must be deleted; nothing goes without one."""
+
+    kind: RemovableKind
+    name: str
+
+
+class Environment(Strict):
+    target: str = Field(
+        description="'local' or the organisation URL https://<org>.crm.dynamics.com"
+    )
+    gateway: str | None = Field(
+        None, description="Omnichannel gateway base URL used in the Telesign callback URL"
+    )
+    variables: dict[str, Scalar] = {}
+
+
+class Settings(Strict):
+    ignore: dict[str, list[str]] = Field(
+        {}, description="table logical name → columns the diff must never report"
+    )
+    max_deletes: int = Field(0, ge=0, description="deletes allowed without --allow-deletes")
+
+
+class Config(Strict):
+    """One organisation's SMS configuration, possibly spread over many files."""
+
+    environments: dict[str, Environment] = {}
+    variables: dict[str, Scalar] = {}
+    accounts: list[Account] = []
+    queues: list[Queue] = []
+    operating_hours: list[OperatingHours] = []
+    capacity_profiles: list[CapacityProfile] = []
+    surveys: list[Survey] = []
+    bots: list[Bot] = []
+    templates: list[Template] = []
+    quick_replies: list[QuickReply] = []
+    workstreams: list[Workstream] = []
+    removed: list[Removed] = []
+    settings: Settings = Settings()

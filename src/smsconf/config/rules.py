@@ -1,0 +1,419 @@
+"""Domain rules that a schema cannot express: formats, limits, uniqueness and references.
+
+Each rule reports a `Problem` at the path of the offending value; the loader attaches positions.
+References must resolve to an object declared in the configuration (managed, or looked up by
+name), so that a typo in a queue name is caught here instead of as a 404 halfway through apply.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import urlparse
+
+from smsconf.config import vocabulary as v
+from smsconf.config.model import (
+    Condition,
+    Config,
+    OperatingHours,
+    Queue,
+    QuickReply,
+    Workstream,
+    duration_minutes,
+)
+from smsconf.config.problems import Path_, Problem, did_you_mean
+
+NUMBER_LENGTHS = {"short_code": (3, 8), "geo": (8, 15), "toll_free": (8, 15)}
+LOOKUP_ONLY_FIELDS = {
+    Queue: ("assignment", "operating_hours", "priority"),
+    OperatingHours: ("all_days", "days", "start", "end", "timezone"),
+    QuickReply: ("message",),
+}
+
+
+class _Checker:
+    def __init__(self, config: Config, ignore_names: set[str]) -> None:
+        self.config = config
+        self.ignore_names = ignore_names
+        self.problems: list[Problem] = []
+        self.names = {
+            "queue": [q.name for q in config.queues],
+            "operating hours": [o.name for o in config.operating_hours],
+            "capacity profile": [c.name for c in config.capacity_profiles],
+            "survey": [s.name for s in config.surveys],
+            "bot": [b.name for b in config.bots],
+            "session template": [t.name for t in config.templates if t.kind == "session"],
+            "notification template": [t.name for t in config.templates if t.kind == "notification"],
+            "quick reply": [q.title for q in config.quick_replies],
+        }
+
+    def report(self, message: str, path: Path_, hint: str | None = None) -> None:
+        self.problems.append(Problem(message, path, hint=hint))
+
+    def reference(self, kind: str, name: str | None, path: Path_) -> None:
+        if name is None or name in self.names[kind] or name in self.ignore_names:
+            return
+        declare = {
+            "operating hours": "operating_hours",
+            "capacity profile": "capacity_profiles",
+            "session template": "templates",
+            "notification template": "templates",
+            "quick reply": "quick_replies",
+        }.get(kind, kind + "s")
+        self.report(
+            f"{kind} '{name}' is not declared",
+            path,
+            did_you_mean(name, self.names[kind])
+            or f"declare it under {declare}: (managed: true to create it, else looked up by name)",
+        )
+
+    def unique(self, items: Iterable[str], path: Path_, what: str) -> None:
+        seen: dict[str, int] = {}
+        for i, name in enumerate(items):
+            key = name.casefold()
+            if key in seen:
+                self.report(
+                    f"duplicate {what} '{name}'",
+                    (*path, i),
+                    hint=f"also at {path[-1]}[{seen[key]}]",
+                )
+            else:
+                seen[key] = i
+
+    def locale(self, locale: str, path: Path_) -> None:
+        if locale not in v.LOCALES:
+            self.report(
+                f"unknown locale '{locale}'",
+                path,
+                did_you_mean(locale, v.LOCALES) or "use a locale such as en-US",
+            )
+
+    # --- the rules ---------------------------------------------------------------------------
+
+    def run(self) -> list[Problem]:
+        c = self.config
+        for key, names in (
+            ("accounts", [a.name for a in c.accounts]),
+            ("queues", self.names["queue"]),
+            ("operating_hours", self.names["operating hours"]),
+            ("capacity_profiles", self.names["capacity profile"]),
+            ("surveys", self.names["survey"]),
+            ("bots", self.names["bot"]),
+            ("templates", [t.name for t in c.templates]),
+            ("quick_replies", self.names["quick reply"]),
+            ("workstreams", [w.name for w in c.workstreams]),
+        ):
+            self.unique(names, (key,), key.rstrip("s").replace("_", " "))
+        self.environments()
+        self.accounts()
+        self.referenced_objects()
+        channel_numbers: dict[str, int] = {}
+        for i, ws in enumerate(c.workstreams):
+            self.workstream(ws, ("workstreams", i), channel_numbers)
+        self.removed()
+        return self.problems
+
+    def environments(self) -> None:
+        for name, env in self.config.environments.items():
+            path = ("environments", name)
+            if env.target != "local" and not _is_https_url(env.target):
+                self.report(
+                    "target must be 'local' or an https:// organisation URL", (*path, "target")
+                )
+            if env.gateway is not None and not _is_https_url(env.gateway):
+                self.report("gateway must be an https:// URL", (*path, "gateway"))
+
+    def accounts(self) -> None:
+        owner: dict[str, str] = {}
+        for i, account in enumerate(self.config.accounts):
+            path = ("accounts", i)
+            if account.endpoint is not None and not _is_http_url(account.endpoint):
+                self.report("endpoint must be an http(s):// URL", (*path, "endpoint"))
+            for j, number in enumerate(account.numbers):
+                npath = (*path, "numbers", j, "number")
+                self.phone_number(number.number, number.type, npath)
+                if number.number in owner:
+                    self.report(
+                        f"number {number.number} is already listed under account "
+                        f"'{owner[number.number]}'",
+                        npath,
+                        hint="a number belongs to exactly one account",
+                    )
+                owner.setdefault(number.number, account.name)
+
+    def phone_number(self, number: str, kind: str, path: Path_) -> None:
+        if not number.isdigit() or not number.isascii():
+            extra = "no plus sign" if number.startswith("+") else "no spaces or punctuation"
+            self.report(
+                f"number '{number}' must be digits only with the country code ({extra})",
+                path,
+                hint=f"write {re.sub(r'[^0-9]', '', number) or '14255550100'}",
+            )
+            return
+        low, high = NUMBER_LENGTHS[kind]
+        if not low <= len(number) <= high:
+            label = "a short code" if kind == "short_code" else f"a {kind.replace('_', '-')} number"
+            self.report(f"{label} has {low} to {high} digits; '{number}' has {len(number)}", path)
+
+    def referenced_objects(self) -> None:
+        c = self.config
+        for key, items in (
+            ("queues", c.queues),
+            ("operating_hours", c.operating_hours),
+            ("quick_replies", c.quick_replies),
+        ):
+            for i, item in enumerate(items):
+                if not item.managed:
+                    for field in LOOKUP_ONLY_FIELDS[type(item)]:
+                        if field in item.model_fields_set:
+                            self.report(
+                                f"'{field}' can only be set on a managed object",
+                                (key, i, field),
+                                hint="add managed: true to let smsconf own it",
+                            )
+        for i, queue in enumerate(c.queues):
+            self.reference(
+                "operating hours", queue.operating_hours, ("queues", i, "operating_hours")
+            )
+        for i, hours in enumerate(c.operating_hours):
+            if (
+                hours.managed
+                and not hours.all_days
+                and not (hours.days and hours.start and hours.end)
+            ):
+                self.report(
+                    "managed operating hours need all_days: true, or days, start and end",
+                    ("operating_hours", i),
+                )
+            if hours.start and hours.end and hours.start >= hours.end:
+                self.report("start must be before end", ("operating_hours", i, "end"))
+        for i, reply in enumerate(c.quick_replies):
+            if reply.managed and not reply.message:
+                self.report("a managed quick reply needs a message", ("quick_replies", i))
+            self.locale(reply.locale, ("quick_replies", i, "locale"))
+
+    def workstream(self, ws: Workstream, path: Path_, channel_numbers: dict[str, int]) -> None:
+        dist = ws.distribution
+        self.reference("queue", ws.fallback_queue, (*path, "fallback_queue"))
+        self.reference(
+            "capacity profile",
+            dist.capacity.profile,
+            (*path, "distribution", "capacity", "profile"),
+        )
+        self.reference("bot", ws.bot, (*path, "bot"))
+        if dist.mode == "pick":
+            if ws.bot is not None:
+                self.report("a bot can only be added to a push workstream", (*path, "bot"))
+            if dist.keep_same_agent:
+                self.report(
+                    "keep_same_agent (agent affinity) needs work distribution mode push",
+                    (*path, "distribution", "keep_same_agent"),
+                )
+        self.durations(ws, (*path, "distribution"))
+        self.unique(
+            dist.allowed_presences, (*path, "distribution", "allowed_presences"), "presence"
+        )
+        if ws.sms is not None:
+            self.channel(ws, (*path, "sms"), channel_numbers)
+        self.advanced(ws, (*path, "advanced"))
+        self.routing(ws, (*path, "routing"))
+
+    def durations(self, ws: Workstream, path: Path_) -> None:
+        dist = ws.distribution
+        low, high = v.AUTO_CLOSE_MINUTES
+        if not low <= duration_minutes(dist.auto_close_after) <= high:
+            self.report("auto_close_after must be between 1m and 30d", (*path, "auto_close_after"))
+        wrap = dist.block_capacity_for_wrap_up
+        low, high = v.WRAP_UP_MINUTES
+        if wrap not in ("always", "never") and not low <= duration_minutes(wrap) <= high:
+            self.report(
+                "block_capacity_for_wrap_up takes always, never, or a time from 1m to 60m",
+                (*path, "block_capacity_for_wrap_up"),
+            )
+
+    def channel(self, ws: Workstream, path: Path_, channel_numbers: dict[str, int]) -> None:
+        sms = ws.sms
+        assert sms is not None
+        known = [n.number for a in self.config.accounts for n in a.numbers]
+        if sms.number not in known and sms.number not in self.ignore_names:
+            self.report(
+                f"number {sms.number} is not listed under any account",
+                (*path, "number"),
+                did_you_mean(sms.number, known) or "add it to an account's numbers:",
+            )
+        if sms.number in channel_numbers:
+            other = self.config.workstreams[channel_numbers[sms.number]].name
+            self.report(
+                f"number {sms.number} already serves the SMS channel of workstream '{other}'",
+                (*path, "number"),
+                hint="a number serves at most one SMS channel",
+            )
+        channel_numbers.setdefault(sms.number, self.config.workstreams.index(ws))
+        self.locale(sms.language, (*path, "language"))
+        self.reference("operating hours", sms.operating_hours, (*path, "operating_hours"))
+        self.unique(
+            [m.trigger for m in sms.automated_messages],
+            (*path, "automated_messages"),
+            "automated message trigger",
+        )
+        for i, message in enumerate(sms.automated_messages):
+            for locale in message.translations:
+                self.locale(locale, (*path, "automated_messages", i, "translations", locale))
+        survey = sms.survey
+        spath = (*path, "survey")
+        if survey.enabled and survey.survey is None:
+            self.report("an enabled survey needs survey: <name>", spath)
+        self.reference("survey", survey.survey, (*spath, "survey"))
+        if survey.bot_survey is not None:
+            if not survey.enabled:
+                self.report("bot_survey needs the survey enabled", (*spath, "bot_survey"))
+            self.reference("survey", survey.bot_survey.survey, (*spath, "bot_survey", "survey"))
+
+    def advanced(self, ws: Workstream, path: Path_) -> None:
+        adv = ws.advanced
+        self.reference("session template", adv.session_template, (*path, "session_template"))
+        for slot, name in adv.notification_templates.model_dump().items():
+            self.reference("notification template", name, (*path, "notification_templates", slot))
+        self.unique(
+            [cv.name for cv in adv.context_variables],
+            (*path, "context_variables"),
+            "context variable",
+        )
+        for i, cv in enumerate(adv.context_variables):
+            cpath = (*path, "context_variables", i)
+            if cv.type == "entity_reference" and not cv.entity:
+                self.report("an entity_reference context variable needs entity: <table>", cpath)
+            if cv.type != "entity_reference" and cv.entity:
+                self.report("entity is only for entity_reference variables", (*cpath, "entity"))
+        for i, bot in enumerate(adv.smart_assist_bots):
+            self.reference("bot", bot, (*path, "smart_assist_bots", i))
+        self.unique(adv.quick_replies, (*path, "quick_replies"), "quick reply")
+        for i, title in enumerate(adv.quick_replies):
+            self.reference("quick reply", title, (*path, "quick_replies", i))
+
+    def routing(self, ws: Workstream, path: Path_) -> None:
+        routing = ws.routing
+        variables = {cv.name for cv in ws.advanced.context_variables}
+        rulesets = len(routing.classification) + (1 if routing.route_to_queue else 0)
+        if rulesets > v.MAX_RULESETS_PER_WORKSTREAM:
+            self.report(
+                f"{rulesets} rulesets; a workstream has at most {v.MAX_RULESETS_PER_WORKSTREAM}",
+                (*path, "classification"),
+            )
+        self.unique([r.name for r in routing.classification], (*path, "classification"), "ruleset")
+        for i, ruleset in enumerate(routing.classification):
+            rpath = (*path, "classification", i)
+            self.rule_count(len(ruleset.rules), (*rpath, "rules"))
+            self.unique([r.name for r in ruleset.rules], (*rpath, "rules"), "rule")
+            for j, rule in enumerate(ruleset.rules):
+                self.conditions(rule.when, (*rpath, "rules", j, "when"), variables)
+                if len(rule.set) > v.MAX_OUTPUTS_PER_RULE:
+                    self.report(
+                        f"a rule sets at most {v.MAX_OUTPUTS_PER_RULE} outputs",
+                        (*rpath, "rules", j, "set"),
+                    )
+                for output in rule.set:
+                    self.output(output, (*rpath, "rules", j, "set", output), variables)
+        qpath = (*path, "route_to_queue")
+        self.rule_count(len(routing.route_to_queue), qpath)
+        self.unique([r.name for r in routing.route_to_queue], qpath, "rule")
+        for i, rule in enumerate(routing.route_to_queue):
+            self.conditions(rule.when, (*qpath, i, "when"), variables)
+            self.reference("queue", rule.queue, (*qpath, i, "queue"))
+            for j, share in enumerate(rule.split or []):
+                self.reference("queue", share.queue, (*qpath, i, "split", j, "queue"))
+            if rule.split is not None:
+                if len(rule.split) > v.MAX_OUTPUTS_PER_RULE:
+                    self.report(
+                        f"a split has at most {v.MAX_OUTPUTS_PER_RULE} queues", (*qpath, i, "split")
+                    )
+                if sum(s.percent for s in rule.split) != 100:
+                    self.report("split percentages must add up to 100", (*qpath, i, "split"))
+
+    def rule_count(self, count: int, path: Path_) -> None:
+        if count > v.MAX_RULES_PER_RULESET:
+            self.report(f"{count} rules; a ruleset has at most {v.MAX_RULES_PER_RULESET}", path)
+
+    def output(self, name: str, path: Path_, variables: set[str]) -> None:
+        if name == "priority":
+            return
+        source, _, var = name.partition(".")
+        if source != "context" or not var:
+            self.report(
+                f"unknown output '{name}'", path, hint="outputs are priority or context.<variable>"
+            )
+        elif var not in variables:
+            self.report(
+                f"context variable '{var}' is not declared on this workstream",
+                path,
+                did_you_mean(var, variables),
+            )
+
+    def conditions(self, conditions: list[Condition], path: Path_, variables: set[str]) -> None:
+        for i, cond in enumerate(conditions):
+            cpath = (*path, i)
+            if cond.all is not None or cond.any is not None:
+                group = "all" if cond.all is not None else "any"
+                self.conditions(cond.all or cond.any or [], (*cpath, group), variables)
+                continue
+            self.condition(cond, cpath, variables)
+
+    def condition(self, cond: Condition, path: Path_, variables: set[str]) -> None:
+        assert cond.attribute is not None
+        source, _, attr = cond.attribute.partition(".")
+        if source not in v.ATTRIBUTE_SOURCES or not attr:
+            self.report(
+                f"attribute '{cond.attribute}' must start with one of "
+                + ", ".join(f"{s}." for s in v.ATTRIBUTE_SOURCES),
+                (*path, "attribute"),
+                did_you_mean(source, v.ATTRIBUTE_SOURCES),
+            )
+        elif source == "context" and attr not in variables:
+            self.report(
+                f"context variable '{attr}' is not declared on this workstream",
+                (*path, "attribute"),
+                did_you_mean(attr, variables),
+            )
+        if cond.op in ("null", "not_null"):
+            if cond.value is not None:
+                self.report(f"operator {cond.op} takes no value", (*path, "value"))
+        elif cond.op == "in":
+            if not isinstance(cond.value, list) or not cond.value:
+                self.report("operator in takes a non-empty list of values", (*path, "value"))
+        elif cond.value is None or isinstance(cond.value, list):
+            self.report(f"operator {cond.op} takes one value", (*path, "value"))
+
+    def removed(self) -> None:
+        declared = {
+            "account": [a.name for a in self.config.accounts],
+            "number": [n.number for a in self.config.accounts for n in a.numbers],
+            "workstream": [w.name for w in self.config.workstreams],
+            "queue": self.names["queue"],
+            "operating_hours": self.names["operating hours"],
+            "capacity_profile": self.names["capacity profile"],
+            "quick_reply": self.names["quick reply"],
+        }
+        for i, item in enumerate(self.config.removed):
+            if item.name in declared[item.kind]:
+                self.report(
+                    f"{item.kind} '{item.name}' is both declared and listed under removed:",
+                    ("removed", i, "name"),
+                )
+
+
+def _is_https_url(text: str) -> bool:
+    parsed = urlparse(text)
+    return parsed.scheme == "https" and bool(parsed.netloc)
+
+
+def _is_http_url(text: str) -> bool:
+    parsed = urlparse(text)
+    return parsed.scheme in ("http", "https") and bool(parsed.netloc)
+
+
+def check(config: Config, ignore_names: set[str] | None = None) -> list[Problem]:
+    """Every domain problem of one (environment-resolved) configuration.
+
+    `ignore_names` are objects already reported invalid: references to them are not errors.
+    """
+    return _Checker(config, ignore_names or set()).run()

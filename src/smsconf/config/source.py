@@ -1,0 +1,264 @@
+"""Reading YAML files into plain data while keeping where every value came from.
+
+PyYAML's node graph carries marks; we convert nodes ourselves instead of using a constructor so
+that each value's path maps to its file:line:col, duplicate keys are errors rather than silent
+overwrites, and alias expansion is bounded (a "billion laughs" file gets a located error, not an
+out-of-memory kill).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from smsconf.config.problems import Path_, Position, Problem
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_NODES = 200_000
+MAX_DEPTH = 64
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Document:
+    """One parsed file: plain data plus the position of every path in it."""
+
+    file: str
+    data: Any
+    positions: dict[Path_, Position] = field(default_factory=dict)
+
+
+class _Budget:
+    def __init__(self) -> None:
+        self.nodes = 0
+
+
+class _TooLarge(Exception):
+    def __init__(self, node: yaml.Node, what: str) -> None:
+        self.node = node
+        self.what = what
+
+
+def _mark(file: str, node: yaml.Node) -> Position:
+    return Position(file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    """Resolve a scalar the way SafeLoader would (ints, bools, null), without its constructor."""
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.YAMLError:
+        return node.value
+    finally:
+        loader.dispose()
+
+
+def _convert(
+    node: yaml.Node,
+    file: str,
+    path: Path_,
+    positions: dict[Path_, Position],
+    problems: list[Problem],
+    budget: _Budget,
+) -> Any:
+    budget.nodes += 1
+    if budget.nodes > MAX_NODES:
+        raise _TooLarge(node, f"more than {MAX_NODES} values (alias expansion?)")
+    if len(path) > MAX_DEPTH:
+        raise _TooLarge(node, f"nesting deeper than {MAX_DEPTH} levels")
+    positions.setdefault(path, _mark(file, node))
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _convert(child, file, (*path, i), positions, problems, budget)
+            for i, child in enumerate(node.value)
+        ]
+    if isinstance(node, yaml.MappingNode):
+        _flatten_merge_keys(node)
+        out: dict[Any, Any] = {}
+        first_seen: dict[Any, Position] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if key is None or isinstance(key, (list, dict)):
+                problems.append(
+                    Problem("mapping keys must be plain scalars", path, _mark(file, key_node))
+                )
+                continue
+            key = str(key)
+            if key in out:
+                problems.append(
+                    Problem(
+                        f"duplicate key '{key}'",
+                        (*path, key),
+                        _mark(file, key_node),
+                        hint=f"first defined at {first_seen[key]}",
+                    )
+                )
+                continue
+            first_seen[key] = _mark(file, key_node)
+            out[key] = _convert(value_node, file, (*path, key), positions, problems, budget)
+            positions[(*path, key)] = first_seen[key]
+        return out
+    raise _TooLarge(node, "unsupported YAML node")  # pragma: no cover - PyYAML has three kinds
+
+
+def _flatten_merge_keys(node: yaml.MappingNode) -> None:
+    """Apply YAML `<<` merge keys like SafeLoader does, so anchors can share settings."""
+    loader = yaml.SafeLoader("")
+    try:
+        loader.flatten_mapping(node)
+    finally:
+        loader.dispose()
+
+
+def parse_text(text: str, file: str) -> tuple[Document | None, list[Problem]]:
+    """Parse one YAML text; problems instead of exceptions, always with a position."""
+    problems: list[Problem] = []
+    try:
+        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        pos = Position(file, mark.line + 1, mark.column + 1) if mark else Position(file, 1, 1)
+        what = exc.problem or exc.context or "invalid YAML"
+        hint = None
+        if exc.context and exc.context_mark and exc.problem:
+            started = Position(file, exc.context_mark.line + 1, exc.context_mark.column + 1)
+            hint = f"{exc.context} started at {started}"
+        return None, [Problem(f"invalid YAML: {what}", (), pos, hint)]
+    except (yaml.YAMLError, RecursionError, ValueError) as exc:
+        reason = "nesting too deep" if isinstance(exc, RecursionError) else str(exc)
+        return None, [Problem(f"invalid YAML: {reason}", (), Position(file, 1, 1))]
+    nodes = [n for n in nodes if n is not None]
+    if not nodes:
+        return None, [Problem("file is empty (no YAML document)", (), Position(file, 1, 1))]
+    if len(nodes) > 1:
+        return None, [
+            Problem(
+                "file holds several YAML documents; use one document per file",
+                (),
+                _mark(file, nodes[1]),
+            )
+        ]
+    doc = Document(file, None)
+    try:
+        doc.data = _convert(nodes[0], file, (), doc.positions, problems, _Budget())
+    except _TooLarge as exc:
+        return None, [Problem(f"document too large: {exc.what}", (), _mark(file, exc.node))]
+    except RecursionError:
+        return None, [Problem("document nesting too deep", (), _mark(file, nodes[0]))]
+    if not isinstance(doc.data, dict):
+        return None, [
+            Problem(
+                "top level must be a mapping (accounts:, workstreams:, ...)",
+                (),
+                _mark(file, nodes[0]),
+            )
+        ]
+    return doc, problems
+
+
+def read_file(path: Path, display: str) -> tuple[Document | None, list[Problem]]:
+    """Read and parse one file with size and encoding checks."""
+    start = Position(display, 1, 1)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [
+                Problem(f"file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes", (), start)
+            ]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(f"cannot read file: {exc.strerror or exc}", (), start)]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [
+            Problem(
+                f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                (),
+                Position(display, line, col),
+            )
+        ]
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return None, [
+            Problem("file contains NUL bytes (binary file?)", (), Position(display, line, 1))
+        ]
+    return parse_text(text, display)
+
+
+def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
+    """Expand files and directories into YAML files, in a stable order, without looping."""
+    found: list[Path] = []
+    problems: list[Problem] = []
+    seen: set[Path] = set()
+    for given in paths:
+        where = Position(str(given), 1, 1)
+        if not given.exists():
+            problems.append(Problem("no such file or directory", (), where))
+        elif given.is_dir():
+            files = sorted(_walk(given, seen))
+            if not files:
+                problems.append(Problem("directory holds no YAML files (*.yaml, *.yml)", (), where))
+            found.extend(files)
+        else:
+            real = given.resolve()
+            if real not in seen:
+                seen.add(real)
+                found.append(given)
+    return found, problems
+
+
+IGNORE_FILE = ".smsconfignore"
+
+
+def _ignored_patterns(root: Path) -> list[str]:
+    """Patterns from `<dir>/.smsconfignore`: a directory can hold YAML that is not configuration
+    (CI workflows, deliberately broken examples) without tripping `validate DIR`."""
+    try:
+        lines = (root / IGNORE_FILE).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    return [ln.strip().rstrip("/") for ln in lines if ln.strip() and not ln.startswith("#")]
+
+
+def _walk(root: Path, seen: set[Path]) -> Iterator[Path]:
+    visited_dirs: set[Path] = set()
+    ignored = _ignored_patterns(root)
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        real_dir = Path(dirpath).resolve()
+        if real_dir in visited_dirs:  # a symlink loop: do not descend again
+            dirnames[:] = []
+            continue
+        visited_dirs.add(real_dir)
+        rel = Path(dirpath).relative_to(root)
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if not d.startswith(".") and not _matches((rel / d).as_posix(), ignored)
+        )
+        for name in sorted(filenames):
+            if (
+                name.endswith(YAML_SUFFIXES)
+                and not name.startswith(".")
+                and not _matches((rel / name).as_posix(), ignored)
+            ):
+                file = Path(dirpath) / name
+                real = file.resolve()
+                if real not in seen:
+                    seen.add(real)
+                    yield file
+
+
+def _matches(relative: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatch(relative, pat) for pat in patterns)
