@@ -1,0 +1,461 @@
+"""`DataverseClient`: the one way smsconf talks to a Dataverse Web API, real or emulated.
+
+Everything goes through `_send`, which owns the cross-cutting rules: bearer token on every
+attempt, at most `max_concurrency` requests in flight (Dataverse allows 52 per user), retries as
+`RetryPolicy` decides, the run's total deadline, and request accounting. The public methods only
+describe requests (`operations`, `batch`) and interpret answers, so the reconciler and the
+benchmark see a small surface: reads that page, single writes that raise, and `$batch`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import ssl
+import uuid
+from collections.abc import AsyncIterator, Mapping, Sequence
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from smsconf import __version__
+from smsconf.dataverse import batch as batches
+from smsconf.dataverse import odata
+from smsconf.dataverse import operations as ops
+from smsconf.dataverse.auth import Credential
+from smsconf.dataverse.errors import (
+    DataverseError,
+    DeadlineExceeded,
+    ProtocolError,
+    TransportFailure,
+    error_from_response,
+    parse_retry_after,
+)
+from smsconf.dataverse.odata import Filter, Key
+from smsconf.dataverse.operations import Operation, OperationResult
+from smsconf.dataverse.retry import (
+    GATEWAY_FAILURES,
+    REFUSED_BEFORE_PROCESSING,
+    Deadline,
+    RetryPolicy,
+)
+from smsconf.dataverse.stats import RequestStats
+
+Row = dict[str, Any]
+MAX_PAGE_SIZE = 5000
+SERVICE_CONCURRENCY_LIMIT = 52
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+"""Transport errors raised before any byte of the request left: always safe to retry."""
+
+
+class DataverseClient:
+    """Async Dataverse Web API client; use as `async with DataverseClient(...) as dv:`.
+
+    `base_url` is the organisation URL (`https://contoso.crm.dynamics.com`, or the emulator's);
+    the token scope is `<base_url origin>/.default`. `transport` replaces the network (tests pass
+    `httpx.ASGITransport(app)` for the in-process emulator). `deadline` bounds the whole run in
+    seconds, counted from the first request. `verify` is TLS verification: a bool, a CA bundle
+    path (e.g. the emulator's self-signed certificate) or an `ssl.SSLContext`.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        credential: Credential,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        api_version: str = "v9.2",
+        max_concurrency: int = 16,
+        timeout: float = 120.0,
+        deadline: float | None = None,
+        retry: RetryPolicy | None = None,
+        verify: bool | str | ssl.SSLContext = True,
+    ) -> None:
+        url = httpx.URL(base_url)
+        if url.scheme not in ("http", "https") or not url.host:
+            raise ValueError(f"base_url must be an http(s) URL of the organisation: {base_url!r}")
+        if not 1 <= max_concurrency < SERVICE_CONCURRENCY_LIMIT:
+            raise ValueError(f"max_concurrency must be 1..{SERVICE_CONCURRENCY_LIMIT - 1}")
+        self.service_root = f"{str(url).rstrip('/')}/api/data/{api_version}/"
+        self.scope = f"{url.scheme}://{url.netloc.decode()}/.default"
+        self.stats = RequestStats()
+        self._origin = (url.scheme, url.host, url.port)
+        self._credential = credential
+        self._retry = retry or RetryPolicy()
+        self._deadline = Deadline(deadline)
+        self._timeout = timeout
+        self._slots = asyncio.Semaphore(max_concurrency)
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            verify=ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify,
+            timeout=timeout,
+            limits=httpx.Limits(max_connections=max_concurrency),
+            follow_redirects=False,  # a redirect would carry the bearer token elsewhere
+            headers={
+                "Accept": "application/json",
+                "OData-MaxVersion": "4.0",
+                "OData-Version": "4.0",
+                "User-Agent": f"smsconf/{__version__}",
+            },
+        )
+
+    def __repr__(self) -> str:
+        return f"DataverseClient({self.service_root!r})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    # --- reads ----------------------------------------------------------------------------
+
+    async def get(
+        self,
+        entity_set: str,
+        key: Key,
+        *,
+        select: Sequence[str] | None = None,
+        expand: Sequence[str] | None = None,
+        if_none_match: str | None = None,
+        annotations: str | None = None,
+    ) -> Row | None:
+        """One row with its `@odata.etag`; None only when `if_none_match` matched (304).
+
+        Raises `NotFound` when the row does not exist.
+        """
+        op = ops.get(
+            entity_set,
+            key,
+            select=select,
+            expand=expand,
+            if_none_match=if_none_match,
+            annotations=annotations,
+        )
+        result = await self.execute(op)
+        return None if result.status == 304 else result.body
+
+    async def pages(
+        self,
+        entity_set: str,
+        *,
+        select: Sequence[str] | None = None,
+        filter: Filter | str | None = None,
+        orderby: Sequence[str] | None = None,
+        expand: Sequence[str] | None = None,
+        top: int | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+        annotations: str | None = None,
+    ) -> AsyncIterator[list[Row]]:
+        """Pages of a query, following `@odata.nextLink` unchanged with the same Prefer header.
+
+        `page_size` is `Prefer: odata.maxpagesize` (1..5000; Dataverse caps it at 5000).
+        `annotations` asks for `odata.include-annotations` (e.g. `"*"` for formatted values and
+        lookup navigation names). A nextLink to another origin is refused (`ProtocolError`):
+        following it would hand the bearer token to that host.
+        """
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be 1..{MAX_PAGE_SIZE}")
+        query = ops.query_string(
+            select=select, filter=filter, orderby=orderby, expand=expand, top=top
+        )
+        url = self.service_root + odata.entity_set_name(entity_set) + query
+        headers = ops.prefer(
+            f"odata.maxpagesize={page_size}", ops.annotations_preference(annotations)
+        )
+        left = top
+        while True:
+            response = await self._send("GET", url, headers=headers, idempotent=True)
+            payload = _checked_json(response, f"GET {url}")
+            rows = payload.get("value") if isinstance(payload, dict) else None
+            if not isinstance(rows, list):
+                raise ProtocolError("collection answer without a 'value' array", request=url)
+            if left is not None:
+                rows = rows[:left]
+                left -= len(rows)
+            yield rows
+            next_link = payload.get("@odata.nextLink")
+            if not next_link or (left is not None and left <= 0):
+                return
+            url = self._same_origin(url, str(next_link))
+
+    async def get_all(
+        self,
+        entity_set: str,
+        *,
+        select: Sequence[str] | None = None,
+        filter: Filter | str | None = None,
+        orderby: Sequence[str] | None = None,
+        expand: Sequence[str] | None = None,
+        top: int | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+        annotations: str | None = None,
+    ) -> list[Row]:
+        """All rows of a query (every page), each with its `@odata.etag`; see `pages`."""
+        rows: list[Row] = []
+        async for page in self.pages(
+            entity_set,
+            select=select,
+            filter=filter,
+            orderby=orderby,
+            expand=expand,
+            top=top,
+            page_size=page_size,
+            annotations=annotations,
+        ):
+            rows.extend(page)
+        return rows
+
+    async def whoami(self) -> Row:
+        """`WhoAmI`: UserId, BusinessUnitId, OrganizationId; the cheapest auth check."""
+        result = await self.execute(Operation("GET", "WhoAmI"))
+        if not isinstance(result.body, dict):
+            raise ProtocolError("WhoAmI answered without a JSON object", request="GET WhoAmI")
+        return result.body
+
+    # --- writes ---------------------------------------------------------------------------
+
+    async def create(
+        self,
+        entity_set: str,
+        body: Mapping[str, Any],
+        *,
+        id: str | uuid.UUID | None = None,
+        return_representation: bool = False,
+    ) -> OperationResult:
+        """Create a row. With `id` it is created at that id, idempotently (412 if taken).
+
+        The new id is `result.entity_id`; the row is `result.body` with
+        `return_representation`.
+        """
+        return await self.execute(
+            ops.create(entity_set, body, id=id, return_representation=return_representation)
+        )
+
+    async def update(
+        self,
+        entity_set: str,
+        key: Key,
+        body: Mapping[str, Any],
+        *,
+        etag: str | None = None,
+        return_representation: bool = False,
+    ) -> OperationResult:
+        """Update an existing row: `PreconditionFailed` if `etag` is stale, `NotFound` if gone."""
+        return await self.execute(
+            ops.update(
+                entity_set, key, body, etag=etag, return_representation=return_representation
+            )
+        )
+
+    async def upsert(
+        self,
+        entity_set: str,
+        key: Key,
+        body: Mapping[str, Any],
+        *,
+        create_only: bool = False,
+        return_representation: bool = False,
+    ) -> OperationResult:
+        """Create or update the row at `key`; `create_only` raises `DuplicateRecord` if present."""
+        return await self.execute(
+            ops.upsert(
+                entity_set,
+                key,
+                body,
+                create_only=create_only,
+                return_representation=return_representation,
+            )
+        )
+
+    async def delete(
+        self, entity_set: str, key: Key, *, etag: str | None = None
+    ) -> OperationResult:
+        """Delete a row (only if unchanged when `etag` is given)."""
+        return await self.execute(ops.delete(entity_set, key, etag=etag))
+
+    async def associate(
+        self, entity_set: str, key: Key, relationship: str, target_set: str, target_key: Key
+    ) -> OperationResult:
+        """Link the row to a target row through a collection-valued navigation property."""
+        return await self.execute(
+            ops.associate(entity_set, key, relationship, target_set, target_key)
+        )
+
+    async def disassociate(
+        self, entity_set: str, key: Key, relationship: str, target_set: str, target_key: Key
+    ) -> OperationResult:
+        """Remove a link made by `associate`."""
+        return await self.execute(
+            ops.disassociate(entity_set, key, relationship, target_set, target_key)
+        )
+
+    async def execute(self, op: Operation) -> OperationResult:
+        """Send one operation on its own; raise its `DataverseError` if it failed."""
+        response = await self._send(
+            op.method,
+            op.url(self.service_root),
+            headers=op.headers,
+            content=op.content(self.service_root),
+            idempotent=op.idempotent,
+        )
+        if response.status_code >= 400:
+            raise error_from_response(
+                response.status_code, response.headers, response.content, request=op.describe()
+            )
+        return OperationResult(op, response.status_code, response.headers, _json_or_none(response))
+
+    async def batch(
+        self, items: Sequence[batches.BatchItem], *, continue_on_error: bool = False
+    ) -> list[OperationResult]:
+        """Send operations and change sets as `$batch` requests of at most 1,000 operations.
+
+        Returns one result per operation, in order, and raises only when a whole $batch request
+        fails. Change sets are atomic. Without `continue_on_error` the service stops at the first
+        failure, and later $batch requests are not sent (their results are `NotExecuted`).
+        """
+        results: list[OperationResult] = []
+        for chunk in batches.split(items):
+            if results and not continue_on_error and not all(r.ok for r in results):
+                results += batches.not_executed(chunk)
+                continue
+            results += await self._send_batch(chunk, continue_on_error=continue_on_error)
+        return results
+
+    async def _send_batch(
+        self, chunk: Sequence[batches.BatchItem], *, continue_on_error: bool
+    ) -> list[OperationResult]:
+        content_type, body = batches.encode(chunk, self.service_root)
+        carried = batches.operations_of(chunk)
+        headers = {
+            "Content-Type": content_type,
+            **ops.prefer("odata.continue-on-error" if continue_on_error else None),
+        }
+        response = await self._send(
+            "POST",
+            self.service_root + "$batch",
+            headers=headers,
+            content=body,
+            idempotent=all(op.idempotent for op in carried),
+            operations=len(carried),
+        )
+        answer_type = response.headers.get("Content-Type", "")
+        if not answer_type.lower().startswith("multipart/mixed"):
+            raise error_from_response(
+                response.status_code, response.headers, response.content, request="POST $batch"
+            )
+        return batches.results(chunk, batches.decode(answer_type, response.content))
+
+    # --- transport ------------------------------------------------------------------------
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        content: bytes | None = None,
+        idempotent: bool,
+        operations: int = 1,
+    ) -> httpx.Response:
+        """The response to a request after retries (any status), or a `DataverseError`."""
+        request_line = f"{method} {url.removeprefix(self.service_root)}"
+        self.stats.operations += operations
+        attempt = 0
+        while True:
+            attempt += 1
+            remaining = self._deadline.remaining()
+            if remaining is not None and remaining <= 0:
+                raise DeadlineExceeded("the run's deadline passed", request=request_line)
+            token = await self._credential.get_token(self.scope)
+            request = self._http.build_request(
+                method,
+                url,
+                headers={**headers, "Authorization": f"Bearer {token.token}"},
+                content=content,
+                timeout=self._timeout if remaining is None else min(self._timeout, remaining),
+            )
+            self.stats.requests += 1
+            self.stats.retries += attempt > 1
+            self.stats.bytes_sent += len(content or b"")
+            try:
+                async with self._slots:
+                    response = await self._http.send(request)
+            except httpx.TransportError as exc:
+                failure = TransportFailure(
+                    f"{type(exc).__name__}: {exc}".rstrip(": "), request=request_line
+                )
+                sent = not isinstance(exc, _NOT_SENT)
+                delay = self._retry.delay(attempt, status=None, sent=sent, idempotent=idempotent)
+                if not await self._pause(delay):
+                    raise self._final(failure) from exc
+                continue
+            self.stats.bytes_received += len(response.content)
+            status = response.status_code
+            self.stats.throttled += status == 429
+            if status in REFUSED_BEFORE_PROCESSING or status in GATEWAY_FAILURES:
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                delay = self._retry.delay(
+                    attempt, status=status, retry_after=retry_after, idempotent=idempotent
+                )
+                if await self._pause(delay):
+                    continue
+            return response
+
+    async def _pause(self, delay: float | None) -> bool:
+        """Wait `delay` before a retry; False if there is no retry or it would miss the deadline."""
+        if delay is None:
+            return False
+        remaining = self._deadline.remaining()
+        if remaining is not None and delay >= remaining:
+            return False
+        await self._retry.sleep(delay)
+        return True
+
+    def _final(self, failure: DataverseError) -> DataverseError:
+        """The error to raise when retries stop: the deadline's, once it has passed."""
+        remaining = self._deadline.remaining()
+        if remaining is not None and remaining <= 0:
+            return DeadlineExceeded(
+                f"the run's deadline passed: {failure.message}", request=failure.request
+            )
+        return failure
+
+    def _same_origin(self, current: str, link: str) -> str:
+        target = httpx.URL(current).join(link)
+        if (target.scheme, target.host, target.port) != self._origin:
+            raise ProtocolError(
+                f"refusing to follow @odata.nextLink to {target.scheme}://{target.host}: "
+                f"it is not the organisation's origin, and the bearer token must stay there"
+            )
+        return str(target)
+
+
+def _json_or_none(response: httpx.Response) -> Any:
+    if not response.content.strip():
+        return None
+    try:
+        return json.loads(response.content)
+    except ValueError:
+        return None
+
+
+def _checked_json(response: httpx.Response, request: str) -> Any:
+    if response.status_code >= 400:
+        raise error_from_response(
+            response.status_code, response.headers, response.content, request=request
+        )
+    try:
+        return json.loads(response.content)
+    except ValueError:
+        raise ProtocolError("answer is not JSON", request=request) from None
