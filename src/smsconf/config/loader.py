@@ -123,8 +123,10 @@ def _copy_positions(
 def _variables_for(source: Source, env: str | None) -> dict[str, Any]:
     merged = dict(source.data.get("variables") or {})
     envs = source.data.get("environments") or {}
-    if env is not None and isinstance(envs.get(env), dict):
-        merged.update(envs[env].get("variables") or {})
+    overlay = envs.get(env) if env is not None else None
+    # A malformed block is reported by the schema; here it must only not crash the substitution.
+    if isinstance(overlay, dict) and isinstance(overlay.get("variables"), dict):
+        merged.update(overlay["variables"])
     return merged
 
 
@@ -151,10 +153,13 @@ def _rules_without_invalid(data: dict[str, Any], structural: list[Problem]) -> l
         config = Config.model_validate(pruned)
     except ValidationError:
         return []  # a top-level map itself is broken; the structural errors say enough
-    return [
+    bad = {p.path for p in structural}
+    found = [
         Problem(p.message, _original_path(p.path, kept), hint=p.hint)
         for p in rules.check(config, ignore_names=dropped)
     ]
+    # A key dropped for its default must not draw a rule error about that default as well.
+    return [p for p in found if not any(p.path[: len(b)] == b for b in bad)]
 
 
 def _prune(
@@ -217,7 +222,7 @@ def _from_pydantic(exc: ValidationError, data: dict[str, Any]) -> list[Problem]:
     by_path: dict[Path_, list[Problem]] = {}
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
-        path = _data_path(loc, data)
+        path = _data_path(loc, data, missing=err["type"] == "missing")
         by_path.setdefault(path, []).append(_problem(err, loc, path))
     problems: list[Problem] = []
     for path, found in by_path.items():
@@ -229,19 +234,20 @@ def _from_pydantic(exc: ValidationError, data: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def _data_path(loc: Path_, data: Any) -> Path_:
-    """The part of a pydantic `loc` that names real keys and indexes (drops union tags)."""
+def _data_path(loc: Path_, data: Any, missing: bool = False) -> Path_:
+    """The part of a pydantic `loc` that names real keys and indexes (drops union tags).
+
+    A union branch's tag (`str`, `int`, `bool`, `list[...]`) looks like a key but is not in the
+    data; only a `missing` error's last part names a key that is absent, reported at that key.
+    """
     path: list[str | int] = []
     node = data
-    for part in loc:
+    for i, part in enumerate(loc):
         if _has_child(node, part):
             node = node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and _is_field_name(part):
-            path.append(part)  # a missing required key: report at the key's parent
-            break
-        else:
-            continue
-        path.append(part)
+            path.append(part)
+        elif missing and i == len(loc) - 1 and isinstance(node, dict):
+            path.append(part)  # a missing required key: report at the key's parent position
     return tuple(path)
 
 
@@ -249,10 +255,6 @@ def _has_child(node: Any, part: str | int) -> bool:
     if isinstance(node, dict):
         return part in node
     return isinstance(node, list) and isinstance(part, int) and part < len(node)
-
-
-def _is_field_name(part: str) -> bool:
-    return re.fullmatch(r"[a-z_]+", part) is not None
 
 
 def _problem(err: dict[str, Any], loc: Path_, path: Path_) -> Problem:
