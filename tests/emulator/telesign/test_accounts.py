@@ -1,0 +1,72 @@
+"""Accounts come from code (DEMO_ACCOUNTS) or a YAML/JSON file, validated."""
+
+import base64
+import json
+from pathlib import Path
+
+import pydantic
+import pytest
+
+from smsconf.emulator.telesign.accounts import (
+    DEFAULT_DELIVERY,
+    DEMO_ACCOUNTS,
+    EmulatedAccount,
+    load_setup,
+)
+
+
+def test_demo_accounts() -> None:
+    by_name = {account.name: account for account in DEMO_ACCOUNTS}
+    contoso, fabrikam = by_name["contoso-telesign"], by_name["fabrikam-telesign"]
+    assert contoso.customer_id == "DEMO-CUSTOMER-0001"
+    assert contoso.api_key == "ZGVtby1hcGkta2V5LWZvci1zbXNjb25mLWxvY2FsLW9yZw=="
+    assert fabrikam.customer_id == "DEMO-CUSTOMER-0002"
+    assert fabrikam.api_key == "c2Vjb25kLWRlbW8ta2V5LWZvci1zbXNjb25m"
+    for account in DEMO_ACCOUNTS:
+        assert account.sms_enabled and account.phoneid_enabled
+        assert base64.b64decode(account.api_key, validate=True)
+        assert account.api_key not in repr(account)
+
+
+def test_load_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "accounts.yaml"
+    path.write_text(
+        "accounts:\n"
+        "  - customer_id: C1\n"
+        "    api_key: a2V5\n"
+        "    sms_enabled: false\n"
+        "    allowed_hosts: [rest-ww.telesign.com]\n"
+        "    numbers: [{number: '14255550100', kind: toll_free}]\n"
+        "    delivery: {'15555550123': [290, 507]}\n"
+        "directory:\n"
+        "  '447700900123': {phone_type: VOIP, country: GB}\n",
+        encoding="utf-8",
+    )
+    setup = load_setup(path)
+    account = setup.accounts[0]
+    assert (account.customer_id, account.sms_enabled, account.allowed_hosts) == (
+        "C1", False, ("rest-ww.telesign.com",))
+    assert account.owns("14255550100") is not None and account.owns("1") is None
+    assert account.script_for("15555550123") == (290, 507)
+    assert account.script_for("15555550000") == DEFAULT_DELIVERY
+    assert setup.directory["447700900123"].phone_type == "VOIP"
+
+
+def test_load_json(tmp_path: Path) -> None:
+    path = tmp_path / "accounts.json"
+    path.write_text(json.dumps({"accounts": [{"customer_id": "C2", "api_key": "a2V5"}]}))
+    assert load_setup(path).accounts[0].customer_id == "C2"
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"customer_id": "C", "api_key": "k", "typo": 1},
+        {"customer_id": "C", "api_key": "k", "numbers": [{"number": "+1 425"}]},
+        {"customer_id": "C", "api_key": "k", "delivery": {"1555": []}},
+        {"customer_id": "", "api_key": "k"},
+    ],
+)
+def test_bad_entries_are_refused(entry: dict[str, object]) -> None:
+    with pytest.raises(pydantic.ValidationError):
+        EmulatedAccount.model_validate(entry)
