@@ -1,0 +1,189 @@
+"""The emulator as a plain ASGI application: auth, faults, then the Web API.
+
+Plain ASGI rather than a framework router because requests must also be replayed from `$batch`
+bodies and dropped mid-flight on demand; the routing lives in `service.py` on `Call` values.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+from smsconf.emulator.dataverse import batch, telesign
+from smsconf.emulator.dataverse.errors import NOT_AUTHENTICATED, DataverseError, bad_query
+from smsconf.emulator.dataverse.faults import ConnectionDropped, FaultConfig, FaultInjector
+from smsconf.emulator.dataverse.protocol import Call, Reply, error_reply, json_reply
+from smsconf.emulator.dataverse.records import Records
+from smsconf.emulator.dataverse.seed import seed, seed_id
+from smsconf.emulator.dataverse.service import Service
+from smsconf.emulator.dataverse.store import Store
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+DEFAULT_ORG_ID = seed_id("organization", "local")
+TENANT_ID = seed_id("tenant", "local")
+_API = re.compile(r"^/api/data/(v9\.[0-2])/(.*)$", re.DOTALL | re.IGNORECASE)
+
+
+class DataverseEmulator:
+    """An emulated Dataverse organisation speaking the Web API over ASGI."""
+
+    def __init__(
+        self,
+        db: str | Path = ":memory:",
+        *,
+        token: str | None = None,
+        faults: FaultConfig | None = None,
+        org_id: str = DEFAULT_ORG_ID,
+        base_url: str | None = None,
+    ) -> None:
+        self.store = Store(db)
+        self.token = token
+        self.faults = FaultInjector(faults)
+        self.org_id = org_id
+        self.base_url = base_url.rstrip("/") if base_url else None
+        user_id = seed_id("systemuser", "application")
+        self.service = Service(
+            self.store,
+            user_id=user_id,
+            business_unit_id=seed_id("businessunit", "root"),
+            org_id=org_id,
+        )
+        seed(Records(self.store, user_id))
+
+    def close(self) -> None:
+        """Release the database."""
+        self.store.close()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        body = await _read_body(receive)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+        path: str = scope["path"]
+        if path.rstrip("/") == "/telesign/incoming" and scope["method"] == "POST":
+            await _send(send, self._telesign(query, headers, body))
+            return
+        match = _API.match(path)
+        if match is None:
+            missing = bad_query(f"Resource not found for the segment '{path}'.")
+            await _send(send, error_reply(DataverseError(404, missing.code, missing.message)))
+            return
+        refusal = self._authenticate(headers)
+        if refusal is not None:
+            await _send(send, refusal)
+            return
+        base = (
+            self.base_url or f"{scope.get('scheme', 'http')}://{headers.get('host', 'localhost')}"
+        )
+        call = Call(scope["method"], match[2], query, headers, body, f"{base}/api/data/{match[1]}")
+        await self._serve(call, send)
+
+    async def _serve(self, call: Call, send: Send) -> None:
+        decision = self.faults.decide()
+        if decision.delay:
+            await asyncio.sleep(decision.delay)
+        if decision.error is not None:
+            await _send(send, error_reply(decision.error))
+            return
+        if decision.drop_before:
+            raise ConnectionDropped("before")
+        if call.path.strip("/") == "$batch" and call.method == "POST":
+            reply = batch.execute(self.service, call)
+        else:
+            reply = self.service.handle(call)
+        if decision.drop_after:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": reply.status,
+                    "headers": [(b"content-length", b"1048576")],
+                }
+            )
+            raise ConnectionDropped("after")
+        await _send(send, reply)
+
+    def _authenticate(self, headers: dict[str, str]) -> Reply | None:
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        if (
+            scheme.lower() == "bearer"
+            and token.strip()
+            and (self.token is None or token.strip() == self.token)
+        ):
+            return None
+        authority = f"https://login.microsoftonline.com/{TENANT_ID}/oauth2/authorize"
+        reply = error_reply(
+            DataverseError(
+                401,
+                NOT_AUTHENTICATED,
+                "Bearer token is missing or not valid.",
+                {"WWW-Authenticate": f"Bearer authorization_uri={authority}"},
+            )
+        )
+        return reply
+
+    def _telesign(self, query: dict[str, str], headers: dict[str, str], body: bytes) -> Reply:
+        try:
+            json.loads(body or b"{}")
+            telesign.receive(self.store, query.get("orgId"), headers.get("authorization", ""), body)
+        except DataverseError as error:
+            return error_reply(error)
+        except ValueError:
+            return error_reply(DataverseError(400, "0x80048d19", "The callback body is not JSON."))
+        return json_reply(200, {"status": "received", "id": str(uuid.uuid4())})
+
+    def inbound_messages(self) -> list[dict[str, Any]]:
+        """Telesign callbacks received so far, oldest first."""
+        with self.store.transaction():
+            return self.store.inbound()
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+async def _send(send: Send, reply: Reply) -> None:
+    headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in reply.headers.items()]
+    headers.append((b"content-length", str(len(reply.body)).encode()))
+    await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+    await send({"type": "http.response.body", "body": reply.body})
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def create_app(
+    db: str | Path = ":memory:",
+    *,
+    token: str | None = None,
+    faults: FaultConfig | None = None,
+    org_id: str = DEFAULT_ORG_ID,
+    base_url: str | None = None,
+) -> DataverseEmulator:
+    """An emulated org stored in `db` (seeded on first use), ready to mount as an ASGI app."""
+    return DataverseEmulator(db, token=token, faults=faults, org_id=org_id, base_url=base_url)

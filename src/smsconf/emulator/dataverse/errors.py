@@ -1,0 +1,76 @@
+"""Dataverse error responses: the status, hex code and message the real service sends.
+
+Every failure inside the emulator is raised as `DataverseError`, so the app has one place that
+turns failures into the documented `{"error":{"code","message"}}` body and never leaks a traceback.
+Codes come from reference/dataverse.md §4.4–4.8 where it gives them; the others are the codes
+real orgs are commonly seen to return and are marked as such.
+"""
+
+from __future__ import annotations
+
+OBJECT_DOES_NOT_EXIST = "0x80040217"
+DUPLICATE_KEY = "0x80040237"
+THROTTLED_REQUESTS = "0x80072322"  # §4.8: number of requests per 300 s
+# Seen on real orgs, not stated in the references:
+VERSION_MISMATCH = "0x80060882"
+QUERY_ERROR = "0x80060888"
+PAYLOAD_ERROR = "0x80048d19"
+INVALID_ARGUMENT = "0x80040203"
+OPTION_OUT_OF_RANGE = "0x8004431a"
+UNEXPECTED = "0x80040216"
+NOT_AUTHENTICATED = "0x80072560"
+
+
+class DataverseError(Exception):
+    """A request the service refuses, with the HTTP status and Dataverse error code."""
+
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, object]:
+        """The JSON error body as the Web API returns it."""
+        return {"error": {"code": self.code, "message": self.message}}
+
+
+def not_found(logical_name: str, key: str) -> DataverseError:
+    """404 for a row that does not exist, worded as the service words it."""
+    return DataverseError(
+        404, OBJECT_DOES_NOT_EXIST, f"{logical_name} With Ids = {key} Do Not Exist"
+    )
+
+
+def bad_query(message: str) -> DataverseError:
+    """400 for a URL or query option the OData layer cannot parse."""
+    return DataverseError(400, QUERY_ERROR, message)
+
+
+def bad_payload(message: str) -> DataverseError:
+    """400 for a request body the OData layer rejects."""
+    return DataverseError(400, PAYLOAD_ERROR, message)
+
+
+def unknown_property(name: str, logical_name: str) -> DataverseError:
+    """400 for a property the entity type does not declare."""
+    return bad_query(
+        f"Could not find a property named '{name}' on type 'Microsoft.Dynamics.CRM.{logical_name}'."
+    )
+
+
+def duplicate_key() -> DataverseError:
+    """412 when a create meets an existing primary or alternate key."""
+    return DataverseError(412, DUPLICATE_KEY, "A record with matching key values already exists.")
+
+
+def version_mismatch() -> DataverseError:
+    """412 when `If-Match: W/"n"` names a version the row no longer has."""
+    return DataverseError(
+        412,
+        VERSION_MISMATCH,
+        "The version of the existing record doesn't match the RowVersion property provided.",
+    )

@@ -1,0 +1,328 @@
+"""OData system query options: `$select`, `$filter`, `$orderby`, `$expand` and the paging cookie.
+
+`$filter` is parsed by the odata-query grammar and compiled here into a Python predicate over
+stored rows, type-checked against the table first so a bad filter is a 400 even on an empty
+table. Semantics follow Dataverse: strings compare case-insensitively, `ne` includes nulls,
+GUIDs are unquoted literals, and lookups are filtered as `_x_value`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from odata_query import ast
+from odata_query.exceptions import ODataException
+from odata_query.grammar import ODataLexer, ODataParser
+
+from smsconf.emulator.dataverse.errors import bad_query, unknown_property
+from smsconf.emulator.dataverse.store import Row
+from smsconf.emulator.dataverse.urls import parse_guid
+from smsconf.emulator.dataverse.values import wire_value
+from smsconf.platform import TABLES, Column, ColumnType, Table
+
+Predicate = Callable[[Row], bool]
+Fetch = Callable[[str, str], Row | None]
+_Getter = Callable[[Row], Any]
+
+_KIND = {
+    ColumnType.STRING: "string",
+    ColumnType.MEMO: "string",
+    ColumnType.MULTISELECT: "string",
+    ColumnType.INTEGER: "number",
+    ColumnType.PICKLIST: "number",
+    ColumnType.DECIMAL: "number",
+    ColumnType.BOOLEAN: "boolean",
+    ColumnType.LOOKUP: "guid",
+    ColumnType.UNIQUEIDENTIFIER: "guid",
+    ColumnType.DATETIME: "datetime",
+}
+_EDM = {
+    "string": "Edm.String",
+    "number": "Edm.Int32",
+    "boolean": "Edm.Boolean",
+    "guid": "Edm.Guid",
+    "datetime": "Edm.DateTimeOffset",
+}
+_ORDERED = {"string", "number", "datetime", "guid"}
+_STRING_FUNCTIONS: dict[str, Callable[[str, str], bool]] = {
+    "contains": lambda haystack, needle: needle in haystack,
+    "startswith": str.startswith,
+    "endswith": str.endswith,
+}
+
+
+def column_by_read_name(table: Table, name: str) -> Column:
+    """The column a query option names (lookups as `_x_value`), or the service's 400."""
+    column = table.column(name)
+    if column is not None and column.type is not ColumnType.LOOKUP:
+        return column
+    if name.startswith("_") and name.endswith("_value"):
+        column = table.column(name[1:-6])
+        if column is not None and column.type is ColumnType.LOOKUP:
+            return column
+    raise unknown_property(name, table.logical_name)
+
+
+def parse_select(table: Table, text: str | None) -> list[Column] | None:
+    """The columns of `$select`, or None for all columns."""
+    if text is None:
+        return None
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    return [column_by_read_name(table, n) for n in names]
+
+
+def _comparable(value: Any) -> Any:
+    return value.casefold() if isinstance(value, str) else value
+
+
+def _as_datetime(value: Any) -> dt.datetime | None:
+    if value is None:
+        return None
+    parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class _Operand:
+    kind: str | None  # None for the null literal
+    get: _Getter
+
+
+class _FilterCompiler:
+    """Turns an odata-query AST into a predicate, refusing what Dataverse refuses."""
+
+    def __init__(self, table: Table, fetch: Fetch) -> None:
+        self.table = table
+        self.fetch = fetch
+
+    def predicate(self, node: ast._Node) -> Predicate:
+        if isinstance(node, ast.BoolOp):
+            left, right = self.predicate(node.left), self.predicate(node.right)
+            if isinstance(node.op, ast.And):
+                return lambda row: left(row) and right(row)
+            return lambda row: left(row) or right(row)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            inner = self.predicate(node.operand)
+            return lambda row: not inner(row)
+        if isinstance(node, ast.Compare):
+            return self._compare(node)
+        if isinstance(node, ast.Call):
+            return self._call(node)
+        operand = self.operand(node)
+        if operand.kind != "boolean":
+            raise bad_query("The $filter expression must evaluate to a single boolean value.")
+        return lambda row: operand.get(row) is True
+
+    def _column_operand(
+        self, table: Table, name: str, base: Callable[[Row], Row | None]
+    ) -> _Operand:
+        column = column_by_read_name(table, name)
+        kind = _KIND[column.type]
+
+        def get(row: Row) -> Any:
+            target = base(row)
+            return None if target is None else wire_value(column, target)
+
+        return _Operand(kind, get)
+
+    def operand(self, node: ast._Node) -> _Operand:
+        if isinstance(node, ast.Identifier):
+            return self._column_operand(self.table, node.name, lambda row: row)
+        if isinstance(node, ast.Attribute) and isinstance(node.owner, ast.Identifier):
+            return self._navigate(node.owner.name, node.attr)
+        literal = _literal(node)
+        if literal is not None:
+            return literal
+        raise bad_query(f"The $filter expression '{type(node).__name__}' is not supported.")
+
+    def _navigate(self, navigation: str, attr: str) -> _Operand:
+        column = self.table.by_navigation(navigation)
+        if column is None or column.target is None:
+            raise unknown_property(navigation, self.table.logical_name)
+        target_table = TABLES[column.target]
+        source = column.logical_name
+        fetch = self.fetch
+
+        def base(row: Row) -> Row | None:
+            linked = row.get(source)
+            return None if linked is None else fetch(target_table.logical_name, linked)
+
+        return self._column_operand(target_table, attr, base)
+
+    def _compare(self, node: ast.Compare) -> Predicate:
+        if isinstance(node.comparator, ast.In):
+            raise bad_query("The 'in' operator is not supported.")
+        left, right = self.operand(node.left), self.operand(node.right)
+        kind = left.kind or right.kind
+        if left.kind and right.kind and left.kind != right.kind:
+            raise bad_query(
+                "A binary operator with incompatible types was detected. Found operand types "
+                f"'{_EDM[left.kind]}' and '{_EDM[right.kind]}' for operator kind "
+                f"'{type(node.comparator).__name__}'."
+            )
+        comparator = node.comparator
+        if isinstance(comparator, ast.Eq | ast.NotEq):
+            negate = isinstance(comparator, ast.NotEq)
+
+            def equal(row: Row) -> bool:
+                same = _norm(kind, left.get(row)) == _norm(kind, right.get(row))
+                return same != negate
+
+            return equal
+        if kind not in _ORDERED:
+            raise bad_query(f"The operator '{type(comparator).__name__}' is not valid here.")
+        test = _ORDER_TESTS[type(comparator)]
+
+        def ordered(row: Row) -> bool:
+            a, b = _norm(kind, left.get(row)), _norm(kind, right.get(row))
+            return a is not None and b is not None and test(a, b)
+
+        return ordered
+
+    def _call(self, node: ast.Call) -> Predicate:
+        test = _STRING_FUNCTIONS.get(node.func.name)
+        if test is None:
+            raise bad_query(f"The function '{node.func.name}' is not supported.")
+        if len(node.args) != 2:
+            raise bad_query(f"The function '{node.func.name}' expects 2 arguments.")
+        subject, needle = (self.operand(a) for a in node.args)
+        if subject.kind != "string" or needle.kind != "string":
+            raise bad_query(f"The function '{node.func.name}' takes string arguments.")
+
+        def call(row: Row) -> bool:
+            a, b = subject.get(row), needle.get(row)
+            return a is not None and b is not None and test(a.casefold(), b.casefold())
+
+        return call
+
+
+_ORDER_TESTS: dict[type, Callable[[Any, Any], bool]] = {
+    ast.Gt: lambda a, b: a > b,
+    ast.GtE: lambda a, b: a >= b,
+    ast.Lt: lambda a, b: a < b,
+    ast.LtE: lambda a, b: a <= b,
+}
+
+
+def _norm(kind: str | None, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind == "datetime":
+        return _as_datetime(value)
+    return _comparable(value)
+
+
+def _literal(node: ast._Node) -> _Operand | None:
+    value: Any
+    if isinstance(node, ast.Null):
+        return _Operand(None, lambda row: None)
+    if isinstance(node, ast.String):
+        value, kind = node.val, "string"
+    elif isinstance(node, ast.Integer):
+        value, kind = int(node.val), "number"
+    elif isinstance(node, ast.Float):
+        value, kind = float(node.val), "number"
+    elif isinstance(node, ast.Boolean):
+        value, kind = node.val.lower() == "true", "boolean"
+    elif isinstance(node, ast.GUID):
+        value, kind = parse_guid(node.val), "guid"
+    elif isinstance(node, ast.DateTime | ast.Date):
+        value, kind = _as_datetime(node.val), "datetime"
+    else:
+        return None
+    return _Operand(kind, lambda row: value)
+
+
+def parse_filter(table: Table, text: str, fetch: Fetch) -> Predicate:
+    """A predicate for `$filter`, or a 400 if it does not parse or names unknown columns."""
+    try:
+        tree = ODataParser().parse(ODataLexer().tokenize(text))
+    except (ODataException, ValueError, IndexError, TypeError) as exc:
+        raise bad_query(f"Syntax error in $filter '{text}': {exc}") from None
+    return _FilterCompiler(table, fetch).predicate(tree)
+
+
+def parse_orderby(table: Table, text: str) -> list[tuple[Column, bool]]:
+    """(column, descending) pairs of `$orderby`."""
+    result: list[tuple[Column, bool]] = []
+    for part in text.split(","):
+        words = part.split()
+        if not words or len(words) > 2 or (len(words) == 2 and words[1] not in ("asc", "desc")):
+            raise bad_query(f"Syntax error in $orderby '{text}'.")
+        result.append((column_by_read_name(table, words[0]), words[-1] == "desc"))
+    return result
+
+
+def sort_rows(rows: list[Row], order: list[tuple[Column, bool]]) -> list[Row]:
+    """Rows sorted as SQL Server sorts them: nulls first ascending, strings without case."""
+    for column, descending in reversed(order):
+        kind = _KIND[column.type]
+
+        def key(row: Row, column: Column = column, kind: str = kind) -> tuple[bool, Any]:
+            value = _norm(kind, wire_value(column, row))
+            return (value is not None, value if value is not None else 0)
+
+        rows = sorted(rows, key=key, reverse=descending)
+    return rows
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """One `$expand` item: a navigation property and the `$select` for the related rows."""
+
+    navigation: str
+    select: str | None
+
+
+def _split_top_level(text: str, sep: str) -> list[str]:
+    parts, depth, current = [], 0, []
+    for char in text:
+        depth += char == "("
+        depth -= char == ")"
+        if char == sep and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return [p.strip() for p in parts if p.strip()]
+
+
+_EXPAND_ITEM = re.compile(r"^(?P<nav>[A-Za-z_][A-Za-z0-9_]*)(?:\((?P<opts>.*)\))?$", re.DOTALL)
+
+
+def parse_expand(text: str) -> list[Expansion]:
+    """Items of `$expand`; only `$select` is accepted inside, as the service mostly needs."""
+    items: list[Expansion] = []
+    for part in _split_top_level(text, ","):
+        match = _EXPAND_ITEM.match(part)
+        if not match:
+            raise bad_query(f"Syntax error in $expand '{text}'.")
+        select = None
+        for option in _split_top_level(match["opts"] or "", ";"):
+            name, _, value = option.partition("=")
+            if name.strip() != "$select":
+                raise bad_query(f"The query option '{name}' is not supported inside $expand.")
+            select = value
+        items.append(Expansion(match["nav"], select))
+    return items
+
+
+_COOKIE = re.compile(r'^<cookie pagenumber="(\d+)" pagingcookie="(\d+)" istracking="False" />$')
+
+
+def skiptoken(page: int, offset: int) -> str:
+    """An opaque paging cookie shaped like the service's; clients only pass it back."""
+    return f'<cookie pagenumber="{page}" pagingcookie="{offset}" istracking="False" />'
+
+
+def read_skiptoken(token: str) -> tuple[int, int]:
+    """(page number, offset) from a cookie this emulator issued."""
+    match = _COOKIE.match(token)
+    if not match:
+        raise bad_query("The $skiptoken is not valid.")
+    return int(match[1]), int(match[2])

@@ -1,0 +1,193 @@
+"""Row operations of the emulated org: locate, create, update, delete, link.
+
+This is the layer that enforces what the database of a real org enforces (unique keys, existing
+lookup targets, versions, links removed with their rows), below the HTTP semantics of
+`service.py` and independent of them, so `$batch` and the bulk actions reuse it unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from smsconf.emulator.dataverse.errors import (
+    DataverseError,
+    bad_payload,
+    bad_query,
+    duplicate_key,
+    not_found,
+)
+from smsconf.emulator.dataverse.store import Row, Store
+from smsconf.emulator.dataverse.urls import Segment, parse_guid, parse_path, relative_path
+from smsconf.emulator.dataverse.values import coerce, read_payload
+from smsconf.platform import TABLES, ManyToMany, Table, table_by_entity_set
+
+ContentIds = dict[str, tuple[Table, str]]
+
+
+def now() -> str:
+    """The current UTC time as the Web API writes it."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def entity_set(name: str) -> Table:
+    """The table of an entity set, or the service's 404 for an unknown segment."""
+    table = table_by_entity_set(name)
+    if table is None:
+        raise DataverseError(404, "0x80060888", f"Resource not found for the segment '{name}'.")
+    return table
+
+
+class Records:
+    """Row-level operations on a store, acting as one calling user."""
+
+    def __init__(self, store: Store, user_id: str) -> None:
+        self.store = store
+        self.user_id = user_id
+
+    def find_id(self, table: Table, key: str | dict[str, Any]) -> str | None:
+        """The id of the row a URL key names (GUID or alternate key), or None."""
+        if isinstance(key, str):
+            return key if self.store.get(table.logical_name, key) is not None else None
+        alternate = table.key_for(frozenset(key))
+        if alternate is None:
+            raise bad_query(
+                f"The key specified ({', '.join(key)}) is not a valid alternate key of "
+                f"'{table.logical_name}'."
+            )
+        values = {
+            name: coerce(table, table.column(name), value)  # type: ignore[arg-type]
+            for name, value in key.items()
+        }
+        found = self.store.find(table.logical_name, values)
+        return found[0][table.primary_key] if found else None
+
+    def require(self, table: Table, key: str | dict[str, Any]) -> Row:
+        """The row a key names, or 404."""
+        row_id = self.find_id(table, key)
+        row = None if row_id is None else self.store.get(table.logical_name, row_id)
+        if row is None:
+            raise not_found(table.logical_name, str(key))
+        return row
+
+    def reference(self, url: str, content_ids: ContentIds) -> tuple[Table, str]:
+        """The (table, id) a bind value or `@odata.id` names: a URL or a `$n` reference."""
+        if url.startswith("$"):
+            target = content_ids.get(url[1:])
+            if target is None:
+                raise bad_payload(f"Content-ID reference '{url}' was not found in this change set.")
+            return target
+        segments = parse_path(relative_path(url))
+        if len(segments) != 1 or segments[0].key is None:
+            raise bad_payload(f"The URL '{url}' does not identify a single record.")
+        table = entity_set(segments[0].name)
+        row = self.require(table, segments[0].key)
+        return table, row[table.primary_key]
+
+    def payload(self, table: Table, body: dict[str, Any], content_ids: ContentIds) -> Row:
+        """Checked changes of a body, with every bound row resolved and verified to exist."""
+
+        def resolve(url: str, target: str) -> str:
+            bound_table, bound_id = self.reference(url, content_ids)
+            if bound_table.logical_name != target:
+                raise bad_payload(
+                    f"The entity set '{bound_table.entity_set}' cannot be bound here: the "
+                    f"lookup targets '{target}'."
+                )
+            return bound_id
+
+        return read_payload(table, body, resolve)
+
+    def _check_alternate_keys(self, table: Table, row: Row) -> None:
+        for key in table.alternate_keys:
+            values = {c: row.get(c) for c in key.columns}
+            if any(v is None for v in values.values()):
+                continue
+            clash = [
+                r
+                for r in self.store.find(table.logical_name, values)
+                if r[table.primary_key] != row[table.primary_key]
+            ]
+            if clash:
+                raise duplicate_key()
+
+    def create(self, table: Table, changes: Row, row_id: str | None = None) -> Row:
+        """Insert a row; a client-chosen id that exists already is a 412."""
+        chosen = changes.pop(table.primary_key, None) or row_id or str(uuid.uuid4())
+        row_id = parse_guid(chosen)
+        if self.store.get(table.logical_name, row_id) is not None:
+            raise duplicate_key()
+        stamp = now()
+        row: Row = {c.logical_name: c.default for c in table.columns if c.default is not None}
+        row.update(changes)
+        row.update(
+            {
+                table.primary_key: row_id,
+                "createdon": stamp,
+                "modifiedon": stamp,
+                "createdby": self.user_id,
+                "modifiedby": self.user_id,
+                "versionnumber": self.store.next_version(),
+            }
+        )
+        if table.column("ownerid") is not None and row.get("ownerid") is None:
+            row["ownerid"] = self.user_id
+        self._check_alternate_keys(table, row)
+        self.store.put(table.logical_name, row_id, row)
+        return row
+
+    def update(self, table: Table, row: Row, changes: Row) -> Row:
+        """Apply changes to an existing row and give it a new version."""
+        given = changes.pop(table.primary_key, None)
+        if given is not None and parse_guid(given) != row[table.primary_key]:
+            raise bad_payload("The primary key in the body does not match the URL.")
+        updated = {
+            **row,
+            **changes,
+            "modifiedon": now(),
+            "modifiedby": self.user_id,
+            "versionnumber": self.store.next_version(),
+        }
+        self._check_alternate_keys(table, updated)
+        self.store.put(table.logical_name, updated[table.primary_key], updated)
+        return updated
+
+    def delete(self, table: Table, row: Row) -> None:
+        """Delete a row; lookups that pointed at it are cleared (RemoveLink), links dropped."""
+        row_id = row[table.primary_key]
+        self.store.delete(table.logical_name, row_id)
+        for other in TABLES.values():
+            pointing = [c.logical_name for c in other.lookups() if c.target == table.logical_name]
+            for column in pointing:
+                for referencing in self.store.find(other.logical_name, {column: row_id}):
+                    self.store.put(
+                        other.logical_name,
+                        referencing[other.primary_key],
+                        {**referencing, column: None, "versionnumber": self.store.next_version()},
+                    )
+
+    def link(self, rel: ManyToMany, table: Table, row_id: str, other_id: str, *, add: bool) -> None:
+        """Associate or disassociate two rows, whichever side the request came from."""
+        first, second = (
+            (row_id, other_id) if table.logical_name == rel.table1 else (other_id, row_id)
+        )
+        if add:
+            self.store.link(rel.schema_name, first, second)
+        else:
+            self.store.unlink(rel.schema_name, first, second)
+
+    def linked(self, rel: ManyToMany, table: Table, row_id: str) -> list[Row]:
+        """Rows on the far side of an N:N relationship."""
+        other = TABLES[rel.other(table.logical_name)]
+        ids = self.store.linked(
+            rel.schema_name, row_id, from_first=table.logical_name == rel.table1
+        )
+        return [r for i in ids if (r := self.store.get(other.logical_name, i)) is not None]
+
+
+def keyed(segment: Segment) -> str | dict[str, Any]:
+    """The key of a segment that must have one."""
+    if segment.key is None:
+        raise bad_query(f"The segment '{segment.name}' needs a key.")
+    return segment.key

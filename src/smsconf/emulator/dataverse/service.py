@@ -1,0 +1,416 @@
+"""The Web API's HTTP semantics over entity sets: status codes, headers, preferences, ETags.
+
+`Service.handle` answers one `Call` in its own transaction; a `$batch` change set wraps several
+calls in an outer transaction, which turns theirs into savepoints. Every refusal is raised as a
+`DataverseError` and becomes the documented error body here, so no request ever sees a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from smsconf.emulator.dataverse import metadata
+from smsconf.emulator.dataverse.errors import (
+    UNEXPECTED,
+    DataverseError,
+    bad_payload,
+    bad_query,
+    not_found,
+    unknown_property,
+    version_mismatch,
+)
+from smsconf.emulator.dataverse.protocol import (
+    MAX_PAGE_SIZE,
+    Call,
+    Reply,
+    empty_reply,
+    error_reply,
+    json_reply,
+)
+from smsconf.emulator.dataverse.query import (
+    parse_expand,
+    parse_filter,
+    parse_orderby,
+    parse_select,
+    read_skiptoken,
+    skiptoken,
+    sort_rows,
+)
+from smsconf.emulator.dataverse.records import ContentIds, Records, entity_set, keyed
+from smsconf.emulator.dataverse.store import Row, Store
+from smsconf.emulator.dataverse.urls import Segment, parse_guid, parse_path
+from smsconf.emulator.dataverse.values import etag, present
+from smsconf.platform import TABLES, Table, many_to_many
+
+log = logging.getLogger(__name__)
+
+ACTION_PREFIX = "Microsoft.Dynamics.CRM."
+_COLLECTION_OPTIONS = {"$select", "$filter", "$orderby", "$top", "$expand", "$count", "$skiptoken"}
+_UNSUPPORTED_OPTIONS = {"$skip", "$search", "$format", "$apply"}
+
+
+class Service:
+    """Answers Web API calls against one emulated organisation."""
+
+    def __init__(self, store: Store, *, user_id: str, business_unit_id: str, org_id: str) -> None:
+        self.store = store
+        self.records = Records(store, user_id)
+        self.user_id = user_id
+        self.business_unit_id = business_unit_id
+        self.org_id = org_id
+
+    def handle(self, call: Call, content_ids: ContentIds | None = None) -> Reply:
+        """One call, atomically; failures become error replies, never exceptions."""
+        try:
+            with self.store.transaction():
+                return self._route(call, content_ids if content_ids is not None else {})
+        except DataverseError as error:
+            return error_reply(error)
+        except Exception:  # the client gets the service's generic 500 body, never a traceback
+            log.exception("unexpected failure on %s %s", call.method, call.path)
+            return error_reply(DataverseError(500, UNEXPECTED, "An unexpected error occurred."))
+
+    def _route(self, call: Call, content_ids: ContentIds) -> Reply:
+        segments = parse_path(call.path)
+        if not segments:
+            raise bad_query("The request URL does not name a resource.")
+        head = segments[0]
+        if head.name == "WhoAmI" and len(segments) == 1:
+            self._only(call, "GET")
+            return json_reply(
+                200,
+                {
+                    "@odata.context": f"{call.root}/$metadata#{ACTION_PREFIX}WhoAmIResponse",
+                    "BusinessUnitId": self.business_unit_id,
+                    "UserId": self.user_id,
+                    "OrganizationId": self.org_id,
+                },
+            )
+        if head.name == "EntityDefinitions":
+            self._only(call, "GET")
+            return metadata.answer(call, segments)
+        if head.name.startswith("$") and head.name[1:] in content_ids:
+            table, row_id = content_ids[head.name[1:]]
+            return self._entity(
+                call, table, [Segment(table.entity_set, row_id), *segments[1:]], content_ids
+            )
+        return self._entity(call, entity_set(head.name), segments, content_ids)
+
+    @staticmethod
+    def _only(call: Call, *methods: str) -> None:
+        if call.method not in methods:
+            raise DataverseError(
+                405, "0x80060888", f"The method '{call.method}' is not allowed on this resource."
+            )
+
+    def _entity(
+        self, call: Call, table: Table, segments: list[Segment], content_ids: ContentIds
+    ) -> Reply:
+        head, rest = segments[0], segments[1:]
+        if head.key is None:
+            if not rest:
+                self._only(call, "GET", "POST")
+                if call.method == "GET":
+                    return self._list(call, table)
+                return self._create(call, table, content_ids)
+            if len(rest) == 1 and rest[0].name.startswith(ACTION_PREFIX):
+                self._only(call, "POST")
+                return self._bulk(call, table, rest[0].name[len(ACTION_PREFIX) :], content_ids)
+            raise bad_query(f"Resource not found for the segment '{rest[0].name}'.")
+        if not rest:
+            self._only(call, "GET", "PATCH", "DELETE")
+            if call.method == "GET":
+                return self._retrieve(call, table, head.key)
+            if call.method == "PATCH":
+                return self._upsert(call, table, head.key, content_ids)
+            return self._delete(call, table, head.key)
+        return self._navigation(call, table, head.key, rest, content_ids)
+
+    # --- reads -------------------------------------------------------------------------
+
+    def _fetch(self, logical_name: str, row_id: str) -> Row | None:
+        return self.store.get(logical_name, row_id)
+
+    def _shape(
+        self, call: Call, table: Table, row: Row, select: str | None, expand: str | None
+    ) -> dict[str, Any]:
+        out = present(table, row, parse_select(table, select), annotations=call.wants_annotations)
+        for item in parse_expand(expand or ""):
+            out[item.navigation] = self._expanded(call, table, row, item.navigation, item.select)
+        return out
+
+    def _expanded(
+        self, call: Call, table: Table, row: Row, navigation: str, select: str | None
+    ) -> Any:
+        column = table.by_navigation(navigation)
+        if column is not None and column.target is not None:
+            target = TABLES[column.target]
+            linked_id = row.get(column.logical_name)
+            linked = None if linked_id is None else self._fetch(target.logical_name, linked_id)
+            return None if linked is None else self._shape(call, target, linked, select, None)
+        rel = many_to_many(table.logical_name, navigation)
+        if rel is None:
+            raise unknown_property(navigation, table.logical_name)
+        other = TABLES[rel.other(table.logical_name)]
+        related = self.records.linked(rel, table, row[table.primary_key])
+        return [self._shape(call, other, r, select, None) for r in related]
+
+    def _context(self, call: Call, table: Table, suffix: str = "") -> str:
+        select = call.query.get("$select")
+        columns = f"({select})" if select else ""
+        return f"{call.root}/$metadata#{table.entity_set}{columns}{suffix}"
+
+    def _list(self, call: Call, table: Table) -> Reply:
+        for option in call.query:
+            if option in _UNSUPPORTED_OPTIONS:
+                raise bad_query(f"The query parameter {option} is not supported")
+            if option.startswith("$") and option not in _COLLECTION_OPTIONS:
+                raise bad_query(f"The query parameter {option} is not supported")
+        rows = self.store.rows(table.logical_name)
+        return self._page(call, table, rows)
+
+    def _page(self, call: Call, table: Table, rows: list[Row]) -> Reply:
+        query = call.query
+        if "$filter" in query:
+            predicate = parse_filter(table, query["$filter"], self._fetch)
+            rows = [r for r in rows if predicate(r)]
+        if "$orderby" in query:
+            rows = sort_rows(rows, parse_orderby(table, query["$orderby"]))
+        top = self._top(query.get("$top"))
+        if top is not None:
+            rows = rows[:top]
+        page_number, offset = (
+            read_skiptoken(query["$skiptoken"]) if "$skiptoken" in query else (1, 0)
+        )
+        requested = call.page_size()
+        size = requested or MAX_PAGE_SIZE
+        page = rows[offset : offset + size]
+        body: dict[str, Any] = {"@odata.context": self._context(call, table)}
+        if query.get("$count", "").lower() == "true":
+            body["@odata.count"] = len(rows)
+        body["value"] = [
+            self._shape(call, table, r, query.get("$select"), query.get("$expand")) for r in page
+        ]
+        if offset + size < len(rows):
+            params = {k: v for k, v in query.items() if k != "$skiptoken"}
+            params["$skiptoken"] = skiptoken(page_number + 1, offset + size)
+            body["@odata.nextLink"] = (
+                f"{call.root}/{call.path}?{urlencode(params, quote_via=quote, safe='$,()')}"
+            )
+        applied = []
+        if requested is not None:
+            applied.append(f"odata.maxpagesize={requested}")
+        if call.wants_annotations:
+            applied.append(
+                f'odata.include-annotations="{call.prefer["odata.include-annotations"]}"'
+            )
+        headers = {"Preference-Applied": ",".join(applied)} if applied else {}
+        return json_reply(200, body, headers)
+
+    @staticmethod
+    def _top(raw: str | None) -> int | None:
+        if raw is None:
+            return None
+        if not raw.isdigit():
+            raise bad_query(f"Invalid value '{raw}' for $top query option.")
+        return int(raw)
+
+    def _retrieve(self, call: Call, table: Table, key: str | dict[str, Any]) -> Reply:
+        unknown = set(call.query) - {"$select", "$expand"}
+        if any(o.startswith("$") for o in unknown):
+            raise bad_query(f"The query parameter {sorted(unknown)[0]} is not supported")
+        row = self.records.require(table, key)
+        match = call.headers.get("if-none-match")
+        if (
+            match
+            and match == etag(row)
+            and "$expand" not in call.query
+            and not call.wants_annotations
+        ):
+            return empty_reply(304, {"ETag": etag(row)})
+        body = {
+            "@odata.context": self._context(call, table, "/$entity"),
+            **self._shape(call, table, row, call.query.get("$select"), call.query.get("$expand")),
+        }
+        return json_reply(200, body, {"ETag": etag(row)})
+
+    # --- writes ------------------------------------------------------------------------
+
+    def _written(self, call: Call, table: Table, row: Row, status: int) -> Reply:
+        """The reply to a successful write: 204 + OData-EntityId, or the row if asked."""
+        location = f"{call.root}/{table.entity_set}({row[table.primary_key]})"
+        headers = {"OData-EntityId": location, "ETag": etag(row)}
+        if not call.wants_representation:
+            return empty_reply(204, headers)
+        body = {
+            "@odata.context": self._context(call, table, "/$entity"),
+            **present(table, row, parse_select(table, call.query.get("$select"))),
+        }
+        headers["Preference-Applied"] = "return=representation"
+        return json_reply(status, body, headers)
+
+    def _create(self, call: Call, table: Table, content_ids: ContentIds) -> Reply:
+        changes = self.records.payload(table, call.json_object(), content_ids)
+        row = self.records.create(table, changes)
+        self._remember(call, table, row, content_ids)
+        return self._written(call, table, row, 201)
+
+    def _remember(self, call: Call, table: Table, row: Row, content_ids: ContentIds) -> None:
+        content_id = call.headers.get("content-id")
+        if content_id:
+            content_ids[content_id] = (table, row[table.primary_key])
+
+    def _check_version(self, call: Call, row: Row | None, table: Table, key: Any) -> None:
+        """Apply `If-Match`; `*` and `W/"n"` both require the row to exist."""
+        match = call.headers.get("if-match")
+        if not match:
+            return
+        if row is None:
+            raise not_found(table.logical_name, str(key))
+        if match != "*" and match != etag(row):
+            raise version_mismatch()
+
+    def _upsert(
+        self, call: Call, table: Table, key: str | dict[str, Any], content_ids: ContentIds
+    ) -> Reply:
+        row_id = self.records.find_id(table, key)
+        row = None if row_id is None else self._fetch(table.logical_name, row_id)
+        self._check_version(call, row, table, key)
+        if row is not None and call.headers.get("if-none-match") == "*":
+            raise DataverseError(
+                412, "0x80040237", "A record with matching key values already exists."
+            )
+        changes = self.records.payload(table, call.json_object(), content_ids)
+        if row is not None:
+            updated = self.records.update(table, row, changes)
+            self._remember(call, table, updated, content_ids)
+            return self._written(call, table, updated, 200)
+        if isinstance(key, dict):
+            changes.update(key)
+            created = self.records.create(table, changes)
+        else:
+            given = changes.get(table.primary_key)
+            if given is not None and parse_guid(given) != key:
+                raise bad_payload("The primary key in the body does not match the URL.")
+            created = self.records.create(table, changes, key)
+        self._remember(call, table, created, content_ids)
+        return self._written(call, table, created, 201)
+
+    def _delete(self, call: Call, table: Table, key: str | dict[str, Any]) -> Reply:
+        row = self.records.require(table, key)
+        self._check_version(call, row, table, key)
+        self.records.delete(table, row)
+        return empty_reply(204)
+
+    # --- navigation and $ref -----------------------------------------------------------
+
+    def _navigation(
+        self,
+        call: Call,
+        table: Table,
+        key: str | dict[str, Any],
+        rest: list[Segment],
+        content_ids: ContentIds,
+    ) -> Reply:
+        row = self.records.require(table, key)
+        nav = rest[0]
+        is_ref = len(rest) == 2 and rest[1].name == "$ref"
+        if len(rest) > 2 or (len(rest) == 2 and not is_ref):
+            raise bad_query(f"Resource not found for the segment '{rest[-1].name}'.")
+        column = table.by_navigation(nav.name)
+        if column is not None and column.target is not None and nav.key is None:
+            if not is_ref:
+                self._only(call, "GET")
+                return json_reply(
+                    200, self._expanded(call, table, row, nav.name, call.query.get("$select"))
+                )
+            self._only(call, "PUT", "DELETE")
+            value = None
+            if call.method == "PUT":
+                value = self.records.payload(
+                    table,
+                    {f"{nav.name}@odata.bind": call.json_object().get("@odata.id")},
+                    content_ids,
+                )[column.logical_name]
+            self.records.update(table, row, {column.logical_name: value})
+            return empty_reply(204)
+        rel = many_to_many(table.logical_name, nav.name)
+        if rel is None:
+            raise unknown_property(nav.name, table.logical_name)
+        if not is_ref:
+            self._only(call, "GET")
+            other = TABLES[rel.other(table.logical_name)]
+            return self._page(call, other, self.records.linked(rel, table, row[table.primary_key]))
+        self._only(call, "POST", "DELETE")
+        if call.method == "POST":
+            target = call.json_object().get("@odata.id")
+            if not isinstance(target, str):
+                raise bad_payload("The body must carry '@odata.id' with the URL of the row.")
+            other_table, other_id = self.records.reference(target, content_ids)
+        else:
+            other_table = TABLES[rel.other(table.logical_name)]
+            if nav.key is not None:
+                other_id = self.records.require(other_table, keyed(nav))[other_table.primary_key]
+            elif "$id" in call.query:
+                other_table, other_id = self.records.reference(call.query["$id"], content_ids)
+            else:
+                raise bad_query("Disassociate needs the related row: '(<id>)/$ref' or '$id='.")
+        if other_table.logical_name != rel.other(table.logical_name):
+            raise bad_payload(
+                f"'{other_table.entity_set}' is not on the other side of '{rel.schema_name}'."
+            )
+        self.records.link(rel, table, row[table.primary_key], other_id, add=call.method == "POST")
+        return empty_reply(204)
+
+    # --- bulk actions ------------------------------------------------------------------
+
+    def _bulk(self, call: Call, table: Table, action: str, content_ids: ContentIds) -> Reply:
+        if action not in table.bulk_messages:
+            raise bad_query(f"Resource not found for the segment '{ACTION_PREFIX}{action}'.")
+        targets = call.json_object().get("Targets")
+        if not isinstance(targets, list) or not all(isinstance(t, dict) for t in targets):
+            raise bad_payload("'Targets' must be a list of records.")
+        expected = f"{ACTION_PREFIX}{table.logical_name}"
+        for target in targets:
+            if target.get("@odata.type") != expected:
+                raise bad_payload(f'Each target needs "@odata.type": "{expected}".')
+        ids = [self._bulk_one(table, action, t, content_ids) for t in targets]
+        if action == "CreateMultiple":
+            return json_reply(
+                200,
+                {
+                    "@odata.context": f"{call.root}/$metadata#{ACTION_PREFIX}"
+                    "CreateMultipleResponse",
+                    "Ids": ids,
+                },
+            )
+        return empty_reply(204)
+
+    def _bulk_one(
+        self, table: Table, action: str, target: dict[str, Any], content_ids: ContentIds
+    ) -> str:
+        changes = self.records.payload(table, target, content_ids)
+        if action == "CreateMultiple":
+            return self.records.create(table, changes)[table.primary_key]
+        key: str | dict[str, Any] | None = changes.get(table.primary_key)
+        if "@odata.id" in target:
+            segments = parse_path(str(target["@odata.id"]).lstrip("/"))
+            if len(segments) != 1 or entity_set(segments[0].name) is not table:
+                raise bad_payload(f"'@odata.id' must name a row of {table.entity_set}.")
+            key = keyed(segments[0])
+        if key is None:
+            raise bad_payload(f"Each target of {action} needs '{table.primary_key}'.")
+        key = parse_guid(key) if isinstance(key, str) else key
+        row_id = self.records.find_id(table, key)
+        if row_id is None:
+            if action == "UpdateMultiple":
+                raise not_found(table.logical_name, str(key))
+            if isinstance(key, dict):
+                changes.update(key)
+                return self.records.create(table, changes)[table.primary_key]
+            return self.records.create(table, changes, key)[table.primary_key]
+        row = self._fetch(table.logical_name, row_id)
+        assert row is not None
+        return self.records.update(table, row, changes)[table.primary_key]

@@ -1,0 +1,164 @@
+"""SQLite storage of rows and N:N links, with nested transactions.
+
+One connection guarded by a re-entrant lock keeps concurrent requests serialisable without
+sharing cursors across threads; nesting turns into savepoints so a `$batch` change set can roll
+back its own operations while the batch goes on. Rows are stored as JSON keyed by logical
+column names; the Web API shape is produced elsewhere, on the way out.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+Row = dict[str, Any]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS rows (
+    tbl TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (tbl, id));
+CREATE TABLE IF NOT EXISTS links (
+    rel TEXT NOT NULL, id1 TEXT NOT NULL, id2 TEXT NOT NULL, PRIMARY KEY (rel, id1, id2));
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS inbound_messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, org_id TEXT, customer_id TEXT, body TEXT NOT NULL,
+    received_on TEXT NOT NULL);
+"""
+
+
+class Store:
+    """The emulated organisation's database: a file that survives restarts, or memory."""
+
+    def __init__(self, path: str | Path = ":memory:") -> None:
+        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._lock = threading.RLock()
+        self._depth = 0
+        if str(path) != ":memory:":
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=FULL")
+        self._conn.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        """Release the database file."""
+        with self._lock:
+            self._conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """All-or-nothing work; nested calls are savepoints that roll back on their own."""
+        with self._lock:
+            depth = self._depth
+            name = f"sp{depth}"
+            self._conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT {name}")
+            self._depth += 1
+            try:
+                yield self
+            except BaseException:
+                self._depth -= 1
+                if depth == 0:
+                    self._conn.execute("ROLLBACK")
+                else:
+                    self._conn.execute(f"ROLLBACK TO {name}")
+                    self._conn.execute(f"RELEASE {name}")
+                raise
+            self._depth -= 1
+            self._conn.execute("COMMIT" if depth == 0 else f"RELEASE {name}")
+
+    def get(self, table: str, row_id: str) -> Row | None:
+        """One row by primary key."""
+        cur = self._conn.execute("SELECT data FROM rows WHERE tbl=? AND id=?", (table, row_id))
+        found = cur.fetchone()
+        return json.loads(found[0]) if found else None
+
+    def rows(self, table: str) -> list[Row]:
+        """Every row of a table, in insertion order."""
+        cur = self._conn.execute("SELECT data FROM rows WHERE tbl=? ORDER BY rowid", (table,))
+        return [json.loads(data) for (data,) in cur]
+
+    def find(self, table: str, values: dict[str, Any]) -> list[Row]:
+        """Rows whose columns equal `values`, strings compared case-insensitively as SQL does."""
+        clauses = []
+        params: list[Any] = [table]
+        for column, value in values.items():
+            if isinstance(value, str):
+                clauses.append("lower(json_extract(data, ?)) = lower(?)")
+            else:
+                clauses.append("json_extract(data, ?) = ?")
+            params.extend((f'$."{column}"', value))
+        sql = "SELECT data FROM rows WHERE tbl=? AND " + " AND ".join(clauses)
+        return [json.loads(data) for (data,) in self._conn.execute(sql, params)]
+
+    def put(self, table: str, row_id: str, row: Row) -> None:
+        """Insert or replace a row."""
+        self._conn.execute(
+            "INSERT OR REPLACE INTO rows (tbl, id, data) VALUES (?, ?, ?)",
+            (table, row_id, json.dumps(row)),
+        )
+
+    def delete(self, table: str, row_id: str) -> None:
+        """Remove a row and its N:N links."""
+        self._conn.execute("DELETE FROM rows WHERE tbl=? AND id=?", (table, row_id))
+        self._conn.execute("DELETE FROM links WHERE id1=? OR id2=?", (row_id, row_id))
+
+    def next_version(self) -> int:
+        """A new row version, greater than every version handed out before."""
+        cur = self._conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('version', '1') ON CONFLICT(key) DO UPDATE "
+            "SET value = CAST(value AS INTEGER) + 1 RETURNING value"
+        )
+        return int(cur.fetchone()[0])
+
+    def meta(self, key: str) -> str | None:
+        """A stored setting, such as whether the org was seeded."""
+        found = self._conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return found[0] if found else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a setting."""
+        self._conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def link(self, rel: str, id1: str, id2: str) -> None:
+        """Associate two rows through an N:N relationship (idempotent)."""
+        self._conn.execute(
+            "INSERT OR IGNORE INTO links (rel, id1, id2) VALUES (?, ?, ?)", (rel, id1, id2)
+        )
+
+    def unlink(self, rel: str, id1: str, id2: str) -> bool:
+        """Remove an association; False if there was none."""
+        cur = self._conn.execute(
+            "DELETE FROM links WHERE rel=? AND id1=? AND id2=?", (rel, id1, id2)
+        )
+        return cur.rowcount > 0
+
+    def linked(self, rel: str, row_id: str, *, from_first: bool) -> list[str]:
+        """Ids on the other side of `rel`, seen from table1 (`from_first`) or table2."""
+        mine, other = ("id1", "id2") if from_first else ("id2", "id1")
+        cur = self._conn.execute(
+            f"SELECT {other} FROM links WHERE rel=? AND {mine}=? ORDER BY rowid", (rel, row_id)
+        )
+        return [r[0] for r in cur]
+
+    def add_inbound(
+        self, org_id: str | None, customer_id: str | None, body: str, when: str
+    ) -> None:
+        """Keep an inbound provider callback for later inspection."""
+        self._conn.execute(
+            "INSERT INTO inbound_messages (org_id, customer_id, body, received_on) "
+            "VALUES (?, ?, ?, ?)",
+            (org_id, customer_id, body, when),
+        )
+
+    def inbound(self) -> list[Row]:
+        """Inbound provider callbacks, oldest first."""
+        cur = self._conn.execute(
+            "SELECT org_id, customer_id, body, received_on FROM inbound_messages ORDER BY seq"
+        )
+        return [{"org_id": o, "customer_id": c, "body": b, "received_on": r} for o, c, b, r in cur]

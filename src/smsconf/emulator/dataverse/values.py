@@ -1,0 +1,214 @@
+"""Column values between the wire and storage: type checks on the way in, Web API shape out.
+
+Writes are checked the way the service checks them (types, lengths, option values, case-sensitive
+navigation names in `@odata.bind`), because a client that passes here must pass on a real org.
+Reads produce the Web API shape: lookups as `_x_value`, secured columns as null, `@odata.etag`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from smsconf.emulator.dataverse.errors import (
+    INVALID_ARGUMENT,
+    OPTION_OUT_OF_RANGE,
+    DataverseError,
+    bad_payload,
+)
+from smsconf.emulator.dataverse.store import Row
+from smsconf.emulator.dataverse.urls import is_guid, parse_guid
+from smsconf.platform import Column, ColumnType, Table
+
+BIND = "@odata.bind"
+ODATA_TYPE = {
+    ColumnType.STRING: "Edm.String",
+    ColumnType.MEMO: "Edm.String",
+    ColumnType.INTEGER: "Edm.Int32",
+    ColumnType.BOOLEAN: "Edm.Boolean",
+    ColumnType.PICKLIST: "Edm.Int32",
+    ColumnType.MULTISELECT: "Edm.String",
+    ColumnType.LOOKUP: "Edm.Guid",
+    ColumnType.UNIQUEIDENTIFIER: "Edm.Guid",
+    ColumnType.DATETIME: "Edm.DateTimeOffset",
+    ColumnType.DECIMAL: "Edm.Decimal",
+}
+
+# Resolves a bind value (URL or `$n`) to the id of a row of the given target table.
+Resolver = Callable[[str, str], str]
+
+
+def etag(row: Row) -> str:
+    """The weak ETag of a row's current version."""
+    return f'W/"{row["versionnumber"]}"'
+
+
+def _wrong_type(column: Column, value: Any) -> DataverseError:
+    return bad_payload(
+        f"Cannot convert the literal '{value}' to the expected type '{ODATA_TYPE[column.type]}'."
+    )
+
+
+def _check_options(table: Table, column: Column, values: list[int]) -> None:
+    allowed = column.option_values()
+    for value in values:
+        if value not in allowed:
+            accepted = ",".join(str(v) for v in sorted(allowed))
+            raise DataverseError(
+                400,
+                OPTION_OUT_OF_RANGE,
+                f"A validation error occurred. The value {value} of '{column.logical_name}' on "
+                f"record of type '{table.logical_name}' is outside the valid range. "
+                f"Accepted Values: {accepted}",
+            )
+
+
+def coerce(table: Table, column: Column, value: Any) -> Any:
+    """A written value checked against its column; the stored form, or a 400."""
+    if value is None:
+        return None
+    kind = column.type
+    if kind in (ColumnType.STRING, ColumnType.MEMO):
+        if not isinstance(value, str):
+            raise _wrong_type(column, value)
+        if column.max_length is not None and len(value) > column.max_length:
+            raise DataverseError(
+                400,
+                INVALID_ARGUMENT,
+                f"A validation error occurred. The length of the '{column.logical_name}' "
+                f"attribute of the '{table.logical_name}' entity exceeded the maximum allowed "
+                f"length of '{column.max_length}'.",
+            )
+        return value
+    if kind in (ColumnType.INTEGER, ColumnType.PICKLIST):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _wrong_type(column, value)
+        if kind is ColumnType.PICKLIST:
+            _check_options(table, column, [value])
+        return value
+    if kind is ColumnType.BOOLEAN:
+        if not isinstance(value, bool):
+            raise _wrong_type(column, value)
+        return value
+    if kind is ColumnType.MULTISELECT:
+        if not isinstance(value, str):
+            raise _wrong_type(column, value)
+        try:
+            chosen = [int(v) for v in value.split(",") if v.strip()]
+        except ValueError:
+            raise _wrong_type(column, value) from None
+        _check_options(table, column, chosen)
+        return ",".join(str(v) for v in chosen) or None
+    if kind is ColumnType.DECIMAL:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise _wrong_type(column, value)
+        try:
+            return float(Decimal(str(value)))
+        except InvalidOperation:
+            raise _wrong_type(column, value) from None
+    if kind is ColumnType.DATETIME:
+        if not isinstance(value, str):
+            raise _wrong_type(column, value)
+        try:
+            parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise _wrong_type(column, value) from None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=dt.UTC)
+        return parsed.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if not isinstance(value, str) or not is_guid(value):
+        raise _wrong_type(column, value)
+    return parse_guid(value)
+
+
+def _undeclared(name: str) -> DataverseError:
+    return bad_payload(
+        f"An undeclared property '{name}' which only has property annotations in the payload "
+        "but no property value was found in the payload. In OData, only declared navigation "
+        "properties and declared named streams can be represented as properties without values."
+    )
+
+
+def _unknown_in_payload(name: str, table: Table) -> DataverseError:
+    return bad_payload(
+        f"The property '{name}' does not exist on type 'Microsoft.Dynamics.CRM."
+        f"{table.logical_name}'. Make sure to only use property names that are defined by the "
+        "type or mark the type as open type."
+    )
+
+
+def read_payload(table: Table, body: dict[str, Any], resolve: Resolver) -> Row:
+    """Changes a create or update body asks for, as stored values keyed by logical name.
+
+    Server-owned columns are ignored as the service ignores them; instance annotations such as
+    `@odata.type` or `@odata.etag` are skipped.
+    """
+    changes: Row = {}
+    for key, value in body.items():
+        if key.startswith("@"):
+            continue
+        if key.endswith(BIND):
+            navigation = key[: -len(BIND)]
+            column = table.by_navigation(navigation)
+            if column is None or column.target is None:
+                raise _undeclared(navigation)
+            if value is not None and not isinstance(value, str):
+                raise bad_payload(f"Invalid value for '{key}': a URL string is expected.")
+            changes[column.logical_name] = None if value is None else resolve(value, column.target)
+            continue
+        if "@" in key:
+            continue
+        column = table.column(key)
+        if column is None or column.type is ColumnType.LOOKUP:
+            raise _unknown_in_payload(key, table)
+        if column.server_owned:
+            continue
+        changes[key] = coerce(table, column, value)
+    return changes
+
+
+def wire_value(column: Column, row: Row) -> Any:
+    """A stored value as the Web API returns it; secured columns always read back null."""
+    if column.secured:
+        return None
+    return row.get(column.logical_name)
+
+
+def present(
+    table: Table,
+    row: Row,
+    select: list[Column] | None = None,
+    *,
+    annotations: bool = False,
+) -> dict[str, Any]:
+    """A row in Web API shape, with the primary key and `@odata.etag` always included."""
+    columns = select if select is not None else list(table.columns)
+    out: dict[str, Any] = {"@odata.etag": etag(row)}
+    for column in columns:
+        value = wire_value(column, row)
+        out[column.read_name] = value
+        if annotations and value is not None:
+            out.update(_annotations(column, value))
+    out[table.primary_key] = row[table.primary_key]
+    return out
+
+
+def _annotations(column: Column, value: Any) -> dict[str, Any]:
+    """FormattedValue and lookup annotations for `Prefer: odata.include-annotations`."""
+    name = column.read_name
+    labels = {o.value: o.label for o in column.options}
+    if column.type is ColumnType.PICKLIST:
+        return {f"{name}@OData.Community.Display.V1.FormattedValue": labels.get(value, "")}
+    if column.type is ColumnType.MULTISELECT:
+        text = "; ".join(labels.get(int(v), "") for v in str(value).split(","))
+        return {f"{name}@OData.Community.Display.V1.FormattedValue": text}
+    if column.type is ColumnType.BOOLEAN:
+        return {f"{name}@OData.Community.Display.V1.FormattedValue": "Yes" if value else "No"}
+    if column.type is ColumnType.LOOKUP:
+        return {
+            f"{name}@Microsoft.Dynamics.CRM.associatednavigationproperty": column.navigation,
+            f"{name}@Microsoft.Dynamics.CRM.lookuplogicalname": column.target,
+        }
+    return {}

@@ -1,0 +1,111 @@
+"""The configuration's words as the values Dataverse stores.
+
+One table per word family, so that a value found wrong on a real organisation is corrected in
+one line. Entries the references only infer are listed in `INFERRED`, which the README's
+"verify on a real org" section is generated from.
+"""
+
+from __future__ import annotations
+
+PROVIDER = {"telesign": 192350002, "twilio": 192350001, "acs": 192350000}
+NUMBER_TYPE = {"geo": 192350000, "toll_free": 192350001, "short_code": 192350002}
+STREAM_SOURCE_SMS = 192340000
+WORKSTREAM_MODE_SIMPLIFIED = 717210001
+DIRECTION_INBOUND = 0
+DISTRIBUTION_MODE = {"push": 192350000, "pick": 192350001}
+CAPACITY_FORMAT = {"units": 192350000, "profile": 192360000}
+PRESENCE = {
+    "available": 192360000,
+    "busy": 192360001,
+    "busy_dnd": 192360002,
+    "away": 192360003,
+    "offline": 192360004,
+}
+SKILL_MATCHING = {"none": None, "exact": 192350000, "closest": 192350001}
+SURVEY_MODE = {"insert": 192350000, "link": 192350001}
+CONTEXT_VARIABLE_TYPE = {"text": 192350000, "number": 192350001, "entity_reference": 192350100}
+QUEUE_ASSIGNMENT = {
+    "highest_capacity": 192350000,
+    "round_robin": 192350001,
+    "custom": 192350002,
+    "longest_idle": 192350003,
+}
+QUEUE_TYPE_MESSAGING = 192350000
+WEEKDAY = {
+    "sun": 192350000,
+    "mon": 192350001,
+    "tue": 192350002,
+    "wed": 192350003,
+    "thu": 192350004,
+    "fri": 192350005,
+    "sat": 192350006,
+}
+MESSAGE_TRIGGER = {
+    "agent_joined": 192350000,
+    "transfer_accepted": 192350002,
+    "agent_disconnected": 192350013,
+    "agent_ended_conversation": 192350014,
+    "session_ended": 192350015,
+    "agent_assigned": 192350017,
+    "agent_not_assigned": 192350018,
+    "customer_next_in_line": 192350024,
+    "unsupported_message_type": 192350025,
+    "holiday": 192350035,
+    "outside_operating_hours": 192350036,
+    "file_too_big": 192350038,
+    "file_attach_failed": 192350040,
+    "greeting": 192350056,
+    "customer_opted_out": 192350057,
+    "agent_left_conversation": 192350059,
+    "agent_joined_conversation": 192350061,
+}
+MESSAGE_RECEIVER_CUSTOMER = 192350001
+MESSAGE_TYPE_AUTOMATED = 2
+STEP_TYPE = {"classification": 192350000, "route_to_queue": 192350002}
+RULESET_TYPE_DECLARATIVE = 192350000
+AUTHORING_MODE_DECISION_LIST = 192350000
+QUEUE_OUTPUT_CONTRACT = "msdyn_demandqueueidentificationoutput"
+
+# Wrap-up blocking: no "type" column on the workstream (evidence §5). Null = "Always block" fits
+# the real export; 0 = "Don't block" is a guess.
+WRAP_UP_ALWAYS: int | None = None
+WRAP_UP_NEVER = 0
+
+# Routing-rule operators in ruleset XML: `==`, `>`, `>=`, `not-null` and `in` are seen in real
+# rulesets (evidence §1.4); the others are the designer's likely spellings.
+RULE_OPERATOR = {
+    "eq": "==",
+    "ne": "!=",
+    "gt": ">",
+    "ge": ">=",
+    "lt": "<",
+    "le": "<=",
+    "in": "in",
+    "not_null": "not-null",
+    "null": "null",
+    "contains": "contains",
+}
+
+# Where a routing condition's attribute lives in the decision contract.
+ATTRIBUTE_PATH = {
+    "conversation": "msdyn_ocliveworkitem",
+    "contact": "msdyn_ocliveworkitem.msdyn_customer_msdyn_ocliveworkitem_contact",
+    "account": "msdyn_ocliveworkitem.msdyn_customer_msdyn_ocliveworkitem_account",
+    "sms": "msdyn_smsengagementctx",
+    "context": "liveworkitemcontext",
+}
+CLASSIFICATION_OUTPUT_PRIORITY = "msdyn_ocliveworkitem.msdyn_priorityscore"
+
+# Facts to check on a real organisation; each line names the table/column and the doubt.
+INFERRED = (
+    "msdyn_occommunicationprovidersetting.msdyn_accountsid holds the Telesign Customer ID",
+    "msdyn_liveworkstream.msdyn_blockcapacityforwrapup: null = always block, 0 = never block",
+    "msdyn_ocsystemmessage.msdyn_instanceid holds the SMS channel setting id (not the workstream)",
+    "ruleset operators !=, <, <=, null and contains are spelt as in RULE_OPERATOR",
+    "routing attribute paths for contact/account go through the msdyn_customer_* relationships",
+    "the SMS decision contract lists msdyn_smsengagementctx as its engagement-context entity",
+    "N:N msdyn_msdyn_liveworkstream_systemuser holds the smart-assist bots",
+    "msdyn_liveworkstream.msdyn_sessiontemplate_default / msdyn_notificationtemplate_* hold "
+    "template unique names",
+    "out-of-the-box SMS template unique names (msdyn_sms_*)",
+)
