@@ -272,7 +272,7 @@ def _change_set_results(
 def _failed_change_set(
     change_set: ChangeSet, answer: PartResponse, first_id: int
 ) -> list[OperationResult]:
-    """A change set answered by a single response: the failure of one of its operations.
+    """A change set answered by a single response: normally the failure of one operation.
 
     The failing part is named by its Content-ID (numbered 1..n across the batch by `encode`);
     without one, the error is pinned on the change set's first operation.
