@@ -1,10 +1,41 @@
 """`smsconf emulator ...`: serve the local Dataverse and Telesign emulators over HTTP."""
 
+from pathlib import Path
+
 import click
 
 from smsconf.cli.main import main
+from smsconf.emulator.dataverse import FaultConfig, serve
+
+DEFAULT_DB = Path(".smsconf") / "dataverse.sqlite"
 
 
 @main.group()
 def emulator() -> None:
     """Run the local organisation's emulators as real HTTP servers."""
+
+
+@emulator.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+              show_default=True, help="SQLite file of the org (':memory:' for a throwaway org).")
+@click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--tls-key", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--tls-self-signed", is_flag=True, help="Serve HTTPS with a generated certificate.")
+@click.option("--token", help="Accept only this bearer token (default: any).")
+@click.option("--faults", default="", help="e.g. 'throttle=0.1,unavailable=0.05,request_budget=9'.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the fault sequence.")
+def serve_command(host: str, port: int, db: Path, tls_cert: Path | None, tls_key: Path | None,
+                  tls_self_signed: bool, token: str | None, faults: str, seed: int) -> None:
+    """Serve the local Dataverse org (Web API under /api/data/v9.2/) until interrupted."""
+    if (tls_cert is None) != (tls_key is None) or (tls_cert and tls_self_signed):
+        raise click.UsageError("use --tls-cert with --tls-key, or --tls-self-signed alone")
+    try:
+        fault_config = FaultConfig.parse(faults, seed)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--faults") from None
+    if str(db) != ":memory:":
+        db.parent.mkdir(parents=True, exist_ok=True)
+    serve(host, port, db, tls_cert, tls_key, tls_self_signed, token, fault_config,
+          announce=click.echo)

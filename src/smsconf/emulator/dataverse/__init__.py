@@ -6,6 +6,7 @@
 from smsconf.emulator.dataverse.app import DEFAULT_ORG_ID, DataverseEmulator, create_app
 from smsconf.emulator.dataverse.faults import ConnectionDropped, FaultConfig
 from smsconf.emulator.dataverse.seed import seed_id
+from smsconf.emulator.dataverse.serve import running, serve
 
 __all__ = [
     "DEFAULT_ORG_ID",
@@ -13,5 +14,7 @@ __all__ = [
     "DataverseEmulator",
     "FaultConfig",
     "create_app",
+    "running",
     "seed_id",
+    "serve",
 ]

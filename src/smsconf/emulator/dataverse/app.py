@@ -100,20 +100,13 @@ class DataverseEmulator:
             await _send(send, error_reply(decision.error))
             return
         if decision.drop_before:
-            raise ConnectionDropped("before")
+            await _drop(send, "before")
         if call.path.strip("/") == "$batch" and call.method == "POST":
             reply = batch.execute(self.service, call)
         else:
             reply = self.service.handle(call)
         if decision.drop_after:
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": reply.status,
-                    "headers": [(b"content-length", b"1048576")],
-                }
-            )
-            raise ConnectionDropped("after")
+            await _drop(send, "after")
         await _send(send, reply)
 
     def _authenticate(self, headers: dict[str, str]) -> Reply | None:
@@ -165,6 +158,15 @@ async def _send(send: Send, reply: Reply) -> None:
     headers.append((b"content-length", str(len(reply.body)).encode()))
     await send({"type": "http.response.start", "status": reply.status, "headers": headers})
     await send({"type": "http.response.body", "body": reply.body})
+
+
+async def _drop(send: Send, when: str) -> None:
+    """Start a response that promises a body, then fail: uvicorn closes the socket mid-reply,
+    and an in-process httpx client gets the transport error directly."""
+    await send(
+        {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1048576")]}
+    )
+    raise ConnectionDropped(when)
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:
