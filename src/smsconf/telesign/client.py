@@ -93,6 +93,11 @@ class _RetryableStatus(Exception):
         self.response = response
 
 
+class _AttemptTimedOut(Exception):
+    """Internal: one attempt ran past `request_timeout`, whatever the transport (an in-process
+    ASGI transport enforces no timeouts of its own)."""
+
+
 class TelesignClient:
     """An async client for one account; use as `async with TelesignClient(account) as client`.
 
@@ -149,7 +154,7 @@ class TelesignClient:
         `TelesignUnreachable` or `TelesignTimeout` when there was no answer.
         """
         body, content_type = _encode(method, form, json_body)
-        retryable = (_RetryableStatus, httpx.TransportError) if idempotent else (
+        retryable = (_RetryableStatus, _AttemptTimedOut, httpx.TransportError) if idempotent else (
             _RetryableStatus, *_NOT_SENT)
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.policy.attempts) | stop_before_delay(self.policy.deadline),
@@ -171,7 +176,7 @@ class TelesignClient:
                 return await retrying(once)
         except _RetryableStatus as spent:
             return spent.response
-        except (TimeoutError, httpx.TimeoutException) as exc:
+        except (TimeoutError, _AttemptTimedOut, httpx.TimeoutException) as exc:
             raise TelesignTimeout(
                 f"no answer from {where} within the deadline ({type(exc).__name__})"
             ) from None
@@ -187,9 +192,12 @@ class TelesignClient:
         if content_type:
             headers["Content-Type"] = content_type
         started = time.monotonic()
-        reply = await self._http.request(
-            method, self.account.base_url + resource, content=body.encode("utf-8"), headers=headers
-        )
+        try:
+            async with asyncio.timeout(self.policy.request_timeout):
+                reply = await self._http.request(method, self.account.base_url + resource,
+                                                 content=body.encode("utf-8"), headers=headers)
+        except TimeoutError:
+            raise _AttemptTimedOut(f"attempt {attempt}") from None
         logger.debug(
             "telesign %s %s -> %s in %.3fs (attempt %d)",
             method, resource, reply.status_code, time.monotonic() - started, attempt,

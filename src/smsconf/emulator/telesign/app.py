@@ -40,7 +40,8 @@ Product = Literal["sms", "phoneid"]
 
 
 class TelesignEmulator:
-    """The state behind the app: accounts, sent messages, faults, callbacks, clock."""
+    """The state behind the app: accounts, sent messages, faults, callbacks, clock, and a
+    journal of requests so that tests and benchmarks can count round trips."""
 
     def __init__(
         self,
@@ -59,6 +60,7 @@ class TelesignEmulator:
         self.injector = FaultInjector(faults or Faults(), seed)
         self.clock = clock
         self.messages: dict[str, StoredMessage] = {}
+        self.journal: list[tuple[str, str]] = []  # (method, path) of every Telesign request
         self.callbacks = CallbackSender(transport=callback_transport,
                                         retry_delays=callback_retry_delays)
         self._auth = Authenticator(self.accounts, clock=clock, date_tolerance=date_tolerance)
@@ -74,6 +76,7 @@ class TelesignEmulator:
     async def _gate(self, request: Request, product: Product) -> EmulatedAccount | Response:
         """The checks every Telesign request meets before its route runs."""
         now = self.clock()
+        self.journal.append((request.method, request.url.path))
         if self.faults.delay:
             await asyncio.sleep(self.faults.delay)
         if self.injector.draw("outage"):
