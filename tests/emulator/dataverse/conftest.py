@@ -1,0 +1,49 @@
+"""Fixtures: a fresh in-memory org per test, an httpx client on it in-process, and real
+uvicorn servers (HTTP and HTTPS with a self-signed certificate) on a free loopback port."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from smsconf.emulator.dataverse import DataverseEmulator, create_app, running
+from smsconf.emulator.dataverse.tls import self_signed_certificate
+
+ORG = "http://org.test"
+API = f"{ORG}/api/data/v9.2/"
+AUTH = {"Authorization": "Bearer test-token"}
+
+
+@pytest.fixture
+def app() -> Iterator[DataverseEmulator]:
+    emulator = create_app()
+    yield emulator
+    emulator.close()
+
+
+@pytest.fixture
+async def client(app: DataverseEmulator) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=API, headers=AUTH) as http:
+        yield http
+
+
+@pytest.fixture
+def server(app: DataverseEmulator) -> Iterator[str]:
+    with running(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return self_signed_certificate(tmp_path_factory.mktemp("tls"), ["127.0.0.1"])
+
+
+@pytest.fixture
+def tls_server(app: DataverseEmulator, certificate: tuple[Path, Path]) -> Iterator[str]:
+    cert, key = certificate
+    with running(app, tls_cert=cert, tls_key=key) as url:
+        yield url
