@@ -42,7 +42,7 @@ def substitute(
         if whole:
             return lookup(whole[1], path, text)
         replaced = VAR.sub(lambda m: str(lookup(m[1], path, m[0])), text)
-        return _anchor_file_ref(replaced, positions.get(path))
+        return anchor_file_ref(replaced, positions.get(path))
 
     def lookup(name: str, path: Path_, original: str) -> Any:
         if name in variables:
@@ -61,10 +61,18 @@ def substitute(
     return out, problems
 
 
-def _anchor_file_ref(text: str, position: Position | None) -> str:
-    """`${file:key.txt}` is relative to the YAML file that says it, like an include would be."""
+def anchor_file_ref(text: str, position: Position | None) -> str:
+    """`${file:key.txt}` is relative to the YAML file that says it, like an include would be.
+
+    `~/...` stays as written: it is the user's home wherever the YAML is, expanded on resolve.
+    """
     ref = SecretRef.parse(text)
-    if ref is None or ref.kind != "file" or position is None or Path(ref.name).is_absolute():
+    if (
+        ref is None
+        or ref.kind != "file"
+        or position is None
+        or Path(ref.name).expanduser().is_absolute()
+    ):
         return text
     absolute = (Path(position.file).parent / ref.name).resolve()
     default = f":-{ref.default}" if ref.default is not None else ""

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from smsconf.config import rules
-from smsconf.config.interpolate import substitute
+from smsconf.config.interpolate import anchor_file_ref, substitute
 from smsconf.config.model import Config
 from smsconf.config.problems import ConfigError, Path_, Position, Problem, did_you_mean
 from smsconf.config.source import Document, discover, read_file
@@ -121,12 +121,20 @@ def _copy_positions(
 
 
 def _variables_for(source: Source, env: str | None) -> dict[str, Any]:
-    merged = dict(source.data.get("variables") or {})
+    """Global variables overlaid with the environment's; a `${file:...}` value stays relative
+    to the file that defines the variable, not to the one that uses it (nor the working dir)."""
     envs = source.data.get("environments") or {}
     overlay = envs.get(env) if env is not None else None
-    # A malformed block is reported by the schema; here it must only not crash the substitution.
-    if isinstance(overlay, dict) and isinstance(overlay.get("variables"), dict):
-        merged.update(overlay["variables"])
+    blocks: list[tuple[Path_, Any]] = [(("variables",), source.data.get("variables"))]
+    if isinstance(overlay, dict):
+        blocks.append((("environments", str(env), "variables"), overlay.get("variables")))
+    merged: dict[str, Any] = {}
+    for prefix, block in blocks:
+        # A malformed block is reported by the schema; here it must only not crash.
+        if isinstance(block, dict):
+            for name, value in block.items():
+                where = source.positions.get((*prefix, name))
+                merged[name] = anchor_file_ref(value, where) if isinstance(value, str) else value
     return merged
 
 
