@@ -47,3 +47,17 @@ def tls_server(app: DataverseEmulator, certificate: tuple[Path, Path]) -> Iterat
     cert, key = certificate
     with running(app, tls_cert=cert, tls_key=key) as url:
         yield url
+
+
+async def create(http: httpx.AsyncClient, entity_set: str, body: dict[str, object]) -> str:
+    """Create a row and return its id, read from OData-EntityId as clients do."""
+    response = await http.post(entity_set, json=body)
+    assert response.status_code == 204, response.text
+    return response.headers["OData-EntityId"].rsplit("(", 1)[1].rstrip(")")
+
+
+def error_of(response: httpx.Response) -> tuple[int, str, str]:
+    """(status, code, message) of a documented Dataverse error body."""
+    error = response.json()["error"]
+    assert set(error) == {"code", "message"}
+    return response.status_code, error["code"], error["message"]
