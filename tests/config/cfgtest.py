@@ -121,11 +121,15 @@ DELETE = object()  # a sentinel value for `set_in`: remove the key instead of se
 
 
 def set_in(data: dict[str, Any], spec: str, value: Any) -> dict[str, Any]:
-    """Set (DELETE: remove) the value at a `/` path, appending at a list's end; returns `data`."""
+    """Set the value at a `/` path and return `data`.
+
+    DELETE removes the key instead; an index one past a list's end appends; missing mappings on
+    the way are created, so a case can set a key the base configuration leaves to its default.
+    """
     *parents, last = parse_path(spec)
     node: Any = data
     for part in parents:
-        node = node[part]
+        node = node.setdefault(part, {}) if isinstance(part, str) else node[part]
     if value is DELETE:
         del node[last]
     elif isinstance(node, list) and last == len(node):

@@ -1,0 +1,271 @@
+"""loader.py: many files merged into one configuration, validated for every environment.
+
+Positions must survive merging (an error in the third file points into the third file), every
+problem is reported in one run, and per-environment problems say which environments they hit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cfgtest import DELETE, Checker, Writer, base_config, collect, dump, find, set_in
+
+from smsconf.config import load_config, validate_paths
+from smsconf.config.problems import ConfigError, Position
+
+ACCOUNT = """\
+accounts:
+  - name: {name}
+    customer_id: C
+    api_key: ${{env:KEY}}
+    numbers:
+      - {{number: "{number}", type: geo}}
+"""
+
+
+def test_lists_from_several_files_keep_their_positions(write: Writer, tmp_path: Path) -> None:
+    """After merging accounts from three files, an error in the last points into that file."""
+    write("a.yaml", ACCOUNT.format(name="a", number="14255550100"))
+    write("b.yaml", ACCOUNT.format(name="b", number="14255550101"))
+    write("c.yaml", "\n\n" + ACCOUNT.format(name="c", number="+14255550102"))
+    problem = find(collect([tmp_path]), "no plus sign", "accounts[2].numbers[0].number")
+    assert problem.position == Position(str(tmp_path / "c.yaml"), 8, 10)
+
+
+def test_cross_file_reference_error_points_at_the_using_file(write: Writer, tmp_path: Path) -> None:
+    """One file per workstream is common; a typo in one names that file and the near queue."""
+    write("queues.yaml", "queues:\n  - name: Support\n")
+    write("ws/support.yaml", "workstreams:\n  - name: W\n    fallback_queue: Suport\n")
+    problem = find(collect([tmp_path]), "queue 'Suport' is not declared")
+    assert problem.position == Position(str(tmp_path / "ws/support.yaml"), 3, 5)
+    assert problem.hint == "did you mean 'Support'?"
+
+
+def test_map_key_defined_in_two_files(write: Writer, tmp_path: Path) -> None:
+    """Mappings are not merged silently: the second definition is an error naming the first."""
+    write("a.yaml", "variables:\n  org: one\n")
+    write("b.yaml", "variables:\n  other: x\n  org: two\n")
+    problem = find(collect([tmp_path]), "'variables.org' is defined in more than one file")
+    assert problem.position == Position(str(tmp_path / "b.yaml"), 3, 3)
+    assert problem.hint == f"first defined at {tmp_path / 'a.yaml'}:2:3"
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "hint"),
+    [
+        (
+            "workstream:\n  - name: x\n",
+            "unknown top-level key 'workstream'",
+            "did you mean 'workstreams'?",
+        ),
+        ("accounts: {name: x}\n", "'accounts' must be a list", None),
+        ("settings: [1]\n", "'settings' must be a mapping", None),
+    ],
+)
+def test_top_level_shape(write: Writer, text: str, message: str, hint: str | None) -> None:
+    """Top-level keys are checked before merging so a typo cannot drop a whole section."""
+    problem = find(collect([write("c.yaml", text)]), message)
+    assert problem.hint == hint and problem.position == Position(problem.position.file, 1, 1)
+
+
+SCHEMA_CASES = [
+    (
+        "accounts/0/numbers/0/typ",
+        "geo",
+        "unknown key 'typ'",
+        "accounts[0].numbers[0].typ",
+        "did you mean 'type'?",
+    ),
+    (
+        "workstreams/0/distribution/moed",
+        "push",
+        "unknown key 'moed'",
+        "workstreams[0].distribution.moed",
+        "did you mean 'mode'?",
+    ),
+    (
+        "workstreams/0/sms/automated_messages/0/trigger",
+        "greting",
+        "expected one of agent_joined",
+        "workstreams[0].sms.automated_messages[0].trigger",
+        "did you mean 'greeting'?",
+    ),
+    (
+        "workstreams/0/distribution/skill_matching",
+        "exactly",
+        "expected one of none, exact, closest",
+        "workstreams[0].distribution.skill_matching",
+        "did you mean 'exact'?",
+    ),
+    (
+        "workstreams/0/distribution/allowed_presences",
+        ["avalable"],
+        "expected one of available",
+        "workstreams[0].distribution.allowed_presences[0]",
+        "did you mean 'available'?",
+    ),
+    ("accounts/0/provider", "twillio", "expected one of telesign", "accounts[0].provider", None),
+    (
+        "accounts/0/numbers/0/type",
+        "mobile",
+        "expected one of geo, toll_free, short_code",
+        "accounts[0].numbers[0].type",
+        None,
+    ),
+    (
+        "workstreams/0/distribution/capacity/units",
+        "ten",
+        "valid integer",
+        "workstreams[0].distribution.capacity.units",
+        None,
+    ),
+    (
+        "workstreams/0/sms/file_attachments/agents",
+        "sometimes",
+        "valid boolean",
+        "workstreams[0].sms.file_attachments.agents",
+        None,
+    ),
+    ("accounts/0/customer_id", None, "valid string", "accounts[0].customer_id", None),
+    (
+        "accounts/0/customer_id",
+        DELETE,
+        "missing required key 'customer_id'",
+        "accounts[0].customer_id",
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(("where", "value", "message", "at", "hint"), SCHEMA_CASES)
+def test_schema_errors_are_located_with_suggestions(
+    check: Checker, where: str, value: object, message: str, at: str, hint: str | None
+) -> None:
+    """pydantic's errors become one located problem each, with 'did you mean' for near words."""
+    data = set_in(base_config(), where, value)
+    problem = find(check(data), message, at)
+    assert problem.hint == hint and problem.position is not None
+
+
+def test_union_failure_is_one_problem_at_the_real_path(check: Checker) -> None:
+    """A mapping where a scalar belongs gives one 'invalid value' at the key, not one error per
+    union branch at made-up paths like `value.str` (a regression fixed in the loader)."""
+    data = set_in(base_config(), "workstreams/0/routing/route_to_queue/0/when/0/value", {"a": 1})
+    problems = check(data)
+    at = "workstreams[0].routing.route_to_queue[0].when[0].value"
+    assert "invalid value: input should be a valid string" in find(problems, "", at).message
+
+
+def test_every_problem_at_once_without_cascades(check: Checker) -> None:
+    """A schema error in one object does not hide rule errors elsewhere, and references to the
+    broken object are not reported on top of its own error."""
+    data = base_config()
+    set_in(data, "queues/1/assignment", "random")  # schema error on queue 'Sales'
+    set_in(data, "workstreams/0/sms/language", "xx-XX")  # rule error elsewhere
+    problems = check(data)
+    find(problems, "expected one of highest_capacity", "queues[1].assignment")
+    find(problems, "unknown locale 'xx-XX'", "workstreams[0].sms.language")
+    assert not [p for p in problems if "'Sales' is not declared" in p.message]
+    assert len(problems) == 2
+
+
+def test_problems_are_sorted_by_position(write: Writer, tmp_path: Path) -> None:
+    """Output reads top to bottom, file by file, like a compiler's."""
+    write("b.yaml", "queues:\n  - name: Q\n    bogus: 1\n")
+    write("a.yaml", "bots:\n  - name: B\n    x: 1\n    y: 2\n")
+    with pytest.raises(ConfigError) as caught:
+        validate_paths([tmp_path])
+    positions = [p.position for p in caught.value.problems]
+    assert positions == sorted(positions) and len(positions) == 3
+
+
+ENVS = """\
+environments:
+  dev: {target: local, variables: {bot: Dev bot}}
+  test: {target: "https://t.crm.dynamics.com", variables: {}}
+  prod: {target: "https://p.crm.dynamics.com", variables: {bot: Prod bot}}
+bots:
+  - name: ${var:bot}
+"""
+
+
+def test_variable_missing_in_one_environment_names_only_it(write: Writer) -> None:
+    """Every environment is validated in one run; the problem says which one lacks the value."""
+    problem = find(collect([write("c.yaml", ENVS)]), "variable 'bot' is not defined")
+    assert problem.environments == ("test",)
+    assert problem.position is not None and problem.position.line == 6
+    assert "in environment(s): test" in problem.render()
+
+
+def test_problem_in_every_environment_names_none(write: Writer) -> None:
+    """Listing all environments would be noise: a problem everywhere carries no names."""
+    text = ENVS + "workstreams:\n  - {name: W, fallback_queue: nope}\n"
+    problem = find(collect([write("c.yaml", text)]), "queue 'nope' is not declared")
+    assert problem.environments == ()
+
+
+def test_global_variables_are_overridden_per_environment(write: Writer) -> None:
+    """`variables:` gives defaults; an environment's own variables win."""
+    text = ENVS.replace("variables: {}", "variables: {bot: Test bot}")
+    text += "variables: {bot: Global bot}\n"
+    configs = validate_paths([write("c.yaml", text)])
+    assert {env: c.bots[0].name for env, c in configs.items()} == {
+        "dev": "Dev bot",
+        "test": "Test bot",
+        "prod": "Prod bot",
+    }
+
+
+@pytest.mark.parametrize(
+    ("envs", "chosen", "expected"),
+    [
+        ({"local": "L", "prod": "P"}, None, "L"),
+        ({"only": "O"}, None, "O"),
+        ({"local": "L", "prod": "P"}, "prod", "P"),
+        ({}, None, "G"),
+    ],
+)
+def test_load_config_environment_choice(
+    write: Writer, envs: dict[str, str], chosen: str | None, expected: str
+) -> None:
+    """No --env picks `local` (or the only environment, or the plain configuration)."""
+    environments = {
+        name: {"target": "local", "variables": {"bot": bot}} for name, bot in envs.items()
+    }
+    data = {"variables": {"bot": "G"}, "bots": [{"name": "${var:bot}"}]}
+    if environments:
+        data["environments"] = environments
+    config = load_config([write("c.yaml", dump(data))], env=chosen)
+    assert config.bots[0].name == expected
+
+
+def test_unknown_environment_suggests(write: Writer) -> None:
+    """`--env prd` is a typo of a declared environment, said so."""
+    with pytest.raises(ConfigError) as caught:
+        load_config([write("c.yaml", ENVS.replace("variables: {}", "variables: {bot: T}"))], "prd")
+    [problem] = caught.value.problems
+    assert problem.message == "environment 'prd' is not declared"
+    assert problem.hint == "did you mean 'prod'?"
+
+
+def test_ambiguous_environment_without_local_is_an_error(write: Writer) -> None:
+    """With several environments and no `local`, guessing could hit production: refuse."""
+    text = ENVS.replace("variables: {}", "variables: {bot: T}").replace("dev:", "stage:")
+    with pytest.raises(ConfigError, match="problem"):
+        load_config([write("c.yaml", text)])
+
+
+def test_no_files_at_all_is_an_error(tmp_path: Path) -> None:
+    """A directory without YAML must not validate as an empty, valid configuration."""
+    with pytest.raises(ConfigError) as caught:
+        validate_paths([tmp_path])
+    assert "holds no YAML files" in caught.value.problems[0].message
+
+
+def test_example_configuration_loads_for_every_environment() -> None:
+    """The shipped example is the living reference; it must stay valid in all environments."""
+    root = Path(__file__).resolve().parents[2] / "examples"
+    configs = validate_paths([root])
+    assert sorted(configs) == ["local", "prod", "test"]
+    assert configs["prod"].bots[0].name == "Contoso SMS bot"
