@@ -175,8 +175,8 @@ class DataverseClient:
         )
         left = top
         while True:
-            response = await self._send("GET", url, headers=headers, idempotent=True)
-            payload = _checked_json(response, f"GET {url}")
+            response, _ = await self._send("GET", url, headers=headers, idempotent=True)
+            payload = _checked_json(response, f"GET {url.removeprefix(self.service_root)}")
             rows = payload.get("value") if isinstance(payload, dict) else None
             if not isinstance(rows, list):
                 raise ProtocolError("collection answer without a 'value' array", request=url)
@@ -301,19 +301,26 @@ class DataverseClient:
         )
 
     async def execute(self, op: Operation) -> OperationResult:
-        """Send one operation on its own; raise its `DataverseError` if it failed."""
-        response = await self._send(
+        """Send one operation on its own; raise its `DataverseError` if it failed.
+
+        When an attempt was lost after it may have reached the server, the repeat can find the
+        first attempt's effect: a create-only answered 412, a delete answered 404. Those are
+        successes, marked `replayed`, so a lost response never turns into a false failure.
+        """
+        response, replayed = await self._send(
             op.method,
             op.url(self.service_root),
             headers=op.headers,
             content=op.content(self.service_root),
             idempotent=op.idempotent,
         )
-        if response.status_code >= 400:
+        status = response.status_code
+        if status >= 400 and not (replayed and op.settled_by(status)):
             raise error_from_response(
-                response.status_code, response.headers, response.content, request=op.describe()
+                status, response.headers, response.content, request=op.describe()
             )
-        return OperationResult(op, response.status_code, response.headers, _json_or_none(response))
+        body = _json_or_none(response) if status < 400 else None
+        return OperationResult(op, status, response.headers, body, replayed=replayed)
 
     async def batch(
         self, items: Sequence[batches.BatchItem], *, continue_on_error: bool = False
@@ -341,7 +348,7 @@ class DataverseClient:
             "Content-Type": content_type,
             **ops.prefer("odata.continue-on-error" if continue_on_error else None),
         }
-        response = await self._send(
+        response, _ = await self._send(
             "POST",
             self.service_root + "$batch",
             headers=headers,
@@ -367,11 +374,13 @@ class DataverseClient:
         content: bytes | None = None,
         idempotent: bool,
         operations: int = 1,
-    ) -> httpx.Response:
-        """The response to a request after retries (any status), or a `DataverseError`."""
+    ) -> tuple[httpx.Response, bool]:
+        """The response after retries (any status), and whether an earlier attempt may have
+        been processed (its answer lost); raises a `DataverseError` when no answer came."""
         request_line = f"{method} {url.removeprefix(self.service_root)}"
         self.stats.operations += operations
         attempt = 0
+        replayed = False
         while True:
             attempt += 1
             remaining = self._deadline.remaining()
@@ -399,6 +408,7 @@ class DataverseClient:
                 delay = self._retry.delay(attempt, status=None, sent=sent, idempotent=idempotent)
                 if not await self._pause(delay):
                     raise self._final(failure) from exc
+                replayed = replayed or sent
                 continue
             self.stats.bytes_received += len(response.content)
             status = response.status_code
@@ -409,8 +419,9 @@ class DataverseClient:
                     attempt, status=status, retry_after=retry_after, idempotent=idempotent
                 )
                 if await self._pause(delay):
+                    replayed = replayed or status in GATEWAY_FAILURES
                     continue
-            return response
+            return response, replayed
 
     async def _pause(self, delay: float | None) -> bool:
         """Wait `delay` before a retry; False if there is no retry or it would miss the deadline."""

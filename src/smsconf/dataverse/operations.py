@@ -58,6 +58,15 @@ class Operation:
             return None
         return json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=_uuid).encode()
 
+    def settled_by(self, status: int) -> bool:
+        """Whether `status`, answering a repeat of this operation, shows the first one worked.
+
+        A create-only write finds its row (412), a delete finds it gone (404).
+        """
+        if self.method == "DELETE":
+            return status == 404
+        return status == 412 and self.headers.get("If-None-Match") == "*"
+
     def describe(self) -> str:
         """Request line for error messages (no headers, no body, so no secrets)."""
         return f"{self.method} {self.path}"
@@ -226,6 +235,8 @@ class OperationResult:
     body: Any = None
     """The parsed JSON body (a row, a collection, an action response), or None."""
     error: DataverseError | None = None
+    replayed: bool = False
+    """The answer is to a repeat of a request whose first answer was lost in transit."""
 
     @property
     def ok(self) -> bool:
