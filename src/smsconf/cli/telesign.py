@@ -1,3 +1,168 @@
-"""Telesign commands: `check-credentials`, `test-sms`."""
+"""Telesign commands: `check-credentials`, `test-sms` and `emulator telesign`.
 
-from smsconf.cli.main import main  # noqa: F401
+This module is where configuration meets the Telesign client (it turns a configured account into
+a `TelesignAccount`) and where the local target is wired to the in-process emulator.
+"""
+
+import asyncio
+import contextlib
+import os
+import sys
+import threading
+from pathlib import Path
+
+import click
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+from smsconf.cli.common import env_option, handle_errors, paths_argument
+from smsconf.cli.emulator import emulator
+from smsconf.cli.main import main
+from smsconf.config import Account, Config, SecretError, load_config
+from smsconf.config.loader import DEFAULT_ENVIRONMENT
+from smsconf.emulator.telesign import (
+    DEMO_ACCOUNTS,
+    EmulatedAccount,
+    create_app,
+    load_setup,
+    parse_faults,
+)
+from smsconf.emulator.telesign.server import serving
+from smsconf.exitcodes import ExitCode
+from smsconf.telesign.account import AuthMethod, TelesignAccount
+from smsconf.telesign.credentials import check_all
+from smsconf.telesign.errors import TelesignRejected
+from smsconf.telesign.secret import ApiKey
+from smsconf.telesign.test_message import send_test_sms
+
+LOG_WIDTH = 160
+
+
+def telesign_account(account: Account, endpoint_override: str | None = None) -> TelesignAccount:
+    """The client's view of a configured account; the key is read from its secret reference."""
+    return TelesignAccount(account.name, account.customer_id, ApiKey(account.api_key.resolve()),
+                           endpoint_override or account.endpoint, account.auth)
+
+
+def local_telesign(config: Config, env: str | None) -> httpx.AsyncBaseTransport | None:
+    """The in-process emulator when the chosen environment targets the local organisation."""
+    chosen = env or (next(iter(config.environments)) if len(config.environments) == 1
+                     else DEFAULT_ENVIRONMENT)
+    environment = config.environments.get(chosen)
+    if environment is None or environment.target != "local":
+        return None
+    return httpx.ASGITransport(create_app(DEMO_ACCOUNTS))
+
+
+@main.command("check-credentials")
+@paths_argument
+@env_option
+@click.option("--endpoint-override", metavar="URL",
+              help="Check every account against this Telesign base URL (e.g. a served emulator).")
+@handle_errors
+def check_credentials(paths: tuple[str, ...], env: str | None,
+                      endpoint_override: str | None) -> None:
+    """Check each Telesign account's Customer ID and API key with one signed request.
+
+    No message is sent. The local target is checked against the built-in emulator; other targets
+    against Telesign (or --endpoint-override). Exit 4 when any account fails its check.
+    """
+    config = load_config(paths, env)
+    configured = [account for account in config.accounts if account.provider == "telesign"]
+    accounts = [telesign_account(account, endpoint_override) for account in configured]
+    transport = None if endpoint_override else local_telesign(config, env)
+    results = asyncio.run(check_all(accounts, transport=transport))
+    table = Table()
+    for column in ("account", "provider", "customer ID", "result"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("detail")
+    for account, result in zip(configured, results, strict=True):
+        style = "green" if result.ok else "red"
+        table.add_row(result.account, account.provider, result.customer_id,
+                      f"[{style}]{result.status.value}[/]", result.detail)
+    # Logs and CI are not terminals: give the detail column room instead of rich's 80 columns.
+    Console(width=None if sys.stdout.isatty() else LOG_WIDTH).print(table)
+    if not all(result.ok for result in results):
+        sys.exit(ExitCode.CREDENTIALS)
+
+
+@main.command("test-sms")
+@click.option("--customer-id", required=True)
+@click.option("--api-key-env", required=True, metavar="VAR",
+              help="Environment variable holding the API key (keys never go on a command line).")
+@click.option("--from", "from_number", required=True, metavar="NUMBER", help="Sender number.")
+@click.option("--to", "to_number", required=True, metavar="HANDSET", help="Destination handset.")
+@click.option("--endpoint", metavar="URL",
+              help="'standard' (default), 'enterprise' or any Telesign base URL.")
+@click.option("--auth", type=click.Choice(["tsa", "basic"]), default="tsa", show_default=True)
+@click.option("--text", default="smsconf test message", show_default=True)
+@click.option("--timeout", "deadline", type=float, default=120.0, show_default=True,
+              help="Seconds to wait for a final delivery state.")
+@click.option("--poll-interval", type=float, default=2.0, show_default=True,
+              help="Seconds between status reads.")
+@handle_errors
+def test_sms(customer_id: str, api_key_env: str, from_number: str, to_number: str,
+             endpoint: str | None, auth: AuthMethod, text: str, deadline: float,
+             poll_interval: float) -> None:
+    """Send ONE real (billed) SMS from NUMBER to HANDSET and follow it to a final state.
+
+    Exit 0 when delivered, 4 when Telesign refuses the credentials, 1 otherwise.
+    """
+    key = os.environ.get(api_key_env)
+    if not key:
+        raise SecretError(f"environment variable {api_key_env} is not set")
+    account = TelesignAccount(customer_id, customer_id, ApiKey(key), endpoint, auth)
+    try:
+        result = asyncio.run(send_test_sms(account, from_number, to_number, text,
+                                           deadline=deadline, poll_interval=poll_interval))
+    except TelesignRejected as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(ExitCode.CREDENTIALS if exc.http_status == 401 else ExitCode.ERROR)
+    for update in result.history:
+        click.echo(f"{update.code} {update.description}")
+    verdict = ("delivered" if result.delivered else "not delivered" if result.final
+               else "no final state before the deadline")
+    click.echo(f"reference {result.reference_id}: {verdict}")
+    if not result.delivered:
+        sys.exit(ExitCode.ERROR)
+
+
+def _flag_account(value: str) -> EmulatedAccount:
+    customer_id, sep, api_key = value.partition(":")
+    if not (customer_id and sep and api_key):
+        raise click.BadParameter(f"expected CUSTOMER_ID:API_KEY, got {customer_id!r}:…",
+                                 param_hint="--account")
+    return EmulatedAccount(customer_id=customer_id, api_key=api_key, name=customer_id,
+                           reject_unknown_senders=False)
+
+
+@emulator.command("telesign")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8090, show_default=True, type=int, help="0 picks a free port.")
+@click.option("--account", "flag_accounts", multiple=True, metavar="CUSTOMER_ID:API_KEY",
+              help="An account (any sender ID allowed); repeatable.")
+@click.option("--accounts-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML/JSON with `accounts:` (keys, switches, numbers) and `directory:`.")
+@click.option("--faults", default="", help="e.g. 'throttle=0.2,outage_next=1,delay=0.5'.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the fault draws.")
+def emulator_telesign(host: str, port: int, flag_accounts: tuple[str, ...],
+                      accounts_file: Path | None, faults: str, seed: int) -> None:
+    """Serve the emulated Telesign REST API until interrupted; prints its base URL.
+
+    Without --account or --accounts-file it knows the demo accounts of examples/channels.yaml.
+    """
+    try:
+        fault_config = parse_faults(faults)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--faults") from None
+    setup = load_setup(accounts_file) if accounts_file else None
+    accounts = [*(setup.accounts if setup else ()), *map(_flag_account, flag_accounts)]
+    app = create_app(accounts or DEMO_ACCOUNTS, faults=fault_config, seed=seed,
+                     directory=setup.directory if setup else None)
+    with serving(app, host, port) as url:
+        click.echo(url)
+        customers = ", ".join(app.state.telesign.accounts)
+        click.echo(f"Telesign emulator for {customers}; Ctrl-C to stop", err=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()

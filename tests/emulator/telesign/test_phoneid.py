@@ -12,7 +12,7 @@ ACCOUNTS = {account.customer_id: account for account in DEMO_ACCOUNTS}
     ("number", "expected"),
     [
         ("14255550100", Handset(phone_type="FIXED_LINE", country="US")),
-        ("442079460123", Handset(phone_type="FIXED_LINE", country="GB")),
+        ("447700900123", Handset(phone_type="FIXED_LINE", country="GB")),
         ("18005550199", Handset(phone_type="TOLL_FREE", country="US")),
         ("18775550000", Handset(phone_type="TOLL_FREE", country="US")),
         ("33612345678", Handset(phone_type="MOBILE", country="FR")),
@@ -31,9 +31,9 @@ def test_directory_wins_over_the_guess() -> None:
 
 def test_body_shape() -> None:
     status = {"code": 300, "description": "Transaction successfully completed"}
-    body = phoneid_body("442079460123", Handset(phone_type="MOBILE", country="GB"), "R", status)
+    body = phoneid_body("447700900123", Handset(phone_type="MOBILE", country="GB"), "R", status)
     assert body["phone_type"] == {"code": "2", "description": "MOBILE"}
     assert body["location"]["country"] == {"name": "United Kingdom", "iso2": "GB", "iso3": "GBR"}
     assert body["numbering"]["original"]["country_code"] == "44"
-    assert body["numbering"]["cleansing"]["sms"]["phone_number"] == "2079460123"
+    assert body["numbering"]["cleansing"]["sms"]["phone_number"] == "7700900123"
     assert body["status"] == status

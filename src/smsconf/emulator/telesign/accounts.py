@@ -1,7 +1,7 @@
 """Who the emulated Telesign knows: customers, keys, product switches, numbers and handsets.
 
-Read from a YAML/JSON file or built in code; `DEMO_ACCOUNTS` are the customers of the local
-organisation, so the examples work against the local target without any setup.
+Read from a YAML/JSON file or built in code; `DEMO_ACCOUNTS` are the customers (and numbers) of
+`examples/channels.yaml`, so the examples work against the local target without any setup.
 """
 
 from collections.abc import Mapping
@@ -96,9 +96,6 @@ DEMO_ACCOUNTS: tuple[EmulatedAccount, ...] = (
         name="fabrikam-telesign",
         customer_id="DEMO-CUSTOMER-0002",
         api_key="c2Vjb25kLWRlbW8ta2V5LWZvci1zbXNjb25m",
-        numbers=(
-            EmulatedNumber(number="442079460123", kind="geo", country="GB"),
-            EmulatedNumber(number="18885550142", kind="toll_free", country="US"),
-        ),
+        numbers=(EmulatedNumber(number="447700900123", kind="geo", country="GB"),),
     ),
 )
