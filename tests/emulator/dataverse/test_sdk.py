@@ -12,6 +12,8 @@ from PowerPlatform.Dataverse.client import DataverseClient
 
 from smsconf.emulator.dataverse.seed import seed_id
 
+ACCOUNTS = "msdyn_occommunicationprovidersettings"
+
 
 class StaticCredential:
     """An azure-core TokenCredential handing out a fixed token."""
@@ -25,35 +27,50 @@ class StaticCredential:
 
 
 @pytest.fixture
-def sdk(tls_server: str, certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
-        ) -> DataverseClient:
+def sdk(
+    tls_server: str, certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> DataverseClient:
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certificate[0]))
     return DataverseClient(tls_server, StaticCredential())
 
 
 def test_crud_and_list(sdk: DataverseClient) -> None:
     with sdk:
-        account = sdk.records.create("msdyn_occommunicationprovidersetting", {
-            "msdyn_name": "Contoso Telesign", "msdyn_occommunicationprovider": 192350002,
-        })
-        number = sdk.records.create("msdyn_ocphonenumber", {
-            "msdyn_name": "14255550100", "msdyn_phonenumber": "14255550100",
-            "msdyn_type": 192350000,
-            "msdyn_communicationprovidersettingid@odata.bind":
-                f"/msdyn_occommunicationprovidersettings({account})",
-        })
-        row = sdk.records.retrieve("msdyn_ocphonenumber", number,
-                                   select=["msdyn_phonenumber", "msdyn_type"])
+        account = sdk.records.create(
+            "msdyn_occommunicationprovidersetting",
+            {
+                "msdyn_name": "Contoso Telesign",
+                "msdyn_occommunicationprovider": 192350002,
+            },
+        )
+        number = sdk.records.create(
+            "msdyn_ocphonenumber",
+            {
+                "msdyn_name": "14255550100",
+                "msdyn_phonenumber": "14255550100",
+                "msdyn_type": 192350000,
+                "msdyn_communicationprovidersettingid@odata.bind": f"/{ACCOUNTS}({account})",
+            },
+        )
+        row = sdk.records.retrieve(
+            "msdyn_ocphonenumber", number, select=["msdyn_phonenumber", "msdyn_type"]
+        )
         assert row is not None
         assert row["msdyn_phonenumber"] == "14255550100"
         sdk.records.update("msdyn_ocphonenumber", number, {"msdyn_name": "Main SMS number"})
         sdk.records.create("msdyn_ocphonenumber", {"msdyn_name": "Second", "msdyn_type": 192350001})
-        pages = list(sdk.records.list_pages("msdyn_ocphonenumber", select=["msdyn_name"],
-                                            orderby=["msdyn_name"], page_size=1))
+        pages = list(
+            sdk.records.list_pages(
+                "msdyn_ocphonenumber", select=["msdyn_name"], orderby=["msdyn_name"], page_size=1
+            )
+        )
         assert [[r["msdyn_name"] for r in page] for page in pages] == [
-            ["Main SMS number"], ["Second"]]
-        geo = sdk.records.list("msdyn_ocphonenumber", filter="msdyn_type eq 192350000",
-                               select=["msdyn_name"])
+            ["Main SMS number"],
+            ["Second"],
+        ]
+        geo = sdk.records.list(
+            "msdyn_ocphonenumber", filter="msdyn_type eq 192350000", select=["msdyn_name"]
+        )
         assert [r["msdyn_name"] for r in geo] == ["Main SMS number"]
         sdk.records.delete("msdyn_ocphonenumber", number)
         assert sdk.records.retrieve("msdyn_ocphonenumber", number) is None
@@ -65,12 +82,17 @@ def test_batch_with_change_set(sdk: DataverseClient) -> None:
         batch = sdk.batch.new()
         batch.records.retrieve("msdyn_oclanguage", english, select=["msdyn_localeid"])
         with batch.changeset() as changes:
-            ref = changes.records.create("msdyn_occommunicationprovidersetting",
-                                         {"msdyn_name": "In a change set"})
-            changes.records.create("msdyn_ocphonenumber", {
-                "msdyn_name": "1", "msdyn_phonenumber": "1",
-                "msdyn_communicationprovidersettingid@odata.bind": ref,
-            })
+            ref = changes.records.create(
+                "msdyn_occommunicationprovidersetting", {"msdyn_name": "In a change set"}
+            )
+            changes.records.create(
+                "msdyn_ocphonenumber",
+                {
+                    "msdyn_name": "1",
+                    "msdyn_phonenumber": "1",
+                    "msdyn_communicationprovidersettingid@odata.bind": ref,
+                },
+            )
         result = batch.execute()
         assert not result.has_errors
         assert len(result.entity_ids) == 2

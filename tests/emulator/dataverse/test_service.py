@@ -14,6 +14,7 @@ ENGLISH = seed_id("msdyn_oclanguage", "1033")
 ACCOUNTS = "msdyn_occommunicationprovidersettings"
 NUMBERS = "msdyn_ocphonenumbers"
 WORKSTREAMS = "msdyn_liveworkstreams"
+QUEUE_OUTPUT = "msdyn_uniquename='msdyn_demandqueueidentificationoutput'"
 
 
 async def test_create_returns_204_and_entity_id(client: httpx.AsyncClient) -> None:
@@ -28,7 +29,8 @@ async def test_create_returns_204_and_entity_id(client: httpx.AsyncClient) -> No
 
 async def test_create_with_representation_returns_201_and_row(client: httpx.AsyncClient) -> None:
     response = await client.post(
-        f"{ACCOUNTS}?$select=msdyn_name", json={"msdyn_name": "A"},
+        f"{ACCOUNTS}?$select=msdyn_name",
+        json={"msdyn_name": "A"},
         headers={"Prefer": "return=representation"},
     )
     assert response.status_code == 201
@@ -36,17 +38,28 @@ async def test_create_with_representation_returns_201_and_row(client: httpx.Asyn
     body = response.json()
     assert body["msdyn_name"] == "A"
     assert body["@odata.etag"].startswith('W/"')
-    assert set(body) == {"@odata.context", "@odata.etag", "msdyn_name",
-                         "msdyn_occommunicationprovidersettingid"}
+    assert set(body) == {
+        "@odata.context",
+        "@odata.etag",
+        "msdyn_name",
+        "msdyn_occommunicationprovidersettingid",
+    }
 
 
 async def test_client_supplied_id_and_duplicate_is_412(client: httpx.AsyncClient) -> None:
     chosen = str(uuid.uuid4())
-    assert await create(client, ACCOUNTS, {"msdyn_occommunicationprovidersettingid": chosen,
-                                           "msdyn_name": "A"}) == chosen
+    assert (
+        await create(
+            client, ACCOUNTS, {"msdyn_occommunicationprovidersettingid": chosen, "msdyn_name": "A"}
+        )
+        == chosen
+    )
     again = await client.post(ACCOUNTS, json={"msdyn_occommunicationprovidersettingid": chosen})
-    assert error_of(again) == (412, "0x80040237",
-                               "A record with matching key values already exists.")
+    assert error_of(again) == (
+        412,
+        "0x80040237",
+        "A record with matching key values already exists.",
+    )
 
 
 async def test_retrieve_by_id_has_etag_and_server_fields(client: httpx.AsyncClient) -> None:
@@ -81,8 +94,9 @@ async def test_unknown_entity_set_is_404(client: httpx.AsyncClient) -> None:
 
 
 async def test_malformed_json_is_400(client: httpx.AsyncClient) -> None:
-    response = await client.post(ACCOUNTS, content=b"{not json",
-                                 headers={"Content-Type": "application/json"})
+    response = await client.post(
+        ACCOUNTS, content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert error_of(response)[:2] == (400, "0x80048d19")
 
 
@@ -93,8 +107,9 @@ async def test_body_that_is_not_an_object_is_400(client: httpx.AsyncClient) -> N
 async def test_patch_updates_and_changes_etag(client: httpx.AsyncClient) -> None:
     row_id = await create(client, ACCOUNTS, {"msdyn_name": "A"})
     before = (await client.get(f"{ACCOUNTS}({row_id})")).json()["@odata.etag"]
-    response = await client.patch(f"{ACCOUNTS}({row_id})", json={"msdyn_name": "B"},
-                                  headers={"If-Match": "*"})
+    response = await client.patch(
+        f"{ACCOUNTS}({row_id})", json={"msdyn_name": "B"}, headers={"If-Match": "*"}
+    )
     assert response.status_code == 204
     after = (await client.get(f"{ACCOUNTS}({row_id})")).json()
     assert after["msdyn_name"] == "B"
@@ -104,8 +119,11 @@ async def test_patch_updates_and_changes_etag(client: httpx.AsyncClient) -> None
 
 async def test_patch_with_representation_is_200(client: httpx.AsyncClient) -> None:
     row_id = await create(client, ACCOUNTS, {"msdyn_name": "A"})
-    response = await client.patch(f"{ACCOUNTS}({row_id})", json={"msdyn_name": "B"},
-                                  headers={"Prefer": "return=representation"})
+    response = await client.patch(
+        f"{ACCOUNTS}({row_id})",
+        json={"msdyn_name": "B"},
+        headers={"Prefer": "return=representation"},
+    )
     assert response.status_code == 200
     assert response.json()["msdyn_name"] == "B"
 
@@ -120,8 +138,9 @@ async def test_patch_to_missing_id_upserts(client: httpx.AsyncClient) -> None:
 
 async def test_if_match_star_never_creates(client: httpx.AsyncClient) -> None:
     row_id = uuid.uuid4()
-    response = await client.patch(f"{ACCOUNTS}({row_id})", json={"msdyn_name": "x"},
-                                  headers={"If-Match": "*"})
+    response = await client.patch(
+        f"{ACCOUNTS}({row_id})", json={"msdyn_name": "x"}, headers={"If-Match": "*"}
+    )
     assert error_of(response)[:2] == (404, "0x80040217")
     assert (await client.get(f"{ACCOUNTS}({row_id})")).status_code == 404
 
@@ -132,8 +151,11 @@ async def test_if_none_match_star_is_create_only(client: httpx.AsyncClient) -> N
     first = await client.patch(url, json={"msdyn_name": "x"}, headers={"If-None-Match": "*"})
     assert first.status_code == 204
     second = await client.patch(url, json={"msdyn_name": "y"}, headers={"If-None-Match": "*"})
-    assert error_of(second) == (412, "0x80040237",
-                                "A record with matching key values already exists.")
+    assert error_of(second) == (
+        412,
+        "0x80040237",
+        "A record with matching key values already exists.",
+    )
     assert (await client.get(url)).json()["msdyn_name"] == "x"
 
 
@@ -141,11 +163,13 @@ async def test_if_match_version_mismatch_is_412(client: httpx.AsyncClient) -> No
     row_id = await create(client, ACCOUNTS, {"msdyn_name": "A"})
     url = f"{ACCOUNTS}({row_id})"
     tag = (await client.get(url)).json()["@odata.etag"]
-    assert (await client.patch(url, json={"msdyn_name": "B"},
-                               headers={"If-Match": tag})).status_code == 204
+    assert (
+        await client.patch(url, json={"msdyn_name": "B"}, headers={"If-Match": tag})
+    ).status_code == 204
     stale = await client.patch(url, json={"msdyn_name": "C"}, headers={"If-Match": tag})
     assert error_of(stale) == (
-        412, "0x80060882",
+        412,
+        "0x80060882",
         "The version of the existing record doesn't match the RowVersion property provided.",
     )
     stale_delete = await client.delete(url, headers={"If-Match": tag})
@@ -174,10 +198,14 @@ async def test_delete_then_404(client: httpx.AsyncClient) -> None:
 
 async def test_delete_clears_lookups_pointing_at_the_row(client: httpx.AsyncClient) -> None:
     account = await create(client, ACCOUNTS, {"msdyn_name": "A"})
-    number = await create(client, NUMBERS, {
-        "msdyn_name": "n",
-        "msdyn_communicationprovidersettingid@odata.bind": f"/{ACCOUNTS}({account})",
-    })
+    number = await create(
+        client,
+        NUMBERS,
+        {
+            "msdyn_name": "n",
+            "msdyn_communicationprovidersettingid@odata.bind": f"/{ACCOUNTS}({account})",
+        },
+    )
     await client.delete(f"{ACCOUNTS}({account})")
     row = (await client.get(f"{NUMBERS}({number})")).json()
     assert row["_msdyn_occommunicationprovidersettingid_value"] is None
@@ -187,10 +215,14 @@ async def test_bind_reads_back_as_value_and_accepts_absolute_url(
     client: httpx.AsyncClient,
 ) -> None:
     account = await create(client, ACCOUNTS, {"msdyn_name": "A"})
-    number = await create(client, NUMBERS, {
-        "msdyn_name": "n",
-        "msdyn_communicationprovidersettingid@odata.bind": f"{API}{ACCOUNTS}({account})",
-    })
+    number = await create(
+        client,
+        NUMBERS,
+        {
+            "msdyn_name": "n",
+            "msdyn_communicationprovidersettingid@odata.bind": f"{API}{ACCOUNTS}({account})",
+        },
+    )
     row = (await client.get(f"{NUMBERS}({number})")).json()
     assert row["_msdyn_occommunicationprovidersettingid_value"] == account
     assert "msdyn_occommunicationprovidersettingid" not in row
@@ -198,9 +230,12 @@ async def test_bind_reads_back_as_value_and_accepts_absolute_url(
 
 async def test_bind_with_wrong_case_is_undeclared_property(client: httpx.AsyncClient) -> None:
     account = await create(client, ACCOUNTS, {"msdyn_name": "A"})
-    response = await client.post(NUMBERS, json={
-        "msdyn_CommunicationProviderSettingId@odata.bind": f"/{ACCOUNTS}({account})",
-    })
+    response = await client.post(
+        NUMBERS,
+        json={
+            "msdyn_CommunicationProviderSettingId@odata.bind": f"/{ACCOUNTS}({account})",
+        },
+    )
     status, code, message = error_of(response)
     assert (status, code) == (400, "0x80048d19")
     assert "undeclared property 'msdyn_CommunicationProviderSettingId'" in message
@@ -223,39 +258,55 @@ async def test_mixed_case_navigation_is_required_where_declared(
 
 
 async def test_bind_to_missing_row_is_404(client: httpx.AsyncClient) -> None:
-    response = await client.post(NUMBERS, json={
-        "msdyn_communicationprovidersettingid@odata.bind": f"/{ACCOUNTS}({uuid.uuid4()})",
-    })
+    response = await client.post(
+        NUMBERS,
+        json={
+            "msdyn_communicationprovidersettingid@odata.bind": f"/{ACCOUNTS}({uuid.uuid4()})",
+        },
+    )
     assert error_of(response)[:2] == (404, "0x80040217")
 
 
 async def test_bind_to_wrong_table_is_400(client: httpx.AsyncClient) -> None:
-    response = await client.post(NUMBERS, json={
-        "msdyn_communicationprovidersettingid@odata.bind": f"/msdyn_oclanguages({ENGLISH})",
-    })
+    response = await client.post(
+        NUMBERS,
+        json={
+            "msdyn_communicationprovidersettingid@odata.bind": f"/msdyn_oclanguages({ENGLISH})",
+        },
+    )
     assert response.status_code == 400
 
 
 async def test_bind_null_clears_lookup(client: httpx.AsyncClient) -> None:
     account = await create(client, ACCOUNTS, {"msdyn_name": "A"})
-    number = await create(client, NUMBERS, {
-        "msdyn_communicationprovidersettingid@odata.bind": f"/{ACCOUNTS}({account})",
-    })
-    await client.patch(f"{NUMBERS}({number})",
-                       json={"msdyn_communicationprovidersettingid@odata.bind": None})
+    number = await create(
+        client,
+        NUMBERS,
+        {
+            "msdyn_communicationprovidersettingid@odata.bind": f"/{ACCOUNTS}({account})",
+        },
+    )
+    await client.patch(
+        f"{NUMBERS}({number})", json={"msdyn_communicationprovidersettingid@odata.bind": None}
+    )
     row = (await client.get(f"{NUMBERS}({number})")).json()
     assert row["_msdyn_occommunicationprovidersettingid_value"] is None
 
 
 async def test_bind_by_alternate_key(client: httpx.AsyncClient) -> None:
-    ruleset = await create(client, "msdyn_decisionrulesets", {
-        "msdyn_name": "r", "msdyn_uniquename": "new_r",
-        "msdyn_outputcontractid@odata.bind":
-            "/msdyn_decisioncontracts(msdyn_uniquename='msdyn_demandqueueidentificationoutput')",
-    })
+    ruleset = await create(
+        client,
+        "msdyn_decisionrulesets",
+        {
+            "msdyn_name": "r",
+            "msdyn_uniquename": "new_r",
+            "msdyn_outputcontractid@odata.bind": f"/msdyn_decisioncontracts({QUEUE_OUTPUT})",
+        },
+    )
     row = (await client.get(f"msdyn_decisionrulesets({ruleset})")).json()
     assert row["_msdyn_outputcontractid_value"] == seed_id(
-        "msdyn_decisioncontract", "msdyn_demandqueueidentificationoutput")
+        "msdyn_decisioncontract", "msdyn_demandqueueidentificationoutput"
+    )
 
 
 async def test_get_patch_delete_by_alternate_key(client: httpx.AsyncClient) -> None:
@@ -294,25 +345,33 @@ async def test_secured_column_is_written_but_reads_null(
 
 async def test_associate_list_expand_and_disassociate(client: httpx.AsyncClient) -> None:
     workstream = await create(client, WORKSTREAMS, {"msdyn_name": "w"})
-    replies = [await create(client, "msdyn_cannedmessages", {"msdyn_title": t, "msdyn_message": t})
-               for t in ("hello", "bye")]
+    replies = [
+        await create(client, "msdyn_cannedmessages", {"msdyn_title": t, "msdyn_message": t})
+        for t in ("hello", "bye")
+    ]
     nav = "msdyn_msdyn_cannedmessage_liveworkstream"
     for reply in replies:
-        response = await client.post(f"{WORKSTREAMS}({workstream})/{nav}/$ref",
-                                     json={"@odata.id": f"{API}msdyn_cannedmessages({reply})"})
+        response = await client.post(
+            f"{WORKSTREAMS}({workstream})/{nav}/$ref",
+            json={"@odata.id": f"{API}msdyn_cannedmessages({reply})"},
+        )
         assert response.status_code == 204
     listed = (await client.get(f"{WORKSTREAMS}({workstream})/{nav}?$select=msdyn_title")).json()
     assert [r["msdyn_title"] for r in listed["value"]] == ["hello", "bye"]
-    expanded = (await client.get(
-        f"{WORKSTREAMS}({workstream})?$select=msdyn_name&$expand={nav}($select=msdyn_title)"
-    )).json()
+    expanded = (
+        await client.get(
+            f"{WORKSTREAMS}({workstream})?$select=msdyn_name&$expand={nav}($select=msdyn_title)"
+        )
+    ).json()
     assert [r["msdyn_title"] for r in expanded[nav]] == ["hello", "bye"]
     from_other_side = (await client.get(f"msdyn_cannedmessages({replies[0]})/{nav}")).json()
     assert [r["msdyn_liveworkstreamid"] for r in from_other_side["value"]] == [workstream]
     gone = await client.delete(f"{WORKSTREAMS}({workstream})/{nav}({replies[0]})/$ref")
     assert gone.status_code == 204
-    by_id = await client.delete(f"{WORKSTREAMS}({workstream})/{nav}/$ref",
-                                params={"$id": f"{API}msdyn_cannedmessages({replies[1]})"})
+    by_id = await client.delete(
+        f"{WORKSTREAMS}({workstream})/{nav}/$ref",
+        params={"$id": f"{API}msdyn_cannedmessages({replies[1]})"},
+    )
     assert by_id.status_code == 204
     assert (await client.get(f"{WORKSTREAMS}({workstream})/{nav}")).json()["value"] == []
 
@@ -330,8 +389,9 @@ async def test_single_valued_ref_set_and_clear(client: httpx.AsyncClient) -> Non
     account = await create(client, ACCOUNTS, {"msdyn_name": "A"})
     number = await create(client, NUMBERS, {"msdyn_name": "n"})
     ref = f"{NUMBERS}({number})/msdyn_communicationprovidersettingid/$ref"
-    assert (await client.put(ref, json={"@odata.id": f"{API}{ACCOUNTS}({account})"})
-            ).status_code == 204
+    assert (
+        await client.put(ref, json={"@odata.id": f"{API}{ACCOUNTS}({account})"})
+    ).status_code == 204
     linked = (await client.get(f"{NUMBERS}({number})/msdyn_communicationprovidersettingid")).json()
     assert linked["msdyn_name"] == "A"
     assert (await client.delete(ref)).status_code == 204
@@ -344,10 +404,16 @@ async def test_method_not_allowed_is_405(client: httpx.AsyncClient) -> None:
 
 
 async def test_create_multiple_returns_ids_in_order(client: httpx.AsyncClient) -> None:
-    targets = [{"@odata.type": "Microsoft.Dynamics.CRM.msdyn_occommunicationprovidersetting",
-                "msdyn_name": f"a{i}"} for i in range(3)]
-    response = await client.post(f"{ACCOUNTS}/Microsoft.Dynamics.CRM.CreateMultiple",
-                                 json={"Targets": targets})
+    targets = [
+        {
+            "@odata.type": "Microsoft.Dynamics.CRM.msdyn_occommunicationprovidersetting",
+            "msdyn_name": f"a{i}",
+        }
+        for i in range(3)
+    ]
+    response = await client.post(
+        f"{ACCOUNTS}/Microsoft.Dynamics.CRM.CreateMultiple", json={"Targets": targets}
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["@odata.context"].endswith("#Microsoft.Dynamics.CRM.CreateMultipleResponse")
@@ -357,29 +423,40 @@ async def test_create_multiple_returns_ids_in_order(client: httpx.AsyncClient) -
 
 async def test_create_multiple_is_all_or_nothing(client: httpx.AsyncClient) -> None:
     kind = "Microsoft.Dynamics.CRM.msdyn_ocphonenumber"
-    targets = [{"@odata.type": kind, "msdyn_name": "ok"},
-               {"@odata.type": kind, "msdyn_type": 1}]
-    response = await client.post(f"{NUMBERS}/Microsoft.Dynamics.CRM.CreateMultiple",
-                                 json={"Targets": targets})
+    targets = [{"@odata.type": kind, "msdyn_name": "ok"}, {"@odata.type": kind, "msdyn_type": 1}]
+    response = await client.post(
+        f"{NUMBERS}/Microsoft.Dynamics.CRM.CreateMultiple", json={"Targets": targets}
+    )
     assert error_of(response)[:2] == (400, "0x8004431a")
     assert (await client.get(NUMBERS)).json()["value"] == []
 
 
 async def test_bulk_needs_odata_type(client: httpx.AsyncClient) -> None:
-    response = await client.post(f"{NUMBERS}/Microsoft.Dynamics.CRM.CreateMultiple",
-                                 json={"Targets": [{"msdyn_name": "x"}]})
+    response = await client.post(
+        f"{NUMBERS}/Microsoft.Dynamics.CRM.CreateMultiple", json={"Targets": [{"msdyn_name": "x"}]}
+    )
     assert response.status_code == 400
 
 
 async def test_update_multiple_and_missing_target_rolls_back(client: httpx.AsyncClient) -> None:
     kind = "Microsoft.Dynamics.CRM.msdyn_ocphonenumber"
     first = await create(client, NUMBERS, {"msdyn_name": "a"})
-    ok = await client.post(f"{NUMBERS}/Microsoft.Dynamics.CRM.UpdateMultiple", json={
-        "Targets": [{"@odata.type": kind, "msdyn_ocphonenumberid": first, "msdyn_name": "b"}]})
+    ok = await client.post(
+        f"{NUMBERS}/Microsoft.Dynamics.CRM.UpdateMultiple",
+        json={
+            "Targets": [{"@odata.type": kind, "msdyn_ocphonenumberid": first, "msdyn_name": "b"}]
+        },
+    )
     assert ok.status_code == 204
-    bad = await client.post(f"{NUMBERS}/Microsoft.Dynamics.CRM.UpdateMultiple", json={
-        "Targets": [{"@odata.type": kind, "msdyn_ocphonenumberid": first, "msdyn_name": "c"},
-                    {"@odata.type": kind, "msdyn_ocphonenumberid": str(uuid.uuid4())}]})
+    bad = await client.post(
+        f"{NUMBERS}/Microsoft.Dynamics.CRM.UpdateMultiple",
+        json={
+            "Targets": [
+                {"@odata.type": kind, "msdyn_ocphonenumberid": first, "msdyn_name": "c"},
+                {"@odata.type": kind, "msdyn_ocphonenumberid": str(uuid.uuid4())},
+            ]
+        },
+    )
     assert bad.status_code == 404
     assert (await client.get(f"{NUMBERS}({first})")).json()["msdyn_name"] == "b"
 
@@ -388,18 +465,29 @@ async def test_upsert_multiple_by_id_and_alternate_key(client: httpx.AsyncClient
     kind = "Microsoft.Dynamics.CRM.msdyn_decisioncontract"
     existing = await create(client, "msdyn_decisioncontracts", {"msdyn_uniquename": "new_a"})
     fresh = str(uuid.uuid4())
-    response = await client.post("msdyn_decisioncontracts/Microsoft.Dynamics.CRM.UpsertMultiple",
-                                 json={"Targets": [
-        {"@odata.type": kind, "@odata.id": "msdyn_decisioncontracts(msdyn_uniquename='new_a')",
-         "msdyn_name": "updated"},
-        {"@odata.type": kind, "@odata.id": "msdyn_decisioncontracts(msdyn_uniquename='new_b')",
-         "msdyn_name": "created"},
-        {"@odata.type": kind, "msdyn_decisioncontractid": fresh, "msdyn_name": "by id"},
-    ]})
+    response = await client.post(
+        "msdyn_decisioncontracts/Microsoft.Dynamics.CRM.UpsertMultiple",
+        json={
+            "Targets": [
+                {
+                    "@odata.type": kind,
+                    "@odata.id": "msdyn_decisioncontracts(msdyn_uniquename='new_a')",
+                    "msdyn_name": "updated",
+                },
+                {
+                    "@odata.type": kind,
+                    "@odata.id": "msdyn_decisioncontracts(msdyn_uniquename='new_b')",
+                    "msdyn_name": "created",
+                },
+                {"@odata.type": kind, "msdyn_decisioncontractid": fresh, "msdyn_name": "by id"},
+            ]
+        },
+    )
     assert response.status_code == 204
     assert response.content == b""
     assert (await client.get(f"msdyn_decisioncontracts({existing})")).json()["msdyn_name"] == (
-        "updated")
+        "updated"
+    )
     created = (await client.get("msdyn_decisioncontracts(msdyn_uniquename='new_b')")).json()
     assert created["msdyn_name"] == "created"
     assert (await client.get(f"msdyn_decisioncontracts({fresh})")).json()["msdyn_name"] == "by id"
@@ -413,7 +501,8 @@ async def test_whoami(client: httpx.AsyncClient, app: DataverseEmulator) -> None
 
 
 async def test_older_api_versions_are_served(client: httpx.AsyncClient) -> None:
-    response = await client.post(f"{ORG}/api/data/v9.1/msdyn_occommunicationprovidersettings",
-                                 json={"msdyn_name": "A"})
+    response = await client.post(
+        f"{ORG}/api/data/v9.1/msdyn_occommunicationprovidersettings", json={"msdyn_name": "A"}
+    )
     assert "/api/data/v9.1/" in response.headers["OData-EntityId"]
     assert (await client.get(f"{ORG}/api/data/v9.0/WhoAmI")).status_code == 200

@@ -8,6 +8,7 @@ calls in an outer transaction, which turns theirs into savepoints. Every refusal
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 
 ACTION_PREFIX = "Microsoft.Dynamics.CRM."
 _COLLECTION_OPTIONS = {"$select", "$filter", "$orderby", "$top", "$expand", "$count", "$skiptoken"}
+_ROW_OPTIONS = {"$select", "$expand"}
 _UNSUPPORTED_OPTIONS = {"$skip", "$search", "$format", "$apply"}
 
 
@@ -133,29 +135,48 @@ class Service:
     def _fetch(self, logical_name: str, row_id: str) -> Row | None:
         return self.store.get(logical_name, row_id)
 
-    def _shape(
-        self, call: Call, table: Table, row: Row, select: str | None, expand: str | None
-    ) -> dict[str, Any]:
-        out = present(table, row, parse_select(table, select), annotations=call.wants_annotations)
-        for item in parse_expand(expand or ""):
-            out[item.navigation] = self._expanded(call, table, row, item.navigation, item.select)
-        return out
+    def _shaper(
+        self, call: Call, table: Table, select: str | None, expand: str | None
+    ) -> Callable[[Row], dict[str, Any]]:
+        """Parse `$select`/`$expand` once (a 400 even when no row matches) and shape rows."""
+        columns = parse_select(table, select)
+        expansions = [
+            (item.navigation, self._expander(call, table, item.navigation, item.select))
+            for item in parse_expand(expand or "")
+        ]
+        annotations = call.wants_annotations
 
-    def _expanded(
-        self, call: Call, table: Table, row: Row, navigation: str, select: str | None
-    ) -> Any:
+        def shape(row: Row) -> dict[str, Any]:
+            out = present(table, row, columns, annotations=annotations)
+            for navigation, expander in expansions:
+                out[navigation] = expander(row)
+            return out
+
+        return shape
+
+    def _expander(
+        self, call: Call, table: Table, navigation: str, select: str | None
+    ) -> Callable[[Row], Any]:
+        """The related row (lookup) or rows (N:N) of a navigation property, shaped."""
         column = table.by_navigation(navigation)
         if column is not None and column.target is not None:
             target = TABLES[column.target]
-            linked_id = row.get(column.logical_name)
-            linked = None if linked_id is None else self._fetch(target.logical_name, linked_id)
-            return None if linked is None else self._shape(call, target, linked, select, None)
+            shape = self._shaper(call, target, select, None)
+            source = column.logical_name
+
+            def single(row: Row) -> Any:
+                linked_id = row.get(source)
+                linked = None if linked_id is None else self._fetch(target.logical_name, linked_id)
+                return None if linked is None else shape(linked)
+
+            return single
         rel = many_to_many(table.logical_name, navigation)
         if rel is None:
             raise unknown_property(navigation, table.logical_name)
-        other = TABLES[rel.other(table.logical_name)]
-        related = self.records.linked(rel, table, row[table.primary_key])
-        return [self._shape(call, other, r, select, None) for r in related]
+        shape = self._shaper(call, TABLES[rel.other(table.logical_name)], select, None)
+        return lambda row: [
+            shape(r) for r in self.records.linked(rel, table, row[table.primary_key])
+        ]
 
     def _context(self, call: Call, table: Table, suffix: str = "") -> str:
         select = call.query.get("$select")
@@ -173,6 +194,7 @@ class Service:
 
     def _page(self, call: Call, table: Table, rows: list[Row]) -> Reply:
         query = call.query
+        shape = self._shaper(call, table, query.get("$select"), query.get("$expand"))
         if "$filter" in query:
             predicate = parse_filter(table, query["$filter"], self._fetch)
             rows = [r for r in rows if predicate(r)]
@@ -190,9 +212,7 @@ class Service:
         body: dict[str, Any] = {"@odata.context": self._context(call, table)}
         if query.get("$count", "").lower() == "true":
             body["@odata.count"] = len(rows)
-        body["value"] = [
-            self._shape(call, table, r, query.get("$select"), query.get("$expand")) for r in page
-        ]
+        body["value"] = [shape(r) for r in page]
         if offset + size < len(rows):
             params = {k: v for k, v in query.items() if k != "$skiptoken"}
             params["$skiptoken"] = skiptoken(page_number + 1, offset + size)
@@ -218,9 +238,10 @@ class Service:
         return int(raw)
 
     def _retrieve(self, call: Call, table: Table, key: str | dict[str, Any]) -> Reply:
-        unknown = set(call.query) - {"$select", "$expand"}
-        if any(o.startswith("$") for o in unknown):
-            raise bad_query(f"The query parameter {sorted(unknown)[0]} is not supported")
+        unsupported = sorted(o for o in call.query if o.startswith("$") and o not in _ROW_OPTIONS)
+        if unsupported:
+            raise bad_query(f"The query parameter {unsupported[0]} is not supported")
+        shape = self._shaper(call, table, call.query.get("$select"), call.query.get("$expand"))
         row = self.records.require(table, key)
         match = call.headers.get("if-none-match")
         if (
@@ -232,7 +253,7 @@ class Service:
             return empty_reply(304, {"ETag": etag(row)})
         body = {
             "@odata.context": self._context(call, table, "/$entity"),
-            **self._shape(call, table, row, call.query.get("$select"), call.query.get("$expand")),
+            **shape(row),
         }
         return json_reply(200, body, {"ETag": etag(row)})
 
@@ -323,9 +344,8 @@ class Service:
         if column is not None and column.target is not None and nav.key is None:
             if not is_ref:
                 self._only(call, "GET")
-                return json_reply(
-                    200, self._expanded(call, table, row, nav.name, call.query.get("$select"))
-                )
+                expander = self._expander(call, table, nav.name, call.query.get("$select"))
+                return json_reply(200, expander(row))
             self._only(call, "PUT", "DELETE")
             value = None
             if call.method == "PUT":
