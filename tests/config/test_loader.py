@@ -252,8 +252,10 @@ def test_unknown_environment_suggests(write: Writer) -> None:
 def test_ambiguous_environment_without_local_is_an_error(write: Writer) -> None:
     """With several environments and no `local`, guessing could hit production: refuse."""
     text = ENVS.replace("variables: {}", "variables: {bot: T}").replace("dev:", "stage:")
-    with pytest.raises(ConfigError, match="problem"):
+    with pytest.raises(ConfigError) as caught:
         load_config([write("c.yaml", text)])
+    [problem] = caught.value.problems
+    assert problem.message == "choose an environment with --env (prod, stage, test)"
 
 
 def test_no_files_at_all_is_an_error(tmp_path: Path) -> None:
