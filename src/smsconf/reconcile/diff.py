@@ -1,0 +1,438 @@
+"""Desired rows against live rows: per-column changes, deletions, associations, risks.
+
+Only columns the configuration sets are compared, so server-owned fields (timestamps, version
+numbers, computed columns) can never show up as a change; `settings.ignore` adds columns per
+table. Values are compared the way the server normalises them: empty text is null, multi-select
+values are sets, XML documents by meaning, GUIDs without braces or case.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from smsconf.config.model import Config
+from smsconf.mapping.desired import FINGERPRINT_KEY
+from smsconf.mapping.ids import Key, normalise
+from smsconf.mapping.keys import KEYS, Parent, guid_of
+from smsconf.mapping.routing_xml import canonical
+from smsconf.mapping.rows import DesiredLink, DesiredRow
+from smsconf.platform import TABLES, ColumnType
+from smsconf.reconcile.live import ASSOCIATIONS, LiveState, Row
+from smsconf.reconcile.plan import Change, ColumnChange, Unmanaged
+
+RANK = {table: i for i, table in enumerate(KEYS)}
+TOP_LEVEL = {  # kinds a `removed:` entry may name, and their tables
+    "msdyn_occommunicationprovidersetting": "account",
+    "msdyn_ocphonenumber": "number",
+    "msdyn_operatinghour": "operating_hours",
+    "queue": "queue",
+    "msdyn_capacityprofile": "capacity_profile",
+    "msdyn_cannedmessage": "quick_reply",
+    "msdyn_liveworkstream": "workstream",
+}
+ROUTING_TABLES = (
+    "msdyn_decisioncontract",
+    "msdyn_routingconfigurationstep",
+    "msdyn_decisionruleset",
+)
+KIND_OF_TABLE = {
+    "msdyn_occommunicationprovidersettingentry": "account_fingerprint",
+    "msdyn_decisioncontract": "routing_contract",
+    "msdyn_liveworkstreamcapacityprofile": "capacity_profile_link",
+    "msdyn_ocsmschannelsetting": "sms_channel",
+    "msdyn_ocsystemmessage": "automated_message",
+    "msdyn_oclocalizationdata": "message_translation",
+    "msdyn_ocliveworkstreamcontextvariable": "context_variable",
+    "msdyn_routingconfiguration": "routing_configuration",
+    "msdyn_decisionruleset": "ruleset",
+    "msdyn_routingconfigurationstep": "routing_step",
+    **TOP_LEVEL,
+}
+
+
+@dataclass
+class DiffResult:
+    changes: list[Change] = field(default_factory=list)
+    unmanaged: list[Unmanaged] = field(default_factory=list)
+    read_etags: dict[str, str] = field(default_factory=dict)
+    unsafe: list[str] = field(default_factory=list)
+
+
+def same(desired: Any, live: Any, column_type: ColumnType | None, mode: str | None) -> bool:
+    """Equality as the server stores values."""
+    if mode == "xml":
+        return canonical(desired) == canonical(live)
+    if mode == "guid" or column_type is ColumnType.LOOKUP:
+        return guid_of(desired) == guid_of(live)
+    if column_type is ColumnType.MULTISELECT:
+        return _choices(desired) == _choices(live)
+    if desired in ("", None) and live in ("", None):
+        return True
+    return bool(desired == live and type(desired) is type(live)) or (
+        isinstance(desired, int | float) and not isinstance(desired, bool) and desired == live
+    )
+
+
+def _choices(value: Any) -> frozenset[str]:
+    if value in (None, ""):
+        return frozenset()
+    return frozenset(part.strip() for part in str(value).split(",") if part.strip())
+
+
+def write_body(row: DesiredRow, columns: list[str], links: list[str]) -> dict[str, Any]:
+    """The JSON body of a create or update: plain columns and `nav@odata.bind` for lookups."""
+    table = TABLES[row.table]
+    body: dict[str, Any] = {c: row.columns[c] for c in columns}
+    for name in links:
+        column = table.column(name)
+        assert column is not None and column.target is not None
+        target = row.links[name]
+        nav = column.navigation or name
+        body[f"{nav}@odata.bind"] = (
+            None if target is None else f"/{TABLES[column.target].entity_set}({target})"
+        )
+    return body
+
+
+class Differ:
+    def __init__(
+        self,
+        config: Config,
+        live: LiveState,
+        rows: list[DesiredRow],
+        links: list[DesiredLink],
+        locate: Any,
+    ) -> None:
+        self.config = config
+        self.live = live
+        self.rows = rows
+        self.links = links
+        self.locate = locate
+        self.result = DiffResult()
+        self.desired = {(r.table, normalise(r.key)) for r in rows}
+        self.removed = {(item.kind, item.name.casefold()) for item in config.removed}
+        self.routing_owner = self.routing_owners()
+
+    def run(self) -> DiffResult:
+        changed_rows: set[tuple[str, Key]] = set()
+        for row in self.rows:
+            change = self.row_change(row)
+            if change is not None:
+                self.result.changes.append(change)
+                changed_rows.add((row.table, normalise(row.key)))
+        self.secret_changes(changed_rows)
+        self.deletions()
+        self.associations()
+        return self.result
+
+    def ignored(self, table: str) -> set[str]:
+        return set(self.config.settings.ignore.get(table, []))
+
+    def row_change(self, row: DesiredRow) -> Change | None:
+        table = TABLES[row.table]
+        live = self.live.row(row.table, row.key)
+        source = self.locate(row.source)
+        if live is None:
+            columns = [c for c, v in row.columns.items() if v is not None]
+            links = [c for c, v in row.links.items() if v is not None]
+            return Change(
+                action="create",
+                kind=row.kind,
+                label=row.label,
+                table=row.table,
+                key=row.key,
+                id=row.id,
+                columns=tuple(
+                    [ColumnChange(c, None, row.columns[c]) for c in columns]
+                    + [ColumnChange(c, None, row.links[c]) for c in links]
+                    + [ColumnChange(c, None, None, sensitive=True) for c in row.secrets]
+                ),
+                body=write_body(row, columns, links),
+                secret_columns=tuple(row.secrets),
+                reason="not in the organisation",
+                source=source,
+            )
+        self.result.read_etags[f"{row.table}({row.id})"] = str(live.get("@odata.etag", ""))
+        ignored = self.ignored(row.table)
+        changed: list[ColumnChange] = []
+        columns: list[str] = []
+        for name, value in row.columns.items():
+            column = table.column(name)
+            before = live.get(name)
+            if name in ignored or same(
+                value, before, column.type if column else None, row.compare.get(name)
+            ):
+                continue
+            changed.append(ColumnChange(name, before, value))
+            columns.append(name)
+        links: list[str] = []
+        for name, target in row.links.items():
+            before = live.get(f"_{name}_value")
+            if name in ignored or same(target, before, ColumnType.LOOKUP, None):
+                continue
+            changed.append(ColumnChange(name, guid_of(before), target))
+            links.append(name)
+        if not changed:
+            return None
+        risks = [
+            f"immutable column {c.column} changes" for c in changed if c.column in row.immutable
+        ]
+        risks += self.number_moves(row, links)
+        if risks and any(r.startswith("immutable") for r in risks):
+            self.result.unsafe.append(
+                f"{row.label}: {', '.join(c for c in row.immutable if c in columns)} cannot "
+                "change after creation; remove the object and add it under a new name instead"
+            )
+        return Change(
+            action="update",
+            kind=row.kind,
+            label=row.label,
+            table=row.table,
+            key=row.key,
+            id=row.id,
+            columns=tuple(changed),
+            body=write_body(row, columns, links),
+            etag=str(live.get("@odata.etag", "")) or None,
+            reason="differs from the configuration",
+            risks=tuple(risks),
+            source=source,
+        )
+
+    def number_moves(self, row: DesiredRow, links: list[str]) -> list[str]:
+        if row.table != "msdyn_ocsmschannelsetting" or "msdyn_phonenumberid" not in links:
+            return []
+        number = row.links["msdyn_phonenumberid"]
+        for channel in self.live.rows.get("msdyn_ocsmschannelsetting", []):
+            if guid_of(channel.get("_msdyn_phonenumberid_value")) == number:
+                owner = self.live.key_of("msdyn_ocsmschannelsetting", channel)
+                if owner and normalise(owner) != normalise(row.key):
+                    return [f"number moves from workstream '{owner[0]}' to '{row.key[0]}'"]
+        return ["the channel's number changes"]
+
+    def secret_changes(self, changed_rows: set[tuple[str, Key]]) -> None:
+        """A secret is rewritten when its fingerprint row changes (the secret is unreadable)."""
+        for row in self.rows:
+            if not row.secrets:
+                continue
+            witness = (
+                "msdyn_occommunicationprovidersettingentry",
+                normalise((*row.key, FINGERPRINT_KEY)),
+            )
+            live = self.live.row(row.table, row.key)
+            if live is None or witness not in changed_rows:
+                continue
+            self.result.changes.append(
+                Change(
+                    action="update",
+                    kind=row.kind,
+                    label=row.label,
+                    table=row.table,
+                    key=row.key,
+                    id=row.id,
+                    columns=tuple(ColumnChange(c, None, None, sensitive=True) for c in row.secrets),
+                    secret_columns=tuple(row.secrets),
+                    etag=str(live.get("@odata.etag", "")) or None,
+                    reason="the secret's fingerprint differs",
+                    risks=("credential change",),
+                    source=self.locate(row.source),
+                )
+            )
+
+    # --- deletions ---------------------------------------------------------------------------
+
+    def parent_of(self, table: str, row: Row) -> tuple[str, Key] | None:
+        """The row that owns a live row: its first `Parent` key part, its account for a number,
+        its workstream for the routing rows that are keyed by unique name."""
+        if table in ROUTING_TABLES:
+            owner = self.routing_owner.get((table, self.live.row_id(table, row)))
+            return ("msdyn_liveworkstream", owner) if owner else None
+        if table == "msdyn_ocphonenumber":
+            return self.parent(
+                "msdyn_occommunicationprovidersetting",
+                row.get("_msdyn_occommunicationprovidersettingid_value"),
+            )
+        for part in KEYS[table]:
+            if isinstance(part, Parent):
+                return self.parent(part.table, row.get(part.column))
+        return None
+
+    def parent(self, table: str, value: Any) -> tuple[str, Key] | None:
+        key = self.live.key_of_id.get(table, {}).get(guid_of(value) or "")
+        return (table, key) if key is not None else None
+
+    def routing_owners(self) -> dict[tuple[str, str], Key]:
+        """Workstream of each contract, routing configuration, step and ruleset."""
+        live = self.live
+        owners: dict[tuple[str, str], Key] = {}
+        for ws in live.rows.get("msdyn_liveworkstream", []):
+            key, contract = (
+                live.key_of("msdyn_liveworkstream", ws),
+                guid_of(ws.get("_msdyn_routingcontractid_value")),
+            )
+            if key is not None and contract:
+                owners[("msdyn_decisioncontract", contract)] = key
+        configs = live.key_of_id.get("msdyn_routingconfiguration", {})
+        for step in live.rows.get("msdyn_routingconfigurationstep", []):
+            ws_key = configs.get(guid_of(step.get("_msdyn_routingconfigurationid_value")) or "")
+            ruleset = guid_of(step.get("_msdyn_rulesetid_value"))
+            if ws_key is not None:
+                owners[
+                    (
+                        "msdyn_routingconfigurationstep",
+                        live.row_id("msdyn_routingconfigurationstep", step),
+                    )
+                ] = ws_key
+                if ruleset:
+                    owners[("msdyn_decisionruleset", ruleset)] = ws_key
+        return owners
+
+    def deletions(self) -> None:
+        """Delete what `removed:` names, and children of managed objects the YAML dropped.
+
+        Two passes over the tables: rows keyed by unique name (contracts) come before their
+        workstream in dependency order, so they learn in the second pass that it goes.
+        """
+        doomed: set[tuple[str, Key]] = set()
+        handled: set[tuple[str, str]] = set()
+        for _ in range(2):
+            for table in KEYS:
+                for row in self.live.rows.get(table, []):
+                    ident = (table, self.live.row_id(table, row))
+                    if ident not in handled and self.judge(table, row, doomed):
+                        handled.add(ident)
+        for table, kind in TOP_LEVEL.items():  # numbers whose account stays, but not in YAML
+            for row in self.live.rows.get(table, []):
+                if (table, self.live.row_id(table, row)) not in handled:
+                    label = self.label(table, row, self.live.key_of(table, row))
+                    self.result.unmanaged.append(
+                        Unmanaged(kind, label, table, self.live.row_id(table, row))
+                    )
+
+    def judge(self, table: str, row: Row, doomed: set[tuple[str, Key]]) -> bool:
+        """Decide one live row's fate; False when it must wait for its parent's verdict."""
+        key = self.live.key_of(table, row)
+        if key is not None and (table, normalise(key)) in self.desired:
+            return True
+        label = self.label(table, row, key)
+        parent = self.parent_of(table, row)
+        parent_doomed = parent is not None and (parent[0], normalise(parent[1])) in doomed
+        if table in TOP_LEVEL:
+            named = key is not None and (TOP_LEVEL[table], key[0].casefold()) in self.removed
+            if named or parent_doomed:
+                doomed.add((table, normalise(key or ())))
+                reason = "listed under removed:" if named else "its account is removed"
+                self.delete(table, row, label, reason)
+                return True
+            if table == "msdyn_ocphonenumber" and parent is not None:
+                return False  # its account may still be found removed in the second pass
+            self.result.unmanaged.append(
+                Unmanaged(TOP_LEVEL[table], label, table, self.live.row_id(table, row))
+            )
+            return True
+        if parent_doomed:
+            doomed.add((table, normalise(key or ())))
+            self.delete(table, row, label, "its parent is removed")
+            return True
+        if parent is not None and (parent[0], normalise(parent[1])) in self.desired:
+            doomed.add((table, normalise(key or ())))
+            self.delete(table, row, label, "no longer in the configuration")
+            return True
+        return False
+
+    def label(self, table: str, row: Row, key: Key | None) -> str:
+        kind = KIND_OF_TABLE[table].replace("_", " ")
+        name = row.get(TABLES[table].primary_name) or (
+            key[-1] if key else self.live.row_id(table, row)
+        )
+        return f"{kind} '{name}'"
+
+    def delete(self, table: str, row: Row, label: str, reason: str) -> None:
+        row_id = self.live.row_id(table, row)
+        etag = str(row.get("@odata.etag", "")) or None
+        self.result.read_etags[f"{table}({row_id})"] = etag or ""
+        self.result.changes.append(
+            Change(
+                action="delete",
+                kind=KIND_OF_TABLE[table],
+                label=label,
+                table=table,
+                key=self.live.key_of(table, row) or (row_id,),
+                id=row_id,
+                etag=etag,
+                reason=reason,
+                risks=("delete",),
+            )
+        )
+
+    # --- N:N ---------------------------------------------------------------------------------
+
+    def associations(self) -> None:
+        wanted: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        labels: dict[tuple[str, str, str], DesiredLink] = {}
+        for link in self.links:
+            wanted[link.relationship].add((link.id, link.target_id))
+            labels[(link.relationship, link.id, link.target_id)] = link
+        desired_ws = {r.id for r in self.rows if r.table == "msdyn_liveworkstream"}
+        for relationship, target_table in ASSOCIATIONS.items():
+            live = self.live.associations.get(relationship, set())
+            for ws_id, target in sorted(wanted[relationship] - live):
+                link = labels[(relationship, ws_id, target)]
+                self.result.changes.append(
+                    self.link_change(
+                        "associate",
+                        link.parent_key,
+                        ws_id,
+                        relationship,
+                        target_table,
+                        target,
+                        link.label,
+                    )
+                )
+            for ws_id, target in sorted(live - wanted[relationship]):
+                if ws_id in desired_ws:
+                    ws_key = self.live.key_of_id["msdyn_liveworkstream"].get(ws_id, (ws_id,))
+                    self.result.changes.append(
+                        self.link_change(
+                            "disassociate",
+                            ws_key,
+                            ws_id,
+                            relationship,
+                            target_table,
+                            target,
+                            f"{target_table} {target} on workstream '{ws_key[0]}'",
+                        )
+                    )
+
+    def link_change(
+        self,
+        action: str,
+        ws_key: Key,
+        ws_id: str,
+        relationship: str,
+        target_table: str,
+        target: str,
+        label: str,
+    ) -> Change:
+        return Change(
+            action=action,  # type: ignore[arg-type]
+            kind="quick_reply_link"
+            if target_table == "msdyn_cannedmessage"
+            else "smart_assist_bot",
+            label=label,
+            table="msdyn_liveworkstream",
+            key=ws_key,
+            id=ws_id,
+            relationship=relationship,
+            target_table=target_table,
+            target_id=target,
+            reason="association "
+            + ("missing" if action == "associate" else "not in the configuration"),
+        )
+
+
+def diff(
+    config: Config, live: LiveState, rows: list[DesiredRow], links: list[DesiredLink], locate: Any
+) -> DiffResult:
+    return Differ(config, live, rows, links, locate).run()

@@ -1,0 +1,182 @@
+"""The live organisation as the reconciler sees it: one paged, filtered query per table.
+
+`read_live` issues every query concurrently and `LiveState` indexes the rows by natural key. It
+also answers the mapping's questions (`Resolver`): which id a managed row has, which live row a
+name refers to, and each secret's fingerprint, collecting located problems for whatever cannot
+be resolved instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from smsconf.config.model import Config
+from smsconf.config.problems import Problem
+from smsconf.config.secrets import SecretError, SecretRef, fingerprint
+from smsconf.dataverse import DataverseClient, odata
+from smsconf.mapping import ids
+from smsconf.mapping.desired import REFERENCE_TABLES
+from smsconf.mapping.ids import Key
+from smsconf.mapping.keys import KEYS, Parent, guid_of
+from smsconf.platform import TABLES, Table
+from smsconf.platform import vocabulary as vocab
+
+Row = dict[str, Any]
+Path_ = tuple[str | int, ...]
+
+# Narrow each query to SMS configuration where a column says so; other tables are small.
+FILTERS: dict[str, str] = {
+    "msdyn_liveworkstream": f"msdyn_streamsource eq {vocab.STREAM_SOURCE_SMS}",
+    "msdyn_ocsystemmessage": f"msdyn_streamsource eq {vocab.STREAM_SOURCE_SMS}",
+    "queue": "msdyn_isomnichannelqueue eq true",
+    "msdyn_routingconfiguration": "msdyn_isactiveconfiguration eq true",
+}
+# N:N associations read with the workstreams (collection-valued $expand).
+ASSOCIATIONS = {
+    "msdyn_msdyn_cannedmessage_liveworkstream": "msdyn_cannedmessage",
+    "msdyn_msdyn_liveworkstream_systemuser": "systemuser",
+}
+
+
+def columns_to_read(table: Table) -> list[str]:
+    """Every readable column (secured ones read back null, so they are not asked for)."""
+    return [c.read_name for c in table.columns if not c.secured]
+
+
+@dataclass
+class LiveState:
+    """Rows per table, indexed by natural key; the mapping's `Resolver`."""
+
+    org_id: str
+    rows: dict[str, list[Row]]
+    associations: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    by_key: dict[str, dict[Key, Row]] = field(default_factory=dict)
+    key_of_id: dict[str, dict[str, Key]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for table in KEYS:
+            self._index(table)
+
+    def _index(self, table: str) -> None:
+        index: dict[Key, Row] = {}
+        keys: dict[str, Key] = {}
+        primary = TABLES[table].primary_key
+        for row in self.rows.get(table, []):
+            key = self._natural_key(table, row)
+            if key is not None:
+                index.setdefault(ids.normalise(key), row)
+                keys[str(row[primary]).lower()] = key
+        self.by_key[table] = index
+        self.key_of_id[table] = keys
+
+    def _natural_key(self, table: str, row: Row) -> Key | None:
+        parts: list[str] = []
+        for part in KEYS[table]:
+            if isinstance(part, Parent):
+                parent = self.key_of_id.get(part.table, {}).get(guid_of(row.get(part.column)) or "")
+                if parent is None:
+                    return None
+                parts.extend(parent)
+            else:
+                value = row.get(part)
+                if value is None:
+                    return None
+                parts.append(str(value))
+        return tuple(parts)
+
+    def row(self, table: str, key: Key) -> Row | None:
+        return self.by_key.get(table, {}).get(ids.normalise(key))
+
+    def row_id(self, table: str, row: Row) -> str:
+        return str(row[TABLES[table].primary_key]).lower()
+
+    def key_of(self, table: str, row: Row) -> Key | None:
+        return self.key_of_id.get(table, {}).get(self.row_id(table, row))
+
+    # --- Resolver --------------------------------------------------------------------------
+
+    def id_of(self, table: str, key: Key) -> str:
+        row = self.row(table, key)
+        return self.row_id(table, row) if row is not None else ids.row_id(self.org_id, table, key)
+
+    def lookup(self, kind: str, value: str, path: Path_) -> str | None:
+        table, column = REFERENCE_TABLES[kind]
+        wanted = value.casefold()
+        for row in self.rows.get(table, []):
+            if str(row.get(column, "")).casefold() == wanted:
+                return self.row_id(table, row)
+        what = kind.replace("_", " ")
+        self.problems.append(
+            Problem(
+                f"{what} '{value}' was not found in the organisation",
+                path,
+                hint="create it there, or declare it with managed: true",
+            )
+        )
+        return None
+
+    def fingerprint(self, secret: SecretRef, path: Path_) -> str | None:
+        try:
+            return fingerprint(secret.resolve())
+        except SecretError as exc:
+            self.problems.append(Problem(f"cannot read secret {secret.reference}: {exc}", path))
+            return None
+
+
+def lookup_filters(config: Config) -> dict[str, str | None]:
+    """Filters for the looked-up tables: only the names the configuration uses (None: skip)."""
+    templates = {t.unique_name or t.name: t.kind for t in config.templates}
+    wanted = {
+        "systemuser": ("fullname", [b.name for b in config.bots]),
+        "msfp_survey": ("msfp_name", [s.name for s in config.surveys]),
+        "msdyn_sessiontemplate": (
+            "msdyn_uniquename",
+            [u for u, k in templates.items() if k == "session"],
+        ),
+        "msdyn_notificationtemplate": (
+            "msdyn_uniquename",
+            [u for u, k in templates.items() if k == "notification"],
+        ),
+    }
+    filters: dict[str, str | None] = {"msdyn_oclanguage": ""}
+    for table, (column, names) in wanted.items():
+        filters[table] = str(odata.in_(column, names)) if names else None
+    return filters
+
+
+async def read_live(client: DataverseClient, config: Config) -> LiveState:
+    """Read every table smsconf manages or looks up, concurrently, one query (paged) each."""
+    who = await client.whoami()
+    queries: dict[str, str | None] = {t: FILTERS.get(t, "") for t in KEYS}
+    queries.update(lookup_filters(config))
+    tables = [t for t, f in queries.items() if f is not None]
+    results = await asyncio.gather(*(_read(client, t, queries[t] or None) for t in tables))
+    rows = dict(zip(tables, results, strict=True))
+    associations = {
+        rel: {
+            (str(ws["msdyn_liveworkstreamid"]).lower(), _target_id(target, linked))
+            for ws in rows["msdyn_liveworkstream"]
+            for linked in ws.get(rel) or []
+        }
+        for rel, target in ASSOCIATIONS.items()
+    }
+    return LiveState(str(who["OrganizationId"]).lower(), rows, associations)
+
+
+async def _read(client: DataverseClient, table_name: str, filter_: str | None) -> list[Row]:
+    table = TABLES[table_name]
+    expand = None
+    if table_name == "msdyn_liveworkstream":
+        expand = [
+            f"{rel}($select={TABLES[target].primary_key})" for rel, target in ASSOCIATIONS.items()
+        ]
+    return await client.get_all(
+        table.entity_set, select=columns_to_read(table), filter=filter_, expand=expand
+    )
+
+
+def _target_id(table: str, row: Row) -> str:
+    return str(row[TABLES[table].primary_key]).lower()

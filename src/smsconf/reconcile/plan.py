@@ -1,0 +1,234 @@
+"""The Plan: one immutable value that every renderer, the saved plan file and apply read.
+
+Its JSON (`to_json`) is the single source of truth, modelled on Terraform's plan JSON
+(`format_version`, `resource_changes[].change.actions`, `before` / `after`, sensitive masks).
+The checksum covers that JSON, so a plan file edited by hand is refused. Secrets are never in a
+plan: a secured column appears as `sensitive` with its fingerprint status, and apply reads the
+value from the configuration again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from smsconf import __version__
+
+FORMAT_VERSION = "1.0"
+Action = Literal["create", "update", "delete", "associate", "disassociate"]
+SENSITIVE = "(sensitive)"
+
+
+class PlanFileError(ValueError):
+    """A saved plan cannot be used: unreadable, another format version, or tampered with."""
+
+
+@dataclass(frozen=True)
+class ColumnChange:
+    column: str
+    before: Any
+    after: Any
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class Change:
+    """One write: what, where, why, and the exact request body apply will send."""
+
+    action: Action
+    kind: str
+    label: str
+    table: str
+    key: tuple[str, ...]
+    id: str
+    columns: tuple[ColumnChange, ...] = ()
+    body: dict[str, Any] = field(default_factory=dict)
+    secret_columns: tuple[str, ...] = ()
+    etag: str | None = None
+    reason: str = ""
+    risks: tuple[str, ...] = ()
+    relationship: str | None = None
+    target_table: str | None = None
+    target_id: str | None = None
+    source: str | None = None
+    step: int = 0
+
+    @property
+    def address(self) -> str:
+        """A stable, human name for the change (Terraform's resource address)."""
+        suffix = f"->{self.target_table}({self.target_id})" if self.relationship else ""
+        return f"{self.kind}[{'/'.join(self.key)}]{suffix}"
+
+
+@dataclass(frozen=True)
+class Unmanaged:
+    kind: str
+    label: str
+    table: str
+    id: str
+
+
+@dataclass(frozen=True)
+class Credential:
+    account: str
+    provider: str
+    customer_id: str
+    status: str
+    detail: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass(frozen=True)
+class Plan:
+    environment: str | None
+    target: str
+    org_id: str
+    config_digest: str
+    changes: tuple[Change, ...] = ()
+    unmanaged: tuple[Unmanaged, ...] = ()
+    credentials: tuple[Credential, ...] = ()
+    read_etags: dict[str, str] = field(default_factory=dict)
+    unsafe: tuple[str, ...] = ()
+    git_commit: str | None = None
+    callback_urls: dict[str, str] = field(default_factory=dict)
+    smsconf_version: str = __version__
+    format_version: str = FORMAT_VERSION
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+    def counts(self) -> dict[str, int]:
+        counted = Counter(c.action for c in self.changes)
+        return {
+            a: counted.get(a, 0)
+            for a in ("create", "update", "delete", "associate", "disassociate")
+        }
+
+    def risks(self) -> list[tuple[str, str]]:
+        """(risk, change label) for every flagged change, in plan order."""
+        return [(risk, c.label) for c in self.changes for risk in c.risks]
+
+    def failed_credentials(self) -> list[Credential]:
+        return [c for c in self.credentials if not c.ok]
+
+    # --- JSON --------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        body = {
+            "format_version": self.format_version,
+            "smsconf_version": self.smsconf_version,
+            "environment": self.environment,
+            "target": self.target,
+            "org_id": self.org_id,
+            "config_digest": self.config_digest,
+            "git_commit": self.git_commit,
+            "summary": self.counts(),
+            "unsafe": list(self.unsafe),
+            "credentials": [asdict(c) for c in self.credentials],
+            "resource_changes": [_change_dict(c) for c in self.changes],
+            "unmanaged": [asdict(u) for u in self.unmanaged],
+            "read_etags": dict(sorted(self.read_etags.items())),
+            "callback_urls": dict(sorted(self.callback_urls.items())),
+        }
+        return {**body, "checksum": _checksum(body)}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> Plan:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise PlanFileError(f"plan file is not JSON: {exc}") from None
+        if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
+            raise PlanFileError(f"plan file is not a smsconf plan of format {FORMAT_VERSION}")
+        checksum = data.pop("checksum", None)
+        if checksum != _checksum(data):
+            raise PlanFileError("plan file checksum does not match: it was changed after planning")
+        try:
+            return cls(
+                environment=data["environment"],
+                target=data["target"],
+                org_id=data["org_id"],
+                config_digest=data["config_digest"],
+                git_commit=data["git_commit"],
+                changes=tuple(_change_from(c) for c in data["resource_changes"]),
+                unmanaged=tuple(Unmanaged(**u) for u in data["unmanaged"]),
+                credentials=tuple(Credential(**c) for c in data["credentials"]),
+                read_etags=dict(data["read_etags"]),
+                unsafe=tuple(data["unsafe"]),
+                callback_urls=dict(data["callback_urls"]),
+                smsconf_version=data["smsconf_version"],
+            )
+        except (KeyError, TypeError) as exc:
+            raise PlanFileError(f"plan file is incomplete: {exc}") from None
+
+    @property
+    def checksum(self) -> str:
+        return str(self.to_dict()["checksum"])
+
+
+def _checksum(body: dict[str, Any]) -> str:
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _change_dict(change: Change) -> dict[str, Any]:
+    before = {c.column: (SENSITIVE if c.sensitive else c.before) for c in change.columns}
+    after = {c.column: (SENSITIVE if c.sensitive else c.after) for c in change.columns}
+    return {
+        "address": change.address,
+        "kind": change.kind,
+        "label": change.label,
+        "table": change.table,
+        "key": list(change.key),
+        "id": change.id,
+        "step": change.step,
+        "change": {
+            "actions": [change.action],
+            "before": None if change.action in ("create", "associate") else before,
+            "after": None if change.action in ("delete", "disassociate") else after,
+            "before_sensitive": {c.column: True for c in change.columns if c.sensitive},
+            "after_sensitive": {c.column: True for c in change.columns if c.sensitive},
+        },
+        "columns": [asdict(c) for c in change.columns],
+        "body": change.body,
+        "secret_columns": list(change.secret_columns),
+        "etag": change.etag,
+        "reason": change.reason,
+        "risks": list(change.risks),
+        "relationship": change.relationship,
+        "target_table": change.target_table,
+        "target_id": change.target_id,
+        "source": change.source,
+    }
+
+
+def _change_from(data: dict[str, Any]) -> Change:
+    return Change(
+        action=data["change"]["actions"][0],
+        kind=data["kind"],
+        label=data["label"],
+        table=data["table"],
+        key=tuple(data["key"]),
+        id=data["id"],
+        columns=tuple(ColumnChange(**c) for c in data["columns"]),
+        body=data["body"],
+        secret_columns=tuple(data["secret_columns"]),
+        etag=data["etag"],
+        reason=data["reason"],
+        risks=tuple(data["risks"]),
+        relationship=data["relationship"],
+        target_table=data["target_table"],
+        target_id=data["target_id"],
+        source=data["source"],
+        step=data["step"],
+    )
