@@ -366,14 +366,38 @@ def env_names_if_partial(names: list[str], envs: list[str | None]) -> tuple[str,
     return () if len(set(names)) == len(envs) else tuple(sorted(set(names)))
 
 
-def load_config(paths: Sequence[Path | str], env: str | None = None) -> Config:
-    """The configuration for one environment; all environments must be valid to use any."""
+@dataclass
+class Loaded:
+    """A validated configuration for one environment, with its sources for located messages."""
+
+    config: Config
+    environment: str | None
+    source: Source
+
+    def locate(self, path: Path_) -> str | None:
+        """`file:line:col` of a path in the configuration, for plan and apply messages."""
+        position = self.source.locate(Problem("", path)).position
+        return str(position) if position else None
+
+    def problems(self, problems: Sequence[Problem]) -> ConfigError:
+        """Found later (e.g. a name missing in the organisation), reported like any other."""
+        return ConfigError([self.source.locate(p) for p in problems])
+
+
+def load(paths: Sequence[Path | str], env: str | None = None) -> Loaded:
+    """Validate every environment, then return the one asked for (see `load_config`)."""
     configs = validate_paths(paths)
+    chosen = choose_environment(configs, env)
+    source, _ = read_sources(paths)
+    return Loaded(configs[chosen], chosen, source)
+
+
+def choose_environment(configs: dict[str | None, Config], env: str | None) -> str | None:
     if env is None and None not in configs:
         if len(configs) == 1:
-            return next(iter(configs.values()))
+            return next(iter(configs))
         if DEFAULT_ENVIRONMENT in configs:
-            return configs[DEFAULT_ENVIRONMENT]
+            return DEFAULT_ENVIRONMENT
         raise ConfigError(
             [Problem(f"choose an environment with --env ({', '.join(map(str, configs))})")]
         )
@@ -387,4 +411,10 @@ def load_config(paths: Sequence[Path | str], env: str | None = None) -> Config:
                 )
             ]
         )
-    return configs[env]
+    return env
+
+
+def load_config(paths: Sequence[Path | str], env: str | None = None) -> Config:
+    """The configuration for one environment; all environments must be valid to use any."""
+    configs = validate_paths(paths)
+    return configs[choose_environment(configs, env)]
