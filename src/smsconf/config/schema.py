@@ -16,11 +16,12 @@ SCHEMA_ID = "https://smsconf.dev/schemas/smsconf.schema.json"
 
 def json_schema() -> dict[str, Any]:
     schema = Config.model_json_schema(mode="validation")
+    # The model's own title ("Config") must not override ours: spread it first.
     return {
+        **schema,
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         "title": "smsconf configuration",
-        **schema,
     }
 
 
