@@ -133,6 +133,16 @@ def parse_text(text: str, file: str) -> tuple[Document | None, list[Problem]]:
             started = Position(file, exc.context_mark.line + 1, exc.context_mark.column + 1)
             hint = f"{exc.context} started at {started}"
         return None, [Problem(f"invalid YAML: {what}", (), pos, hint)]
+    except yaml.reader.ReaderError as exc:  # a control character; has an offset, not a mark
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        return None, [
+            Problem(
+                f"invalid YAML: control character U+{exc.character:04X} is not allowed",
+                (),
+                Position(file, line, column),
+            )
+        ]
     except (yaml.YAMLError, RecursionError, ValueError) as exc:
         reason = "nesting too deep" if isinstance(exc, RecursionError) else str(exc)
         return None, [Problem(f"invalid YAML: {reason}", (), Position(file, 1, 1))]
