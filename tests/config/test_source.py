@@ -63,6 +63,8 @@ def test_merge_keys_and_aliases_are_expanded() -> None:
         ("\ta: 1\n", "invalid YAML: found character '\\t'", (1, 1)),
         ("a: *nowhere\n", "invalid YAML: found undefined alias", (1, 4)),
         ("? [a]\n: 1\n", "mapping keys must be plain scalars", (1, 3)),
+        ("a: 1\nb: x\x07y\n", "invalid YAML: control character U+0007", (2, 5)),
+        ("\x01", "invalid YAML: control character U+0001", (1, 1)),
     ],
 )
 def test_unusable_text_gives_one_located_problem(
