@@ -161,8 +161,8 @@ def emulator_telesign(host: str, port: int, flag_accounts: tuple[str, ...],
     app = create_app(accounts or DEMO_ACCOUNTS, faults=fault_config, seed=seed,
                      directory=setup.directory if setup else None)
     with serving(app, host, port) as url:
-        click.echo(url)
         customers = ", ".join(app.state.telesign.accounts)
         click.echo(f"Telesign emulator for {customers}; Ctrl-C to stop", err=True)
+        click.echo(url)
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()

@@ -218,14 +218,15 @@ def create_app(
     *,
     faults: Faults | None = None,
     seed: int = 0,
+    directory: Mapping[str, Handset] | None = None,
     **options: Any,
 ) -> Starlette:
-    """An ASGI app emulating Telesign for `accounts` (or an accounts file); state in
-    `app.state.telesign`. `options` go to `TelesignEmulator` (clock, tolerance, callbacks)."""
-    directory: Mapping[str, Handset] = {}
+    """An ASGI app emulating Telesign for `accounts` (or an accounts file, whose `directory`
+    the given one extends); state in `app.state.telesign`. `options` go to `TelesignEmulator`
+    (clock, date tolerance, callback transport and retry delays)."""
     if isinstance(accounts, str | Path):
         setup = load_setup(accounts)
-        accounts, directory = setup.accounts, setup.directory
+        accounts, directory = setup.accounts, {**setup.directory, **(directory or {})}
     emulator = TelesignEmulator(accounts, directory=directory, faults=faults, seed=seed,
                                 **options)
     app = Starlette(routes=[

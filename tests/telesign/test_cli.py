@@ -1,0 +1,159 @@
+"""The Telesign commands end to end: against the local target in-process, a served emulator over
+a socket, and the `emulator telesign` command as a real process."""
+
+import base64
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from smsconf.cli import main
+from smsconf.emulator.telesign import create_app
+from smsconf.emulator.telesign.server import serving
+from smsconf.exitcodes import ExitCode
+
+from .conftest import GOOD
+
+KEY_VAR = "SMSCONF_TEST_TELESIGN_KEY"
+WRONG_KEY = base64.b64encode(b"wrong key for the cli test").decode()
+
+
+def config(tmp_path: Path, target: str = "local") -> Path:
+    path = tmp_path / "accounts.yaml"
+    path.write_text(
+        "environments:\n"
+        f"  here:\n    target: {target}\n"
+        "accounts:\n"
+        "  - name: contoso-telesign\n"
+        f"    customer_id: {GOOD.customer_id}\n"
+        f"    api_key: ${{env:{KEY_VAR}}}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
+def served() -> Iterator[str]:
+    with serving(create_app()) as url:
+        yield url
+
+
+def run(*args: str, key: str | None = GOOD.api_key) -> tuple[int, str]:
+    env = {KEY_VAR: key} if key else {}
+    result = CliRunner().invoke(main, list(args), env=env)
+    assert KEY_VAR not in env or (key not in result.output and
+                                  base64.b64decode(key).decode() not in result.output)
+    return result.exit_code, result.output
+
+
+def test_check_credentials_local_target(tmp_path: Path) -> None:
+    code, output = run("check-credentials", str(config(tmp_path)))
+    assert code == ExitCode.OK, output
+    assert "contoso-telesign" in output and GOOD.customer_id in output
+    assert "ok" in output and "credentials accepted" in output
+
+
+def test_check_credentials_wrong_key_exits_4(tmp_path: Path) -> None:
+    code, output = run("check-credentials", str(config(tmp_path)), key=WRONG_KEY)
+    assert code == ExitCode.CREDENTIALS
+    assert "invalid_credentials" in output and "10008" in output
+
+
+def test_check_credentials_endpoint_override(tmp_path: Path, served: str) -> None:
+    path = config(tmp_path, target="https://contoso.crm.dynamics.com")
+    code, output = run("check-credentials", str(path), "--env", "here",
+                       "--endpoint-override", served)
+    assert code == ExitCode.OK, output
+
+
+def test_check_credentials_missing_secret_is_a_config_error(tmp_path: Path) -> None:
+    code, output = run("check-credentials", str(config(tmp_path)), key=None)
+    assert code == ExitCode.INVALID_CONFIG
+    assert KEY_VAR in output
+
+
+def sms_args(endpoint: str, sender: str = GOOD.numbers[0].number) -> list[str]:
+    return ["test-sms", "--customer-id", GOOD.customer_id, "--api-key-env", KEY_VAR,
+            "--from", sender, "--to", "15555550123", "--endpoint", endpoint,
+            "--poll-interval", "0.01", "--timeout", "5"]
+
+
+def test_test_sms_delivered(served: str) -> None:
+    code, output = run(*sms_args(served))
+    assert code == ExitCode.OK, output
+    assert output.splitlines()[:3] == ["290 Message in progress", "203 Delivered to gateway",
+                                       "200 Delivered to handset"]
+    assert "delivered" in output.splitlines()[-1]
+
+
+def test_test_sms_wrong_key_exits_4(served: str) -> None:
+    code, output = run(*sms_args(served), key=WRONG_KEY)
+    assert code == ExitCode.CREDENTIALS
+    assert "10008" in output
+
+
+def test_test_sms_refused_sender_exits_1(served: str) -> None:
+    code, output = run(*sms_args(served, sender="19999999999"))
+    assert code == ExitCode.ERROR
+    assert "11013" in output
+
+
+def test_test_sms_needs_the_key_variable(served: str) -> None:
+    code, output = run(*sms_args(served), key=None)
+    assert code == ExitCode.INVALID_CONFIG
+    assert f"environment variable {KEY_VAR} is not set" in output
+
+
+def serve_process(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", "from smsconf.cli import main; main()", "emulator", "telesign",
+         "--port", "0", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def base_url_of(process: subprocess.Popen[str]) -> str:
+    assert process.stdout is not None
+    return process.stdout.readline().strip()
+
+
+def test_emulator_command_serves_flag_and_file_accounts(tmp_path: Path) -> None:
+    accounts_file = tmp_path / "accounts.json"
+    accounts_file.write_text(json.dumps({"accounts": [
+        {"customer_id": "FILE-1", "api_key": "a2V5", "sms_enabled": False}]}))
+    process = serve_process("--account", "FLAG-1:a2V5", "--accounts-file", str(accounts_file),
+                            "--faults", "outage_next=1", "--seed", "3")
+    try:
+        url = base_url_of(process)
+        assert url.startswith("http://127.0.0.1:")
+        assert httpx.get(url + "/v1/messaging/" + "0" * 32).status_code == 503
+        unsigned = httpx.get(url + "/v1/messaging/" + "0" * 32)
+        assert unsigned.json()["status"]["code"] == 10009
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=10)
+    assert "FILE-1, FLAG-1" in err
+
+
+def test_emulator_command_defaults_to_the_demo_accounts() -> None:
+    process = serve_process()
+    try:
+        base_url_of(process)
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=10)
+    assert "DEMO-CUSTOMER-0001, DEMO-CUSTOMER-0002" in err
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--faults", "explode=1"], "unknown fault"),
+    (["--account", "no-key"], "CUSTOMER_ID:API_KEY"),
+])
+def test_emulator_command_bad_flags(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, ["emulator", "telesign", *args])
+    assert result.exit_code == 2
+    assert message in result.output
