@@ -1,0 +1,185 @@
+"""`smsconf plan`, `apply`, `callback-urls`: thin wrappers over `smsconf.reconcile.manager`."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import click
+
+from smsconf.cli.common import env_option, handle_errors, paths_argument
+from smsconf.cli.main import main
+from smsconf.config.loader import Loaded, load
+from smsconf.exitcodes import ExitCode
+from smsconf.reconcile.apply import StalePlan
+from smsconf.reconcile.manager import PlanOptions, apply_plan, make_plan
+from smsconf.reconcile.outcome import apply_blocker, apply_exit, plan_exit, telesign_support_message
+from smsconf.reconcile.plan import Plan
+from smsconf.render import RENDERERS
+from smsconf.render.text import render as render_text
+from smsconf.target import LOCAL, Target, open_target
+
+target_option = click.option(
+    "--target", help="'local' or an organisation URL (default: the environment's target)."
+)
+delete_options = [
+    click.option("--allow-deletes", is_flag=True, help="Allow deletes beyond the limit."),
+    click.option(
+        "--allow-delete",
+        "allowed",
+        multiple=True,
+        metavar="ADDRESS",
+        help="Allow the delete of this object (address as printed in the plan).",
+    ),
+]
+
+
+def _with(options: list) -> callable:  # type: ignore[type-arg]
+    def decorate(func):  # type: ignore[no-untyped-def]
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+
+
+def target_of(loaded: Loaded, override: str | None) -> str:
+    if override:
+        return override
+    env = loaded.config.environments.get(loaded.environment or "")
+    return env.target if env else LOCAL
+
+
+async def _plan(loaded: Loaded, target: Target, paths: list[str], options: PlanOptions) -> Plan:
+    return await make_plan(loaded, target, paths, options)
+
+
+@main.command()
+@paths_argument
+@env_option
+@target_option
+@click.option(
+    "--out", type=click.Path(dir_okay=False), help="Save the plan (JSON) for apply --plan."
+)
+@click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
+@click.option("--skip-credentials", is_flag=True, help="Do not call Telesign.")
+@_with(delete_options)
+@handle_errors
+def plan(
+    paths: tuple[str, ...],
+    env: str | None,
+    target: str | None,
+    out: str | None,
+    fmt: str,
+    detailed_exitcode: bool,
+    skip_credentials: bool,
+    allow_deletes: bool,
+    allowed: tuple[str, ...],
+) -> None:
+    """Show what apply would change in the organisation."""
+    loaded = load(paths, env)
+    options = PlanOptions(not skip_credentials, allow_deletes, frozenset(allowed))
+
+    async def run() -> Plan:
+        async with open_target(target_of(loaded, target)) as conn:
+            return await _plan(loaded, conn, list(paths), options)
+
+    result = asyncio.run(run())
+    if out:
+        Path(out).write_text(result.to_json(), encoding="utf-8")
+    click.echo(RENDERERS[fmt](result), nl=False)
+    sys.exit(plan_exit(result, detailed=detailed_exitcode))
+
+
+@main.command()
+@paths_argument
+@env_option
+@target_option
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Apply this saved plan (refused if stale).",
+)
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--continue-on-error", is_flag=True, help="Keep going after a failed write.")
+@click.option("--ignore-credentials", is_flag=True, help="Apply even if a credential check failed.")
+@_with(delete_options)
+@handle_errors
+def apply(
+    paths: tuple[str, ...],
+    env: str | None,
+    target: str | None,
+    plan_file: str | None,
+    auto_approve: bool,
+    continue_on_error: bool,
+    ignore_credentials: bool,
+    allow_deletes: bool,
+    allowed: tuple[str, ...],
+) -> None:
+    """Make the organisation match the configuration (plan, confirm, write)."""
+    saved = Plan.from_json(Path(plan_file).read_text(encoding="utf-8")) if plan_file else None
+    loaded = load(paths, saved.environment if saved else env)
+    options = PlanOptions(True, allow_deletes, frozenset(allowed))
+
+    async def run() -> ExitCode:
+        async with open_target(target_of(loaded, target)) as conn:
+            the_plan = saved or await _plan(loaded, conn, list(paths), options)
+            click.echo(render_text(the_plan, color=sys.stdout.isatty()), nl=False)
+            blocker = apply_blocker(the_plan, ignore_credentials=ignore_credentials)
+            if blocker is not None:
+                click.echo("Apply refused: fix the problems above first.", err=True)
+                return blocker
+            if not the_plan.has_changes:
+                return ExitCode.OK
+            if not auto_approve and not _confirmed():
+                click.echo("Apply cancelled.", err=True)
+                return ExitCode.ERROR
+            try:
+                report = await apply_plan(
+                    the_plan, loaded, conn, continue_on_error=continue_on_error
+                )
+            except StalePlan as exc:
+                click.echo("Stale plan, nothing written:", err=True)
+                for reason in exc.reasons:
+                    click.echo(f"  - {reason}", err=True)
+                return ExitCode.STALE_PLAN
+            click.echo(
+                f"\nApply: {report.done} done, {report.failed} failed, {report.stale} "
+                f"stale, {report.not_attempted} not attempted (journal {report.journal})"
+            )
+            for failure in report.failures:
+                click.echo(f"  ! {failure}", err=True)
+            if the_plan.callback_urls:
+                click.echo("\n" + telesign_support_message(the_plan))
+            return apply_exit(report)
+
+    sys.exit(asyncio.run(run()))
+
+
+def _confirmed() -> bool:
+    if not sys.stdin.isatty():
+        click.echo(
+            "Refusing to apply without a terminal to confirm; pass --auto-approve.", err=True
+        )
+        return False
+    return click.confirm("Apply these changes?", default=False)
+
+
+@main.command("callback-urls")
+@paths_argument
+@env_option
+@target_option
+@handle_errors
+def callback_urls(paths: tuple[str, ...], env: str | None, target: str | None) -> None:
+    """Print each Telesign account's callback URL and the message for Telesign support."""
+    loaded = load(paths, env)
+    options = PlanOptions(check_credentials=False)
+
+    async def run() -> Plan:
+        async with open_target(target_of(loaded, target)) as conn:
+            return await _plan(loaded, conn, list(paths), options)
+
+    click.echo(telesign_support_message(asyncio.run(run())))

@@ -1,0 +1,182 @@
+"""Apply a plan: re-check it is not stale, write in `$batch` requests, journal every step.
+
+Every write is guarded on its own: updates and deletes carry the ETag the plan read
+(`If-Match`), creates go to the row's deterministic id as create-only upserts
+(`If-None-Match: *`). So each row write is individually safe and idempotent, and the writes are
+sent as independent operations of `$batch` requests rather than change sets: a failure then
+stops (or, with continue-on-error, skips) only what it must, and apply never claims a rollback.
+When a write fails ambiguously (a retried request that may have committed the first time), the
+row is read back and the step counts as done if the organisation already holds the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from smsconf.config.model import Config
+from smsconf.dataverse import DataverseClient, Operation, OperationResult, operations
+from smsconf.dataverse.errors import DuplicateRecord, NotExecuted, NotFound, PreconditionFailed
+from smsconf.platform import TABLES
+from smsconf.reconcile.diff import same
+from smsconf.reconcile.journal import Entry, Journal
+from smsconf.reconcile.live import LiveState
+from smsconf.reconcile.plan import Change, Plan
+
+
+class StalePlan(Exception):
+    """The organisation or the configuration moved since the plan was made."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        self.reasons = reasons
+        super().__init__("; ".join(reasons))
+
+
+@dataclass
+class ApplyReport:
+    journal: Path
+    done: int = 0
+    failed: int = 0
+    stale: int = 0
+    not_attempted: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return self.failed == self.stale == self.not_attempted == 0
+
+
+def stale_rows(plan: Plan, live: LiveState) -> list[str]:
+    """Rows whose ETag moved since the plan read them, and rows it will create that now exist."""
+    current: dict[str, str] = {}
+    for table, rows in live.rows.items():
+        for row in rows:
+            current[f"{table}({live.row_id(table, row)})"] = str(row.get("@odata.etag", ""))
+    moved = [
+        f"{address} changed (ETag {etag} → {current[address]})"
+        if address in current
+        else f"{address} was deleted"
+        for address, etag in plan.read_etags.items()
+        if current.get(address) != etag
+    ]
+    for change in plan.changes:
+        address = f"{change.table}({change.id})"
+        if change.action == "create" and address in current:
+            moved.append(f"{change.label} now exists ({address})")
+    return moved
+
+
+def operation(change: Change, secrets: dict[str, str]) -> Operation:
+    entity_set = TABLES[change.table].entity_set
+    body = {**change.body, **{c: secrets[c] for c in change.secret_columns}}
+    if change.action == "create":
+        return operations.create(entity_set, body, id=change.id)
+    if change.action == "update":
+        return operations.update(entity_set, change.id, body, etag=change.etag)
+    if change.action == "delete":
+        return operations.delete(entity_set, change.id, etag=change.etag)
+    assert change.relationship and change.target_table and change.target_id
+    build = operations.associate if change.action == "associate" else operations.disassociate
+    return build(
+        entity_set,
+        change.id,
+        change.relationship,
+        TABLES[change.target_table].entity_set,
+        change.target_id,
+    )
+
+
+def secrets_for(change: Change, config: Config) -> dict[str, str]:
+    """Secret values a change writes, read from the configuration at the last moment."""
+    if not change.secret_columns:
+        return {}
+    account = next(a for a in config.accounts if (a.name,) == change.key)
+    return {column: account.api_key.resolve() for column in change.secret_columns}
+
+
+async def execute(
+    plan: Plan,
+    config: Config,
+    client: DataverseClient,
+    journal: Journal,
+    *,
+    continue_on_error: bool = False,
+) -> ApplyReport:
+    changes = sorted(plan.changes, key=lambda c: c.step)
+    ops = [operation(c, secrets_for(c, config)) for c in changes]
+    results = await client.batch(ops, continue_on_error=continue_on_error)
+    report = ApplyReport(journal.path)
+    unsettled = [(c, r) for c, r in zip(changes, results, strict=True) if not r.ok]
+    settled = await _settle(client, unsettled) if unsettled else set()
+    for change, result in zip(changes, results, strict=True):
+        status, detail = _status(change, result, settled)
+        journal.record(
+            Entry(
+                change.step,
+                change.action,
+                change.address,
+                change.label,
+                change.table,
+                change.id,
+                status,
+                detail,
+            )
+        )
+        setattr(report, status, getattr(report, status) + 1)
+        if status in ("failed", "stale"):
+            report.failures.append(f"{change.label}: {detail}")
+    return report
+
+
+def _status(change: Change, result: OperationResult, settled: set[int]) -> tuple[Any, str]:
+    if result.ok or id(result) in settled:
+        return "done", "" if result.ok else "already in place (an earlier attempt wrote it)"
+    error = result.error
+    if isinstance(error, NotExecuted):
+        return "not_attempted", str(error)
+    if isinstance(error, PreconditionFailed) and change.action in ("update", "delete"):
+        return "stale", "changed in the organisation since the plan (ETag mismatch)"
+    return "failed", str(error)
+
+
+async def _settle(
+    client: DataverseClient, failed: list[tuple[Change, OperationResult]]
+) -> set[int]:
+    """Failed writes whose result is nevertheless in place (a lost response, then a retry)."""
+    settled: set[int] = set()
+    for change, result in failed:
+        if _already_done(change, result.error) or (
+            change.action == "update"
+            and isinstance(result.error, PreconditionFailed)
+            and await _holds(client, change)
+        ):
+            settled.add(id(result))
+    return settled
+
+
+def _already_done(change: Change, error: Exception | None) -> bool:
+    """A delete that finds nothing, a create-only upsert that finds its row: both in place."""
+    if change.action == "delete":
+        return isinstance(error, NotFound)
+    return change.action == "create" and isinstance(error, DuplicateRecord)
+
+
+async def _holds(client: DataverseClient, change: Change) -> bool:
+    """Does the row already hold every column the update writes?"""
+    table = TABLES[change.table]
+    try:
+        row = await client.get(table.entity_set, change.id)
+    except NotFound:
+        return False
+    if row is None:
+        return False
+    for column in change.columns:
+        if column.sensitive:
+            return False  # cannot be read back: not provable, so not settled
+        spec = table.column(column.column)
+        if spec is None:
+            return False
+        if not same(column.after, row.get(spec.read_name), spec.type, None):
+            return False
+    return True

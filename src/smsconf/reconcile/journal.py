@@ -1,0 +1,48 @@
+"""The apply journal: one JSON line per step, done / failed / not attempted.
+
+Written as apply goes, under the state directory, so an interrupted run leaves a truthful
+record, and never holding a secret (bodies are not journaled, only what was done to which row).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO, Literal
+
+Status = Literal["done", "failed", "not_attempted", "stale"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    step: int
+    action: str
+    address: str
+    label: str
+    table: str
+    id: str
+    status: Status
+    detail: str = ""
+
+
+class Journal:
+    def __init__(self, directory: Path, plan_checksum: str) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        digest = plan_checksum.removeprefix("sha256:")[:12]
+        self.path = directory / f"apply-{stamp}-{digest}.jsonl"
+        self._file: IO[str] = self.path.open("a", encoding="utf-8")
+        self.entries: list[Entry] = []
+
+    def record(self, entry: Entry) -> None:
+        self.entries.append(entry)
+        self._file.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def count(self, status: Status) -> int:
+        return sum(1 for e in self.entries if e.status == status)

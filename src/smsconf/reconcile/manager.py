@@ -1,0 +1,198 @@
+"""The Manager: plan and apply, composed from the steps of the flow (octoDNS's Manager).
+
+plan = live read → desired rows → diff → order → safety → credential checks → `Plan`.
+apply = (plan, or a saved plan re-checked against the org and the configuration) → execute.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import subprocess
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from smsconf.config.loader import Loaded
+from smsconf.config.secrets import SecretError, fingerprint
+from smsconf.mapping.desired import desired_rows
+from smsconf.reconcile.apply import ApplyReport, StalePlan, execute, stale_rows
+from smsconf.reconcile.diff import RANK, diff
+from smsconf.reconcile.journal import Journal
+from smsconf.reconcile.live import read_live
+from smsconf.reconcile.plan import Change, Credential, Plan
+from smsconf.target import Target, state_dir
+from smsconf.telesign.account import TelesignAccount
+from smsconf.telesign.credentials import check_all
+from smsconf.telesign.secret import ApiKey
+
+ASSOCIATION_RANK = len(RANK)
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    check_credentials: bool = True
+    allow_deletes: bool = False
+    allowed_deletes: frozenset[str] = field(default_factory=frozenset)
+
+
+def config_digest(loaded: Loaded) -> str:
+    """What the plan was made from: the resolved configuration and its secrets' fingerprints."""
+    config = loaded.config
+    prints = []
+    for account in config.accounts:
+        try:
+            prints.append(fingerprint(account.api_key.resolve()))
+        except SecretError:
+            prints.append("unreadable")
+    payload = json.dumps(
+        [loaded.environment, config.model_dump(mode="json"), prints], sort_keys=True
+    )
+    return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()
+
+
+def git_commit(paths: list[str]) -> str | None:
+    """The commit of the configuration's repository, when it is in one (shown in the plan)."""
+    where = Path(paths[0]) if paths else Path.cwd()
+    where = where if where.is_dir() else where.parent
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=where, capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def ordered(changes: list[Change]) -> list[Change]:
+    """Dependency order: parents before children; associations next; deletions in reverse."""
+
+    def rank(change: Change) -> tuple[int, int]:
+        table_rank = RANK.get(change.table, 0)
+        if change.action == "associate":
+            return (1, ASSOCIATION_RANK)
+        if change.action == "disassociate":
+            return (2, 0)
+        if change.action == "delete":
+            return (3, -table_rank)
+        return (0, table_rank)
+
+    result = sorted(changes, key=rank)
+    return [_with_step(c, i + 1) for i, c in enumerate(result)]
+
+
+def _with_step(change: Change, step: int) -> Change:
+    return replace(change, step=step)
+
+
+def delete_limits(changes: list[Change], loaded: Loaded, options: PlanOptions) -> list[str]:
+    """Per-kind delete thresholds: more deletes of a kind than allowed make the plan unsafe."""
+    if options.allow_deletes:
+        return []
+    limit = loaded.config.settings.max_deletes
+    counted = Counter(
+        c.kind for c in changes if c.action == "delete" and c.address not in options.allowed_deletes
+    )
+    return [
+        f"{n} delete(s) of {kind.replace('_', ' ')} exceed the limit of {limit} "
+        "(settings.max_deletes); pass --allow-deletes or --allow-delete ADDRESS"
+        for kind, n in sorted(counted.items())
+        if n > limit
+    ]
+
+
+async def credentials(loaded: Loaded, target: Target) -> list[Credential]:
+    """Check every account's Telesign credentials, concurrently, each identity once."""
+    accounts: list[TelesignAccount] = []
+    results: dict[str, Credential] = {}
+    for account in loaded.config.accounts:
+        try:
+            key = ApiKey(account.api_key.resolve())
+        except (SecretError, ValueError) as exc:
+            results[account.name] = Credential(
+                account.name, account.provider, account.customer_id, "secret_unreadable", str(exc)
+            )
+            continue
+        accounts.append(
+            TelesignAccount(
+                name=account.name,
+                customer_id=account.customer_id,
+                api_key=key,
+                endpoint=target.telesign_endpoint or account.endpoint,
+                auth=account.auth,
+            )
+        )
+    for result in await check_all(accounts, transport=target.telesign_transport):
+        results[result.account] = Credential(
+            result.account, "telesign", result.customer_id, result.status.value, result.detail
+        )
+    return [results[a.name] for a in loaded.config.accounts]
+
+
+def callback_urls(loaded: Loaded, target: Target, org_id: str) -> dict[str, str]:
+    """Telesign's inbound callback URL per account: per organisation, computed (evidence §3)."""
+    env = loaded.config.environments.get(loaded.environment or "")
+    gateway = (env.gateway if env else None) or target.gateway
+    if gateway is None:
+        return {}
+    url = f"{gateway.rstrip('/')}/telesign/incoming?orgId={org_id}"
+    return {a.name: url for a in loaded.config.accounts if a.provider == "telesign"}
+
+
+async def make_plan(
+    loaded: Loaded, target: Target, paths: list[str], options: PlanOptions | None = None
+) -> Plan:
+    options = options or PlanOptions()
+    config = loaded.config
+    live_task = read_live(target.dataverse, config)
+    if options.check_credentials:
+        live, creds = await asyncio.gather(live_task, credentials(loaded, target))
+    else:
+        live, creds = await live_task, []
+    rows, links = desired_rows(config, live)
+    if live.problems:
+        raise loaded.problems(live.problems)
+    result = diff(config, live, rows, links, loaded.locate)
+    changes = ordered(result.changes)
+    return Plan(
+        environment=loaded.environment,
+        target=target.name,
+        org_id=live.org_id,
+        config_digest=config_digest(loaded),
+        changes=tuple(changes),
+        unmanaged=tuple(result.unmanaged),
+        credentials=tuple(creds),
+        read_etags=result.read_etags,
+        unsafe=tuple(result.unsafe + delete_limits(changes, loaded, options)),
+        git_commit=git_commit(paths),
+        callback_urls=callback_urls(loaded, target, live.org_id),
+    )
+
+
+async def apply_plan(
+    plan: Plan,
+    loaded: Loaded,
+    target: Target,
+    *,
+    continue_on_error: bool = False,
+) -> ApplyReport:
+    """Apply `plan` if nothing moved since it was made; raise `StalePlan` naming what did."""
+    reasons = []
+    if plan.config_digest != config_digest(loaded):
+        reasons.append("the configuration changed since the plan was made")
+    if plan.target != target.name:
+        reasons.append(f"the plan is for target {plan.target}, not {target.name}")
+    live = await read_live(target.dataverse, loaded.config)
+    if live.org_id != plan.org_id:
+        reasons.append(f"the plan is for organisation {plan.org_id}, not {live.org_id}")
+    reasons += stale_rows(plan, live)
+    if reasons:
+        raise StalePlan(reasons)
+    journal = Journal(state_dir() / "journal", plan.checksum)
+    try:
+        return await execute(
+            plan, loaded.config, target.dataverse, journal, continue_on_error=continue_on_error
+        )
+    finally:
+        journal.close()

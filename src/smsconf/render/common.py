@@ -1,0 +1,36 @@
+"""What every view of a plan says the same way: symbols, value display, risk words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smsconf.reconcile.plan import SENSITIVE, Change, ColumnChange
+
+SYMBOL = {"create": "+", "update": "~", "delete": "-", "associate": "+", "disassociate": "-"}
+VALUE_LIMIT = 120
+
+
+def shown(value: Any) -> str:
+    """A value as a reviewer reads it: quoted text, cut when long, null as (none)."""
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        one_line = value.replace("\n", "⏎")
+        cut = one_line if len(one_line) <= VALUE_LIMIT else one_line[: VALUE_LIMIT - 1] + "…"
+        return f'"{cut}"'
+    return str(value)
+
+
+def column_line(change: Change, column: ColumnChange) -> str:
+    if column.sensitive:
+        return f"{column.column}: {SENSITIVE}" + (" (changed)" if change.action == "update" else "")
+    if change.action == "create":
+        return f"{column.column}: {shown(column.after)}"
+    return f"{column.column}: {shown(column.before)} → {shown(column.after)}"
+
+
+def summary_line(counts: dict[str, int]) -> str:
+    parts = [f"{n} to {action}" for action, n in counts.items() if n]
+    return "Plan: " + (", ".join(parts) if parts else "no changes") + "."

@@ -1,0 +1,59 @@
+"""Terminal text: the plan as a reviewer reads it before typing yes (rich, coloured on a TTY)."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from smsconf.reconcile.plan import Plan
+from smsconf.render.common import SYMBOL, column_line, summary_line
+
+STYLE = {
+    "create": "green",
+    "update": "yellow",
+    "delete": "red",
+    "associate": "green",
+    "disassociate": "red",
+}
+
+
+def render(plan: Plan, *, color: bool = False, width: int = 100) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        width=width,
+        highlight=False,
+        soft_wrap=True,
+    )
+    out = console.print
+    where = f"{plan.target}" + (f" (environment {plan.environment})" if plan.environment else "")
+    out(f"smsconf plan for {where}, organisation {plan.org_id}")
+    for cred in plan.credentials:
+        mark = "[green]ok[/]" if cred.ok else f"[red]{cred.status}[/]"
+        detail = f": {cred.detail}" if cred.detail and not cred.ok else ""
+        out(f"  credentials of account '{cred.account}' ({cred.customer_id}): {mark}{detail}")
+    if not plan.changes:
+        out("\nNo changes. The organisation matches the configuration.")
+    for change in plan.changes:
+        style = STYLE[change.action]
+        out(
+            f"\n[{style}]{SYMBOL[change.action]} {change.step:>3}. {change.action} "
+            f"{change.label}[/]" + (f"  [dim]({change.source})[/]" if change.source else "")
+        )
+        if change.action in ("update", "delete"):
+            out(f"      [dim]why: {change.reason}[/]")
+        for column in change.columns:
+            out(f"      {column_line(change, column)}", markup=False)
+        for risk in change.risks:
+            out(f"      [bold red]! {risk}[/]")
+    if plan.unmanaged:
+        out(f"\n{len(plan.unmanaged)} unmanaged object(s) in the organisation (left untouched):")
+        for item in plan.unmanaged:
+            out(f"  = {item.label}", markup=False)
+    for reason in plan.unsafe:
+        out(f"\n[bold red]Unsafe: {reason}[/]")
+    out(f"\n{summary_line(plan.counts())}")
+    return buffer.getvalue()

@@ -1,0 +1,107 @@
+"""Where a plan or apply goes: a real organisation, or the embedded local one.
+
+The reconciler gets a `Target` and never learns which kind it is: both are a `DataverseClient`
+speaking HTTP plus what the Telesign checks need. The local target runs both emulators
+in-process over httpx's ASGI transport, with the Dataverse store in SQLite under the working
+directory, so a later command sees what an earlier one applied.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from smsconf.dataverse import DataverseClient, RetryPolicy, StaticToken, credential_from_environment
+from smsconf.emulator.dataverse import create_app as dataverse_app
+from smsconf.emulator.telesign import DEMO_ACCOUNTS
+from smsconf.emulator.telesign import create_app as telesign_app
+
+LOCAL = "local"
+LOCAL_URL = "http://local.smsconf"
+LOCAL_TELESIGN_URL = "http://telesign.local"
+LOCAL_DB = "local.sqlite"
+# Objects the example looks up by name that a real org would already have (bots are
+# application users, surveys come from Customer Voice): the local org has them from the start.
+LOCAL_DEMO_ROWS = {
+    "systemusers": ("fullname", ["Contoso SMS bot (local)", "Contoso knowledge assistant"]),
+    "msfp_surveies": ("msfp_name", ["SMS satisfaction survey", "SMS bot survey"]),
+}
+
+
+def state_dir() -> Path:
+    """Working state (local org, journals): `$SMSCONF_HOME` or `.smsconf/` here."""
+    return Path(os.environ.get("SMSCONF_HOME") or ".smsconf")
+
+
+@dataclass
+class Target:
+    name: str
+    url: str
+    dataverse: DataverseClient
+    telesign_endpoint: str | None = None
+    telesign_transport: httpx.AsyncBaseTransport | None = None
+    gateway: str | None = None
+
+    @property
+    def is_local(self) -> bool:
+        return self.name == LOCAL
+
+
+@asynccontextmanager
+async def open_target(
+    target: str,
+    *,
+    gateway: str | None = None,
+    retry: RetryPolicy | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> AsyncIterator[Target]:
+    """Connect to `local` or an organisation URL; closes the connections afterwards.
+
+    `transport` (tests, benchmarks) replaces the network for a URL target. A URL target takes
+    `SMSCONF_TOKEN` as a static bearer token when set (handy for `smsconf emulator serve`),
+    else Azure credentials from the environment.
+    """
+    if target == LOCAL:
+        async with _local(retry) as local:
+            yield local
+        return
+    token = os.environ.get("SMSCONF_TOKEN")
+    credential = StaticToken(token) if token else credential_from_environment()
+    async with DataverseClient(target, credential, transport=transport, retry=retry) as client:
+        yield Target(target, target, client, gateway=gateway)
+
+
+@asynccontextmanager
+async def _local(retry: RetryPolicy | None) -> AsyncIterator[Target]:
+    directory = state_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    db = directory / LOCAL_DB
+    fresh = not db.exists()
+    app = dataverse_app(db, base_url=LOCAL_URL)
+    try:
+        async with DataverseClient(
+            LOCAL_URL, StaticToken("local"), transport=httpx.ASGITransport(app=app), retry=retry
+        ) as client:
+            if fresh:
+                await _seed_demo_rows(client)
+            yield Target(
+                LOCAL,
+                LOCAL_URL,
+                client,
+                telesign_endpoint=LOCAL_TELESIGN_URL,
+                telesign_transport=httpx.ASGITransport(app=telesign_app(DEMO_ACCOUNTS)),
+                gateway=LOCAL_URL,
+            )
+    finally:
+        app.close()
+
+
+async def _seed_demo_rows(client: DataverseClient) -> None:
+    for entity_set, (column, names) in LOCAL_DEMO_ROWS.items():
+        for name in names:
+            await client.create(entity_set, {column: name})
