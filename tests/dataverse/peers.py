@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -93,12 +94,19 @@ class SleepLog:
 
 
 @contextmanager
-def served(app: Any) -> Iterator[str]:
-    """Run `app` with uvicorn on a free loopback port in a thread; yield its base URL."""
+def served(app: Any, tls: tuple[Path, Path] | None = None) -> Iterator[str]:
+    """Run `app` with uvicorn on a free loopback port in a thread; yield its base URL.
+
+    With `tls` (certificate, key) it serves HTTPS.
+    """
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    certfile, keyfile = tls or (None, None)
+    config = uvicorn.Config(
+        app, log_level="warning", lifespan="off", ssl_certfile=certfile, ssl_keyfile=keyfile
+    )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
@@ -107,7 +115,7 @@ def served(app: Any) -> Iterator[str]:
                 break
             threading.Event().wait(0.01)
         assert server.started, "uvicorn did not start"
-        yield f"http://127.0.0.1:{port}"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=5)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import pytest
-from tests.dataverse.peers import ORG, Reply, ScriptedPeer, in_process
+from tests.dataverse.peers import ORG, Reply, ScriptedPeer, in_process, served
 
 from smsconf.dataverse import (
     BadRequest,
@@ -17,13 +18,16 @@ from smsconf.dataverse import (
     Operation,
     PreconditionFailed,
     ProtocolError,
+    RetryPolicy,
     RolledBack,
     StaticToken,
+    TransportFailure,
     Unauthorized,
     odata,
     operations,
 )
 from smsconf.emulator.dataverse import DataverseEmulator, create_app
+from smsconf.emulator.dataverse.tls import self_signed_certificate
 
 HOURS = "msdyn_operatinghours"
 HOURS_ID = "msdyn_operatinghourid"
@@ -361,3 +365,16 @@ def test_construction_is_validated() -> None:
     assert client.service_root == "https://org.crm4.dynamics.com/api/data/v9.1/"
     assert client.scope == "https://org.crm4.dynamics.com/.default"
     assert repr(client) == "DataverseClient('https://org.crm4.dynamics.com/api/data/v9.1/')"
+
+
+async def test_https_with_the_emulators_self_signed_certificate(
+    tmp_path: Path, emulator: DataverseEmulator
+) -> None:
+    tls = self_signed_certificate(tmp_path, ["127.0.0.1"])
+    with served(emulator, tls) as url:
+        async with DataverseClient(url, StaticToken("t"), verify=str(tls[0])) as dv:
+            assert (await dv.whoami())["UserId"]
+        untrusting = DataverseClient(url, StaticToken("t"), retry=RetryPolicy(max_attempts=1))
+        async with untrusting as dv:
+            with pytest.raises(TransportFailure, match="CERTIFICATE_VERIFY_FAILED"):
+                await dv.whoami()
