@@ -4,7 +4,14 @@ Each command group lives in its own module and registers itself on `main`; this 
 assembles them so that `smsconf --help` lists every command and the exit-code contract.
 """
 
-from smsconf.cli import emulator, reconcile, schema, telesign, validate  # noqa: F401  (registers commands)
+from smsconf.cli import (  # noqa: F401  (each module registers its commands)
+    emulator,
+    export,
+    reconcile,
+    schema,
+    telesign,
+    validate,
+)
 from smsconf.cli.main import main
 
 __all__ = ["main"]
