@@ -6,10 +6,14 @@ problem is reported in one run, and per-environment problems say which environme
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cfgtest import DELETE, Checker, Writer, base_config, collect, dump, find, set_in
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from smsconf.config import load_config, validate_paths
 from smsconf.config.problems import ConfigError, Position
@@ -271,3 +275,53 @@ def test_example_configuration_loads_for_every_environment() -> None:
     configs = validate_paths([root])
     assert sorted(configs) == ["local", "prod", "test"]
     assert configs["prod"].bots[0].name == "Contoso SMS bot"
+
+
+def _leaf_paths(node: Any, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    """Every path into the base configuration, for the mutation property below."""
+    out = [path] if path else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            out += _leaf_paths(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            out += _leaf_paths(value, (*path, i))
+    return out
+
+
+BASE_PATHS = _leaf_paths(base_config())
+JUNK = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 10**16)
+    | st.text(max_size=12)
+    | st.sampled_from(["${var:nope}", "${env:K}", "", "pick", "0m", "+1", "context.x"]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["name", "queue", "x", "all", "any"]), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.sampled_from(BASE_PATHS), JUNK), min_size=1, max_size=3))
+def test_any_mutation_of_a_valid_config_gives_located_problems(
+    edits: list[tuple[tuple[str | int, ...], Any]],
+) -> None:
+    """Near-valid configurations reach deep into the schema translation, pruning and rules;
+    whatever is replaced with whatever, the answer is located problems, never an exception."""
+    data = base_config()
+    for path, value in edits:
+        node: Any = data
+        try:
+            for part in path[:-1]:
+                node = node[part]
+            node[path[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier edit removed this path
+    with tempfile.TemporaryDirectory() as tmp:
+        file = Path(tmp) / "c.yaml"
+        file.write_text(dump(data), encoding="utf-8")
+        for problem in collect([file]):
+            assert problem.position is not None and problem.position.file == str(file)
