@@ -13,6 +13,8 @@ from smsconf.cli.main import main
 from smsconf.config.loader import Loaded, load
 from smsconf.exitcodes import ExitCode
 from smsconf.reconcile.apply import StalePlan
+from smsconf.reconcile.drift import drift as find_drift
+from smsconf.reconcile.drift import render as render_drift
 from smsconf.reconcile.manager import PlanOptions, apply_plan, make_plan
 from smsconf.reconcile.outcome import apply_blocker, apply_exit, plan_exit, telesign_support_message
 from smsconf.reconcile.plan import Plan
@@ -51,8 +53,18 @@ def target_of(loaded: Loaded, override: str | None) -> str:
     return env.target if env else LOCAL
 
 
-async def _plan(loaded: Loaded, target: Target, paths: list[str], options: PlanOptions) -> Plan:
-    return await make_plan(loaded, target, paths, options)
+verbose_option = click.option(
+    "--verbose", "-v", is_flag=True, help="Print request counts (requests, retries, bytes)."
+)
+
+
+async def _plan(
+    loaded: Loaded, target: Target, paths: list[str], options: PlanOptions, verbose: bool = False
+) -> Plan:
+    result = await make_plan(loaded, target, paths, options)
+    if verbose:
+        click.echo(f"plan: {target.dataverse.stats}", err=True)
+    return result
 
 
 @main.command()
@@ -66,6 +78,7 @@ async def _plan(loaded: Loaded, target: Target, paths: list[str], options: PlanO
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
 @click.option("--skip-credentials", is_flag=True, help="Do not call Telesign.")
 @_with(delete_options)
+@verbose_option
 @handle_errors
 def plan(
     paths: tuple[str, ...],
@@ -77,6 +90,7 @@ def plan(
     skip_credentials: bool,
     allow_deletes: bool,
     allowed: tuple[str, ...],
+    verbose: bool,
 ) -> None:
     """Show what apply would change in the organisation."""
     loaded = load(paths, env)
@@ -84,7 +98,7 @@ def plan(
 
     async def run() -> Plan:
         async with open_target(target_of(loaded, target)) as conn:
-            return await _plan(loaded, conn, list(paths), options)
+            return await _plan(loaded, conn, list(paths), options, verbose)
 
     result = asyncio.run(run())
     if out:
@@ -107,6 +121,7 @@ def plan(
 @click.option("--continue-on-error", is_flag=True, help="Keep going after a failed write.")
 @click.option("--ignore-credentials", is_flag=True, help="Apply even if a credential check failed.")
 @_with(delete_options)
+@verbose_option
 @handle_errors
 def apply(
     paths: tuple[str, ...],
@@ -118,6 +133,7 @@ def apply(
     ignore_credentials: bool,
     allow_deletes: bool,
     allowed: tuple[str, ...],
+    verbose: bool,
 ) -> None:
     """Make the organisation match the configuration (plan, confirm, write)."""
     saved = Plan.from_json(Path(plan_file).read_text(encoding="utf-8")) if plan_file else None
@@ -126,7 +142,7 @@ def apply(
 
     async def run() -> ExitCode:
         async with open_target(target_of(loaded, target)) as conn:
-            the_plan = saved or await _plan(loaded, conn, list(paths), options)
+            the_plan = saved or await _plan(loaded, conn, list(paths), options, verbose)
             click.echo(render_text(the_plan, color=sys.stdout.isatty()), nl=False)
             blocker = apply_blocker(the_plan, ignore_credentials=ignore_credentials)
             if blocker is not None:
@@ -183,3 +199,22 @@ def callback_urls(paths: tuple[str, ...], env: str | None, target: str | None) -
             return await _plan(loaded, conn, list(paths), options)
 
     click.echo(telesign_support_message(asyncio.run(run())))
+
+
+@main.command()
+@paths_argument
+@env_option
+@target_option
+@handle_errors
+def drift(paths: tuple[str, ...], env: str | None, target: str | None) -> None:
+    """Report edits made in the organisation to managed objects; exit 2 when there are some."""
+    loaded = load(paths, env)
+    options = PlanOptions(check_credentials=False, allow_deletes=True)
+
+    async def run() -> Plan:
+        async with open_target(target_of(loaded, target)) as conn:
+            return await _plan(loaded, conn, list(paths), options)
+
+    report = find_drift(asyncio.run(run()), loaded.config.settings.ignore)
+    click.echo(render_drift(report), nl=False)
+    sys.exit(ExitCode.CHANGES if report.drifted else ExitCode.OK)

@@ -1,0 +1,70 @@
+"""Drift: what changed in the organisation behind the configuration's back.
+
+A scheduled job wants to know whether someone edited managed objects in the admin center, not
+whether the server bumped a version number. Server-owned fields are never compared (see diff),
+so every change a plan finds is one of three kinds of drift, reported separately:
+edited (a managed column differs), missing (a managed row is gone, or was never applied), and
+added (a child row under a managed object that the configuration does not list).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from smsconf.reconcile.plan import Change, Plan
+
+
+@dataclass
+class DriftReport:
+    edited: list[Change] = field(default_factory=list)
+    missing: list[Change] = field(default_factory=list)
+    added: list[Change] = field(default_factory=list)
+    links: list[Change] = field(default_factory=list)
+    ignored_columns: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def drifted(self) -> bool:
+        return bool(self.edited or self.missing or self.added or self.links)
+
+
+def drift(plan: Plan, ignored_columns: dict[str, list[str]]) -> DriftReport:
+    report = DriftReport(ignored_columns=ignored_columns)
+    for change in plan.changes:
+        if change.action == "update":
+            report.edited.append(change)
+        elif change.action == "create":
+            report.missing.append(change)
+        elif change.action == "delete":
+            report.added.append(change)
+        else:
+            report.links.append(change)
+    return report
+
+
+def render(report: DriftReport) -> str:
+    if not report.drifted:
+        return "No drift: the organisation matches the configuration.\n"
+    lines: list[str] = []
+    sections = (
+        ("Edited in the organisation (managed columns differ)", report.edited),
+        ("Missing from the organisation (deleted there, or never applied)", report.missing),
+        ("Added in the organisation under managed objects", report.added),
+        ("Associations that differ", report.links),
+    )
+    for title, changes in sections:
+        if not changes:
+            continue
+        lines.append(f"{title}: {len(changes)}")
+        for change in changes:
+            lines.append(f"  {change.label}")
+            for column in change.columns if change.action == "update" else ():
+                value = (
+                    "(sensitive)" if column.sensitive else f"{column.before!r} → {column.after!r}"
+                )
+                lines.append(f"      {column.column}: {value}")
+    if report.ignored_columns:
+        ignored = ", ".join(
+            f"{t}: {', '.join(c)}" for t, c in sorted(report.ignored_columns.items())
+        )
+        lines.append(f"Ignored by settings.ignore: {ignored}")
+    return "\n".join(lines) + "\n"
