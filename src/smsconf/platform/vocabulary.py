@@ -109,3 +109,25 @@ INFERRED = (
     "template unique names",
     "out-of-the-box SMS template unique names (msdyn_sms_*)",
 )
+
+
+def verify_list() -> list[str]:
+    """Everything to check on a real organisation: the mapping's guesses above, then every
+    table, key and column fact the platform definitions flag as inferred."""
+    from smsconf.platform.tables import ALL_TABLES
+
+    facts = list(INFERRED)
+    for table in ALL_TABLES:
+        if table.entity_set_inferred:
+            facts.append(f"{table.logical_name}: entity set name {table.entity_set}")
+        if table.primary_name_inferred:
+            facts.append(f"{table.logical_name}: primary name column {table.primary_name}")
+        facts += [
+            f"{table.logical_name}: alternate key on {', '.join(key.columns)}"
+            for key in table.alternate_keys
+            if key.inferred
+        ]
+        columns = [c.logical_name for c in table.columns if c.inferred]
+        if columns:
+            facts.append(f"{table.logical_name}: columns {', '.join(columns)}")
+    return facts
