@@ -59,6 +59,15 @@ def test_resolve_env(monkeypatch: pytest.MonkeyPatch) -> None:
     assert ref.resolve() == "fallback"
 
 
+def test_empty_env_is_treated_like_the_shell_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`${X:-d}` in a shell uses d when X is unset *or empty*; an empty key is never valid
+    (CI often exports an unset secret as an empty string)."""
+    monkeypatch.setenv("SMSCONF_TEST_KEY", "")
+    assert SecretRef("env", "SMSCONF_TEST_KEY", "fallback").resolve() == "fallback"
+    with pytest.raises(SecretError, match="SMSCONF_TEST_KEY is set but empty"):
+        SecretRef("env", "SMSCONF_TEST_KEY").resolve()
+
+
 def test_unset_env_without_default_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     """The error says which variable to set, so CI logs are actionable."""
     monkeypatch.delenv("SMSCONF_TEST_KEY", raising=False)

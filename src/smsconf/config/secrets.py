@@ -51,11 +51,13 @@ class SecretRef:
 
     def resolve(self) -> str:
         if self.kind == "env":
+            # `:-` means what it means in a shell: the default also covers a set-but-empty value.
             value = os.environ.get(self.name)
-            if value is None:
+            if not value:
                 if self.default is not None:
                     return self.default
-                raise SecretError(f"environment variable {self.name} is not set")
+                state = "is not set" if value is None else "is set but empty"
+                raise SecretError(f"environment variable {self.name} {state}")
             return value
         path = Path(self.name).expanduser()
         if not path.is_absolute() and self.base_dir is not None:
