@@ -97,6 +97,7 @@ def lookup(
     required: bool = False,
     inferred: bool = False,
     server_owned: bool = False,
+    cascade_delete: bool = False,
 ) -> Column:
     """A lookup; `navigation` defaults to the column name, as it usually is."""
     return Column(
@@ -107,6 +108,7 @@ def lookup(
         required=required,
         inferred=inferred,
         server_owned=server_owned,
+        cascade_delete=cascade_delete,
     )
 
 

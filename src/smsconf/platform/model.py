@@ -40,6 +40,7 @@ class Column:
 
     `navigation` is the case-sensitive single-valued navigation property used in
     `<navigation>@odata.bind`; it often differs from the column name, which is why it is data.
+    `cascade_delete` says deleting the target deletes this row; otherwise the link is removed.
     """
 
     logical_name: str
@@ -53,6 +54,7 @@ class Column:
     inferred: bool = False
     server_owned: bool = False
     default: object = None
+    cascade_delete: bool = False
 
     @property
     def read_name(self) -> str:

@@ -230,7 +230,14 @@ _SMS_CHANNEL_SETTING = _table(
     (
         string("msdyn_name", required=True),
         lookup("msdyn_liveworkstreamid", "msdyn_liveworkstream", required=True),
-        lookup("msdyn_phonenumberid", "msdyn_ocphonenumber", "msdyn_PhoneNumberId", required=True),
+        # §1.5 [doc]: deleting the phone number deletes the channel setting.
+        lookup(
+            "msdyn_phonenumberid",
+            "msdyn_ocphonenumber",
+            "msdyn_PhoneNumberId",
+            required=True,
+            cascade_delete=True,
+        ),
         lookup("msdyn_language", "msdyn_oclanguage", required=True),
         lookup("msdyn_operatinghourid", "msdyn_operatinghour"),
         string("msdyn_inboundurl", 200),

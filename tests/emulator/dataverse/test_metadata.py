@@ -153,3 +153,18 @@ async def test_metadata_filter_errors_are_400(client: httpx.AsyncClient) -> None
 
 async def test_metadata_is_read_only(client: httpx.AsyncClient) -> None:
     assert (await client.post(DEFS, json={})).status_code == 405
+
+
+async def test_sdk_message_filters_for_bulk_support(client: httpx.AsyncClient) -> None:
+    response = await client.get(
+        "sdkmessagefilters",
+        params={
+            "$select": "sdkmessagefilterid",
+            "$expand": "sdkmessageid($select=name)",
+            "$filter": "(sdkmessageid/name eq 'CreateMultiple' or sdkmessageid/name eq "
+            "'UpdateMultiple') and primaryobjecttypecode eq 'msdyn_ocphonenumber'",
+        },
+    )
+    names = sorted(i["sdkmessageid"]["name"] for i in response.json()["value"])
+    assert names == ["CreateMultiple", "UpdateMultiple"]
+    assert set(response.json()["value"][0]) == {"sdkmessagefilterid", "sdkmessageid"}

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from azure.core.credentials import AccessToken
 from PowerPlatform.Dataverse.client import DataverseClient
+from PowerPlatform.Dataverse.models.upsert import UpsertItem
 
 from smsconf.emulator.dataverse.seed import seed_id
 
@@ -100,3 +101,37 @@ def test_batch_with_change_set(sdk: DataverseClient) -> None:
         assert [r["_msdyn_occommunicationprovidersettingid_value"] for r in rows] == [
             result.entity_ids[0]
         ]
+
+
+def test_bulk_create_update_upsert_and_delete(sdk: DataverseClient) -> None:
+    with sdk:
+        ids = sdk.records.create(
+            "msdyn_ocphonenumber",
+            [{"msdyn_name": f"n{i}", "msdyn_type": 192350000} for i in range(3)],
+        )
+        assert len(ids) == 3
+        sdk.records.update("msdyn_ocphonenumber", ids, {"msdyn_smsinboundenabled": True})
+        inbound = sdk.records.list("msdyn_ocphonenumber", filter="msdyn_smsinboundenabled eq true")
+        assert len(list(inbound)) == 3
+        sdk.records.upsert(
+            "msdyn_decisioncontract",
+            [
+                UpsertItem(
+                    alternate_key={"msdyn_uniquename": "new_one"}, record={"msdyn_name": "one"}
+                )
+            ],
+        )
+        sdk.records.upsert(
+            "msdyn_decisioncontract",
+            [
+                UpsertItem(alternate_key={"msdyn_uniquename": name}, record={"msdyn_name": name})
+                for name in ("new_one", "new_two")
+            ],
+        )
+        contracts = sdk.records.list(
+            "msdyn_decisioncontract", filter="startswith(msdyn_uniquename, 'new_')"
+        )
+        assert sorted(r["msdyn_name"] for r in contracts) == ["new_one", "new_two"]
+        job = sdk.records.delete("msdyn_ocphonenumber", ids)
+        assert job
+        assert list(sdk.records.list("msdyn_ocphonenumber")) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import httpx
+import pytest
 from tests.emulator.dataverse.conftest import API, ORG, create, error_of
 
 from smsconf.emulator.dataverse import DataverseEmulator
@@ -506,3 +507,96 @@ async def test_older_api_versions_are_served(client: httpx.AsyncClient) -> None:
     )
     assert "/api/data/v9.1/" in response.headers["OData-EntityId"]
     assert (await client.get(f"{ORG}/api/data/v9.0/WhoAmI")).status_code == 200
+
+
+async def test_deleting_a_number_cascades_to_its_channel(client: httpx.AsyncClient) -> None:
+    number = await create(client, NUMBERS, {"msdyn_name": "n"})
+    workstream = await create(client, WORKSTREAMS, {"msdyn_name": "w"})
+    channel = await create(
+        client,
+        "msdyn_ocsmschannelsettings",
+        {
+            "msdyn_PhoneNumberId@odata.bind": f"/{NUMBERS}({number})",
+            "msdyn_liveworkstreamid@odata.bind": f"/{WORKSTREAMS}({workstream})",
+        },
+    )
+    await client.delete(f"{WORKSTREAMS}({workstream})")
+    unlinked = (await client.get(f"msdyn_ocsmschannelsettings({channel})")).json()
+    assert unlinked["_msdyn_liveworkstreamid_value"] is None
+    await client.delete(f"{NUMBERS}({number})")
+    assert (await client.get(f"msdyn_ocsmschannelsettings({channel})")).status_code == 404
+
+
+async def test_single_property_read_set_and_clear(client: httpx.AsyncClient) -> None:
+    row_id = await create(client, ACCOUNTS, {"msdyn_name": "A"})
+    url = f"{ACCOUNTS}({row_id})/msdyn_name"
+    read = await client.get(url)
+    assert read.json()["value"] == "A"
+    assert (await client.put(url, json={"value": "B"})).status_code == 204
+    assert (await client.get(url)).json()["value"] == "B"
+    assert (await client.delete(url)).status_code == 204
+    assert (await client.get(url)).status_code == 204
+    bad = await client.put(f"{ACCOUNTS}({row_id})/msdyn_occommunicationprovider", json={"value": 1})
+    assert error_of(bad)[:2] == (400, "0x8004431a")
+
+
+def _bulk_delete(
+    entity: str, conditions: list[dict[str, object]], operator: str = "And"
+) -> dict[str, object]:
+    return {
+        "JobName": "cleanup",
+        "QuerySet": [
+            {
+                "@odata.type": "Microsoft.Dynamics.CRM.QueryExpression",
+                "EntityName": entity,
+                "Criteria": {"FilterOperator": operator, "Conditions": conditions},
+            }
+        ],
+    }
+
+
+async def test_bulk_delete_deletes_matching_rows(client: httpx.AsyncClient) -> None:
+    ids = [await create(client, ACCOUNTS, {"msdyn_name": n}) for n in ("a", "b", "c")]
+    response = await client.post(
+        "BulkDelete",
+        json=_bulk_delete(
+            "msdyn_occommunicationprovidersetting",
+            [
+                {
+                    "AttributeName": "msdyn_occommunicationprovidersettingid",
+                    "Operator": "In",
+                    "Values": [{"Value": i, "Type": "System.Guid"} for i in ids[:2]],
+                }
+            ],
+        ),
+    )
+    assert response.status_code == 200
+    assert uuid.UUID(response.json()["JobId"])
+    left = (await client.get(ACCOUNTS)).json()["value"]
+    assert [r["msdyn_name"] for r in left] == ["c"]
+    either = await client.post(
+        "BulkDelete",
+        json=_bulk_delete(
+            "msdyn_occommunicationprovidersetting",
+            [
+                {"AttributeName": "msdyn_name", "Operator": "Equal", "Values": [{"Value": "C"}]},
+                {"AttributeName": "msdyn_accountsid", "Operator": "NotNull"},
+            ],
+            "Or",
+        ),
+    )
+    assert either.status_code == 200
+    assert (await client.get(ACCOUNTS)).json()["value"] == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"QuerySet": []},
+        _bulk_delete("nope", []),
+        _bulk_delete("queue", [{"AttributeName": "nope", "Operator": "Equal"}]),
+        _bulk_delete("queue", [{"AttributeName": "name", "Operator": "Like"}]),
+    ],
+)
+async def test_bad_bulk_delete_is_400(client: httpx.AsyncClient, body: dict[str, object]) -> None:
+    assert (await client.post("BulkDelete", json=body)).status_code == 400

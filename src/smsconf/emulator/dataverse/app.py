@@ -16,7 +16,12 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from smsconf.emulator.dataverse import batch, telesign
-from smsconf.emulator.dataverse.errors import NOT_AUTHENTICATED, DataverseError, bad_query
+from smsconf.emulator.dataverse.errors import (
+    NOT_AUTHENTICATED,
+    DataverseError,
+    bad_payload,
+    bad_query,
+)
 from smsconf.emulator.dataverse.faults import ConnectionDropped, FaultConfig, FaultInjector
 from smsconf.emulator.dataverse.protocol import Call, Reply, error_reply, json_reply
 from smsconf.emulator.dataverse.records import Records
@@ -135,7 +140,7 @@ class DataverseEmulator:
         except DataverseError as error:
             return error_reply(error)
         except ValueError:
-            return error_reply(DataverseError(400, "0x80048d19", "The callback body is not JSON."))
+            return error_reply(bad_payload("The callback body is not JSON."))
         return json_reply(200, {"status": "received", "id": str(uuid.uuid4())})
 
     def inbound_messages(self) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from odata_query.grammar import ODataLexer, ODataParser
 
 from smsconf.emulator.dataverse.errors import bad_query
 from smsconf.emulator.dataverse.protocol import Call, Reply, json_reply
+from smsconf.emulator.dataverse.query import parse_expand
 from smsconf.emulator.dataverse.records import keyed
 from smsconf.emulator.dataverse.urls import Segment
 from smsconf.platform import (
@@ -197,6 +198,9 @@ def _evaluate(node: ast._Node, item: dict[str, Any]) -> Any:
         return same if isinstance(node.comparator, ast.Eq) else not same
     if isinstance(node, ast.Identifier):
         return item.get(node.name)
+    if isinstance(node, ast.Attribute):
+        owner = _evaluate(node.owner, item)
+        return owner.get(node.attr) if isinstance(owner, dict) else None
     if isinstance(node, ast.String | ast.GUID):
         return node.val
     if isinstance(node, ast.Boolean):
@@ -209,6 +213,7 @@ def _evaluate(node: ast._Node, item: dict[str, Any]) -> Any:
 
 
 def _select(items: list[dict[str, Any]], call: Call) -> list[dict[str, Any]]:
+    """Apply `$filter`, then `$select` plus the navigation properties named in `$expand`."""
     text = call.query.get("$filter")
     if text:
         try:
@@ -217,13 +222,27 @@ def _select(items: list[dict[str, Any]], call: Call) -> list[dict[str, Any]]:
             raise bad_query(f"Syntax error in $filter '{text}': {exc}") from None
         items = [i for i in items if _evaluate(tree, i)]
     select = call.query.get("$select")
-    if select:
-        wanted = [n.strip() for n in select.split(",")] + ["MetadataId", "@odata.type"]
-        expand = call.query.get("$expand", "")
-        if expand.startswith("OptionSet"):
-            wanted.append("OptionSet")
-        items = [{k: i.get(k) for k in wanted if k in i or not k.startswith("@")} for i in items]
-    return items
+    if not select:
+        return items
+    wanted = [n.strip() for n in select.split(",")]
+    wanted += [e.navigation for e in parse_expand(call.query.get("$expand", ""))]
+    kept = ("@odata.type", "MetadataId")
+    return [{k: i.get(k) for k in (*[k for k in kept if k in i], *wanted)} for i in items]
+
+
+def message_filters(call: Call) -> Reply:
+    """`sdkmessagefilters`: which tables support which bulk messages, as clients check it."""
+    items = [
+        {
+            "sdkmessagefilterid": metadata_id("sdkmessagefilter", t.logical_name, message),
+            "primaryobjecttypecode": t.logical_name,
+            "sdkmessageid": {"sdkmessageid": metadata_id("sdkmessage", message), "name": message},
+        }
+        for t in ALL_TABLES
+        for message in sorted(t.bulk_messages)
+    ]
+    context = f"{call.root}/$metadata#sdkmessagefilters"
+    return json_reply(200, {"@odata.context": context, "value": _select(items, call)})
 
 
 def answer(call: Call, segments: list[Segment]) -> Reply:

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from smsconf.emulator.dataverse.errors import DataverseError, bad_payload
+from smsconf.emulator.dataverse.errors import DataverseError, bad_payload, bad_query
 
 JSON_TYPE = "application/json; odata.metadata=minimal"
 MAX_PAGE_SIZE = 5000
@@ -57,7 +57,7 @@ class Call:
         if raw is None:
             return None
         if not raw.isdigit() or int(raw) < 1:
-            raise DataverseError(400, "0x80060888", f"Invalid odata.maxpagesize '{raw}'.")
+            raise bad_query(f"Invalid odata.maxpagesize '{raw}'.")
         return min(int(raw), MAX_PAGE_SIZE)
 
     @property

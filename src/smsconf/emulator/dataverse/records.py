@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 from smsconf.emulator.dataverse.errors import (
+    QUERY_ERROR,
     DataverseError,
     bad_payload,
     bad_query,
@@ -21,7 +22,13 @@ from smsconf.emulator.dataverse.errors import (
 from smsconf.emulator.dataverse.store import Row, Store
 from smsconf.emulator.dataverse.urls import Segment, parse_guid, parse_path, relative_path
 from smsconf.emulator.dataverse.values import coerce, read_payload
-from smsconf.platform import TABLES, ManyToMany, Table, table_by_entity_set
+from smsconf.platform import (
+    TABLES,
+    ManyToMany,
+    Table,
+    referencing_lookups,
+    table_by_entity_set,
+)
 
 ContentIds = dict[str, tuple[Table, str]]
 
@@ -35,7 +42,7 @@ def entity_set(name: str) -> Table:
     """The table of an entity set, or the service's 404 for an unknown segment."""
     table = table_by_entity_set(name)
     if table is None:
-        raise DataverseError(404, "0x80060888", f"Resource not found for the segment '{name}'.")
+        raise DataverseError(404, QUERY_ERROR, f"Resource not found for the segment '{name}'.")
     return table
 
 
@@ -154,18 +161,16 @@ class Records:
         return updated
 
     def delete(self, table: Table, row: Row) -> None:
-        """Delete a row; lookups that pointed at it are cleared (RemoveLink), links dropped."""
+        """Delete a row, then apply each relationship's behaviour to the rows pointing at it:
+        cascade-delete them, or clear their lookup (RemoveLink). N:N links go with the row."""
         row_id = row[table.primary_key]
         self.store.delete(table.logical_name, row_id)
-        for other in TABLES.values():
-            pointing = [c.logical_name for c in other.lookups() if c.target == table.logical_name]
-            for column in pointing:
-                for referencing in self.store.find(other.logical_name, {column: row_id}):
-                    self.store.put(
-                        other.logical_name,
-                        referencing[other.primary_key],
-                        {**referencing, column: None, "versionnumber": self.store.next_version()},
-                    )
+        for child, column in referencing_lookups(table.logical_name):
+            for referencing in self.store.find(child.logical_name, {column.logical_name: row_id}):
+                if column.cascade_delete:
+                    self.delete(child, referencing)
+                else:
+                    self.update(child, referencing, {column.logical_name: None})
 
     def link(self, rel: ManyToMany, table: Table, row_id: str, other_id: str, *, add: bool) -> None:
         """Associate or disassociate two rows, whichever side the request came from."""

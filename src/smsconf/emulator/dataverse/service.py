@@ -13,11 +13,14 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from smsconf.emulator.dataverse import metadata
+from smsconf.emulator.dataverse.actions import bulk_delete
 from smsconf.emulator.dataverse.errors import (
+    QUERY_ERROR,
     UNEXPECTED,
     DataverseError,
     bad_payload,
     bad_query,
+    duplicate_key,
     not_found,
     unknown_property,
     version_mismatch,
@@ -42,8 +45,8 @@ from smsconf.emulator.dataverse.query import (
 from smsconf.emulator.dataverse.records import ContentIds, Records, entity_set, keyed
 from smsconf.emulator.dataverse.store import Row, Store
 from smsconf.emulator.dataverse.urls import Segment, parse_guid, parse_path
-from smsconf.emulator.dataverse.values import etag, present
-from smsconf.platform import TABLES, Table, many_to_many
+from smsconf.emulator.dataverse.values import etag, present, wire_value
+from smsconf.platform import TABLES, Column, ColumnType, Table, many_to_many
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +93,12 @@ class Service:
                     "OrganizationId": self.org_id,
                 },
             )
+        if head.name == "BulkDelete" and len(segments) == 1:
+            self._only(call, "POST")
+            return bulk_delete(self.records, call)
+        if head.name == "sdkmessagefilters" and len(segments) == 1:
+            self._only(call, "GET")
+            return metadata.message_filters(call)
         if head.name == "EntityDefinitions":
             self._only(call, "GET")
             return metadata.answer(call, segments)
@@ -104,7 +113,7 @@ class Service:
     def _only(call: Call, *methods: str) -> None:
         if call.method not in methods:
             raise DataverseError(
-                405, "0x80060888", f"The method '{call.method}' is not allowed on this resource."
+                405, QUERY_ERROR, f"The method '{call.method}' is not allowed on this resource."
             )
 
     def _entity(
@@ -300,9 +309,7 @@ class Service:
         row = None if row_id is None else self._fetch(table.logical_name, row_id)
         self._check_version(call, row, table, key)
         if row is not None and call.headers.get("if-none-match") == "*":
-            raise DataverseError(
-                412, "0x80040237", "A record with matching key values already exists."
-            )
+            raise duplicate_key()
         changes = self.records.payload(table, call.json_object(), content_ids)
         if row is not None:
             updated = self.records.update(table, row, changes)
@@ -340,6 +347,9 @@ class Service:
         is_ref = len(rest) == 2 and rest[1].name == "$ref"
         if len(rest) > 2 or (len(rest) == 2 and not is_ref):
             raise bad_query(f"Resource not found for the segment '{rest[-1].name}'.")
+        prop = table.column(nav.name)
+        if prop is not None and prop.type is not ColumnType.LOOKUP and len(rest) == 1:
+            return self._property(call, table, row, prop)
         column = table.by_navigation(nav.name)
         if column is not None and column.target is not None and nav.key is None:
             if not is_ref:
@@ -382,6 +392,24 @@ class Service:
                 f"'{other_table.entity_set}' is not on the other side of '{rel.schema_name}'."
             )
         self.records.link(rel, table, row[table.primary_key], other_id, add=call.method == "POST")
+        return empty_reply(204)
+
+    def _property(self, call: Call, table: Table, row: Row, column: Column) -> Reply:
+        """`/<set>(<id>)/<column>`: read one value (204 if null), set it with PUT, clear it with
+        DELETE."""
+        self._only(call, "GET", "PUT", "DELETE")
+        if call.method == "GET":
+            value = wire_value(column, row)
+            if value is None:
+                return empty_reply(204)
+            context = (
+                f"{call.root}/$metadata#{table.entity_set}({row[table.primary_key]})/"
+                f"{column.logical_name}"
+            )
+            return json_reply(200, {"@odata.context": context, "value": value})
+        value = call.json_object().get("value") if call.method == "PUT" else None
+        changes = self.records.payload(table, {column.logical_name: value}, {})
+        self.records.update(table, row, changes)
         return empty_reply(204)
 
     # --- bulk actions ------------------------------------------------------------------

@@ -12,7 +12,7 @@ import binascii
 import hashlib
 import hmac
 
-from smsconf.emulator.dataverse.errors import DataverseError
+from smsconf.emulator.dataverse.errors import NOT_AUTHENTICATED, DataverseError
 from smsconf.emulator.dataverse.records import now
 from smsconf.emulator.dataverse.store import Store
 
@@ -27,7 +27,7 @@ def signature(body: bytes, api_key: str) -> str:
 
 
 def _unauthorized(reason: str) -> DataverseError:
-    return DataverseError(401, "0x80072560", f"Telesign callback rejected: {reason}.")
+    return DataverseError(401, NOT_AUTHENTICATED, f"Telesign callback rejected: {reason}.")
 
 
 def receive(store: Store, org_id: str | None, authorization: str, body: bytes) -> None:
