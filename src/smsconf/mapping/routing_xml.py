@@ -15,6 +15,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any
 
+from deepdiff import DeepDiff
+
 from smsconf.config.model import Condition
 from smsconf.platform import vocabulary as vocab
 
@@ -244,3 +246,53 @@ def canonical(text: str | None) -> str | None:
             node.text = _guid(node.text.strip()) or None
         node.tail = None
     return ET.canonicalize(ET.tostring(root, encoding="unicode"), strip_text=True)
+
+
+def _tree(node: ET.Element) -> dict[str, Any]:
+    """An element as nested data: attributes, text, and children by position."""
+    data: dict[str, Any] = {"tag": node.tag, **node.attrib}
+    text = _guid((node.text or "").strip())
+    if text:
+        data["text"] = text
+    children = [_tree(child) for child in node]
+    if children:
+        data["children"] = children
+    return data
+
+
+def _readable(tree: dict[str, Any], steps: list[Any]) -> str:
+    """`rule 'VIP' › condition › rhs` from deepdiff's list path through `_tree` data."""
+    names: list[str] = []
+    node: Any = tree
+    for step in steps:
+        node = node[step] if isinstance(node, dict | list) else None
+        if step == "children":
+            continue
+        if isinstance(node, dict):
+            names.append(node["tag"] + (f" '{node['name']}'" if "name" in node else ""))
+        else:
+            names.append(str(step))
+    return " › ".join(names[1:] if len(names) > 1 else names) or "document"
+
+
+def explain(before: str | None, after: str | None, limit: int = 12) -> tuple[str, ...]:
+    """What differs between two documents, path by path (deepdiff over their element trees).
+
+    A reviewer reads "rule 'VIP'.condition.rhs: 'Gold' → 'Platinum'" instead of two blobs of XML.
+    """
+    try:
+        old = _tree(ET.fromstring(before)) if before else {}
+        new = _tree(ET.fromstring(after)) if after else {}
+    except ET.ParseError:
+        return ()
+    found = DeepDiff(old, new, view="tree")
+    lines = []
+    for kind, items in found.items():
+        for item in items:
+            tree = new if "added" in kind else old
+            path = _readable(tree, item.path(output_format="list"))
+            if kind == "values_changed":
+                lines.append(f"{path}: {item.t1!r} → {item.t2!r}")
+            else:
+                lines.append(f"{path}: {kind.split('_')[-1]}")
+    return tuple(sorted(lines)[:limit]) + (("…",) if len(lines) > limit else ())

@@ -16,7 +16,7 @@ from smsconf.config.model import Config
 from smsconf.mapping.desired import FINGERPRINT_KEY
 from smsconf.mapping.ids import Key, normalise
 from smsconf.mapping.keys import KEYS, Parent, guid_of
-from smsconf.mapping.routing_xml import canonical
+from smsconf.mapping.routing_xml import canonical, explain
 from smsconf.mapping.rows import DesiredLink, DesiredRow
 from smsconf.platform import TABLES, ColumnType
 from smsconf.reconcile.live import ASSOCIATIONS, LiveState, Row
@@ -165,7 +165,8 @@ class Differ:
                 value, before, column.type if column else None, row.compare.get(name)
             ):
                 continue
-            changed.append(ColumnChange(name, before, value))
+            detail = explain(before, value) if row.compare.get(name) == "xml" else ()
+            changed.append(ColumnChange(name, before, value, detail=detail))
             columns.append(name)
         links: list[str] = []
         for name, target in row.links.items():

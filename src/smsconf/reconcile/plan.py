@@ -32,6 +32,8 @@ class ColumnChange:
     before: Any
     after: Any
     sensitive: bool = False
+    detail: tuple[str, ...] = ()
+    """For structured values (routing XML): what differs inside, path by path."""
 
 
 @dataclass(frozen=True)
@@ -220,7 +222,9 @@ def _change_from(data: dict[str, Any]) -> Change:
         table=data["table"],
         key=tuple(data["key"]),
         id=data["id"],
-        columns=tuple(ColumnChange(**c) for c in data["columns"]),
+        columns=tuple(
+            ColumnChange(**{**c, "detail": tuple(c.get("detail", ()))}) for c in data["columns"]
+        ),
         body=data["body"],
         secret_columns=tuple(data["secret_columns"]),
         etag=data["etag"],

@@ -28,6 +28,8 @@ def column_line(change: Change, column: ColumnChange) -> str:
         return f"{column.column}: {SENSITIVE}" + (" (changed)" if change.action == "update" else "")
     if change.action == "create":
         return f"{column.column}: {shown(column.after)}"
+    if column.detail:
+        return f"{column.column}: " + "; ".join(column.detail)
     return f"{column.column}: {shown(column.before)} → {shown(column.after)}"
 
 
