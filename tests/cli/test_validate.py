@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smsconf.cli import main
+from smsconf.config.source import MAX_FILE_BYTES
 from smsconf.exitcodes import ExitCode
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +35,12 @@ PROPERTY = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+
+
+ALIAS_BOMB = (
+    "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+    + "".join(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 9))
+).encode()
 
 
 def run(*args: str) -> Result:
@@ -88,6 +95,8 @@ def test_several_paths_at_once_report_every_problem(tmp_path: Path) -> None:
         ("latin1.yaml", b"a: caf\xe9\n", "not valid UTF-8"),
         ("docs.yaml", b"a: 1\n---\nb: 1\n", "several YAML documents"),
         ("syntax.yaml", b"a: [\n", "invalid YAML"),
+        ("deep.yaml", b"a: " + b"[" * 200 + b"]" * 200 + b"\n", "deeper than"),
+        ("bomb.yaml", ALIAS_BOMB, "document too large"),
     ],
 )
 def test_unusable_files_exit_3_located(
@@ -97,6 +106,16 @@ def test_unusable_files_exit_3_located(
     (tmp_path / name).write_bytes(content)
     result = run(str(tmp_path / name))
     assert result.exit_code == ExitCode.INVALID_CONFIG and message in result.stderr
+    assert_located(result)
+
+
+def test_oversized_file_exits_3(tmp_path: Path) -> None:
+    """A file over the size limit is refused unread (sparse, so the test stays fast)."""
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as fh:
+        fh.truncate(MAX_FILE_BYTES + 1)
+    result = run(str(path))
+    assert result.exit_code == ExitCode.INVALID_CONFIG and "the limit is" in result.stderr
     assert_located(result)
 
 
