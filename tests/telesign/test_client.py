@@ -61,7 +61,7 @@ async def test_spent_retries_return_the_last_answer(target: Target) -> None:
 
 
 async def test_slow_answer_times_out(target: Target) -> None:
-    target.emulator.faults = Faults(delay=2.0)
+    target.emulator.faults = Faults(delay=0.8)
     policy = RetryPolicy(attempts=2, backoff=0.0, request_timeout=0.2, deadline=0.5)
     async with TelesignClient(target.account(), transport=target.transport,
                               policy=policy) as client:

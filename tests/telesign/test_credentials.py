@@ -78,7 +78,7 @@ async def test_outage(target: Target) -> None:
 
 
 async def test_timeout(target: Target) -> None:
-    target.emulator.faults = Faults(delay=2.0)
+    target.emulator.faults = Faults(delay=0.8)
     policy = RetryPolicy(attempts=2, backoff=0.0, request_timeout=0.2, deadline=0.5)
     result = await check_credentials(target.account(), transport=target.transport, policy=policy)
     assert result.status is CredentialStatus.TIMEOUT
