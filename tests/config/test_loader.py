@@ -133,6 +133,20 @@ SCHEMA_CASES = [
     ),
     ("accounts/0/customer_id", None, "valid string", "accounts[0].customer_id", None),
     (
+        "accounts/0/numbers/0/number",
+        14255550100,
+        "valid string",
+        "accounts[0].numbers[0].number",
+        'quote it, like "14255550100": unquoted digits are a number in YAML',
+    ),
+    (
+        "workstreams/1/name",
+        True,
+        "valid string",
+        "workstreams[1].name",
+        "quote it: unquoted true/false/yes/no is a boolean in YAML",
+    ),
+    (
         "accounts/0/customer_id",
         DELETE,
         "missing required key 'customer_id'",

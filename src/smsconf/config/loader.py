@@ -283,7 +283,19 @@ def _problem(err: dict[str, Any], loc: Path_, path: Path_) -> Problem:
             hint=_value_hint(err, options),
         )
     message = str(err["msg"]).removeprefix("Value error, ")
-    return Problem(message[:1].lower() + message[1:], path)
+    return Problem(message[:1].lower() + message[1:], path, hint=_quote_hint(err))
+
+
+def _quote_hint(err: dict[str, Any]) -> str | None:
+    """Unquoted digits (a phone number, a Customer ID) or yes/no are not text in YAML."""
+    if err["type"] != "string_type":
+        return None
+    value = err.get("input")
+    if isinstance(value, bool):
+        return "quote it: unquoted true/false/yes/no is a boolean in YAML"
+    if isinstance(value, (int, float)):
+        return 'quote it, like "14255550100": unquoted digits are a number in YAML'
+    return None
 
 
 def _value_hint(err: dict[str, Any], options: list[str]) -> str | None:
