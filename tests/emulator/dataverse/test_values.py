@@ -15,6 +15,8 @@ WORKSTREAMS = "msdyn_liveworkstreams"
         ("msdyn_name", 12),
         ("msdyn_capacityrequired", "ten"),
         ("msdyn_capacityrequired", True),
+        ("msdyn_capacityrequired", 2**31),
+        ("msdyn_capacityrequired", 1.5),
         ("msdyn_enableagentaffinity", "yes"),
         ("msdyn_streamsource", "192340000"),
         ("msdyn_allowedpresences", 192360000),

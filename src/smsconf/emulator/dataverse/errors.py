@@ -41,7 +41,7 @@ class DataverseError(Exception):
 def not_found(logical_name: str, key: str) -> DataverseError:
     """404 for a row that does not exist, worded as the service words it."""
     return DataverseError(
-        404, OBJECT_DOES_NOT_EXIST, f"{logical_name} With Ids = {key} Do Not Exist"
+        404, OBJECT_DOES_NOT_EXIST, f"{logical_name} With Id = {key} Does Not Exist"
     )
 
 

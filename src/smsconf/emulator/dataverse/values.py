@@ -23,6 +23,7 @@ from smsconf.emulator.dataverse.urls import is_guid, parse_guid
 from smsconf.platform import Column, ColumnType, Table
 
 BIND = "@odata.bind"
+INT32 = -(2**31)
 ODATA_TYPE = {
     ColumnType.STRING: "Edm.String",
     ColumnType.MEMO: "Edm.String",
@@ -83,7 +84,7 @@ def coerce(table: Table, column: Column, value: Any) -> Any:
             )
         return value
     if kind in (ColumnType.INTEGER, ColumnType.PICKLIST):
-        if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, bool) or not isinstance(value, int) or not INT32 <= value < -INT32:
             raise _wrong_type(column, value)
         if kind is ColumnType.PICKLIST:
             _check_options(table, column, [value])
