@@ -9,6 +9,7 @@ be resolved instead of stopping at the first.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,7 @@ from smsconf.config.problems import Problem
 from smsconf.config.secrets import SecretError, SecretRef, fingerprint
 from smsconf.dataverse import DataverseClient, odata
 from smsconf.mapping import ids
-from smsconf.mapping.desired import REFERENCE_TABLES
+from smsconf.mapping.desired import NOTIFICATION_COLUMNS, REFERENCE_TABLES
 from smsconf.mapping.ids import Key
 from smsconf.mapping.keys import KEYS, Parent, guid_of
 from smsconf.platform import TABLES, Table
@@ -164,6 +165,43 @@ async def read_live(client: DataverseClient, config: Config) -> LiveState:
         for rel, target in ASSOCIATIONS.items()
     }
     return LiveState(str(who["OrganizationId"]).lower(), rows, associations)
+
+
+def referenced_filters(live: LiveState) -> dict[str, str]:
+    """Filters for the looked-up rows the live workstreams point at, by id or unique name.
+
+    `lookup_filters` asks by the names a configuration gives; export has no configuration yet,
+    so it asks for exactly the bots, surveys and templates the organisation's rows name.
+    """
+    workstreams = live.rows.get("msdyn_liveworkstream", [])
+    channels = live.rows.get("msdyn_ocsmschannelsetting", [])
+    bots = {guid_of(ws.get("_msdyn_bot_user_value")) for ws in workstreams} | {
+        target for _, target in live.associations.get("msdyn_msdyn_liveworkstream_systemuser", ())
+    }
+    surveys = {
+        guid_of(channel.get(column))
+        for channel in channels
+        for column in (
+            "_msdyn_postconversationsurvey_value",
+            "_msdyn_postconversationsurveyseparatebotsurvey_value",
+        )
+    }
+    sessions = {ws.get("msdyn_sessiontemplate_default") for ws in workstreams}
+    notifications = {ws.get(c) for ws in workstreams for c in NOTIFICATION_COLUMNS.values()}
+    wanted: dict[str, tuple[str, list[odata.Value]]] = {
+        "systemuser": ("systemuserid", [uuid.UUID(b) for b in sorted(filter(None, bots))]),
+        "msfp_survey": ("msfp_surveyid", [uuid.UUID(s) for s in sorted(filter(None, surveys))]),
+        "msdyn_sessiontemplate": ("msdyn_uniquename", sorted(filter(None, sessions))),
+        "msdyn_notificationtemplate": ("msdyn_uniquename", sorted(filter(None, notifications))),
+    }
+    return {t: str(odata.in_(column, values)) for t, (column, values) in wanted.items() if values}
+
+
+async def read_referenced(client: DataverseClient, live: LiveState) -> None:
+    """Add to `live` the looked-up rows its workstreams point at (see `referenced_filters`)."""
+    filters = referenced_filters(live)
+    results = await asyncio.gather(*(_read(client, t, f) for t, f in filters.items()))
+    live.rows.update(zip(filters, results, strict=True))
 
 
 async def _read(client: DataverseClient, table_name: str, filter_: str | None) -> list[Row]:
