@@ -23,6 +23,7 @@ from tenacity import (
     stop_after_attempt,
     stop_before_delay,
     wait_exponential,
+    wait_random,
 )
 
 from smsconf import __version__
@@ -158,7 +159,9 @@ class TelesignClient:
             _RetryableStatus, *_NOT_SENT)
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.policy.attempts) | stop_before_delay(self.policy.deadline),
-            wait=wait_exponential(multiplier=self.policy.backoff, max=self.policy.max_backoff),
+            # Jitter as large as the first wait spreads the retries of concurrent checks.
+            wait=wait_exponential(multiplier=self.policy.backoff, max=self.policy.max_backoff)
+            + wait_random(0, self.policy.backoff),
             retry=retry_if_exception_type(retryable),
             before_sleep=self._log_retry,
             reraise=True,
@@ -226,12 +229,10 @@ class TelesignClient:
         }
 
     def _log_retry(self, state: RetryCallState) -> None:
-        outcome = state.outcome.exception() if state.outcome else None
-        logger.info(
-            "telesign retry %d for customer %s after %s",
-            state.attempt_number, self.account.customer_id, type(outcome).__name__
-            if not isinstance(outcome, _RetryableStatus) else outcome,
-        )
+        failure = state.outcome.exception() if state.outcome else None
+        reason = str(failure) if isinstance(failure, _RetryableStatus) else type(failure).__name__
+        logger.info("telesign retry %d for customer %s after %s",
+                    state.attempt_number, self.account.customer_id, reason)
 
 
 def _encode(
