@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 
 from smsconf.dataverse import DataverseClient, RetryPolicy, StaticToken, credential_from_environment
+from smsconf.emulator.dataverse import FaultConfig
 from smsconf.emulator.dataverse import create_app as dataverse_app
 from smsconf.emulator.telesign import DEMO_ACCOUNTS
 from smsconf.emulator.telesign import create_app as telesign_app
@@ -59,17 +60,21 @@ async def open_target(
     gateway: str | None = None,
     retry: RetryPolicy | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    faults: FaultConfig | None = None,
 ) -> AsyncIterator[Target]:
     """Connect to `local` or an organisation URL; closes the connections afterwards.
 
     `transport` (tests, benchmarks) replaces the network for a URL target. A URL target takes
     `SMSCONF_TOKEN` as a static bearer token when set (handy for `smsconf emulator serve`),
-    else Azure credentials from the environment.
+    else Azure credentials from the environment. `faults` (tests, reliability runs) makes the
+    local organisation fail as configured (refused for a real organisation).
     """
     if target == LOCAL:
-        async with _local(retry) as local:
+        async with _local(retry, faults) as local:
             yield local
         return
+    if faults is not None:
+        raise ValueError("faults can only be injected into the local organisation")
     token = os.environ.get("SMSCONF_TOKEN")
     credential = StaticToken(token) if token else credential_from_environment()
     async with DataverseClient(target, credential, transport=transport, retry=retry) as client:
@@ -77,12 +82,14 @@ async def open_target(
 
 
 @asynccontextmanager
-async def _local(retry: RetryPolicy | None) -> AsyncIterator[Target]:
+async def _local(
+    retry: RetryPolicy | None, faults: FaultConfig | None = None
+) -> AsyncIterator[Target]:
     directory = state_dir()
     directory.mkdir(parents=True, exist_ok=True)
     db = directory / LOCAL_DB
     fresh = not db.exists()
-    app = dataverse_app(db, base_url=LOCAL_URL)
+    app = dataverse_app(db, base_url=LOCAL_URL, faults=faults)
     try:
         async with DataverseClient(
             LOCAL_URL, StaticToken("local"), transport=httpx.ASGITransport(app=app), retry=retry
