@@ -1,0 +1,423 @@
+"""`smsconf plan` / `apply` end to end, through the CLI, against the local organisation.
+
+Issue 6's "Show it by" list, one test (or a few) per item: each runs in its own directory with a
+copy of the example, and looks at the organisation afterwards through its Web API with a second
+client, never through the reconciler's own view of it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tests.reconcile.workspace import (
+    CONTOSO_DEMO_KEY,
+    Workspace,
+    duplicates,
+    make_workspace,
+)
+
+from smsconf.exitcodes import ExitCode
+from smsconf.platform import TABLES
+from smsconf.target import LOCAL_DB
+
+WORKSTREAMS = ("SMS Support", "SMS Sales", "UK Support")
+SALES_BLOCK = ("  - name: SMS Sales\n    fallback_queue", "  - name: UK Support")
+REMOVE_SALES = "removed:\n  - kind: workstream\n    name: SMS Sales\n"
+SALES_TABLES = {
+    "workstream": "msdyn_liveworkstream",
+    "channel": "msdyn_ocsmschannelsetting",
+    "messages": "msdyn_ocsystemmessage",
+    "routing": "msdyn_routingconfiguration",
+}
+
+
+@pytest.fixture(scope="session")
+def applied_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example applied once per session; tests that start from it copy the database."""
+    root = tmp_path_factory.mktemp("applied")
+    with pytest.MonkeyPatch.context() as mp:
+        ws = make_workspace(root, mp)
+        result = ws.apply()
+    assert result.exit_code == 0, result.output
+    return ws.home / LOCAL_DB
+
+
+@pytest.fixture
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+    """An empty organisation and a fresh copy of the example, in this test's own directory."""
+    return make_workspace(tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def applied(ws: Workspace, applied_db: Path) -> Workspace:
+    """The workspace with the example already applied (a copy of the session's database)."""
+    ws.home.mkdir()
+    shutil.copy(applied_db, ws.home / LOCAL_DB)
+    return ws
+
+
+def plan_json(ws: Workspace, *args: str) -> dict:
+    result = ws.plan("--format", "json", *args)
+    assert result.exit_code in (0, 2, 5), result.output
+    return json.loads(result.stdout)
+
+
+def one(rows: list[dict]) -> dict:
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+# --- create from empty, then nothing to do ---------------------------------------------------
+
+
+def test_create_from_empty_then_no_changes(ws: Workspace) -> None:
+    """The README quick start: apply the example to an empty org, and plan again to zero."""
+    before = ws.plan("--detailed-exitcode")
+    assert before.exit_code == ExitCode.CHANGES, before.output
+
+    result = ws.apply()
+    assert result.exit_code == ExitCode.OK, result.output
+    assert "0 failed, 0 stale, 0 not attempted" in result.stdout
+
+    for name in WORKSTREAMS:
+        one(ws.rows("msdyn_liveworkstream", msdyn_name=name))
+    for number in ("14255550100", "18005550199", "55123", "447700900123"):
+        one(ws.rows("msdyn_ocphonenumber", msdyn_phonenumber=number))
+    assert len(ws.rows("msdyn_ocsmschannelsetting")) == 3
+    counts = ws.key_counts()
+    assert not duplicates(counts)
+    assert sum(counts["msdyn_ocsystemmessage"].values()) == 4
+    assert sum(counts["msdyn_oclocalizationdata"].values()) == 2
+
+    again = ws.plan("--detailed-exitcode")
+    assert again.exit_code == ExitCode.OK, again.output
+    assert "No changes" in again.stdout
+
+
+def test_journal_records_every_step_done(ws: Workspace) -> None:
+    """Apply writes one JSON line per step, so a later reader knows exactly what was done."""
+    result = ws.apply()
+    assert result.exit_code == 0, result.output
+    (journal,) = (ws.home / "journal").glob("apply-*.jsonl")
+    entries = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert entries and {e["status"] for e in entries} == {"done"}
+    assert [e["step"] for e in entries] == list(range(1, len(entries) + 1))
+
+
+def test_apply_without_terminal_or_auto_approve_writes_nothing(ws: Workspace) -> None:
+    """No confirmation possible (CI without --auto-approve) must never mean 'yes'."""
+    result = ws.smsconf("apply", "examples/")
+    assert result.exit_code == ExitCode.ERROR
+    assert "--auto-approve" in result.stderr
+    assert ws.rows("msdyn_liveworkstream") == []
+
+
+# --- edit one field --------------------------------------------------------------------------
+
+
+def test_one_edit_is_one_update_of_one_column(applied: Workspace) -> None:
+    ws = applied
+    ws.edit("    priority: 10\n", "    priority: 11\n")
+    plan = plan_json(ws)
+    (change,) = plan["resource_changes"]
+    assert change["change"]["actions"] == ["update"]
+    assert change["label"] == "queue 'SMS Support Tier 1'"
+    assert change["change"]["before"] == {"msdyn_priority": 10}
+    assert change["change"]["after"] == {"msdyn_priority": 11}
+    text = ws.plan("--detailed-exitcode")
+    assert text.exit_code == ExitCode.CHANGES
+    assert "msdyn_priority: 10 → 11" in text.stdout
+    assert "Plan: 1 to update." in text.stdout
+
+    result = ws.apply()
+    assert result.exit_code == ExitCode.OK, result.output
+    assert "1 done" in result.stdout
+    assert one(ws.rows("queue", name="SMS Support Tier 1"))["msdyn_priority"] == 11
+    assert ws.plan("--detailed-exitcode").exit_code == ExitCode.OK
+
+
+# --- removing objects ------------------------------------------------------------------------
+
+
+def sales_rows(ws: Workspace) -> dict[str, list[dict]]:
+    """The workstream SMS Sales and the rows that belong to it, read through the Web API."""
+    (stream,) = ws.rows("msdyn_liveworkstream", msdyn_name="SMS Sales") or [None]
+    if stream is None:
+        return {}
+    wid = stream["msdyn_liveworkstreamid"]
+    channels = ws.rows("msdyn_ocsmschannelsetting", _msdyn_liveworkstreamid_value=wid)
+    messages = [
+        m
+        for c in channels
+        for m in ws.rows("msdyn_ocsystemmessage", msdyn_instanceid=c["msdyn_ocsmschannelsettingid"])
+    ]
+    return {
+        "workstream": [stream],
+        "channel": channels,
+        "messages": messages,
+        "routing": ws.rows("msdyn_routingconfiguration", _msdyn_liveworkstreamid_value=wid),
+    }
+
+
+def test_workstream_dropped_from_yaml_becomes_unmanaged_and_stays(applied: Workspace) -> None:
+    """Without a `removed:` entry, deleting YAML deletes nothing: the rows become unmanaged."""
+    ws = applied
+    before = sales_rows(ws)
+    assert all(before.values())
+    ws.cut(*SALES_BLOCK)
+    plan = plan_json(ws)
+    assert not [c for c in plan["resource_changes"] if c["change"]["actions"] == ["delete"]]
+    assert "workstream 'SMS Sales'" in [u["label"] for u in plan["unmanaged"]]
+
+    result = ws.apply("--allow-deletes")
+    assert result.exit_code == ExitCode.OK, result.output
+    assert sales_rows(ws) == before  # same rows, same ETags: not even rewritten
+
+
+def test_removed_workstream_is_refused_without_permission(applied: Workspace) -> None:
+    """A `removed:` entry plans the delete of the workstream and everything under it, but the
+    default limit (0 deletes) makes the plan unsafe: exit 5, and apply writes nothing."""
+    ws = applied
+    ws.cut(*SALES_BLOCK)
+    ws.append(REMOVE_SALES)
+    plan = plan_json(ws)
+    deletes = {c["kind"] for c in plan["resource_changes"] if c["change"]["actions"] == ["delete"]}
+    assert {"workstream", "sms_channel", "automated_message", "routing_configuration"} <= deletes
+    assert plan["unsafe"]
+
+    planned = ws.plan()
+    assert planned.exit_code == ExitCode.UNSAFE_PLAN
+    assert "--allow-deletes" in planned.stdout
+    before = sales_rows(ws)
+    refused = ws.apply()
+    assert refused.exit_code == ExitCode.UNSAFE_PLAN
+    assert "Apply refused" in refused.stderr
+    assert sales_rows(ws) == before
+
+
+@pytest.mark.parametrize("permission", ["flag", "max_deletes", "addresses"])
+def test_removed_workstream_is_deleted_with_its_rows(applied: Workspace, permission: str) -> None:
+    """Each way of allowing the delete works, and removes the channel, messages and routing
+    with the workstream while the other workstreams stay as they were."""
+    ws = applied
+    ws.cut(*SALES_BLOCK)
+    ws.append(REMOVE_SALES)
+    others = {n: one(ws.rows("msdyn_liveworkstream", msdyn_name=n)) for n in WORKSTREAMS[::2]}
+    gone = sales_rows(ws)
+    args: list[str] = []
+    if permission == "flag":
+        args = ["--allow-deletes"]
+    elif permission == "max_deletes":
+        ws.append("settings:\n  max_deletes: 20\n")
+    else:
+        for change in plan_json(ws)["resource_changes"]:
+            args += ["--allow-delete", change["address"]]
+    result = ws.apply(*args)
+    assert result.exit_code == ExitCode.OK, result.output
+    assert sales_rows(ws) == {}
+    for part, table in SALES_TABLES.items():
+        for row in gone[part]:
+            key = TABLES[table].primary_key
+            assert ws.rows(table, **{key: row[key]}) == [], (part, row)
+    for name, row in others.items():
+        assert one(ws.rows("msdyn_liveworkstream", msdyn_name=name)) == row
+    assert ws.plan("--detailed-exitcode").exit_code == ExitCode.OK
+
+
+def test_allow_delete_of_one_address_does_not_allow_others(applied: Workspace) -> None:
+    """`--allow-delete ADDRESS` is a scalpel: naming one object leaves the others refused."""
+    ws = applied
+    ws.cut(*SALES_BLOCK)
+    ws.append(REMOVE_SALES)
+    deletes = [c for c in plan_json(ws)["resource_changes"] if c["change"]["actions"] == ["delete"]]
+    first = deletes[0]["address"]
+    result = ws.apply("--allow-delete", first)
+    assert result.exit_code == ExitCode.UNSAFE_PLAN
+    assert sales_rows(ws)
+
+
+def test_message_dropped_from_a_managed_workstream_is_deleted(applied: Workspace) -> None:
+    """A managed workstream owns its messages: one left out of the YAML is deleted (an
+    explicit delete, so it needs permission like any other)."""
+    ws = applied
+    ws.edit(
+        "        - trigger: agent_assigned\n          text: You're now chatting with {Agent}.\n", ""
+    )
+    plan = plan_json(ws)
+    (change,) = plan["resource_changes"]
+    assert change["change"]["actions"] == ["delete"]
+    assert change["kind"] == "automated_message"
+    assert change["reason"] == "no longer in the configuration"
+    assert ws.apply().exit_code == ExitCode.UNSAFE_PLAN
+
+    result = ws.apply("--allow-delete", change["address"])
+    assert result.exit_code == ExitCode.OK, result.output
+    assert ws.rows("msdyn_ocsystemmessage", msdyn_ocsystemmessageid=change["id"]) == []
+    assert sum(ws.key_counts()["msdyn_ocsystemmessage"].values()) == 3
+
+
+# --- unmanaged rows --------------------------------------------------------------------------
+
+
+def test_rows_created_outside_smsconf_are_listed_and_never_changed(applied: Workspace) -> None:
+    """Rows an admin made in the org, with names the YAML does not use, are shown as unmanaged
+    and survive apply byte for byte, even with every delete allowed."""
+    ws = applied
+
+    async def create(dv) -> None:  # type: ignore[no-untyped-def]
+        await dv.create("queues", {"name": "Hand-made queue", "msdyn_isomnichannelqueue": True})
+        await dv.create("msdyn_operatinghours", {"msdyn_name": "Hand-made hours"})
+        await dv.create("msdyn_cannedmessages", {"msdyn_title": "Hand-made reply"})
+
+    ws.web(create)
+    made = [
+        one(ws.rows("queue", name="Hand-made queue")),
+        one(ws.rows("msdyn_operatinghour", msdyn_name="Hand-made hours")),
+        one(ws.rows("msdyn_cannedmessage", msdyn_title="Hand-made reply")),
+    ]
+    plan = plan_json(ws)
+    labels = {u["label"] for u in plan["unmanaged"]}
+    assert {
+        "queue 'Hand-made queue'",
+        "operating hours 'Hand-made hours'",
+        "quick reply 'Hand-made reply'",
+    } <= labels
+    assert plan["resource_changes"] == []
+    text = ws.plan()
+    assert "unmanaged object(s) in the organisation (left untouched)" in text.stdout
+    assert "= queue 'Hand-made queue'" in text.stdout
+
+    assert ws.apply("--allow-deletes").exit_code == ExitCode.OK
+    after = [
+        one(ws.rows("queue", name="Hand-made queue")),
+        one(ws.rows("msdyn_operatinghour", msdyn_name="Hand-made hours")),
+        one(ws.rows("msdyn_cannedmessage", msdyn_title="Hand-made reply")),
+    ]
+    assert after == made
+
+
+# --- saved plans -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def saved(applied: Workspace) -> Workspace:
+    """An edit planned and saved to plan.json, not applied yet."""
+    applied.edit("    priority: 10\n", "    priority: 11\n")
+    result = applied.plan("--out", "plan.json")
+    assert result.exit_code == 0, result.output
+    return applied
+
+
+def test_saved_plan_applies(saved: Workspace) -> None:
+    result = saved.smsconf("apply", "examples/", "--plan", "plan.json", "--auto-approve")
+    assert result.exit_code == ExitCode.OK, result.output
+    assert one(saved.rows("queue", name="SMS Support Tier 1"))["msdyn_priority"] == 11
+
+
+def test_saved_plan_is_stale_after_an_admin_center_edit(saved: Workspace) -> None:
+    """A managed row edited in the org after the plan: apply names the row and writes nothing."""
+    ws = saved
+    hours = one(ws.rows("msdyn_operatinghour", msdyn_name="Always open"))
+    ws.update("msdyn_operatinghour", hours["msdyn_operatinghourid"], {"msdyn_description": "x"})
+    result = ws.smsconf("apply", "examples/", "--plan", "plan.json", "--auto-approve")
+    assert result.exit_code == ExitCode.STALE_PLAN, result.output
+    assert f"msdyn_operatinghour({hours['msdyn_operatinghourid']}) changed" in result.stderr
+    assert "nothing written" in result.stderr
+    assert one(ws.rows("queue", name="SMS Support Tier 1"))["msdyn_priority"] == 10
+
+
+def test_saved_plan_is_stale_after_a_configuration_edit(saved: Workspace) -> None:
+    saved.edit("round_robin\n    priority: 1\n", "round_robin\n    priority: 2\n")
+    result = saved.smsconf("apply", "examples/", "--plan", "plan.json", "--auto-approve")
+    assert result.exit_code == ExitCode.STALE_PLAN, result.output
+    assert "configuration changed" in result.stderr
+    assert one(saved.rows("queue", name="SMS Support Tier 1"))["msdyn_priority"] == 10
+
+
+def test_tampered_plan_file_is_refused_clearly(saved: Workspace) -> None:
+    """A plan edited by hand (here: the value it writes) must not be applied at all."""
+    path = saved.root / "plan.json"
+    path.write_text(path.read_text().replace('"msdyn_priority": 11', '"msdyn_priority": 99'))
+    result = saved.smsconf("apply", "examples/", "--plan", "plan.json", "--auto-approve")
+    assert result.exit_code == ExitCode.ERROR
+    assert "checksum does not match" in result.stderr
+    assert "Traceback" not in result.output
+    assert one(saved.rows("queue", name="SMS Support Tier 1"))["msdyn_priority"] == 10
+
+
+# --- credentials and secrets -----------------------------------------------------------------
+
+WRONG_KEY = "d3Jvbmcta2V5LW9mLXRoZS1yaWdodC1zaGFwZQ=="
+
+
+def test_wrong_api_key_fails_plan_and_refuses_apply(ws: Workspace) -> None:
+    env = {"CONTOSO_TELESIGN_API_KEY": WRONG_KEY}
+    planned = ws.plan(env=env)
+    assert planned.exit_code == ExitCode.CREDENTIALS, planned.output
+    assert "credentials of account 'contoso-telesign'" in planned.stdout
+    refused = ws.apply(env=env)
+    assert refused.exit_code == ExitCode.CREDENTIALS
+    assert "Apply refused" in refused.stderr
+    assert ws.rows("msdyn_liveworkstream") == []
+
+
+def secret_forms(key: str) -> list[str]:
+    """The ways a leaked key could show up: itself, decoded, re-encoded, in a Basic header."""
+    import base64
+
+    raw = base64.b64decode(key)
+    return [
+        key,
+        raw.decode(),
+        base64.b64encode(key.encode()).decode(),
+        base64.b64encode(f"DEMO-CUSTOMER-0001:{key}".encode()).decode(),
+    ]
+
+
+def test_api_key_is_in_no_output_plan_journal_or_rendering(ws: Workspace) -> None:
+    """The key reaches Telesign and msdyn_securesecret, and nowhere a person or CI log sees."""
+    env = {"CONTOSO_TELESIGN_API_KEY": CONTOSO_DEMO_KEY}
+    ws.edit("${env:CONTOSO_TELESIGN_API_KEY:-", "${env:CONTOSO_TELESIGN_API_KEY:-unused")
+    seen = []
+    for fmt in ("text", "markdown", "json"):
+        result = ws.plan("--format", fmt, "--out", f"plan-{fmt}.json", env=env)
+        assert result.exit_code == 0, result.output
+        seen += [result.stdout, result.stderr, (ws.root / f"plan-{fmt}.json").read_text()]
+    result = ws.apply(env=env)
+    assert result.exit_code == 0, result.output
+    seen += [result.stdout, result.stderr]
+    seen += [p.read_text() for p in (ws.home / "journal").glob("*.jsonl")]
+    result = ws.smsconf("callback-urls", "examples/", env=env)
+    seen += [result.stdout, result.stderr]
+    assert "callback URL" in result.stdout
+    for form in secret_forms(CONTOSO_DEMO_KEY):
+        assert not [text for text in seen if form in text], form
+    # and the key did go where it belongs (not readable back, so compare inside the store)
+    assert CONTOSO_DEMO_KEY.encode() in (ws.home / LOCAL_DB).read_bytes()
+
+
+# --- a real process --------------------------------------------------------------------------
+
+
+def test_real_process_exit_codes(ws: Workspace) -> None:
+    """The installed script, as a shell or CI runner sees it: exit codes and streams."""
+    smsconf = Path(sys.executable).with_name("smsconf")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SMSCONF_", "CONTOSO_"))}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(smsconf), *args], cwd=ws.root, env=env, capture_output=True, text=True, timeout=60
+        )
+
+    applied = run("apply", "examples/", "--auto-approve")
+    assert applied.returncode == ExitCode.OK, applied.stderr
+    again = run("plan", "examples/", "--detailed-exitcode")
+    assert again.returncode == ExitCode.OK, again.stderr
+    assert "No changes" in again.stdout
+    assert again.stderr == ""
