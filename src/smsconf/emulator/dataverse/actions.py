@@ -1,4 +1,5 @@
-"""Unbound actions: `BulkDelete`, the way Microsoft's SDK deletes many rows at once.
+"""Unbound functions and actions: `WhoAmI`, and `BulkDelete` (how Microsoft's SDK deletes many
+rows at once).
 
 The service runs BulkDelete as an asynchronous job; the emulator deletes at once and still
 returns a `JobId`, since clients only keep the id. Only the QueryExpression subset clients send
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from smsconf.emulator.dataverse.errors import bad_payload
@@ -20,6 +22,28 @@ from smsconf.platform import TABLES, Table
 
 CRM = "Microsoft.Dynamics.CRM."
 _Condition = Callable[[Row], bool]
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the caller is in the emulated org: every token maps to the one application user."""
+
+    user_id: str
+    business_unit_id: str
+    org_id: str
+
+
+def who_am_i(call: Call, identity: Identity) -> Reply:
+    """`WhoAmI`: the ids a client uses to check that its token reaches the right org."""
+    return json_reply(
+        200,
+        {
+            "@odata.context": f"{call.root}/$metadata#{CRM}WhoAmIResponse",
+            "BusinessUnitId": identity.business_unit_id,
+            "UserId": identity.user_id,
+            "OrganizationId": identity.org_id,
+        },
+    )
 
 
 def _normal(value: Any) -> Any:

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from smsconf.emulator.dataverse import batch, telesign
+from smsconf.emulator.dataverse.actions import Identity
 from smsconf.emulator.dataverse.errors import (
     NOT_AUTHENTICATED,
     DataverseError,
@@ -57,12 +58,8 @@ class DataverseEmulator:
         self.org_id = org_id
         self.base_url = base_url.rstrip("/") if base_url else None
         user_id = seed_id("systemuser", "application")
-        self.service = Service(
-            self.store,
-            user_id=user_id,
-            business_unit_id=seed_id("businessunit", "root"),
-            org_id=org_id,
-        )
+        identity = Identity(user_id, seed_id("businessunit", "root"), org_id)
+        self.service = Service(self.store, identity)
         seed(Records(self.store, user_id))
 
     def close(self) -> None:

@@ -63,11 +63,7 @@ class Records:
                 f"The key specified ({', '.join(key)}) is not a valid alternate key of "
                 f"'{table.logical_name}'."
             )
-        values = {
-            name: coerce(table, table.column(name), value)  # type: ignore[arg-type]
-            for name, value in key.items()
-        }
-        found = self.store.find(table.logical_name, values)
+        found = self.store.find(table.logical_name, _key_values(table, key))
         return found[0][table.primary_key] if found else None
 
     def require(self, table: Table, key: str | dict[str, Any]) -> Row:
@@ -144,6 +140,15 @@ class Records:
         self.store.put(table.logical_name, row_id, row)
         return row
 
+    def create_at(self, table: Table, key: str | dict[str, Any], changes: Row) -> Row:
+        """The create half of an upsert: the row gets the URL's id, or its alternate-key values."""
+        if isinstance(key, dict):
+            return self.create(table, {**changes, **_key_values(table, key)})
+        given = changes.get(table.primary_key)
+        if given is not None and parse_guid(given) != key:
+            raise bad_payload("The primary key in the body does not match the URL.")
+        return self.create(table, changes, key)
+
     def update(self, table: Table, row: Row, changes: Row) -> Row:
         """Apply changes to an existing row and give it a new version."""
         given = changes.pop(table.primary_key, None)
@@ -189,6 +194,17 @@ class Records:
             rel.schema_name, row_id, from_first=table.logical_name == rel.table1
         )
         return [r for i in ids if (r := self.store.get(other.logical_name, i)) is not None]
+
+
+def _key_values(table: Table, key: dict[str, Any]) -> Row:
+    """Alternate-key values from a URL, checked and stored like the columns they name."""
+    values: Row = {}
+    for name, value in key.items():
+        column = table.column(name)
+        if column is None:
+            raise bad_query(f"'{name}' is not a column of '{table.logical_name}'.")
+        values[name] = coerce(table, column, value)
+    return values
 
 
 def keyed(segment: Segment) -> str | dict[str, Any]:

@@ -2,7 +2,8 @@
 
 `Service.handle` answers one `Call` in its own transaction; a `$batch` change set wraps several
 calls in an outer transaction, which turns theirs into savepoints. Every refusal is raised as a
-`DataverseError` and becomes the documented error body here, so no request ever sees a 500.
+`DataverseError` and becomes the documented error body here; a bug in the emulator itself
+becomes the service's generic 500 body and a log line, never a traceback on the wire.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from smsconf.emulator.dataverse import metadata
-from smsconf.emulator.dataverse.actions import bulk_delete
+from smsconf.emulator.dataverse import actions, bulk, metadata
+from smsconf.emulator.dataverse.actions import Identity
 from smsconf.emulator.dataverse.errors import (
     QUERY_ERROR,
     UNEXPECTED,
@@ -44,7 +45,7 @@ from smsconf.emulator.dataverse.query import (
 )
 from smsconf.emulator.dataverse.records import ContentIds, Records, entity_set, keyed
 from smsconf.emulator.dataverse.store import Row, Store
-from smsconf.emulator.dataverse.urls import Segment, parse_guid, parse_path
+from smsconf.emulator.dataverse.urls import Segment, parse_path
 from smsconf.emulator.dataverse.values import etag, present, wire_value
 from smsconf.platform import TABLES, Column, ColumnType, Table, many_to_many
 
@@ -53,18 +54,15 @@ log = logging.getLogger(__name__)
 ACTION_PREFIX = "Microsoft.Dynamics.CRM."
 _COLLECTION_OPTIONS = {"$select", "$filter", "$orderby", "$top", "$expand", "$count", "$skiptoken"}
 _ROW_OPTIONS = {"$select", "$expand"}
-_UNSUPPORTED_OPTIONS = {"$skip", "$search", "$format", "$apply"}
 
 
 class Service:
     """Answers Web API calls against one emulated organisation."""
 
-    def __init__(self, store: Store, *, user_id: str, business_unit_id: str, org_id: str) -> None:
+    def __init__(self, store: Store, identity: Identity) -> None:
         self.store = store
-        self.records = Records(store, user_id)
-        self.user_id = user_id
-        self.business_unit_id = business_unit_id
-        self.org_id = org_id
+        self.identity = identity
+        self.records = Records(store, identity.user_id)
 
     def handle(self, call: Call, content_ids: ContentIds | None = None) -> Reply:
         """One call, atomically; failures become error replies, never exceptions."""
@@ -84,18 +82,10 @@ class Service:
         head = segments[0]
         if head.name == "WhoAmI" and len(segments) == 1:
             self._only(call, "GET")
-            return json_reply(
-                200,
-                {
-                    "@odata.context": f"{call.root}/$metadata#{ACTION_PREFIX}WhoAmIResponse",
-                    "BusinessUnitId": self.business_unit_id,
-                    "UserId": self.user_id,
-                    "OrganizationId": self.org_id,
-                },
-            )
+            return actions.who_am_i(call, self.identity)
         if head.name == "BulkDelete" and len(segments) == 1:
             self._only(call, "POST")
-            return bulk_delete(self.records, call)
+            return actions.bulk_delete(self.records, call)
         if head.name == "sdkmessagefilters" and len(segments) == 1:
             self._only(call, "GET")
             return metadata.message_filters(call)
@@ -128,7 +118,8 @@ class Service:
                 return self._create(call, table, content_ids)
             if len(rest) == 1 and rest[0].name.startswith(ACTION_PREFIX):
                 self._only(call, "POST")
-                return self._bulk(call, table, rest[0].name[len(ACTION_PREFIX) :], content_ids)
+                action = rest[0].name[len(ACTION_PREFIX) :]
+                return bulk.run(self.records, call, table, action, content_ids)
             raise bad_query(f"Resource not found for the segment '{rest[0].name}'.")
         if not rest:
             self._only(call, "GET", "PATCH", "DELETE")
@@ -192,12 +183,15 @@ class Service:
         columns = f"({select})" if select else ""
         return f"{call.root}/$metadata#{table.entity_set}{columns}{suffix}"
 
+    @staticmethod
+    def _check_options(call: Call, allowed: set[str]) -> None:
+        """Refuse `$skip`, `$search`, `$format`, `$apply` and unknown options like the service."""
+        for option in sorted(call.query):
+            if option.startswith("$") and option not in allowed:
+                raise bad_query(f"The query parameter {option} is not supported")
+
     def _list(self, call: Call, table: Table) -> Reply:
-        for option in call.query:
-            if option in _UNSUPPORTED_OPTIONS:
-                raise bad_query(f"The query parameter {option} is not supported")
-            if option.startswith("$") and option not in _COLLECTION_OPTIONS:
-                raise bad_query(f"The query parameter {option} is not supported")
+        self._check_options(call, _COLLECTION_OPTIONS)
         rows = self.store.rows(table.logical_name)
         return self._page(call, table, rows)
 
@@ -247,9 +241,7 @@ class Service:
         return int(raw)
 
     def _retrieve(self, call: Call, table: Table, key: str | dict[str, Any]) -> Reply:
-        unsupported = sorted(o for o in call.query if o.startswith("$") and o not in _ROW_OPTIONS)
-        if unsupported:
-            raise bad_query(f"The query parameter {unsupported[0]} is not supported")
+        self._check_options(call, _ROW_OPTIONS)
         shape = self._shaper(call, table, call.query.get("$select"), call.query.get("$expand"))
         row = self.records.require(table, key)
         match = call.headers.get("if-none-match")
@@ -315,14 +307,7 @@ class Service:
             updated = self.records.update(table, row, changes)
             self._remember(call, table, updated, content_ids)
             return self._written(call, table, updated, 200)
-        if isinstance(key, dict):
-            changes.update(key)
-            created = self.records.create(table, changes)
-        else:
-            given = changes.get(table.primary_key)
-            if given is not None and parse_guid(given) != key:
-                raise bad_payload("The primary key in the body does not match the URL.")
-            created = self.records.create(table, changes, key)
+        created = self.records.create_at(table, key, changes)
         self._remember(call, table, created, content_ids)
         return self._written(call, table, created, 201)
 
@@ -411,54 +396,3 @@ class Service:
         changes = self.records.payload(table, {column.logical_name: value}, {})
         self.records.update(table, row, changes)
         return empty_reply(204)
-
-    # --- bulk actions ------------------------------------------------------------------
-
-    def _bulk(self, call: Call, table: Table, action: str, content_ids: ContentIds) -> Reply:
-        if action not in table.bulk_messages:
-            raise bad_query(f"Resource not found for the segment '{ACTION_PREFIX}{action}'.")
-        targets = call.json_object().get("Targets")
-        if not isinstance(targets, list) or not all(isinstance(t, dict) for t in targets):
-            raise bad_payload("'Targets' must be a list of records.")
-        expected = f"{ACTION_PREFIX}{table.logical_name}"
-        for target in targets:
-            if target.get("@odata.type") != expected:
-                raise bad_payload(f'Each target needs "@odata.type": "{expected}".')
-        ids = [self._bulk_one(table, action, t, content_ids) for t in targets]
-        if action == "CreateMultiple":
-            return json_reply(
-                200,
-                {
-                    "@odata.context": f"{call.root}/$metadata#{ACTION_PREFIX}"
-                    "CreateMultipleResponse",
-                    "Ids": ids,
-                },
-            )
-        return empty_reply(204)
-
-    def _bulk_one(
-        self, table: Table, action: str, target: dict[str, Any], content_ids: ContentIds
-    ) -> str:
-        changes = self.records.payload(table, target, content_ids)
-        if action == "CreateMultiple":
-            return self.records.create(table, changes)[table.primary_key]
-        key: str | dict[str, Any] | None = changes.get(table.primary_key)
-        if "@odata.id" in target:
-            segments = parse_path(str(target["@odata.id"]).lstrip("/"))
-            if len(segments) != 1 or entity_set(segments[0].name) is not table:
-                raise bad_payload(f"'@odata.id' must name a row of {table.entity_set}.")
-            key = keyed(segments[0])
-        if key is None:
-            raise bad_payload(f"Each target of {action} needs '{table.primary_key}'.")
-        key = parse_guid(key) if isinstance(key, str) else key
-        row_id = self.records.find_id(table, key)
-        if row_id is None:
-            if action == "UpdateMultiple":
-                raise not_found(table.logical_name, str(key))
-            if isinstance(key, dict):
-                changes.update(key)
-                return self.records.create(table, changes)[table.primary_key]
-            return self.records.create(table, changes, key)[table.primary_key]
-        row = self._fetch(table.logical_name, row_id)
-        assert row is not None
-        return self.records.update(table, row, changes)[table.primary_key]
