@@ -90,17 +90,12 @@ class TelesignEmulator:
             text = verdict.signature_string
             return bodies.error(401, verdict.code, now,
                                 **({"signature_string": text} if text is not None else {}))
-        account = verdict
-        host = (request.url.hostname or "").lower()
-        refusal = (10010 if account.suspended
-                   else 10035 if account.allowed_hosts and host not in account.allowed_hosts
-                   else 10011 if not getattr(account, f"{product}_enabled")
-                   else None)
+        refusal = _refusal(verdict, (request.url.hostname or "").lower(), product)
         if refusal:
             return bodies.error(401, refusal, now)
         if self.injector.draw("throttle"):
             return bodies.error(429, 10019, now)
-        return account
+        return verdict
 
     async def send(self, request: Request) -> Response:
         account = await self._gate(request, "sms")
@@ -211,6 +206,16 @@ class TelesignEmulator:
         report["submit_timestamp"] = bodies.timestamp(message.submitted_at)
         report["additional_info"]["sender_id"] = message.sender_id
         return report
+
+
+def _refusal(account: EmulatedAccount, host: str, product: Product) -> int | None:
+    """Why an authenticated customer is still turned away: suspended, host, product switch."""
+    if account.suspended:
+        return 10010
+    if account.allowed_hosts and host not in account.allowed_hosts:
+        return 10035
+    enabled = account.sms_enabled if product == "sms" else account.phoneid_enabled
+    return None if enabled else 10011
 
 
 def create_app(
