@@ -68,10 +68,14 @@ def static(value: Any) -> str:
 
 
 def unstatic(text: str) -> Any:
-    """Best reading of a static value: int, float, bool, else the text."""
-    if re.fullmatch(r"-?\d+", text):
+    """Best reading of a static value: int, float, bool, else the text.
+
+    A number is read only when `static` spells it back the same way, so `007`, `1.50` or `-0`
+    stay text: reading them as numbers would rewrite the stored value on the next plan.
+    """
+    if re.fullmatch(r"-?\d+", text) and static(int(text)) == text:
         return int(text)
-    if re.fullmatch(r"-?\d+\.\d+", text):
+    if re.fullmatch(r"-?\d+\.\d+", text) and static(float(text)) == text:
         return float(text)
     return {"true": True, "false": False}.get(text, text)
 
@@ -231,6 +235,20 @@ def contract_xml(variables: list[tuple[str, str]]) -> str:
     for name, data_type in variables:
         ET.SubElement(complex_, "variable", {"name": name, "data-type": data_type})
     return ET.tostring(contract, encoding="unicode")
+
+
+def contract_variables(text: str) -> list[tuple[str, str]]:
+    """Inverse of `contract_xml`: the context variables (name, data type), in document order."""
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        raise RulesetError(f"contract is not well-formed XML: {exc}") from None
+    return [
+        (node.get("name", ""), node.get("data-type", ""))
+        for complex_ in root.findall("complex")
+        if complex_.get("key") == "liveworkitemcontext"
+        for node in complex_.findall("variable")
+    ]
 
 
 def canonical(text: str | None) -> str | None:

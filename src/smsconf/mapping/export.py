@@ -1,0 +1,633 @@
+"""Live rows → configuration: what `smsconf export` writes (issue 6, "Export and drift").
+
+The inverse of `desired.py`, table by table: option values back to words, minutes back to
+durations, ruleset XML back to conditions, GUIDs back to names. Objects smsconf created (their
+id is the deterministic one) come back `managed: true`; everything else a workstream points at
+is declared as a lookup by name. What the language cannot say becomes an `Omission`, never a
+silent drop: a workstream with any such part is left out whole (exporting it without that part
+would make the next apply delete it). Finally the exported configuration is mapped forward again
+and diffed against the same rows (`residue`): whatever that diff still finds is listed too, so
+"the export re-plans to zero changes" is checked on every export, not hoped for.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from smsconf.config.model import (
+    Account,
+    Advanced,
+    AutomatedMessage,
+    BotSurvey,
+    Capacity,
+    CapacityProfile,
+    ClassificationRule,
+    ClassificationRuleset,
+    Config,
+    ContextVariable,
+    Distribution,
+    FileAttachments,
+    NotificationTemplates,
+    OperatingHours,
+    PhoneNumber,
+    Queue,
+    QueueRule,
+    QueueShare,
+    QuickReply,
+    Routing,
+    Settings,
+    SmsChannel,
+    SurveySettings,
+    Template,
+    Workstream,
+    format_minutes,
+)
+from smsconf.config.model import Bot as BotRef
+from smsconf.config.model import Survey as SurveyRef
+from smsconf.config.secrets import SecretRef
+from smsconf.config.vocabulary import LOCALES
+from smsconf.mapping import ids
+from smsconf.mapping.desired import NOTIFICATION_COLUMNS, REFERENCE_TABLES, desired_rows
+from smsconf.mapping.keys import guid_of
+from smsconf.mapping.routing_xml import (
+    Rule,
+    RulesetError,
+    attribute_word,
+    contract_variables,
+    parse_ruleset,
+)
+from smsconf.platform import vocabulary as vocab
+from smsconf.reconcile.diff import diff
+from smsconf.reconcile.live import ASSOCIATIONS, LiveState, Row
+from smsconf.reconcile.plan import Change
+
+M = TypeVar("M", bound=BaseModel)
+ENTRY_TABLE = "msdyn_occommunicationprovidersettingentry"
+QUICK_REPLIES = "msdyn_msdyn_cannedmessage_liveworkstream"
+SMART_ASSIST_BOTS = "msdyn_msdyn_liveworkstream_systemuser"
+
+
+def _words(mapping: dict[str, Any]) -> dict[Any, str]:
+    """A vocabulary table read backwards: stored value → the YAML word."""
+    return {value: word for word, value in mapping.items()}
+
+
+PROVIDER = _words(vocab.PROVIDER)
+NUMBER_TYPE = _words(vocab.NUMBER_TYPE)
+DISTRIBUTION_MODE = _words(vocab.DISTRIBUTION_MODE)
+CAPACITY_FORMAT = _words(vocab.CAPACITY_FORMAT)
+PRESENCE = _words(vocab.PRESENCE)
+SKILL_MATCHING = _words(vocab.SKILL_MATCHING)
+SURVEY_MODE = _words(vocab.SURVEY_MODE)
+CONTEXT_VARIABLE_TYPE = _words(vocab.CONTEXT_VARIABLE_TYPE)
+QUEUE_ASSIGNMENT = _words(vocab.QUEUE_ASSIGNMENT)
+WEEKDAY = _words(vocab.WEEKDAY)
+MESSAGE_TRIGGER = _words(vocab.MESSAGE_TRIGGER)
+STEP_TYPE = _words(vocab.STEP_TYPE)
+LOCALE = _words(LOCALES)
+
+
+@dataclass(frozen=True)
+class Omission:
+    """Something in the organisation the export could not express, and why."""
+
+    what: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.what}: {self.reason}"
+
+
+@dataclass
+class Exported:
+    config: Config
+    omitted: list[Omission]
+    org_id: str
+
+
+class _Skip(Exception):
+    """Raised inside one object's export: the object cannot be expressed (the message says why)."""
+
+
+def secret_variable(account: str) -> str:
+    """`contoso-telesign` → `CONTOSO_TELESIGN_API_KEY`; `Fabrikam` → `FABRIKAM_TELESIGN_API_KEY`."""
+    stem = "".join(c if c.isascii() and c.isalnum() else "_" for c in account.upper())
+    stem = "_".join(part for part in stem.split("_") if part) or "ACCOUNT"
+    return f"{stem}_API_KEY" if stem.endswith("_TELESIGN") else f"{stem}_TELESIGN_API_KEY"
+
+
+def build(model: type[M], **fields: Any) -> M:
+    """A model from the fields that have a value (None: the model's default), or `_Skip`."""
+    try:
+        return model(**{k: v for k, v in fields.items() if v is not None})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise _Skip(f"{where}: {first['msg']}".lstrip(": ")) from None
+
+
+def word(words: dict[Any, str], value: Any, what: str) -> str | None:
+    """The YAML word of a stored option value; None stays None (the model's default applies)."""
+    if value is None:
+        return None
+    if value not in words:
+        raise _Skip(f"{what} value {value!r} is not one smsconf can express")
+    return words[value]
+
+
+def choices(words: dict[Any, str], value: Any, what: str) -> list[str]:
+    """A multi-select column (comma-separated values) as words, in vocabulary order."""
+    found = [int(part) for part in str(value or "").split(",") if part.strip()]
+    picked = {word(words, v, what) for v in found}
+    return [w for w in words.values() if w in picked]
+
+
+class Exporter:
+    """Builds the configuration of one live state; one instance per export."""
+
+    def __init__(self, live: LiveState) -> None:
+        self.live = live
+        self.omitted: list[Omission] = []
+        self.used: dict[str, set[str]] = defaultdict(set)  # kind → names workstreams use
+        self.numbers: dict[str, str] = {}  # phone number row id → number, for exported accounts
+        self.templates: dict[tuple[str, str], Template] = {}  # (kind, unique name) → template
+        self.by_id: dict[str, dict[str, Row]] = {
+            table: {live.row_id(table, row): row for row in rows}
+            for table, rows in live.rows.items()
+        }
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def rows(self, table: str, column: str | None = None, owner: str | None = None) -> list[Row]:
+        """Rows of a table, or only those whose `column` points at the row `owner`."""
+        rows = self.live.rows.get(table, [])
+        return rows if column is None else [r for r in rows if guid_of(r.get(column)) == owner]
+
+    def omit(self, what: str, reason: str) -> None:
+        self.omitted.append(Omission(what, reason))
+
+    def created_by_smsconf(self, table: str, row: Row, name: str) -> bool:
+        """smsconf gives the rows it creates a deterministic id (mapping/ids.py)."""
+        return self.live.row_id(table, row) == ids.row_id(self.live.org_id, table, (name,))
+
+    def name_of(self, kind: str, value: Any, what: str) -> str | None:
+        """The name a lookup column's target is found by again: None stays None, else `_Skip`."""
+        if value is None:
+            return None
+        table, column = REFERENCE_TABLES[kind]
+        row = self.by_id.get(table, {}).get(guid_of(value) or "")
+        if row is None or not row.get(column):
+            raise _Skip(f"its {what} ({value}) is not a {kind.replace('_', ' ')} smsconf reads")
+        name = str(row[column])
+        first = next(
+            r for r in self.rows(table) if str(r.get(column, "")).casefold() == name.casefold()
+        )
+        if first is not row:
+            raise _Skip(f"its {what} '{name}' is ambiguous: more than one has that name")
+        self.used[kind].add(name)
+        return name
+
+    def template(self, kind: str, unique: str | None, what: str) -> str | None:
+        """A template column's unique name → the name of its `templates:` entry."""
+        if not unique:
+            return None
+        table = REFERENCE_TABLES[f"{kind}_template"][0]
+        row = next((r for r in self.rows(table) if r.get("msdyn_uniquename") == unique), None)
+        if row is None:
+            raise _Skip(f"its {what} '{unique}' is not in the organisation")
+        known = self.templates.get((kind, unique))
+        if known is None:
+            taken = {t.name for t in self.templates.values()}
+            name = str(row.get("msdyn_name") or unique)
+            name = unique if name in taken else name
+            known = build(Template, name=name, kind=kind, unique_name=unique)
+            self.templates[(kind, unique)] = known
+        return known.name
+
+    # --- the configuration -----------------------------------------------------------------
+
+    def run(self) -> Config:
+        accounts = self.accounts()
+        workstreams = []
+        for row in sorted(self.rows("msdyn_liveworkstream"), key=lambda r: str(r["msdyn_name"])):
+            used = {kind: set(names) for kind, names in self.used.items()}
+            templates = dict(self.templates)
+            try:
+                workstreams.append(self.workstream(row))
+            except (_Skip, RulesetError) as exc:
+                self.omit(f"workstream '{row['msdyn_name']}'", f"not exported: {exc}")
+                self.used, self.templates = defaultdict(set, used), templates
+        return Config(
+            accounts=accounts,
+            queues=self.referenced("queue", Queue, self.queue),
+            operating_hours=self.referenced("operating_hours", OperatingHours, self.hours),
+            capacity_profiles=self.referenced("capacity_profile", CapacityProfile, self.profile),
+            surveys=[SurveyRef(name=n) for n in sorted(self.used["survey"])],
+            bots=[BotRef(name=n) for n in sorted(self.used["bot"])],
+            templates=sorted(self.templates.values(), key=lambda t: (t.name, t.kind)),
+            quick_replies=self.referenced("quick_reply", QuickReply, self.quick_reply),
+            workstreams=workstreams,
+        )
+
+    def accounts(self) -> list[Account]:
+        table = "msdyn_occommunicationprovidersetting"
+        accounts = []
+        for row in sorted(self.rows(table), key=lambda r: str(r.get("msdyn_name"))):
+            name, account_id = row.get("msdyn_name"), self.live.row_id(table, row)
+            numbers = sorted(
+                self.rows(
+                    "msdyn_ocphonenumber",
+                    "_msdyn_occommunicationprovidersettingid_value",
+                    account_id,
+                ),
+                key=lambda n: str(n.get("msdyn_phonenumber")),
+            )
+            try:
+                provider = word(PROVIDER, row.get("msdyn_occommunicationprovider"), "provider")
+                account = build(
+                    Account,
+                    name=name,
+                    provider=provider,
+                    customer_id=row.get("msdyn_accountsid"),
+                    api_key=SecretRef("env", secret_variable(str(name))),
+                    numbers=[self.number(n) for n in numbers],
+                )
+            except _Skip as exc:
+                self.omit(f"account '{name}'", f"not exported with its numbers: {exc}")
+                continue
+            accounts.append(account)
+            self.numbers.update(
+                (self.live.row_id("msdyn_ocphonenumber", n), n["msdyn_phonenumber"])
+                for n in numbers
+            )
+        owned = set(self.numbers)
+        for row in self.rows("msdyn_ocphonenumber"):
+            if self.live.row_id("msdyn_ocphonenumber", row) not in owned:
+                self.omit(
+                    f"number {row.get('msdyn_phonenumber')}", "belongs to no exported account"
+                )
+        return accounts
+
+    def number(self, row: Row) -> PhoneNumber:
+        number = row.get("msdyn_phonenumber")
+        try:
+            return build(
+                PhoneNumber,
+                number=number,
+                type=word(NUMBER_TYPE, row.get("msdyn_type"), "number type"),
+            )
+        except _Skip as exc:
+            raise _Skip(f"number {number}: {exc}") from None
+
+    def referenced(
+        self, kind: str, model: type[M], fields: Callable[[Row], dict[str, Any]]
+    ) -> list[M]:
+        """Objects smsconf created come back managed; others only when used, as lookups."""
+        table, column = REFERENCE_TABLES[kind]
+        key = "title" if model is QuickReply else "name"
+        found: dict[str, M] = {}
+        for row in self.rows(table):
+            name = str(row.get(column) or "")
+            if not name or name.casefold() in {n.casefold() for n in found}:
+                continue
+            if self.created_by_smsconf(table, row, name):
+                try:
+                    found[name] = build(model, **{key: name}, managed=True, **fields(row))
+                    continue
+                except _Skip as exc:
+                    what = f"{kind.replace('_', ' ')} '{name}'"
+                    self.omit(what, f"exported as a lookup, not managed: {exc}")
+            if name in self.used[kind]:
+                found[name] = build(model, **{key: name})
+        return [found[n] for n in sorted(found)]
+
+    def queue(self, row: Row) -> dict[str, Any]:
+        return {
+            "assignment": word(QUEUE_ASSIGNMENT, row.get("msdyn_assignmentstrategy"), "assignment"),
+            "operating_hours": self.name_of(
+                "operating_hours", row.get("_msdyn_operatinghourid_value"), "operating hours"
+            ),
+            "priority": row.get("msdyn_priority"),
+        }
+
+    def hours(self, row: Row) -> dict[str, Any]:
+        return {
+            "all_days": row.get("msdyn_enablealldays"),
+            "days": choices(WEEKDAY, row.get("msdyn_oc_daysofweek"), "day"),
+            "start": row.get("msdyn_starttimestring"),
+            "end": row.get("msdyn_endtimestring"),
+            "timezone": row.get("msdyn_timezone"),
+        }
+
+    def profile(self, row: Row) -> dict[str, Any]:
+        return {"default_max_units": row.get("msdyn_defaultmaxunits")}
+
+    def quick_reply(self, row: Row) -> dict[str, Any]:
+        return {
+            "message": row.get("msdyn_message"),
+            "locale": word(LOCALE, row.get("msdyn_locale_field"), "locale"),
+        }
+
+    # --- workstreams -----------------------------------------------------------------------
+
+    def workstream(self, row: Row) -> Workstream:
+        ws_id = self.live.row_id("msdyn_liveworkstream", row)
+        if row.get("msdyn_mode") != vocab.WORKSTREAM_MODE_SIMPLIFIED:
+            raise _Skip(
+                f"msdyn_mode {row.get('msdyn_mode')} is not the unified routing model smsconf "
+                "writes (a legacy-model workstream)"
+            )
+        channels = self.rows("msdyn_ocsmschannelsetting", "_msdyn_liveworkstreamid_value", ws_id)
+        if len(channels) > 1:
+            raise _Skip(f"{len(channels)} SMS channels; smsconf expresses one per workstream")
+        variables = self.context_variables(row, ws_id)
+        return build(
+            Workstream,
+            name=row["msdyn_name"],
+            fallback_queue=self.name_of(
+                "queue", row.get("_msdyn_defaultqueue_value"), "fallback queue"
+            ),
+            distribution=self.distribution(row, ws_id),
+            bot=self.name_of("bot", row.get("_msdyn_bot_user_value"), "bot"),
+            sms=self.channel(channels[0]) if channels else None,
+            routing=self.routing(ws_id),
+            advanced=self.advanced(row, ws_id, variables),
+        )
+
+    def distribution(self, row: Row, ws_id: str) -> Distribution:
+        links = self.rows(
+            "msdyn_liveworkstreamcapacityprofile", "_msdyn_workstream_id_value", ws_id
+        )
+        capacity_format = word(CAPACITY_FORMAT, row.get("msdyn_capacityformat"), "capacity format")
+        if capacity_format == "profile" and len(links) == 1:
+            profile = self.name_of(
+                "capacity_profile",
+                links[0].get("_msdyn_capacityprofile_id_value"),
+                "capacity profile",
+            )
+            capacity = build(Capacity, profile=profile)
+        elif capacity_format == "profile" or links:
+            raise _Skip(f"{len(links)} capacity profiles; smsconf expresses units or one profile")
+        else:
+            capacity = build(Capacity, units=row.get("msdyn_capacityrequired") or 0)
+        wrap = row.get("msdyn_blockcapacityforwrapup")
+        minutes = row.get("msdyn_autocloseafterinactivity")
+        return build(
+            Distribution,
+            mode=word(
+                DISTRIBUTION_MODE, row.get("msdyn_workdistributionmode"), "distribution mode"
+            ),
+            capacity=capacity,
+            allowed_presences=choices(PRESENCE, row.get("msdyn_allowedpresences"), "presence")
+            or None,
+            auto_close_after=format_minutes(minutes) if minutes is not None else None,
+            block_capacity_for_wrap_up=(
+                "always"
+                if wrap == vocab.WRAP_UP_ALWAYS
+                else "never"
+                if wrap == vocab.WRAP_UP_NEVER
+                else format_minutes(wrap)
+            ),
+            keep_same_agent=row.get("msdyn_enableagentaffinity"),
+            skill_matching=word(SKILL_MATCHING, row.get("msdyn_matchinglogic"), "skill matching"),
+        )
+
+    def channel(self, row: Row) -> SmsChannel:
+        number = self.numbers.get(guid_of(row.get("_msdyn_phonenumberid_value")) or "")
+        if number is None:
+            raise _Skip("its SMS channel's number is not under an exported account")
+        return build(
+            SmsChannel,
+            number=number,
+            language=self.locale(row.get("_msdyn_language_value")),
+            operating_hours=self.name_of(
+                "operating_hours", row.get("_msdyn_operatinghourid_value"), "operating hours"
+            ),
+            automated_messages=self.messages(self.live.row_id("msdyn_ocsmschannelsetting", row)),
+            survey=self.survey(row),
+            file_attachments=build(
+                FileAttachments,
+                customers=row.get("msdyn_enablefileattachmentforcustomers"),
+                agents=row.get("msdyn_enablefileattachmentforagents"),
+            ),
+        )
+
+    def locale(self, language_id: Any) -> str | None:
+        if language_id is None:
+            return None
+        language = self.by_id.get("msdyn_oclanguage", {}).get(guid_of(language_id) or "")
+        return word(LOCALE, language and language.get("msdyn_localeid"), "language")
+
+    def survey(self, row: Row) -> SurveySettings:
+        bot_survey = None
+        if row.get("msdyn_postconversationsurveybotsurvey"):
+            bot_survey = build(
+                BotSurvey,
+                survey=self.name_of(
+                    "survey",
+                    row.get("_msdyn_postconversationsurveyseparatebotsurvey_value"),
+                    "bot survey",
+                ),
+                mode=word(
+                    SURVEY_MODE, row.get("msdyn_postconversationsurveybotsurveymode"), "survey mode"
+                ),
+                message=row.get("msdyn_postconversationsurveybotsurveymessagetext"),
+            )
+        return build(
+            SurveySettings,
+            enabled=row.get("msdyn_postconversationsurveyenable"),
+            survey=self.name_of("survey", row.get("_msdyn_postconversationsurvey_value"), "survey"),
+            mode=word(SURVEY_MODE, row.get("msdyn_postconversationsurveymode"), "survey mode"),
+            message=row.get("msdyn_postconversationsurveymessagetext"),
+            bot_survey=bot_survey,
+        )
+
+    def messages(self, channel_id: str) -> list[AutomatedMessage]:
+        messages = []
+        for row in self.rows("msdyn_ocsystemmessage", "msdyn_instanceid", channel_id):
+            trigger = word(
+                MESSAGE_TRIGGER, row.get("msdyn_systemmessageeventtype"), "message trigger"
+            )
+            message_id = self.live.row_id("msdyn_ocsystemmessage", row)
+            translations = {
+                word(LOCALE, t.get("msdyn_languagecode"), "translation language"): t.get(
+                    "msdyn_localizedtext"
+                )
+                for t in self.rows(
+                    "msdyn_oclocalizationdata", "_msdyn_systemmessageid_value", message_id
+                )
+            }
+            messages.append(
+                build(
+                    AutomatedMessage,
+                    trigger=trigger,
+                    text=row.get("msdyn_messagetext"),
+                    translations=dict(sorted(translations.items())),  # type: ignore[arg-type]
+                )
+            )
+        return sorted(messages, key=lambda m: m.trigger)
+
+    def context_variables(self, row: Row, ws_id: str) -> list[ContextVariable]:
+        """In the order of the workstream's contract, which the contract document keeps."""
+        contract = self.by_id.get("msdyn_decisioncontract", {}).get(
+            guid_of(row.get("_msdyn_routingcontractid_value")) or ""
+        )
+        order = (
+            [
+                n
+                for n, _ in contract_variables(
+                    contract.get("msdyn_contractdefinition") or "<contract/>"
+                )
+            ]
+            if contract
+            else []
+        )
+        variables = [
+            build(
+                ContextVariable,
+                name=v.get("msdyn_name"),
+                type=word(CONTEXT_VARIABLE_TYPE, v.get("msdyn_datatype"), "context variable type"),
+                entity=v.get("msdyn_entitylogicalname"),
+            )
+            for v in self.rows(
+                "msdyn_ocliveworkstreamcontextvariable", "_msdyn_liveworkstreamid_value", ws_id
+            )
+        ]
+        rank = {name: i for i, name in enumerate(order)}
+        return sorted(variables, key=lambda v: (rank.get(v.name, len(rank)), v.name))
+
+    def advanced(self, row: Row, ws_id: str, variables: list[ContextVariable]) -> Advanced:
+        linked = {
+            relationship: sorted(
+                target for ws, target in self.live.associations.get(relationship, ()) if ws == ws_id
+            )
+            for relationship in ASSOCIATIONS
+        }
+        notifications = {
+            slot: self.template("notification", row.get(column), f"{slot} notification template")
+            for slot, column in NOTIFICATION_COLUMNS.items()
+        }
+        return build(
+            Advanced,
+            session_template=self.template(
+                "session", row.get("msdyn_sessiontemplate_default"), "session template"
+            ),
+            notification_templates=build(NotificationTemplates, **notifications),
+            context_variables=variables,
+            smart_assist_bots=sorted(
+                str(self.name_of("bot", t, "smart-assist bot")) for t in linked[SMART_ASSIST_BOTS]
+            ),
+            quick_replies=sorted(
+                str(self.name_of("quick_reply", t, "quick reply")) for t in linked[QUICK_REPLIES]
+            ),
+        )
+
+    # --- routing ---------------------------------------------------------------------------
+
+    def routing(self, ws_id: str) -> Routing:
+        configs = self.rows("msdyn_routingconfiguration", "_msdyn_liveworkstreamid_value", ws_id)
+        if not configs:
+            return Routing()
+        if len(configs) > 1:
+            raise _Skip(f"{len(configs)} active routing configurations")
+        config_id = self.live.row_id("msdyn_routingconfiguration", configs[0])
+        steps = sorted(
+            self.rows(
+                "msdyn_routingconfigurationstep", "_msdyn_routingconfigurationid_value", config_id
+            ),
+            key=lambda s: s.get("msdyn_steporder") or 0,
+        )
+        classification: list[ClassificationRuleset] = []
+        route_to_queue: list[QueueRule] | None = None
+        for step in steps:
+            kind = word(STEP_TYPE, step.get("msdyn_type"), "routing step type")
+            ruleset = self.by_id.get("msdyn_decisionruleset", {}).get(
+                guid_of(step.get("_msdyn_rulesetid_value")) or ""
+            )
+            if kind is None or ruleset is None or route_to_queue is not None:
+                raise _Skip(
+                    f"routing step '{step.get('msdyn_name')}' is not in the shape smsconf writes"
+                )
+            rules = parse_ruleset(ruleset.get("msdyn_rulesetdefinition") or "")
+            if kind == "classification":
+                classification.append(
+                    build(
+                        ClassificationRuleset,
+                        name=ruleset.get("msdyn_name"),
+                        rules=[self.classification_rule(r) for r in rules],
+                    )
+                )
+            else:
+                route_to_queue = [self.queue_rule(r) for r in rules]
+        return build(Routing, classification=classification, route_to_queue=route_to_queue)
+
+    def classification_rule(self, rule: Rule) -> ClassificationRule:
+        if rule.queue is not None or rule.split is not None:
+            raise _Skip(f"classification rule '{rule.name}' assigns a queue")
+        outputs = {
+            "priority"
+            if path == vocab.CLASSIFICATION_OUTPUT_PRIORITY
+            else attribute_word(path): value
+            for path, value in rule.outputs
+        }
+        return build(ClassificationRule, name=rule.name, when=rule.when, set=outputs)
+
+    def queue_rule(self, rule: Rule) -> QueueRule:
+        if rule.outputs or (rule.queue is None and rule.split is None):
+            raise _Skip(f"route-to-queue rule '{rule.name}' does not assign a queue")
+        split = None
+        if rule.split is not None:
+            split = [
+                build(
+                    QueueShare, queue=self.name_of("queue", queue, "split queue"), percent=percent
+                )
+                for queue, percent in rule.split
+            ]
+        return build(
+            QueueRule,
+            name=rule.name,
+            when=rule.when,
+            queue=self.name_of("queue", rule.queue, "queue"),
+            split=split,
+        )
+
+
+def residue(config: Config, live: LiveState) -> list[Omission]:
+    """What a plan of `config` against `live` would still change: it cannot round-trip.
+
+    The API key's fingerprint is left out: exported secrets are references to variables that
+    are usually unset at export time, and the key itself can never be read back anyway.
+    """
+    ignore = {ENTRY_TABLE: ["msdyn_value"]}
+    checked = config.model_copy(update={"settings": Settings(ignore=ignore)})
+    fresh = LiveState(live.org_id, live.rows, live.associations)
+    rows, links = desired_rows(checked, fresh)
+    changes = diff(checked, fresh, rows, links, lambda _path: None).changes
+    return [Omission(change.label, _describe(change)) for change in changes]
+
+
+def _describe(change: Change) -> str:
+    if change.action == "update":
+        columns = ", ".join(
+            f"{c.column} is {_short(c.before)} there, the configuration says {_short(c.after)}"
+            for c in change.columns
+        )
+        return f"a plan of the export would update it ({columns})"
+    return f"a plan of the export would {change.action} it ({change.reason})"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def export_config(live: LiveState) -> Exported:
+    """The configuration of a live organisation, and everything it could not express."""
+    exporter = Exporter(live)
+    config = exporter.run()
+    return Exported(config, exporter.omitted + residue(config, live), live.org_id)
