@@ -148,3 +148,12 @@ async def test_concurrency_is_bounded(local: Target) -> None:
 def test_interpret_other_answers(http_status: int, body: dict[str, object],
                                  status: CredentialStatus) -> None:
     assert interpret(TelesignResponse(http_status, body))[0] is status
+
+
+def test_details_carry_telesign_text_and_a_hint() -> None:
+    _, detail = interpret(TelesignResponse(
+        401, {"status": {"code": 10035, "description": "The requested API host is not allowed "
+                                                       "for this CustomerID."}}))
+    assert detail == ("The requested API host is not allowed for this CustomerID. (code 10035, "
+                      "HTTP 401); standard accounts use rest-api.telesign.com, enterprise accounts "
+                      "rest-ww.telesign.com: set endpoint")

@@ -26,9 +26,10 @@ SLOW = RetryPolicy(attempts=2, backoff=0.0, request_timeout=0.1, deadline=0.3)
 
 
 def forms_of(account: TelesignAccount) -> list[str]:
-    """Every way a key could leak: itself, its decoded text, and the Basic credential."""
+    """Every way a key could leak: itself, its decoded text, its base64, the Basic credential."""
     key = account.api_key.reveal()
     return [key, base64.b64decode(key).decode("utf-8", errors="replace"),
+            base64.b64encode(key.encode()).decode(),
             signing.basic_authorization(account.customer_id, key).removeprefix("Basic ")]
 
 

@@ -69,13 +69,25 @@ _CODE_STATUS: dict[int, CredentialStatus] = {
 }
 
 
+# What to do about the common refusals, appended to Telesign's own text.
+_HINTS: dict[int, str] = {
+    **dict.fromkeys((10008, 10022, -30006, -30015), "the API key does not match the Customer ID"),
+    **dict.fromkeys((10013, 10015, -30000), "Telesign does not know this Customer ID"),
+    **dict.fromkeys((10011, -20002), "ask Telesign to enable SMS for this customer"),
+    **dict.fromkeys((10031, 10035), "standard accounts use rest-api.telesign.com, "
+                                    "enterprise accounts rest-ww.telesign.com: set endpoint"),
+    **dict.fromkeys((10004, 10005, -30009, -30010), "check this machine's clock"),
+}
+
+
 def interpret(response: TelesignResponse) -> tuple[CredentialStatus, str]:
-    """Map the probe's answer to a verdict and a one-line detail (Telesign's own text)."""
+    """Map the probe's answer to a verdict and a one-line detail (Telesign's text, a hint)."""
     code = response.code
     if code in _CODE_STATUS:
         status = _CODE_STATUS[code]
         text = "credentials accepted" if status is CredentialStatus.OK else response.description
-        return status, f"{text} (code {code}, HTTP {response.http_status})"
+        hint = f"; {_HINTS[code]}" if code in _HINTS else ""
+        return status, f"{text} (code {code}, HTTP {response.http_status}){hint}"
     if response.http_status == 200:
         return CredentialStatus.OK, "credentials accepted (HTTP 200)"
     if response.http_status == 429:
