@@ -1,3 +1,49 @@
-"""`smsconf export`: the live organisation as configuration files."""
+"""`smsconf export`: the live organisation as configuration files (re-plans to zero changes)."""
 
-from smsconf.cli.main import main  # noqa: F401
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import click
+
+from smsconf.cli.common import env_option, handle_errors
+from smsconf.cli.main import main
+from smsconf.config.model import Config
+from smsconf.exitcodes import ExitCode
+from smsconf.mapping.export import Exported, export_config
+from smsconf.mapping.yaml_out import render, write
+from smsconf.reconcile.live import read_live, read_referenced
+from smsconf.target import LOCAL, open_target
+
+
+async def read_and_export(target: str) -> Exported:
+    """Everything smsconf reads (an empty configuration names no lookups), then what they use."""
+    async with open_target(target) as conn:
+        live = await read_live(conn.dataverse, Config())
+        await read_referenced(conn.dataverse, live)
+    return export_config(live)
+
+
+@main.command()
+@click.option("--target", default=LOCAL, show_default=True, help="'local' or an organisation URL.")
+@click.option(
+    "--out", required=True, type=click.Path(file_okay=False), help="Directory to write (empty)."
+)
+@env_option
+@handle_errors
+def export(target: str, out: str, env: str | None) -> None:
+    """Write the organisation's SMS configuration as YAML: a shared file, one per workstream.
+
+    With --env NAME the files declare that environment with this target, so `smsconf plan DIR`
+    reads the same organisation. What cannot be expressed is listed here and in the files.
+    """
+    exported = asyncio.run(read_and_export(target))
+    try:
+        written = write(Path(out), render(exported, target, env))
+    except FileExistsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(ExitCode.ERROR) from None
+    for omission in exported.omitted:
+        click.echo(f"not exported: {omission}", err=True)
+    click.echo(f"Wrote {len(written)} file(s) to {out} ({len(exported.omitted)} not exported).")

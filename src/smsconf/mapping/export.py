@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from smsconf.config.interpolate import VAR
 from smsconf.config.model import (
     Account,
     Advanced,
@@ -123,6 +124,11 @@ def secret_variable(account: str) -> str:
 
 def build(model: type[M], **fields: Any) -> M:
     """A model from the fields that have a value (None: the model's default), or `_Skip`."""
+    for value in fields.values():
+        texts = value if isinstance(value, list | dict) else [value]
+        for text in texts.values() if isinstance(texts, dict) else texts:
+            if isinstance(text, str) and VAR.search(text):
+                raise _Skip(f"'{text}' holds ${{var:...}}, which loading would substitute")
     try:
         return model(**{k: v for k, v in fields.items() if v is not None})
     except ValidationError as exc:
