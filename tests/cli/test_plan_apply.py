@@ -216,8 +216,7 @@ def test_removed_workstream_is_deleted_with_its_rows(applied: Workspace, permiss
     elif permission == "max_deletes":
         ws.append("settings:\n  max_deletes: 20\n")
     else:
-        for change in plan_json(ws)["resource_changes"]:
-            args += ["--allow-delete", change["address"]]
+        args = ["--allow-delete", "workstream[SMS Sales]"]
     result = ws.apply(*args)
     assert result.exit_code == ExitCode.OK, result.output
     assert sales_rows(ws) == {}
@@ -230,16 +229,21 @@ def test_removed_workstream_is_deleted_with_its_rows(applied: Workspace, permiss
     assert ws.plan("--detailed-exitcode").exit_code == ExitCode.OK
 
 
-def test_allow_delete_of_one_address_does_not_allow_others(applied: Workspace) -> None:
-    """`--allow-delete ADDRESS` is a scalpel: naming one object leaves the others refused."""
+def test_allow_delete_of_a_child_does_not_allow_its_parent(applied: Workspace) -> None:
+    """`--allow-delete ADDRESS` allows that object and what follows from it, nothing else."""
     ws = applied
     ws.cut(*SALES_BLOCK)
     ws.append(REMOVE_SALES)
-    deletes = [c for c in plan_json(ws)["resource_changes"] if c["change"]["actions"] == ["delete"]]
-    first = deletes[0]["address"]
-    result = ws.apply("--allow-delete", first)
+    plan = plan_json(ws)
+    children = {c["address"] for c in plan["resource_changes"] if c["cascade_of"]}
+    assert {c["cascade_of"] for c in plan["resource_changes"] if c["cascade_of"]} == {
+        "workstream[SMS Sales]"
+    }
+    assert len(children) == len(plan["resource_changes"]) - 1
+    result = ws.apply(*[arg for a in sorted(children) for arg in ("--allow-delete", a)])
     assert result.exit_code == ExitCode.UNSAFE_PLAN
-    assert sales_rows(ws)
+    assert "delete(s) of workstream exceed" in result.stdout
+    assert all(sales_rows(ws).values())
 
 
 def test_message_dropped_from_a_managed_workstream_is_deleted(applied: Workspace) -> None:

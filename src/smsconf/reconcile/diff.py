@@ -295,7 +295,7 @@ class Differ:
         Two passes over the tables: rows keyed by unique name (contracts) come before their
         workstream in dependency order, so they learn in the second pass that it goes.
         """
-        doomed: set[tuple[str, Key]] = set()
+        doomed: dict[tuple[str, Key], str] = {}  # row → address of the delete it follows
         handled: set[tuple[str, str]] = set()
         for _ in range(2):
             for table in KEYS:
@@ -311,20 +311,21 @@ class Differ:
                         Unmanaged(kind, label, table, self.live.row_id(table, row))
                     )
 
-    def judge(self, table: str, row: Row, doomed: set[tuple[str, Key]]) -> bool:
+    def judge(self, table: str, row: Row, doomed: dict[tuple[str, Key], str]) -> bool:
         """Decide one live row's fate; False when it must wait for its parent's verdict."""
         key = self.live.key_of(table, row)
         if key is not None and (table, normalise(key)) in self.desired:
             return True
         label = self.label(table, row, key)
         parent = self.parent_of(table, row)
-        parent_doomed = parent is not None and (parent[0], normalise(parent[1])) in doomed
+        cause = doomed.get((parent[0], normalise(parent[1]))) if parent is not None else None
+        parent_doomed = cause is not None
+        ident = (table, normalise(key or ()))
         if table in TOP_LEVEL:
             named = key is not None and (TOP_LEVEL[table], key[0].casefold()) in self.removed
             if named or parent_doomed:
-                doomed.add((table, normalise(key or ())))
                 reason = "listed under removed:" if named else "its account is removed"
-                self.delete(table, row, label, reason)
+                doomed[ident] = self.delete(table, row, label, reason, None if named else cause)
                 return True
             if table == "msdyn_ocphonenumber" and parent is not None:
                 return False  # its account may still be found removed in the second pass
@@ -333,12 +334,10 @@ class Differ:
             )
             return True
         if parent_doomed:
-            doomed.add((table, normalise(key or ())))
-            self.delete(table, row, label, "its parent is removed")
+            doomed[ident] = self.delete(table, row, label, "its parent is removed", cause)
             return True
         if parent is not None and (parent[0], normalise(parent[1])) in self.desired:
-            doomed.add((table, normalise(key or ())))
-            self.delete(table, row, label, "no longer in the configuration")
+            doomed[ident] = self.delete(table, row, label, "no longer in the configuration")
             return True
         return False
 
@@ -349,23 +348,27 @@ class Differ:
         )
         return f"{kind} '{name}'"
 
-    def delete(self, table: str, row: Row, label: str, reason: str) -> None:
+    def delete(
+        self, table: str, row: Row, label: str, reason: str, cascade_of: str | None = None
+    ) -> str:
+        """Plan one delete; returns the address its children's deletes follow from."""
         row_id = self.live.row_id(table, row)
         etag = str(row.get("@odata.etag", "")) or None
         self.result.read_etags[f"{table}({row_id})"] = etag or ""
-        self.result.changes.append(
-            Change(
-                action="delete",
-                kind=KIND_OF_TABLE[table],
-                label=label,
-                table=table,
-                key=self.live.key_of(table, row) or (row_id,),
-                id=row_id,
-                etag=etag,
-                reason=reason,
-                risks=("delete",),
-            )
+        change = Change(
+            action="delete",
+            kind=KIND_OF_TABLE[table],
+            label=label,
+            table=table,
+            key=self.live.key_of(table, row) or (row_id,),
+            id=row_id,
+            etag=etag,
+            reason=reason,
+            risks=("delete",),
+            cascade_of=cascade_of,
         )
+        self.result.changes.append(change)
+        return cascade_of or change.address
 
     # --- N:N ---------------------------------------------------------------------------------
 

@@ -87,12 +87,19 @@ def _with_step(change: Change, step: int) -> Change:
 
 
 def delete_limits(changes: list[Change], loaded: Loaded, options: PlanOptions) -> list[str]:
-    """Per-kind delete thresholds: more deletes of a kind than allowed make the plan unsafe."""
+    """Per-kind delete thresholds: more deletes of a kind than allowed make the plan unsafe.
+
+    Allowing an object's delete by address allows the deletes that follow from it (a removed
+    workstream's channel, messages and routing), which the user cannot be asked to list.
+    """
     if options.allow_deletes:
         return []
     limit = loaded.config.settings.max_deletes
+    allowed = options.allowed_deletes
     counted = Counter(
-        c.kind for c in changes if c.action == "delete" and c.address not in options.allowed_deletes
+        c.kind
+        for c in changes
+        if c.action == "delete" and c.address not in allowed and c.cascade_of not in allowed
     )
     return [
         f"{n} delete(s) of {kind.replace('_', ' ')} exceed the limit of {limit} "

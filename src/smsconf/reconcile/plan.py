@@ -57,6 +57,8 @@ class Change:
     target_id: str | None = None
     source: str | None = None
     step: int = 0
+    cascade_of: str | None = None
+    """For a delete that follows from another (a removed workstream's channel): that address."""
 
     @property
     def address(self) -> str:
@@ -211,6 +213,7 @@ def _change_dict(change: Change) -> dict[str, Any]:
         "target_table": change.target_table,
         "target_id": change.target_id,
         "source": change.source,
+        "cascade_of": change.cascade_of,
     }
 
 
@@ -235,4 +238,5 @@ def _change_from(data: dict[str, Any]) -> Change:
         target_id=data["target_id"],
         source=data["source"],
         step=data["step"],
+        cascade_of=data["cascade_of"],
     )
