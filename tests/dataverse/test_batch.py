@@ -21,12 +21,12 @@ ROOT = "https://org.example.test/api/data/v9.2/"
 A, B, C = (uuid.UUID(int=n) for n in (1, 2, 3))
 
 
-def mime(content_type: str, body: bytes) -> email.message.Message:
+def mime(content_type: str, body: bytes) -> Any:
     head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
     return email.message_from_bytes(head + body, policy=email.policy.HTTP)
 
 
-def inner_request(part: email.message.Message) -> tuple[str, dict[str, str], str]:
+def inner_request(part: Any) -> tuple[str, dict[str, str], str]:
     raw = part.get_payload(decode=True).decode()
     head, _, body = raw.partition("\r\n\r\n")
     request_line, *header_lines = head.split("\r\n")
@@ -35,7 +35,7 @@ def inner_request(part: email.message.Message) -> tuple[str, dict[str, str], str
 
 
 def test_encode_builds_change_sets_with_content_ids_and_absolute_urls() -> None:
-    items = [
+    items: list[batch.BatchItem] = [
         ChangeSet(
             [
                 operations.create("accounts", {"name": "x"}, id=A),

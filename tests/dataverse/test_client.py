@@ -341,6 +341,7 @@ async def test_later_batches_are_not_sent_after_a_failure(emulator: DataverseEmu
 async def test_operations_can_be_executed_directly(dv: DataverseClient) -> None:
     canned = (await dv.create(CANNED, {"msdyn_title": "hi"})).entity_id
     stream = (await dv.create(STREAMS, {"msdyn_name": "ws"})).entity_id
+    assert canned and stream
     await dv.associate(CANNED, canned, CANNED_STREAMS, STREAMS, stream)
     result = await dv.execute(Operation("GET", f"{CANNED}({canned})/{CANNED_STREAMS}"))
     assert [r["msdyn_liveworkstreamid"] for r in result.body["value"]] == [stream]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -217,7 +218,7 @@ async def test_concurrency_is_limited() -> None:
     in_flight = 0
     peak = 0
 
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def app(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
         nonlocal in_flight, peak
         in_flight += 1
         peak = max(peak, in_flight)

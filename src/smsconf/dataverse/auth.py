@@ -22,7 +22,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TypedDict, Unpack
+from typing import Any, Protocol, TypedDict, Unpack
 
 import httpx
 
@@ -161,7 +161,7 @@ class _ClientCredentialsGrant(ABC):
         return token, started + lifetime - min(REFRESH_MARGIN, lifetime / 2)
 
 
-def _json_object(response: httpx.Response) -> dict[str, object]:
+def _json_object(response: httpx.Response) -> dict[str, Any]:
     try:
         payload = response.json()
     except ValueError:

@@ -278,7 +278,8 @@ def _failed_change_set(
     without one, the error is pinned on the change set's first operation.
     """
     ops = change_set.operations
-    position = int(answer.content_id) - first_id if (answer.content_id or "").isdigit() else 0
+    content_id = answer.content_id or ""
+    position = int(content_id) - first_id if content_id.isdigit() else 0
     culprit = position if 0 <= position < len(ops) else 0
     failure = _result(ops[culprit], answer)
     if failure.ok:

@@ -258,6 +258,7 @@ class OperationResult:
     @property
     def etag(self) -> str | None:
         """The row version after the operation: the ETag header or the body's `@odata.etag`."""
-        if etag := self.headers.get("ETag"):
-            return etag
-        return self.body.get("@odata.etag") if isinstance(self.body, dict) else None
+        value = self.headers.get("ETag")
+        if value is None and isinstance(self.body, dict):
+            value = self.body.get("@odata.etag")
+        return None if value is None else str(value)

@@ -72,7 +72,7 @@ class RetryPolicy:
 
     def backoff(self, attempt: int) -> float:
         """Equal-jitter exponential backoff: half the ceiling fixed, half random."""
-        ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        ceiling = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
         return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
 
 
