@@ -153,8 +153,10 @@ def parse_ruleset(text: str) -> list[Rule]:
 def _parse_rule(node: ET.Element) -> Rule:
     when: list[Condition] = []
     for child in node:
-        if child.tag in ("logical", "condition"):
-            when.extend(_parse_conditions(child))
+        if child.tag == "logical" and child.get("operator", "AND").upper() == "AND":
+            when.extend(_parse_condition(c) for c in child)  # the rule's own AND: `when:`
+        elif child.tag in ("logical", "condition"):
+            when.append(_parse_condition(child))
     when = [] if when == [_always()] else when
     action = node.find("action")
     if action is None:
@@ -164,12 +166,15 @@ def _parse_rule(node: ET.Element) -> Rule:
     queue = dict(outputs).get(QUEUE_TARGET)
     split = None
     if split_node is not None:
+        if (split_node.findtext("target") or "").strip() != SPLIT_TARGET:
+            raise RulesetError(f"rule '{node.get('name')}' upserts records other than a split")
         split = []
         for record in split_node.iter("record"):
             values = {_text(s, "lhs"): _text(s, "rhs") for s in record.findall("setattribute")}
-            split.append(
-                (_guid(values["queuedetails.queueid"]), int(values["queuedetails.percentage"]))
-            )
+            percent = values.get("queuedetails.percentage", "")
+            if "queuedetails.queueid" not in values or not percent.isdigit():
+                raise RulesetError(f"rule '{node.get('name')}' has a split record without a queue")
+            split.append((_guid(values["queuedetails.queueid"]), int(percent)))
     return Rule(
         id=node.get("id", ""),
         name=node.get("name", ""),
@@ -184,11 +189,15 @@ def _always() -> Condition:
     return Condition(attribute="conversation.msdyn_createdon", op="not_null")
 
 
-def _parse_conditions(node: ET.Element) -> list[Condition]:
+def _parse_condition(node: ET.Element) -> Condition:
+    """A comparison, or a nested group (`all:` for AND, `any:` for OR), as `_condition` wrote it."""
     if node.tag == "condition":
-        return [_parse_comparison(node)]
-    children = [c for child in node for c in _parse_conditions(child)]
-    return children if node.get("operator", "AND").upper() == "AND" else [Condition(any=children)]
+        return _parse_comparison(node)
+    operator = node.get("operator", "AND").upper()
+    if node.tag != "logical" or operator not in ("AND", "OR"):
+        raise RulesetError(f"<{node.tag} operator='{operator}'> is not a condition smsconf writes")
+    children = [_parse_condition(child) for child in node]
+    return Condition(all=children) if operator == "AND" else Condition(any=children)
 
 
 def _parse_comparison(node: ET.Element) -> Condition:
