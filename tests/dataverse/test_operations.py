@@ -143,3 +143,8 @@ def test_results_find_the_written_id_and_etag() -> None:
     by_key = OperationResult(op, 204, httpx.Headers({"OData-EntityId": f"{ROOT}a(k='v')"}))
     assert by_key.entity_id is None and by_key.etag is None
     assert OperationResult(op, 204).entity_id is None
+
+
+def test_a_hand_made_operation_is_not_repeated_blindly_unless_said() -> None:
+    assert not Operation("GET", "WhoAmI").idempotent
+    assert Operation("GET", "WhoAmI", idempotent=True).idempotent

@@ -175,11 +175,12 @@ class DataverseClient:
         )
         left = top
         while True:
+            request = f"GET {url.removeprefix(self.service_root)}"
             response, _ = await self._send("GET", url, headers=headers, idempotent=True)
-            payload = _checked_json(response, f"GET {url.removeprefix(self.service_root)}")
+            payload = _checked_json(response, request)
             rows = payload.get("value") if isinstance(payload, dict) else None
             if not isinstance(rows, list):
-                raise ProtocolError("collection answer without a 'value' array", request=url)
+                raise ProtocolError("collection answer without a 'value' array", request=request)
             if left is not None:
                 rows = rows[:left]
                 left -= len(rows)
@@ -218,7 +219,7 @@ class DataverseClient:
 
     async def whoami(self) -> Row:
         """`WhoAmI`: UserId, BusinessUnitId, OrganizationId; the cheapest auth check."""
-        result = await self.execute(Operation("GET", "WhoAmI"))
+        result = await self.execute(Operation("GET", "WhoAmI", idempotent=True))
         if not isinstance(result.body, dict):
             raise ProtocolError("WhoAmI answered without a JSON object", request="GET WhoAmI")
         return result.body

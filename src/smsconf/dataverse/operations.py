@@ -40,8 +40,11 @@ class Operation:
     """Resource path and query string relative to the service root, e.g. `accounts(<id>)`."""
     body: Mapping[str, Any] | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
-    idempotent: bool = True
-    """Whether sending it twice leaves the same state as once (decides retries after a send)."""
+    idempotent: bool = False
+    """Whether sending it twice leaves the same state as once (decides retries after a send).
+
+    False unless said otherwise, so a hand-made operation is never repeated blindly.
+    """
     ref: str | None = None
     """For `$ref` writes: the target row's path; sent as an absolute `@odata.id` in the body."""
 
@@ -141,7 +144,7 @@ def get(
     if if_none_match:
         headers["If-None-Match"] = if_none_match
     path = row_path(entity_set, key) + query_string(select=select, expand=expand)
-    return Operation("GET", path, headers=headers)
+    return Operation("GET", path, headers=headers, idempotent=True)
 
 
 def create(
@@ -157,9 +160,7 @@ def create(
             entity_set, id, body, create_only=True, return_representation=return_representation
         )
     headers = {**JSON_HEADERS, **prefer("return=representation" if return_representation else None)}
-    return Operation(
-        "POST", odata.entity_set_name(entity_set), body=body, headers=headers, idempotent=False
-    )
+    return Operation("POST", odata.entity_set_name(entity_set), body=body, headers=headers)
 
 
 def update(
@@ -176,7 +177,9 @@ def update(
         "If-Match": etag or "*",
         **prefer("return=representation" if return_representation else None),
     }
-    return Operation("PATCH", row_path(entity_set, key), body=body, headers=headers)
+    return Operation(
+        "PATCH", row_path(entity_set, key), body=body, headers=headers, idempotent=True
+    )
 
 
 def upsert(
@@ -187,17 +190,22 @@ def upsert(
     create_only: bool = False,
     return_representation: bool = False,
 ) -> Operation:
-    """Create the row at `key` or update it; `create_only` makes an existing row a 412."""
+    """Create the row at `key` or update it; `create_only` makes an existing row a 412.
+
+    Idempotent even without a condition: a repeat writes the same values to the same row.
+    """
     headers = {**JSON_HEADERS, **prefer("return=representation" if return_representation else None)}
     if create_only:
         headers["If-None-Match"] = "*"
-    return Operation("PATCH", row_path(entity_set, key), body=body, headers=headers)
+    return Operation(
+        "PATCH", row_path(entity_set, key), body=body, headers=headers, idempotent=True
+    )
 
 
 def delete(entity_set: str, key: Key, *, etag: str | None = None) -> Operation:
     """Delete a row; with `etag`, only if it has not changed since it was read (412 otherwise)."""
     headers = {"If-Match": etag} if etag else {}
-    return Operation("DELETE", row_path(entity_set, key), headers=headers)
+    return Operation("DELETE", row_path(entity_set, key), headers=headers, idempotent=True)
 
 
 def associate(
@@ -208,7 +216,13 @@ def associate(
     Repeating it cannot add a second link, so it counts as idempotent.
     """
     path = f"{row_path(entity_set, key)}/{odata.column(relationship)}/$ref"
-    return Operation("POST", path, headers=dict(JSON_HEADERS), ref=row_path(target_set, target_key))
+    return Operation(
+        "POST",
+        path,
+        headers=dict(JSON_HEADERS),
+        idempotent=True,
+        ref=row_path(target_set, target_key),
+    )
 
 
 def disassociate(
@@ -218,7 +232,7 @@ def disassociate(
     odata.entity_set_name(target_set)
     target = odata.key_segment(target_key)
     path = f"{row_path(entity_set, key)}/{odata.column(relationship)}{target}/$ref"
-    return Operation("DELETE", path)
+    return Operation("DELETE", path, idempotent=True)
 
 
 @dataclass(frozen=True)
