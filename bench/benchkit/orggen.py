@@ -1,0 +1,224 @@
+"""Generated organisations of N workstreams, written as configuration files.
+
+Every workstream carries what a real SMS contact centre configures (an SMS channel on its own
+number, automated messages with translations, classification and route-to-queue rules, context
+variables, quick replies), so the benchmark exercises every table smsconf manages, not just
+workstream rows. Numbers are spread over several Telesign accounts whose keys the benchmark's
+Telesign emulator knows, so credential checks pass over the wire as they would in production.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from smsconf.emulator.telesign import EmulatedAccount, EmulatedNumber
+
+WORKSTREAMS_PER_FILE = 100
+WORKSTREAMS_PER_ACCOUNT = 250
+QUICK_REPLIES = ("Greeting", "Closing", "Hold on", "Opening hours", "Survey")
+CHANGED_FIELDS_PER_WORKSTREAM = 3
+"""Fields edited in each changed workstream: capacity, greeting text, one translation."""
+
+
+@dataclass(frozen=True)
+class GeneratedOrg:
+    """Where the configuration of one size was written, and what it asks for."""
+
+    directory: Path
+    workstreams: int
+    accounts: tuple[EmulatedAccount, ...]
+    changed_workstreams: int
+
+    @property
+    def paths(self) -> list[str]:
+        return [str(self.directory)]
+
+
+def account_count(n: int) -> int:
+    """Several accounts at every size (at least 2), one more per 250 numbers."""
+    return max(2, math.ceil(n / WORKSTREAMS_PER_ACCOUNT))
+
+
+def changed_indexes(n: int) -> list[int]:
+    """The 1% of workstreams (at least one) whose fields the "change" variant edits."""
+    step = 100
+    return list(range(0, n, step)) if n >= step else [0]
+
+
+def number_of(i: int) -> str:
+    return f"1425{5500000 + i:07d}"
+
+
+def telesign_accounts(n: int) -> tuple[EmulatedAccount, ...]:
+    """The customers the benchmark's Telesign emulator serves: deterministic ids and keys."""
+    accounts = []
+    for a in range(account_count(n)):
+        digest = hashlib.sha256(f"smsconf-bench-{a}".encode()).digest()
+        accounts.append(
+            EmulatedAccount(
+                name=f"bench-{a}",
+                customer_id=f"BENCH-CUSTOMER-{a:04d}",
+                api_key=base64.b64encode(digest).decode(),
+                numbers=tuple(
+                    EmulatedNumber(number=number_of(i))
+                    for i in range(n)
+                    if i % account_count(n) == a
+                ),
+            )
+        )
+    return tuple(accounts)
+
+
+def _shared(n: int, telesign_url: str, accounts: tuple[EmulatedAccount, ...]) -> dict[str, Any]:
+    queues = max(2, n // 20)
+    return {
+        "accounts": [
+            {
+                "name": account.name,
+                "provider": "telesign",
+                "customer_id": account.customer_id,
+                "api_key": f"${{file:secrets/{account.name}.key}}",
+                "endpoint": telesign_url,
+                "numbers": [
+                    {"number": number.number, "type": "geo", "description": f"line {number.number}"}
+                    for number in account.numbers
+                ],
+            }
+            for account in accounts
+        ],
+        "operating_hours": [
+            {
+                "name": "Business hours",
+                "managed": True,
+                "days": ["mon", "tue", "wed", "thu", "fri"],
+                "start": "08:00",
+                "end": "18:00",
+                "timezone": 4,
+            },
+            {"name": "Always open", "managed": True, "all_days": True},
+        ],
+        "queues": [
+            {
+                "name": f"Queue {q:03d}",
+                "managed": True,
+                "assignment": "round_robin" if q % 2 else "highest_capacity",
+                "operating_hours": "Business hours",
+                "priority": 1 + q % 10,
+            }
+            for q in range(queues)
+        ],
+        "templates": [
+            {"name": "Session", "kind": "session", "unique_name": "msdyn_sms_session_default"},
+            {
+                "name": "Consult",
+                "kind": "notification",
+                "unique_name": "msdyn_sms_consult",
+            },
+        ],
+        "quick_replies": [
+            {"title": title, "managed": True, "message": f"{title}: thanks for texting us."}
+            for title in QUICK_REPLIES
+        ],
+    }
+
+
+def _workstream(i: int, n: int, changed: bool) -> dict[str, Any]:
+    queues = max(2, n // 20)
+    name = f"SMS workstream {i:05d}"
+    greeting = f"Thanks for texting team {i}. An agent will reply shortly."
+    french = f"Merci d'avoir écrit à l'équipe {i}."
+    units = 10
+    if changed:
+        greeting += " (updated)"
+        french += " (mis à jour)"
+        units = 12
+    return {
+        "name": name,
+        "fallback_queue": f"Queue {i % queues:03d}",
+        "distribution": {"mode": "push", "capacity": {"units": units}, "auto_close_after": "2d"},
+        "sms": {
+            "number": number_of(i),
+            "language": "en-US",
+            "operating_hours": "Business hours" if i % 2 else "Always open",
+            "automated_messages": [
+                {
+                    "trigger": "greeting",
+                    "text": greeting,
+                    "translations": {"fr-FR": french, "es-ES": f"Gracias, equipo {i}."},
+                },
+                {
+                    "trigger": "agent_assigned",
+                    "text": "You're now chatting with {Agent}.",
+                    "translations": {"de-DE": "Sie chatten jetzt mit {Agent}."},
+                },
+            ],
+            "file_attachments": {"customers": i % 3 == 0, "agents": True},
+        },
+        "routing": {
+            "classification": [
+                {
+                    "name": "Customer tier",
+                    "rules": [
+                        {
+                            "name": "Gold accounts",
+                            "when": [{"attribute": "account.msdyn_tier", "value": "Gold"}],
+                            "set": {"context.CustomerTier": "VIP", "priority": 1},
+                        }
+                    ],
+                }
+            ],
+            "route_to_queue": [
+                {
+                    "name": "VIP queue",
+                    "when": [{"attribute": "context.CustomerTier", "value": "VIP"}],
+                    "queue": f"Queue {(i + 1) % queues:03d}",
+                }
+            ],
+        },
+        "advanced": {
+            "session_template": "Session",
+            "notification_templates": {"consult": "Consult"},
+            "context_variables": [
+                {"name": "CustomerTier", "type": "text"},
+                {"name": "OpenCases", "type": "number"},
+            ],
+            "quick_replies": [
+                QUICK_REPLIES[i % len(QUICK_REPLIES)],
+                QUICK_REPLIES[(i + 1) % len(QUICK_REPLIES)],
+            ],
+        },
+    }
+
+
+def write_org(directory: Path, n: int, telesign_url: str, *, changed: bool = False) -> GeneratedOrg:
+    """Write the configuration of `n` workstreams to `directory` (replacing what was there).
+
+    With `changed`, 1% of the workstreams (at least one) get `CHANGED_FIELDS_PER_WORKSTREAM`
+    fields edited, the rest is identical, so a plan shows exactly those updates.
+    """
+    accounts = telesign_accounts(n)
+    edited = set(changed_indexes(n)) if changed else set()
+    directory.mkdir(parents=True, exist_ok=True)
+    for old in directory.glob("*.yaml"):
+        old.unlink()
+    secrets = directory / "secrets"
+    secrets.mkdir(exist_ok=True)
+    for account in accounts:
+        (secrets / f"{account.name}.key").write_text(account.api_key + "\n", encoding="utf-8")
+    _dump(directory / "shared.yaml", _shared(n, telesign_url, accounts))
+    for start in range(0, n, WORKSTREAMS_PER_FILE):
+        chunk = range(start, min(n, start + WORKSTREAMS_PER_FILE))
+        workstreams = [_workstream(i, n, i in edited) for i in chunk]
+        _dump(directory / f"workstreams-{start:05d}.yaml", {"workstreams": workstreams})
+    return GeneratedOrg(directory, n, accounts, len(edited))
+
+
+def _dump(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")

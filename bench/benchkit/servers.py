@@ -1,0 +1,85 @@
+"""The organisation under test, served over real loopback sockets with a chosen latency.
+
+Each org is the Dataverse emulator on its own fresh SQLite file behind `Latency`, served by
+uvicorn on 127.0.0.1 at a free port; beside it, a Telesign emulator that knows the generated
+accounts. Round trips are what the benchmark is about, so every HTTP request pays the latency a
+real organisation costs (50 ms by default), and the server counts what it received so the
+client's own accounting can be checked against it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from smsconf.emulator.dataverse import create_app as dataverse_app
+from smsconf.emulator.telesign import EmulatedAccount
+from smsconf.emulator.telesign import create_app as telesign_app
+from smsconf.emulator.telesign.server import serving
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+App = Callable[[Scope, Receive, Send], Awaitable[None]]
+TOKEN = "smsconf-bench"
+
+
+class Latency:
+    """ASGI middleware: each HTTP request waits `seconds` before the app sees it, and is counted.
+
+    The wait is an `asyncio.sleep`, so concurrent requests wait concurrently, as they do on a
+    network; only the emulator's own processing is serial.
+    """
+
+    def __init__(self, app: App, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+        self.requests = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            self.requests += 1
+            if self.seconds:
+                await asyncio.sleep(self.seconds)
+        await self.app(scope, receive, send)
+
+
+@dataclass
+class Org:
+    """One served organisation: its URL and the server-side request counter."""
+
+    url: str
+    latency: Latency
+
+
+@dataclass
+class Servers:
+    """The organisations of one size and the Telesign emulator they share."""
+
+    orgs: dict[str, Org]
+    telesign_url: str
+
+
+@contextmanager
+def serve_orgs(
+    directory: Path,
+    names: Sequence[str],
+    accounts: Sequence[EmulatedAccount],
+    latency_ms: float,
+) -> Iterator[Servers]:
+    """Serve one fresh org per name (SQLite files in `directory`) and a Telesign emulator."""
+    with ExitStack() as stack:
+        telesign_url = stack.enter_context(serving(telesign_app(list(accounts))))
+        orgs: dict[str, Org] = {}
+        for name in names:
+            db = directory / f"{name}.sqlite"
+            db.unlink(missing_ok=True)
+            app = dataverse_app(db, token=TOKEN)
+            stack.callback(app.close)
+            latency = Latency(app, latency_ms / 1000)
+            orgs[name] = Org(stack.enter_context(serving(latency)), latency)
+        yield Servers(orgs, telesign_url)
