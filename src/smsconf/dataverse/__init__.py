@@ -1,10 +1,22 @@
 """Dataverse Web API client: one async HTTP client for a real organisation and the emulator.
 
-Generic OData, no knowledge of the SMS tables: those live in `smsconf.platform`.
+Generic OData, no knowledge of the SMS tables (those live in `smsconf.platform`). A reconciler
+reads each table in one paged query and writes in `$batch` change sets:
 
-    async with DataverseClient(url, credential_from_environment()) as dv:
-        rows = await dv.get_all("accounts", select=["name"], filter=odata.eq("name", "Contoso"))
-        results = await dv.batch([ChangeSet([operations.update("accounts", id, {...}, etag=e)])])
+    async with DataverseClient(url, credential_from_environment(), deadline=600) as dv:
+        live = await dv.get_all(
+            "msdyn_ocphonenumbers",
+            select=["msdyn_name", "msdyn_type"],
+            filter=odata.eq("statecode", 0),
+        )                                             # every page; each row keeps @odata.etag
+        results = await dv.batch([
+            ChangeSet([
+                operations.create("msdyn_ocphonenumbers", {...}, id=new_id),   # If-None-Match: *
+                operations.update("msdyn_ocphonenumbers", row_id, {...}, etag=row["@odata.etag"]),
+                operations.delete("msdyn_ocphonenumbers", old_id, etag=old["@odata.etag"]),
+            ]),
+        ])                                            # one OperationResult per operation
+        failed = [r for r in results if not r.ok]     # r.error: PreconditionFailed, RolledBack, ...
 """
 
 from smsconf.dataverse import odata, operations
