@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from cfgtest import Checker, base_config, find, set_in
+from cfgtest import Checker, base_config, find, parse_path, set_in
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -23,6 +23,7 @@ from smsconf.config.model import (
     duration_minutes,
     format_minutes,
 )
+from smsconf.config.problems import format_path
 from smsconf.config.secrets import SecretRef
 
 LIMITS = [
@@ -39,14 +40,6 @@ LIMITS = [
 ]
 
 
-def _at(where: str) -> str:
-    parts = where.split("/")
-    out = parts[0]
-    for part in parts[1:]:
-        out += f"[{part}]" if part.isdigit() else f".{part}"
-    return out
-
-
 @pytest.mark.parametrize(("where", "limit"), LIMITS)
 def test_text_limits_accept_the_limit(check: Checker, where: str, limit: int) -> None:
     """Exactly the documented maximum is valid (no off-by-one against users)."""
@@ -57,7 +50,11 @@ def test_text_limits_accept_the_limit(check: Checker, where: str, limit: int) ->
 @pytest.mark.parametrize(("where", "limit"), LIMITS)
 def test_text_limits_reject_one_more(check: Checker, where: str, limit: int) -> None:
     """One character over the documented maximum is a located error naming the limit."""
-    problem = find(check(set_in(base_config(), where, "x" * (limit + 1))), "at most", _at(where))
+    problem = find(
+        check(set_in(base_config(), where, "x" * (limit + 1))),
+        "at most",
+        format_path(parse_path(where)),
+    )
     assert f"at most {limit} characters" in problem.message
 
 
@@ -79,11 +76,7 @@ def test_text_limits_reject_one_more(check: Checker, where: str, limit: int) -> 
 def test_empty_and_out_of_range_values(check: Checker, where: str, value: Any) -> None:
     """Empty texts, empty rule lists and out-of-range numbers are errors at their path."""
     problems = check(set_in(base_config(), where, value))
-    assert [p for p in problems if p.path[: len(where.split("/"))] == _path(where)], problems
-
-
-def _path(where: str) -> tuple[str | int, ...]:
-    return tuple(int(p) if p.isdigit() else p for p in where.split("/"))
+    assert [p for p in problems if p.path[: len(parse_path(where))] == parse_path(where)], problems
 
 
 @pytest.mark.parametrize(
