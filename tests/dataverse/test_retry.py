@@ -189,7 +189,7 @@ async def test_a_batch_is_repeated_after_a_gateway_failure_only_if_all_of_it_is_
     unsafe = [operations.create("accounts", {"name": "x"})]
     peer = ScriptedPeer(Reply(504), answer)
     async with scripted(peer, sleeps) as dv:
-        assert [r.ok for r in await dv.batch(safe)] == [True]
+        assert [(r.ok, r.replayed) for r in await dv.batch(safe)] == [(True, True)]
     assert len(peer.seen) == 2
     peer = ScriptedPeer(Reply(504), answer)
     async with scripted(peer, sleeps) as dv:

@@ -10,6 +10,7 @@ benchmark see a small surface: reads that page, single writes that raise, and `$
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import ssl
 import uuid
@@ -331,6 +332,8 @@ class DataverseClient:
         Returns one result per operation, in order, and raises only when a whole $batch request
         fails. Change sets are atomic. Without `continue_on_error` the service stops at the first
         failure, and later $batch requests are not sent (their results are `NotExecuted`).
+        Results marked `replayed` answer a repeat of a $batch whose first answer was lost: a
+        412 or 404 there may be the first attempt's own effect, so re-read before concluding.
         """
         results: list[OperationResult] = []
         for chunk in batches.split(items):
@@ -349,7 +352,7 @@ class DataverseClient:
             "Content-Type": content_type,
             **ops.prefer("odata.continue-on-error" if continue_on_error else None),
         }
-        response, _ = await self._send(
+        response, replayed = await self._send(
             "POST",
             self.service_root + "$batch",
             headers=headers,
@@ -362,7 +365,8 @@ class DataverseClient:
             raise error_from_response(
                 response.status_code, response.headers, response.content, request="POST $batch"
             )
-        return batches.results(chunk, batches.decode(answer_type, response.content))
+        results = batches.results(chunk, batches.decode(answer_type, response.content))
+        return [dataclasses.replace(r, replayed=True) for r in results] if replayed else results
 
     # --- transport ------------------------------------------------------------------------
 

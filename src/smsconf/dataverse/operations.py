@@ -250,7 +250,8 @@ class OperationResult:
     """The parsed JSON body (a row, a collection, an action response), or None."""
     error: DataverseError | None = None
     replayed: bool = False
-    """The answer is to a repeat of a request whose first answer was lost in transit."""
+    """The answer is to a repeat of a request whose first answer was lost in transit (or to a
+    gateway failure), so the first attempt may have taken effect."""
 
     @property
     def ok(self) -> bool:
