@@ -2,6 +2,7 @@
 a socket, and the `emulator telesign` command as a real process."""
 
 import base64
+import contextlib
 import json
 import subprocess
 import sys
@@ -44,10 +45,13 @@ def served() -> Iterator[str]:
 
 
 def run(*args: str, key: str | None = GOOD.api_key) -> tuple[int, str]:
-    env = {KEY_VAR: key} if key else {}
-    result = CliRunner().invoke(main, list(args), env=env)
-    assert KEY_VAR not in env or (key not in result.output and
-                                  base64.b64decode(key).decode() not in result.output)
+    """Invoke the CLI with the key in the environment; fail if the output shows the key."""
+    result = CliRunner().invoke(main, list(args), env={KEY_VAR: key} if key else {})
+    if key:
+        forms = [key]
+        with contextlib.suppress(ValueError):
+            forms.append(base64.b64decode(key).decode("utf-8", errors="replace"))
+        assert not [form for form in forms if form in result.output]
     return result.exit_code, result.output
 
 
@@ -103,6 +107,12 @@ def test_test_sms_refused_sender_exits_1(served: str) -> None:
     assert "11013" in output
 
 
+def test_test_sms_key_that_cannot_sign_exits_4(served: str) -> None:
+    code, output = run(*sms_args(served), key="not-base64!")
+    assert code == ExitCode.CREDENTIALS
+    assert "not base64 text" in output
+
+
 def test_test_sms_needs_the_key_variable(served: str) -> None:
     code, output = run(*sms_args(served), key=None)
     assert code == ExitCode.INVALID_CONFIG
@@ -152,6 +162,7 @@ def test_emulator_command_defaults_to_the_demo_accounts() -> None:
 @pytest.mark.parametrize(("args", "message"), [
     (["--faults", "explode=1"], "unknown fault"),
     (["--account", "no-key"], "CUSTOMER_ID:API_KEY"),
+    (["--account", "C:not-base64!"], "not base64"),
 ])
 def test_emulator_command_bad_flags(args: list[str], message: str) -> None:
     result = CliRunner().invoke(main, ["emulator", "telesign", *args])

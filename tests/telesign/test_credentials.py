@@ -157,3 +157,12 @@ def test_details_carry_telesign_text_and_a_hint() -> None:
     assert detail == ("The requested API host is not allowed for this CustomerID. (code 10035, "
                       "HTTP 401); standard accounts use rest-api.telesign.com, enterprise accounts "
                       "rest-ww.telesign.com: set endpoint")
+
+
+async def test_a_key_that_cannot_sign_fails_without_a_request(local: Target) -> None:
+    result = await check_credentials(local.account(api_key="secret-not-base64!"),
+                                     transport=local.transport, policy=FAST)
+    assert result.status is CredentialStatus.INVALID_CREDENTIALS
+    assert result.detail == ("account acct: the API key is not base64 text, so it cannot sign "
+                             "requests")
+    assert local.emulator.journal == []

@@ -88,10 +88,10 @@ def test_callback_signature_verifies_with_the_sdk_helper() -> None:
     assert verify_telesign_callback_signature(KEY, signing.hmac_signature(KEY, body), body)
 
 
-def test_signatures_equal() -> None:
-    assert signing.signatures_equal("abc", "abc")
-    assert not signing.signatures_equal("abc", "abd")
-    assert not signing.signatures_equal("abc", "ab")
+def test_constant_time_equal() -> None:
+    assert signing.constant_time_equal("abc", "abc")
+    assert not signing.constant_time_equal("abc", "abd")
+    assert not signing.constant_time_equal("abc", "ab")
 
 
 def test_http_date_is_rfc1123_gmt() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 import httpx
+import pydantic
 from rich.console import Console
 from rich.table import Table
 
@@ -32,7 +33,7 @@ from smsconf.emulator.telesign.server import serving
 from smsconf.exitcodes import ExitCode
 from smsconf.telesign.account import AuthMethod, TelesignAccount
 from smsconf.telesign.credentials import check_all
-from smsconf.telesign.errors import TelesignRejected
+from smsconf.telesign.errors import TelesignBadKey, TelesignRejected
 from smsconf.telesign.secret import ApiKey
 from smsconf.telesign.test_message import send_test_sms
 
@@ -116,6 +117,9 @@ def test_sms(customer_id: str, api_key_env: str, from_number: str, to_number: st
     try:
         result = asyncio.run(send_test_sms(account, from_number, to_number, text,
                                            deadline=deadline, poll_interval=poll_interval))
+    except TelesignBadKey as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(ExitCode.CREDENTIALS)
     except TelesignRejected as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(ExitCode.CREDENTIALS if exc.http_status == 401 else ExitCode.ERROR)
@@ -133,8 +137,12 @@ def _flag_account(value: str) -> EmulatedAccount:
     if not (customer_id and sep and api_key):
         raise click.BadParameter(f"expected CUSTOMER_ID:API_KEY, got {customer_id!r}:…",
                                  param_hint="--account")
-    return EmulatedAccount(customer_id=customer_id, api_key=api_key, name=customer_id,
-                           reject_unknown_senders=False)
+    try:
+        return EmulatedAccount(customer_id=customer_id, api_key=api_key, name=customer_id,
+                               reject_unknown_senders=False)
+    except pydantic.ValidationError as exc:
+        raise click.BadParameter(f"{customer_id}: {exc.errors()[0]['msg']}",
+                                 param_hint="--account") from None
 
 
 @emulator.command("telesign")

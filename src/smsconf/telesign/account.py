@@ -32,6 +32,7 @@ class TelesignAccount:
         if self.auth not in ("tsa", "basic"):
             raise ValueError(f"auth must be 'tsa' or 'basic', not {self.auth!r}")
 
+
     @property
     def base_url(self) -> str:
         """The endpoint as an absolute URL without a trailing slash."""

@@ -29,7 +29,7 @@ from tenacity import (
 from smsconf import __version__
 from smsconf.telesign import signing
 from smsconf.telesign.account import TelesignAccount
-from smsconf.telesign.errors import TelesignTimeout, TelesignUnreachable
+from smsconf.telesign.errors import TelesignBadKey, TelesignTimeout, TelesignUnreachable
 
 logger = logging.getLogger("smsconf.telesign")
 
@@ -152,8 +152,14 @@ class TelesignClient:
         A non-idempotent request (a send) is retried only when it provably was not processed:
         429/503 answers and failures to connect, never a read timeout.
         Returns the last answer, even a 429/503 once the retries are spent; raises
-        `TelesignUnreachable` or `TelesignTimeout` when there was no answer.
+        `TelesignUnreachable` or `TelesignTimeout` when there was no answer, and
+        `TelesignBadKey` without sending anything when the key cannot sign.
         """
+        if self.account.auth == "tsa":
+            try:
+                signing.signing_key(self.account.api_key.reveal())
+            except ValueError as exc:
+                raise TelesignBadKey(f"account {self.account.name}: {exc}") from None
         body, content_type = _encode(method, form, json_body)
         retryable = (_RetryableStatus, _AttemptTimedOut, httpx.TransportError) if idempotent else (
             _RetryableStatus, *_NOT_SENT)

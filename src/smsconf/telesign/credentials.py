@@ -15,7 +15,7 @@ import httpx
 
 from smsconf.telesign.account import TelesignAccount
 from smsconf.telesign.client import RetryPolicy, TelesignClient, TelesignResponse
-from smsconf.telesign.errors import TelesignTimeout, TelesignUnreachable
+from smsconf.telesign.errors import TelesignBadKey, TelesignTimeout, TelesignUnreachable
 
 PROBE_RESOURCE = "/v1/messaging/" + "0" * 32
 
@@ -144,6 +144,8 @@ class CredentialChecker:
         ) as client:
             try:
                 response = await client.request("GET", PROBE_RESOURCE)
+            except TelesignBadKey as exc:
+                return result(CredentialStatus.INVALID_CREDENTIALS, str(exc))
             except TelesignTimeout as exc:
                 return result(CredentialStatus.TIMEOUT, str(exc))
             except TelesignUnreachable as exc:

@@ -9,6 +9,10 @@ class TelesignError(Exception):
     """Base class: any failure talking to Telesign."""
 
 
+class TelesignBadKey(TelesignError):
+    """The API key cannot sign a TSA request (it is not base64 text): nothing was sent."""
+
+
 class TelesignUnreachable(TelesignError):
     """No HTTP response at all (DNS, refused connection, TLS, reset) after the retries."""
 

@@ -52,13 +52,21 @@ def string_to_sign(
     return "\n".join(lines)
 
 
-def hmac_signature(api_key: str, text: str) -> str:
-    """base64(HMAC-SHA256(base64decode(api_key), utf8(text))).
+def signing_key(api_key: str) -> bytes:
+    """The HMAC key: the API key's base64 decoded non-strictly, like Python's SDK does (keys
+    with stray characters, such as the SDK's own example key, sign identically on both sides).
 
-    The key is decoded non-strictly like Python's SDK does, so keys with stray characters (the
-    SDK's own example key) sign identically on both sides.
+    Raises ValueError without quoting the key when it is not base64 text at all.
     """
-    digest = hmac.new(base64.b64decode(api_key), text.encode("utf-8"), hashlib.sha256).digest()
+    try:
+        return base64.b64decode(api_key)
+    except ValueError:
+        raise ValueError("the API key is not base64 text, so it cannot sign requests") from None
+
+
+def hmac_signature(api_key: str, text: str) -> str:
+    """base64(HMAC-SHA256(base64decode(api_key), utf8(text))): requests and callbacks alike."""
+    digest = hmac.new(signing_key(api_key), text.encode("utf-8"), hashlib.sha256).digest()
     return base64.b64encode(digest).decode("ascii")
 
 
@@ -73,6 +81,6 @@ def basic_authorization(customer_id: str, api_key: str) -> str:
     return f"Basic {token}"
 
 
-def signatures_equal(expected: str, given: str) -> bool:
-    """Constant-time comparison, so a verifier does not leak how much of a signature matched."""
+def constant_time_equal(expected: str, given: str) -> bool:
+    """Constant-time comparison, so a verifier does not leak how much of a secret matched."""
     return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))

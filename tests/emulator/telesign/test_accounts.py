@@ -70,3 +70,10 @@ def test_load_json(tmp_path: Path) -> None:
 def test_bad_entries_are_refused(entry: dict[str, object]) -> None:
     with pytest.raises(pydantic.ValidationError):
         EmulatedAccount.model_validate(entry)
+
+
+def test_a_key_that_cannot_sign_is_refused_without_showing_it() -> None:
+    with pytest.raises(pydantic.ValidationError) as raised:
+        EmulatedAccount(customer_id="C", api_key="secret-not-base64!")
+    assert "not base64" in str(raised.value)
+    assert "secret-not-base64" not in str(raised.value)

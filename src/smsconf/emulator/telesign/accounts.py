@@ -11,13 +11,15 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from smsconf.telesign.signing import signing_key
+
 NumberKind = Literal["geo", "short_code", "toll_free"]
 Script = tuple[int, ...]
 DEFAULT_DELIVERY: Script = (290, 203, 200)
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
 
 class EmulatedNumber(_Frozen):
@@ -53,6 +55,12 @@ class EmulatedAccount(_Frozen):
     reject_unknown_senders: bool = True
     callback_url: str | None = None
     delivery: Mapping[str, Script] = Field(default_factory=dict)
+
+    @field_validator("api_key")
+    @classmethod
+    def _key_can_sign(cls, value: str) -> str:
+        signing_key(value)  # refuse at load time what would fail every TSA request later
+        return value
 
     @field_validator("delivery")
     @classmethod

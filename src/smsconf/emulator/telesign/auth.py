@@ -92,7 +92,7 @@ class Authenticator:
             body.decode("utf-8", errors="replace"), resource,
             auth_method=auth_method, x_ts_date=headers.get("x-ts-date"),
         )
-        if not signing.signatures_equal(signing.hmac_signature(account.api_key, text), given):
+        if not signing.constant_time_equal(signing.hmac_signature(account.api_key, text), given):
             return AuthFailure(10008, signature_string=text)
         if nonce is not None and not self._nonces.first_use(customer_id, nonce):
             return AuthFailure(10002)
@@ -109,7 +109,7 @@ class Authenticator:
         account = self._accounts.get(customer_id)
         if account is None:
             return AuthFailure(10015)
-        if not signing.signatures_equal(account.api_key, api_key):
+        if not signing.constant_time_equal(account.api_key, api_key):
             return AuthFailure(10022)
         return account
 
