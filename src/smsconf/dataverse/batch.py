@@ -161,7 +161,7 @@ def boundary_of(content_type: str) -> str:
 
 
 def _lines(data: bytes) -> list[str]:
-    return [line.removesuffix("\r") for line in data.decode("utf-8").split("\n")]
+    return [line.removesuffix("\r") for line in data.decode("utf-8", "replace").split("\n")]
 
 
 def _parts(content_type: str, body: bytes) -> Iterator[tuple[httpx.Headers, bytes]]:

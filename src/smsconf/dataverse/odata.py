@@ -49,16 +49,6 @@ def quote_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def unquote_string(literal: str) -> str:
-    """Inverse of `quote_string`; raises ValueError on anything that is not one such literal."""
-    if len(literal) < 2 or literal[0] != "'" or literal[-1] != "'":
-        raise ValueError(f"not an OData string literal: {literal!r}")
-    inner = literal[1:-1]
-    if inner.replace("''", "").count("'"):
-        raise ValueError(f"unescaped quote in OData string literal: {literal!r}")
-    return inner.replace("''", "'")
-
-
 def literal(value: Value) -> str:
     """The OData literal for a Python value.
 
