@@ -2,6 +2,19 @@
 
 Read from a YAML/JSON file or built in code; `DEMO_ACCOUNTS` are the customers (and numbers) of
 `examples/channels.yaml`, so the examples work against the local target without any setup.
+
+An accounts file (YAML or JSON):
+
+    accounts:
+      - customer_id: MY-CUSTOMER
+        api_key: ZGVtby1rZXk=            # base64 text, as Telesign issues keys
+        phoneid_enabled: false           # PhoneID lookups get 401 10011
+        allowed_hosts: [rest-ww.telesign.com]   # other hosts get 401 10035
+        numbers: [{number: "14255550100", kind: geo, country: US}]
+        callback_url: http://127.0.0.1:9000/telesign   # delivery reports and inbound SMS
+        delivery: {"15555550123": [290, 521]}           # scripted states per destination
+    directory:
+      "447700900123": {phone_type: MOBILE, country: GB}  # what PhoneID says of a handset
 """
 
 from collections.abc import Mapping
