@@ -77,6 +77,9 @@ async def _plan(
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
 @click.option("--skip-credentials", is_flag=True, help="Do not call Telesign.")
+@click.option(
+    "--check-numbers", is_flag=True, help="Look up each sender number with PhoneID (billed)."
+)
 @_with(delete_options)
 @verbose_option
 @handle_errors
@@ -88,13 +91,19 @@ def plan(
     fmt: str,
     detailed_exitcode: bool,
     skip_credentials: bool,
+    check_numbers: bool,
     allow_deletes: bool,
     allowed: tuple[str, ...],
     verbose: bool,
 ) -> None:
     """Show what apply would change in the organisation."""
     loaded = load(paths, env)
-    options = PlanOptions(not skip_credentials, allow_deletes, frozenset(allowed))
+    options = PlanOptions(
+        check_credentials=not skip_credentials,
+        check_numbers=check_numbers,
+        allow_deletes=allow_deletes,
+        allowed_deletes=frozenset(allowed),
+    )
 
     async def run() -> Plan:
         async with open_target(target_of(loaded, target)) as conn:
@@ -138,7 +147,7 @@ def apply(
     """Make the organisation match the configuration (plan, confirm, write)."""
     saved = Plan.from_json(Path(plan_file).read_text(encoding="utf-8")) if plan_file else None
     loaded = load(paths, saved.environment if saved else env)
-    options = PlanOptions(True, allow_deletes, frozenset(allowed))
+    options = PlanOptions(allow_deletes=allow_deletes, allowed_deletes=frozenset(allowed))
 
     async def run() -> ExitCode:
         async with open_target(target_of(loaded, target)) as conn:

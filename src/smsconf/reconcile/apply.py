@@ -5,8 +5,9 @@ Every write is guarded on its own: updates and deletes carry the ETag the plan r
 (`If-None-Match: *`). So each row write is individually safe and idempotent, and the writes are
 sent as independent operations of `$batch` requests rather than change sets: a failure then
 stops (or, with continue-on-error, skips) only what it must, and apply never claims a rollback.
-When a write fails ambiguously (a retried request that may have committed the first time), the
-row is read back and the step counts as done if the organisation already holds the result.
+When a write fails ambiguously (a retried request that may have committed the first time, or a
+`$batch` request that got no answer at all), the row is read back and the step counts as done if
+the organisation already holds the result; otherwise it is journaled as failed, never guessed.
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ from typing import Any
 
 from smsconf.config.model import Config
 from smsconf.dataverse import DataverseClient, Operation, OperationResult, operations
-from smsconf.dataverse.errors import DuplicateRecord, NotExecuted, NotFound, PreconditionFailed
+from smsconf.dataverse.errors import (
+    DataverseError,
+    DuplicateRecord,
+    NotExecuted,
+    NotFound,
+    PreconditionFailed,
+)
 from smsconf.platform import TABLES
 from smsconf.reconcile.diff import same
 from smsconf.reconcile.journal import Entry, Journal
@@ -105,7 +112,10 @@ async def execute(
 ) -> ApplyReport:
     changes = sorted(plan.changes, key=lambda c: c.step)
     ops = [operation(c, secrets_for(c, config)) for c in changes]
-    results = await client.batch(ops, continue_on_error=continue_on_error)
+    try:
+        results = await client.batch(ops, continue_on_error=continue_on_error)
+    except DataverseError as lost:  # no answer: any, all or none of the writes may be in place
+        results = [OperationResult(op, None, error=lost) for op in ops]
     report = ApplyReport(journal.path)
     unsettled = [(c, r) for c, r in zip(changes, results, strict=True) if not r.ok]
     settled = await _settle(client, unsettled) if unsettled else set()
@@ -137,20 +147,30 @@ def _status(change: Change, result: OperationResult, settled: set[int]) -> tuple
         return "not_attempted", str(error)
     if isinstance(error, PreconditionFailed) and change.action in ("update", "delete"):
         return "stale", "changed in the organisation since the plan (ETag mismatch)"
+    if result.status is None:
+        return "failed", f"no answer, and not confirmed in place afterwards ({error})"
     return "failed", str(error)
 
 
 async def _settle(
     client: DataverseClient, failed: list[tuple[Change, OperationResult]]
 ) -> set[int]:
-    """Failed writes whose result is nevertheless in place (a lost response, then a retry)."""
+    """Failed writes whose result is nevertheless in place (a lost response, then a retry).
+
+    A replayed `$batch` answers for its second attempt only: what the first one committed shows
+    up as "already exists", and everything after that as not executed. So every write without
+    an answer of its own, and every link, is read back before it is called failed or not
+    attempted.
+    """
     settled: set[int] = set()
     for change, result in failed:
-        if _already_done(change, result.error) or (
-            change.action == "update"
-            and isinstance(result.error, PreconditionFailed)
-            and await _holds(client, change)
-        ):
+        error = result.error
+        ambiguous = (
+            result.status is None
+            or change.action in ("associate", "disassociate")
+            or (change.action == "update" and isinstance(error, PreconditionFailed))
+        )
+        if _already_done(change, error) or (ambiguous and await _holds(client, change)):
             settled.add(id(result))
     return settled
 
@@ -163,16 +183,27 @@ def _already_done(change: Change, error: Exception | None) -> bool:
 
 
 async def _holds(client: DataverseClient, change: Change) -> bool:
-    """Does the row already hold every column the update writes?"""
+    """Does the organisation already hold what the change writes? (False when unprovable.)"""
     table = TABLES[change.table]
+    expand = None
+    if change.relationship and change.target_table:
+        expand = [f"{change.relationship}($select={TABLES[change.target_table].primary_key})"]
     try:
-        row = await client.get(table.entity_set, change.id)
+        row = await client.get(table.entity_set, change.id, expand=expand)
     except NotFound:
+        return change.action == "delete"
+    except DataverseError:
         return False
-    if row is None:
+    if row is None or change.action == "delete":
         return False
+    if expand and change.target_table:
+        key = TABLES[change.target_table].primary_key
+        linked = {str(r.get(key, "")).lower() for r in row.get(change.relationship or "") or []}
+        return (str(change.target_id).lower() in linked) == (change.action == "associate")
     for column in change.columns:
         if column.sensitive:
+            if change.action == "create":
+                continue  # written in the same request as the row that now exists
             return False  # cannot be read back: not provable, so not settled
         spec = table.column(column.column)
         if spec is None:

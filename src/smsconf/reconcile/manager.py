@@ -21,10 +21,11 @@ from smsconf.reconcile.apply import ApplyReport, StalePlan, execute, stale_rows
 from smsconf.reconcile.diff import RANK, diff
 from smsconf.reconcile.journal import Journal
 from smsconf.reconcile.live import read_live
-from smsconf.reconcile.plan import Change, Credential, Plan
+from smsconf.reconcile.plan import Change, Credential, NumberResult, Plan
 from smsconf.target import Target, state_dir
 from smsconf.telesign.account import TelesignAccount
 from smsconf.telesign.credentials import check_all
+from smsconf.telesign.numbers import SenderNumber, lookup_sender_numbers
 from smsconf.telesign.secret import ApiKey
 
 ASSOCIATION_RANK = len(RANK)
@@ -33,6 +34,7 @@ ASSOCIATION_RANK = len(RANK)
 @dataclass(frozen=True)
 class PlanOptions:
     check_credentials: bool = True
+    check_numbers: bool = False
     allow_deletes: bool = False
     allowed_deletes: frozenset[str] = field(default_factory=frozenset)
 
@@ -109,15 +111,17 @@ def delete_limits(changes: list[Change], loaded: Loaded, options: PlanOptions) -
     ]
 
 
-async def credentials(loaded: Loaded, target: Target) -> list[Credential]:
-    """Check every account's Telesign credentials, concurrently, each identity once."""
+def telesign_accounts(
+    loaded: Loaded, target: Target
+) -> tuple[list[TelesignAccount], dict[str, Credential]]:
+    """The configuration's accounts as the Telesign client takes them; unreadable keys aside."""
     accounts: list[TelesignAccount] = []
-    results: dict[str, Credential] = {}
+    unreadable: dict[str, Credential] = {}
     for account in loaded.config.accounts:
         try:
             key = ApiKey(account.api_key.resolve())
         except (SecretError, ValueError) as exc:
-            results[account.name] = Credential(
+            unreadable[account.name] = Credential(
                 account.name, account.provider, account.customer_id, "secret_unreadable", str(exc)
             )
             continue
@@ -130,11 +134,39 @@ async def credentials(loaded: Loaded, target: Target) -> list[Credential]:
                 auth=account.auth,
             )
         )
+    return accounts, unreadable
+
+
+async def credentials(
+    loaded: Loaded, target: Target, check_numbers: bool = False
+) -> tuple[list[Credential], list[NumberResult]]:
+    """Check every account's Telesign credentials, concurrently, each identity once; then,
+    when asked, look up each sender number of the accounts that passed (PhoneID, billed)."""
+    accounts, results = telesign_accounts(loaded, target)
     for result in await check_all(accounts, transport=target.telesign_transport):
         results[result.account] = Credential(
             result.account, "telesign", result.customer_id, result.status.value, result.detail
         )
-    return [results[a.name] for a in loaded.config.accounts]
+    numbers: list[NumberResult] = []
+    if check_numbers:
+        declared = {a.name: a.numbers for a in loaded.config.accounts}
+        usable = [a for a in accounts if results[a.name].ok]
+        checks = await asyncio.gather(
+            *(
+                lookup_sender_numbers(
+                    account,
+                    [SenderNumber(n.number, n.type) for n in declared[account.name]],
+                    transport=target.telesign_transport,
+                )
+                for account in usable
+            )
+        )
+        numbers = [
+            NumberResult(account.name, c.number, c.kind, c.verdict.value, c.detail)
+            for account, found in zip(usable, checks, strict=True)
+            for c in found
+        ]
+    return [results[a.name] for a in loaded.config.accounts], numbers
 
 
 def callback_urls(loaded: Loaded, target: Target, org_id: str) -> dict[str, str]:
@@ -154,9 +186,11 @@ async def make_plan(
     config = loaded.config
     live_task = read_live(target.dataverse, config)
     if options.check_credentials:
-        live, creds = await asyncio.gather(live_task, credentials(loaded, target))
+        live, (creds, numbers) = await asyncio.gather(
+            live_task, credentials(loaded, target, options.check_numbers)
+        )
     else:
-        live, creds = await live_task, []
+        live, creds, numbers = await live_task, [], []
     rows, links = desired_rows(config, live)
     if live.problems:
         raise loaded.problems(live.problems)
@@ -170,6 +204,7 @@ async def make_plan(
         changes=tuple(changes),
         unmanaged=tuple(result.unmanaged),
         credentials=tuple(creds),
+        number_checks=tuple(numbers),
         read_etags=result.read_etags,
         unsafe=tuple(result.unsafe + delete_limits(changes, loaded, options)),
         git_commit=git_commit(paths),

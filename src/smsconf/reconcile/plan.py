@@ -89,6 +89,17 @@ class Credential:
 
 
 @dataclass(frozen=True)
+class NumberResult:
+    """An opt-in PhoneID verdict on a sender number (billed, so only with --check-numbers)."""
+
+    account: str
+    number: str
+    type: str
+    verdict: str
+    detail: str
+
+
+@dataclass(frozen=True)
 class Plan:
     environment: str | None
     target: str
@@ -97,6 +108,7 @@ class Plan:
     changes: tuple[Change, ...] = ()
     unmanaged: tuple[Unmanaged, ...] = ()
     credentials: tuple[Credential, ...] = ()
+    number_checks: tuple[NumberResult, ...] = ()
     read_etags: dict[str, str] = field(default_factory=dict)
     unsafe: tuple[str, ...] = ()
     git_commit: str | None = None
@@ -136,6 +148,7 @@ class Plan:
             "summary": self.counts(),
             "unsafe": list(self.unsafe),
             "credentials": [asdict(c) for c in self.credentials],
+            "number_checks": [asdict(n) for n in self.number_checks],
             "resource_changes": [_change_dict(c) for c in self.changes],
             "unmanaged": [asdict(u) for u in self.unmanaged],
             "read_etags": dict(sorted(self.read_etags.items())),
@@ -167,6 +180,7 @@ class Plan:
                 changes=tuple(_change_from(c) for c in data["resource_changes"]),
                 unmanaged=tuple(Unmanaged(**u) for u in data["unmanaged"]),
                 credentials=tuple(Credential(**c) for c in data["credentials"]),
+                number_checks=tuple(NumberResult(**n) for n in data["number_checks"]),
                 read_etags=dict(data["read_etags"]),
                 unsafe=tuple(data["unsafe"]),
                 callback_urls=dict(data["callback_urls"]),

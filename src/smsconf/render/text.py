@@ -35,6 +35,13 @@ def render(plan: Plan, *, color: bool = False, width: int = 100) -> str:
         mark = "[green]ok[/]" if cred.ok else f"[red]{cred.status}[/]"
         detail = f": {cred.detail}" if cred.detail and not cred.ok else ""
         out(f"  credentials of account '{cred.account}' ({cred.customer_id}): {mark}{detail}")
+    for check in plan.number_checks:
+        mark = (
+            "[green]ok[/]"
+            if check.verdict in ("consistent", "not_applicable")
+            else (f"[red]{check.verdict}[/]")
+        )
+        out(f"  number {check.number} ({check.type}) of '{check.account}': {mark} {check.detail}")
     if not plan.changes:
         out("\nNo changes. The organisation matches the configuration.")
     for change in plan.changes:
