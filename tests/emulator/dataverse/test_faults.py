@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from tests.emulator.dataverse.conftest import API, AUTH
@@ -82,3 +84,16 @@ def test_parse_spec() -> None:
     assert config == FaultConfig(seed=9, throttle=0.1, request_budget=50, slow_seconds=0.2)
     with pytest.raises(ValueError, match="unknown fault setting"):
         FaultConfig.parse("explode=1")
+
+
+async def test_concurrency_limit_refuses_the_excess() -> None:
+    http, app = _client(FaultConfig(concurrency_limit=2, slow=1.0, slow_seconds=0.05))
+    async with http:
+        responses = await asyncio.gather(*(http.get("WhoAmI") for _ in range(5)))
+        after = await http.get("WhoAmI")
+    refused = [r for r in responses if r.status_code == 429]
+    assert sum(r.status_code == 200 for r in responses) == 2
+    assert len(refused) == 3 == app.faults.counts["concurrency"]
+    assert refused[0].json()["error"]["code"] == "0x80072326"
+    assert refused[0].headers["Retry-After"] == "1"
+    assert after.status_code == 200

@@ -186,7 +186,9 @@ async def test_unsupported_or_bad_options_are_400(
     assert (await client.get(NUMBERS, params=params)).status_code == 400
 
 
-async def test_count_is_the_total_not_the_page(client: httpx.AsyncClient, sample: str) -> None:
+async def test_count_is_the_total_not_the_page_nor_the_top(
+    client: httpx.AsyncClient, sample: str
+) -> None:
     response = await client.get(
         NUMBERS, params={"$count": "true"}, headers={"Prefer": "odata.maxpagesize=2"}
     )
@@ -194,6 +196,8 @@ async def test_count_is_the_total_not_the_page(client: httpx.AsyncClient, sample
     assert body["@odata.count"] == 4
     assert len(body["value"]) == 2
     assert "@odata.count" not in (await client.get(NUMBERS)).json()
+    top = (await client.get(NUMBERS, params={"$count": "true", "$top": "1"})).json()
+    assert (top["@odata.count"], len(top["value"])) == (4, 1)
 
 
 async def test_expand_single_valued_lookup(client: httpx.AsyncClient, sample: str) -> None:

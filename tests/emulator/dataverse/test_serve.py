@@ -5,6 +5,7 @@ from __future__ import annotations
 import ssl
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -100,3 +101,16 @@ def test_cli_serves_and_prints_its_url(tmp_path: Path) -> None:
 def test_cli_rejects_bad_options(args: list[str]) -> None:
     result = CliRunner().invoke(main, ["emulator", "serve", *args])
     assert result.exit_code == 2
+
+
+def test_concurrent_clients_over_a_socket(server: str) -> None:
+    def create_one(index: int) -> int:
+        with httpx.Client(base_url=f"{server}/api/data/v9.2/", headers=AUTH) as http:
+            return http.post(ACCOUNTS, json={"msdyn_name": f"t{index}"}).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(create_one, range(32)))
+    assert statuses == [204] * 32
+    with httpx.Client(base_url=f"{server}/api/data/v9.2/", headers=AUTH) as http:
+        listed = http.get(ACCOUNTS, params={"$count": "true", "$top": "0"}).json()
+    assert listed["@odata.count"] == 32

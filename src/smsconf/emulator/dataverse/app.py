@@ -95,6 +95,16 @@ class DataverseEmulator:
         await self._serve(call, send)
 
     async def _serve(self, call: Call, send: Send) -> None:
+        refusal = self.faults.admit()
+        if refusal is not None:
+            await _send(send, error_reply(refusal))
+            return
+        try:
+            await self._serve_admitted(call, send)
+        finally:
+            self.faults.release()
+
+    async def _serve_admitted(self, call: Call, send: Send) -> None:
         decision = self.faults.decide()
         if decision.delay:
             await asyncio.sleep(decision.delay)

@@ -11,6 +11,7 @@ from __future__ import annotations
 OBJECT_DOES_NOT_EXIST = "0x80040217"
 DUPLICATE_KEY = "0x80040237"
 THROTTLED_REQUESTS = "0x80072322"  # §4.8: number of requests per 300 s
+CONCURRENT_REQUESTS = "0x80072326"  # §4.8: concurrent requests
 # Seen on real orgs, not stated in the references:
 VERSION_MISMATCH = "0x80060882"
 QUERY_ERROR = "0x80060888"

@@ -16,7 +16,12 @@ from dataclasses import dataclass, fields
 
 import httpx
 
-from smsconf.emulator.dataverse.errors import THROTTLED_REQUESTS, UNEXPECTED, DataverseError
+from smsconf.emulator.dataverse.errors import (
+    CONCURRENT_REQUESTS,
+    THROTTLED_REQUESTS,
+    UNEXPECTED,
+    DataverseError,
+)
 
 
 class ConnectionDropped(httpx.RemoteProtocolError):
@@ -32,7 +37,11 @@ class ConnectionDropped(httpx.RemoteProtocolError):
 
 @dataclass(frozen=True)
 class FaultConfig:
-    """Rates (0..1) of each fault, the request budget, and the seed that fixes the sequence."""
+    """Rates (0..1) of each fault, the service-protection limits, and the seed of the sequence.
+
+    `request_budget` requests per `budget_window_seconds` and `concurrency_limit` in-flight
+    requests model the §4.8 limits (real values 6000 / 300 s and 52); None turns a limit off.
+    """
 
     seed: int = 0
     request_budget: int | None = None
@@ -44,6 +53,7 @@ class FaultConfig:
     drop_after_commit: float = 0.0
     slow: float = 0.0
     slow_seconds: float = 0.5
+    concurrency_limit: int | None = None
 
     @classmethod
     def parse(cls, spec: str, seed: int = 0) -> FaultConfig:
@@ -78,6 +88,27 @@ class FaultInjector:
         self._lock = threading.Lock()
         self._recent: deque[float] = deque()
         self.counts: Counter[str] = Counter()
+        self._in_flight = 0
+
+    def admit(self) -> DataverseError | None:
+        """Count a request in, or refuse it as the service does past its concurrency limit."""
+        limit = self.config.concurrency_limit
+        with self._lock:
+            if limit is not None and self._in_flight >= limit:
+                self.counts["concurrency"] += 1
+                return DataverseError(
+                    429,
+                    CONCURRENT_REQUESTS,
+                    f"Number of concurrent requests exceeded the limit of {limit}.",
+                    {"Retry-After": str(self.config.retry_after_seconds)},
+                )
+            self._in_flight += 1
+            return None
+
+    def release(self) -> None:
+        """Count an admitted request out."""
+        with self._lock:
+            self._in_flight -= 1
 
     def _over_budget(self, now: float) -> DataverseError | None:
         budget, window = self.config.request_budget, self.config.budget_window_seconds

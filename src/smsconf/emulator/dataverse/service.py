@@ -203,6 +203,7 @@ class Service:
             rows = [r for r in rows if predicate(r)]
         if "$orderby" in query:
             rows = sort_rows(rows, parse_orderby(table, query["$orderby"]))
+        matched = len(rows)
         top = self._top(query.get("$top"))
         if top is not None:
             rows = rows[:top]
@@ -214,7 +215,7 @@ class Service:
         page = rows[offset : offset + size]
         body: dict[str, Any] = {"@odata.context": self._context(call, table)}
         if query.get("$count", "").lower() == "true":
-            body["@odata.count"] = len(rows)
+            body["@odata.count"] = matched
         body["value"] = [shape(r) for r in page]
         if offset + size < len(rows):
             params = {k: v for k, v in query.items() if k != "$skiptoken"}
