@@ -7,7 +7,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from odata_query import ast
 from odata_query.grammar import ODataLexer, ODataParser
@@ -22,6 +22,7 @@ def parse(text: object) -> ast._Node:
 identifiers = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,30}", fullmatch=True)
 
 
+@settings(deadline=None)  # parse time varies with machine load
 @given(st.text())
 def test_any_string_round_trips_through_quoting(text: str) -> None:
     quoted = odata.quote_string(text)
@@ -31,6 +32,7 @@ def test_any_string_round_trips_through_quoting(text: str) -> None:
     assert inner.replace("''", "'") == text
 
 
+@settings(deadline=None)  # parse time varies with machine load
 @given(st.text(alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00")))
 def test_a_quoted_string_is_one_literal_to_an_odata_parser(text: str) -> None:
     tree = parse(odata.eq("msdyn_name", text))
@@ -78,6 +80,7 @@ def test_unsupported_types_are_refused() -> None:
         odata.literal([1, 2])  # type: ignore[arg-type]
 
 
+@settings(deadline=None)  # parse time varies with machine load
 @given(identifiers)
 def test_identifiers_are_columns(name: str) -> None:
     assert odata.column(name) == name
