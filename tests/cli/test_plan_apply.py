@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +17,9 @@ import pytest
 from tests.reconcile.workspace import (
     CONTOSO_DEMO_KEY,
     Workspace,
+    apply_example,
     duplicates,
+    from_database,
     make_workspace,
 )
 
@@ -40,12 +41,7 @@ SALES_TABLES = {
 @pytest.fixture(scope="session")
 def applied_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example applied once per session; tests that start from it copy the database."""
-    root = tmp_path_factory.mktemp("applied")
-    with pytest.MonkeyPatch.context() as mp:
-        ws = make_workspace(root, mp)
-        result = ws.apply()
-    assert result.exit_code == 0, result.output
-    return ws.home / LOCAL_DB
+    return apply_example(tmp_path_factory.mktemp("applied"))
 
 
 @pytest.fixture
@@ -57,9 +53,7 @@ def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
 @pytest.fixture
 def applied(ws: Workspace, applied_db: Path) -> Workspace:
     """The workspace with the example already applied (a copy of the session's database)."""
-    ws.home.mkdir()
-    shutil.copy(applied_db, ws.home / LOCAL_DB)
-    return ws
+    return from_database(ws, applied_db)
 
 
 def plan_json(ws: Workspace, *args: str) -> dict:

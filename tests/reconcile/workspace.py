@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import pytest
 from click.testing import CliRunner, Result
 
 from smsconf.cli import main
@@ -164,8 +165,24 @@ def duplicates(counts: dict[str, Counter[tuple[str, ...]]]) -> list[str]:
     return [f"{t}{k} x{n}" for t, c in counts.items() for k, n in c.items() if n > 1]
 
 
+def apply_example(root: Path) -> Path:
+    """Apply the example once in `root` and return its database, for tests to copy."""
+    with pytest.MonkeyPatch.context() as mp:
+        ws = make_workspace(root, mp)
+        result = ws.apply()
+    assert result.exit_code == 0, result.output
+    return ws.home / LOCAL_DB
+
+
+def from_database(ws: Workspace, db: Path) -> Workspace:
+    """Start `ws` from a copy of an organisation's database (fast: no apply per test)."""
+    ws.home.mkdir(exist_ok=True)
+    shutil.copy(db, ws.home / LOCAL_DB)
+    return ws
+
+
 def make_workspace(
-    root: Path, monkeypatch: Any, copy: Sequence[str] = ("channels.yaml",)
+    root: Path, monkeypatch: pytest.MonkeyPatch, copy: Sequence[str] = ("channels.yaml",)
 ) -> Workspace:
     """Copy the example into `root`, make it the current directory, pin the demo secrets."""
     (root / "examples").mkdir()

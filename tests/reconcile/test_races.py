@@ -1,0 +1,189 @@
+"""Apply when the organisation moves underneath it, or the network fails part-way.
+
+These are the promises of the design's "Safe by default": a concurrent edit is never silently
+overwritten (If-Match → 412 → the step is stale and named), two applies at once cannot both
+write one row, and an apply cut off by faults is finished by the next one without duplicates.
+The faults are the emulator's own (`FaultConfig`, seeded), injected through `open_target`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+
+import pytest
+from tests.reconcile.workspace import (
+    Workspace,
+    duplicates,
+    instant_retries,
+    rows_where,
+)
+
+from smsconf.config.loader import Loaded, load
+from smsconf.emulator.dataverse import FaultConfig
+from smsconf.exitcodes import ExitCode
+from smsconf.reconcile import manager
+from smsconf.reconcile.apply import ApplyReport, StalePlan
+from smsconf.reconcile.manager import apply_plan, make_plan
+from smsconf.reconcile.outcome import apply_exit
+from smsconf.reconcile.plan import Plan
+from smsconf.target import open_target
+
+TIER1 = "SMS Support Tier 1"
+
+
+async def plan_of(loaded: Loaded, ws: Workspace) -> Plan:
+    async with open_target("local") as target:
+        return await make_plan(loaded, target, [str(ws.config_dir)])
+
+
+def tier1(ws: Workspace) -> dict:
+    (row,) = ws.rows("queue", name=TIER1)
+    return row
+
+
+def journal_entries(report: ApplyReport) -> list[dict]:
+    return [json.loads(line) for line in report.journal.read_text().splitlines()]
+
+
+# --- an edit between plan and write --------------------------------------------------------
+
+
+def test_edit_between_plan_and_write_is_stale_not_overwritten(
+    applied: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The admin edits the queue after apply re-checked the plan but before its $batch: the
+    update's If-Match fails, the CLI exits "stale plan" naming the queue, the admin's value
+    stays, and the journal says stale (not done, not failed)."""
+    ws = applied
+    ws.edit("    priority: 10\n", "    priority: 11\n")
+    real_execute = manager.execute
+
+    async def admin_edits_first(*args, **kwargs):  # type: ignore[no-untyped-def]
+        async with ws.client() as dv:
+            (row,) = await rows_where(dv, "queue", name=TIER1)
+            await dv.update("queues", row["queueid"], {"msdyn_priority": 42})
+        return await real_execute(*args, **kwargs)
+
+    monkeypatch.setattr(manager, "execute", admin_edits_first)
+    result = ws.apply()
+    assert result.exit_code == ExitCode.STALE_PLAN, result.output
+    assert f"queue '{TIER1}': changed in the organisation since the plan" in result.stderr
+    assert "1 stale" in result.stdout
+    assert tier1(ws)["msdyn_priority"] == 42
+    (journal,) = (ws.home / "journal").glob("*.jsonl")
+    (entry,) = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert (entry["status"], entry["label"]) == ("stale", f"queue '{TIER1}'")
+
+
+async def test_edit_after_plan_is_caught_before_any_write(applied: Workspace) -> None:
+    """Edited between plan and apply (the common case): the re-read catches it first, so not
+    even the other, unrelated changes of the plan are written."""
+    ws = applied
+    ws.edit("    priority: 10\n", "    priority: 11\n")
+    ws.edit("round_robin\n    priority: 1\n", "round_robin\n    priority: 3\n")
+    loaded = ws.loaded()
+    plan = await plan_of(loaded, ws)
+    assert plan.counts()["update"] == 2
+    async with ws.client() as dv:
+        (row,) = await rows_where(dv, "queue", name=TIER1)
+        await dv.update("queues", row["queueid"], {"msdyn_priority": 50})
+    async with open_target("local") as target:
+        with pytest.raises(StalePlan) as stale:
+            await apply_plan(plan, loaded, target)
+    assert [r for r in stale.value.reasons if row["queueid"] in r and "changed" in r]
+    async with ws.client() as dv:
+        (vip,) = await rows_where(dv, "queue", name="SMS Support VIP")
+    assert vip["msdyn_priority"] == 1
+
+
+def test_two_applies_at_once_one_writer_wins(applied: Workspace) -> None:
+    """Two plans of different edits of one row, applied concurrently: exactly one lands, the
+    other is refused (stale before writing, or 412 at the write) and says so."""
+    ws = applied
+    other = ws.root / "other"
+    shutil.copytree(ws.config_dir, other)
+    ws.edit("    priority: 10\n", "    priority: 11\n")
+    text = (other / "channels.yaml").read_text()
+    (other / "channels.yaml").write_text(text.replace("    priority: 10\n", "    priority: 12\n"))
+    first, second = ws.loaded(), load([other])
+
+    async def race() -> list[ApplyReport | BaseException]:
+        plans = [await plan_of(first, ws), await plan_of(second, ws)]
+        async with open_target("local") as target:
+            return await asyncio.gather(
+                apply_plan(plans[0], first, target),
+                apply_plan(plans[1], second, target),
+                return_exceptions=True,
+            )
+
+    outcomes = asyncio.run(race())
+    won = [i for i, o in enumerate(outcomes) if isinstance(o, ApplyReport) and o.complete]
+    lost = [o for o in outcomes if not (isinstance(o, ApplyReport) and o.complete)]
+    assert len(won) == 1 and len(lost) == 1, outcomes
+    (loser,) = lost
+    if isinstance(loser, ApplyReport):
+        assert loser.stale == 1 and apply_exit(loser) == ExitCode.STALE_PLAN
+    else:
+        assert isinstance(loser, StalePlan), loser
+    assert tier1(ws)["msdyn_priority"] == (11, 12)[won[0]]
+
+
+# --- faults --------------------------------------------------------------------------------
+
+
+def apply_with_faults(ws: Workspace, faults: FaultConfig, attempts: int) -> ApplyReport:
+    """Plan on a healthy org, then apply through a faulty one (the network fails mid-run)."""
+
+    async def run() -> ApplyReport:
+        loaded = ws.loaded()
+        plan = await plan_of(loaded, ws)
+        async with open_target("local", faults=faults, retry=instant_retries(attempts)) as target:
+            return await apply_plan(plan, loaded, target)
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize(
+    ("faults", "attempts"),
+    [
+        # the $batch is lost before it commits, and not retried: nothing written
+        (FaultConfig(seed=9, drop_before_commit=0.08), 1),
+        # lost after it commits: everything written, the answer never arrives
+        (FaultConfig(seed=3, drop_after_commit=0.08), 1),
+    ],
+    ids=["lost-before-commit", "lost-after-commit"],
+)
+def test_apply_cut_off_by_faults_is_finished_by_the_next(
+    ws: Workspace, faults: FaultConfig, attempts: int
+) -> None:
+    """The first apply ends partial (exit 7) with a journal that never claims what it cannot
+    prove; a second, healthy apply finishes the rest; every natural key exists once."""
+    report = apply_with_faults(ws, faults, attempts)
+    assert apply_exit(report) == ExitCode.PARTIAL_APPLY
+    entries = journal_entries(report)
+    assert len(entries) == report.done + report.failed + report.stale + report.not_attempted
+    failed = [e for e in entries if e["status"] == "failed"]
+    assert failed and all("$batch" in e["detail"] for e in failed)
+
+    finished = ws.apply()
+    assert finished.exit_code == ExitCode.OK, finished.output
+    counts = ws.key_counts()
+    assert not duplicates(counts)
+    assert sum(counts["msdyn_liveworkstream"].values()) == 3
+    assert ws.plan("--detailed-exitcode").exit_code == ExitCode.OK
+
+
+@pytest.mark.parametrize("seed", [0, 1, 3, 7])
+def test_replayed_batch_settles_every_step_truthfully(ws: Workspace, seed: int) -> None:
+    """With retries, a $batch whose answer was lost is sent again: its second answer says
+    "already exists" and "not executed" for what the first attempt wrote. Every step must end
+    as done (read back), not failed or "not attempted", and nothing is duplicated."""
+    report = apply_with_faults(ws, FaultConfig(seed=seed, drop_after_commit=0.2), 4)
+    assert report.complete, report.failures
+    entries = journal_entries(report)
+    assert {e["status"] for e in entries} == {"done"}
+    assert [e for e in entries if "already in place" in e["detail"]], "no replay happened"
+    assert not duplicates(ws.key_counts())
+    assert ws.plan("--detailed-exitcode").exit_code == ExitCode.OK
