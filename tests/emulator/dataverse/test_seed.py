@@ -24,9 +24,10 @@ async def test_templates_by_unique_name(client: httpx.AsyncClient) -> None:
         ("msdyn_sessiontemplates", SESSION_TEMPLATES),
         ("msdyn_notificationtemplates", NOTIFICATION_TEMPLATES),
     ):
-        for unique, name in templates:
-            row = (await client.get(f"{entity_set}(msdyn_uniquename='{unique}')")).json()
-            assert row["msdyn_name"] == name
+        for template in templates:
+            url = f"{entity_set}(msdyn_uniquename='{template.unique_name}')"
+            assert (await client.get(url)).json()["msdyn_name"] == template.name
+            assert template.unique_name_inferred  # no OOB SMS unique name was ever observed
 
 
 async def test_default_queue_hours_and_contract(client: httpx.AsyncClient) -> None:

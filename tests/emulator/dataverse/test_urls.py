@@ -30,7 +30,7 @@ def test_segments_with_keys() -> None:
         Segment("$ref"),
     ]
     assert parse_path("x(a='O''Brien/1',b=2)") == [Segment("x", {"a": "O'Brien/1", "b": 2})]
-    assert parse_path(f"x({{{GUID}}})")[0].id == GUID
+    assert parse_path(f"x({{{GUID}}})")[0].key == GUID
 
 
 @pytest.mark.parametrize("path", ["queues(nope)", "queues(a='x' b=1)", "queues(a='x',)x"])

@@ -27,16 +27,12 @@ class Call:
     body: bytes
     root: str
 
-    def json(self) -> Any:
-        """The body as JSON, or the service's 400 for a malformed one."""
+    def json_object(self) -> dict[str, Any]:
+        """The body as a JSON object, or the service's 400 for malformed JSON or another shape."""
         try:
-            return json.loads(self.body or b"null")
+            body = json.loads(self.body or b"null")
         except (ValueError, UnicodeDecodeError) as exc:
             raise bad_payload(f"Invalid JSON. {exc}") from None
-
-    def json_object(self) -> dict[str, Any]:
-        """The body as a JSON object, as entity writes require."""
-        body = self.json()
         if not isinstance(body, dict):
             raise bad_payload("The request body must be a JSON object.")
         return body

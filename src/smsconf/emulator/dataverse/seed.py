@@ -8,6 +8,7 @@ ones below follow the chat naming (`msdyn_chat_consult` ...) and are marked infe
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from smsconf.emulator.dataverse.records import Records
@@ -35,15 +36,25 @@ LANGUAGES: dict[int, str] = {
     3084: "French - Canada",
 }
 
-# (unique name, display name); the display names are [doc], the unique names [inferred].
-SESSION_TEMPLATES = (("msdyn_sms_session_default", "SMS session - default"),)
+
+@dataclass(frozen=True)
+class Template:
+    """An out-of-the-box template: its display name is [doc], its unique name may be a guess."""
+
+    unique_name: str
+    name: str
+    unique_name_inferred: bool
+
+
+SESSION_TEMPLATES = (Template("msdyn_sms_session_default", "SMS session - default", True),)
 NOTIFICATION_TEMPLATES = (
-    ("msdyn_sms_incoming_authenticated", "SMS - incoming authenticated - default"),
-    ("msdyn_sms_incoming_unauthenticated", "SMS - incoming unauthenticated - default"),
-    ("msdyn_sms_consult", "SMS - consult - default"),
-    ("msdyn_sms_transfer", "SMS - transfer - default"),
+    Template("msdyn_sms_incoming_authenticated", "SMS - incoming authenticated - default", True),
+    Template(
+        "msdyn_sms_incoming_unauthenticated", "SMS - incoming unauthenticated - default", True
+    ),
+    Template("msdyn_sms_consult", "SMS - consult - default", True),
+    Template("msdyn_sms_transfer", "SMS - transfer - default", True),
 )
-TEMPLATE_NAMES_INFERRED = True
 
 DEFAULT_QUEUE_NAME = "Default messaging queue"
 DEFAULT_OPERATING_HOURS_NAME = "Default operating hours"
@@ -52,6 +63,15 @@ QUEUE_OUTPUT_CONTRACT_XML = (
     '<contract version="1"><complex key="assign_to"><variable name="queue" data-type="string" />'
     "</complex></contract>"
 )
+
+
+def _template(table: str, template: Template, **columns: Any) -> tuple[str, dict[str, Any]]:
+    return table, {
+        f"{table}id": seed_id(table, template.unique_name),
+        "msdyn_uniquename": template.unique_name,
+        "msdyn_name": template.name,
+        **columns,
+    }
 
 
 def _rows(app_user_id: str) -> list[tuple[str, dict[str, Any]]]:
@@ -105,29 +125,8 @@ def _rows(app_user_id: str) -> list[tuple[str, dict[str, Any]]]:
             },
         )
     )
-    rows += [
-        (
-            "msdyn_sessiontemplate",
-            {
-                "msdyn_sessiontemplateid": seed_id("msdyn_sessiontemplate", unique),
-                "msdyn_uniquename": unique,
-                "msdyn_name": name,
-                "msdyn_sessiontype": 0,
-            },
-        )
-        for unique, name in SESSION_TEMPLATES
-    ]
-    rows += [
-        (
-            "msdyn_notificationtemplate",
-            {
-                "msdyn_notificationtemplateid": seed_id("msdyn_notificationtemplate", unique),
-                "msdyn_uniquename": unique,
-                "msdyn_name": name,
-            },
-        )
-        for unique, name in NOTIFICATION_TEMPLATES
-    ]
+    rows += [_template("msdyn_sessiontemplate", t, msdyn_sessiontype=0) for t in SESSION_TEMPLATES]
+    rows += [_template("msdyn_notificationtemplate", t) for t in NOTIFICATION_TEMPLATES]
     rows.append(
         (
             "msdyn_decisioncontract",

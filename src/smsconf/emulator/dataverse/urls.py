@@ -30,11 +30,6 @@ class Segment:
     name: str
     key: str | dict[str, KeyValue] | None = None
 
-    @property
-    def id(self) -> str | None:
-        """The GUID key, when the segment is keyed by primary key."""
-        return self.key if isinstance(self.key, str) else None
-
 
 def parse_guid(text: str) -> str:
     """A canonical lower-case GUID, or the service's 400 for a malformed one."""
