@@ -17,24 +17,33 @@ from typing import Any
 import pytest
 import yaml
 
-from smsconf.config.loader import load
+from smsconf.config.loader import load, load_config
 from smsconf.config.model import Config, format_minutes
 from smsconf.config.vocabulary import LOCALES, MessageTrigger
-from smsconf.emulator.dataverse.seed import LANGUAGES, NOTIFICATION_TEMPLATES, SESSION_TEMPLATES
+from smsconf.emulator.dataverse.seed import LANGUAGES
 from smsconf.mapping.desired import NOTIFICATION_COLUMNS
 from smsconf.mapping.export import Exported, export_config, secret_variable
 from smsconf.mapping.yaml_out import render, write
+from smsconf.platform import TABLES
 from smsconf.platform import vocabulary as vocab
 from smsconf.reconcile.live import LiveState, read_live, read_referenced
 from smsconf.reconcile.manager import PlanOptions, apply_plan, make_plan
 from smsconf.reconcile.plan import Plan
-from smsconf.target import LOCAL, LOCAL_DEMO_ROWS, open_target
+from smsconf.target import LOCAL, open_target
 
 # Only languages the local organisation has rows for can be looked up.
 ORG_LOCALES = sorted(code for code, lcid in LOCALES.items() if lcid in LANGUAGES)
+# Quick replies take the locales of their own option set (msdyn_locale_field).
+_REPLY_LCIDS = TABLES["msdyn_cannedmessage"].column("msdyn_locale_field").option_values()  # type: ignore[union-attr]
+REPLY_LOCALES = sorted(code for code, lcid in LOCALES.items() if lcid in _REPLY_LCIDS)
 TRIGGERS = list(typing.get_args(MessageTrigger))
-BOTS = LOCAL_DEMO_ROWS["systemusers"][1]
-SURVEYS = LOCAL_DEMO_ROWS["msfp_surveies"][1]
+# The looked-up objects the example uses are the ones every local organisation has.
+EXAMPLE = load_config([Path(__file__).resolve().parents[2] / "examples"])
+BOTS = [b.name for b in EXAMPLE.bots]
+SURVEYS = [s.name for s in EXAMPLE.surveys]
+TEMPLATES = [t.model_dump(exclude_defaults=True) for t in EXAMPLE.templates]
+SESSION = [t["name"] for t in TEMPLATES if t["kind"] == "session"]
+NOTIFICATION = [t["name"] for t in TEMPLATES if t["kind"] == "notification"]
 TEXTS = ["Hello", "Wir sind gleich da", "Ça arrive: « bientôt »", "100% #1 — 'quoted'", "a\tb"]
 VALUES: list[Any] = ["Gold", "007", "1.50", "x<y&z", "", 3, -12, 2.5, True, False, "true?"]
 ATTRIBUTES = [
@@ -106,7 +115,7 @@ class Generator:
                 "title": f"Reply {i}",
                 "managed": True,
                 "message": self.text(),
-                "locale": rng.choice(ORG_LOCALES),
+                "locale": rng.choice(REPLY_LOCALES),
             }
             for i in range(rng.randint(1, 3))
         ]
@@ -121,14 +130,7 @@ class Generator:
             "capacity_profiles": [{"name": "Profile", "managed": True, "default_max_units": 7}],
             "surveys": [{"name": s} for s in SURVEYS],
             "bots": [{"name": b} for b in BOTS],
-            "templates": [
-                {"name": name, "kind": "session", "unique_name": unique}
-                for unique, name in SESSION_TEMPLATES
-            ]
-            + [
-                {"name": name, "kind": "notification", "unique_name": unique}
-                for unique, name in NOTIFICATION_TEMPLATES
-            ],
+            "templates": TEMPLATES,
             "quick_replies": replies,
             "workstreams": workstreams,
         }
@@ -164,7 +166,6 @@ class Generator:
             "skill_matching": rng.choice(list(vocab.SKILL_MATCHING)),
         }
         queue_names = [q["name"] for q in queues]
-        templates = [u for u, _ in NOTIFICATION_TEMPLATES]
         return {
             "name": name,
             "fallback_queue": rng.choice(queue_names),
@@ -186,10 +187,9 @@ class Generator:
                 ],
             },
             "advanced": {
-                "session_template": rng.choice([None, SESSION_TEMPLATES[0][1]]),
+                "session_template": rng.choice([None, *SESSION]),
                 "notification_templates": {
-                    slot: rng.choice([None, dict(NOTIFICATION_TEMPLATES)[rng.choice(templates)]])
-                    for slot in NOTIFICATION_COLUMNS
+                    slot: rng.choice([None, *NOTIFICATION]) for slot in NOTIFICATION_COLUMNS
                 },
                 "context_variables": variables,
                 "smart_assist_bots": self.pick(BOTS),

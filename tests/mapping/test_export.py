@@ -159,7 +159,7 @@ async def test_export_is_canonical_and_byte_identical_twice(example_org: Path) -
     assert f"{NOT_EXPORTED} nothing" in one[SHARED_FILE]
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
 async def test_generated_organisations_round_trip(
     seed: int, home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -205,11 +205,11 @@ def reasons(exported: Exported) -> list[str]:
 
 
 def test_a_legacy_workstream_is_listed_and_left_unmanaged(example_live: LiveState) -> None:
-    live = edited(example_live, "msdyn_liveworkstream", named("UK Support"), msdyn_mode=192350000)
+    live = edited(example_live, "msdyn_liveworkstream", named("UK Support"), msdyn_mode=717210000)
     exported = export_config(live)
     assert [ws.name for ws in exported.config.workstreams] == ["SMS Sales", "SMS Support"]
     assert reasons(exported) == [
-        "workstream 'UK Support': not exported: msdyn_mode 192350000 is not the unified routing "
+        "workstream 'UK Support': not exported: msdyn_mode 717210000 is not the unified routing "
         "model smsconf writes (a legacy-model workstream)"
     ]
 
@@ -321,10 +321,11 @@ def test_an_account_of_another_provider_is_listed_with_what_uses_its_numbers(
 
 
 def test_omissions_head_the_shared_file(example_live: LiveState, tmp_path: Path) -> None:
-    live = edited(example_live, "msdyn_liveworkstream", named("UK Support"), msdyn_mode=1)
+    live = edited(example_live, "msdyn_liveworkstream", named("UK Support"), msdyn_mode=717210000)
     write(tmp_path / "out", render(export_config(live), LOCAL, "local"))
     shared = (tmp_path / "out" / SHARED_FILE).read_text(encoding="utf-8")
-    assert f"{NOT_EXPORTED}\n#   - workstream 'UK Support': not exported: msdyn_mode 1" in shared
+    omitted = "#   - workstream 'UK Support': not exported: msdyn_mode 717210000"
+    assert f"{NOT_EXPORTED}\n{omitted}" in shared
     assert "#   CONTOSO_TELESIGN_API_KEY (account 'contoso-telesign')" in shared
     assert yaml.safe_load(shared)["environments"] == {"local": {"target": "local"}}
     assert not (tmp_path / "out" / "workstreams" / "uk-support.yaml").exists()
