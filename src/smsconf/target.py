@@ -9,6 +9,7 @@ directory, so a later command sees what an earlier one applied.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ LOCAL = "local"
 LOCAL_URL = "http://local.smsconf"
 LOCAL_TELESIGN_URL = "http://telesign.local"
 LOCAL_DB = "local.sqlite"
+LOCAL_NAMESPACE = uuid.UUID("5d0c4a8e-2f3b-4c61-9a7e-0b1d2c3e4f50")
 # Objects the example looks up by name that a real org would already have (bots are
 # application users, surveys come from Customer Voice): the local org has them from the start.
 LOCAL_DEMO_ROWS = {
@@ -109,6 +111,8 @@ async def _local(
 
 
 async def _seed_demo_rows(client: DataverseClient) -> None:
+    """Fixed ids, so every fresh local org is the same org and its plans are reproducible."""
     for entity_set, (column, names) in LOCAL_DEMO_ROWS.items():
         for name in names:
-            await client.create(entity_set, {column: name})
+            row_id = uuid.uuid5(LOCAL_NAMESPACE, f"{entity_set}/{name}")
+            await client.create(entity_set, {column: name}, id=row_id)
