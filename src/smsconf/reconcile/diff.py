@@ -405,9 +405,19 @@ class Differ:
                             relationship,
                             target_table,
                             target,
-                            f"{target_table} {target} on workstream '{ws_key[0]}'",
+                            f"{self.link_target(target_table, target)} on workstream '{ws_key[0]}'",
                         )
                     )
+
+    def link_target(self, table: str, row_id: str) -> str:
+        """A linked row as a reviewer knows it: its name when the live read has it, else its id."""
+        kind = "quick reply" if table == "msdyn_cannedmessage" else "smart assist bot"
+        for row in self.live.rows.get(table, []):
+            if self.live.row_id(table, row) == row_id:
+                name = row.get(TABLES[table].primary_name)
+                if name:
+                    return f"{kind} '{name}'"
+        return f"{kind} {row_id}"
 
     def link_change(
         self,
