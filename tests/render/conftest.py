@@ -1,0 +1,72 @@
+"""A deterministic plan with every kind of change, for golden files and renderer tests.
+
+The local organisation's id and every id smsconf creates are derived from fixed names, so the
+plan is the same on every run once the volatile fields are pinned: the git commit of the
+checkout (there is none in a temporary directory, so a fixed one is set to exercise its
+display) and the smsconf version (which would change every golden file on each release).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from pathlib import Path
+
+import pytest
+from tests.reconcile.workspace import Workspace, apply_example, from_database, make_workspace
+
+from smsconf.config.loader import load
+from smsconf.reconcile.manager import make_plan
+from smsconf.reconcile.plan import Plan
+from smsconf.target import open_target
+
+GOLDEN_COMMIT = "0123456789abcdef0123456789abcdef01234567"
+GOLDEN_VERSION = "0.0.0+golden"
+
+
+def edit_every_way(ws: Workspace) -> None:
+    """One update, one create, one delete, one associate and one disassociate."""
+    ws.edit("    priority: 10\n", "    priority: 11\n")
+    ws.edit(
+        "        - trigger: agent_assigned\n          text: You're now chatting with {Agent}.\n", ""
+    )
+    ws.edit("quick_replies: [Greeting, Closing]", "quick_replies: [Greeting, Thanks]")
+    ws.edit(
+        "quick_replies:\n  - title: Greeting",
+        "quick_replies:\n  - title: Thanks\n    managed: true\n    message: Thanks!\n"
+        "    locale: en-US\n  - title: Greeting",
+    )
+
+
+def plan_here() -> Plan:
+    """Plan `examples/` of the current directory against its local org, volatile fields pinned."""
+
+    async def run() -> Plan:
+        async with open_target("local") as target:
+            return await make_plan(load(["examples/"]), target, ["examples/"])
+
+    plan = asyncio.run(run())
+    return dataclasses.replace(plan, git_commit=GOLDEN_COMMIT, smsconf_version=GOLDEN_VERSION)
+
+
+@pytest.fixture(scope="session")
+def mixed_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    """The example applied, then edited every way, planned with relative paths (as a user)."""
+    db = apply_example(tmp_path_factory.mktemp("golden-base"))
+    with pytest.MonkeyPatch.context() as mp:
+        ws = from_database(make_workspace(tmp_path_factory.mktemp("golden"), mp), db)
+        edit_every_way(ws)
+        return plan_here()
+
+
+@pytest.fixture(scope="session")
+def empty_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    """The example against an empty organisation: creates and associations only."""
+    with pytest.MonkeyPatch.context() as mp:
+        make_workspace(tmp_path_factory.mktemp("golden-empty"), mp)
+        return plan_here()
+
+
+@pytest.fixture
+def golden_dir() -> Path:
+    return Path(__file__).parent / "golden"
