@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from smsconf.cli import main
+from smsconf.cli.telesign import emulator_app
 from smsconf.emulator.telesign import create_app
 from smsconf.emulator.telesign.server import serving
 from smsconf.exitcodes import ExitCode
@@ -131,7 +132,7 @@ def base_url_of(process: subprocess.Popen[str]) -> str:
     return process.stdout.readline().strip()
 
 
-def test_emulator_command_serves_flag_and_file_accounts(tmp_path: Path) -> None:
+def test_emulator_command_serves_over_http(tmp_path: Path) -> None:
     accounts_file = tmp_path / "accounts.json"
     accounts_file.write_text(json.dumps({"accounts": [
         {"customer_id": "FILE-1", "api_key": "a2V5", "sms_enabled": False}]}))
@@ -149,14 +150,20 @@ def test_emulator_command_serves_flag_and_file_accounts(tmp_path: Path) -> None:
     assert "FILE-1, FLAG-1" in err
 
 
-def test_emulator_command_defaults_to_the_demo_accounts() -> None:
-    process = serve_process()
-    try:
-        base_url_of(process)
-    finally:
-        process.terminate()
-        _, err = process.communicate(timeout=10)
-    assert "DEMO-CUSTOMER-0001, DEMO-CUSTOMER-0002" in err
+def test_emulator_app_defaults_to_the_demo_accounts() -> None:
+    app = emulator_app((), None, "", 0)
+    assert list(app.state.telesign.accounts) == ["DEMO-CUSTOMER-0001", "DEMO-CUSTOMER-0002"]
+
+
+def test_emulator_app_from_file_and_flags(tmp_path: Path) -> None:
+    accounts_file = tmp_path / "accounts.yaml"
+    accounts_file.write_text("accounts: [{customer_id: FILE-1, api_key: a2V5}]\n"
+                             "directory: {'15555550123': {phone_type: VOIP}}\n")
+    emulator = emulator_app(["FLAG-1:a2V5"], accounts_file, "throttle=0.5", 9).state.telesign
+    assert list(emulator.accounts) == ["FILE-1", "FLAG-1"]
+    assert not emulator.accounts["FLAG-1"].reject_unknown_senders
+    assert emulator.directory["15555550123"].phone_type == "VOIP"
+    assert emulator.faults.throttle == 0.5
 
 
 @pytest.mark.parametrize(("args", "message"), [

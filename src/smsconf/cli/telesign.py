@@ -9,6 +9,7 @@ import contextlib
 import os
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -16,6 +17,7 @@ import httpx
 import pydantic
 from rich.console import Console
 from rich.table import Table
+from starlette.applications import Starlette
 
 from smsconf.cli.common import env_option, handle_errors, paths_argument
 from smsconf.cli.emulator import emulator
@@ -145,6 +147,19 @@ def _flag_account(value: str) -> EmulatedAccount:
                                  param_hint="--account") from None
 
 
+def emulator_app(flag_accounts: Sequence[str], accounts_file: Path | None, faults: str,
+                 seed: int) -> Starlette:
+    """The emulator the flags describe: file and flag accounts, else the demo accounts."""
+    try:
+        fault_config = parse_faults(faults)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--faults") from None
+    setup = load_setup(accounts_file) if accounts_file else None
+    accounts = [*(setup.accounts if setup else ()), *map(_flag_account, flag_accounts)]
+    return create_app(accounts or DEMO_ACCOUNTS, faults=fault_config, seed=seed,
+                      directory=setup.directory if setup else None)
+
+
 @emulator.command("telesign")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8090, show_default=True, type=int, help="0 picks a free port.")
@@ -160,14 +175,7 @@ def emulator_telesign(host: str, port: int, flag_accounts: tuple[str, ...],
 
     Without --account or --accounts-file it knows the demo accounts of examples/channels.yaml.
     """
-    try:
-        fault_config = parse_faults(faults)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--faults") from None
-    setup = load_setup(accounts_file) if accounts_file else None
-    accounts = [*(setup.accounts if setup else ()), *map(_flag_account, flag_accounts)]
-    app = create_app(accounts or DEMO_ACCOUNTS, faults=fault_config, seed=seed,
-                     directory=setup.directory if setup else None)
+    app = emulator_app(flag_accounts, accounts_file, faults, seed)
     with serving(app, host, port) as url:
         customers = ", ".join(app.state.telesign.accounts)
         click.echo(f"Telesign emulator for {customers}; Ctrl-C to stop", err=True)
