@@ -33,6 +33,7 @@ SCENARIOS: tuple[tuple[str, str, str | None, bool], ...] = (
     ("plan, no changes", "plan", "baseline-plan", False),
     ("plan, 1% changed", "plan", "baseline-plan", True),
     ("apply of the change", "apply", "baseline-apply", True),
+    ("export", "export", "baseline-plan", True),
 )
 
 

@@ -1,6 +1,7 @@
 """The measured commands, each one run as its own process: `python -m benchkit.steps STEP ...`.
 
-smsconf's steps do what the CLI commands do (`validate`; `plan`; `apply --auto-approve`) through
+smsconf's steps do what the CLI commands do (`validate`; `plan`; `apply --auto-approve`;
+`export`) through
 the same library calls, against an organisation URL, and report the Dataverse client's own
 request accounting. The `baseline-*` steps do the same reads and writes the way a generic
 per-record tool does: one GET per row to refresh, one request per create, update or
@@ -15,6 +16,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import shutil
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field, replace
@@ -23,14 +25,17 @@ from typing import Any
 
 from smsconf.config import validate_paths
 from smsconf.config.loader import Loaded, load
+from smsconf.config.model import Config
 from smsconf.dataverse import DataverseClient
 from smsconf.dataverse.errors import NotFound
 from smsconf.dataverse.stats import RequestStats
 from smsconf.mapping.desired import desired_rows
+from smsconf.mapping.export import export_config
 from smsconf.mapping.rows import DesiredRow
+from smsconf.mapping.yaml_out import render, write
 from smsconf.platform import TABLES
 from smsconf.reconcile.apply import operation, secrets_for
-from smsconf.reconcile.live import columns_to_read, read_live
+from smsconf.reconcile.live import columns_to_read, read_live, read_referenced
 from smsconf.reconcile.manager import PlanOptions, apply_plan, make_plan
 from smsconf.reconcile.plan import Change, Plan
 from smsconf.render.text import render as render_text
@@ -89,6 +94,18 @@ async def apply(target: Target, paths: list[str], meter: Meter) -> Result:
     return {"changes": _changes(made), "done": report.done}
 
 
+async def export(target: Target, paths: list[str], meter: Meter) -> Result:
+    """`smsconf export --out DIR`: read the org (an empty configuration names no lookups, then
+    the looked-up rows the workstreams use), write it as configuration files."""
+    live = await read_live(target.dataverse, Config())
+    await read_referenced(target.dataverse, live)
+    exported = export_config(live)
+    out = Path(paths[0]).parent / "exported"
+    shutil.rmtree(out, ignore_errors=True)
+    written = write(out, render(exported, target.url, None))
+    return {"files": len(written), "omitted": len(exported.omitted)}
+
+
 async def _prepare(target: Target, paths: list[str]) -> tuple[Loaded, list[DesiredRow], Plan]:
     """The rows the configuration manages and the plan's changes, as smsconf computes them."""
     loaded = load(paths)
@@ -145,6 +162,7 @@ async def baseline_apply(target: Target, paths: list[str], meter: Meter) -> Resu
 NETWORK_STEPS: dict[str, Step] = {
     "plan": plan,
     "apply": apply,
+    "export": export,
     "baseline-plan": baseline_plan,
     "baseline-apply": baseline_apply,
 }
