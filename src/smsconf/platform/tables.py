@@ -343,6 +343,12 @@ _WORKSTREAM = _table(
         ),
         string("msdyn_bot_rule", 4000),
         # Evidence §5: these hold template unique names as plain text, not lookups.
+        multiselect(
+            "msdyn_blockcapacityforconsult",
+            options((192350001, "Chat"), (192350002, "Voice")),
+            inferred=True,
+        ),
+        string("msdyn_fallbacklanguage", 100, inferred=True),
         string("msdyn_sessiontemplate_default", 200),
         string("msdyn_notificationtemplate_incoming_auth", 200),
         string("msdyn_notificationtemplate_incoming_unauth", 200),
@@ -350,6 +356,7 @@ _WORKSTREAM = _table(
         string("msdyn_notificationtemplate_transfer", 200),
         string("msdyn_notificationtemplate_supervisorassign", 200),
         string("msdyn_notificationtemplate_callback_previewdialing", 200),
+        string("msdyn_notificationtemplate_returning_conv_assig", 200),
         string("msdyn_sessionscenarioplaceholder", 200),
         string("msdyn_notificationscenarioplaceholder", 200),
         # Legacy SMS columns of the Omnichannel Administration model (§2.3).
@@ -364,6 +371,7 @@ _WORKSTREAM = _table(
         string("msdyn_customerid", 100),
         string("msdyn_apikey", 100),
         string("msdyn_secureapikey", 100, secured=True),
+        integer("msdyn_apikeyversionnumber", inferred=True),
         string("msdyn_telesigninboundurl", 200),
         string("msdyn_twilioinboundurl", 200),
         string("msdyn_connectorsurl", 200, inferred=True),

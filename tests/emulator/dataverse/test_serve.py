@@ -52,8 +52,10 @@ def test_dropped_connection_closes_the_socket(fault: str, committed: int) -> Non
     app.close()
 
 
-def test_cli_serves_and_prints_its_url(tmp_path: Path) -> None:
+@pytest.mark.parametrize("tls", [False, True])
+def test_cli_serves_and_prints_its_url(tmp_path: Path, tls: bool) -> None:
     db = tmp_path / "org.sqlite"
+    args = ["--port", "0", "--db", str(db), "--token", "secret", "--faults", "slow=0"]
     process = subprocess.Popen(
         [
             sys.executable,
@@ -61,16 +63,8 @@ def test_cli_serves_and_prints_its_url(tmp_path: Path) -> None:
             "from smsconf.cli import main; main()",
             "emulator",
             "serve",
-            "--port",
-            "0",
-            "--db",
-            str(db),
-            "--token",
-            "secret",
-            "--faults",
-            "slow=0",
-            "--seed",
-            "3",
+            *args,
+            *(["--tls-self-signed"] if tls else []),
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -78,10 +72,18 @@ def test_cli_serves_and_prints_its_url(tmp_path: Path) -> None:
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
-        assert line.startswith("Dataverse emulator: http://127.0.0.1:")
+        scheme = "https" if tls else "http"
+        assert line.startswith(f"Dataverse emulator: {scheme}://127.0.0.1:")
         url = line.split()[2]
+        verify: ssl.SSLContext | bool = True
+        if tls:
+            cert = process.stdout.readline().split()[2]
+            verify = ssl.create_default_context(cafile=cert)
         response = httpx.get(
-            f"{url}/api/data/v9.2/WhoAmI", headers={"Authorization": "Bearer secret"}, timeout=10
+            f"{url}/api/data/v9.2/WhoAmI",
+            verify=verify,
+            headers={"Authorization": "Bearer secret"},
+            timeout=10,
         )
         assert response.status_code == 200
     finally:

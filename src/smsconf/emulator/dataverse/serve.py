@@ -21,6 +21,7 @@ from smsconf.emulator.dataverse.faults import FaultConfig
 from smsconf.emulator.dataverse.tls import self_signed_certificate
 
 STARTUP_TIMEOUT = 10.0
+LISTEN_BACKLOG = 2048
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -28,6 +29,7 @@ def _bind(host: str, port: int) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
+    sock.listen(LISTEN_BACKLOG)  # connections made before uvicorn is up wait instead of failing
     return sock
 
 
