@@ -21,6 +21,7 @@ from tests.mapping.orgs import apply, export_to, generated, plan, read_org
 
 from smsconf.config.loader import load, validate_paths
 from smsconf.config.model import Config, Workstream
+from smsconf.config.rules import check
 from smsconf.mapping import ids
 from smsconf.mapping.export import Exported, export_config, secret_variable
 from smsconf.mapping.yaml_out import NOT_EXPORTED, SHARED_FILE, render, slug, write
@@ -361,3 +362,19 @@ def test_export_refuses_a_directory_that_already_holds_yaml(
     (tmp_path / "old.yaml").write_text("accounts: []\n", encoding="utf-8")
     with pytest.raises(FileExistsError, match="already holds YAML"):
         write(tmp_path, render(export_config(example_live), LOCAL, None))
+
+
+def test_objects_the_domain_rules_refuse_are_left_out_with_what_needs_them(
+    example_live: LiveState,
+) -> None:
+    live = edited(example_live, "msdyn_ocphonenumber", named("55123"), msdyn_type=192350000)
+    exported = export_config(live)
+    assert [a.name for a in exported.config.accounts] == ["fabrikam-telesign"]
+    assert [ws.name for ws in exported.config.workstreams] == ["UK Support"]
+    assert reasons(exported) == [
+        "account 'contoso-telesign': not exported: a geo number has 8 to 15 digits; '55123' has 5",
+        "workstream 'SMS Sales': not exported: number 18005550199 is not listed under any account",
+        "workstream 'SMS Support': not exported: number 14255550100 is not listed under any "
+        "account",
+    ]
+    assert check(exported.config) == []

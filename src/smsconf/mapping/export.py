@@ -50,6 +50,7 @@ from smsconf.config.model import (
 )
 from smsconf.config.model import Bot as BotRef
 from smsconf.config.model import Survey as SurveyRef
+from smsconf.config.rules import check
 from smsconf.config.secrets import SecretRef
 from smsconf.config.vocabulary import LOCALES
 from smsconf.mapping import ids
@@ -90,6 +91,15 @@ QUEUE_ASSIGNMENT = _words(vocab.QUEUE_ASSIGNMENT)
 WEEKDAY = _words(vocab.WEEKDAY)
 MESSAGE_TRIGGER = _words(vocab.MESSAGE_TRIGGER)
 STEP_TYPE = _words(vocab.STEP_TYPE)
+KIND_OF_KEY = {
+    "accounts": "account",
+    "queues": "queue",
+    "operating_hours": "operating hours",
+    "capacity_profiles": "capacity profile",
+    "quick_replies": "quick reply",
+    "templates": "template",
+    "workstreams": "workstream",
+}
 LOCALE = _words(LOCALES)
 
 
@@ -148,8 +158,8 @@ def word(words: dict[Any, str], value: Any, what: str) -> str | None:
 
 def choices(words: dict[Any, str], value: Any, what: str) -> list[str]:
     """A multi-select column (comma-separated values) as words, in vocabulary order."""
-    found = [int(part) for part in str(value or "").split(",") if part.strip()]
-    picked = {word(words, v, what) for v in found}
+    parts = [part.strip() for part in str(value or "").split(",") if part.strip()]
+    picked = {word(words, int(p) if p.isdigit() else p, what) for p in parts}
     return [w for w in words.values() if w in picked]
 
 
@@ -228,9 +238,10 @@ class Exporter:
             except (_Skip, RulesetError) as exc:
                 self.omit(f"workstream '{row['msdyn_name']}'", f"not exported: {exc}")
                 self.used, self.templates = defaultdict(set, used), templates
-        return Config(
+        queues = self.referenced("queue", Queue, self.queue)  # first: queues use hours
+        config = Config(
             accounts=accounts,
-            queues=self.referenced("queue", Queue, self.queue),
+            queues=queues,
             operating_hours=self.referenced("operating_hours", OperatingHours, self.hours),
             capacity_profiles=self.referenced("capacity_profile", CapacityProfile, self.profile),
             surveys=[SurveyRef(name=n) for n in sorted(self.used["survey"])],
@@ -239,6 +250,35 @@ class Exporter:
             quick_replies=self.referenced("quick_reply", QuickReply, self.quick_reply),
             workstreams=workstreams,
         )
+        return self.valid(config)
+
+    def valid(self, config: Config) -> Config:
+        """Leave out each top-level object the domain rules refuse, so the files validate.
+
+        Leaving one out can break a reference to it (a workstream's queue), which the next
+        round finds; every round removes something, so this ends. Left-out objects are
+        unmanaged for a plan: untouched, never deleted.
+        """
+        while problems := check(config):
+            doomed: dict[str, set[int]] = defaultdict(set)
+            for problem in problems:
+                key, index = (*problem.path, None, None)[:2]
+                if not isinstance(key, str) or not isinstance(index, int):
+                    self.omit("configuration", problem.message)
+                    continue
+                item = getattr(config, key)[index]
+                what = f"{KIND_OF_KEY.get(key, key)} '{getattr(item, 'name', None) or item.title}'"
+                self.omit(what, f"not exported: {problem.message}")
+                doomed[key].add(index)
+            if not doomed:
+                break
+            config = config.model_copy(
+                update={
+                    key: [x for i, x in enumerate(getattr(config, key)) if i not in indexes]
+                    for key, indexes in doomed.items()
+                }
+            )
+        return config
 
     def accounts(self) -> list[Account]:
         table = "msdyn_occommunicationprovidersetting"
