@@ -5,9 +5,14 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from starlette.applications import Starlette
 from starlette.routing import Mount
+from telesign.rest import RestClient
 
+from smsconf.emulator.telesign import DEMO_ACCOUNTS
+from smsconf.emulator.telesign.auth import Authenticator, AuthFailure
 from smsconf.telesign import signing
 
 from .conftest import CID, KEY, FakeClock, Signer
@@ -134,3 +139,23 @@ async def test_mount_prefix_is_not_signed(make_app: Any, sign: Signer) -> None:
                                  base_url="http://x") as client:
         reply = await client.get("/telesign" + PROBE, headers=sign("GET", PROBE))
     assert code_of(reply) == 10017
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    method=st.sampled_from(["GET", "POST", "PUT", "DELETE"]),
+    resource=st.from_regex(r"/v1/[a-z_]{1,12}(/[0-9A-F]{1,32})?", fullmatch=True),
+    fields=st.dictionaries(st.text(min_size=1, max_size=8), st.text(max_size=30), max_size=4),
+)
+def test_the_official_sdk_signs_what_the_emulator_verifies(
+    method: str, resource: str, fields: dict[str, str]
+) -> None:
+    """An independent implementation (the SDK's) against ours, on arbitrary requests."""
+    body = RestClient._encode_params(fields) if method in ("POST", "PUT") else ""
+    sdk = RestClient.generate_telesign_headers(CID, KEY, method, resource, body)
+    headers = {name.lower(): value for name, value in sdk.items()}
+    authenticator = Authenticator({CID: DEMO_ACCOUNTS[0]})
+    assert authenticator.authenticate(method, resource, headers, body.encode()) == DEMO_ACCOUNTS[0]
+    tampered = Authenticator({CID: DEMO_ACCOUNTS[0]}).authenticate(
+        method, resource + "x", headers, body.encode())
+    assert isinstance(tampered, AuthFailure) and tampered.code == 10008
