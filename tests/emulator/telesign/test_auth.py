@@ -1,4 +1,5 @@
-"""Every authentication outcome of §3.4 / §11.2, through HTTP against the emulator."""
+"""Every authentication outcome of §3.4 / §11.2 through HTTP against the emulator, and the
+verifier against the official SDK's signer on arbitrary requests."""
 
 import base64
 from typing import Any
