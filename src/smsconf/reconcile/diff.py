@@ -20,7 +20,7 @@ from smsconf.mapping.routing_xml import canonical, explain
 from smsconf.mapping.rows import DesiredLink, DesiredRow
 from smsconf.platform import TABLES, ColumnType
 from smsconf.reconcile.live import ASSOCIATIONS, LiveState, Row
-from smsconf.reconcile.plan import Change, ColumnChange, Unmanaged
+from smsconf.reconcile.plan import Action, Change, ColumnChange, Unmanaged
 
 RANK = {table: i for i, table in enumerate(KEYS)}
 TOP_LEVEL = {  # kinds a `removed:` entry may name, and their tables
@@ -62,17 +62,22 @@ class DiffResult:
 
 def same(desired: Any, live: Any, column_type: ColumnType | None, mode: str | None) -> bool:
     """Equality as the server stores values."""
+    if desired in ("", None) and live in ("", None):
+        return True
     if mode == "xml":
         return canonical(desired) == canonical(live)
     if mode == "guid" or column_type is ColumnType.LOOKUP:
         return guid_of(desired) == guid_of(live)
     if column_type is ColumnType.MULTISELECT:
         return _choices(desired) == _choices(live)
-    if desired in ("", None) and live in ("", None):
-        return True
     return bool(desired == live and type(desired) is type(live)) or (
-        isinstance(desired, int | float) and not isinstance(desired, bool) and desired == live
+        _number(desired) and _number(live) and desired == live
     )
+
+
+def _number(value: Any) -> bool:
+    """An int or float (a bool is not a number here, though Python says True == 1)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _choices(value: Any) -> frozenset[str]:
@@ -130,20 +135,28 @@ class Differ:
     def ignored(self, table: str) -> set[str]:
         return set(self.config.settings.ignore.get(table, []))
 
+    def change_of(self, row: DesiredRow, action: Action, **fields: Any) -> Change:
+        """A change to a desired row: its identity and source location, plus `fields`."""
+        return Change(
+            action=action,
+            kind=row.kind,
+            label=row.label,
+            table=row.table,
+            key=row.key,
+            id=row.id,
+            source=self.locate(row.source),
+            **fields,
+        )
+
     def row_change(self, row: DesiredRow) -> Change | None:
         table = TABLES[row.table]
         live = self.live.row(row.table, row.key)
-        source = self.locate(row.source)
         if live is None:
             columns = [c for c, v in row.columns.items() if v is not None]
             links = [c for c, v in row.links.items() if v is not None]
-            return Change(
-                action="create",
-                kind=row.kind,
-                label=row.label,
-                table=row.table,
-                key=row.key,
-                id=row.id,
+            return self.change_of(
+                row,
+                "create",
                 columns=tuple(
                     [ColumnChange(c, None, row.columns[c]) for c in columns]
                     + [ColumnChange(c, None, row.links[c]) for c in links]
@@ -152,7 +165,6 @@ class Differ:
                 body=write_body(row, columns, links),
                 secret_columns=tuple(row.secrets),
                 reason="not in the organisation",
-                source=source,
             )
         self.result.read_etags[f"{row.table}({row.id})"] = str(live.get("@odata.etag", ""))
         ignored = self.ignored(row.table)
@@ -186,19 +198,14 @@ class Differ:
                 f"{row.label}: {', '.join(c for c in row.immutable if c in columns)} cannot "
                 "change after creation; remove the object and add it under a new name instead"
             )
-        return Change(
-            action="update",
-            kind=row.kind,
-            label=row.label,
-            table=row.table,
-            key=row.key,
-            id=row.id,
+        return self.change_of(
+            row,
+            "update",
             columns=tuple(changed),
             body=write_body(row, columns, links),
             etag=str(live.get("@odata.etag", "")) or None,
             reason="differs from the configuration",
             risks=tuple(risks),
-            source=source,
         )
 
     def number_moves(self, row: DesiredRow, links: list[str]) -> list[str]:
@@ -213,33 +220,39 @@ class Differ:
         return ["the channel's number changes"]
 
     def secret_changes(self, changed_rows: set[tuple[str, Key]]) -> None:
-        """A secret is rewritten when its fingerprint row changes (the secret is unreadable)."""
+        """A secret is rewritten when its fingerprint row changes (the secret is unreadable);
+        folded into the row's other update, if any, so one write carries one ETag."""
         for row in self.rows:
-            if not row.secrets:
-                continue
             witness = (
                 "msdyn_occommunicationprovidersettingentry",
                 normalise((*row.key, FINGERPRINT_KEY)),
             )
             live = self.live.row(row.table, row.key)
-            if live is None or witness not in changed_rows:
+            if not row.secrets or live is None or witness not in changed_rows:
                 continue
-            self.result.changes.append(
-                Change(
-                    action="update",
-                    kind=row.kind,
-                    label=row.label,
-                    table=row.table,
-                    key=row.key,
-                    id=row.id,
-                    columns=tuple(ColumnChange(c, None, None, sensitive=True) for c in row.secrets),
-                    secret_columns=tuple(row.secrets),
-                    etag=str(live.get("@odata.etag", "")) or None,
-                    reason="the secret's fingerprint differs",
-                    risks=("credential change",),
-                    source=self.locate(row.source),
-                )
+            secret = [ColumnChange(c, None, None, sensitive=True) for c in row.secrets]
+            index, update = next(
+                (
+                    (i, c)
+                    for i, c in enumerate(self.result.changes)
+                    if c.action == "update" and (c.table, c.id) == (row.table, row.id)
+                ),
+                (None, None),
             )
+            merged = self.change_of(
+                row,
+                "update",
+                columns=(*(update.columns if update else ()), *secret),
+                body=update.body if update else {},
+                secret_columns=tuple(row.secrets),
+                etag=str(live.get("@odata.etag", "")) or None,
+                reason="the secret's fingerprint differs",
+                risks=(*(update.risks if update else ()), "credential change"),
+            )
+            if index is None:
+                self.result.changes.append(merged)
+            else:
+                self.result.changes[index] = merged
 
     # --- deletions ---------------------------------------------------------------------------
 
