@@ -28,13 +28,20 @@ accounts:
 """
 
 
-def test_lists_from_several_files_keep_their_positions(write: Writer, tmp_path: Path) -> None:
-    """After merging accounts from three files, an error in the last points into that file."""
-    write("a.yaml", ACCOUNT.format(name="a", number="14255550100"))
-    write("b.yaml", ACCOUNT.format(name="b", number="14255550101"))
-    write("c.yaml", "\n\n" + ACCOUNT.format(name="c", number="+14255550102"))
-    problem = find(collect([tmp_path]), "no plus sign", "accounts[2].numbers[0].number")
-    assert problem.position == Position(str(tmp_path / "c.yaml"), 8, 10)
+@pytest.mark.parametrize("broken", ["a", "b", "c"])
+def test_lists_from_several_files_keep_their_positions(
+    write: Writer, tmp_path: Path, broken: str
+) -> None:
+    """After merging accounts from three files, an error in any one points into that file
+    (a regression: each file's own indexes used to overwrite the earlier files' positions)."""
+    for index, name in enumerate("abc"):
+        number = ("+" if name == broken else "") + f"1425555010{index}"
+        write(f"{name}.yaml", "\n" * index + ACCOUNT.format(name=name, number=number))
+    at = f"accounts[{'abc'.index(broken)}].numbers[0].number"
+    problem = find(collect([tmp_path]), "no plus sign", at)
+    assert problem.position == Position(
+        str(tmp_path / f"{broken}.yaml"), 6 + "abc".index(broken), 10
+    )
 
 
 def test_cross_file_reference_error_points_at_the_using_file(write: Writer, tmp_path: Path) -> None:
@@ -339,3 +346,40 @@ def test_any_mutation_of_a_valid_config_gives_located_problems(
         file.write_text(dump(data), encoding="utf-8")
         for problem in collect([file]):
             assert problem.position is not None and problem.position.file == str(file)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.data())
+def test_splitting_a_config_across_files_keeps_every_position(data: st.DataObject) -> None:
+    """Deal the base configuration's list items into 1-4 files at random and break one phone
+    number: the configuration stays otherwise clean and the problem names the file the broken
+    account landed in, at its line."""
+    config = base_config()
+    config["accounts"].append(
+        {
+            "name": "spare",
+            "customer_id": "C",
+            "api_key": "${env:K}",
+            "numbers": [{"number": "14255550111", "type": "geo"}],
+        }
+    )
+    config["accounts"][0]["numbers"].append({"number": "14255550112", "type": "geo"})
+    victim = data.draw(st.sampled_from([0, 1]), label="account")
+    config["accounts"][victim]["numbers"][-1]["number"] = "+1 425"
+    count = data.draw(st.integers(1, 4), label="files")
+    files: list[dict[str, Any]] = [{} for _ in range(count)]
+    home = -1
+    for key, items in config.items():
+        for i, item in enumerate(items):
+            slot = data.draw(st.integers(0, count - 1), label=f"{key}[{i}]")
+            files[slot].setdefault(key, []).append(item)
+            if key == "accounts" and i == victim:
+                home = slot
+    with tempfile.TemporaryDirectory() as tmp:
+        for n, content in enumerate(files):
+            Path(tmp, f"part{n}.yaml").write_text(dump(content or {"queues": []}), "utf-8")
+        [problem] = collect([tmp])
+        text = Path(tmp, f"part{home}.yaml").read_text("utf-8").splitlines()
+    assert "no plus sign" in problem.message and problem.position is not None
+    assert problem.position.file == str(Path(tmp, f"part{home}.yaml"))
+    assert "number: +1 425" in text[problem.position.line - 1]

@@ -86,7 +86,9 @@ def _merge(source: Source, doc: Document) -> list[Problem]:
                 problems.append(Problem(f"'{key}' must be a list", (key,), where))
                 continue
             target = source.data.setdefault(key, [])
-            _copy_positions(source, doc, (key,), (key,), keep_root=key not in source.positions)
+            # Only the list itself: its items are renumbered below. Copying the file's own
+            # indexes here would overwrite the positions of items merged from earlier files.
+            source.positions.setdefault((key,), where)
             for i, item in enumerate(value):
                 _copy_positions(source, doc, (key, i), (key, len(target)))
                 target.append(item)
@@ -111,12 +113,10 @@ def _merge(source: Source, doc: Document) -> list[Problem]:
     return problems
 
 
-def _copy_positions(
-    source: Source, doc: Document, old: Path_, new: Path_, keep_root: bool = True
-) -> None:
+def _copy_positions(source: Source, doc: Document, old: Path_, new: Path_) -> None:
     n = len(old)
     for path, pos in doc.positions.items():
-        if path[:n] == old and (keep_root or len(path) > n):
+        if path[:n] == old:
             source.positions[(*new, *path[n:])] = pos
 
 
