@@ -168,3 +168,31 @@ async def test_sdk_message_filters_for_bulk_support(client: httpx.AsyncClient) -
     names = sorted(i["sdkmessageid"]["name"] for i in response.json()["value"])
     assert names == ["CreateMultiple", "UpdateMultiple"]
     assert set(response.json()["value"][0]) == {"sdkmessagefilterid", "sdkmessageid"}
+
+
+async def test_relationship_definitions(client: httpx.AsyncClient) -> None:
+    name = "msdyn_msdyn_cannedmessage_liveworkstream"
+    listed = (
+        await client.get("RelationshipDefinitions", params={"$filter": f"SchemaName eq '{name}'"})
+    ).json()["value"]
+    assert [r["@odata.type"] for r in listed] == [
+        "#Microsoft.Dynamics.CRM.ManyToManyRelationshipMetadata"
+    ]
+    single = (await client.get(f"RelationshipDefinitions(SchemaName='{name}')")).json()
+    assert single["Entity2LogicalName"] == "msdyn_liveworkstream"
+    by_id = (await client.get(f"RelationshipDefinitions({single['MetadataId']})")).json()
+    assert by_id["SchemaName"] == name
+    everything = (await client.get("RelationshipDefinitions")).json()["value"]
+    one_to_many = [r for r in everything if r["RelationshipType"] == "OneToManyRelationship"]
+    assert {r["ReferencingEntityNavigationPropertyName"] for r in one_to_many} >= {
+        "msdyn_PhoneNumberId",
+        "msdyn_communicationprovidersettingid",
+    }
+    assert (await client.get("RelationshipDefinitions(SchemaName='nope')")).status_code == 400
+
+
+async def test_entity_list_answers_the_sdk_private_filter(client: httpx.AsyncClient) -> None:
+    response = await client.get(
+        DEFS, params={"$filter": "IsPrivate eq false and (LogicalName eq 'queue')"}
+    )
+    assert [e["EntitySetName"] for e in response.json()["value"]] == ["queues"]

@@ -135,3 +135,19 @@ def test_bulk_create_update_upsert_and_delete(sdk: DataverseClient) -> None:
         job = sdk.records.delete("msdyn_ocphonenumber", ids)
         assert job
         assert list(sdk.records.list("msdyn_ocphonenumber")) == []
+
+
+def test_table_metadata(sdk: DataverseClient) -> None:
+    with sdk:
+        info = sdk.tables.get("msdyn_ocsmschannelsetting")
+        assert info is not None
+        assert (info.entity_set_name, info.primary_id_attribute) == (
+            "msdyn_ocsmschannelsettings",
+            "msdyn_ocsmschannelsettingid",
+        )
+        assert len(sdk.tables.list()) > 20
+        [key] = sdk.tables.get_alternate_keys("msdyn_decisionruleset")
+        assert key.key_attributes == ["msdyn_uniquename"]
+        relationship = sdk.tables.get_relationship("msdyn_msdyn_cannedmessage_liveworkstream")
+        assert relationship is not None
+        assert relationship.relationship_type == "many_to_many"

@@ -70,6 +70,7 @@ def entity(table: Table) -> dict[str, Any]:
         "PrimaryImageAttribute": None,
         "OwnershipType": table.ownership,
         "IsOptimisticConcurrencyEnabled": True,
+        "IsPrivate": False,
         "DisplayName": _label(table.logical_name),
     }
 
@@ -119,6 +120,7 @@ def many_to_one(table: Table, column: Column) -> dict[str, Any]:
     target = TABLES[column.target or ""]
     name = _relationship_name(table, column)
     return {
+        "@odata.type": f"#{CRM}OneToManyRelationshipMetadata",
         "MetadataId": metadata_id("rel", name),
         "SchemaName": name,
         "RelationshipType": "OneToManyRelationship",
@@ -134,6 +136,7 @@ def many_to_one(table: Table, column: Column) -> dict[str, Any]:
 def _many_to_many(table: Table) -> list[dict[str, Any]]:
     return [
         {
+            "@odata.type": f"#{CRM}ManyToManyRelationshipMetadata",
             "MetadataId": metadata_id("rel", r.schema_name),
             "SchemaName": r.schema_name,
             "RelationshipType": "ManyToManyRelationship",
@@ -228,6 +231,25 @@ def _select(items: list[dict[str, Any]], call: Call) -> list[dict[str, Any]]:
     wanted += [e.navigation for e in parse_expand(call.query.get("$expand", ""))]
     kept = ("@odata.type", "MetadataId")
     return [{k: i.get(k) for k in (*[k for k in kept if k in i], *wanted)} for i in items]
+
+
+def relationship_definitions(call: Call, segments: list[Segment]) -> Reply:
+    """`RelationshipDefinitions`: every 1:N (one per lookup) and N:N relationship, or one."""
+    items = [many_to_one(t, c) for t in ALL_TABLES for c in t.lookups()]
+    items += [
+        r for t in ALL_TABLES for r in _many_to_many(t) if r["Entity1LogicalName"] == t.logical_name
+    ]
+    context = f"{call.root}/$metadata#RelationshipDefinitions"
+    if len(segments) > 1:
+        raise bad_query(f"Resource not found for the segment '{segments[1].name}'.")
+    if segments[0].key is not None:
+        key = segments[0].key
+        name = key.get("SchemaName") if isinstance(key, dict) else None
+        found = [i for i in items if i["MetadataId"] == key or i["SchemaName"] == name]
+        if not found:
+            raise bad_query(f"Could not find a relationship with key {key}.")
+        return json_reply(200, {"@odata.context": context + "/$entity", **_select(found, call)[0]})
+    return json_reply(200, {"@odata.context": context, "value": _select(items, call)})
 
 
 def message_filters(call: Call) -> Reply:

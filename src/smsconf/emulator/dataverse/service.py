@@ -89,6 +89,9 @@ class Service:
         if head.name == "sdkmessagefilters" and len(segments) == 1:
             self._only(call, "GET")
             return metadata.message_filters(call)
+        if head.name == "RelationshipDefinitions":
+            self._only(call, "GET")
+            return metadata.relationship_definitions(call, segments)
         if head.name == "EntityDefinitions":
             self._only(call, "GET")
             return metadata.answer(call, segments)
