@@ -25,12 +25,12 @@ KEY_VAR = "SMSCONF_TEST_TELESIGN_KEY"
 WRONG_KEY = base64.b64encode(b"wrong key for the cli test").decode()
 
 
-def config(tmp_path: Path, target: str = "local") -> Path:
+def config(tmp_path: Path, target: str | None = "local") -> Path:
+    """One account; an environment `here` with `target`, or no environments when None."""
     path = tmp_path / "accounts.yaml"
+    environments = f"environments:\n  here:\n    target: {target}\n" if target else ""
     path.write_text(
-        "environments:\n"
-        f"  here:\n    target: {target}\n"
-        "accounts:\n"
+        environments + "accounts:\n"
         "  - name: contoso-telesign\n"
         f"    customer_id: {GOOD.customer_id}\n"
         f"    api_key: ${{env:{KEY_VAR}}}\n",
@@ -76,10 +76,15 @@ def test_check_credentials_endpoint_override(tmp_path: Path, served: str) -> Non
     assert code == ExitCode.OK, output
 
 
-def test_check_credentials_missing_secret_is_a_config_error(tmp_path: Path) -> None:
+def test_check_credentials_unreadable_secret_fails_its_row(tmp_path: Path) -> None:
     code, output = run("check-credentials", str(config(tmp_path)), key=None)
-    assert code == ExitCode.INVALID_CONFIG
-    assert KEY_VAR in output
+    assert code == ExitCode.CREDENTIALS
+    assert "secret_unreadable" in output and KEY_VAR in output
+
+
+def test_check_credentials_without_environments_targets_local(tmp_path: Path) -> None:
+    code, output = run("check-credentials", str(config(tmp_path, target=None)))
+    assert code == ExitCode.OK, output
 
 
 def sms_args(endpoint: str, sender: str = GOOD.numbers[0].number) -> list[str]:

@@ -22,8 +22,8 @@ from starlette.applications import Starlette
 from smsconf.cli.common import env_option, handle_errors, paths_argument
 from smsconf.cli.emulator import emulator
 from smsconf.cli.main import main
-from smsconf.config import Account, Config, SecretError, load_config
-from smsconf.config.loader import DEFAULT_ENVIRONMENT
+from smsconf.config import Account, SecretError
+from smsconf.config.loader import Loaded, load
 from smsconf.emulator.telesign import (
     DEMO_ACCOUNTS,
     EmulatedAccount,
@@ -33,6 +33,7 @@ from smsconf.emulator.telesign import (
 )
 from smsconf.emulator.telesign.server import serving
 from smsconf.exitcodes import ExitCode
+from smsconf.target import LOCAL
 from smsconf.telesign.account import AuthMethod, TelesignAccount
 from smsconf.telesign.credentials import check_all
 from smsconf.telesign.errors import TelesignBadKey, TelesignRejected
@@ -48,12 +49,11 @@ def telesign_account(account: Account, endpoint_override: str | None = None) -> 
                            endpoint_override or account.endpoint, account.auth)
 
 
-def local_telesign(config: Config, env: str | None) -> httpx.AsyncBaseTransport | None:
-    """The in-process emulator when the chosen environment targets the local organisation."""
-    chosen = env or (next(iter(config.environments)) if len(config.environments) == 1
-                     else DEFAULT_ENVIRONMENT)
-    environment = config.environments.get(chosen)
-    if environment is None or environment.target != "local":
+def local_telesign(loaded: Loaded) -> httpx.AsyncBaseTransport | None:
+    """The in-process emulator when the environment targets the local organisation (as for
+    `plan`, a configuration without environments targets it too)."""
+    environment = loaded.config.environments.get(loaded.environment or "")
+    if environment is not None and environment.target != LOCAL:
         return None
     return httpx.ASGITransport(create_app(DEMO_ACCOUNTS))
 
@@ -69,24 +69,34 @@ def check_credentials(paths: tuple[str, ...], env: str | None,
     """Check each Telesign account's Customer ID and API key with one signed request.
 
     No message is sent. The local target is checked against the built-in emulator; other targets
-    against Telesign (or --endpoint-override). Exit 4 when any account fails its check.
+    against Telesign (or --endpoint-override). Exit 4 when any account fails its check or its
+    key cannot be read.
     """
-    config = load_config(paths, env)
-    configured = [account for account in config.accounts if account.provider == "telesign"]
-    accounts = [telesign_account(account, endpoint_override) for account in configured]
-    transport = None if endpoint_override else local_telesign(config, env)
-    results = asyncio.run(check_all(accounts, transport=transport))
+    loaded = load(paths, env)
+    configured = [account for account in loaded.config.accounts if account.provider == "telesign"]
+    accounts, unreadable = [], {}
+    for account in configured:
+        try:
+            accounts.append(telesign_account(account, endpoint_override))
+        except (SecretError, ValueError) as exc:
+            unreadable[account.name] = str(exc)
+    transport = None if endpoint_override else local_telesign(loaded)
+    checked = {result.account: result
+               for result in asyncio.run(check_all(accounts, transport=transport))}
     table = Table()
     for column in ("account", "provider", "customer ID", "result"):
         table.add_column(column, no_wrap=True)
     table.add_column("detail")
-    for account, result in zip(configured, results, strict=True):
-        style = "green" if result.ok else "red"
-        table.add_row(result.account, account.provider, result.customer_id,
-                      f"[{style}]{result.status.value}[/]", result.detail)
+    for account in configured:
+        result = checked.get(account.name)
+        status, detail = ((result.status.value, result.detail) if result
+                          else ("secret_unreadable", unreadable[account.name]))
+        style = "green" if result and result.ok else "red"
+        table.add_row(account.name, account.provider, account.customer_id,
+                      f"[{style}]{status}[/]", detail)
     # Logs and CI are not terminals: give the detail column room instead of rich's 80 columns.
     Console(width=None if sys.stdout.isatty() else LOG_WIDTH).print(table)
-    if not all(result.ok for result in results):
+    if unreadable or not all(result.ok for result in checked.values()):
         sys.exit(ExitCode.CREDENTIALS)
 
 
