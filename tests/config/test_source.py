@@ -51,9 +51,34 @@ def test_merge_keys_and_aliases_are_expanded() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("b: &b {x: 1, y: {z: 2}}\nc:\n  <<: *b\n  y: 3\n", {"x": 1, "y": 3}),
+        ("b: &b {x: 1}\nc:\n  <<: [*b, {x: 2, w: 0}]\n", {"x": 1, "w": 0}),
+        ("b: &b {x: 1}\nm: &m\n  <<: *b\n  x: 2\nc: *m\n", {"x": 2}),
+    ],
+    ids=["written-overrides-merged", "first-merged-wins", "aliased-merging-map"],
+)
+def test_merge_key_semantics(text: str, expected: dict[str, object]) -> None:
+    """A written key overrides a merged one without being a 'duplicate' (YAML merge rules),
+    also when the merging mapping is itself reached through an alias (converted twice)."""
+    doc, problems = parse_text(text, "f.yaml")
+    assert problems == [] and doc is not None and doc.data["c"] == expected
+
+
+def test_overriding_a_merged_key_takes_the_written_position() -> None:
+    """Errors about an overridden value must point at the written line, not the anchor."""
+    doc, _ = parse_text("b: &b {y: {z: 2}}\nc:\n  <<: *b\n  y: 3\n", "f.yaml")
+    assert doc is not None and doc.positions[("c", "y")] == Position("f.yaml", 4, 3)
+    assert ("c", "y", "z") not in doc.positions
+
+
+@pytest.mark.parametrize(
     ("text", "message", "where"),
     [
         ("", "file is empty", (1, 1)),
+        ("a:\n  <<: 1\n", "expected a mapping or list of mappings for merging", (2, 7)),
+        ("a:\n  <<: [1]\n", "expected a mapping for merging", (2, 8)),
         ("# only a comment\n", "file is empty", (1, 1)),
         ("a: 1\n---\nb: 2\n", "several YAML documents", (3, 1)),
         ("- a\n- b\n", "top level must be a mapping", (1, 1)),

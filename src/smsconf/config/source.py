@@ -82,9 +82,12 @@ def _convert(
             for i, child in enumerate(node.value)
         ]
     if isinstance(node, yaml.MappingNode):
-        _flatten_merge_keys(node)
+        # Keys written in this mapping, as opposed to those brought in by `<<` merge keys: only
+        # a repeated written key is a duplicate; a written key overrides a merged one (YAML's
+        # merge semantics), and among merged maps the one listed first wins.
+        written = _written_keys(node)
         out: dict[Any, Any] = {}
-        first_seen: dict[Any, Position] = {}
+        first_written: dict[Any, Position] = {}
         for key_node, value_node in node.value:
             key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if key is None or isinstance(key, (list, dict)):
@@ -93,21 +96,41 @@ def _convert(
                 )
                 continue
             key = str(key)
-            if key in out:
-                problems.append(
-                    Problem(
-                        f"duplicate key '{key}'",
-                        (*path, key),
-                        _mark(file, key_node),
-                        hint=f"first defined at {first_seen[key]}",
+            where = _mark(file, key_node)
+            if id(key_node) in written:
+                if key in first_written:
+                    problems.append(
+                        Problem(
+                            f"duplicate key '{key}'",
+                            (*path, key),
+                            where,
+                            hint=f"first defined at {first_written[key]}",
+                        )
                     )
-                )
-                continue
-            first_seen[key] = _mark(file, key_node)
+                    continue
+                first_written[key] = where
+            if key in out:  # a later pair overrides a merged one: forget the old positions
+                child = (*path, key)
+                for stale in [p for p in positions if p[: len(child)] == child]:
+                    del positions[stale]
             out[key] = _convert(value_node, file, (*path, key), positions, problems, budget)
-            positions[(*path, key)] = first_seen[key]
+            positions[(*path, key)] = where
         return out
     raise _TooLarge(node, "unsupported YAML node")  # pragma: no cover - PyYAML has three kinds
+
+
+def _written_keys(node: yaml.MappingNode) -> set[int]:
+    """Ids of the key nodes written in `node` itself; flattens its merge keys the first time.
+
+    Remembered on the node: an aliased mapping is converted once per alias, and after the first
+    flattening its merged pairs could no longer be told apart from its written ones.
+    """
+    written: set[int] | None = getattr(node, "_smsconf_written", None)
+    if written is None:
+        written = {id(k) for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge"}
+        node._smsconf_written = written  # type: ignore[attr-defined]
+        _flatten_merge_keys(node)
+    return written
 
 
 def _flatten_merge_keys(node: yaml.MappingNode) -> None:
@@ -119,20 +142,24 @@ def _flatten_merge_keys(node: yaml.MappingNode) -> None:
         loader.dispose()
 
 
+def _marked_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    pos = Position(file, mark.line + 1, mark.column + 1) if mark else Position(file, 1, 1)
+    what = exc.problem or exc.context or "invalid YAML"
+    hint = None
+    if exc.context and exc.context_mark and exc.problem:
+        started = Position(file, exc.context_mark.line + 1, exc.context_mark.column + 1)
+        hint = f"{exc.context} started at {started}"
+    return Problem(f"invalid YAML: {what}", (), pos, hint)
+
+
 def parse_text(text: str, file: str) -> tuple[Document | None, list[Problem]]:
     """Parse one YAML text; problems instead of exceptions, always with a position."""
     problems: list[Problem] = []
     try:
         nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        pos = Position(file, mark.line + 1, mark.column + 1) if mark else Position(file, 1, 1)
-        what = exc.problem or exc.context or "invalid YAML"
-        hint = None
-        if exc.context and exc.context_mark and exc.problem:
-            started = Position(file, exc.context_mark.line + 1, exc.context_mark.column + 1)
-            hint = f"{exc.context} started at {started}"
-        return None, [Problem(f"invalid YAML: {what}", (), pos, hint)]
+        return None, [_marked_problem(exc, file)]
     except yaml.reader.ReaderError as exc:  # a control character; has an offset, not a mark
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
@@ -164,6 +191,8 @@ def parse_text(text: str, file: str) -> tuple[Document | None, list[Problem]]:
         return None, [Problem(f"document too large: {exc.what}", (), _mark(file, exc.node))]
     except RecursionError:
         return None, [Problem("document nesting too deep", (), _mark(file, nodes[0]))]
+    except yaml.MarkedYAMLError as exc:  # a merge key (<<) whose value is not a mapping
+        return None, [_marked_problem(exc, file)]
     if not isinstance(doc.data, dict):
         return None, [
             Problem(
