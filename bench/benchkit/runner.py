@@ -15,12 +15,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 from benchkit.orggen import GeneratedOrg, telesign_accounts, write_org
 from benchkit.servers import TOKEN, Org, serve_orgs
+from benchkit.steps import Result, run_step
 
 BENCH_DIR = Path(__file__).resolve().parent.parent
 STEP_TIMEOUT = 3600.0
@@ -72,38 +75,61 @@ class SizeResult:
     notes: list[str] = field(default_factory=list)
 
 
-def measure(step: str, org: Org | None, paths: list[str], work: Path) -> Measurement:
-    """Run `step` in a fresh Python process; raise with its stderr if it fails."""
+def _env(work: Path) -> dict[str, str]:
+    """What a step needs in its environment: the org's token, a state directory of its own."""
+    return {"SMSCONF_TOKEN": TOKEN, "SMSCONF_HOME": str(work / "state")}
+
+
+def in_subprocess(step: str, url: str, paths: list[str], work: Path) -> tuple[Result, float]:
+    """Run `step` in a fresh Python process: (its result, its peak RSS in MB).
+
+    The RSS is the kernel's figure for that one child (`os.wait4`); raises with the child's
+    stderr if it fails.
+    """
     out = work / f"{step}.json"
     err = work / f"{step}.stderr"
     env = {
         **os.environ,
+        **_env(work),
         "PYTHONPATH": os.pathsep.join([str(BENCH_DIR), os.environ.get("PYTHONPATH", "")]),
-        "SMSCONF_TOKEN": TOKEN,
-        "SMSCONF_HOME": str(work / "state"),
     }
-    command = [sys.executable, "-m", "benchkit.steps", step, "--out", str(out)]
-    if org is not None:
-        command += ["--url", org.url]
-    served_before = org.latency.requests if org else 0
-    started = time.perf_counter()
+    command = [sys.executable, "-m", "benchkit.steps", step, "--out", str(out), "--url", url]
     with err.open("wb") as stderr:
         child = subprocess.Popen([*command, *paths], env=env, stdout=stderr, stderr=stderr)
         _, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise RuntimeError(f"step {step} failed ({child.returncode}):\n{err.read_text()[-3000:]}")
-    return Measurement(
-        step,
-        json.loads(out.read_text(encoding="utf-8")),
-        elapsed,
-        usage.ru_maxrss / 1024,  # kilobytes on Linux
-        org.latency.requests - served_before if org else None,
-    )
+    return json.loads(out.read_text(encoding="utf-8")), usage.ru_maxrss / 1024  # KiB on Linux
 
 
-def run_size(n: int, latency_ms: float, log: Any = print) -> SizeResult:
+def in_process(step: str, url: str, paths: list[str], work: Path) -> tuple[Result, float]:
+    """Run `step` in this process (tests: no start-up cost); peak RSS is not its own, so 0."""
+    with patch.dict(os.environ, _env(work)):
+        return run_step(step, url, paths), 0.0
+
+
+Launcher = Callable[[str, str, list[str], Path], tuple[Result, float]]
+
+
+def measure(
+    step: str, org: Org | None, paths: list[str], work: Path, launch: Launcher
+) -> Measurement:
+    """Run `step` against `org` (none for validate) and count what the server received."""
+    served_before = org.latency.requests if org else 0
+    started = time.perf_counter()
+    result, rss = launch(step, org.url if org else "", paths, work)
+    elapsed = time.perf_counter() - started
+    served = org.latency.requests - served_before if org else None
+    return Measurement(step, result, elapsed, rss, served)
+
+
+def run_size(
+    n: int,
+    latency_ms: float,
+    log: Callable[[str], None] = print,
+    launch: Launcher = in_subprocess,
+) -> SizeResult:
     """Every scenario at size `n`, smsconf and baseline side by side."""
     result = SizeResult(n)
     with tempfile.TemporaryDirectory(prefix=f"smsconf-bench-{n}-") as tmp:
@@ -118,10 +144,14 @@ def run_size(n: int, latency_ms: float, log: Any = print) -> SizeResult:
                 assert org is not None
                 log(f"  N={n}: {scenario} ...")
                 ours = measure(
-                    step, srv.orgs["smsconf"] if step != "validate" else None, org.paths, work
+                    step,
+                    srv.orgs["smsconf"] if step != "validate" else None,
+                    org.paths,
+                    work,
+                    launch,
                 )
                 theirs = (
-                    measure(baseline_step, srv.orgs["baseline"], org.paths, work)
+                    measure(baseline_step, srv.orgs["baseline"], org.paths, work, launch)
                     if baseline_step
                     else None
                 )

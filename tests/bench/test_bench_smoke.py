@@ -1,0 +1,68 @@
+"""The benchmark's generator and measurement at N=3 without latency, run in this process.
+
+Behaviour only, never wall-clock time: every step talks to the server, the server saw exactly
+what the client counted, a plan after apply is empty, the 1% change is exactly the edited
+fields, and the per-record baseline needs more requests than smsconf for the same work.
+"""
+
+from __future__ import annotations
+
+import pytest
+from benchkit.orggen import CHANGED_FIELDS_PER_WORKSTREAM, changed_indexes
+from benchkit.report import exponent, table, verdicts
+from benchkit.runner import SizeResult, in_process, run_size
+
+N = 3
+
+
+@pytest.fixture(scope="module")
+def size() -> SizeResult:
+    return run_size(N, 0, log=lambda _: None, launch=in_process)
+
+
+def test_every_network_step_is_counted_by_client_and_server_alike(size: SizeResult) -> None:
+    for scenario, pair in size.rows.items():
+        for measured in filter(None, pair):
+            if measured.step == "validate":
+                assert measured.server_requests is None
+                continue
+            assert measured.requests > 0, scenario
+            uncounted = measured.result["uncounted_requests"]
+            assert measured.server_requests == measured.requests + uncounted, scenario
+
+
+def test_states_follow_the_scenarios(size: SizeResult) -> None:
+    rows = {scenario: ours.result for scenario, (ours, _) in size.rows.items()}
+    assert rows["validate"]["workstreams"] == N
+    created = rows["plan from empty"]["changes"]
+    assert created.get("create", 0) > 0 and set(created) <= {"create", "associate"}
+    assert rows["apply from empty"]["done"] == sum(created.values())
+    assert rows["plan, no changes"]["changes"] == {}
+    edited = len(changed_indexes(N)) * CHANGED_FIELDS_PER_WORKSTREAM
+    assert rows["plan, 1% changed"]["changes"] == {"update": edited}
+    assert rows["apply of the change"]["done"] == edited
+    assert rows["export"]["files"] > 0
+
+
+def test_baseline_moves_the_same_rows_with_more_requests(size: SizeResult) -> None:
+    for scenario, (ours, theirs) in size.rows.items():
+        if theirs is None:
+            continue
+        assert theirs.requests > ours.requests, scenario
+    applied = size.rows["apply from empty"]
+    assert applied[1] is not None and applied[1].result["done"] == applied[0].result["done"]
+    refreshed = size.rows["plan, no changes"][1]
+    assert refreshed is not None and refreshed.result["found"] == refreshed.result["rows"]
+
+
+def test_report_renders_and_judges_what_a_small_run_can(size: SizeResult) -> None:
+    shown = table([size])
+    assert all(scenario in shown for scenario in size.rows)
+    judged = verdicts([size])
+    assert [v.name for v in judged] == ["peak RSS of every command under 250 MB"]
+
+
+def test_exponent_is_the_log_log_slope() -> None:
+    assert exponent([(10, 20.0), (100, 200.0), (1000, 2000.0)]) == pytest.approx(1.0)
+    assert exponent([(10, 5.0), (1000, 5.0)]) == pytest.approx(0.0)
+    assert exponent([(10, 5.0)]) is None
