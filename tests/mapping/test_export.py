@@ -160,6 +160,15 @@ async def test_export_is_canonical_and_byte_identical_twice(example_org: Path) -
     assert f"{NOT_EXPORTED} nothing" in one[SHARED_FILE]
 
 
+async def test_an_empty_organisation_exports_to_an_empty_configuration(home: Path) -> None:
+    """Nothing smsconf created, nothing used: the org's own defaults stay out of the files."""
+    exported = await export_to(home / "exported")
+    assert exported.omitted == []
+    assert exported.config == Config()
+    assert sorted(files_of(home / "exported")) == [SHARED_FILE]
+    assert (await plan([home / "exported"])).changes == ()
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
 async def test_generated_organisations_round_trip(
     seed: int, home: Path, monkeypatch: pytest.MonkeyPatch

@@ -467,7 +467,9 @@ class Exporter:
         if language_id is None:
             return None
         language = self.by_id.get("msdyn_oclanguage", {}).get(guid_of(language_id) or "")
-        return word(LOCALE, language and language.get("msdyn_localeid"), "language")
+        if language is None:
+            raise _Skip(f"its language ({language_id}) is not a language row smsconf reads")
+        return word(LOCALE, language.get("msdyn_localeid"), "language")
 
     def survey(self, row: Row) -> SurveySettings:
         bot_survey = None
@@ -500,20 +502,22 @@ class Exporter:
                 MESSAGE_TRIGGER, row.get("msdyn_systemmessageeventtype"), "message trigger"
             )
             message_id = self.live.row_id("msdyn_ocsystemmessage", row)
-            translations = {
-                word(LOCALE, t.get("msdyn_languagecode"), "translation language"): t.get(
-                    "msdyn_localizedtext"
-                )
-                for t in self.rows(
-                    "msdyn_oclocalizationdata", "_msdyn_systemmessageid_value", message_id
-                )
-            }
+            translations: dict[str, Any] = {}
+            for text in self.rows(
+                "msdyn_oclocalizationdata", "_msdyn_systemmessageid_value", message_id
+            ):
+                locale = word(LOCALE, text.get("msdyn_languagecode"), "translation language")
+                if locale is None:
+                    raise _Skip(
+                        f"a translation of message '{row.get('msdyn_name')}' has no language"
+                    )
+                translations[locale] = text.get("msdyn_localizedtext")
             messages.append(
                 build(
                     AutomatedMessage,
                     trigger=trigger,
                     text=row.get("msdyn_messagetext"),
-                    translations=dict(sorted(translations.items())),  # type: ignore[arg-type]
+                    translations=dict(sorted(translations.items())),
                 )
             )
         return sorted(messages, key=lambda m: m.trigger)
@@ -523,16 +527,8 @@ class Exporter:
         contract = self.by_id.get("msdyn_decisioncontract", {}).get(
             guid_of(row.get("_msdyn_routingcontractid_value")) or ""
         )
-        order = (
-            [
-                n
-                for n, _ in contract_variables(
-                    contract.get("msdyn_contractdefinition") or "<contract/>"
-                )
-            ]
-            if contract
-            else []
-        )
+        definition = contract.get("msdyn_contractdefinition") if contract else None
+        order = [name for name, _ in contract_variables(definition)] if definition else []
         variables = [
             build(
                 ContextVariable,
