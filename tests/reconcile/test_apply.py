@@ -1,0 +1,182 @@
+"""Apply's settling of ambiguous failures: each step journaled as what really happened.
+
+A write can fail although its effect is in place (the first attempt committed, its answer was
+lost, the retry was refused), or "fail" because someone else moved the row. Apply reads back
+and calls a step done only when the organisation holds the result; otherwise failed, stale or
+not attempted, never guessed. Run against the in-process emulator through a real client.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from smsconf.config.model import Config
+from smsconf.dataverse import DataverseClient, OperationResult, StaticToken
+from smsconf.dataverse.errors import NotExecuted, TransportFailure
+from smsconf.emulator.dataverse import create_app
+from smsconf.reconcile.apply import _settle, _status, execute, operation
+from smsconf.reconcile.journal import Journal
+from smsconf.reconcile.plan import Change, ColumnChange, Plan
+
+QUEUE = "queue"
+LINK = "msdyn_msdyn_cannedmessage_liveworkstream"
+
+
+@pytest.fixture
+async def dv() -> AsyncIterator[DataverseClient]:
+    app = create_app()
+    try:
+        async with DataverseClient(
+            "http://org.test", StaticToken("t"), transport=httpx.ASGITransport(app=app)
+        ) as client:
+            yield client
+    finally:
+        app.close()
+
+
+async def make_queue(dv: DataverseClient, name: str, priority: int) -> tuple[str, str]:
+    """A queue row as if an earlier attempt had written it; returns (id, etag)."""
+    row_id = str(uuid.uuid4())
+    await dv.create("queues", {"name": name, "msdyn_priority": priority}, id=row_id)
+    row = await dv.get("queues", row_id)
+    assert row is not None
+    return row_id, row["@odata.etag"]
+
+
+def queue_change(action: str, row_id: str, priority: int, etag: str | None = None) -> Change:
+    columns = (ColumnChange("msdyn_priority", None, priority),)
+    body: dict[str, Any] = {"msdyn_priority": priority}
+    return Change(
+        action=action,  # type: ignore[arg-type]
+        kind="queue",
+        label=f"queue {row_id[:8]}",
+        table=QUEUE,
+        key=(row_id,),
+        id=row_id,
+        columns=columns if action != "delete" else (),
+        body=body if action != "delete" else {},
+        etag=etag,
+    )
+
+
+async def run(dv: DataverseClient, tmp_path: Path, *changes: Change) -> list[tuple[str, str]]:
+    """Execute changes as one plan; (status, detail) per step from the journal."""
+    numbered = [
+        Change(**{**c.__dict__, "step": i + 1})  # type: ignore[arg-type]
+        for i, c in enumerate(changes)
+    ]
+    plan = Plan(None, "local", str(uuid.uuid4()), "sha256:" + "0" * 64, tuple(numbered))
+    journal = Journal(tmp_path, plan.checksum)
+    try:
+        await execute(plan, Config(), dv, journal, continue_on_error=True)
+    finally:
+        journal.close()
+    return [(e.status, e.detail) for e in journal.entries]
+
+
+async def test_create_that_already_exists_is_done(dv: DataverseClient, tmp_path: Path) -> None:
+    """The create-only upsert of a retried create answers 412: the row is ours, in place."""
+    row_id, _ = await make_queue(dv, "Q existing", 5)
+    ((status, detail),) = await run(dv, tmp_path, queue_change("create", row_id, 5))
+    assert status == "done" and "already in place" in detail
+    assert len(await dv.get_all("queues", filter="name eq 'Q existing'")) == 1
+
+
+async def test_delete_of_a_missing_row_is_done(dv: DataverseClient, tmp_path: Path) -> None:
+    change = queue_change("delete", str(uuid.uuid4()), 0, etag='W/"1"')
+    assert [s for s, _ in await run(dv, tmp_path, change)] == ["done"]
+
+
+async def test_update_with_moved_etag(dv: DataverseClient, tmp_path: Path) -> None:
+    """ETag moved: done if the row already holds what we write (our own lost answer), stale
+    (and untouched) if someone else wrote something else."""
+    mine, old_mine = await make_queue(dv, "Q mine", 5)
+    theirs, old_theirs = await make_queue(dv, "Q theirs", 5)
+    await dv.update("queues", mine, {"msdyn_priority": 7})
+    await dv.update("queues", theirs, {"msdyn_priority": 9})
+    statuses = await run(
+        dv,
+        tmp_path,
+        queue_change("update", mine, 7, etag=old_mine),
+        queue_change("update", theirs, 7, etag=old_theirs),
+    )
+    assert [s for s, _ in statuses] == ["done", "stale"]
+    row = await dv.get("queues", theirs)
+    assert row is not None and row["msdyn_priority"] == 9
+
+
+async def test_association_already_in_place_is_done(dv: DataverseClient, tmp_path: Path) -> None:
+    ws_id, reply_id = str(uuid.uuid4()), str(uuid.uuid4())
+    await dv.create("msdyn_liveworkstreams", {"msdyn_name": "WS"}, id=ws_id)
+    await dv.create("msdyn_cannedmessages", {"msdyn_title": "Hi"}, id=reply_id)
+    await dv.associate("msdyn_liveworkstreams", ws_id, LINK, "msdyn_cannedmessages", reply_id)
+    link = Change(
+        action="associate",
+        kind="quick_reply_link",
+        label="link",
+        table="msdyn_liveworkstream",
+        key=("WS",),
+        id=ws_id,
+        relationship=LINK,
+        target_table="msdyn_cannedmessage",
+        target_id=reply_id,
+    )
+    statuses = await run(dv, tmp_path, link)
+    assert [s for s, _ in statuses] == ["done"]
+
+
+# --- no answer at all ----------------------------------------------------------------------
+
+
+def unanswered(change: Change, error: Exception) -> tuple[Change, OperationResult]:
+    return change, OperationResult(operation(change, {}), None, error=error)  # type: ignore[arg-type]
+
+
+async def test_unanswered_writes_are_read_back(dv: DataverseClient) -> None:
+    """A $batch lost in transit: a create is done iff its row holds what it writes; a write
+    not in place is failed (not 'not attempted': it may have been sent)."""
+    lost = TransportFailure("connection dropped", request="POST $batch")
+    written, _ = await make_queue(dv, "Q written", 3)
+    cases = [
+        unanswered(queue_change("create", written, 3), lost),
+        unanswered(queue_change("create", str(uuid.uuid4()), 3), lost),
+        unanswered(queue_change("create", written, 4), lost),  # exists, other value
+    ]
+    settled = await _settle(dv, cases)
+    assert [_status(c, r, settled)[0] for c, r in cases] == ["done", "failed", "failed"]
+    assert "no answer" in _status(*cases[1], settled)[1]
+
+
+async def test_not_executed_steps_are_read_back(dv: DataverseClient) -> None:
+    """After a replayed $batch, 'not executed' may hide a write of the first attempt."""
+    skipped = NotExecuted("not executed: an earlier request of the batch failed")
+    written, _ = await make_queue(dv, "Q first attempt", 2)
+    cases = [
+        unanswered(queue_change("create", written, 2), skipped),
+        unanswered(queue_change("create", str(uuid.uuid4()), 2), skipped),
+    ]
+    settled = await _settle(dv, cases)
+    assert [_status(c, r, settled)[0] for c, r in cases] == ["done", "not_attempted"]
+
+
+async def test_secret_update_is_never_assumed_in_place(dv: DataverseClient) -> None:
+    """A secured column reads back null, so an unanswered secret write cannot be proven."""
+    row_id, etag = await make_queue(dv, "Q secret", 1)
+    change = Change(
+        action="update",
+        kind="account",
+        label="account",
+        table=QUEUE,
+        key=(row_id,),
+        id=row_id,
+        columns=(ColumnChange("msdyn_priority", None, None, sensitive=True),),
+        etag=etag,
+    )
+    case = unanswered(change, TransportFailure("lost", request="POST $batch"))
+    assert _status(*case, await _settle(dv, [case]))[0] == "failed"
