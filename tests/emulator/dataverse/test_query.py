@@ -129,6 +129,43 @@ async def test_filter_on_lookup_with_guid_literal(client: httpx.AsyncClient, sam
 
 
 @pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        (
+            "Microsoft.Dynamics.CRM.In(PropertyName='msdyn_name',PropertyValues=['alpha','GAMMA'])",
+            ["Alpha", "gamma"],
+        ),
+        (
+            "Microsoft.Dynamics.CRM.In(PropertyName='msdyn_type',PropertyValues=['192350002'])",
+            ["O'Brien"],
+        ),
+        (
+            "Microsoft.Dynamics.CRM.NotIn(PropertyName='msdyn_type',PropertyValues=['192350000'])"
+            " and msdyn_name ne 'beta'",
+            ["O'Brien"],
+        ),
+        (
+            "Microsoft.Dynamics.CRM.In(PropertyName='msdyn_name',PropertyValues=['[x]','O''Brien'])",
+            ["O'Brien"],
+        ),
+    ],
+)
+async def test_dataverse_in_functions(
+    client: httpx.AsyncClient, sample: str, expression: str, expected: list[str]
+) -> None:
+    assert await _names(client, **{"$filter": expression}) == expected
+
+
+async def test_in_function_on_a_lookup(client: httpx.AsyncClient, sample: str) -> None:
+    for name in (
+        "msdyn_occommunicationprovidersettingid",
+        "_msdyn_occommunicationprovidersettingid_value",
+    ):
+        expression = f"Microsoft.Dynamics.CRM.In(PropertyName='{name}',PropertyValues=['{sample}'])"
+        assert await _names(client, **{"$filter": expression}) == ["Alpha"]
+
+
+@pytest.mark.parametrize(
     "expression",
     [
         "msdyn_nope eq 1",
@@ -141,6 +178,12 @@ async def test_filter_on_lookup_with_guid_literal(client: httpx.AsyncClient, sam
         "contains(msdyn_type, 'x')",
         "msdyn_name",
         "_msdyn_occommunicationprovidersettingid_value eq 'not a guid'",
+        "Microsoft.Dynamics.CRM.In(PropertyName='msdyn_type',PropertyValues=['x'])",
+        "Microsoft.Dynamics.CRM.In(PropertyName='createdon',PropertyValues=['soon'])",
+        "Microsoft.Dynamics.CRM.In(PropertyName='msdyn_nope',PropertyValues=['x'])",
+        "Microsoft.Dynamics.CRM.In(PropertyName='msdyn_type',PropertyValues=[1])",
+        "Microsoft.Dynamics.CRM.In(PropertyName='msdyn_type')",
+        "Microsoft.Dynamics.CRM.Today(PropertyName='createdon')",
     ],
 )
 async def test_bad_filter_is_400(client: httpx.AsyncClient, expression: str) -> None:
@@ -353,7 +396,7 @@ def test_eq_and_ne_partition_rows(column: str, data: st.DataObject) -> None:
 
 
 @settings(max_examples=80, deadline=None)
-@given(text=st.text(alphabet="abmsdyn_ ()'eqntoralg019-,/$.", max_size=40))
+@given(text=st.text(alphabet="abmsdyn_ ()[]'eqntoralg019-,/$.=IN", max_size=40))
 async def test_generated_filters_never_500(text: str) -> None:
     app = create_app()
     transport = httpx.ASGITransport(app=app)

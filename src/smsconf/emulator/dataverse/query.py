@@ -48,6 +48,7 @@ _EDM = {
     "datetime": "Edm.DateTimeOffset",
 }
 _ORDERED = {"string", "number", "datetime", "guid"}
+CRM_NAMESPACE = ("Microsoft", "Dynamics", "CRM")
 _STRING_FUNCTIONS: dict[str, Callable[[str, str], bool]] = {
     "contains": lambda haystack, needle: needle in haystack,
     "startswith": str.startswith,
@@ -184,6 +185,8 @@ class _FilterCompiler:
         return ordered
 
     def _call(self, node: ast.Call) -> Predicate:
+        if node.func.namespace == CRM_NAMESPACE:
+            return self._crm_function(node)
         test = _STRING_FUNCTIONS.get(node.func.name)
         if test is None:
             raise bad_query(f"The function '{node.func.name}' is not supported.")
@@ -198,6 +201,52 @@ class _FilterCompiler:
             return a is not None and b is not None and test(a.casefold(), b.casefold())
 
         return call
+
+    def _crm_function(self, node: ast.Call) -> Predicate:
+        """Dataverse's `Microsoft.Dynamics.CRM.In` / `NotIn`, whose values are string literals
+        converted to the column's type."""
+        name = node.func.name
+        if name not in ("In", "NotIn"):
+            raise bad_query(f"The function 'Microsoft.Dynamics.CRM.{name}' is not supported.")
+        params = {a.name.name: a.param for a in node.args if isinstance(a, ast.NamedParam)}
+        prop, given = params.get("PropertyName"), params.get("PropertyValues")
+        if not isinstance(prop, ast.String) or given is None:
+            raise bad_query(f"'{name}' needs PropertyName='<column>' and PropertyValues=[...].")
+        column = self.table.column(prop.val)
+        if column is None or column.type is not ColumnType.LOOKUP:
+            column = column_by_read_name(self.table, prop.val)
+        kind = _KIND[column.type]
+        literals = given.val if isinstance(given, ast.List) else [given]
+        if not all(isinstance(lit, ast.String) for lit in literals):
+            raise bad_query("PropertyValues must be string literals.")
+        wanted = {_norm(kind, _convert(kind, lit.val)) for lit in literals}
+        negate = name == "NotIn"
+        return lambda row: (_norm(kind, wire_value(column, row)) in wanted) != negate
+
+
+def _convert(kind: str, text: str) -> Any:
+    """A PropertyValues string as a value of the column's kind, or a 400."""
+    try:
+        if kind == "number":
+            return float(text) if "." in text else int(text)
+        if kind == "boolean":
+            return {"true": True, "false": False}[text.lower()]
+        if kind == "guid":
+            return parse_guid(text)
+        if kind == "datetime":
+            return _as_datetime(text)
+    except (ValueError, KeyError):
+        raise bad_query(f"The value '{text}' is not valid for this column.") from None
+    return text
+
+
+def _brackets_to_parens(text: str) -> str:
+    """`PropertyValues=[...]` as a parenthesised list, the only form the grammar reads."""
+    out, quoted = [], False
+    for char in text:
+        quoted = quoted != (char == "'")
+        out.append({"[": "(", "]": ")"}.get(char, char) if not quoted else char)
+    return "".join(out)
 
 
 _ORDER_TESTS: dict[type, Callable[[Any, Any], bool]] = {
@@ -240,7 +289,7 @@ def _literal(node: ast._Node) -> _Operand | None:
 def parse_filter(table: Table, text: str, fetch: Fetch) -> Predicate:
     """A predicate for `$filter`, or a 400 if it does not parse or names unknown columns."""
     try:
-        tree = ODataParser().parse(ODataLexer().tokenize(text))
+        tree = ODataParser().parse(ODataLexer().tokenize(_brackets_to_parens(text)))
     except (ODataException, ValueError, IndexError, TypeError) as exc:
         raise bad_query(f"Syntax error in $filter '{text}': {exc}") from None
     return _FilterCompiler(table, fetch).predicate(tree)
