@@ -7,9 +7,10 @@ import json
 import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.emulator.dataverse.conftest import API, AUTH
+from tests.emulator.dataverse.conftest import API, AUTH, create
 
 from smsconf.emulator.dataverse import create_app
+from smsconf.emulator.dataverse.seed import DEFAULT_QUEUE_NAME, seed_id
 from smsconf.platform import TABLES
 
 WORKSTREAM = TABLES["msdyn_liveworkstream"]
@@ -53,6 +54,15 @@ _SETTINGS = settings(
 )
 
 
+# One workstream with a value in every kind of column, so predicates are evaluated on a row.
+_WORKSTREAM_ROW = {
+    "msdyn_name": "w",
+    "msdyn_capacityrequired": 1,
+    "msdyn_enableagentaffinity": True,
+    "msdyn_defaultqueue@odata.bind": f"/queues({seed_id('queue', DEFAULT_QUEUE_NAME)})",
+}
+
+
 async def _send(
     method: str, path: str, body: bytes, params: dict[str, str] | None = None
 ) -> httpx.Response:
@@ -60,6 +70,7 @@ async def _send(
     try:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=API, headers=AUTH) as http:
+            await create(http, "msdyn_liveworkstreams", _WORKSTREAM_ROW)
             return await http.request(
                 method,
                 path,
@@ -108,3 +119,59 @@ async def test_generated_paths(method: str, segments: list[str], body: bytes) ->
 )
 async def test_generated_query_options(options: dict[str, str]) -> None:
     _assert_documented(await _send("GET", "msdyn_liveworkstreams", b"", options))
+
+
+_FILTER_TOKENS = st.sampled_from(
+    [
+        "msdyn_name",
+        "msdyn_capacityrequired",
+        "msdyn_enableagentaffinity",
+        "createdon",
+        "_msdyn_defaultqueue_value",
+        "msdyn_defaultqueue/name",
+        "msdyn_nope",
+        "msdyn_defaultqueue",
+        "eq",
+        "ne",
+        "gt",
+        "le",
+        "and",
+        "or",
+        "not",
+        "in",
+        "add",
+        "(",
+        ")",
+        ",",
+        "[",
+        "]",
+        "'x'",
+        "'O''B'",
+        "1",
+        "2.5",
+        "-3",
+        "true",
+        "null",
+        "2024-01-01T00:00:00Z",
+        "2024-01-01",
+        "00000000-0000-0000-0000-000000000001",
+        "contains(",
+        "startswith(",
+        "tolower(",
+        "Microsoft.Dynamics.CRM.In(",
+        "Microsoft.Dynamics.CRM.NotIn(",
+        "Microsoft.Dynamics.CRM.Today(",
+        "PropertyName=",
+        "PropertyValues=",
+        "any(",
+        "x:",
+        "x/msdyn_name",
+    ]
+)
+
+
+@_SETTINGS
+@given(tokens=st.lists(_FILTER_TOKENS, min_size=1, max_size=9))
+async def test_generated_filter_token_soup(tokens: list[str]) -> None:
+    expression = " ".join(tokens)
+    _assert_documented(await _send("GET", "msdyn_liveworkstreams", b"", {"$filter": expression}))
