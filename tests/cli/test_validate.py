@@ -209,9 +209,14 @@ def _assert_contract(result: Result) -> None:
         assert_located(result)
 
 
-YAMLISH = st.text(
-    alphabet=st.sampled_from(list(":-[]{},&*!|>'\"#%@`?\n\t ") + list("abcxyz019") + ["\u00e9"]),
-    max_size=200,
+TOKENS = [
+    "a", "b", "name", "accounts", ":", ": ", " ", "  ", "\n", "- ", "[", "]", "{", "}", ", ",
+    "&x ", "*x", "<<: ", "? ", "!!str ", "!!map ", "!!binary ", "!tag ", "'", '"', "#", "|",
+    ">", "\t", "1", "0x1F", "~", "null", "é", "---\n", "...\n", "%YAML 1.1\n", "\\", "@",
+]  # fmt: skip
+YAMLISH = st.one_of(
+    st.lists(st.sampled_from(TOKENS), max_size=40).map("".join),
+    st.text(st.sampled_from([*":-[]{},&*!|>'\"#%@`?<\n\t ", "a", "1", "é"]), max_size=200),
 )
 KEYS = st.sampled_from(
     [
@@ -250,7 +255,8 @@ STRUCTURES = st.recursive(
 @PROPERTY
 @given(YAMLISH)
 def test_random_yamlish_text(text: str) -> None:
-    """Punctuation-heavy text hits the scanner, parser and converter error paths."""
+    """YAML tokens and punctuation in random order hit the scanner, parser, composer (anchors,
+    merge keys, tags) and converter error paths."""
     _assert_contract(_validate_bytes(text.encode("utf-8")))
 
 
