@@ -5,6 +5,7 @@ assembles them so that `smsconf --help` lists every command and the exit-code co
 """
 
 from smsconf.cli import (  # noqa: F401  (each module registers its commands)
+    ci,
     emulator,
     export,
     reconcile,
