@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from rich.console import Console
+from rich.markup import escape as e
 
 from smsconf.reconcile.plan import Plan
 from smsconf.render.common import SYMBOL, column_line, summary_line
@@ -29,38 +30,43 @@ def render(plan: Plan, *, color: bool = False, width: int = 100) -> str:
         soft_wrap=True,
     )
     out = console.print
+    # Names, paths and messages come from the configuration and the org: escape them, or a
+    # workstream called "Sales [red]" would be styled and "[/]" in a detail would crash rich.
     where = f"{plan.target}" + (f" (environment {plan.environment})" if plan.environment else "")
-    out(f"smsconf plan for {where}, organisation {plan.org_id}")
+    out(f"smsconf plan for {where}, organisation {plan.org_id}", markup=False)
     for cred in plan.credentials:
-        mark = "[green]ok[/]" if cred.ok else f"[red]{cred.status}[/]"
-        detail = f": {cred.detail}" if cred.detail and not cred.ok else ""
-        out(f"  credentials of account '{cred.account}' ({cred.customer_id}): {mark}{detail}")
+        mark = "[green]ok[/]" if cred.ok else f"[red]{e(cred.status)}[/]"
+        detail = f": {e(cred.detail)}" if cred.detail and not cred.ok else ""
+        out(f"  credentials of account '{e(cred.account)}' ({e(cred.customer_id)}): {mark}{detail}")
     for check in plan.number_checks:
         mark = (
             "[green]ok[/]"
             if check.verdict in ("consistent", "not_applicable")
-            else (f"[red]{check.verdict}[/]")
+            else (f"[red]{e(check.verdict)}[/]")
         )
-        out(f"  number {check.number} ({check.type}) of '{check.account}': {mark} {check.detail}")
+        out(
+            f"  number {e(check.number)} ({e(check.type)}) of '{e(check.account)}': "
+            f"{mark} {e(check.detail)}"
+        )
     if not plan.changes:
         out("\nNo changes. The organisation matches the configuration.")
     for change in plan.changes:
         style = STYLE[change.action]
         out(
             f"\n[{style}]{SYMBOL[change.action]} {change.step:>3}. {change.action} "
-            f"{change.label}[/]" + (f"  [dim]({change.source})[/]" if change.source else "")
+            f"{e(change.label)}[/]" + (f"  [dim]({e(change.source)})[/]" if change.source else "")
         )
         if change.action in ("update", "delete"):
-            out(f"      [dim]why: {change.reason}[/]")
+            out(f"      [dim]why: {e(change.reason)}[/]")
         for column in change.columns:
             out(f"      {column_line(change, column)}", markup=False)
         for risk in change.risks:
-            out(f"      [bold red]! {risk}[/]")
+            out(f"      [bold red]! {e(risk)}[/]")
     if plan.unmanaged:
         out(f"\n{len(plan.unmanaged)} unmanaged object(s) in the organisation (left untouched):")
         for item in plan.unmanaged:
             out(f"  = {item.label}", markup=False)
     for reason in plan.unsafe:
-        out(f"\n[bold red]Unsafe: {reason}[/]")
+        out(f"\n[bold red]Unsafe: {e(reason)}[/]")
     out(f"\n{summary_line(plan.counts())}")
     return buffer.getvalue()
