@@ -53,6 +53,11 @@ def main(argv: list[str] | None = None) -> None:
     results = [run_size(n, args.latency_ms, log=lambda s: print(s, flush=True)) for n in sizes]
     print()
     print(table(results))
+    print(
+        "req/retry/KB: Dataverse requests, retries and body bytes as the client counted them; "
+        "s: wall time after start-up;\nproc s: the whole command; cpu s: its CPU time; "
+        "base: the per-record baseline doing the same work; ratio: base req / req"
+    )
     print("\nfitted exponent of cost against N (log-log slope):")
     for scenario, fitted in exponents(results).items():
         shown = ", ".join(

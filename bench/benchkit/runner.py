@@ -48,6 +48,7 @@ class Measurement:
     result: dict[str, Any]
     process_seconds: float
     peak_rss_mb: float
+    cpu_seconds: float
     server_requests: int | None
 
     @property
@@ -64,6 +65,7 @@ class Measurement:
             **self.result,
             "process_seconds": round(self.process_seconds, 3),
             "peak_rss_mb": round(self.peak_rss_mb, 1),
+            "cpu_seconds": round(self.cpu_seconds, 3),
             "server_requests": self.server_requests,
         }
 
@@ -80,12 +82,18 @@ def _env(work: Path) -> dict[str, str]:
     return {"SMSCONF_TOKEN": TOKEN, "SMSCONF_HOME": str(work / "state")}
 
 
-def in_subprocess(step: str, url: str, paths: list[str], work: Path) -> tuple[Result, float]:
-    """Run `step` in a fresh Python process: (its result, its peak RSS in MB).
+@dataclass(frozen=True)
+class Usage:
+    """The kernel's account of one command's process (zero when it ran in-process)."""
 
-    The RSS is the kernel's figure for that one child (`os.wait4`); raises with the child's
-    stderr if it fails.
-    """
+    peak_rss_mb: float = 0.0
+    cpu_seconds: float = 0.0
+    """User + system CPU: unlike wall time, barely moved by other load on the machine."""
+
+
+def in_subprocess(step: str, url: str, paths: list[str], work: Path) -> tuple[Result, Usage]:
+    """Run `step` in a fresh Python process: its result, and its own peak RSS and CPU time
+    (`os.wait4` reports them for that one child); raises with its stderr if it fails."""
     out = work / f"{step}.json"
     err = work / f"{step}.stderr"
     env = {
@@ -100,16 +108,18 @@ def in_subprocess(step: str, url: str, paths: list[str], work: Path) -> tuple[Re
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise RuntimeError(f"step {step} failed ({child.returncode}):\n{err.read_text()[-3000:]}")
-    return json.loads(out.read_text(encoding="utf-8")), usage.ru_maxrss / 1024  # KiB on Linux
+    result = json.loads(out.read_text(encoding="utf-8"))
+    # ru_maxrss is in KiB on Linux.
+    return result, Usage(usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
-def in_process(step: str, url: str, paths: list[str], work: Path) -> tuple[Result, float]:
-    """Run `step` in this process (tests: no start-up cost); peak RSS is not its own, so 0."""
+def in_process(step: str, url: str, paths: list[str], work: Path) -> tuple[Result, Usage]:
+    """Run `step` in this process (tests: no start-up cost); no usage of its own to report."""
     with patch.dict(os.environ, _env(work)):
-        return run_step(step, url, paths), 0.0
+        return run_step(step, url, paths), Usage()
 
 
-Launcher = Callable[[str, str, list[str], Path], tuple[Result, float]]
+Launcher = Callable[[str, str, list[str], Path], tuple[Result, Usage]]
 
 
 def measure(
@@ -118,10 +128,10 @@ def measure(
     """Run `step` against `org` (none for validate) and count what the server received."""
     served_before = org.latency.requests if org else 0
     started = time.perf_counter()
-    result, rss = launch(step, org.url if org else "", paths, work)
+    result, usage = launch(step, org.url if org else "", paths, work)
     elapsed = time.perf_counter() - started
     served = org.latency.requests - served_before if org else None
-    return Measurement(step, result, elapsed, rss, served)
+    return Measurement(step, result, elapsed, usage.peak_rss_mb, usage.cpu_seconds, served)
 
 
 def run_size(
