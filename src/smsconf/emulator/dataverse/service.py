@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from smsconf.emulator.dataverse import actions, bulk, metadata
+from smsconf.emulator.dataverse import actions, bulk, csdl, metadata
 from smsconf.emulator.dataverse.actions import Identity
 from smsconf.emulator.dataverse.errors import (
     QUERY_ERROR,
@@ -89,6 +89,9 @@ class Service:
         if head.name == "sdkmessagefilters" and len(segments) == 1:
             self._only(call, "GET")
             return metadata.message_filters(call)
+        if head.name == "$metadata" and len(segments) == 1:
+            self._only(call, "GET")
+            return csdl.reply()
         if head.name == "RelationshipDefinitions":
             self._only(call, "GET")
             return metadata.relationship_definitions(call, segments)
