@@ -3,6 +3,7 @@ object, a size cap, and a hidden marker a CI job uses to find and update its own
 
 from __future__ import annotations
 
+import html
 from collections import defaultdict
 
 from smsconf.reconcile.plan import Change, Plan
@@ -10,9 +11,12 @@ from smsconf.render.common import SYMBOL, column_line, summary_line
 
 MARKER = "<!-- smsconf-plan -->"
 MAX_CHARS = 60_000  # GitHub rejects comments over 65,536 characters
+RESERVE = 400  # always room for the "not shown" note and the footer
 
 
 def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
+    """The comment, never longer than `max_chars`: whatever does not fit is counted instead."""
+    budget = max_chars - RESERVE
     head = [MARKER, f"### smsconf plan: `{plan.environment or plan.target}`", ""]
     counts = plan.counts()
     head += [
@@ -24,23 +28,25 @@ def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
     failed = plan.failed_credentials()
     if failed:
         head.append(
-            "**Credentials failed:** " + ", ".join(f"`{c.account}` ({c.status})" for c in failed)
+            "**Credentials failed:** "
+            + ", ".join(f"`{_text(c.account)}` ({_text(c.status)})" for c in failed)
         )
     if plan.unsafe:
-        head += [f"**Unsafe:** {reason}" for reason in plan.unsafe]
+        head += [f"**Unsafe:** {_text(reason)}" for reason in plan.unsafe]
     risks = plan.risks()
     if risks:
-        head += ["", "**Risks:**"] + [f"- ⚠️ {risk}: {label}" for risk, label in risks]
+        lines = [f"- ⚠️ {_text(risk)}: {_text(label)}" for risk, label in risks]
+        head += ["", "**Risks:**", *_fit(lines, budget // 4, "risk(s)")]
     head += ["", summary_line(counts), ""]
     sections = [_section(label, changes) for label, changes in _by_object(plan).items()]
     body, omitted = [], 0
-    size = sum(len(line) + 1 for line in head)
+    size = _size(head)
     for section in sections:
-        if size + len(section) > max_chars:
+        if size + len(section) + 1 > budget:
             omitted += 1
             continue
         body.append(section)
-        size += len(section)
+        size += len(section) + 1
     tail = []
     if omitted:
         tail.append(
@@ -48,13 +54,34 @@ def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
             "see the JSON plan artifact._"
         )
     if plan.unmanaged:
-        tail.append(
-            f"<details><summary>{len(plan.unmanaged)} unmanaged object(s), left untouched"
-            "</summary>\n\n" + "\n".join(f"- {u.label}" for u in plan.unmanaged) + "\n\n</details>"
-        )
+        opening = f"<details><summary>{len(plan.unmanaged)} unmanaged object(s), left untouched"
+        opening += "</summary>\n"
+        items = _fit([f"- {_text(u.label)}" for u in plan.unmanaged], budget - size - 40, "more")
+        tail.append("\n".join([opening, *items, "", "</details>"]))
     footer = f"<sub>smsconf {plan.smsconf_version} · plan {plan.checksum[7:19]}"
     footer += f" · commit {plan.git_commit[:12]}" if plan.git_commit else ""
     return "\n".join([*head, *body, *tail, footer + "</sub>", ""])
+
+
+def _text(value: str) -> str:
+    """Names and messages from the configuration or the org, shown as text, not as HTML."""
+    return html.escape(value, quote=False)
+
+
+def _size(lines: list[str]) -> int:
+    return sum(len(line) + 1 for line in lines)
+
+
+def _fit(lines: list[str], limit: int, what: str) -> list[str]:
+    """As many lines as fit in `limit` characters, then a count of the rest."""
+    kept: list[str] = []
+    size = 60  # room for the count line
+    for line in lines:
+        if size + len(line) + 1 > limit:
+            return [*kept, f"- … and {len(lines) - len(kept)} {what} not shown"]
+        kept.append(line)
+        size += len(line) + 1
+    return kept
 
 
 def _by_object(plan: Plan) -> dict[str, list[Change]]:
@@ -68,7 +95,7 @@ def _by_object(plan: Plan) -> dict[str, list[Change]]:
 def _section(name: str, changes: list[Change]) -> str:
     actions = ", ".join(sorted({c.action for c in changes}))
     lines = [
-        f"<details><summary><b>{name}</b>: {len(changes)} change(s) ({actions})</summary>",
+        f"<details><summary><b>{_text(name)}</b>: {len(changes)} change(s) ({actions})</summary>",
         "",
         "```diff",
     ]

@@ -1,0 +1,128 @@
+"""The pull-request comment: marker, summary first, one section per object, and a size cap
+that holds whatever the plan's size (GitHub refuses comments over 65,536 characters)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from smsconf.reconcile.plan import Change, ColumnChange, Credential, Plan, Unmanaged
+from smsconf.render.markdown import MARKER, MAX_CHARS, render
+
+GITHUB_LIMIT = 65_536
+
+
+def big_plan(objects: int, unmanaged: int = 0, value_size: int = 100) -> Plan:
+    """Many objects, each a delete with a risk and an update with a long value."""
+    changes = []
+    for i in range(objects):
+        name = f"Workstream {i:05d}"
+        changes.append(
+            Change(
+                "update",
+                "workstream",
+                f"workstream '{name}'",
+                "msdyn_liveworkstream",
+                (name,),
+                f"id-{i}",
+                columns=(ColumnChange("msdyn_description", "x" * value_size, "y" * value_size),),
+            )
+        )
+        changes.append(
+            Change(
+                "delete",
+                "sms_channel",
+                f"SMS channel of '{name}'",
+                "msdyn_ocsmschannelsetting",
+                (name,),
+                f"ch-{i}",
+                risks=("delete",),
+            )
+        )
+    return Plan(
+        "prod",
+        "https://contoso.crm.dynamics.com",
+        "org",
+        "sha256:" + "0" * 64,
+        changes=tuple(changes),
+        unmanaged=tuple(
+            Unmanaged("queue", f"queue 'Hand-made {i}'", "queue", f"q-{i}")
+            for i in range(unmanaged)
+        ),
+    )
+
+
+def test_marker_first_and_summary_before_details(mixed_plan: Plan) -> None:
+    """A CI job finds its own comment by the marker; reviewers read counts and risks first."""
+    text = render(mixed_plan)
+    assert text.startswith(MARKER + "\n")
+    assert "| 1 | 1 | 1 | 1 | 1 |" in text
+    assert text.index("**Risks:**") < text.index("<details>")
+    assert text.index("**Unsafe:**") < text.index("<details>")
+    assert text.count("<details><summary><b>") == 4  # one per top-level object
+
+
+def test_sections_show_only_what_changes_and_mask_secrets(empty_plan: Plan) -> None:
+    text = render(empty_plan)
+    assert "msdyn_securesecret: (sensitive)" in text
+    assert "+ create account 'contoso-telesign'" in text
+
+
+@pytest.mark.parametrize(("objects", "unmanaged"), [(2_000, 0), (10, 20_000), (3_000, 5_000)])
+def test_huge_plans_stay_under_the_cap_and_say_what_is_missing(
+    objects: int, unmanaged: int
+) -> None:
+    text = render(big_plan(objects, unmanaged))
+    assert len(text) <= MAX_CHARS < GITHUB_LIMIT
+    assert text.startswith(MARKER)
+    assert text.rstrip().endswith("</sub>")
+    if objects > 100:
+        assert "object(s) not shown: the plan is too large" in text
+        assert "risk(s) not shown" in text
+    if unmanaged > 1_000:
+        assert f"{unmanaged} unmanaged object(s)" in text
+        assert "more not shown" in text
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=300),
+    st.integers(min_value=0, max_value=300),
+    st.integers(min_value=2_000, max_value=30_000),
+    st.integers(min_value=0, max_value=3_000),
+)
+def test_cap_holds_for_any_size(objects: int, unmanaged: int, cap: int, value: int) -> None:
+    plan = big_plan(objects, unmanaged, value)
+    text = render(plan, max_chars=cap)
+    assert len(text) <= cap
+    shown = text.count("<details><summary><b>")
+    if shown < objects:
+        assert f"_{objects - shown} object(s) not shown" in text
+
+
+def test_names_cannot_break_the_comment_html() -> None:
+    """A name is text: `</details>` in it must not close the section early."""
+    name = "Evil </summary></details><img src=x>"
+    change = Change("create", "queue", f"queue '{name}'", "queue", (name,), "id")
+    plan = Plan(
+        None,
+        "local",
+        "org",
+        "sha256:" + "0" * 64,
+        changes=(change,),
+        unmanaged=(Unmanaged("queue", f"queue '{name}'", "queue", "id2"),),
+        credentials=(Credential("<b>acc</b>", "telesign", "C", "invalid", ""),),
+    )
+    text = render(plan)
+    html = "".join(text.split("```")[::2])  # outside code blocks, where GitHub reads HTML
+    assert "<img" not in html
+    assert html.count("</details>") == 2  # the object's section and the unmanaged list
+    assert "&lt;/summary&gt;" in html
+
+
+def test_no_commit_no_commit_in_footer(mixed_plan: Plan) -> None:
+    assert "commit 0123456789ab" in render(mixed_plan)
+    assert "commit" not in render(dataclasses.replace(mixed_plan, git_commit=None)).splitlines()[-1]
