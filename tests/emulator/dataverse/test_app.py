@@ -28,6 +28,7 @@ async def test_missing_bearer_is_401_with_authority(
     assert response.headers["WWW-Authenticate"].startswith(
         "Bearer authorization_uri=https://login.microsoftonline.com/"
     )
+    assert response.headers["WWW-Authenticate"].endswith(f", resource_id={ORG}/")
     assert set(response.json()["error"]) == {"code", "message"}
 
 

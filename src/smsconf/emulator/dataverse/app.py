@@ -74,7 +74,9 @@ class DataverseEmulator:
             return
         body = await _read_body(receive)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+        query = dict(
+            parse_qsl(scope["query_string"].decode("utf-8", "replace"), keep_blank_values=True)
+        )
         path: str = scope["path"]
         if path.rstrip("/") == "/telesign/incoming" and scope["method"] == "POST":
             await _send(send, self._telesign(query, headers, body))
@@ -84,13 +86,13 @@ class DataverseEmulator:
             missing = bad_query(f"Resource not found for the segment '{path}'.")
             await _send(send, error_reply(DataverseError(404, missing.code, missing.message)))
             return
-        refusal = self._authenticate(headers)
-        if refusal is not None:
-            await _send(send, refusal)
-            return
         base = (
             self.base_url or f"{scope.get('scheme', 'http')}://{headers.get('host', 'localhost')}"
         )
+        refusal = self._authenticate(headers, base)
+        if refusal is not None:
+            await _send(send, refusal)
+            return
         call = Call(scope["method"], match[2], query, headers, body, f"{base}/api/data/{match[1]}")
         await self._serve(call, send)
 
@@ -121,24 +123,22 @@ class DataverseEmulator:
             await _drop(send, "after")
         await _send(send, reply)
 
-    def _authenticate(self, headers: dict[str, str]) -> Reply | None:
+    def _authenticate(self, headers: dict[str, str], base: str) -> Reply | None:
+        """None for an acceptable bearer token; else the 401 naming the authority to ask."""
         scheme, _, token = headers.get("authorization", "").partition(" ")
-        if (
-            scheme.lower() == "bearer"
-            and token.strip()
-            and (self.token is None or token.strip() == self.token)
-        ):
+        token = token.strip()
+        if scheme.lower() == "bearer" and token and self.token in (None, token):
             return None
         authority = f"https://login.microsoftonline.com/{TENANT_ID}/oauth2/authorize"
-        reply = error_reply(
+        challenge = f"Bearer authorization_uri={authority}, resource_id={base}/"
+        return error_reply(
             DataverseError(
                 401,
                 NOT_AUTHENTICATED,
                 "Bearer token is missing or not valid.",
-                {"WWW-Authenticate": f"Bearer authorization_uri={authority}"},
+                {"WWW-Authenticate": challenge},
             )
         )
-        return reply
 
     def _telesign(self, query: dict[str, str], headers: dict[str, str], body: bytes) -> Reply:
         try:
