@@ -100,9 +100,11 @@ def test_several_paths_at_once_report_every_problem(tmp_path: Path) -> None:
     ],
 )
 def test_unusable_files_exit_3_located(
-    tmp_path: Path, name: str, content: bytes, message: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, content: bytes, message: str
 ) -> None:
-    """Bad files are configuration errors (3), not crashes (1)."""
+    """Bad files are configuration errors (3), not crashes (1). (The node budget is lowered so
+    the alias bomb trips it sooner; tests/config/test_source.py uses the real budget.)"""
+    monkeypatch.setattr("smsconf.config.source.MAX_NODES", 5_000)
     (tmp_path / name).write_bytes(content)
     result = run(str(tmp_path / name))
     assert result.exit_code == ExitCode.INVALID_CONFIG and message in result.stderr

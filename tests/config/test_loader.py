@@ -325,7 +325,7 @@ JUNK = st.recursive(
 )
 
 
-@settings(max_examples=150, deadline=None, derandomize=True)
+@settings(max_examples=100, deadline=None, derandomize=True)
 @given(st.lists(st.tuples(st.sampled_from(BASE_PATHS), JUNK), min_size=1, max_size=3))
 def test_any_mutation_of_a_valid_config_gives_located_problems(
     edits: list[tuple[tuple[str | int, ...], Any]],
@@ -348,7 +348,7 @@ def test_any_mutation_of_a_valid_config_gives_located_problems(
             assert problem.position is not None and problem.position.file == str(file)
 
 
-@settings(max_examples=60, deadline=None, derandomize=True)
+@settings(max_examples=30, deadline=None, derandomize=True)
 @given(st.data())
 def test_splitting_a_config_across_files_keeps_every_position(data: st.DataObject) -> None:
     """Deal the base configuration's list items into 1-4 files at random and break one phone
