@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smsconf.reconcile.plan import (
@@ -83,6 +83,10 @@ def plans(draw: st.DrawFn) -> Plan:
     )
 
 
+FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FAST
 @given(plans())
 def test_json_round_trip_is_exact(plan: Plan) -> None:
     again = Plan.from_json(plan.to_json())
@@ -90,6 +94,7 @@ def test_json_round_trip_is_exact(plan: Plan) -> None:
     assert again.checksum == plan.checksum
 
 
+@FAST
 @given(plans())
 def test_sensitive_columns_are_masked_in_before_and_after(plan: Plan) -> None:
     for change, data in zip(plan.changes, plan.to_dict()["resource_changes"], strict=True):
