@@ -1,0 +1,124 @@
+"""Fixtures of the reliability suite: a workspace with the example, and organisations served
+over loopback sockets (Dataverse emulator, Telesign emulator) for the tests that need a real
+network between smsconf and the services (timeouts, hostile servers, `--target URL`).
+
+Everything runs through the CLI or the Web API; nothing mocks our own classes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from tests.reconcile.workspace import Workspace, make_workspace
+from tests.reliability.convergence import TOKEN, seed_org
+
+from smsconf.emulator.dataverse import create_app
+from smsconf.emulator.dataverse.serve import running
+from smsconf.emulator.telesign import DEMO_ACCOUNTS, EmulatedAccount, Faults
+from smsconf.emulator.telesign import create_app as telesign_app
+from smsconf.emulator.telesign.server import serving
+from smsconf.target import LOCAL_DB
+
+
+@pytest.fixture(autouse=True)
+def quiet_emulator_servers() -> Iterator[None]:
+    """uvicorn logs the emulator's deliberate connection drops as server-side tracebacks; they
+    are the fault being injected, not smsconf failing, and would bury the real output."""
+    logger = logging.getLogger("uvicorn.error")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    yield
+    logger.setLevel(level)
+
+
+@pytest.fixture
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+    """An empty local organisation and a fresh copy of the example, in this test's directory."""
+    return make_workspace(tmp_path, monkeypatch)
+
+
+@pytest.fixture(scope="session")
+def applied_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example applied once per session to the local org; tests copy the database."""
+    root = tmp_path_factory.mktemp("applied")
+    with pytest.MonkeyPatch.context() as mp:
+        ws = make_workspace(root, mp)
+        result = ws.apply()
+    assert result.exit_code == 0, result.output
+    return ws.home / LOCAL_DB
+
+
+@pytest.fixture
+def applied(ws: Workspace, applied_db: Path) -> Workspace:
+    """The workspace with the example already applied to its local organisation."""
+    ws.home.mkdir()
+    shutil.copy(applied_db, ws.home / LOCAL_DB)
+    return ws
+
+
+@dataclass
+class ServedOrg:
+    """The example's workspace against an organisation served over loopback (`--target URL`),
+    with its Telesign accounts pointed at a served Telesign emulator."""
+
+    ws: Workspace
+    url: str
+    telesign_url: str
+    db: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    def smsconf(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        return self.ws.smsconf(*args, env={"SMSCONF_TOKEN": TOKEN, **self.env, **(env or {})})
+
+    def plan(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        return self.smsconf("plan", "examples/", "--target", self.url, *args, env=env)
+
+    def apply(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        return self.smsconf(
+            "apply", "examples/", "--target", self.url, "--auto-approve", *args, env=env
+        )
+
+
+def point_accounts_at(ws: Workspace, telesign_url: str) -> None:
+    """Give every account of the example an explicit endpoint: the served Telesign emulator
+    (a URL target otherwise checks credentials against the real Telesign)."""
+    text = ws.config.read_text(encoding="utf-8")
+    marker = "    provider: telesign\n"
+    assert text.count(marker) == 2, "the example's accounts moved on"
+    ws.config.write_text(
+        text.replace(marker, f"{marker}    endpoint: {telesign_url}\n"), encoding="utf-8"
+    )
+
+
+ServeOrg = Callable[..., ServedOrg]
+
+
+@pytest.fixture
+def serve_org(ws: Workspace) -> Iterator[ServeOrg]:
+    """Factory: serve a seeded org and a Telesign emulator (accounts and faults as asked)."""
+    with ExitStack() as stack:
+
+        def start(
+            accounts: tuple[EmulatedAccount, ...] = DEMO_ACCOUNTS,
+            faults: Faults | None = None,
+        ) -> ServedOrg:
+            db = ws.root / "served-org.sqlite"
+            if not db.exists():
+                asyncio.run(seed_org(db))
+            app = create_app(db, token=TOKEN)
+            stack.callback(app.close)
+            url = stack.enter_context(running(app))
+            telesign = telesign_app(list(accounts), faults=faults)
+            telesign_url = stack.enter_context(serving(telesign))
+            point_accounts_at(ws, telesign_url)
+            return ServedOrg(ws, url, telesign_url, db)
+
+        yield start
