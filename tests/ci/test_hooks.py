@@ -1,0 +1,109 @@
+"""The pre-commit hook and shell completion, run the way pre-commit and bash run them."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from smsconf.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+SMSCONF = Path(sys.executable).parent / "smsconf"
+
+
+def hook() -> dict[str, object]:
+    (only,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    return only
+
+
+def run_hook(filenames: list[Path]) -> subprocess.CompletedProcess[str]:
+    """What pre-commit does: the entry's words, then the matching staged files."""
+    entry = str(hook()["entry"]).split()
+    assert entry[0] == "smsconf"
+    return subprocess.run(
+        [SMSCONF, *entry[1:], *filenames], capture_output=True, text=True, check=False
+    )
+
+
+def test_the_hook_manifest_names_an_existing_command() -> None:
+    spec = hook()
+    assert {"id", "name", "entry", "language"} <= set(spec)
+    assert spec["language"] == "python"
+    assert spec["pass_filenames"] is True
+    words = str(spec["entry"]).split()
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert words[0] in scripts["project"]["scripts"]
+    assert words[1] in main.commands
+    files = re.compile(str(spec["files"]))
+    assert files.search("config/channels.yaml") and files.search("a.yml")
+    assert not files.search("src/smsconf/cli/main.py")
+
+
+def test_the_hook_passes_a_valid_file_and_fails_a_broken_one() -> None:
+    good = run_hook([EXAMPLES / "channels.yaml"])
+    assert good.returncode == 0, good.stderr
+    bad = run_hook([EXAMPLES / "invalid" / "typos.yaml"])
+    assert bad.returncode == 3
+    assert "typos.yaml:9:9: error" in bad.stderr
+
+
+@pytest.fixture(scope="module")
+def bash_script() -> str:
+    """The script users source, from the installed command exactly as docs/ tells them to."""
+    made = subprocess.run(
+        [SMSCONF],
+        env={**os.environ, "_SMSCONF_COMPLETE": "bash_source"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    return made.stdout
+
+
+def complete(words: str) -> list[str]:
+    """What bash gets back when the user presses tab after `words`."""
+    result = CliRunner().invoke(
+        main,
+        [],
+        prog_name="smsconf",
+        env={
+            "_SMSCONF_COMPLETE": "bash_complete",
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(len(words.split()) - 1),
+        },
+    )
+    return result.output.split()
+
+
+def test_bash_completion_script_is_produced(bash_script: str) -> None:
+    assert "complete -o nosort -F _smsconf_completion smsconf" in bash_script
+
+
+def test_completion_offers_commands_options_and_choices() -> None:
+    assert complete("smsconf pl") == ["plain,plan"]
+    assert complete("smsconf plan --for") == ["plain,--format"]
+    assert "plain,comment" in complete("smsconf ci c")
+
+
+def test_the_bash_script_loads_in_bash(bash_script: str) -> None:
+    bash = shutil.which("bash")
+    assert bash, "bash is needed to load the completion script"
+    loaded = subprocess.run(
+        [bash, "-c", f"{bash_script}\ncomplete -p smsconf"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    assert "_smsconf_completion" in loaded.stdout
