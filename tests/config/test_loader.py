@@ -223,6 +223,14 @@ def test_variable_missing_in_one_environment_names_only_it(write: Writer) -> Non
     assert "in environment(s): test" in problem.render()
 
 
+@pytest.mark.parametrize("where", ["accounts/0/api_key", "workstreams/0/sms/number"])
+def test_undefined_variable_is_reported_once(check: Checker, where: str) -> None:
+    """The placeholder left in place is not also 'not a secret reference' or 'not listed under
+    any account': one cause, one message."""
+    problems = check(set_in(base_config(), where, "${var:missing}"))
+    assert [p.message for p in problems] == ["variable 'missing' is not defined"]
+
+
 def test_problem_in_every_environment_names_none(write: Writer) -> None:
     """Listing all environments would be noise: a problem everywhere carries no names."""
     text = ENVS + "workstreams:\n  - {name: W, fallback_queue: nope}\n"

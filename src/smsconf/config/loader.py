@@ -140,14 +140,22 @@ def _variables_for(source: Source, env: str | None) -> dict[str, Any]:
 
 def build(source: Source, env: str | None) -> tuple[Config | None, list[Problem]]:
     """Validate the merged tree for one environment (None: no environment selected)."""
-    data, problems = substitute(source.data, _variables_for(source, env), source.positions)
+    data, unresolved = substitute(source.data, _variables_for(source, env), source.positions)
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
         structural = _from_pydantic(exc, data)
-        return None, problems + structural + _rules_without_invalid(data, structural)
-    problems.extend(rules.check(config))
-    return config, problems
+        found = structural + _rules_without_invalid(data, structural)
+        return None, unresolved + _not_under(found, unresolved)
+    return config, unresolved + _not_under(rules.check(config), unresolved)
+
+
+def _not_under(problems: list[Problem], unresolved: list[Problem]) -> list[Problem]:
+    """A value still holding an undefined `${var:...}` is reported once, as that; what the schema
+    or the rules say about the placeholder text itself ("not a secret reference", "number
+    ${var:x} is not listed") would only repeat it."""
+    bad = [p.path for p in unresolved]
+    return [p for p in problems if not any(p.path[: len(b)] == b for b in bad)]
 
 
 def _rules_without_invalid(data: dict[str, Any], structural: list[Problem]) -> list[Problem]:
