@@ -14,11 +14,12 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import Result
-from tests.reconcile.workspace import Workspace, make_workspace
-from tests.reliability.convergence import TOKEN, seed_org
+from tests.reconcile.workspace import Workspace, make_workspace, rows_where
+from tests.reliability.convergence import TOKEN, org_client, seed_org
 
 from smsconf.emulator.dataverse import create_app
 from smsconf.emulator.dataverse.serve import running
@@ -77,6 +78,15 @@ class ServedOrg:
 
     def smsconf(self, *args: str, env: dict[str, str] | None = None) -> Result:
         return self.ws.smsconf(*args, env={"SMSCONF_TOKEN": TOKEN, **self.env, **(env or {})})
+
+    def rows(self, table: str, **equal: Any) -> list[dict[str, Any]]:
+        """Rows of the served org whose columns equal the given values, read by a second client."""
+
+        async def read() -> list[dict[str, Any]]:
+            async with org_client(self.db) as client:
+                return await rows_where(client, table, **equal)
+
+        return asyncio.run(read())
 
     def plan(self, *args: str, env: dict[str, str] | None = None) -> Result:
         return self.smsconf("plan", "examples/", "--target", self.url, *args, env=env)
