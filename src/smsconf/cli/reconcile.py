@@ -19,6 +19,7 @@ from smsconf.reconcile.manager import PlanOptions, apply_plan, make_plan
 from smsconf.reconcile.outcome import apply_blocker, apply_exit, plan_exit, telesign_support_message
 from smsconf.reconcile.plan import Plan
 from smsconf.render import RENDERERS
+from smsconf.render.common import summary_line
 from smsconf.render.text import render as render_text
 from smsconf.target import LOCAL, Target, open_target
 
@@ -72,7 +73,9 @@ async def _plan(
 @env_option
 @target_option
 @click.option(
-    "--out", type=click.Path(dir_okay=False), help="Save the plan (JSON) for apply --plan."
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="Save the plan (JSON) for apply --plan; with --format html, save the HTML page instead.",
 )
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
@@ -110,9 +113,11 @@ def plan(
             return await _plan(loaded, conn, list(paths), options, verbose)
 
     result = asyncio.run(run())
+    page = fmt == "html" and out is not None  # a report file, not a page on stdout
     if out:
-        Path(out).write_text(result.to_json(), encoding="utf-8")
-    click.echo(RENDERERS[fmt](result), nl=False)
+        Path(out).write_text(RENDERERS[fmt](result) if page else result.to_json(), encoding="utf-8")
+    report = f"{summary_line(result.counts())} Report: {out}\n" if page else RENDERERS[fmt](result)
+    click.echo(report, nl=False)
     sys.exit(plan_exit(result, detailed=detailed_exitcode))
 
 

@@ -7,10 +7,11 @@ Plan's own `to_json`, so there is one source for the data every view shows.
 from collections.abc import Callable
 
 from smsconf.reconcile.plan import Plan
-from smsconf.render import markdown, text
+from smsconf.render import html, markdown, text
 
 RENDERERS: dict[str, Callable[[Plan], str]] = {
     "text": text.render,
     "markdown": markdown.render,
     "json": Plan.to_json,
+    "html": html.render,
 }

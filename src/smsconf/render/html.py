@@ -1,0 +1,253 @@
+"""One self-contained HTML page per plan, for reviewers who want more room than a comment.
+
+The page must open from a CI artifact, a mail attachment or a file share, where scripts are
+often blocked and there may be no network: so it has no script and no external resource (a
+Content-Security-Policy forbids both), styles are inline, objects fold with <details>, and the
+kind/action filters are radio buttons with `:checked` CSS rules. Everything taken from the plan
+goes through `html.escape`: labels and values come from YAML and from the organisation.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from typing import Any
+
+from smsconf.reconcile.plan import SENSITIVE, Change, ColumnChange, Plan
+from smsconf.render.common import SYMBOL, shown, summary_line
+
+ACTIONS = ("create", "update", "delete", "associate", "disassociate")
+CSP = "default-src 'none'; style-src 'unsafe-inline'"
+_ON = "background: #0969da; color: #fff; border-color: #0969da;"
+"""How the selected filter's label looks."""
+
+STYLE = """
+:root { color-scheme: light dark; --line: #8884; --muted: #777; --bg2: #8881;
+  --create: #1a7f37; --update: #9a6700; --delete: #cf222e; }
+body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1200px; padding: 1rem; }
+h1 { font-size: 1.4rem; margin: 0 0 .2rem; } h2 { font-size: 1.1rem; margin: 1.4rem 0 .5rem; }
+.meta, .muted { color: var(--muted); } code, pre { font: 12px/1.4 ui-monospace, monospace; }
+table { border-collapse: collapse; } th, td { border: 1px solid var(--line); padding: .3rem .5rem;
+  text-align: left; vertical-align: top; }
+.counts td { text-align: right; font-size: 1.2rem; min-width: 5.5rem; }
+.flags li { margin: .2rem 0; } .risk, .bad { color: var(--delete); } .ok { color: var(--create); }
+.filters { display: flex; flex-wrap: wrap; gap: .3rem; align-items: center; margin: .4rem 0; }
+.filters label { border: 1px solid var(--line); border-radius: 1rem; padding: .1rem .7rem;
+  cursor: pointer; }
+input.filter { position: absolute; opacity: 0; pointer-events: none; }
+details.change { border: 1px solid var(--line); border-radius: 6px; margin: .4rem 0; }
+details.change > summary { cursor: pointer; padding: .4rem .6rem; background: var(--bg2); }
+details.change > div { padding: .5rem .8rem; overflow-x: auto; }
+.badge { display: inline-block; min-width: 6.5rem; font-weight: 600; }
+.a-create .badge, .a-associate .badge { color: var(--create); }
+.a-update .badge { color: var(--update); }
+.a-delete .badge, .a-disassociate .badge { color: var(--delete); }
+table.diff { width: 100%; table-layout: fixed; } table.diff th:first-child { width: 22%; }
+table.diff pre { margin: 0; white-space: pre-wrap; word-break: break-all; }
+table.diff .none { color: var(--muted); font-style: italic; }
+td.before { background: #cf222e14; } td.after { background: #1a7f3714; }
+"""
+
+
+def render(plan: Plan) -> str:
+    """The whole page as one string (UTF-8 when written)."""
+    title = f"smsconf plan: {plan.environment or plan.target}"
+    kinds = sorted({c.kind for c in plan.changes})
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title>",
+        f"<style>{STYLE}{_filter_css(kinds)}</style>",
+        "</head><body>",
+        f"<h1>{escape(title)}</h1>",
+        _meta(plan),
+        _summary(plan),
+        _flags(plan),
+        _credentials(plan),
+        _changes(plan, kinds),
+        _unmanaged(plan),
+        f'<p class="meta">smsconf {escape(plan.smsconf_version)} · plan '
+        f"<code>{escape(plan.checksum)}</code></p>",
+        "</body></html>",
+        "",
+    ]
+    return "\n".join(p for p in parts if p)
+
+
+def _meta(plan: Plan) -> str:
+    facts = [f"target <code>{escape(plan.target)}</code>"]
+    facts.append(f"organisation <code>{escape(plan.org_id)}</code>")
+    if plan.git_commit:
+        facts.append(f"commit <code>{escape(plan.git_commit[:12])}</code>")
+    return f'<p class="meta">{" · ".join(facts)}</p>'
+
+
+def _summary(plan: Plan) -> str:
+    counts = plan.counts()
+    head = "".join(f"<th>{a}</th>" for a in counts)
+    cells = "".join(f'<td id="count-{a}">{n}</td>' for a, n in counts.items())
+    return (
+        '<section id="summary"><h2>Summary</h2>'
+        f'<table class="counts"><tr>{head}</tr><tr>{cells}</tr></table>'
+        f'<p id="summary-line">{escape(summary_line(counts))}</p></section>'
+    )
+
+
+def _flags(plan: Plan) -> str:
+    items = [f'<li class="bad">Unsafe: {escape(reason)}</li>' for reason in plan.unsafe]
+    items += [
+        f'<li class="bad">Credentials {escape(c.status)}: account <b>{escape(c.account)}</b></li>'
+        for c in plan.failed_credentials()
+    ]
+    items += [
+        f'<li class="risk">⚠ {escape(risk)}: {escape(label)}</li>' for risk, label in plan.risks()
+    ]
+    body = f'<ul class="flags">{"".join(items)}</ul>' if items else "<p>None.</p>"
+    return f'<section id="risks"><h2>Risk flags</h2>{body}</section>'
+
+
+def _credentials(plan: Plan) -> str:
+    if not plan.credentials and not plan.number_checks:
+        return '<section id="credentials"><h2>Credentials</h2><p>Not checked.</p></section>'
+    rows = [
+        _row(
+            c.account,
+            f"credentials ({c.provider})",
+            c.customer_id,
+            (c.status, "ok" if c.ok else "bad"),
+            c.detail,
+        )
+        for c in plan.credentials
+    ]
+    rows += [
+        _row(
+            n.account,
+            f"number {n.number} ({n.type})",
+            "",
+            (n.verdict, "ok" if n.verdict in ("consistent", "not_applicable") else "bad"),
+            n.detail,
+        )
+        for n in plan.number_checks
+    ]
+    return (
+        '<section id="credentials"><h2>Credentials</h2><table>'
+        "<tr><th>account</th><th>check</th><th>customer id</th><th>result</th><th>detail</th></tr>"
+        f"{''.join(rows)}</table></section>"
+    )
+
+
+def _row(account: str, check: str, customer: str, result: tuple[str, str], detail: str) -> str:
+    status, css = result
+    return (
+        f"<tr><td>{escape(account)}</td><td>{escape(check)}</td><td>{escape(customer)}</td>"
+        f'<td class="{css}">{escape(status)}</td><td>{escape(detail)}</td></tr>'
+    )
+
+
+def _slug(kind: str) -> str:
+    """A kind as a CSS identifier (kinds are snake_case words, but the page must never break)."""
+    return re.sub(r"[^a-z0-9_-]", "-", kind.lower())
+
+
+def _filter_css(kinds: list[str]) -> str:
+    """Per filter value: hide the other changes and highlight its label, all in CSS."""
+    rules = []
+    for group, values in (("a", ACTIONS), ("k", [_slug(k) for k in kinds])):
+        for value in values:
+            radio = f"#f-{group}-{value}:checked"
+            rules.append(f"{radio} ~ #changes .change:not(.{group}-{value}) {{ display: none; }}")
+            rules.append(f"{radio} ~ .filters label[for=f-{group}-{value}] {{ {_ON} }}")
+        rules.append(f"#f-{group}-all:checked ~ .filters label[for=f-{group}-all] {{ {_ON} }}")
+    return "\n".join(rules)
+
+
+def _changes(plan: Plan, kinds: list[str]) -> str:
+    if not plan.changes:
+        return (
+            '<section id="changes-section"><h2>Changes</h2>'
+            "<p>No changes. The organisation matches the configuration.</p></section>"
+        )
+    present = [a for a in ACTIONS if plan.counts()[a]]
+    radios, labels = [], []
+    for group, name, values in (
+        ("a", "action", [(a, a) for a in present]),
+        ("k", "kind", [(_slug(k), k.replace("_", " ")) for k in kinds]),
+    ):
+        radios.append(
+            f'<input class="filter" type="radio" name="{name}" id="f-{group}-all" checked>'
+        )
+        labels.append(f'<span class="muted">{name}:</span><label for="f-{group}-all">all</label>')
+        for value, text in values:
+            radios.append(
+                f'<input class="filter" type="radio" name="{name}" id="f-{group}-{value}">'
+            )
+            labels.append(f'<label for="f-{group}-{value}">{escape(text)}</label>')
+    sections = "".join(_change(i, c) for i, c in enumerate(plan.changes, start=1))
+    return (
+        '<section id="changes-section"><h2>Changes</h2>'
+        + "".join(radios)
+        + f'<div class="filters">{"".join(labels)}</div>'
+        + f'<div id="changes">{sections}</div></section>'
+    )
+
+
+def _change(number: int, change: Change) -> str:
+    where = f' <span class="muted">({escape(change.source)})</span>' if change.source else ""
+    summary = (
+        f'<summary><span class="badge">{SYMBOL[change.action]} {change.action}</span> '
+        f"{escape(change.label)}{where}</summary>"
+    )
+    facts = [f"<code>{escape(change.address)}</code> in table <code>{escape(change.table)}</code>"]
+    if change.reason:
+        facts.append(f"why: {escape(change.reason)}")
+    if change.cascade_of:
+        facts.append(f"follows from <code>{escape(change.cascade_of)}</code>")
+    facts += [f'<span class="risk">⚠ {escape(risk)}</span>' for risk in change.risks]
+    body = "".join(f"<p>{fact}</p>" for fact in facts) + _diff(change)
+    css = f"change a-{change.action} k-{_slug(change.kind)}"
+    return f'<details class="{css}" id="change-{number}">{summary}<div>{body}</div></details>'
+
+
+def _diff(change: Change) -> str:
+    if not change.columns:
+        return ""
+    rows, updated = [], change.action == "update"
+    for column in change.columns:
+        before = None if change.action in ("create", "associate") else column
+        after = None if change.action in ("delete", "disassociate") else column
+        rows.append(
+            f"<tr><th><code>{escape(column.column)}</code></th>"
+            f'<td class="before">{_cell(before, "before")}</td>'
+            f'<td class="after">{_cell(after, "after", changed=updated)}</td></tr>'
+        )
+        if column.detail:
+            items = "".join(f"<li>{escape(line)}</li>" for line in column.detail)
+            rows.append(f'<tr><td></td><td colspan="2"><ul>{items}</ul></td></tr>')
+    return (
+        '<table class="diff"><tr><th>column</th><th>before</th><th>after</th></tr>'
+        f"{''.join(rows)}</table>"
+    )
+
+
+def _cell(column: ColumnChange | None, side: str, *, changed: bool = False) -> str:
+    if column is None:
+        return '<span class="none">(absent)</span>'
+    if column.sensitive:  # never a value, only whether it changed (by fingerprint)
+        return f'<span class="none">{SENSITIVE}{" (changed)" if changed else ""}</span>'
+    value: Any = column.before if side == "before" else column.after
+    if value is None:
+        return '<span class="none">(none)</span>'
+    text = value if isinstance(value, str) else shown(value)
+    return f"<pre>{escape(text)}</pre>"
+
+
+def _unmanaged(plan: Plan) -> str:
+    if not plan.unmanaged:
+        return ""
+    items = "".join(f"<li>{escape(u.label)}</li>" for u in plan.unmanaged)
+    return (
+        f'<section id="unmanaged"><details><summary>{len(plan.unmanaged)} unmanaged object(s) '
+        f"in the organisation, left untouched</summary><ul>{items}</ul></details></section>"
+    )
