@@ -59,9 +59,21 @@ NEEDLES = {needle: secret for secret in SECRETS for needle in forms(secret)}
 
 
 def leaks(text: str) -> list[str]:
-    return [
-        f"{secret[:6]}… as {needle[:10]}…" for needle, secret in NEEDLES.items() if needle in text
-    ]
+    """Which secrets `text` holds, named by their first characters only."""
+    return [f"{s[:6]}… as {needle[:10]}…" for needle, s in NEEDLES.items() if needle in text]
+
+
+def test_scanner_finds_every_form() -> None:
+    """The scanner itself: each secret is found in clear, in base64 and in a Basic header."""
+    for secret in SECRETS:
+        for text in (
+            f"key={secret}\n",
+            base64.b64encode(secret.encode()).decode(),
+            "Authorization: Basic "
+            + base64.b64encode(f"{DEMO_ACCOUNTS[1].customer_id}:{secret}".encode()).decode(),
+        ):
+            assert leaks(text), text
+    assert leaks("nothing secret here, DEMO-CUSTOMER-0001") == []
 
 
 @pytest.fixture
