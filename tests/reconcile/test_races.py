@@ -98,9 +98,12 @@ async def test_edit_after_plan_is_caught_before_any_write(applied: Workspace) ->
     assert vip["msdyn_priority"] == 1
 
 
-def test_two_applies_at_once_one_writer_wins(applied: Workspace) -> None:
-    """Two plans of different edits of one row, applied concurrently: exactly one lands, the
-    other is refused (stale before writing, or 412 at the write) and says so."""
+def test_two_applies_at_once_one_writer_wins(
+    applied: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two plans of different edits of one row, applied concurrently, both past their stale
+    check before either writes (a barrier holds them): the row's If-Match lets exactly one
+    write land; the other step is stale, and says so."""
     ws = applied
     other = ws.root / "other"
     shutil.copytree(ws.config_dir, other)
@@ -108,26 +111,31 @@ def test_two_applies_at_once_one_writer_wins(applied: Workspace) -> None:
     text = (other / "channels.yaml").read_text()
     (other / "channels.yaml").write_text(text.replace("    priority: 10\n", "    priority: 12\n"))
     first, second = ws.loaded(), load([other])
+    real_execute = manager.execute
 
-    async def race() -> list[ApplyReport | BaseException]:
+    async def race() -> list[ApplyReport]:
+        both_checked = asyncio.Barrier(2)
+
+        async def together(*args, **kwargs):  # type: ignore[no-untyped-def]
+            await both_checked.wait()
+            return await real_execute(*args, **kwargs)
+
+        monkeypatch.setattr(manager, "execute", together)
         plans = [await plan_of(first, ws), await plan_of(second, ws)]
         async with open_target("local") as target:
             return await asyncio.gather(
-                apply_plan(plans[0], first, target),
-                apply_plan(plans[1], second, target),
-                return_exceptions=True,
+                apply_plan(plans[0], first, target), apply_plan(plans[1], second, target)
             )
 
-    outcomes = asyncio.run(race())
-    won = [i for i, o in enumerate(outcomes) if isinstance(o, ApplyReport) and o.complete]
-    lost = [o for o in outcomes if not (isinstance(o, ApplyReport) and o.complete)]
-    assert len(won) == 1 and len(lost) == 1, outcomes
-    (loser,) = lost
-    if isinstance(loser, ApplyReport):
-        assert loser.stale == 1 and apply_exit(loser) == ExitCode.STALE_PLAN
-    else:
-        assert isinstance(loser, StalePlan), loser
-    assert tier1(ws)["msdyn_priority"] == (11, 12)[won[0]]
+    reports = asyncio.run(race())
+    assert sorted((r.done, r.stale) for r in reports) == [(0, 1), (1, 0)], reports
+    (winner,) = [i for i, r in enumerate(reports) if r.done]
+    (loser,) = [r for r in reports if r.stale]
+    assert apply_exit(loser) == ExitCode.STALE_PLAN
+    assert loser.failures == [
+        f"queue '{TIER1}': changed in the organisation since the plan (ETag mismatch)"
+    ]
+    assert tier1(ws)["msdyn_priority"] == (11, 12)[winner]
 
 
 # --- faults --------------------------------------------------------------------------------
