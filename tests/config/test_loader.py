@@ -82,6 +82,20 @@ def test_top_level_shape(write: Writer, text: str, message: str, hint: str | Non
 
 SCHEMA_CASES = [
     (
+        "environments",
+        {"dev": {"target": "local", "varables": {}}},
+        "unknown key 'varables'",
+        "environments.dev.varables",
+        "did you mean 'variables'?",
+    ),
+    (
+        "workstreams/0/routing/route_to_queue/0/when/0",
+        {"any": [{"attribute": "contact.x", "value": 1, "opp": "eq"}]},
+        "unknown key 'opp'",
+        "workstreams[0].routing.route_to_queue[0].when[0].any[0].opp",
+        "did you mean 'op'?",
+    ),
+    (
         "accounts/0/numbers/0/typ",
         "geo",
         "unknown key 'typ'",
