@@ -325,7 +325,8 @@ def test_saved_plan_is_stale_after_an_admin_center_edit(saved: Workspace) -> Non
     ws.update("msdyn_operatinghour", hours["msdyn_operatinghourid"], {"msdyn_description": "x"})
     result = ws.smsconf("apply", "examples/", "--plan", "plan.json", "--auto-approve")
     assert result.exit_code == ExitCode.STALE_PLAN, result.output
-    assert f"msdyn_operatinghour({hours['msdyn_operatinghourid']}) changed" in result.stderr
+    assert "operating hours 'Always open' changed in the organisation" in result.stderr
+    assert f"msdyn_operatinghour({hours['msdyn_operatinghourid']})" in result.stderr
     assert "nothing written" in result.stderr
     assert one(ws.rows("queue", name="SMS Support Tier 1"))["msdyn_priority"] == 10
 

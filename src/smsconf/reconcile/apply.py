@@ -26,7 +26,7 @@ from smsconf.dataverse.errors import (
     PreconditionFailed,
 )
 from smsconf.platform import TABLES
-from smsconf.reconcile.diff import same
+from smsconf.reconcile.diff import KIND_OF_TABLE, same
 from smsconf.reconcile.journal import Entry, Journal
 from smsconf.reconcile.live import LiveState
 from smsconf.reconcile.plan import Change, Plan
@@ -55,15 +55,23 @@ class ApplyReport:
 
 
 def stale_rows(plan: Plan, live: LiveState) -> list[str]:
-    """Rows whose ETag moved since the plan read them, and rows it will create that now exist."""
+    """Rows whose ETag moved since the plan read them, and rows it will create that now exist,
+    each named as a person knows it (kind and natural key), with its address for tools."""
     current: dict[str, str] = {}
+    names = {f"{c.table}({c.id})": c.label for c in plan.changes}
     for table, rows in live.rows.items():
         for row in rows:
-            current[f"{table}({live.row_id(table, row)})"] = str(row.get("@odata.etag", ""))
+            address = f"{table}({live.row_id(table, row)})"
+            current[address] = str(row.get("@odata.etag", ""))
+            key = live.key_of(table, row)
+            if key is not None and address not in names:
+                kind = KIND_OF_TABLE.get(table, table).replace("_", " ")
+                names[address] = f"{kind} '{'/'.join(key)}'"
     moved = [
-        f"{address} changed (ETag {etag} → {current[address]})"
+        f"{names.get(address, address)} changed in the organisation "
+        f"(ETag {etag} → {current[address]}; {address})"
         if address in current
-        else f"{address} was deleted"
+        else f"{names.get(address, address)} was deleted ({address})"
         for address, etag in plan.read_etags.items()
         if current.get(address) != etag
     ]
