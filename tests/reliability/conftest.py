@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
+from starlette.types import ASGIApp
 from tests.reconcile.workspace import Workspace, make_workspace, rows_where
 from tests.reliability.convergence import TOKEN, org_client, seed_org
 
@@ -109,6 +110,7 @@ def point_accounts_at(ws: Workspace, telesign_url: str) -> None:
 
 
 ServeOrg = Callable[..., ServedOrg]
+SERVED_DB = "served-org.sqlite"
 
 
 @pytest.fixture
@@ -119,13 +121,16 @@ def serve_org(ws: Workspace) -> Iterator[ServeOrg]:
         def start(
             accounts: tuple[EmulatedAccount, ...] = DEMO_ACCOUNTS,
             faults: Faults | None = None,
+            wrap: Callable[[ASGIApp], ASGIApp] | None = None,
         ) -> ServedOrg:
-            db = ws.root / "served-org.sqlite"
+            """`wrap` puts ASGI middleware in front of the org (a meddling admin, a hostile
+            proxy); `faults` and `accounts` shape the Telesign emulator."""
+            db = ws.root / SERVED_DB
             if not db.exists():
                 asyncio.run(seed_org(db))
             app = create_app(db, token=TOKEN)
             stack.callback(app.close)
-            url = stack.enter_context(running(app))
+            url = stack.enter_context(running(wrap(app) if wrap else app))  # type: ignore[arg-type]
             telesign = telesign_app(list(accounts), faults=faults)
             telesign_url = stack.enter_context(serving(telesign))
             point_accounts_at(ws, telesign_url)
