@@ -366,6 +366,26 @@ def test_wrong_api_key_fails_plan_and_refuses_apply(ws: Workspace) -> None:
     assert ws.rows("msdyn_liveworkstream") == []
 
 
+def test_rotated_key_plans_as_a_fingerprint_change_and_applies(applied: Workspace) -> None:
+    """A new key is a change you can review without seeing it: the account's secret shows as
+    (sensitive) (changed), flagged as a credential change; once applied, it plans to zero."""
+    ws = applied
+    env = {"CONTOSO_TELESIGN_API_KEY": WRONG_KEY}
+    planned = ws.plan("--skip-credentials", "--detailed-exitcode", env=env)
+    assert planned.exit_code == ExitCode.CHANGES, planned.output
+    assert "msdyn_securesecret: (sensitive) (changed)" in planned.stdout
+    assert "! credential change" in planned.stdout
+    assert "update API key fingerprint of account 'contoso-telesign'" in planned.stdout
+    assert "Plan: 2 to update." in planned.stdout  # the fingerprint row and the secret
+    refused = ws.apply(env=env)  # the new key does not work at Telesign
+    assert refused.exit_code == ExitCode.CREDENTIALS
+    forced = ws.apply("--ignore-credentials", env=env)
+    assert forced.exit_code == ExitCode.OK, forced.output
+    assert WRONG_KEY not in forced.output
+    again = ws.plan("--skip-credentials", "--detailed-exitcode", env=env)
+    assert again.exit_code == ExitCode.OK, again.output
+
+
 def secret_forms(key: str) -> list[str]:
     """The ways a leaked key could show up: itself, decoded, re-encoded, in a Basic header."""
     import base64
