@@ -50,6 +50,22 @@ def journal_entries(report: ApplyReport) -> list[dict]:
 # --- an edit between plan and write --------------------------------------------------------
 
 
+def admin_edits_before_writes(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch, priority: int
+) -> None:
+    """Make the admin center edit the Tier 1 queue after apply's stale check, just before its
+    writes: the narrowest window, which only the per-row If-Match can catch."""
+    real_execute = manager.execute
+
+    async def admin_edits_first(*args, **kwargs):  # type: ignore[no-untyped-def]
+        async with ws.client() as dv:
+            (row,) = await rows_where(dv, "queue", name=TIER1)
+            await dv.update("queues", row["queueid"], {"msdyn_priority": priority})
+        return await real_execute(*args, **kwargs)
+
+    monkeypatch.setattr(manager, "execute", admin_edits_first)
+
+
 def test_edit_between_plan_and_write_is_stale_not_overwritten(
     applied: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -58,15 +74,7 @@ def test_edit_between_plan_and_write_is_stale_not_overwritten(
     stays, and the journal says stale (not done, not failed)."""
     ws = applied
     ws.edit("    priority: 10\n", "    priority: 11\n")
-    real_execute = manager.execute
-
-    async def admin_edits_first(*args, **kwargs):  # type: ignore[no-untyped-def]
-        async with ws.client() as dv:
-            (row,) = await rows_where(dv, "queue", name=TIER1)
-            await dv.update("queues", row["queueid"], {"msdyn_priority": 42})
-        return await real_execute(*args, **kwargs)
-
-    monkeypatch.setattr(manager, "execute", admin_edits_first)
+    admin_edits_before_writes(ws, monkeypatch, priority=42)
     result = ws.apply()
     assert result.exit_code == ExitCode.STALE_PLAN, result.output
     assert f"queue '{TIER1}': changed in the organisation since the plan" in result.stderr
@@ -75,6 +83,30 @@ def test_edit_between_plan_and_write_is_stale_not_overwritten(
     (journal,) = (ws.home / "journal").glob("*.jsonl")
     (entry,) = [json.loads(line) for line in journal.read_text().splitlines()]
     assert (entry["status"], entry["label"]) == ("stale", f"queue '{TIER1}'")
+
+
+@pytest.mark.parametrize("keep_going", [False, True])
+def test_continue_on_error_carries_on_with_independent_steps(
+    applied: Workspace, monkeypatch: pytest.MonkeyPatch, keep_going: bool
+) -> None:
+    """One queue's update hits a concurrent edit; the other queue's update does not depend on
+    it: by default apply stops there (the rest not attempted, journaled so), with
+    --continue-on-error the other update is done. Either way nothing is overwritten."""
+    ws = applied
+    ws.edit("    priority: 10\n", "    priority: 11\n")
+    ws.edit("round_robin\n    priority: 1\n", "round_robin\n    priority: 3\n")
+    admin_edits_before_writes(ws, monkeypatch, priority=42)
+    result = ws.apply(*(["--continue-on-error"] if keep_going else []))
+    assert result.exit_code == ExitCode.STALE_PLAN, result.output
+    (journal,) = (ws.home / "journal").glob("*.jsonl")
+    statuses = {e["label"]: e["status"] for e in map(json.loads, journal.read_text().splitlines())}
+    assert statuses == {
+        f"queue '{TIER1}'": "stale",
+        "queue 'SMS Support VIP'": "done" if keep_going else "not_attempted",
+    }
+    (vip,) = ws.rows("queue", name="SMS Support VIP")
+    assert vip["msdyn_priority"] == (3 if keep_going else 1)
+    assert tier1(ws)["msdyn_priority"] == 42
 
 
 async def test_edit_after_plan_is_caught_before_any_write(applied: Workspace) -> None:
