@@ -260,6 +260,24 @@ def test_message_dropped_from_a_managed_workstream_is_deleted(applied: Workspace
     assert sum(ws.key_counts()["msdyn_ocsystemmessage"].values()) == 3
 
 
+def test_distribution_mode_change_is_refused_even_with_deletes_allowed(
+    applied: Workspace,
+) -> None:
+    """The product cannot change a workstream's distribution mode; the plan says to recreate
+    it instead, and no flag about deletes lifts that."""
+    ws = applied
+    ws.edit("      mode: pick\n", "      mode: push\n")
+    planned = ws.plan()
+    assert planned.exit_code == ExitCode.UNSAFE_PLAN
+    assert "! immutable column msdyn_workdistributionmode changes" in planned.stdout
+    assert "remove the object and add it under a new name" in planned.stdout
+    assert ws.apply("--allow-deletes").exit_code == ExitCode.UNSAFE_PLAN
+    assert (
+        one(ws.rows("msdyn_liveworkstream", msdyn_name="SMS Sales"))["msdyn_workdistributionmode"]
+        == 192350001
+    )
+
+
 # --- unmanaged rows --------------------------------------------------------------------------
 
 
