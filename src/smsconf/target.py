@@ -102,12 +102,16 @@ async def _local(
                 LOCAL,
                 LOCAL_URL,
                 client,
-                telesign_endpoint=LOCAL_TELESIGN_URL,
-                telesign_transport=httpx.ASGITransport(app=telesign_app(DEMO_ACCOUNTS)),
+                *local_telesign(),
                 gateway=LOCAL_URL,
             )
     finally:
         app.close()
+
+
+def local_telesign() -> tuple[str, httpx.AsyncBaseTransport]:
+    """The local organisation's Telesign: the in-process emulator knowing the demo accounts."""
+    return LOCAL_TELESIGN_URL, httpx.ASGITransport(app=telesign_app(DEMO_ACCOUNTS))
 
 
 async def _seed_demo_rows(client: DataverseClient) -> None:

@@ -15,7 +15,9 @@ from typing import Any, TypeVar
 import click
 
 from smsconf.config import ConfigError, SecretError
+from smsconf.config.loader import Loaded
 from smsconf.exitcodes import ExitCode
+from smsconf.target import LOCAL
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,3 +52,11 @@ def handle_errors(func: F) -> F:
             sys.exit(ExitCode.ERROR)
 
     return wrapper  # type: ignore[return-value]
+
+
+def target_of(loaded: Loaded, override: str | None) -> str:
+    """`--target`, else the chosen environment's target, else the local organisation."""
+    if override:
+        return override
+    env = loaded.config.environments.get(loaded.environment or "")
+    return env.target if env else LOCAL

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from smsconf.cli.common import env_option, handle_errors, paths_argument
+from smsconf.cli.common import env_option, handle_errors, paths_argument, target_of
 from smsconf.cli.main import main
 from smsconf.config.loader import Loaded, load
 from smsconf.exitcodes import ExitCode
@@ -21,7 +21,7 @@ from smsconf.reconcile.plan import Plan
 from smsconf.render import RENDERERS
 from smsconf.render.common import summary_line
 from smsconf.render.text import render as render_text
-from smsconf.target import LOCAL, Target, open_target
+from smsconf.target import Target, open_target
 
 target_option = click.option(
     "--target", help="'local' or an organisation URL (default: the environment's target)."
@@ -45,13 +45,6 @@ def _with(options: list) -> callable:  # type: ignore[type-arg]
         return func
 
     return decorate
-
-
-def target_of(loaded: Loaded, override: str | None) -> str:
-    if override:
-        return override
-    env = loaded.config.environments.get(loaded.environment or "")
-    return env.target if env else LOCAL
 
 
 verbose_option = click.option(

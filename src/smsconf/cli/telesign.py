@@ -13,17 +13,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import click
-import httpx
 import pydantic
 from rich.console import Console
 from rich.table import Table
 from starlette.applications import Starlette
 
-from smsconf.cli.common import env_option, handle_errors, paths_argument
+from smsconf.cli.common import env_option, handle_errors, paths_argument, target_of
 from smsconf.cli.emulator import emulator
 from smsconf.cli.main import main
-from smsconf.config import Account, SecretError
-from smsconf.config.loader import Loaded, load
+from smsconf.config import SecretError
+from smsconf.config.loader import load
 from smsconf.emulator.telesign import (
     DEMO_ACCOUNTS,
     EmulatedAccount,
@@ -33,29 +32,14 @@ from smsconf.emulator.telesign import (
 )
 from smsconf.emulator.telesign.server import serving
 from smsconf.exitcodes import ExitCode
-from smsconf.target import LOCAL
+from smsconf.reconcile.credentials import check_accounts
+from smsconf.target import LOCAL, local_telesign
 from smsconf.telesign.account import AuthMethod, TelesignAccount
-from smsconf.telesign.credentials import check_all
 from smsconf.telesign.errors import TelesignBadKey, TelesignRejected
 from smsconf.telesign.secret import ApiKey
 from smsconf.telesign.test_message import send_test_sms
 
 LOG_WIDTH = 160
-
-
-def telesign_account(account: Account, endpoint_override: str | None = None) -> TelesignAccount:
-    """The client's view of a configured account; the key is read from its secret reference."""
-    return TelesignAccount(account.name, account.customer_id, ApiKey(account.api_key.resolve()),
-                           endpoint_override or account.endpoint, account.auth)
-
-
-def local_telesign(loaded: Loaded) -> httpx.AsyncBaseTransport | None:
-    """The in-process emulator when the environment targets the local organisation (as for
-    `plan`, a configuration without environments targets it too)."""
-    environment = loaded.config.environments.get(loaded.environment or "")
-    if environment is not None and environment.target != LOCAL:
-        return None
-    return httpx.ASGITransport(create_app(DEMO_ACCOUNTS))
 
 
 @main.command("check-credentials")
@@ -73,30 +57,23 @@ def check_credentials(paths: tuple[str, ...], env: str | None,
     key cannot be read.
     """
     loaded = load(paths, env)
-    configured = [account for account in loaded.config.accounts if account.provider == "telesign"]
-    accounts, unreadable = [], {}
-    for account in configured:
-        try:
-            accounts.append(telesign_account(account, endpoint_override))
-        except (SecretError, ValueError) as exc:
-            unreadable[account.name] = str(exc)
-    transport = None if endpoint_override else local_telesign(loaded)
-    checked = {result.account: result
-               for result in asyncio.run(check_all(accounts, transport=transport))}
+    endpoint, transport = endpoint_override, None
+    if endpoint is None and target_of(loaded, None) == LOCAL:
+        endpoint, transport = local_telesign()
+    results, _ = asyncio.run(
+        check_accounts(loaded.config, endpoint=endpoint, transport=transport)
+    )
     table = Table()
     for column in ("account", "provider", "customer ID", "result"):
         table.add_column(column, no_wrap=True)
     table.add_column("detail")
-    for account in configured:
-        result = checked.get(account.name)
-        status, detail = ((result.status.value, result.detail) if result
-                          else ("secret_unreadable", unreadable[account.name]))
-        style = "green" if result and result.ok else "red"
-        table.add_row(account.name, account.provider, account.customer_id,
-                      f"[{style}]{status}[/]", detail)
+    for result in results:
+        style = "green" if result.ok else "red"
+        table.add_row(result.account, result.provider, result.customer_id,
+                      f"[{style}]{result.status}[/]", result.detail)
     # Logs and CI are not terminals: give the detail column room instead of rich's 80 columns.
     Console(width=None if sys.stdout.isatty() else LOG_WIDTH).print(table)
-    if unreadable or not all(result.ok for result in checked.values()):
+    if not all(result.ok for result in results):
         sys.exit(ExitCode.CREDENTIALS)
 
 

@@ -18,15 +18,12 @@ from smsconf.config.loader import Loaded
 from smsconf.config.secrets import SecretError, fingerprint
 from smsconf.mapping.desired import desired_rows
 from smsconf.reconcile.apply import ApplyReport, StalePlan, execute, stale_rows
+from smsconf.reconcile.credentials import check_accounts
 from smsconf.reconcile.diff import RANK, diff
 from smsconf.reconcile.journal import Journal
 from smsconf.reconcile.live import read_live
-from smsconf.reconcile.plan import Change, Credential, NumberResult, Plan
+from smsconf.reconcile.plan import Change, Plan
 from smsconf.target import Target, state_dir
-from smsconf.telesign.account import TelesignAccount
-from smsconf.telesign.credentials import check_all
-from smsconf.telesign.numbers import SenderNumber, lookup_sender_numbers
-from smsconf.telesign.secret import ApiKey
 
 ASSOCIATION_RANK = len(RANK)
 
@@ -111,64 +108,6 @@ def delete_limits(changes: list[Change], loaded: Loaded, options: PlanOptions) -
     ]
 
 
-def telesign_accounts(
-    loaded: Loaded, target: Target
-) -> tuple[list[TelesignAccount], dict[str, Credential]]:
-    """The configuration's accounts as the Telesign client takes them; unreadable keys aside."""
-    accounts: list[TelesignAccount] = []
-    unreadable: dict[str, Credential] = {}
-    for account in loaded.config.accounts:
-        try:
-            key = ApiKey(account.api_key.resolve())
-        except (SecretError, ValueError) as exc:
-            unreadable[account.name] = Credential(
-                account.name, account.provider, account.customer_id, "secret_unreadable", str(exc)
-            )
-            continue
-        accounts.append(
-            TelesignAccount(
-                name=account.name,
-                customer_id=account.customer_id,
-                api_key=key,
-                endpoint=target.telesign_endpoint or account.endpoint,
-                auth=account.auth,
-            )
-        )
-    return accounts, unreadable
-
-
-async def credentials(
-    loaded: Loaded, target: Target, check_numbers: bool = False
-) -> tuple[list[Credential], list[NumberResult]]:
-    """Check every account's Telesign credentials, concurrently, each identity once; then,
-    when asked, look up each sender number of the accounts that passed (PhoneID, billed)."""
-    accounts, results = telesign_accounts(loaded, target)
-    for result in await check_all(accounts, transport=target.telesign_transport):
-        results[result.account] = Credential(
-            result.account, "telesign", result.customer_id, result.status.value, result.detail
-        )
-    numbers: list[NumberResult] = []
-    if check_numbers:
-        declared = {a.name: a.numbers for a in loaded.config.accounts}
-        usable = [a for a in accounts if results[a.name].ok]
-        checks = await asyncio.gather(
-            *(
-                lookup_sender_numbers(
-                    account,
-                    [SenderNumber(n.number, n.type) for n in declared[account.name]],
-                    transport=target.telesign_transport,
-                )
-                for account in usable
-            )
-        )
-        numbers = [
-            NumberResult(account.name, c.number, c.kind, c.verdict.value, c.detail)
-            for account, found in zip(usable, checks, strict=True)
-            for c in found
-        ]
-    return [results[a.name] for a in loaded.config.accounts], numbers
-
-
 def callback_urls(loaded: Loaded, target: Target, org_id: str) -> dict[str, str]:
     """Telesign's inbound callback URL per account: per organisation, computed (evidence §3)."""
     env = loaded.config.environments.get(loaded.environment or "")
@@ -186,9 +125,13 @@ async def make_plan(
     config = loaded.config
     live_task = read_live(target.dataverse, config)
     if options.check_credentials:
-        live, (creds, numbers) = await asyncio.gather(
-            live_task, credentials(loaded, target, options.check_numbers)
+        checks = check_accounts(
+            config,
+            endpoint=target.telesign_endpoint,
+            transport=target.telesign_transport,
+            check_numbers=options.check_numbers,
         )
+        live, (creds, numbers) = await asyncio.gather(live_task, checks)
     else:
         live, creds, numbers = await live_task, [], []
     rows, links = desired_rows(config, live)
