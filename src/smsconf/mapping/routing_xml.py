@@ -15,8 +15,6 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from smsconf.config.model import Condition
 from smsconf.platform import vocabulary as vocab
 
@@ -307,6 +305,8 @@ def explain(before: str | None, after: str | None, limit: int = 12) -> tuple[str
 
     A reviewer reads "rule 'VIP'.condition.rhs: 'Gold' → 'Platinum'" instead of two blobs of XML.
     """
+    from deepdiff import DeepDiff  # slow to import; only plans with routing changes need it
+
     try:
         old = _tree(ET.fromstring(before)) if before else {}
         new = _tree(ET.fromstring(after)) if after else {}
