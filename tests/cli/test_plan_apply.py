@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.dataverse.peers import served
 from tests.reconcile.workspace import (
     CONTOSO_DEMO_KEY,
     Workspace,
@@ -23,6 +24,7 @@ from tests.reconcile.workspace import (
     make_workspace,
 )
 
+from smsconf.emulator.dataverse import create_app
 from smsconf.exitcodes import ExitCode
 from smsconf.platform import TABLES
 from smsconf.target import LOCAL_DB
@@ -439,7 +441,7 @@ def test_api_key_is_in_no_output_plan_journal_or_rendering(ws: Workspace) -> Non
     assert CONTOSO_DEMO_KEY.encode() in (ws.home / LOCAL_DB).read_bytes()
 
 
-# --- a real process --------------------------------------------------------------------------
+# --- a real process, a real socket ------------------------------------------------------------
 
 
 def test_real_process_exit_codes(ws: Workspace) -> None:
@@ -458,3 +460,23 @@ def test_real_process_exit_codes(ws: Workspace) -> None:
     assert again.returncode == ExitCode.OK, again.stderr
     assert "No changes" in again.stdout
     assert again.stderr == ""
+
+
+def test_url_target_over_a_socket_sees_what_local_applied(applied: Workspace) -> None:
+    """The same organisation served by the emulator over HTTP: a URL target (the code path of
+    a real org, bearer token and all) plans to zero against what the local target wrote."""
+    app = create_app(applied.home / LOCAL_DB)
+    try:
+        with served(app) as url:
+            result = applied.plan(
+                "--target",
+                url,
+                "--skip-credentials",
+                "--detailed-exitcode",
+                env={"SMSCONF_TOKEN": "socket-test"},
+            )
+    finally:
+        app.close()
+    assert result.exit_code == ExitCode.OK, result.output
+    assert f"smsconf plan for {url}" in result.stdout
+    assert "No changes" in result.stdout
