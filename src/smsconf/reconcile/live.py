@@ -1,6 +1,8 @@
 """The live organisation as the reconciler sees it: one paged, filtered query per table.
 
-`read_live` issues every query concurrently and `LiveState` indexes the rows by natural key. It
+`read_live` sends the first page of every query in one `$batch` request (beside WhoAmI), so a
+read costs two requests however many tables there are, and `LiveState` indexes the rows by
+natural key. It
 also answers the mapping's questions (`Resolver`): which id a managed row has, which live row a
 name refers to, and each secret's fingerprint, collecting located problems for whatever cannot
 be resolved instead of stopping at the first.
@@ -17,6 +19,7 @@ from smsconf.config.model import Config
 from smsconf.config.problems import Problem
 from smsconf.config.secrets import SecretError, SecretRef, fingerprint
 from smsconf.dataverse import DataverseClient, odata
+from smsconf.dataverse.client import Query
 from smsconf.mapping import ids
 from smsconf.mapping.desired import NOTIFICATION_COLUMNS, REFERENCE_TABLES
 from smsconf.mapping.ids import Key
@@ -149,12 +152,13 @@ def lookup_filters(config: Config) -> dict[str, str | None]:
 
 
 async def read_live(client: DataverseClient, config: Config) -> LiveState:
-    """Read every table smsconf manages or looks up, concurrently, one query (paged) each."""
-    who = await client.whoami()
+    """Read every table smsconf manages or looks up, one query (paged) each, all in one batch."""
     queries: dict[str, str | None] = {t: FILTERS.get(t, "") for t in KEYS}
     queries.update(lookup_filters(config))
     tables = [t for t, f in queries.items() if f is not None]
-    results = await asyncio.gather(*(_read(client, t, queries[t] or None) for t in tables))
+    who, results = await asyncio.gather(
+        client.whoami(), client.read_many([_query(t, queries[t] or None) for t in tables])
+    )
     rows = dict(zip(tables, results, strict=True))
     associations = {
         rel: {
@@ -200,20 +204,18 @@ def referenced_filters(live: LiveState) -> dict[str, str]:
 async def read_referenced(client: DataverseClient, live: LiveState) -> None:
     """Add to `live` the looked-up rows its workstreams point at (see `referenced_filters`)."""
     filters = referenced_filters(live)
-    results = await asyncio.gather(*(_read(client, t, f) for t, f in filters.items()))
+    results = await client.read_many([_query(t, f) for t, f in filters.items()])
     live.rows.update(zip(filters, results, strict=True))
 
 
-async def _read(client: DataverseClient, table_name: str, filter_: str | None) -> list[Row]:
+def _query(table_name: str, filter_: str | None) -> Query:
     table = TABLES[table_name]
     expand = None
     if table_name == "msdyn_liveworkstream":
         expand = [
             f"{rel}($select={TABLES[target].primary_key})" for rel, target in ASSOCIATIONS.items()
         ]
-    return await client.get_all(
-        table.entity_set, select=columns_to_read(table), filter=filter_, expand=expand
-    )
+    return Query(table.entity_set, select=columns_to_read(table), filter=filter_, expand=expand)
 
 
 def _target_id(table: str, row: Row) -> str:
