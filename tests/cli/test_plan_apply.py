@@ -447,7 +447,11 @@ def test_api_key_is_in_no_output_plan_journal_or_rendering(ws: Workspace) -> Non
 def test_real_process_exit_codes(ws: Workspace) -> None:
     """The installed script, as a shell or CI runner sees it: exit codes and streams."""
     smsconf = Path(sys.executable).with_name("smsconf")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SMSCONF_", "CONTOSO_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SMSCONF_", "CONTOSO_", "FABRIKAM_"))
+    }
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
