@@ -213,7 +213,8 @@ def _assert_contract(result: Result) -> None:
 
 TOKENS = [
     "a", "b", "name", "accounts", ":", ": ", " ", "  ", "\n", "- ", "[", "]", "{", "}", ", ",
-    "&x ", "*x", "<<: ", "? ", "!!str ", "!!map ", "!!binary ", "!tag ", "'", '"', "#", "|",
+    "&x ", "*x", "<<: ", "? ", "!!str ", "!!map ", "!!binary ", "!tag ", "!!int ", "!!bool ",
+    "!!float ", "!!timestamp ", "!!set ", "!!omap ", "!!pairs ", "'", '"', "#", "|",
     ">", "\t", "1", "0x1F", "~", "null", "é", "---\n", "...\n", "%YAML 1.1\n", "\\", "@",
 ]  # fmt: skip
 YAMLISH = st.one_of(

@@ -102,6 +102,26 @@ def test_unusable_text_gives_one_located_problem(
     assert problems[0].position == Position("f.yaml", *where)
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("!!int abc", "abc"),
+        ("!!float x", "x"),
+        ("!!bool maybe", "maybe"),
+        ("!!timestamp soon", "soon"),
+        ("!!map x", "x"),
+        ("!unknown x", "x"),
+        ("!!str 12", "12"),
+        ("0x1F", 31),
+    ],
+)
+def test_tagged_scalars_never_raise(text: str, value: object) -> None:
+    """A tag the value does not fit used to escape as ValueError/KeyError (a traceback from
+    `validate`); the text as written is kept and the schema judges it like any other value."""
+    doc, problems = parse_text(f"a: {text}\n", "f.yaml")
+    assert problems == [] and doc is not None and doc.data == {"a": value}
+
+
 def test_syntax_error_hint_says_where_the_construct_started() -> None:
     """An unclosed bracket is detected at end of file; the hint points back to its opening."""
     problem = only_problem("a:\n  b: [1, 2\n")
