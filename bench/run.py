@@ -50,7 +50,12 @@ def main(argv: list[str] | None = None) -> None:
         f"{where['cpus']} CPUs, Python {where['python']}",
         flush=True,
     )
-    results = [run_size(n, args.latency_ms, log=lambda s: print(s, flush=True)) for n in sizes]
+    results = []
+    for n in sizes:
+        results.append(run_size(n, args.latency_ms, log=lambda s: print(s, flush=True)))
+        if args.json:  # after each size, so a long run that is stopped keeps what it measured
+            document_ = document(results, where, args.latency_ms)
+            args.json.write_text(json.dumps(document_, indent=2), encoding="utf-8")
     print()
     print(table(results))
     print(
@@ -69,9 +74,6 @@ def main(argv: list[str] | None = None) -> None:
     for verdict in judged:
         print(f"  [{'met' if verdict.met else 'MISSED'}] {verdict.name}: {verdict.figure}")
     if args.json:
-        args.json.write_text(
-            json.dumps(document(results, where, args.latency_ms), indent=2), encoding="utf-8"
-        )
         print(f"\nfigures written to {args.json}")
     print(f"targets met: {sum(v.met for v in judged)}/{len(judged)}")
 
