@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -215,12 +216,18 @@ def read_file(path: Path, display: str) -> tuple[Document | None, list[Problem]]
     """Read and parse one file with size and encoding checks."""
     start = Position(display, 1, 1)
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO blocks forever, /dev/zero never ends
+            return None, [Problem("not a regular file (a pipe, device or socket?)", (), start)]
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             return None, [
                 Problem(f"file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes", (), start)
             ]
-        raw = path.read_bytes()
+        with path.open("rb") as handle:  # at most the limit, even if the file grows meanwhile
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            return None, [Problem(f"file grew past the limit of {MAX_FILE_BYTES} bytes", (), start)]
     except OSError as exc:
         return None, [Problem(f"cannot read file: {exc.strerror or exc}", (), start)]
     try:
@@ -258,7 +265,7 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
                 problems.append(Problem("directory holds no YAML files (*.yaml, *.yml)", (), where))
             found.extend(files)
         else:
-            real = given.resolve()
+            real = _real(given)
             if real not in seen:
                 seen.add(real)
                 found.append(given)
@@ -282,7 +289,7 @@ def _walk(root: Path, seen: set[Path]) -> Iterator[Path]:
     visited_dirs: set[Path] = set()
     ignored = _ignored_patterns(root)
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        real_dir = Path(dirpath).resolve()
+        real_dir = _real(Path(dirpath))
         if real_dir in visited_dirs:  # a symlink loop: do not descend again
             dirnames[:] = []
             continue
@@ -300,10 +307,19 @@ def _walk(root: Path, seen: set[Path]) -> Iterator[Path]:
                 and not _matches((rel / name).as_posix(), ignored)
             ):
                 file = Path(dirpath) / name
-                real = file.resolve()
+                real = _real(file)
                 if real not in seen:
                     seen.add(real)
                     yield file
+
+
+def _real(path: Path) -> Path:
+    """The path with symlinks resolved; a symlink loop (RuntimeError on Python < 3.13, OSError
+    after) stays as written, and reading it then fails as a located 'cannot read file'."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return path.absolute()
 
 
 def _matches(relative: str, patterns: list[str]) -> bool:
