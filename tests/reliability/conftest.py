@@ -21,6 +21,7 @@ from click.testing import Result
 from starlette.types import ASGIApp
 from tests.reconcile.workspace import Workspace, make_workspace, rows_where
 from tests.reliability.convergence import TOKEN, org_client, seed_org
+from tests.reliability.hostile import TRIED
 
 from smsconf.emulator.dataverse import create_app
 from smsconf.emulator.dataverse.serve import running
@@ -28,6 +29,15 @@ from smsconf.emulator.telesign import DEMO_ACCOUNTS, EmulatedAccount, Faults
 from smsconf.emulator.telesign import create_app as telesign_app
 from smsconf.emulator.telesign.server import serving
 from smsconf.target import LOCAL_DB
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The issue asks how many hostile inputs were tried: say it after every run."""
+    if TRIED:
+        counts = ", ".join(f"{n} {kind}" for kind, n in sorted(TRIED.items()))
+        terminalreporter.write_line(
+            f"hostile inputs tried: {counts} (each through validate and plan)"
+        )
 
 
 @pytest.fixture(autouse=True)
