@@ -218,7 +218,11 @@ def read_file(path: Path, display: str) -> tuple[Document | None, list[Problem]]
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):  # a FIFO blocks forever, /dev/zero never ends
-            return None, [Problem("not a regular file (a pipe, device or socket?)", (), start)]
+            return None, [
+                Problem(
+                    "cannot read file: not a regular file (a directory, pipe or device?)", (), start
+                )
+            ]
         size = info.st_size
         if size > MAX_FILE_BYTES:
             return None, [
