@@ -23,7 +23,8 @@ from smsconf.config.model import (
 )
 from smsconf.config.problems import Path_, Problem, did_you_mean
 
-NUMBER_LENGTHS = {"short_code": (3, 8), "geo": (8, 15), "toll_free": (8, 15)}
+# E.164 allows up to 15 digits; the shortest in service (e.g. +290 Saint Helena) have 7.
+NUMBER_LENGTHS = {"short_code": (3, 8), "geo": (7, 15), "toll_free": (7, 15)}
 LOOKUP_ONLY_FIELDS = {
     Queue: ("assignment", "operating_hours", "priority"),
     OperatingHours: ("all_days", "days", "start", "end", "timezone"),
