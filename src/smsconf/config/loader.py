@@ -407,8 +407,11 @@ class Loaded:
 def load(paths: Sequence[Path | str], env: str | None = None) -> Loaded:
     """Validate every environment, then return the one asked for (see `load_config`)."""
     configs = validate_paths(paths)
-    chosen = choose_environment(configs, env)
     source, _ = read_sources(paths)
+    try:
+        chosen = choose_environment(configs, env)
+    except ConfigError as exc:  # point at the environments: block
+        raise ConfigError([source.locate(p) for p in exc.problems]) from None
     return Loaded(configs[chosen], chosen, source)
 
 
