@@ -22,6 +22,12 @@ from typing import Any
 from benchkit.report import document, exponents, table, verdicts
 from benchkit.runner import run_size
 
+LEGEND = """\
+req, retry, KB: Dataverse requests, retries and body bytes, as the client counted them
+s: wall time after start-up; proc s: the whole command; cpu s: its CPU time
+srv cpu: the emulator's CPU meanwhile; RSS MB: the command's peak resident memory
+base req, base s: the per-record baseline doing the same work; ratio: base req / req"""
+
 
 def machine() -> dict[str, Any]:
     """What the figures were measured on."""
@@ -58,11 +64,7 @@ def main(argv: list[str] | None = None) -> None:
             args.json.write_text(json.dumps(document_, indent=2), encoding="utf-8")
     print()
     print(table(results))
-    print(
-        "req/retry/KB: Dataverse requests, retries and body bytes as the client counted them; "
-        "s: wall time after start-up;\nproc s: the whole command; cpu s: its CPU time; "
-        "base: the per-record baseline doing the same work; ratio: base req / req"
-    )
+    print(LEGEND)
     print("\nfitted exponent of cost against N (log-log slope):")
     for scenario, fitted in exponents(results).items():
         shown = ", ".join(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -49,6 +50,9 @@ class Measurement:
     process_seconds: float
     peak_rss_mb: float
     cpu_seconds: float
+    server_cpu_seconds: float
+    """CPU of the benchmark process meanwhile: the emulators serving the step (in-process,
+    the step itself too). Tells the emulator's cost apart from smsconf's."""
     server_requests: int | None
 
     @property
@@ -66,6 +70,7 @@ class Measurement:
             "process_seconds": round(self.process_seconds, 3),
             "peak_rss_mb": round(self.peak_rss_mb, 1),
             "cpu_seconds": round(self.cpu_seconds, 3),
+            "server_cpu_seconds": round(self.server_cpu_seconds, 3),
             "server_requests": self.server_requests,
         }
 
@@ -127,11 +132,21 @@ def measure(
 ) -> Measurement:
     """Run `step` against `org` (none for validate) and count what the server received."""
     served_before = org.latency.requests if org else 0
+    server_cpu = _own_cpu()
     started = time.perf_counter()
     result, usage = launch(step, org.url if org else "", paths, work)
     elapsed = time.perf_counter() - started
+    server_cpu = _own_cpu() - server_cpu
     served = org.latency.requests - served_before if org else None
-    return Measurement(step, result, elapsed, usage.peak_rss_mb, usage.cpu_seconds, served)
+    return Measurement(
+        step, result, elapsed, usage.peak_rss_mb, usage.cpu_seconds, server_cpu, served
+    )
+
+
+def _own_cpu() -> float:
+    """CPU seconds of this process so far: the emulators' threads, while a step runs."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_size(
