@@ -241,6 +241,7 @@ class DataverseClient:
         """The rows of an answer in hand (`payload`, answering `url`), then of every next page."""
         headers = query.operation().headers
         left = query.top
+        followed: set[str] = set()
         while True:
             request = f"GET {url.removeprefix(self.service_root)}"
             rows = payload.get("value") if isinstance(payload, dict) else None
@@ -254,6 +255,9 @@ class DataverseClient:
             if not next_link or (left is not None and left <= 0):
                 return
             url = self._same_origin(url, str(next_link))
+            if url in followed:  # a server paging in a circle would be followed forever
+                raise ProtocolError("@odata.nextLink repeats a page already read", request=request)
+            followed.add(url)
             payload = await self._get_json(url, headers)
 
     async def _get_json(self, url: str, headers: Mapping[str, str]) -> Any:
