@@ -27,6 +27,7 @@ from tests.reconcile.workspace import (
 from smsconf.emulator.dataverse import create_app
 from smsconf.exitcodes import ExitCode
 from smsconf.platform import TABLES
+from smsconf.render import RENDERERS
 from smsconf.target import LOCAL_DB
 
 WORKSTREAMS = ("SMS Support", "SMS Sales", "UK Support")
@@ -424,11 +425,11 @@ def test_api_key_is_in_no_output_plan_journal_or_rendering(ws: Workspace) -> Non
     env = {"CONTOSO_TELESIGN_API_KEY": CONTOSO_DEMO_KEY}
     ws.edit("${env:CONTOSO_TELESIGN_API_KEY:-", "${env:CONTOSO_TELESIGN_API_KEY:-unused")
     seen = []
-    for fmt in ("text", "markdown", "json"):
-        result = ws.plan("--format", fmt, "--out", f"plan-{fmt}.json", env=env)
+    for fmt in sorted(RENDERERS):
+        result = ws.plan("--format", fmt, "--out", f"plan-{fmt}.out", "--check-numbers", env=env)
         assert result.exit_code == 0, result.output
-        seen += [result.stdout, result.stderr, (ws.root / f"plan-{fmt}.json").read_text()]
-    result = ws.apply(env=env)
+        seen += [result.stdout, result.stderr, (ws.root / f"plan-{fmt}.out").read_text()]
+    result = ws.apply("--verbose", env=env)
     assert result.exit_code == 0, result.output
     seen += [result.stdout, result.stderr]
     seen += [p.read_text() for p in (ws.home / "journal").glob("*.jsonl")]
