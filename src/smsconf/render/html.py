@@ -38,7 +38,7 @@ input.filter { position: absolute; opacity: 0; pointer-events: none; }
 details.change { border: 1px solid var(--line); border-radius: 6px; margin: .4rem 0; }
 details.change > summary { cursor: pointer; padding: .4rem .6rem; background: var(--bg2); }
 details.change > div { padding: .5rem .8rem; overflow-x: auto; }
-.badge { display: inline-block; min-width: 6.5rem; font-weight: 600; }
+.badge { display: inline-block; min-width: 8rem; font-weight: 600; }
 .a-create .badge, .a-associate .badge { color: var(--create); }
 .a-update .badge { color: var(--update); }
 .a-delete .badge, .a-disassociate .badge { color: var(--delete); }
@@ -170,7 +170,7 @@ def _changes(plan: Plan, kinds: list[str]) -> str:
             "<p>No changes. The organisation matches the configuration.</p></section>"
         )
     present = [a for a in ACTIONS if plan.counts()[a]]
-    radios, labels = [], []
+    radios, rows = [], []
     for group, name, values in (
         ("a", "action", [(a, a) for a in present]),
         ("k", "kind", [(_slug(k), k.replace("_", " ")) for k in kinds]),
@@ -178,17 +178,18 @@ def _changes(plan: Plan, kinds: list[str]) -> str:
         radios.append(
             f'<input class="filter" type="radio" name="{name}" id="f-{group}-all" checked>'
         )
-        labels.append(f'<span class="muted">{name}:</span><label for="f-{group}-all">all</label>')
+        labels = [f'<span class="muted">{name}:</span><label for="f-{group}-all">all</label>']
         for value, text in values:
             radios.append(
                 f'<input class="filter" type="radio" name="{name}" id="f-{group}-{value}">'
             )
             labels.append(f'<label for="f-{group}-{value}">{escape(text)}</label>')
+        rows.append(f'<div class="filters">{"".join(labels)}</div>')
     sections = "".join(_change(i, c) for i, c in enumerate(plan.changes, start=1))
     return (
         '<section id="changes-section"><h2>Changes</h2>'
         + "".join(radios)
-        + f'<div class="filters">{"".join(labels)}</div>'
+        + "".join(rows)
         + f'<div id="changes">{sections}</div></section>'
     )
 
