@@ -321,6 +321,33 @@ def test_rows_created_outside_smsconf_are_listed_and_never_changed(applied: Work
     assert after == made
 
 
+@pytest.mark.parametrize(
+    ("table", "column", "name"),
+    [("queue", "name", "SMS Sales"), ("msdyn_liveworkstream", "msdyn_name", "SMS Sales")],
+)
+def test_managed_row_renamed_in_the_org_is_renamed_back(
+    applied: Workspace, table: str, column: str, name: str
+) -> None:
+    """A row smsconf created keeps its id when an admin renames it, and that id is the one a
+    new create would need: so it is the same row, planned as an update of its name (it used
+    to plan a create that every apply refused as stale, forever)."""
+    ws = applied
+    (row,) = ws.rows(table, **{column: name})
+    row_id = row[TABLES[table].primary_key]
+    ws.update(table, row_id, {column: f"{name} (renamed)"})
+    plan = plan_json(ws)
+    (change,) = plan["resource_changes"]
+    assert change["change"]["actions"] == ["update"]
+    assert change["change"]["after"] == {column: name}
+    assert change["id"] == row_id
+    assert f"{name} (renamed)" not in {u["label"].split("'")[1] for u in plan["unmanaged"]}
+    result = ws.apply()
+    assert result.exit_code == ExitCode.OK, result.output
+    assert one(ws.rows(table, **{column: name}))[TABLES[table].primary_key] == row_id
+    assert not duplicates(ws.key_counts())
+    assert ws.plan("--detailed-exitcode").exit_code == ExitCode.OK
+
+
 # --- saved plans -----------------------------------------------------------------------------
 
 

@@ -117,6 +117,12 @@ class Differ:
         self.locate = locate
         self.result = DiffResult()
         self.desired = {(r.table, normalise(r.key)) for r in rows}
+        self.desired_ids = {(r.table, r.id) for r in rows}
+        self.live_by_id = {
+            (table, live.row_id(table, row)): row
+            for table in KEYS
+            for row in live.rows.get(table, [])
+        }
         self.removed = {(item.kind, item.name.casefold()) for item in config.removed}
         self.routing_owner = self.routing_owners()
 
@@ -148,9 +154,15 @@ class Differ:
             **fields,
         )
 
+    def live_row(self, row: DesiredRow) -> Row | None:
+        """The live row a desired row is: by natural key, else at the id smsconf gave it (a row
+        smsconf created and someone renamed in the admin center is still that row, and its id
+        is taken: planning a create there could never be applied)."""
+        return self.live.row(row.table, row.key) or self.live_by_id.get((row.table, row.id))
+
     def row_change(self, row: DesiredRow) -> Change | None:
         table = TABLES[row.table]
-        live = self.live.row(row.table, row.key)
+        live = self.live_row(row)
         if live is None:
             columns = [c for c, v in row.columns.items() if v is not None]
             links = [c for c, v in row.links.items() if v is not None]
@@ -227,7 +239,7 @@ class Differ:
                 "msdyn_occommunicationprovidersettingentry",
                 normalise((*row.key, FINGERPRINT_KEY)),
             )
-            live = self.live.row(row.table, row.key)
+            live = self.live_row(row)
             if not row.secrets or live is None or witness not in changed_rows:
                 continue
             secret = [ColumnChange(c, None, None, sensitive=True) for c in row.secrets]
@@ -329,6 +341,8 @@ class Differ:
         key = self.live.key_of(table, row)
         if key is not None and (table, normalise(key)) in self.desired:
             return True
+        if (table, self.live.row_id(table, row)) in self.desired_ids:
+            return True  # renamed outside smsconf: planned as an update back to its name
         label = self.label(table, row, key)
         parent = self.parent_of(table, row)
         cause = doomed.get((parent[0], normalise(parent[1]))) if parent is not None else None
