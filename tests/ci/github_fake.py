@@ -23,6 +23,8 @@ class FakeGitHub:
     comments: dict[int, dict[str, Any]] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)
     next_id: int = 1000
+    next_host: str | None = None
+    """Point the `Link: rel="next"` header at this host instead (a hostile or broken server)."""
 
     def add(self, issue: int, body: str, user: str = "someone") -> int:
         """A comment written by someone else (or an earlier run), before the test starts."""
@@ -66,6 +68,8 @@ class FakeGitHub:
             headers = {}
             if page * per_page < len(listed):
                 nxt = request.url.include_query_params(page=page + 1)
+                if self.next_host:
+                    nxt = nxt.replace(netloc=self.next_host)
                 headers["Link"] = f'<{nxt}>; rel="next"'
             return JSONResponse([_public(c) for c in chunk], headers=headers)
 

@@ -63,6 +63,15 @@ async def test_the_marked_comment_is_found_past_the_first_page() -> None:
     assert len(listed) == 3
 
 
+async def test_a_next_page_on_another_host_is_not_followed() -> None:
+    fake = FakeGitHub(next_host="evil.example")
+    for i in range(101):
+        fake.add(PR, f"review comment {i}")
+    with pytest.raises(CommentError, match=r"another host: https://evil\.example/"):
+        await upsert(fake, plan_body("x"))
+    assert fake.writes() == []
+
+
 async def test_a_body_without_the_marker_is_refused_before_any_request() -> None:
     fake = FakeGitHub()
     with pytest.raises(CommentError, match="marker"):

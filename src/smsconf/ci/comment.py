@@ -68,11 +68,16 @@ async def upsert_comment(
         existing = await _find(client, repo, pr, marker)
         if existing is None:
             reply = await client.post(f"/repos/{repo}/issues/{pr}/comments", json={"body": body})
-            comment = _json(reply, f"create a comment on {repo}#{pr}")
-            return CommentResult("created", int(comment["id"]), str(comment.get("html_url", "")))
+            return _result("created", reply, f"create a comment on {repo}#{pr}")
         reply = await client.patch(f"/repos/{repo}/issues/comments/{existing}", json={"body": body})
-        comment = _json(reply, f"update comment {existing} on {repo}#{pr}")
-        return CommentResult("updated", int(comment["id"]), str(comment.get("html_url", "")))
+        return _result("updated", reply, f"update comment {existing} on {repo}#{pr}")
+
+
+def _result(
+    action: Literal["created", "updated"], reply: httpx.Response, doing: str
+) -> CommentResult:
+    comment = _json(reply, doing)
+    return CommentResult(action, int(comment["id"]), str(comment.get("html_url", "")))
 
 
 async def _find(client: httpx.AsyncClient, repo: str, pr: int, marker: str) -> int | None:
@@ -84,6 +89,9 @@ async def _find(client: httpx.AsyncClient, repo: str, pr: int, marker: str) -> i
             if marker in (comment.get("body") or ""):
                 return int(comment["id"])
         url = reply.links.get("next", {}).get("url")
+        if url is not None and httpx.URL(url).host != client.base_url.host:
+            # The token goes with every request: never to a host the API merely named.
+            raise CommentError(f"the next page of comments is on another host: {url}")
     return None
 
 
