@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 from tests.dataverse.peers import served
-from tests.reconcile.workspace import (
+from tests.reconcile.workspace import (  # the fixtures: ws, applied (and applied_db)
     CONTOSO_DEMO_KEY,
     Workspace,
-    apply_example,
+    applied,
+    applied_db,
     duplicates,
-    from_database,
-    make_workspace,
+    ws,
 )
 
 from smsconf.emulator.dataverse import create_app
@@ -29,6 +29,8 @@ from smsconf.exitcodes import ExitCode
 from smsconf.platform import TABLES
 from smsconf.render import RENDERERS
 from smsconf.target import LOCAL_DB
+
+__all__ = ["applied", "applied_db", "ws"]  # fixtures, used by name
 
 WORKSTREAMS = ("SMS Support", "SMS Sales", "UK Support")
 SALES_BLOCK = ("  - name: SMS Sales\n    fallback_queue", "  - name: UK Support")
@@ -39,24 +41,6 @@ SALES_TABLES = {
     "messages": "msdyn_ocsystemmessage",
     "routing": "msdyn_routingconfiguration",
 }
-
-
-@pytest.fixture(scope="session")
-def applied_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example applied once per session; tests that start from it copy the database."""
-    return apply_example(tmp_path_factory.mktemp("applied"))
-
-
-@pytest.fixture
-def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
-    """An empty organisation and a fresh copy of the example, in this test's own directory."""
-    return make_workspace(tmp_path, monkeypatch)
-
-
-@pytest.fixture
-def applied(ws: Workspace, applied_db: Path) -> Workspace:
-    """The workspace with the example already applied (a copy of the session's database)."""
-    return from_database(ws, applied_db)
 
 
 def plan_json(ws: Workspace, *args: str) -> dict:

@@ -194,3 +194,24 @@ def make_workspace(
     for name in KEY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     return Workspace(root)
+
+
+# --- fixtures (imported by tests/reconcile/conftest.py and tests/cli/test_plan_apply.py) -------
+
+
+@pytest.fixture(scope="session")
+def applied_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example applied once per session; tests that start from it copy the database."""
+    return apply_example(tmp_path_factory.mktemp("applied"))
+
+
+@pytest.fixture
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+    """An empty local organisation and a copy of the example, in this test's own directory."""
+    return make_workspace(tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def applied(ws: Workspace, applied_db: Path) -> Workspace:
+    """The workspace with the example already applied (a copy of the session's database)."""
+    return from_database(ws, applied_db)
