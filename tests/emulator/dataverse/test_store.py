@@ -10,6 +10,7 @@ import pytest
 from tests.emulator.dataverse.conftest import API, AUTH, create
 
 from smsconf.emulator.dataverse import create_app
+from smsconf.emulator.dataverse.errors import DataverseError
 from smsconf.emulator.dataverse.store import Store
 
 ACCOUNTS = "msdyn_occommunicationprovidersettings"
@@ -67,3 +68,15 @@ async def test_concurrent_writes_all_land(client: httpx.AsyncClient) -> None:
     )
     listed = (await client.get(ACCOUNTS, params={"$count": "true"})).json()
     assert listed["@odata.count"] == 40 == len(set(ids))
+
+
+def test_a_file_held_by_another_process_is_a_503(tmp_path: Path) -> None:
+    db = tmp_path / "org.sqlite"
+    holder, waiter = Store(db), Store(db, busy_timeout=0.05)
+    with holder.transaction(), pytest.raises(DataverseError) as caught, waiter.transaction():
+        pass
+    assert (caught.value.status, caught.value.headers) == (503, {"Retry-After": "1"})
+    with waiter.transaction():
+        waiter.put("t", "1", {"id": "1"})
+    holder.close()
+    waiter.close()

@@ -167,11 +167,15 @@ def _run_change_set(
 
 
 def execute(service: Service, call: Call) -> Reply:
-    """Run a `$batch` call and build its multipart response."""
+    """Run a `$batch` call and build its multipart response, or the error refusing it whole."""
     try:
-        items = parse(call.body, call.headers.get("content-type", ""))
+        return _execute(service, call)
     except DataverseError as error:
         return error_reply(error)
+
+
+def _execute(service: Service, call: Call) -> Reply:
+    items = parse(call.body, call.headers.get("content-type", ""))
     continue_on_error = "odata.continue-on-error" in call.prefer
     boundary = f"batchresponse_{uuid.uuid4()}"
     parts: list[str] = []

@@ -16,7 +16,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from smsconf.emulator.dataverse.errors import UNEXPECTED, DataverseError
+
 Row = dict[str, Any]
+BUSY_TIMEOUT = 30.0  # seconds to wait for another process (a served org and the CLI) to commit
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS rows (
@@ -33,8 +36,10 @@ CREATE TABLE IF NOT EXISTS inbound_messages (
 class Store:
     """The emulated organisation's database: a file that survives restarts, or memory."""
 
-    def __init__(self, path: str | Path = ":memory:") -> None:
-        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+    def __init__(self, path: str | Path = ":memory:", busy_timeout: float = BUSY_TIMEOUT) -> None:
+        self._conn = sqlite3.connect(
+            str(path), check_same_thread=False, isolation_level=None, timeout=busy_timeout
+        )
         self._lock = threading.RLock()
         self._depth = 0
         if str(path) != ":memory:":
@@ -53,7 +58,7 @@ class Store:
         with self._lock:
             depth = self._depth
             name = f"sp{depth}"
-            self._conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT {name}")
+            self._begin("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT {name}")
             self._depth += 1
             try:
                 yield self
@@ -67,6 +72,20 @@ class Store:
                 raise
             self._depth -= 1
             self._conn.execute("COMMIT" if depth == 0 else f"RELEASE {name}")
+
+    def _begin(self, statement: str) -> None:
+        """Start a transaction; another process holding the file too long is a 503 to retry."""
+        try:
+            self._conn.execute(statement)
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            raise DataverseError(
+                503,
+                UNEXPECTED,
+                "The organisation's database is busy; retry later.",
+                {"Retry-After": "1"},
+            ) from None
 
     def get(self, table: str, row_id: str) -> Row | None:
         """One row by primary key."""
