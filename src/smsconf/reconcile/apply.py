@@ -12,6 +12,7 @@ the organisation already holds the result; otherwise it is journaled as failed, 
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,19 +169,20 @@ async def _settle(
     A replayed `$batch` answers for its second attempt only: what the first one committed shows
     up as "already exists", and everything after that as not executed. So every write without
     an answer of its own, and every link, is read back before it is called failed or not
-    attempted.
+    attempted. The read-backs run concurrently (the client bounds how many at once).
     """
-    settled: set[int] = set()
-    for change, result in failed:
+
+    async def in_place(change: Change, result: OperationResult) -> bool:
         error = result.error
         ambiguous = (
             result.status is None
             or change.action in ("associate", "disassociate")
             or (change.action == "update" and isinstance(error, PreconditionFailed))
         )
-        if _already_done(change, error) or (ambiguous and await _holds(client, change)):
-            settled.add(id(result))
-    return settled
+        return _already_done(change, error) or (ambiguous and await _holds(client, change))
+
+    verdicts = await asyncio.gather(*(in_place(c, r) for c, r in failed))
+    return {id(result) for (_, result), ok in zip(failed, verdicts, strict=True) if ok}
 
 
 def _already_done(change: Change, error: Exception | None) -> bool:
