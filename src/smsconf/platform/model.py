@@ -41,6 +41,7 @@ class Column:
     `navigation` is the case-sensitive single-valued navigation property used in
     `<navigation>@odata.bind`; it often differs from the column name, which is why it is data.
     `cascade_delete` says deleting the target deletes this row; otherwise the link is removed.
+    `inferred` flags a column whose existence, type or navigation name is only inferred.
     """
 
     logical_name: str

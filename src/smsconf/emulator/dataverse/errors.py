@@ -56,6 +56,16 @@ def bad_payload(message: str) -> DataverseError:
     return DataverseError(400, PAYLOAD_ERROR, message)
 
 
+def odata_payload_error(entity_set: str, inner: str) -> DataverseError:
+    """400 for a body the OData reader rejects, wrapped the way the service wraps it."""
+    return bad_payload(
+        f"Error identified in Payload provided by the user for Entity :'{entity_set}', For more "
+        "information on this error please follow this help link "
+        "https://go.microsoft.com/fwlink/?linkid=2195293  ----> InnerException : "
+        f"Microsoft.OData.ODataException: {inner}"
+    )
+
+
 def unknown_property(name: str, logical_name: str) -> DataverseError:
     """400 for a property the entity type does not declare."""
     return bad_query(

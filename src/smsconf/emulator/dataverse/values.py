@@ -17,6 +17,7 @@ from smsconf.emulator.dataverse.errors import (
     OPTION_OUT_OF_RANGE,
     DataverseError,
     bad_payload,
+    odata_payload_error,
 )
 from smsconf.emulator.dataverse.store import Row
 from smsconf.emulator.dataverse.urls import is_guid, parse_guid
@@ -46,9 +47,10 @@ def etag(row: Row) -> str:
     return f'W/"{row["versionnumber"]}"'
 
 
-def _wrong_type(column: Column, value: Any) -> DataverseError:
-    return bad_payload(
-        f"Cannot convert the literal '{value}' to the expected type '{ODATA_TYPE[column.type]}'."
+def _wrong_type(table: Table, column: Column, value: Any) -> DataverseError:
+    return odata_payload_error(
+        table.entity_set,
+        f"Cannot convert the literal '{value}' to the expected type '{ODATA_TYPE[column.type]}'.",
     )
 
 
@@ -73,7 +75,7 @@ def coerce(table: Table, column: Column, value: Any) -> Any:
     kind = column.type
     if kind in (ColumnType.STRING, ColumnType.MEMO):
         if not isinstance(value, str):
-            raise _wrong_type(column, value)
+            raise _wrong_type(table, column, value)
         if column.max_length is not None and len(value) > column.max_length:
             raise DataverseError(
                 400,
@@ -85,58 +87,60 @@ def coerce(table: Table, column: Column, value: Any) -> Any:
         return value
     if kind in (ColumnType.INTEGER, ColumnType.PICKLIST):
         if isinstance(value, bool) or not isinstance(value, int) or not INT32 <= value < -INT32:
-            raise _wrong_type(column, value)
+            raise _wrong_type(table, column, value)
         if kind is ColumnType.PICKLIST:
             _check_options(table, column, [value])
         return value
     if kind is ColumnType.BOOLEAN:
         if not isinstance(value, bool):
-            raise _wrong_type(column, value)
+            raise _wrong_type(table, column, value)
         return value
     if kind is ColumnType.MULTISELECT:
         if not isinstance(value, str):
-            raise _wrong_type(column, value)
+            raise _wrong_type(table, column, value)
         try:
             chosen = [int(v) for v in value.split(",") if v.strip()]
         except ValueError:
-            raise _wrong_type(column, value) from None
+            raise _wrong_type(table, column, value) from None
         _check_options(table, column, chosen)
         return ",".join(str(v) for v in chosen) or None
     if kind is ColumnType.DECIMAL:
         if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise _wrong_type(column, value)
+            raise _wrong_type(table, column, value)
         try:
             return float(Decimal(str(value)))
         except InvalidOperation:
-            raise _wrong_type(column, value) from None
+            raise _wrong_type(table, column, value) from None
     if kind is ColumnType.DATETIME:
         if not isinstance(value, str):
-            raise _wrong_type(column, value)
+            raise _wrong_type(table, column, value)
         try:
             parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            raise _wrong_type(column, value) from None
+            raise _wrong_type(table, column, value) from None
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=dt.UTC)
         return parsed.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if not isinstance(value, str) or not is_guid(value):
-        raise _wrong_type(column, value)
+        raise _wrong_type(table, column, value)
     return parse_guid(value)
 
 
-def _undeclared(name: str) -> DataverseError:
-    return bad_payload(
+def _undeclared(table: Table, name: str) -> DataverseError:
+    return odata_payload_error(
+        table.entity_set,
         f"An undeclared property '{name}' which only has property annotations in the payload "
         "but no property value was found in the payload. In OData, only declared navigation "
-        "properties and declared named streams can be represented as properties without values."
+        "properties and declared named streams can be represented as properties without values.",
     )
 
 
 def _unknown_in_payload(name: str, table: Table) -> DataverseError:
-    return bad_payload(
+    return odata_payload_error(
+        table.entity_set,
         f"The property '{name}' does not exist on type 'Microsoft.Dynamics.CRM."
         f"{table.logical_name}'. Make sure to only use property names that are defined by the "
-        "type or mark the type as open type."
+        "type or mark the type as open type.",
     )
 
 
@@ -154,7 +158,7 @@ def read_payload(table: Table, body: dict[str, Any], resolve: Resolver) -> Row:
             navigation = key[: -len(BIND)]
             column = table.by_navigation(navigation)
             if column is None or column.target is None:
-                raise _undeclared(navigation)
+                raise _undeclared(table, navigation)
             if value is not None and not isinstance(value, str):
                 raise bad_payload(f"Invalid value for '{key}': a URL string is expected.")
             changes[column.logical_name] = None if value is None else resolve(value, column.target)
