@@ -158,7 +158,14 @@ class Differ:
         """The live row a desired row is: by natural key, else at the id smsconf gave it (a row
         smsconf created and someone renamed in the admin center is still that row, and its id
         is taken: planning a create there could never be applied)."""
-        return self.live.row(row.table, row.key) or self.live_by_id.get((row.table, row.id))
+        found = self.live.row(row.table, row.key)
+        if found is not None:
+            return found
+        found = self.live_by_id.get((row.table, row.id))
+        key = self.live.key_of(row.table, found) if found is not None else None
+        if key is not None and (row.table, normalise(key)) in self.desired:
+            return None  # renamed to another desired object's name: that object owns it
+        return found
 
     def row_change(self, row: DesiredRow) -> Change | None:
         table = TABLES[row.table]
