@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import base64
-import json
 
 import httpx
 import pytest
-from tests.emulator.dataverse.conftest import API, ORG, create
+from tests.emulator.dataverse.conftest import API, ORG
 
 from smsconf.emulator.dataverse import DataverseEmulator, create_app
-from smsconf.emulator.dataverse.telesign import signature
 
 API_KEY = base64.b64encode(b"telesign-secret-key").decode()
 
@@ -59,45 +57,3 @@ async def test_configured_base_url_is_used_in_links() -> None:
     assert response.headers["OData-EntityId"].startswith(
         "https://contoso.crm.dynamics.com/api/data/v9.2/msdyn_occommunicationprovidersettings("
     )
-
-
-async def _callback(
-    client: httpx.AsyncClient, body: bytes, authorization: str | None
-) -> httpx.Response:
-    headers = {"Content-Type": "application/json"}
-    if authorization is not None:
-        headers["Authorization"] = authorization
-    return await client.post(
-        f"{ORG}/telesign/incoming", params={"orgId": "org-1"}, content=body, headers=headers
-    )
-
-
-async def test_telesign_callback_is_verified_and_stored(
-    client: httpx.AsyncClient, app: DataverseEmulator
-) -> None:
-    await create(
-        client,
-        "msdyn_occommunicationprovidersettings",
-        {
-            "msdyn_name": "Telesign",
-            "msdyn_occommunicationprovider": 192350002,
-            "msdyn_accountsid": "CUST-1",
-            "msdyn_securesecret": API_KEY,
-        },
-    )
-    body = json.dumps({"message": "hello", "from": "14255550100"}).encode()
-    good = await _callback(client, body, f"TSA CUST-1:{signature(body, API_KEY)}")
-    bad = await _callback(client, body, "TSA CUST-1:bm90IGl0")
-    assert good.status_code == 200
-    assert bad.status_code == 401
-    [message] = app.inbound_messages()
-    assert (message["org_id"], message["customer_id"]) == ("org-1", "CUST-1")
-    assert json.loads(message["body"])["message"] == "hello"
-
-
-async def test_telesign_callback_from_unknown_customer_is_kept(
-    client: httpx.AsyncClient, app: DataverseEmulator
-) -> None:
-    assert (await _callback(client, b'{"m": 1}', None)).status_code == 200
-    assert (await _callback(client, b"not json", None)).status_code == 400
-    assert len(app.inbound_messages()) == 1
