@@ -363,6 +363,20 @@ def test_saved_plan_is_stale_after_an_admin_center_edit(saved: Workspace) -> Non
     assert one(ws.rows("queue", name="SMS Support Tier 1"))["msdyn_priority"] == 10
 
 
+def test_stale_plan_says_how_a_planned_column_moved(saved: Workspace) -> None:
+    """The admin changed the very value the plan was going to change: the refusal says from
+    what to what, so the reviewer can decide whose value should win before re-planning."""
+    (queue,) = saved.rows("queue", name="SMS Support Tier 1")
+    saved.update("queue", queue["queueid"], {"msdyn_priority": 30})
+    result = saved.smsconf("apply", "examples/", "--plan", "plan.json", "--auto-approve")
+    assert result.exit_code == ExitCode.STALE_PLAN, result.output
+    assert (
+        "queue 'SMS Support Tier 1' changed in the organisation: "
+        "msdyn_priority was 10 when planned, now 30"
+    ) in result.stderr
+    assert one(saved.rows("queue", name="SMS Support Tier 1"))["msdyn_priority"] == 30
+
+
 def test_saved_plan_is_stale_after_a_configuration_edit(saved: Workspace) -> None:
     saved.edit("round_robin\n    priority: 1\n", "round_robin\n    priority: 2\n")
     result = saved.smsconf("apply", "examples/", "--plan", "plan.json", "--auto-approve")

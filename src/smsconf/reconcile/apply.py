@@ -29,7 +29,7 @@ from smsconf.dataverse.errors import (
 from smsconf.platform import TABLES
 from smsconf.reconcile.diff import KIND_OF_TABLE, same
 from smsconf.reconcile.journal import Entry, Journal
-from smsconf.reconcile.live import LiveState
+from smsconf.reconcile.live import LiveState, Row
 from smsconf.reconcile.plan import Change, Plan
 
 
@@ -57,30 +57,56 @@ class ApplyReport:
 
 def stale_rows(plan: Plan, live: LiveState) -> list[str]:
     """Rows whose ETag moved since the plan read them, and rows it will create that now exist,
-    each named as a person knows it (kind and natural key), with its address for tools."""
-    current: dict[str, str] = {}
+    each named as a person knows it (kind and natural key), with how the columns the plan
+    writes moved when it knows their earlier values, and the address for tools."""
+    current: dict[str, Row] = {}
     names = {f"{c.table}({c.id})": c.label for c in plan.changes}
     for table, rows in live.rows.items():
         for row in rows:
             address = f"{table}({live.row_id(table, row)})"
-            current[address] = str(row.get("@odata.etag", ""))
+            current[address] = row
             key = live.key_of(table, row)
             if key is not None and address not in names:
                 kind = KIND_OF_TABLE.get(table, table).replace("_", " ")
                 names[address] = f"{kind} '{'/'.join(key)}'"
-    moved = [
-        f"{names.get(address, address)} changed in the organisation "
-        f"(ETag {etag} → {current[address]}; {address})"
-        if address in current
-        else f"{names.get(address, address)} was deleted ({address})"
-        for address, etag in plan.read_etags.items()
-        if current.get(address) != etag
-    ]
+    updates = {f"{c.table}({c.id})": c for c in plan.changes if c.action == "update"}
+    moved = []
+    for address, etag in plan.read_etags.items():
+        row = current.get(address)
+        name = names.get(address, address)
+        if row is None:
+            moved.append(f"{name} was deleted ({address})")
+            continue
+        now = str(row.get("@odata.etag", ""))
+        if now == etag:
+            continue
+        how = _moved_columns(updates.get(address), row)
+        moved.append(
+            f"{name} changed in the organisation"
+            + (f": {'; '.join(how)}" if how else "")
+            + f" (ETag {etag} → {now}; {address})"
+        )
     for change in plan.changes:
         address = f"{change.table}({change.id})"
         if change.action == "create" and address in current:
             moved.append(f"{change.label} now exists ({address})")
     return moved
+
+
+def _moved_columns(change: Change | None, row: Row) -> list[str]:
+    """`column: planned-from → now` for each column the plan writes whose live value moved."""
+    if change is None:
+        return []
+    table = TABLES[change.table]
+    how = []
+    for column in change.columns:
+        spec = table.column(column.column)
+        if column.sensitive or spec is None:
+            continue
+        now = row.get(spec.read_name)
+        if not same(column.before, now, spec.type, None):
+            how.append(f"{column.column} was {column.before!r} when planned, now {now!r}")
+    return how
 
 
 def operation(change: Change, secrets: dict[str, str]) -> Operation:
