@@ -126,3 +126,32 @@ def test_names_cannot_break_the_comment_html() -> None:
 def test_no_commit_no_commit_in_footer(mixed_plan: Plan) -> None:
     assert "commit 0123456789ab" in render(mixed_plan)
     assert "commit" not in render(dataclasses.replace(mixed_plan, git_commit=None)).splitlines()[-1]
+
+
+def test_deletes_that_follow_from_a_removed_object_are_in_its_section() -> None:
+    """A removed workstream's contract is keyed by a generated unique name; reviewers expect
+    it under the workstream, not in a section of its own called new_1f3…."""
+    deletes = (
+        Change(
+            "delete",
+            "sms_channel",
+            "SMS channel 'Sales'",
+            "t",
+            ("Sales",),
+            "a",
+            cascade_of="workstream[Sales]",
+        ),
+        Change("delete", "workstream", "workstream 'Sales'", "t", ("Sales",), "b"),
+        Change(
+            "delete",
+            "routing_contract",
+            "routing contract 'new_1f3'",
+            "t",
+            ("new_1f3",),
+            "c",
+            cascade_of="workstream[Sales]",
+        ),
+    )
+    text = render(Plan(None, "local", "org", "sha256:" + "0" * 64, changes=deletes))
+    assert text.count("<details><summary><b>") == 1
+    assert "<b>Sales</b>: 3 change(s) (delete)" in text

@@ -4,6 +4,7 @@ object, a size cap, and a hidden marker a CI job uses to find and update its own
 from __future__ import annotations
 
 import html
+import re
 from collections import defaultdict
 
 from smsconf.reconcile.plan import Change, Plan
@@ -11,6 +12,7 @@ from smsconf.render.common import SYMBOL, column_line, summary_line
 
 MARKER = "<!-- smsconf-plan -->"
 MAX_CHARS = 60_000  # GitHub rejects comments over 65,536 characters
+CASCADE_ROOT = re.compile(r"^[a-z_]+\[([^/\]]+)")  # kind[first key part/...]
 RESERVE = 400  # always room for the "not shown" note and the footer
 
 
@@ -85,10 +87,14 @@ def _fit(lines: list[str], limit: int, what: str) -> list[str]:
 
 
 def _by_object(plan: Plan) -> dict[str, list[Change]]:
-    """Group changes by the top-level object they belong to (the first part of their key)."""
+    """Group changes by the top-level object they belong to: the first part of their key, or
+    for a delete that follows from another, that object's (a removed workstream's contract is
+    keyed by a generated unique name, and belongs in the workstream's section)."""
     groups: dict[str, list[Change]] = defaultdict(list)
     for change in plan.changes:
-        groups[change.key[0] if change.key else change.label].append(change)
+        root = CASCADE_ROOT.match(change.cascade_of or "")
+        name = root[1] if root else (change.key[0] if change.key else change.label)
+        groups[name].append(change)
     return dict(groups)
 
 
