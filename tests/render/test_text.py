@@ -107,3 +107,18 @@ def test_any_name_is_printed_as_is(color: bool, name: str, reason: str, detail: 
     for expected in (f"queue '{name}'", f"why: {reason}", f"{name}.yaml:1:1", detail):
         assert expected.strip() in text
     assert f"Unsafe: {name} is unsafe".strip() in text
+
+
+def test_a_delete_that_follows_from_another_names_it() -> None:
+    """Reviewers see why a channel goes although only its workstream is under removed:."""
+    change = Change(
+        "delete",
+        "sms_channel",
+        "SMS channel 'Sales'",
+        "msdyn_ocsmschannelsetting",
+        ("Sales",),
+        "id",
+        reason="its parent is removed",
+        cascade_of="workstream[Sales]",
+    )
+    assert "why: its parent is removed, with workstream[Sales]" in render(with_changes(change))

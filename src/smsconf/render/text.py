@@ -57,7 +57,8 @@ def render(plan: Plan, *, color: bool = False, width: int = 100) -> str:
             f"{e(change.label)}[/]" + (f"  [dim]({e(change.source)})[/]" if change.source else "")
         )
         if change.action in ("update", "delete"):
-            out(f"      [dim]why: {e(change.reason)}[/]")
+            follows = f", with {e(change.cascade_of)}" if change.cascade_of else ""
+            out(f"      [dim]why: {e(change.reason)}{follows}[/]")
         for column in change.columns:
             out(f"      {column_line(change, column)}", markup=False)
         for risk in change.risks:
