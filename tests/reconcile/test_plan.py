@@ -20,6 +20,7 @@ from smsconf.reconcile.plan import (
     Plan,
     PlanFileError,
     Unmanaged,
+    _checksum,
 )
 
 text = st.text(min_size=1, max_size=12)
@@ -179,8 +180,6 @@ def test_unreadable_plan_files(text: str, message: str) -> None:
 
 def test_incomplete_plan_with_valid_checksum_is_refused_clearly() -> None:
     """A plan written by another tool (checksum recomputed) but missing a member."""
-    from smsconf.reconcile.plan import _checksum
-
     data = json.loads(sample_plan().to_json())
     del data["checksum"], data["resource_changes"]
     data["checksum"] = _checksum(data)
@@ -198,3 +197,13 @@ def test_counts_and_risks() -> None:
         "disassociate": 0,
     }
     assert plan.has_changes and plan.risks() == []
+
+
+def test_plan_saved_before_cascade_of_existed_still_reads() -> None:
+    """`cascade_of` came within format 1.0; a plan saved by the release before lacks it."""
+    data = json.loads(sample_plan().to_json())
+    del data["checksum"]
+    for change in data["resource_changes"]:
+        del change["cascade_of"]
+    data["checksum"] = _checksum(data)
+    assert Plan.from_json(json.dumps(data)).changes == sample_plan().changes

@@ -252,5 +252,5 @@ def _change_from(data: dict[str, Any]) -> Change:
         target_id=data["target_id"],
         source=data["source"],
         step=data["step"],
-        cascade_of=data["cascade_of"],
+        cascade_of=data.get("cascade_of"),  # added within format 1.0: optional when reading
     )
