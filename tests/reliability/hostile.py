@@ -215,8 +215,8 @@ def ten_megabytes() -> bytes:
 
 
 def huge_string() -> bytes:
-    """A 4 MB queue name: under the file size limit, so it reaches validation."""
-    return b"queues:\n  - name: " + b"Q" * (4 * 2**20) + b"\n    managed: maybe\n"
+    """A 2 MB queue name: under the file size limit, so it reaches validation."""
+    return b"queues:\n  - name: " + b"Q" * (2 * 2**20) + b"\n    managed: maybe\n"
 
 
 def example_text() -> str:
@@ -274,13 +274,13 @@ def many_files(directory: Path) -> Path:
 CORPUS: dict[str, Build] = {
     "billion laughs": _file("laughs.yaml", billion_laughs()),
     "merge-key bomb": _file("merge.yaml", merge_key_bomb()),
-    "deep flow nesting": _file("deep.yaml", b"queues: " + b"[" * 50_000 + b"]" * 50_000),
+    "deep flow nesting": _file("deep.yaml", b"queues: " + b"[" * 20_000 + b"]" * 20_000),
     "deep block nesting": _file(
         "block.yaml",
         "".join(f"{'  ' * i}k{i}:\n" for i in range(400)).encode() + b"  " * 400 + b"v\n",
     ),
     "10 MB file": _file("ten.yaml", ten_megabytes()),
-    "4 MB string": _file("string.yaml", huge_string()),
+    "2 MB string": _file("string.yaml", huge_string()),
     "1 MB key": _file("key.yaml", b"k" * 2**20 + b": 1\n"),
     "binary garbage": _file("garbage.yaml", random.Random(8).randbytes(256 * 1024)),
     "NUL bytes": _file("nul.yaml", b"queues:\n  - name: Q\x00\x00\n"),

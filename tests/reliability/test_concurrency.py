@@ -22,7 +22,8 @@ import httpx
 import pytest
 from starlette.types import ASGIApp
 from tests.reconcile.workspace import Workspace, rows_where
-from tests.reliability.conftest import SERVED_DB, ServeOrg
+from tests.reliability.conftest import ServeOrg
+from tests.reliability.served import SERVED_DB
 
 from smsconf.dataverse import DataverseClient, StaticToken
 from smsconf.emulator.dataverse import create_app
@@ -123,8 +124,9 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
 class AdminBeforeBatch:
-    """ASGI middleware: when armed, the next `$batch` is preceded by an admin-center edit of
-    the queue, straight into the same database; the window no re-check can close."""
+    """ASGI middleware: when armed, the next `$batch` that writes is preceded by an
+    admin-center edit of the queue, straight into the same database: the window between
+    apply's last re-read and its writes, which no re-check can close."""
 
     def __init__(self, app: ASGIApp, db: Path) -> None:
         self.app = app
@@ -133,10 +135,28 @@ class AdminBeforeBatch:
         self.edited_id: str | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.armed and scope["type"] == "http" and scope["path"].endswith("$batch"):
+        if not (self.armed and scope["type"] == "http" and scope["path"].endswith("$batch")):
+            await self.app(scope, receive, send)  # type: ignore[arg-type]
+            return
+        body = b""
+        while True:  # reads go in $batch requests too: wait for the one that writes
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        if b"PATCH " in body:
             self.armed = False
             await self._admin_edit()
-        await self.app(scope, receive, send)  # type: ignore[arg-type]
+        sent = False
+
+        async def replay() -> MutableMapping[str, Any]:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)  # type: ignore[arg-type]
 
     async def _admin_edit(self) -> None:
         admin = create_app(self.db)

@@ -1,0 +1,88 @@
+"""The example's workspace against an organisation served over loopback (`--target URL`).
+
+Used by the fixtures in conftest.py and by `bench/reliability.py`, which runs outside pytest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from click.testing import Result
+from starlette.types import ASGIApp
+from tests.reconcile.workspace import Workspace, rows_where
+from tests.reliability.convergence import TOKEN, org_client, seed_org
+
+from smsconf.emulator.dataverse import create_app
+from smsconf.emulator.dataverse.serve import running
+from smsconf.emulator.telesign import DEMO_ACCOUNTS, EmulatedAccount, Faults
+from smsconf.emulator.telesign import create_app as telesign_app
+from smsconf.emulator.telesign.server import serving
+
+SERVED_DB = "served-org.sqlite"
+
+
+@dataclass
+class ServedOrg:
+    """The example's workspace against an organisation served over loopback (`--target URL`),
+    with its Telesign accounts pointed at a served Telesign emulator."""
+
+    ws: Workspace
+    url: str
+    telesign_url: str
+    db: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    def smsconf(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        return self.ws.smsconf(*args, env={"SMSCONF_TOKEN": TOKEN, **self.env, **(env or {})})
+
+    def rows(self, table: str, **equal: Any) -> list[dict[str, Any]]:
+        """Rows of the served org whose columns equal the given values, read by a second client."""
+
+        async def read() -> list[dict[str, Any]]:
+            async with org_client(self.db) as client:
+                return await rows_where(client, table, **equal)
+
+        return asyncio.run(read())
+
+    def plan(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        return self.smsconf("plan", "examples/", "--target", self.url, *args, env=env)
+
+    def apply(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        return self.smsconf(
+            "apply", "examples/", "--target", self.url, "--auto-approve", *args, env=env
+        )
+
+
+def point_accounts_at(ws: Workspace, telesign_url: str) -> None:
+    """Give every account of the example an explicit endpoint: the served Telesign emulator
+    (a URL target otherwise checks credentials against the real Telesign)."""
+    text = ws.config.read_text(encoding="utf-8")
+    marker = "    provider: telesign\n"
+    assert text.count(marker) == 2, "the example's accounts moved on"
+    ws.config.write_text(
+        text.replace(marker, f"{marker}    endpoint: {telesign_url}\n"), encoding="utf-8"
+    )
+
+
+def start_served(
+    ws: Workspace,
+    stack: ExitStack,
+    accounts: tuple[EmulatedAccount, ...] = DEMO_ACCOUNTS,
+    faults: Faults | None = None,
+    wrap: Callable[[ASGIApp], ASGIApp] | None = None,
+) -> ServedOrg:
+    """Seed an org in the workspace, serve it and a Telesign emulator until `stack` closes."""
+    db = ws.root / SERVED_DB
+    if not db.exists():
+        asyncio.run(seed_org(db))
+    app = create_app(db, token=TOKEN)
+    stack.callback(app.close)
+    url = stack.enter_context(running(wrap(app) if wrap else app))  # type: ignore[arg-type]
+    telesign_url = stack.enter_context(serving(telesign_app(list(accounts), faults=faults)))
+    point_accounts_at(ws, telesign_url)
+    return ServedOrg(ws, url, telesign_url, db)
