@@ -1,0 +1,222 @@
+"""Reliability figures: the long versions of tests/reliability, run outside pytest.
+
+    python bench/reliability.py [--runs N] [--seed S] [--org-runs M] [--workstreams W]
+                                [--inputs K]
+
+1. Hostile configuration: the fixed corpus and K hypothesis-generated inputs, each through
+   `validate` and `plan` (forked, time- and memory-capped): contract violations, tracebacks.
+2. Secrets: the whole user journey with known secrets in the environment, every output and
+   file scanned (clear and base64); a broken key named by account, never by value.
+3. Fault convergence: N seeded runs applying examples/ and M runs applying a generated
+   W-workstream organisation, each under ~20% injected faults (429 + Retry-After, 503, drops
+   before and after commit, answers slower than the client timeout), apply repeated until it
+   succeeds (at most 5 times), then audited: no changes left, no duplicates, nothing lost, no
+   unmanaged row touched.
+
+The last line is `runs R, faults F, duplicates D, lost L, tracebacks T, secret leaks S`. Exit
+status 1 when any of D, L, T, S is not zero or a run did not converge, else 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from contextlib import ExitStack
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # the suite's shared modules live under tests/reliability
+
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import seed as hypothesis_seed  # noqa: E402
+from tests.reconcile.workspace import make_workspace  # noqa: E402
+from tests.reliability.convergence import (  # noqa: E402
+    FAULT_RATE_EACH,
+    GENERATED_TIMING,
+    RunResult,
+    converge,
+    generated_org,
+)
+from tests.reliability.hostile import CORPUS, INPUTS, Verdict, check, check_generated  # noqa: E402
+from tests.reliability.secrets_journey import (  # noqa: E402
+    BROKEN_KEY,
+    LOG_NAME,
+    debug_log,
+    journey,
+    keyed_accounts,
+    leaks,
+    left_behind,
+    scan,
+    streams,
+)
+from tests.reliability.served import start_served  # noqa: E402
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def hostile_inputs(work: Path, examples: int, seed: int) -> list[Verdict]:
+    """The corpus once, then `examples` generated inputs; a verdict per command per input."""
+    verdicts: list[Verdict] = []
+    for name, build in CORPUS.items():
+        directory = work / f"corpus-{len(verdicts)}"
+        directory.mkdir()
+        verdicts += check(build(directory), directory / "home", name)
+
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @hypothesis_seed(seed)
+    @given(INPUTS)
+    def generated(content: bytes) -> None:
+        with tempfile.TemporaryDirectory(dir=work) as tmp:
+            path = Path(tmp) / "generated.yaml"
+            path.write_bytes(content)
+            verdicts.extend(check_generated(path, Path(tmp) / "home", "generated"))
+
+    generated()
+    return verdicts
+
+
+def secrets_journey(work: Path) -> tuple[int, int, int, int]:
+    """(commands run, leaks found, tracebacks, commands with an unexpected exit code)."""
+    work.mkdir(parents=True)
+    with pytest.MonkeyPatch.context() as mp, ExitStack() as stack:
+        ws = make_workspace(work, mp)
+        org = start_served(ws, stack, keyed_accounts())
+        with debug_log(ws.root / LOG_NAME):
+            steps = journey(org)
+        found = scan(steps, left_behind(org))
+        broken = [
+            org.smsconf(*args, env={"CONTOSO_TELESIGN_API_KEY": BROKEN_KEY})
+            for args in (
+                ("plan", "examples/", "--target", org.url, "--format", "json"),
+                ("apply", "examples/", "--target", org.url, "--auto-approve"),
+                ("check-credentials", "examples/", "--endpoint-override", org.telesign_url),
+            )
+        ]
+    found += [leak for result in broken for leak in leaks(streams(result))]
+    unnamed = sum("contoso-telesign" not in result.output for result in broken)
+    for leak in found:
+        say(f"  LEAK {leak}")
+    unexpected = sum(not s.as_expected for s in steps) + sum(r.exit_code != 4 for r in broken)
+    tracebacks = sum(s.traceback for s in steps)
+    return len(steps) + len(broken), len(found) + unnamed, tracebacks, unexpected
+
+
+async def fault_runs(
+    work: Path, seeds: range, org_seeds: range, workstreams: int
+) -> list[RunResult]:
+    results: list[RunResult] = []
+    work.mkdir(parents=True)
+    started = time.perf_counter()
+    for i, seed in enumerate(seeds, 1):
+        os.environ["SMSCONF_HOME"] = str(work / "home")
+        results.append(await converge(seed, work))
+        if not results[-1].ok:
+            say(f"  FAILED {results[-1].explain()}")
+        if i % 20 == 0 or i == len(seeds):
+            say(f"  examples/: {i}/{len(seeds)} runs, {time.perf_counter() - started:.0f} s")
+    if org_seeds:
+        paths, accounts = generated_org(work / "generated", workstreams)
+        for i, seed in enumerate(org_seeds, 1):
+            results.append(
+                await converge(seed, work, paths, accounts, FAULT_RATE_EACH, GENERATED_TIMING)
+            )
+            if not results[-1].ok:
+                say(f"  FAILED {results[-1].explain()}")
+            say(
+                f"  {workstreams}-workstream org: {i}/{len(org_seeds)} runs, "
+                f"{time.perf_counter() - started:.0f} s"
+            )
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=200, help="seeded runs applying examples/")
+    parser.add_argument("--seed", type=int, default=0, help="first seed")
+    parser.add_argument("--org-runs", type=int, default=3, help="runs of the generated org")
+    parser.add_argument("--workstreams", type=int, default=100, help="size of the generated org")
+    parser.add_argument("--inputs", type=int, default=300, help="generated hostile inputs")
+    args = parser.parse_args(argv)
+    if min(args.runs, args.org_runs, args.inputs) < 0 or args.workstreams < 1:
+        parser.error("counts must not be negative")
+    # uvicorn logs each injected connection drop as a server-side traceback (the fault itself,
+    # not smsconf failing); a filter survives the logging configuration uvicorn applies.
+    logging.getLogger("uvicorn.error").addFilter(lambda record: False)
+    work = Path(tempfile.mkdtemp(prefix="smsconf-reliability-"))
+    os.chdir(work)
+    say(f"smsconf reliability: seed {args.seed}, work directory {work}")
+
+    say("\n1. hostile configuration through validate and plan")
+    t = time.perf_counter()
+    (work / "hostile").mkdir()
+    verdicts = hostile_inputs(work / "hostile", args.inputs, args.seed)
+    inputs = len(verdicts) // 2
+    bad = [v for v in verdicts if v.problems]
+    for verdict in bad:
+        say(f"  BAD {verdict.command} {verdict.name}: {verdict.problems}")
+    slowest = max((v.seconds for v in verdicts), default=0.0)
+    peak = max((v.peak_bytes for v in verdicts), default=0) / 2**20
+    say(
+        f"  inputs {inputs} ({len(CORPUS)} hand-made, {inputs - len(CORPUS)} generated), "
+        f"commands {len(verdicts)}, contract violations {len(bad)}, "
+        f"tracebacks {sum(v.traceback for v in verdicts)}, slowest {slowest:.1f} s, "
+        f"largest memory growth {peak:.0f} MiB ({time.perf_counter() - t:.0f} s)"
+    )
+
+    say("\n2. secrets in every output and file")
+    t = time.perf_counter()
+    commands, secret_leaks, journey_tracebacks, unexpected = secrets_journey(work / "secrets")
+    say(
+        f"  commands {commands}, secret leaks {secret_leaks}, tracebacks {journey_tracebacks}, "
+        f"unexpected exit codes {unexpected} ({time.perf_counter() - t:.0f} s)"
+    )
+
+    say("\n3. fault convergence")
+    t = time.perf_counter()
+    seeds = range(args.seed, args.seed + args.runs)
+    org_seeds = range(args.seed, args.seed + args.org_runs)
+    results = asyncio.run(fault_runs(work / "faults", seeds, org_seeds, args.workstreams))
+    injected: Counter[str] = Counter()
+    for result in results:
+        injected.update(result.faults)
+    applies = Counter(r.applies for r in results)
+    duplicates = sum(len(r.duplicates) for r in results)
+    lost = sum(len(r.lost) for r in results)
+    unmanaged = sum(len(r.unmanaged_changed) for r in results)
+    not_converged = sum(not r.converged or bool(r.remaining_changes) for r in results)
+    fault_tracebacks = sum(len(r.tracebacks) for r in results)
+    say(
+        f"  runs {len(results)} ({args.runs} of examples/, {args.org_runs} of a "
+        f"{args.workstreams}-workstream org), requests {sum(r.requests for r in results)}, "
+        f"retries {sum(r.retries for r in results)}"
+    )
+    say(f"  faults injected {sum(injected.values())}: {dict(sorted(injected.items()))}")
+    say(f"  applies needed: {dict(sorted(applies.items()))}; not converged {not_converged}")
+    say(f"  duplicates {duplicates}, lost {lost}, unmanaged rows changed {unmanaged}")
+    say(f"  ({time.perf_counter() - t:.0f} s)")
+
+    tracebacks = fault_tracebacks + sum(v.traceback for v in verdicts) + journey_tracebacks
+    say(
+        f"\nruns {len(results)}, faults {sum(injected.values())}, duplicates {duplicates}, "
+        f"lost {lost}, tracebacks {tracebacks}, secret leaks {secret_leaks}"
+    )
+    failed = duplicates or lost or tracebacks or secret_leaks or unmanaged or not_converged
+    return 1 if failed or bad or unexpected else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
