@@ -56,6 +56,7 @@ class Verdict:
     peak_bytes: int = 0
     problems: list[str] = field(default_factory=list)
     traceback: bool = False
+    stderr: str = ""
 
 
 def _status_kib(field_name: str) -> int:
@@ -145,7 +146,7 @@ def run_command(
         verdict.traceback = True
         verdict.problems.append(f"exception {report['exception']}")
         return verdict
-    stderr = report["stderr"]
+    stderr = verdict.stderr = report["stderr"]
     output = report["stdout"] + stderr
     if "Traceback" in output:
         verdict.traceback = True

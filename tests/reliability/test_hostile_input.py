@@ -52,6 +52,7 @@ def test_a_loop_around_a_config_reports_its_errors_once(tmp_path: Path) -> None:
     forever); the loop is walked once."""
     verdict = run_command("validate", CORPUS["symlink loop around config"](tmp_path), tmp_path, "")
     assert verdict.problems == []
+    assert len(LOCATED.findall(verdict.stderr)) == 1, verdict.stderr
 
 
 def test_contract_checker_catches_a_wrong_exit() -> None:
