@@ -139,9 +139,15 @@ Answer = PartResponse | list[PartResponse]
 
 
 def decode(content_type: str, body: bytes) -> list[Answer]:
-    """Parse a $batch answer into top-level answers, change sets as nested lists."""
+    """Parse a $batch answer into top-level answers, change sets as nested lists.
+
+    The body is decoded and split into lines once; parts and nested parts are ranges of those
+    lines, and only each leaf response's payload is joined back into bytes. An answer carrying
+    every table's rows (the live read) is tens of megabytes, so each extra copy would show in
+    the peak memory of a plan.
+    """
     answers: list[Answer] = []
-    for headers, content in _parts(content_type, body):
+    for headers, content in _parts(content_type, _lines(body)):
         nested = headers.get("Content-Type", "")
         if nested.lower().startswith("multipart/mixed"):
             inner = [_response(h, c) for h, c in _parts(nested, content)]
@@ -164,59 +170,61 @@ def _lines(data: bytes) -> list[str]:
     return [line.removesuffix("\r") for line in data.decode("utf-8", "replace").split("\n")]
 
 
-def _parts(content_type: str, body: bytes) -> Iterator[tuple[httpx.Headers, bytes]]:
+def _parts(content_type: str, lines: list[str]) -> Iterator[tuple[httpx.Headers, list[str]]]:
+    """Each part's headers and content lines; the line break before a delimiter belongs to
+    the delimiter, so it is not part of the content."""
     delimiter = f"--{boundary_of(content_type)}"
-    current: list[str] | None = None
-    for line in _lines(body):
+    start: int | None = None
+    for index, line in enumerate(lines):
+        if not line.startswith(delimiter):
+            continue  # content lines can be megabytes long: no stripped copy of them
         marker = line.rstrip()
-        if marker in (delimiter, f"{delimiter}--"):
-            if current is not None:
-                yield _split_headers(current)
-            if marker != delimiter:
-                return
-            current = []
-        elif current is not None:
-            current.append(line)
+        if marker not in (delimiter, f"{delimiter}--"):
+            continue
+        if start is not None:
+            yield _split_headers(lines[start:index])
+        if marker != delimiter:
+            return
+        start = index + 1
     raise ProtocolError("multipart answer is truncated (no closing delimiter)")
 
 
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
-def _split_headers(lines: list[str]) -> tuple[httpx.Headers, bytes]:
-    """Headers up to the first blank line (leading blank lines tolerated), then the content.
-
-    The line break before a delimiter belongs to the delimiter, which `_lines` already dropped.
-    """
+def _split_headers(lines: list[str]) -> tuple[httpx.Headers, list[str]]:
+    """Headers up to the first blank line (leading blank lines tolerated), then the content."""
     index = 0
     while index < len(lines) and not lines[index].strip():
         index += 1
     fields: list[tuple[str, str]] = []
     while index < len(lines):
-        name, sep, value = lines[index].partition(":")
-        if not sep or not _HEADER_NAME.fullmatch(name.strip()):
+        line = lines[index]
+        colon = line.find(":")  # (no partition: the content's line may be megabytes long)
+        if colon < 0 or not _HEADER_NAME.fullmatch(name := line[:colon].strip()):
             break
-        fields.append((name.strip(), value.strip()))
+        fields.append((name, line[colon + 1 :].strip()))
         index += 1
     if index < len(lines) and not lines[index].strip():
         index += 1
-    return httpx.Headers(fields), "\n".join(lines[index:]).encode("utf-8")
+    return httpx.Headers(fields), lines[index:]
 
 
-def _response(part_headers: httpx.Headers, content: bytes) -> PartResponse:
-    lines = _lines(content)
-    while lines and not lines[0].strip():
-        lines = lines[1:]
-    if not lines or not lines[0].startswith("HTTP/"):
+def _response(part_headers: httpx.Headers, lines: list[str]) -> PartResponse:
+    first = 0
+    while first < len(lines) and not lines[first].strip():
+        first += 1
+    if first == len(lines) or not lines[first].startswith("HTTP/"):
         raise ProtocolError("batch answer part is not an HTTP response")
-    fields = lines[0].split(" ", 2)
+    status_line = lines[first]
+    fields = status_line.split(" ", 2)
     try:
         status = int(fields[1])
     except (IndexError, ValueError):
-        raise ProtocolError(f"bad status line in batch answer: {lines[0]!r}") from None
-    headers, payload = _split_headers(lines[1:]) if len(lines) > 1 else (httpx.Headers(), b"")
+        raise ProtocolError(f"bad status line in batch answer: {status_line!r}") from None
+    headers, payload = _split_headers(lines[first + 1 :])
     content_id = headers.get("Content-ID") or part_headers.get("Content-ID")
-    return PartResponse(status, headers, payload, content_id)
+    return PartResponse(status, headers, "\n".join(payload).encode("utf-8"), content_id)
 
 
 # --- results --------------------------------------------------------------------------------
