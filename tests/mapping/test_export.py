@@ -381,7 +381,7 @@ def test_objects_the_domain_rules_refuse_are_left_out_with_what_needs_them(
     assert [a.name for a in exported.config.accounts] == ["fabrikam-telesign"]
     assert [ws.name for ws in exported.config.workstreams] == ["UK Support"]
     assert reasons(exported) == [
-        "account 'contoso-telesign': not exported: a geo number has 8 to 15 digits; '55123' has 5",
+        "account 'contoso-telesign': not exported: a geo number has 7 to 15 digits; '55123' has 5",
         "workstream 'SMS Sales': not exported: number 18005550199 is not listed under any account",
         "workstream 'SMS Support': not exported: number 14255550100 is not listed under any "
         "account",
