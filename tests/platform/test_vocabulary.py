@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from smsconf.config.vocabulary import LOCALES
 from smsconf.platform import TABLES
 from smsconf.platform import vocabulary as vocab
 
@@ -21,6 +22,7 @@ WORDS = [
     ("msdyn_operatinghour", "msdyn_oc_daysofweek", vocab.WEEKDAY),
     ("msdyn_ocsystemmessage", "msdyn_systemmessageeventtype", vocab.MESSAGE_TRIGGER),
     ("msdyn_routingconfigurationstep", "msdyn_type", vocab.STEP_TYPE),
+    ("msdyn_cannedmessage", "msdyn_locale_field", LOCALES),
 ]
 SINGLE_VALUES = [
     ("msdyn_liveworkstream", "msdyn_streamsource", vocab.STREAM_SOURCE_SMS),
