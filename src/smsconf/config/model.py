@@ -101,7 +101,12 @@ class Strict(BaseModel):
 class PhoneNumber(Strict):
     number: str = Field(description="Digits with country code: no +, spaces or punctuation.")
     type: v.NumberType
-    description: str = Field("", max_length=500)
+    description: str = Field(
+        "",
+        max_length=500,
+        description="For readers of the YAML only: msdyn_ocphonenumber has no description "
+        "column, so it is not written to the organisation",
+    )
 
 
 class Account(Strict):
