@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from smsconf.emulator.dataverse import create_app as dataverse_app
+from smsconf.emulator.serving import running
 from smsconf.emulator.telesign import EmulatedAccount
 from smsconf.emulator.telesign import create_app as telesign_app
-from smsconf.emulator.telesign.server import serving
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -73,7 +73,7 @@ def serve_orgs(
 ) -> Iterator[Servers]:
     """Serve one fresh org per name (SQLite files in `directory`) and a Telesign emulator."""
     with ExitStack() as stack:
-        telesign_url = stack.enter_context(serving(telesign_app(list(accounts))))
+        telesign_url = stack.enter_context(running(telesign_app(list(accounts))))
         orgs: dict[str, Org] = {}
         for name in names:
             db = directory / f"{name}.sqlite"
@@ -81,5 +81,5 @@ def serve_orgs(
             app = dataverse_app(db, token=TOKEN)
             stack.callback(app.close)
             latency = Latency(app, latency_ms / 1000)
-            orgs[name] = Org(stack.enter_context(serving(latency)), latency)
+            orgs[name] = Org(stack.enter_context(running(latency)), latency)
         yield Servers(orgs, telesign_url)

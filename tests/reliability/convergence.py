@@ -35,7 +35,7 @@ from smsconf.config.loader import Loaded, load
 from smsconf.dataverse import DataverseClient, RetryPolicy, StaticToken
 from smsconf.dataverse.errors import DataverseError
 from smsconf.emulator.dataverse import FaultConfig, create_app
-from smsconf.emulator.dataverse.serve import running
+from smsconf.emulator.serving import running
 from smsconf.emulator.telesign import DEMO_ACCOUNTS, EmulatedAccount
 from smsconf.emulator.telesign import create_app as telesign_app
 from smsconf.mapping.ids import normalise

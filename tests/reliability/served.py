@@ -18,10 +18,9 @@ from tests.reconcile.workspace import Workspace, rows_where
 from tests.reliability.convergence import TOKEN, org_client, seed_org
 
 from smsconf.emulator.dataverse import create_app
-from smsconf.emulator.dataverse.serve import running
+from smsconf.emulator.serving import running
 from smsconf.emulator.telesign import DEMO_ACCOUNTS, EmulatedAccount, Faults
 from smsconf.emulator.telesign import create_app as telesign_app
-from smsconf.emulator.telesign.server import serving
 
 SERVED_DB = "served-org.sqlite"
 
@@ -83,6 +82,6 @@ def start_served(
     app = create_app(db, token=TOKEN)
     stack.callback(app.close)
     url = stack.enter_context(running(wrap(app) if wrap else app))  # type: ignore[arg-type]
-    telesign_url = stack.enter_context(serving(telesign_app(list(accounts), faults=faults)))
+    telesign_url = stack.enter_context(running(telesign_app(list(accounts), faults=faults)))
     point_accounts_at(ws, telesign_url)
     return ServedOrg(ws, url, telesign_url, db)

@@ -23,7 +23,7 @@ from tests.reliability.convergence import TOKEN
 
 from smsconf.dataverse import DataverseClient, RetryPolicy, StaticToken
 from smsconf.dataverse.errors import DataverseError
-from smsconf.emulator.telesign.server import serving
+from smsconf.emulator.serving import running
 from smsconf.exitcodes import ExitCode
 
 Scope = MutableMapping[str, Any]
@@ -113,9 +113,9 @@ def hostile() -> Iterator[Callable[[str], tuple[Hostile, Recorder, str]]]:
 
         def start(mode: str) -> tuple[Hostile, Recorder, str]:
             recorder = Recorder()
-            elsewhere = stack.enter_context(serving(recorder))  # type: ignore[arg-type]
+            elsewhere = stack.enter_context(running(recorder))  # type: ignore[arg-type]
             app = Hostile(mode, elsewhere.replace("127.0.0.1", "localhost"))
-            return app, recorder, stack.enter_context(serving(app))  # type: ignore[arg-type]
+            return app, recorder, stack.enter_context(running(app))  # type: ignore[arg-type]
 
         yield start
 
@@ -230,7 +230,7 @@ CLI_MODES = [
 @pytest.mark.parametrize("mode", CLI_MODES)
 def test_cli_prints_one_line_and_exits_1(mode: str, serve_org: ServeOrg) -> None:
     recorder = Recorder()
-    with serving(recorder) as elsewhere:  # type: ignore[arg-type]
+    with running(recorder) as elsewhere:  # type: ignore[arg-type]
         corrupters: list[Corrupting] = []
 
         def wrap(app: ASGIApp) -> ASGIApp:

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from smsconf.emulator.serving import running
 from smsconf.emulator.telesign import DEMO_ACCOUNTS, TelesignEmulator, create_app
-from smsconf.emulator.telesign.server import serving
 from smsconf.telesign.account import AuthMethod, TelesignAccount
 from smsconf.telesign.client import RetryPolicy
 from smsconf.telesign.secret import ApiKey
@@ -50,7 +50,7 @@ def target(request: pytest.FixtureRequest, app: Starlette) -> Iterator[Target]:
         yield Target("https://rest-api.telesign.test", httpx.ASGITransport(app),
                      app.state.telesign)
     else:
-        with serving(app) as url:
+        with running(app) as url:
             yield Target(url, None, app.state.telesign)
 
 

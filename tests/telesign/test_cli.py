@@ -15,8 +15,8 @@ from click.testing import CliRunner
 
 from smsconf.cli import main
 from smsconf.cli.telesign import emulator_app
+from smsconf.emulator.serving import running
 from smsconf.emulator.telesign import create_app
-from smsconf.emulator.telesign.server import serving
 from smsconf.exitcodes import ExitCode
 
 from .conftest import GOOD
@@ -41,7 +41,7 @@ def config(tmp_path: Path, target: str | None = "local") -> Path:
 
 @pytest.fixture
 def served() -> Iterator[str]:
-    with serving(create_app()) as url:
+    with running(create_app()) as url:
         yield url
 
 

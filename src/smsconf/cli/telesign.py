@@ -23,6 +23,7 @@ from smsconf.cli.emulator import emulator
 from smsconf.cli.main import main
 from smsconf.config import SecretError
 from smsconf.config.loader import load
+from smsconf.emulator.serving import running
 from smsconf.emulator.telesign import (
     DEMO_ACCOUNTS,
     EmulatedAccount,
@@ -30,7 +31,6 @@ from smsconf.emulator.telesign import (
     load_setup,
     parse_faults,
 )
-from smsconf.emulator.telesign.server import serving
 from smsconf.exitcodes import ExitCode
 from smsconf.reconcile.credentials import check_accounts
 from smsconf.target import LOCAL, local_telesign
@@ -163,7 +163,7 @@ def emulator_telesign(host: str, port: int, flag_accounts: tuple[str, ...],
     Without --account or --accounts-file it knows the demo accounts of examples/channels.yaml.
     """
     app = emulator_app(flag_accounts, accounts_file, faults, seed)
-    with serving(app, host, port) as url:
+    with running(app, host, port) as url:
         customers = ", ".join(app.state.telesign.accounts)
         click.echo(f"Telesign emulator for {customers}; Ctrl-C to stop", err=True)
         click.echo(url)

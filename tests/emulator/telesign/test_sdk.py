@@ -7,8 +7,8 @@ import pytest
 from telesign.messaging import MessagingClient
 from telesign.phoneid import PhoneIdClient
 
+from smsconf.emulator.serving import running
 from smsconf.emulator.telesign import DEMO_ACCOUNTS, create_app
-from smsconf.emulator.telesign.server import serving
 
 ACCOUNT = DEMO_ACCOUNTS[0]
 SENDER = ACCOUNT.numbers[0].number
@@ -17,7 +17,7 @@ WRONG_KEY = base64.b64encode(b"not the right key").decode()
 
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[str]:
-    with serving(create_app()) as url:
+    with running(create_app()) as url:
         yield url
 
 

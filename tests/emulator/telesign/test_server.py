@@ -5,12 +5,12 @@ import socket
 import httpx
 import pytest
 
+from smsconf.emulator.serving import running
 from smsconf.emulator.telesign import create_app
-from smsconf.emulator.telesign.server import serving
 
 
 def test_serves_on_a_free_port_and_stops() -> None:
-    with serving(create_app()) as url:
+    with running(create_app()) as url:
         assert url.startswith("http://127.0.0.1:")
         reply = httpx.get(url + "/v1/messaging/" + "0" * 32)
         assert (reply.status_code, reply.json()["status"]["code"]) == (401, 10009)
@@ -22,7 +22,7 @@ def test_serves_on_a_free_port_and_stops() -> None:
 
 
 def test_port_in_use_is_an_error() -> None:
-    with serving(create_app()) as url:
+    with running(create_app()) as url:
         port = int(url.rsplit(":", 1)[1])
-        with pytest.raises(OSError), serving(create_app(), port=port):
+        with pytest.raises(OSError), running(create_app(), port=port):
             pass

@@ -6,7 +6,8 @@
 from smsconf.emulator.dataverse.app import DEFAULT_ORG_ID, DataverseEmulator, create_app
 from smsconf.emulator.dataverse.faults import ConnectionDropped, FaultConfig
 from smsconf.emulator.dataverse.seed import seed_id
-from smsconf.emulator.dataverse.serve import running, serve
+from smsconf.emulator.dataverse.serve import serve
+from smsconf.emulator.serving import running
 
 __all__ = [
     "DEFAULT_ORG_ID",
