@@ -43,7 +43,7 @@ CASES = {
         detail="code 10008",
     ),
     "suspended account": Case(
-        accounts=contoso(suspended=True), status="invalid_credentials", detail="Suspended"
+        accounts=contoso(suspended=True), status="account_disabled", detail="Suspended"
     ),
     "sms disabled": Case(
         accounts=contoso(sms_enabled=False), status="product_not_enabled", detail="10011"
@@ -91,5 +91,5 @@ def test_apply_checks_credentials_itself(serve_org: ServeOrg) -> None:
     org = serve_org(contoso(suspended=True))
     refused = org.apply()
     assert refused.exit_code == ExitCode.CREDENTIALS, refused.output
-    assert "invalid_credentials" in refused.stdout
+    assert "account_disabled" in refused.stdout
     assert org.rows("msdyn_liveworkstream", msdyn_name="SMS Support") == []

@@ -50,7 +50,7 @@ async def test_good_credentials(target: Target) -> None:
         (GOOD.customer_id, GOOD.api_key, "basic", (CredentialStatus.OK, 10017)),
         (NO_SMS.customer_id, GOOD.api_key, "tsa", (CredentialStatus.PRODUCT_NOT_ENABLED, 10011)),
         (ENTERPRISE_ONLY.customer_id, GOOD.api_key, "tsa", (CredentialStatus.WRONG_HOST, 10035)),
-        (SUSPENDED.customer_id, GOOD.api_key, "tsa", (CredentialStatus.INVALID_CREDENTIALS, 10010)),
+        (SUSPENDED.customer_id, GOOD.api_key, "tsa", (CredentialStatus.ACCOUNT_DISABLED, 10010)),
     ],
 )
 async def test_verdicts(target: Target, customer_id: str, api_key: str, auth: AuthMethod,

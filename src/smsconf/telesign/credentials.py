@@ -23,6 +23,7 @@ PROBE_RESOURCE = "/v1/messaging/" + "0" * 32
 class CredentialStatus(StrEnum):
     OK = "ok"
     INVALID_CREDENTIALS = "invalid_credentials"
+    ACCOUNT_DISABLED = "account_disabled"
     PRODUCT_NOT_ENABLED = "product_not_enabled"
     WRONG_HOST = "wrong_host"
     IP_NOT_ALLOWED = "ip_not_allowed"
@@ -54,10 +55,11 @@ class CredentialResult:
 # Telesign codes (Family A positive, Family B negative, §4) -> verdict, as listed in §7.
 _CODE_STATUS: dict[int, CredentialStatus] = {
     **dict.fromkeys(
-        (10008, 10009, 10010, 10013, 10015, 10022, 10028, -30000, -30001, -30002, -30004,
+        (10008, 10009, 10013, 10015, 10022, 10028, -30000, -30001, -30002, -30004,
          -30005, -30006, -30015),
         CredentialStatus.INVALID_CREDENTIALS,
     ),
+    10010: CredentialStatus.ACCOUNT_DISABLED,  # suspended/expired: the key may be right
     **dict.fromkeys((10011, -20002), CredentialStatus.PRODUCT_NOT_ENABLED),
     **dict.fromkeys((10031, 10035), CredentialStatus.WRONG_HOST),
     **dict.fromkeys((10014, -10009), CredentialStatus.IP_NOT_ALLOWED),
