@@ -122,3 +122,20 @@ def test_a_delete_that_follows_from_another_names_it() -> None:
         cascade_of="workstream[Sales]",
     )
     assert "why: its parent is removed, with workstream[Sales]" in render(with_changes(change))
+
+
+@pytest.mark.parametrize("color", [False, True])
+def test_emoji_codes_backslashes_and_split_brackets_are_text(color: bool) -> None:
+    """Printed as written: ':fire:' is not an emoji, '\\[' keeps its backslash, and a '[' in
+    one field and ']' in the next never join into markup (each used to be mangled)."""
+    change = update("queue ':fire: \\[x'", None, 1, reason="[a", source="b]")
+    text = ANSI.sub("", render(with_changes(change), color=color))
+    assert "update queue ':fire: \\[x'" in text
+    assert "why: [a" in text and "(b])" in text
+
+
+def test_tabs_and_control_codes_show_alike_with_and_without_colour() -> None:
+    change = update("queue 'a\tb\x07c'", "x\ty", None, reason="r\rs")
+    plain = render(with_changes(change))
+    assert "queue 'a  bc'" in plain and "why: rs" in plain  # a tab goes to the next 8th column
+    assert ANSI.sub("", render(with_changes(change), color=True)) == plain

@@ -1,11 +1,18 @@
-"""Terminal text: the plan as a reviewer reads it before typing yes (rich, coloured on a TTY)."""
+"""Terminal text: the plan as a reviewer reads it before typing yes (rich, coloured on a TTY).
+
+The plan is built as (text, style) pieces: joined as plain strings when uncoloured (piped
+output, files, CI logs), or assembled into one rich `Text` printed once when coloured. Printing
+line by line through rich cost most of a large plan's time. Names, paths and messages are text,
+never markup: a workstream called "Sales [red]" or ":fire:" is shown as written.
+"""
 
 from __future__ import annotations
 
 import io
+import re
 
 from rich.console import Console
-from rich.markup import escape as e
+from rich.text import Text
 
 from smsconf.reconcile.plan import Plan
 from smsconf.render.common import SYMBOL, column_line, summary_line
@@ -17,57 +24,102 @@ STYLE = {
     "associate": "green",
     "disassociate": "red",
 }
+CONTROL = re.compile("[\x07\x08\x0b\x0c\x0d]")
+"""The control codes rich drops from text (bell, backspace, vertical tab, form feed, CR)."""
+TAB_SIZE = 8  # rich's default, so a tab is shown alike with and without colour
+
+Piece = tuple[str, str | None]
+
+
+def pieces(plan: Plan) -> list[Piece]:
+    """The whole view, in order, as (text, style or None); lines end with their own newline."""
+    parts: list[Piece] = []
+    add = parts.append
+    where = f"{plan.target}" + (f" (environment {plan.environment})" if plan.environment else "")
+    add((f"smsconf plan for {where}, organisation {plan.org_id}\n", None))
+    for cred in plan.credentials:
+        add((f"  credentials of account '{cred.account}' ({cred.customer_id}): ", None))
+        if cred.ok:
+            add(("ok", "green"))
+            add(("\n", None))
+        else:
+            add((cred.status, "red"))
+            add(((f": {cred.detail}" if cred.detail else "") + "\n", None))
+    for check in plan.number_checks:
+        add((f"  number {check.number} ({check.type}) of '{check.account}': ", None))
+        if check.verdict in ("consistent", "not_applicable"):
+            add(("ok", "green"))
+        else:
+            add((check.verdict, "red"))
+        add((f" {check.detail}\n", None))
+    if not plan.changes:
+        add(("\nNo changes. The organisation matches the configuration.\n", None))
+    for change in plan.changes:
+        add(("\n", None))
+        add(
+            (
+                f"{SYMBOL[change.action]} {change.step:>3}. {change.action} {change.label}",
+                STYLE[change.action],
+            )
+        )
+        if change.source:
+            add(("  ", None))
+            add((f"({change.source})", "dim"))
+        add(("\n", None))
+        if change.action in ("update", "delete"):
+            follows = f", with {change.cascade_of}" if change.cascade_of else ""
+            add(("      ", None))
+            add((f"why: {change.reason}{follows}", "dim"))
+            add(("\n", None))
+        if change.columns:
+            add(
+                (
+                    "".join(f"      {column_line(change, c)}\n" for c in change.columns),
+                    None,
+                )
+            )
+        for risk in change.risks:
+            add(("      ", None))
+            add((f"! {risk}", "bold red"))
+            add(("\n", None))
+    if plan.unmanaged:
+        count = len(plan.unmanaged)
+        add((f"\n{count} unmanaged object(s) in the organisation (left untouched):\n", None))
+        add(("".join(f"  = {item.label}\n" for item in plan.unmanaged), None))
+    for reason in plan.unsafe:
+        add(("\n", None))
+        add((f"Unsafe: {reason}", "bold red"))
+        add(("\n", None))
+    add((f"\n{summary_line(plan.counts())}\n", None))
+    return parts
 
 
 def render(plan: Plan, *, color: bool = False, width: int = 100) -> str:
+    parts = pieces(plan)
+    if not color:
+        return _plain("".join(text for text, _ in parts))
+    text = Text(no_wrap=True, end="", tab_size=TAB_SIZE)
+    for piece, style in parts:
+        text.append(piece, style)
     buffer = io.StringIO()
     console = Console(
         file=buffer,
-        force_terminal=color,
-        no_color=not color,
+        force_terminal=True,
         width=width,
         highlight=False,
         soft_wrap=True,
+        emoji=False,
+        markup=False,
     )
-    out = console.print
-    # Names, paths and messages come from the configuration and the org: escape them, or a
-    # workstream called "Sales [red]" would be styled and "[/]" in a detail would crash rich.
-    where = f"{plan.target}" + (f" (environment {plan.environment})" if plan.environment else "")
-    out(f"smsconf plan for {where}, organisation {plan.org_id}", markup=False)
-    for cred in plan.credentials:
-        mark = "[green]ok[/]" if cred.ok else f"[red]{e(cred.status)}[/]"
-        detail = f": {e(cred.detail)}" if cred.detail and not cred.ok else ""
-        out(f"  credentials of account '{e(cred.account)}' ({e(cred.customer_id)}): {mark}{detail}")
-    for check in plan.number_checks:
-        mark = (
-            "[green]ok[/]"
-            if check.verdict in ("consistent", "not_applicable")
-            else (f"[red]{e(check.verdict)}[/]")
-        )
-        out(
-            f"  number {e(check.number)} ({e(check.type)}) of '{e(check.account)}': "
-            f"{mark} {e(check.detail)}"
-        )
-    if not plan.changes:
-        out("\nNo changes. The organisation matches the configuration.")
-    for change in plan.changes:
-        style = STYLE[change.action]
-        out(
-            f"\n[{style}]{SYMBOL[change.action]} {change.step:>3}. {change.action} "
-            f"{e(change.label)}[/]" + (f"  [dim]({e(change.source)})[/]" if change.source else "")
-        )
-        if change.action in ("update", "delete"):
-            follows = f", with {e(change.cascade_of)}" if change.cascade_of else ""
-            out(f"      [dim]why: {e(change.reason)}{follows}[/]")
-        for column in change.columns:
-            out(f"      {column_line(change, column)}", markup=False)
-        for risk in change.risks:
-            out(f"      [bold red]! {e(risk)}[/]")
-    if plan.unmanaged:
-        out(f"\n{len(plan.unmanaged)} unmanaged object(s) in the organisation (left untouched):")
-        for item in plan.unmanaged:
-            out(f"  = {item.label}", markup=False)
-    for reason in plan.unsafe:
-        out(f"\n[bold red]Unsafe: {e(reason)}[/]")
-    out(f"\n{summary_line(plan.counts())}")
+    console.print(text, end="")
     return buffer.getvalue()
+
+
+def _plain(text: str) -> str:
+    """What rich would print without colour: control codes dropped, tabs expanded."""
+    text = CONTROL.sub("", text)
+    if "\t" in text:
+        text = Text(text, tab_size=TAB_SIZE, end="")
+        text.expand_tabs()
+        return text.plain
+    return text
