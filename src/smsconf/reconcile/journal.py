@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
 
@@ -38,7 +38,7 @@ class Journal:
 
     def record(self, entry: Entry) -> None:
         self.entries.append(entry)
-        self._file.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
+        self._file.write(json.dumps(_entry_dict(entry), ensure_ascii=False) + "\n")
         self._file.flush()
 
     def close(self) -> None:
@@ -46,3 +46,17 @@ class Journal:
 
     def count(self, status: Status) -> int:
         return sum(1 for e in self.entries if e.status == status)
+
+
+def _entry_dict(entry: Entry) -> dict[str, object]:
+    """`asdict` without its deep copy (every field is a string or a number)."""
+    return {
+        "step": entry.step,
+        "action": entry.action,
+        "address": entry.address,
+        "label": entry.label,
+        "table": entry.table,
+        "id": entry.id,
+        "status": entry.status,
+        "detail": entry.detail,
+    }

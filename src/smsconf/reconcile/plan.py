@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from smsconf import __version__
@@ -137,7 +139,17 @@ class Plan:
     # --- JSON --------------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        body = {
+        body = self._body([_change_dict(c) for c in self.changes])
+        if "checksum" not in self.__dict__:  # not computed yet: hash what is built anyway
+            self.__dict__["checksum"] = _checksum(body)
+        return {**body, "checksum": self.checksum}
+
+    def to_json(self) -> str:
+        return self._json
+
+    def _body(self, resource_changes: Any) -> dict[str, Any]:
+        """Everything the checksum covers, in the file's order, with the changes given."""
+        return {
             "format_version": self.format_version,
             "smsconf_version": self.smsconf_version,
             "environment": self.environment,
@@ -149,14 +161,15 @@ class Plan:
             "unsafe": list(self.unsafe),
             "credentials": [asdict(c) for c in self.credentials],
             "number_checks": [asdict(n) for n in self.number_checks],
-            "resource_changes": [_change_dict(c) for c in self.changes],
+            "resource_changes": resource_changes,
             "unmanaged": [asdict(u) for u in self.unmanaged],
             "read_etags": dict(sorted(self.read_etags.items())),
             "callback_urls": dict(sorted(self.callback_urls.items())),
         }
-        return {**body, "checksum": _checksum(body)}
 
-    def to_json(self) -> str:
+    @cached_property
+    def _json(self) -> str:
+        """Built once: `plan --out FILE --format json` writes and prints the same text."""
         return json.dumps(self.to_dict(), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
 
     @classmethod
@@ -189,19 +202,58 @@ class Plan:
         except (KeyError, TypeError) as exc:
             raise PlanFileError(f"plan file is incomplete: {exc}") from None
 
-    @property
+    @cached_property
     def checksum(self) -> str:
-        return str(self.to_dict()["checksum"])
+        """Computed once (a plan is immutable), one change at a time: a large plan's changes
+        are never all held as JSON values or as one string."""
+        return _checksum(self._body(_change_dict(c) for c in self.changes))
+
+
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _checksum(body: dict[str, Any]) -> str:
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+    """SHA-256 of the body's canonical JSON (sorted keys, no spaces), hashed piece by piece:
+    the same bytes as one `json.dumps` of the whole body, without holding them all at once.
+    A value may be an iterator, hashed as the list of its items."""
+    digest = hashlib.sha256(b"{")
+    encode = _CANONICAL.encode
+    for i, key in enumerate(sorted(body)):
+        value = body[key]
+        digest.update(f"{',' if i else ''}{encode(key)}:".encode())
+        if isinstance(value, list | Iterator):
+            digest.update(b"[")
+            for j, item in enumerate(value):
+                digest.update(f"{',' if j else ''}{encode(item)}".encode())
+            digest.update(b"]")
+        else:
+            digest.update(encode(value).encode())
+    digest.update(b"}")
+    return "sha256:" + digest.hexdigest()
 
 
 def _change_dict(change: Change) -> dict[str, Any]:
-    before = {c.column: (SENSITIVE if c.sensitive else c.before) for c in change.columns}
-    after = {c.column: (SENSITIVE if c.sensitive else c.after) for c in change.columns}
+    """A change as the plan file holds it (built field by field: `asdict` deep-copies)."""
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    masked: dict[str, bool] = {}
+    columns = []
+    for c in change.columns:
+        if c.sensitive:
+            before[c.column] = after[c.column] = SENSITIVE
+            masked[c.column] = True
+        else:
+            before[c.column] = c.before
+            after[c.column] = c.after
+        columns.append(
+            {
+                "column": c.column,
+                "before": c.before,
+                "after": c.after,
+                "sensitive": c.sensitive,
+                "detail": list(c.detail),
+            }
+        )
     return {
         "address": change.address,
         "kind": change.kind,
@@ -214,10 +266,10 @@ def _change_dict(change: Change) -> dict[str, Any]:
             "actions": [change.action],
             "before": None if change.action in ("create", "associate") else before,
             "after": None if change.action in ("delete", "disassociate") else after,
-            "before_sensitive": {c.column: True for c in change.columns if c.sensitive},
-            "after_sensitive": {c.column: True for c in change.columns if c.sensitive},
+            "before_sensitive": masked,
+            "after_sensitive": dict(masked),
         },
-        "columns": [asdict(c) for c in change.columns],
+        "columns": columns,
         "body": change.body,
         "secret_columns": list(change.secret_columns),
         "etag": change.etag,
