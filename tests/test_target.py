@@ -4,6 +4,8 @@ reproducible; faults can be injected into it, never into a real organisation."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -75,3 +77,13 @@ async def test_faults_are_refused_for_a_real_org(here: Path) -> None:
     with pytest.raises(ValueError, match="local organisation"):
         async with open_target("https://contoso.crm.dynamics.com", faults=FaultConfig()):
             pass
+
+
+def test_the_emulators_are_imported_only_for_the_local_target() -> None:
+    """Every command imports this module: a URL target must not pay for the emulators."""
+    code = (
+        "import sys, smsconf.target; "
+        "sys.exit(' '.join(m for m in sys.modules if m.startswith('smsconf.emulator')) or None)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

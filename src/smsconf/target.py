@@ -14,14 +14,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
 from smsconf.dataverse import DataverseClient, RetryPolicy, StaticToken, credential_from_environment
-from smsconf.emulator.dataverse import FaultConfig
-from smsconf.emulator.dataverse import create_app as dataverse_app
-from smsconf.emulator.telesign import DEMO_ACCOUNTS
-from smsconf.emulator.telesign import create_app as telesign_app
+
+if TYPE_CHECKING:  # the emulators are imported only when the local target is opened
+    from smsconf.emulator.dataverse import FaultConfig
 
 LOCAL = "local"
 LOCAL_URL = "http://local.smsconf"
@@ -87,6 +87,8 @@ async def open_target(
 async def _local(
     retry: RetryPolicy | None, faults: FaultConfig | None = None
 ) -> AsyncIterator[Target]:
+    from smsconf.emulator.dataverse import create_app as dataverse_app
+
     directory = state_dir()
     directory.mkdir(parents=True, exist_ok=True)
     db = directory / LOCAL_DB
@@ -111,6 +113,9 @@ async def _local(
 
 def local_telesign() -> tuple[str, httpx.AsyncBaseTransport]:
     """The local organisation's Telesign: the in-process emulator knowing the demo accounts."""
+    from smsconf.emulator.telesign import DEMO_ACCOUNTS
+    from smsconf.emulator.telesign import create_app as telesign_app
+
     return LOCAL_TELESIGN_URL, httpx.ASGITransport(app=telesign_app(DEMO_ACCOUNTS))
 
 

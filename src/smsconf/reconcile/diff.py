@@ -64,8 +64,8 @@ def same(desired: Any, live: Any, column_type: ColumnType | None, mode: str | No
     """Equality as the server stores values."""
     if desired in ("", None) and live in ("", None):
         return True
-    if mode == "xml":
-        return canonical(desired) == canonical(live)
+    if mode == "xml":  # identical text is the same XML; only a difference needs parsing
+        return desired == live or canonical(desired) == canonical(live)
     if mode == "guid" or column_type is ColumnType.LOOKUP:
         return guid_of(desired) == guid_of(live)
     if column_type is ColumnType.MULTISELECT:
