@@ -80,3 +80,26 @@ def test_a_file_held_by_another_process_is_a_503(tmp_path: Path) -> None:
         waiter.put("t", "1", {"id": "1"})
     holder.close()
     waiter.close()
+
+
+def test_alternate_key_lookups_use_an_index_and_ignore_case() -> None:
+    """The unique-key check of every insert is an index search, not a scan of the table."""
+    store = Store()
+    table = "msdyn_decisionruleset"
+    for i in range(3):
+        store.put(table, f"id-{i}", {"msdyn_uniquename": f"New_{i}", "id": f"id-{i}"})
+    store.put("msdyn_decisioncontract", "other", {"msdyn_uniquename": "new_1"})
+    assert [r["id"] for r in store.find(table, {"msdyn_uniquename": "NEW_1"})] == ["id-1"]
+    assert store.find(table, {"msdyn_uniquename": "new_9"}) == []
+    plan = store._conn.execute(
+        "EXPLAIN QUERY PLAN SELECT data FROM rows WHERE tbl=? AND "
+        """lower(json_extract(data, '$."msdyn_uniquename"')) = lower(?)""",
+        (table, "x"),
+    ).fetchall()
+    assert "USING INDEX rows_key_msdyn_uniquename" in str(plan)
+
+
+def test_find_on_a_column_name_that_is_not_an_identifier() -> None:
+    store = Store()
+    store.put("t", "1", {"odd name": 5, "x'y": "A"})
+    assert store.find("t", {"odd name": 5, "x'y": "a"}) == [{"odd name": 5, "x'y": "A"}]

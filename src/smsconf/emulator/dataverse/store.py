@@ -9,6 +9,7 @@ column names; the Web API shape is produced elsewhere, on the way out.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from smsconf.emulator.dataverse.errors import UNEXPECTED, DataverseError
+from smsconf.platform import TABLES, ColumnType
 
 Row = dict[str, Any]
 BUSY_TIMEOUT = 30.0  # seconds to wait for another process (a served org and the CLI) to commit
@@ -33,6 +35,36 @@ CREATE TABLE IF NOT EXISTS inbound_messages (
 """
 
 
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_TEXT = {ColumnType.STRING, ColumnType.MEMO, ColumnType.LOOKUP, ColumnType.UNIQUEIDENTIFIER}
+
+
+def _extract(column: str, text: bool) -> str:
+    """The SQL of one stored column's value, as `find` compares it (strings ignore case)."""
+    value = f"""json_extract(data, '$."{column}"')"""
+    return f"lower({value})" if text else value
+
+
+def _key_indexes() -> list[str]:
+    """An expression index per alternate key, so a unique-key check on every insert (and a URL
+    naming a row by its alternate key) is a lookup, not a scan of the table's rows."""
+    statements: dict[str, str] = {}
+    for table in TABLES.values():
+        for key in table.alternate_keys:
+            if not all(_PLAIN_NAME.fullmatch(c) for c in key.columns):
+                continue
+            parts = []
+            for name in key.columns:
+                column = table.column(name)
+                parts.append(_extract(name, column is not None and column.type in _TEXT))
+            index = "rows_key_" + "_".join(key.columns)
+            statements.setdefault(
+                ", ".join(parts),
+                f"CREATE INDEX IF NOT EXISTS {index} ON rows (tbl, {', '.join(parts)})",
+            )
+    return list(statements.values())
+
+
 class Store:
     """The emulated organisation's database: a file that survives restarts, or memory."""
 
@@ -46,6 +78,8 @@ class Store:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.executescript(_SCHEMA)
+        for statement in _key_indexes():
+            self._conn.execute(statement)
 
     def close(self) -> None:
         """Release the database file."""
@@ -103,11 +137,14 @@ class Store:
         clauses = []
         params: list[Any] = [table]
         for column, value in values.items():
-            if isinstance(value, str):
-                clauses.append("lower(json_extract(data, ?)) = lower(?)")
+            text = isinstance(value, str)
+            if _PLAIN_NAME.fullmatch(column):  # the path as a literal: the key indexes match it
+                clauses.append(f"{_extract(column, text)} = {'lower(?)' if text else '?'}")
             else:
-                clauses.append("json_extract(data, ?) = ?")
-            params.extend((f'$."{column}"', value))
+                path = "json_extract(data, ?)"
+                clauses.append(f"lower({path}) = lower(?)" if text else f"{path} = ?")
+                params.append(f'$."{column}"')
+            params.append(value)
         sql = "SELECT data FROM rows WHERE tbl=? AND " + " AND ".join(clauses)
         return [json.loads(data) for (data,) in self._conn.execute(sql, params)]
 
