@@ -272,3 +272,57 @@ def test_discover_reports_nothing_to_read(tmp_path: Path, setup: str, message: s
     _, problems = discover([target])
     assert len(problems) == 1 and problems[0].message.startswith(message)
     assert problems[0].position == Position(str(target), 1, 1)
+
+
+def _with_python_only(monkeypatch: pytest.MonkeyPatch, text: str) -> Any:
+    monkeypatch.setattr(source, "_FAST_LOADERS", None)
+    found = parse_text(text, "f.yaml")
+    monkeypatch.undo()
+    return found
+
+
+@pytest.mark.skipif(source._FAST_LOADERS is None, reason="PyYAML built without libyaml")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a:\n  b: [1, {c: d}]\n  e: &x {f: 1}\n  g:\n    <<: *x\n    h: é\n",
+        "a: b\tc\n",  # libyaml takes the tab; PyYAML reports it
+        "a: [What?]\n",  # libyaml takes `?` in a flow scalar; PyYAML rejects it
+        "a: {b: }\n",  # an empty flow value: placed one column apart
+        "a: !\nb: 1\n",  # the bare `!` tag: null for PyYAML, text for libyaml's parser
+        "? !\n: 1\n",
+        "a: !foo x\n",
+        "a: 1\n\u2028b: 2\n",
+        "a: x\ufeffy\n",
+        "---\n# only a comment\n",
+        "a: [1, 2\n",
+        "a: *nowhere\n",
+        "a: &x 1\nb: &x 2\n",
+        "a: 1\nb: x\x07y\n",
+        "é: 1\nb: é\x07y\n",
+        "a: " + "[" * 2000 + "]" * 2000 + "\n",
+    ],
+)
+def test_libyaml_reads_like_pyyaml(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    """libyaml (C) reads files several times faster; what it reads, and every problem and
+    position, must be exactly what PyYAML's pure-Python loader gives, including where the two
+    libraries disagree (tabs, `?` in flow scalars, the bare `!` tag, line breaks, errors)."""
+    fast = parse_text(text, "f.yaml")
+    slow = _with_python_only(monkeypatch, text)
+    assert repr(fast) == repr(slow)
+
+
+@pytest.mark.skipif(source._FAST_LOADERS is None, reason="PyYAML built without libyaml")
+def test_valid_text_is_read_by_libyaml_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A clean file is composed once, by libyaml; PyYAML's loader is not involved."""
+    loaders: list[type] = []
+    compose_all = source.yaml.compose_all
+
+    def spy(text: str, Loader: type) -> Any:
+        loaders.append(Loader)
+        return compose_all(text, Loader=Loader)
+
+    monkeypatch.setattr(source.yaml, "compose_all", spy)
+    doc, problems = parse_text("a:\n  b: [1, 2]\n  c: How can we help?\n", "f.yaml")
+    assert problems == [] and doc is not None
+    assert loaders == [source._FAST_LOADERS[0]]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import stat
 import types
 from collections.abc import Iterator
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.resolver import Resolver
 
 from smsconf.config.problems import Path_, Position, Problem
 
@@ -37,8 +40,10 @@ class Document:
 
 
 class _Budget:
-    def __init__(self) -> None:
+    def __init__(self, fast: bool = False) -> None:
         self.nodes = 0
+        self.fast = fast  # read by libyaml: stop at what PyYAML would read differently
+        self.flow_checked: set[int] = set()
 
 
 class _TooLarge(Exception):
@@ -72,6 +77,15 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     return value
 
 
+_STR = "tag:yaml.org,2002:str"
+# Tags SafeLoader knows, and those its resolver gives `<<` and `=`. Any other tag on a node read
+# by libyaml sends the text to PyYAML: the two do not accept the same tag syntax.
+_KNOWN_TAGS = frozenset(
+    {tag for tag in _SAFE.yaml_constructors if tag is not None}
+    | {"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"}
+)
+
+
 def _convert(
     node: yaml.Node,
     file: str,
@@ -79,15 +93,23 @@ def _convert(
     positions: dict[Path_, Position],
     problems: list[Problem],
     budget: _Budget,
+    located: bool = False,
 ) -> Any:
+    """Plain data of `node`, recording positions under `path` (already done when `located`:
+    a mapping value is located at its key)."""
     budget.nodes += 1
     if budget.nodes > MAX_NODES:
         raise _TooLarge(node, f"more than {MAX_NODES} values (alias expansion?)")
     if len(path) > MAX_DEPTH:
         raise _TooLarge(node, f"nesting deeper than {MAX_DEPTH} levels")
-    positions.setdefault(path, _mark(file, node))
+    if budget.fast and node.tag not in _KNOWN_TAGS:
+        raise _Diverged
+    if not located:
+        positions.setdefault(path, _mark(file, node))
     if isinstance(node, yaml.ScalarNode):
-        return _scalar(node)
+        return node.value if node.tag == _STR else _scalar(node)
+    if budget.fast and node.flow_style and id(node) not in budget.flow_checked:
+        _check_flow(node, budget.flow_checked)
     if isinstance(node, yaml.SequenceNode):
         return [
             _convert(child, file, (*path, i), positions, problems, budget)
@@ -101,7 +123,12 @@ def _convert(
         out: dict[Any, Any] = {}
         first_written: dict[Any, Position] = {}
         for key_node, value_node in node.value:
-            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if budget.fast and key_node.tag not in _KNOWN_TAGS:
+                raise _Diverged
+            if isinstance(key_node, yaml.ScalarNode):
+                key = key_node.value if key_node.tag == _STR else _scalar(key_node)
+            else:
+                key = None
             if key is None or isinstance(key, (list, dict)):
                 problems.append(
                     Problem("mapping keys must be plain scalars", path, _mark(file, key_node))
@@ -121,14 +148,34 @@ def _convert(
                     )
                     continue
                 first_written[key] = where
+            child = (*path, key)
             if key in out:  # a later pair overrides a merged one: forget the old positions
-                child = (*path, key)
                 for stale in [p for p in positions if p[: len(child)] == child]:
                     del positions[stale]
-            out[key] = _convert(value_node, file, (*path, key), positions, problems, budget)
-            positions[(*path, key)] = where
+            positions[child] = where
+            out[key] = _convert(value_node, file, child, positions, problems, budget, True)
         return out
     raise _TooLarge(node, "unsupported YAML node")  # pragma: no cover - PyYAML has three kinds
+
+
+def _check_flow(node: yaml.Node, checked: set[int]) -> None:
+    """Raise _Diverged if a flow collection (`[...]`, `{...}`) holds a plain scalar with a `?`
+    (PyYAML rejects `[What?]`, libyaml does not) or an empty one (`{a: }`: the two place it
+    differently). Each node is looked at once, however many aliases reach it."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if id(node) in checked:
+            continue
+        checked.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            if not node.style and (not node.value or "?" in node.value):
+                raise _Diverged
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        else:
+            for pair in node.value:
+                stack.extend(pair)
 
 
 def _written_keys(node: yaml.MappingNode) -> set[int]:
@@ -161,11 +208,79 @@ def _marked_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
     return Problem(f"invalid YAML: {what}", (), pos, hint)
 
 
+def _fast_loaders() -> tuple[type, type] | None:
+    """libyaml's scanner and parser (C) under PyYAML's own composer, or None without libyaml.
+
+    Scanning and parsing are most of the cost of reading YAML; doing them in C makes reading a
+    configuration several times faster. libyaml's composer is not used: it recurses in C, with
+    no depth limit before libyaml 0.2.6 (a deeply nested file could overflow the C stack), and
+    its errors drop the alias or anchor name. PyYAML's raises RecursionError instead.
+    """
+    try:
+        from yaml.cyaml import CParser
+    except ImportError:  # PyYAML built without libyaml
+        return None
+
+    class FastLoader(CParser, Composer, Resolver):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            Resolver.__init__(self)
+
+        check_node = Composer.check_node
+        get_node = Composer.get_node
+        get_single_node = Composer.get_single_node
+        compose_document = Composer.compose_document
+
+    class TaggedFastLoader(FastLoader):
+        """For text with a `!`: a scalar tagged with the bare `!` is resolved as if untagged
+        by PyYAML (`a: !` is null) and as a string by libyaml's parser."""
+
+        def compose_scalar_node(self, anchor: str | None) -> yaml.ScalarNode:
+            if self.peek_event().tag == "!":
+                raise _Diverged
+            return Composer.compose_scalar_node(self, anchor)  # type: ignore[no-any-return]
+
+    return FastLoader, TaggedFastLoader
+
+
+_FAST_LOADERS = _fast_loaders()
+# Characters libyaml reads differently from PyYAML: it accepts a tab inside a plain scalar or
+# after a colon (`name: a<TAB>b`), which PyYAML reports at the tab, and places the byte order
+# mark and the NEL, LS and PS line breaks differently.
+_READ_DIFFERENTLY = re.compile("[\t\x85\u2028\u2029\ufeff]")
+
+
+class _Diverged(Exception):
+    """libyaml read something PyYAML would read differently or reject; PyYAML decides."""
+
+
 def parse_text(text: str, file: str) -> tuple[Document | None, list[Problem]]:
-    """Parse one YAML text; problems instead of exceptions, always with a position."""
+    """Parse one YAML text; problems instead of exceptions, always with a position.
+
+    libyaml reads the text when it is available. Whenever that finds anything to report, or
+    meets a construct the two libraries treat differently, the text is read again by PyYAML's
+    pure-Python loader, which has the final word: every message and position is PyYAML's, as
+    it was before libyaml was used (its errors name the offending character, alias or anchor and
+    what was expected, libyaml's often do not), and a file is accepted exactly when PyYAML
+    accepts it. Only files with problems pay for two readings.
+    """
+    if _FAST_LOADERS is not None and not _READ_DIFFERENTLY.search(text):
+        loader = _FAST_LOADERS[1] if "!" in text else _FAST_LOADERS[0]
+        try:
+            doc, problems = _parse(text, file, loader, fast=True)
+        except _Diverged:
+            pass
+        else:
+            if not problems:
+                return doc, problems
+    return _parse(text, file, yaml.SafeLoader, fast=False)
+
+
+def _parse(text: str, file: str, loader: type, fast: bool) -> tuple[Document | None, list[Problem]]:
     problems: list[Problem] = []
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        nodes = list(yaml.compose_all(text, Loader=loader))
     except yaml.MarkedYAMLError as exc:
         return None, [_marked_problem(exc, file)]
     except yaml.reader.ReaderError as exc:  # a control character; has an offset, not a mark
@@ -194,7 +309,7 @@ def parse_text(text: str, file: str) -> tuple[Document | None, list[Problem]]:
         ]
     doc = Document(file, None)
     try:
-        doc.data = _convert(nodes[0], file, (), doc.positions, problems, _Budget())
+        doc.data = _convert(nodes[0], file, (), doc.positions, problems, _Budget(fast))
     except _TooLarge as exc:
         return None, [Problem(f"document too large: {exc.what}", (), _mark(file, exc.node))]
     except RecursionError:
