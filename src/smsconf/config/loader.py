@@ -69,6 +69,7 @@ def read_sources(paths: Sequence[Path | str]) -> tuple[Source, list[Problem]]:
 
 def _merge(source: Source, doc: Document) -> list[Problem]:
     problems: list[Problem] = []
+    below = _positions_below(doc)
     for key, value in doc.data.items():
         where = doc.positions[(key,)]
         if key not in Config.model_fields:
@@ -90,7 +91,7 @@ def _merge(source: Source, doc: Document) -> list[Problem]:
             # indexes here would overwrite the positions of items merged from earlier files.
             source.positions.setdefault((key,), where)
             for i, item in enumerate(value):
-                _copy_positions(source, doc, (key, i), (key, len(target)))
+                _copy_positions(source, below, (key, i), (key, len(target)))
                 target.append(item)
         elif not isinstance(value, dict):
             problems.append(Problem(f"'{key}' must be a mapping", (key,), where))
@@ -109,15 +110,34 @@ def _merge(source: Source, doc: Document) -> list[Problem]:
                     )
                     continue
                 target[sub] = sub_value
-                _copy_positions(source, doc, (key, sub), (key, sub))
+                _copy_positions(source, below, (key, sub), (key, sub))
     return problems
 
 
-def _copy_positions(source: Source, doc: Document, old: Path_, new: Path_) -> None:
-    n = len(old)
+def _positions_below(doc: Document) -> dict[Path_, list[tuple[Path_, Position]]]:
+    """The file's positions grouped by their first two parts (a list item or a map entry), in
+    file order: merging then copies each item's own positions, not a scan of the whole file
+    per item (which made loading quadratic in the size of a file)."""
+    below: dict[Path_, list[tuple[Path_, Position]]] = {}
     for path, pos in doc.positions.items():
-        if path[:n] == old:
-            source.positions[(*new, *path[n:])] = pos
+        if len(path) >= 2:
+            group = below.get(path[:2])
+            if group is None:
+                below[path[:2]] = group = []
+            group.append((path, pos))
+    return below
+
+
+def _copy_positions(
+    source: Source, below: dict[Path_, list[tuple[Path_, Position]]], old: Path_, new: Path_
+) -> None:
+    positions = source.positions
+    if old == new:
+        for path, pos in below.get(old, ()):
+            positions[path] = pos
+    else:
+        for path, pos in below.get(old, ()):
+            positions[(*new, *path[2:])] = pos
 
 
 def _variables_for(source: Source, env: str | None) -> dict[str, Any]:
@@ -360,6 +380,11 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
 
 def validate_paths(paths: Sequence[Path | str]) -> dict[str | None, Config]:
     """Validate a configuration for every environment it declares; raise with all problems."""
+    return _validate(paths)[0]
+
+
+def _validate(paths: Sequence[Path | str]) -> tuple[dict[str | None, Config], Source]:
+    """`validate_paths`, also returning the merged sources (for located messages later)."""
     source, problems = read_sources(paths)
     configs: dict[str | None, Config] = {}
     if source.files:
@@ -378,7 +403,7 @@ def validate_paths(paths: Sequence[Path | str]) -> dict[str | None, Config]:
             )
     if problems:
         raise ConfigError([source.locate(p) for p in problems])
-    return configs
+    return configs, source
 
 
 def env_names_if_partial(names: list[str], envs: list[str | None]) -> tuple[str, ...]:
@@ -406,8 +431,7 @@ class Loaded:
 
 def load(paths: Sequence[Path | str], env: str | None = None) -> Loaded:
     """Validate every environment, then return the one asked for (see `load_config`)."""
-    configs = validate_paths(paths)
-    source, _ = read_sources(paths)
+    configs, source = _validate(paths)  # the files are read once
     try:
         chosen = choose_environment(configs, env)
     except ConfigError as exc:  # point at the environments: block
