@@ -47,12 +47,17 @@ class _Checker:
             "notification template": [t.name for t in config.templates if t.kind == "notification"],
             "quick reply": [q.title for q in config.quick_replies],
         }
+        # Sets for the membership tests made per workstream; the lists keep declaration order
+        # for suggestions.
+        self.name_sets = {kind: set(names) for kind, names in self.names.items()}
+        self.numbers = [n.number for a in config.accounts for n in a.numbers]
+        self.number_set = set(self.numbers)
 
     def report(self, message: str, path: Path_, hint: str | None = None) -> None:
         self.problems.append(Problem(message, path, hint=hint))
 
     def reference(self, kind: str, name: str | None, path: Path_) -> None:
-        if name is None or name in self.names[kind] or name in self.ignore_names:
+        if name is None or name in self.name_sets[kind] or name in self.ignore_names:
             return
         declare = {
             "operating hours": "operating_hours",
@@ -110,7 +115,7 @@ class _Checker:
         self.referenced_objects()
         channel_numbers: dict[str, int] = {}
         for i, ws in enumerate(c.workstreams):
-            self.workstream(ws, ("workstreams", i), channel_numbers)
+            self.workstream(ws, i, channel_numbers)
         self.removed()
         return self.problems
 
@@ -193,7 +198,8 @@ class _Checker:
                 self.report("a managed quick reply needs a message", ("quick_replies", i))
             self.locale(reply.locale, ("quick_replies", i, "locale"))
 
-    def workstream(self, ws: Workstream, path: Path_, channel_numbers: dict[str, int]) -> None:
+    def workstream(self, ws: Workstream, index: int, channel_numbers: dict[str, int]) -> None:
+        path: Path_ = ("workstreams", index)
         dist = ws.distribution
         self.reference("queue", ws.fallback_queue, (*path, "fallback_queue"))
         self.reference(
@@ -215,7 +221,7 @@ class _Checker:
             dist.allowed_presences, (*path, "distribution", "allowed_presences"), "presence"
         )
         if ws.sms is not None:
-            self.channel(ws, (*path, "sms"), channel_numbers)
+            self.channel(ws, index, channel_numbers)
         self.advanced(ws, (*path, "advanced"))
         self.routing(ws, (*path, "routing"))
 
@@ -232,15 +238,16 @@ class _Checker:
                 (*path, "block_capacity_for_wrap_up"),
             )
 
-    def channel(self, ws: Workstream, path: Path_, channel_numbers: dict[str, int]) -> None:
+    def channel(self, ws: Workstream, index: int, channel_numbers: dict[str, int]) -> None:
+        """`index`: the workstream's place in workstreams:."""
         sms = ws.sms
         assert sms is not None
-        known = [n.number for a in self.config.accounts for n in a.numbers]
-        if sms.number not in known and sms.number not in self.ignore_names:
+        path: Path_ = ("workstreams", index, "sms")
+        if sms.number not in self.number_set and sms.number not in self.ignore_names:
             self.report(
                 f"number {sms.number} is not listed under any account",
                 (*path, "number"),
-                did_you_mean(sms.number, known) or "add it to an account's numbers:",
+                did_you_mean(sms.number, self.numbers) or "add it to an account's numbers:",
             )
         if sms.number in channel_numbers:
             other = self.config.workstreams[channel_numbers[sms.number]].name
@@ -249,7 +256,7 @@ class _Checker:
                 (*path, "number"),
                 hint="a number serves at most one SMS channel",
             )
-        channel_numbers.setdefault(sms.number, self.config.workstreams.index(ws))
+        channel_numbers.setdefault(sms.number, index)
         self.locale(sms.language, (*path, "language"))
         self.reference("operating hours", sms.operating_hours, (*path, "operating_hours"))
         self.unique(
@@ -387,7 +394,7 @@ class _Checker:
     def removed(self) -> None:
         declared = {
             "account": [a.name for a in self.config.accounts],
-            "number": [n.number for a in self.config.accounts for n in a.numbers],
+            "number": self.numbers,
             "workstream": [w.name for w in self.config.workstreams],
             "queue": self.names["queue"],
             "operating_hours": self.names["operating hours"],
