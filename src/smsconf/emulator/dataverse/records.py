@@ -68,8 +68,11 @@ class Records:
 
     def require(self, table: Table, key: str | dict[str, Any]) -> Row:
         """The row a key names, or 404."""
-        row_id = self.find_id(table, key)
-        row = None if row_id is None else self.store.get(table.logical_name, row_id)
+        if isinstance(key, str):  # by id: one read
+            row = self.store.get(table.logical_name, key)
+        else:
+            row_id = self.find_id(table, key)
+            row = None if row_id is None else self.store.get(table.logical_name, row_id)
         if row is None:
             raise not_found(table.logical_name, str(key))
         return row

@@ -49,19 +49,17 @@ def is_guid(text: str) -> bool:
 
 
 def _split_path(path: str) -> list[str]:
-    """Split on '/' outside quoted key values."""
-    parts: list[str] = []
-    current: list[str] = []
-    quoted = False
-    for char in path:
-        if char == "'":
-            quoted = not quoted
-        if char == "/" and not quoted:
-            parts.append("".join(current))
-            current = []
+    """Split on '/' outside quoted key values (text between an odd and an even quote)."""
+    parts = [""]
+    for i, chunk in enumerate(path.split("'")):
+        if i:
+            parts[-1] += "'"
+        if i % 2:
+            parts[-1] += chunk
         else:
-            current.append(char)
-    parts.append("".join(current))
+            first, *rest = chunk.split("/")
+            parts[-1] += first
+            parts.extend(rest)
     return [p for p in parts if p]
 
 
