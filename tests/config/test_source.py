@@ -301,6 +301,11 @@ def _with_python_only(monkeypatch: pytest.MonkeyPatch, text: str) -> Any:
         "a: 1\nb: x\x07y\n",
         "é: 1\nb: é\x07y\n",
         "a: " + "[" * 2000 + "]" * 2000 + "\n",
+        "".join(f"{'  ' * i}k{i}:\n" for i in range(400)) + "  " * 400 + "v\n",
+        "a: |# note\n  x\n",
+        "a: >-#\n  x\n",
+        'a: "\\ud800"\n',
+        "a: {b: c:d}\n",
     ],
 )
 def test_libyaml_reads_like_pyyaml(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
@@ -312,9 +317,7 @@ def test_libyaml_reads_like_pyyaml(monkeypatch: pytest.MonkeyPatch, text: str) -
     assert repr(fast) == repr(slow)
 
 
-@pytest.mark.skipif(source._FAST_LOADERS is None, reason="PyYAML built without libyaml")
-def test_valid_text_is_read_by_libyaml_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A clean file is composed once, by libyaml; PyYAML's loader is not involved."""
+def _loaders_used(monkeypatch: pytest.MonkeyPatch, text: str) -> list[type]:
     loaders: list[type] = []
     compose_all = source.yaml.compose_all
 
@@ -323,6 +326,25 @@ def test_valid_text_is_read_by_libyaml_once(monkeypatch: pytest.MonkeyPatch) -> 
         return compose_all(text, Loader=Loader)
 
     monkeypatch.setattr(source.yaml, "compose_all", spy)
-    doc, problems = parse_text("a:\n  b: [1, 2]\n  c: How can we help?\n", "f.yaml")
-    assert problems == [] and doc is not None
-    assert loaders == [source._FAST_LOADERS[0]]
+    parse_text(text, "f.yaml")
+    monkeypatch.undo()
+    return loaders
+
+
+@pytest.mark.skipif(source._FAST_LOADERS is None, reason="PyYAML built without libyaml")
+@pytest.mark.parametrize(
+    ("text", "composer"),
+    [
+        ("a:\n  b: [1, {c: d}]\n  e: How can we help?\n", 0),
+        ("a: Hello!\n", 1),  # a `!`: PyYAML's composer (it sees bare `!` tags)
+        ("a: [" + ", ".join(["[1]"] * 600) + "]\n", 1),  # could nest deeply: not in C
+        ("a:\n" + " " * 600 + "b: 1\n", 1),
+    ],
+)
+def test_valid_text_is_read_by_libyaml_once(
+    monkeypatch: pytest.MonkeyPatch, text: str, composer: int
+) -> None:
+    """A clean file is read once, by libyaml; composed in C only when it cannot nest deeply
+    (libyaml's composer recurses in C, unbounded before libyaml 0.2.6), else by PyYAML's."""
+    assert source._FAST_LOADERS is not None
+    assert _loaders_used(monkeypatch, text) == [source._FAST_LOADERS[composer]]

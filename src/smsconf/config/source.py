@@ -40,10 +40,11 @@ class Document:
 
 
 class _Budget:
-    def __init__(self, fast: bool = False) -> None:
+    def __init__(self, fast: bool = False, merges: bool = True) -> None:
         self.nodes = 0
         self.fast = fast  # read by libyaml: stop at what PyYAML would read differently
         self.flow_checked: set[int] = set()
+        self.merges = merges  # False: the text has no `<<` (nor a `!!merge` tag)
 
 
 class _TooLarge(Exception):
@@ -119,7 +120,7 @@ def _convert(
         # Keys written in this mapping, as opposed to those brought in by `<<` merge keys: only
         # a repeated written key is a duplicate; a written key overrides a merged one (YAML's
         # merge semantics), and among merged maps the one listed first wins.
-        written = _written_keys(node)
+        written = _written_keys(node) if budget.merges else None  # None: all written
         out: dict[Any, Any] = {}
         first_written: dict[Any, Position] = {}
         for key_node, value_node in node.value:
@@ -136,7 +137,7 @@ def _convert(
                 continue
             key = str(key)
             where = _mark(file, key_node)
-            if id(key_node) in written:
+            if written is None or id(key_node) in written:
                 if key in first_written:
                     problems.append(
                         Problem(
@@ -153,7 +154,16 @@ def _convert(
                 for stale in [p for p in positions if p[: len(child)] == child]:
                     del positions[stale]
             positions[child] = where
-            out[key] = _convert(value_node, file, child, positions, problems, budget, True)
+            if (  # most values are text: converted here, without a call (same checks)
+                value_node.__class__ is yaml.ScalarNode
+                and value_node.tag == _STR
+                and budget.nodes < MAX_NODES
+                and len(child) <= MAX_DEPTH
+            ):
+                budget.nodes += 1
+                out[key] = value_node.value
+            else:
+                out[key] = _convert(value_node, file, child, positions, problems, budget, True)
         return out
     raise _TooLarge(node, "unsupported YAML node")  # pragma: no cover - PyYAML has three kinds
 
@@ -209,19 +219,27 @@ def _marked_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
 
 
 def _fast_loaders() -> tuple[type, type] | None:
-    """libyaml's scanner and parser (C) under PyYAML's own composer, or None without libyaml.
+    """Loaders that scan and parse with libyaml (C), or None when PyYAML has no libyaml.
 
     Scanning and parsing are most of the cost of reading YAML; doing them in C makes reading a
-    configuration several times faster. libyaml's composer is not used: it recurses in C, with
-    no depth limit before libyaml 0.2.6 (a deeply nested file could overflow the C stack), and
-    its errors drop the alias or anchor name. PyYAML's raises RecursionError instead.
+    configuration several times faster. The first also composes nodes in C. That composer
+    recurses in C, with no depth limit before libyaml 0.2.6, so it only gets text that cannot
+    nest deeply (`_shallow`); and it resolves a scalar tagged with the bare `!` as text where
+    PyYAML resolves it as if untagged (`a: !` is null), so it only gets text without a `!`.
+    The second composes with PyYAML's composer (whose recursion ends in RecursionError) and
+    hands a bare `!` tag over to PyYAML.
     """
     try:
         from yaml.cyaml import CParser
     except ImportError:  # PyYAML built without libyaml
         return None
 
-    class FastLoader(CParser, Composer, Resolver):  # type: ignore[misc]
+    class CLoader(CParser, Resolver):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            Resolver.__init__(self)
+
+    class ComposingLoader(CParser, Composer, Resolver):  # type: ignore[misc]
         def __init__(self, stream: str) -> None:
             CParser.__init__(self, stream)
             Composer.__init__(self)
@@ -232,23 +250,44 @@ def _fast_loaders() -> tuple[type, type] | None:
         get_single_node = Composer.get_single_node
         compose_document = Composer.compose_document
 
-    class TaggedFastLoader(FastLoader):
-        """For text with a `!`: a scalar tagged with the bare `!` is resolved as if untagged
-        by PyYAML (`a: !` is null) and as a string by libyaml's parser."""
-
         def compose_scalar_node(self, anchor: str | None) -> yaml.ScalarNode:
             if self.peek_event().tag == "!":
                 raise _Diverged
             return Composer.compose_scalar_node(self, anchor)  # type: ignore[no-any-return]
 
-    return FastLoader, TaggedFastLoader
+    return CLoader, ComposingLoader
 
 
 _FAST_LOADERS = _fast_loaders()
 # Characters libyaml reads differently from PyYAML: it accepts a tab inside a plain scalar or
 # after a colon (`name: a<TAB>b`), which PyYAML reports at the tab, and places the byte order
 # mark and the NEL, LS and PS line breaks differently.
-_READ_DIFFERENTLY = re.compile("[\t\x85\u2028\u2029\ufeff]")
+_READ_DIFFERENTLY = ("\t", "\x85", "\u2028", "\u2029", "\ufeff")
+# A comment right after a block scalar's indicators (`text: |# note`): libyaml accepts it,
+# PyYAML wants a space before the `#`.
+_BLOCK_HEADER_COMMENT = re.compile("[|>][-+1-9]*#")
+
+
+def _read_alike(text: str) -> bool:
+    """Whether libyaml and PyYAML certainly agree on how to read `text` at the character level
+    (each test is a scan at memchr speed; the regex runs only on text with a `#`)."""
+    return not any(c in text for c in _READ_DIFFERENTLY) and (
+        "#" not in text or not _BLOCK_HEADER_COMMENT.search(text)
+    )
+
+
+_SHALLOW_LIMIT = 500
+_DEEP_INDENT = re.compile(f"\\n[ ?:-]{{{_SHALLOW_LIMIT}}}")
+
+
+def _shallow(text: str) -> bool:
+    """Whether `text` certainly nests fewer than ~2,000 levels: fewer than 500 flow brackets,
+    and no line indented (by spaces and `- `, `? `, `: ` indicators) 500 columns or more."""
+    return (
+        text.count("[") + text.count("{") < _SHALLOW_LIMIT
+        and not _DEEP_INDENT.search(text)
+        and not _DEEP_INDENT.match("\n" + text[:_SHALLOW_LIMIT])
+    )
 
 
 class _Diverged(Exception):
@@ -265,8 +304,9 @@ def parse_text(text: str, file: str) -> tuple[Document | None, list[Problem]]:
     what was expected, libyaml's often do not), and a file is accepted exactly when PyYAML
     accepts it. Only files with problems pay for two readings.
     """
-    if _FAST_LOADERS is not None and not _READ_DIFFERENTLY.search(text):
-        loader = _FAST_LOADERS[1] if "!" in text else _FAST_LOADERS[0]
+    if _FAST_LOADERS is not None and _read_alike(text):
+        shallow = "!" not in text and _shallow(text)
+        loader = _FAST_LOADERS[0] if shallow else _FAST_LOADERS[1]
         try:
             doc, problems = _parse(text, file, loader, fast=True)
         except _Diverged:
@@ -309,7 +349,9 @@ def _parse(text: str, file: str, loader: type, fast: bool) -> tuple[Document | N
         ]
     doc = Document(file, None)
     try:
-        doc.data = _convert(nodes[0], file, (), doc.positions, problems, _Budget(fast))
+        merges = not fast or "<<" in text or "!" in text
+        budget = _Budget(fast, merges)
+        doc.data = _convert(nodes[0], file, (), doc.positions, problems, budget)
     except _TooLarge as exc:
         return None, [Problem(f"document too large: {exc.what}", (), _mark(file, exc.node))]
     except RecursionError:
