@@ -38,6 +38,8 @@ def substitute(
         return value
 
     def _scalar(text: str, path: Path_) -> Any:
+        if "${" not in text:  # neither a variable nor a file reference: most values
+            return text
         whole = VAR.fullmatch(text)
         if whole:
             return lookup(whole[1], path, text)
