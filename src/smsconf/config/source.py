@@ -218,6 +218,24 @@ def _marked_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
     return Problem(f"invalid YAML: {what}", (), pos, hint)
 
 
+class _MemoResolver(Resolver):
+    """SafeLoader's resolver, remembering the tag of each plain scalar text met in one file
+    (most repeat: true, push, names): one dict lookup instead of a regex search per value.
+    Exact while no path resolver is registered; SafeLoader registers none."""
+
+    def __init__(self) -> None:
+        Resolver.__init__(self)
+        self._plain_tags: dict[str, str] = {}
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode and implicit[0] and not self.yaml_path_resolvers:
+            tag = self._plain_tags.get(value)
+            if tag is None:
+                tag = self._plain_tags[value] = Resolver.resolve(self, kind, value, implicit)
+            return tag
+        return Resolver.resolve(self, kind, value, implicit)  # type: ignore[no-any-return]
+
+
 def _fast_loaders() -> tuple[type, type] | None:
     """Loaders that scan and parse with libyaml (C), or None when PyYAML has no libyaml.
 
@@ -234,16 +252,16 @@ def _fast_loaders() -> tuple[type, type] | None:
     except ImportError:  # PyYAML built without libyaml
         return None
 
-    class CLoader(CParser, Resolver):  # type: ignore[misc]
+    class CLoader(CParser, _MemoResolver):  # type: ignore[misc]
         def __init__(self, stream: str) -> None:
             CParser.__init__(self, stream)
-            Resolver.__init__(self)
+            _MemoResolver.__init__(self)
 
-    class ComposingLoader(CParser, Composer, Resolver):  # type: ignore[misc]
+    class ComposingLoader(CParser, Composer, _MemoResolver):  # type: ignore[misc]
         def __init__(self, stream: str) -> None:
             CParser.__init__(self, stream)
             Composer.__init__(self)
-            Resolver.__init__(self)
+            _MemoResolver.__init__(self)
 
         check_node = Composer.check_node
         get_node = Composer.get_node
