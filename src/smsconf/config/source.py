@@ -112,10 +112,22 @@ def _convert(
     if budget.fast and node.flow_style and id(node) not in budget.flow_checked:
         _check_flow(node, budget.flow_checked)
     if isinstance(node, yaml.SequenceNode):
-        return [
-            _convert(child, file, (*path, i), positions, problems, budget)
-            for i, child in enumerate(node.value)
-        ]
+        items = []
+        for i, item in enumerate(node.value):
+            child = (*path, i)
+            if (  # a text item: converted here, without a call (same checks)
+                item.__class__ is yaml.ScalarNode
+                and item.tag == _STR
+                and budget.nodes < MAX_NODES
+                and len(child) <= MAX_DEPTH
+                and child not in positions
+            ):
+                budget.nodes += 1
+                positions[child] = _mark(file, item)
+                items.append(item.value)
+            else:
+                items.append(_convert(item, file, child, positions, problems, budget))
+        return items
     if isinstance(node, yaml.MappingNode):
         # Keys written in this mapping, as opposed to those brought in by `<<` merge keys: only
         # a repeated written key is a duplicate; a written key overrides a merged one (YAML's
@@ -135,9 +147,22 @@ def _convert(
                     Problem("mapping keys must be plain scalars", path, _mark(file, key_node))
                 )
                 continue
-            key = str(key)
+            if key.__class__ is not str:
+                key = str(key)
             where = _mark(file, key_node)
-            if written is None or id(key_node) in written:
+            child = (*path, key)
+            if written is None:  # no merge keys: a key seen before is a duplicate
+                if key in out:
+                    problems.append(
+                        Problem(
+                            f"duplicate key '{key}'",
+                            child,
+                            where,
+                            hint=f"first defined at {positions[child]}",
+                        )
+                    )
+                    continue
+            elif id(key_node) in written:
                 if key in first_written:
                     problems.append(
                         Problem(
@@ -149,9 +174,8 @@ def _convert(
                     )
                     continue
                 first_written[key] = where
-            child = (*path, key)
-            if key in out:  # a later pair overrides a merged one: forget the old positions
-                for stale in [p for p in positions if p[: len(child)] == child]:
+            if written is not None and key in out:  # a written key overrides a merged one:
+                for stale in [p for p in positions if p[: len(child)] == child]:  # its places
                     del positions[stale]
             positions[child] = where
             if (  # most values are text: converted here, without a call (same checks)
