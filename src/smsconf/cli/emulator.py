@@ -4,13 +4,13 @@ from pathlib import Path
 
 import click
 
-from smsconf.cli.main import main
+from smsconf.cli.main import LazyGroup, main
 from smsconf.emulator.dataverse import FaultConfig, serve
 
 DEFAULT_DB = Path(".smsconf") / "dataverse.sqlite"
 
 
-@main.group()
+@main.group(cls=LazyGroup, lazy={"telesign": "smsconf.cli.telesign"})
 def emulator() -> None:
     """Run the local organisation's emulators as real HTTP servers."""
 
