@@ -50,6 +50,36 @@ def test_the_hook_manifest_names_an_existing_command() -> None:
     assert not files.search("src/smsconf/cli/main.py")
 
 
+def selected(spec: dict[str, object], paths: list[str]) -> list[str]:
+    """The staged paths pre-commit hands the hook: `files` matches and `exclude` does not.
+
+    pre-commit applies both with `re.search` to repository-relative paths, `exclude` defaulting
+    to `^$` (nothing).
+    """
+    files, exclude = re.compile(str(spec["files"])), re.compile(str(spec.get("exclude", "^$")))
+    return [p for p in paths if files.search(p) and not exclude.search(p)]
+
+
+def test_a_commit_that_adds_the_ci_workflow_passes_the_hook(tmp_path: Path) -> None:
+    """The CI guide has users commit a workflow and a pre-commit config next to the YAML: they
+    are YAML too, but not smsconf configuration, so the hook must not validate them as such."""
+    repo = {
+        "config/channels.yaml": (EXAMPLES / "channels.yaml").read_text(encoding="utf-8"),
+        ".github/workflows/smsconf.yml": (EXAMPLES / "ci" / "smsconf.yml").read_text("utf-8"),
+        ".github/dependabot.yml": "version: 2\nupdates: []\n",
+        ".pre-commit-config.yaml": "repos: []\n",
+    }
+    for name, text in repo.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+
+    chosen = selected(hook(), sorted(repo))
+
+    assert chosen == ["config/channels.yaml"]
+    result = run_hook([tmp_path / name for name in chosen])
+    assert result.returncode == 0, result.stderr
+
+
 def test_the_hook_passes_a_valid_file_and_fails_a_broken_one() -> None:
     good = run_hook([EXAMPLES / "channels.yaml"])
     assert good.returncode == 0, good.stderr
