@@ -15,8 +15,18 @@ from pathlib import Path
 
 import pytest
 import yaml
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from tests.dataverse.peers import served
 from tests.reconcile.workspace import Workspace, make_workspace
 
+from smsconf.dataverse.auth import (
+    JWT_BEARER,
+    WorkloadIdentityCredential,
+    credential_from_environment,
+)
 from smsconf.exitcodes import ExitCode
 from smsconf.render.markdown import MARKER
 
@@ -24,10 +34,13 @@ ACTION = Path(__file__).resolve().parents[2] / "action.yml"
 PR = "7"
 
 
+def steps() -> list[dict[str, str]]:
+    return yaml.safe_load(ACTION.read_text(encoding="utf-8"))["runs"]["steps"]
+
+
 def script(step_id: str) -> str:
     """The bash script of the action's step with this id."""
-    steps = yaml.safe_load(ACTION.read_text(encoding="utf-8"))["runs"]["steps"]
-    (step,) = [s for s in steps if s.get("id") == step_id]
+    (step,) = [s for s in steps() if s.get("id") == step_id]
     return step["run"]
 
 
@@ -40,6 +53,7 @@ class Runner:
         self.temp.mkdir()
         self.output = ws.root / "github-output"
         self.summary = ws.root / "step-summary"
+        self.env_file = ws.root / "github-env"
 
     def run(self, step_id: str, **env: str) -> subprocess.CompletedProcess[str]:
         """The step as GitHub runs `shell: bash` (its documented flags)."""
@@ -50,6 +64,7 @@ class Runner:
             "RUNNER_TEMP": str(self.temp),
             "GITHUB_OUTPUT": str(self.output),
             "GITHUB_STEP_SUMMARY": str(self.summary),
+            "GITHUB_ENV": str(self.env_file),
             **env,
         }
         return subprocess.run(
@@ -62,8 +77,15 @@ class Runner:
         )
 
     def outputs(self) -> dict[str, str]:
-        lines = self.output.read_text(encoding="utf-8").splitlines()
-        return dict(line.split("=", 1) for line in lines)
+        return _pairs(self.output)
+
+    def exported(self) -> dict[str, str]:
+        """What the step put in $GITHUB_ENV for the steps after it."""
+        return _pairs(self.env_file) if self.env_file.exists() else {}
+
+
+def _pairs(path: Path) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in path.read_text(encoding="utf-8").splitlines())
 
 
 @pytest.fixture
@@ -116,3 +138,73 @@ def test_the_plan_gate_fails_on_codes_that_block_apply(
     gate = runner.run("gate", RC=str(int(code)))
     assert gate.returncode == code
     assert gate.stdout.startswith("::error title=smsconf plan::") and words in gate.stdout
+
+
+OIDC_JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmNvbnRvc28vc21zOnB1bGxfcmVxdWVzdCJ9.c2ln"
+RUNTIME_TOKEN = "runtime-request-token"
+
+
+def oidc_provider(asked: list[dict[str, str]]) -> Starlette:
+    """GitHub's ID-token endpoint as a job sees it: request token in, `{"value": JWT}` out."""
+
+    async def token(request: Request) -> JSONResponse:
+        asked.append(dict(request.query_params))
+        if request.headers.get("authorization") != f"bearer {RUNTIME_TOKEN}":
+            return JSONResponse({"message": "bad request token"}, status_code=401)
+        return JSONResponse({"count": 1, "value": OIDC_JWT})
+
+    return Starlette(routes=[Route("/idtoken", token)])
+
+
+def test_federation_exports_a_token_file_for_workload_identity(runner: Runner) -> None:
+    asked: list[dict[str, str]] = []
+    with served(oidc_provider(asked)) as url:
+        signed_in = runner.run(
+            "federation",
+            TENANT="00000000-0000-0000-0000-00000000beef",
+            CLIENT="11111111-2222-3333-4444-555555555555",
+            ACTIONS_ID_TOKEN_REQUEST_URL=f"{url}/idtoken?api-version=2.0",
+            ACTIONS_ID_TOKEN_REQUEST_TOKEN=RUNTIME_TOKEN,
+        )
+    assert signed_in.returncode == 0, signed_in.stdout + signed_in.stderr
+    assert asked == [{"api-version": "2.0", "audience": "api://AzureADTokenExchange"}]
+    exported = runner.exported()
+    assert set(exported) == {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_FEDERATED_TOKEN_FILE"}
+    token_file = Path(exported["AZURE_FEDERATED_TOKEN_FILE"])
+    assert token_file.read_text(encoding="utf-8") == OIDC_JWT
+    assert token_file.stat().st_mode & 0o777 == 0o600
+    assert OIDC_JWT not in signed_in.stdout + signed_in.stderr
+
+    # What smsconf makes of those variables: the JWT as client assertion, no client secret.
+    credential = credential_from_environment(exported)
+    assert isinstance(credential, WorkloadIdentityCredential)
+    assert credential._client_auth() == {
+        "client_assertion_type": JWT_BEARER,
+        "client_assertion": OIDC_JWT,
+    }
+
+
+def test_federation_without_id_token_permission_fails_the_job(runner: Runner) -> None:
+    env = {k: "" for k in ("ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN")}
+    signed_in = runner.run("federation", TENANT="t", CLIENT="c", **env)
+    assert signed_in.returncode == 1
+    assert "id-token: write" in signed_in.stdout
+    assert runner.exported() == {}
+
+
+def test_the_oidc_token_is_fetched_right_before_the_step_that_uses_it() -> None:
+    """GitHub's OIDC token expires five minutes after issue and smsconf reads it only when it
+    first asks Entra ID for a token, so no step of the same command may run in between (the
+    reviewed plan's download used to)."""
+    all_steps = steps()
+    ids = [step.get("id") for step in all_steps]
+    federation = ids.index("federation")
+    for command in ("plan", "apply"):
+        between = all_steps[federation + 1 : ids.index(command)]
+        running = [
+            step["name"]
+            for step in between
+            if f"inputs.command == '{command}'" in step.get("if", "")
+            or "inputs.command ==" not in step.get("if", "")
+        ]
+        assert running == [], f"{command}: {running} run between the sign-in and smsconf"
