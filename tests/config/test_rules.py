@@ -42,6 +42,8 @@ CASES: list[tuple[str, Any, str, str | None]] = [
     ("accounts/0/numbers/2/number", "12", "a short code has 3 to 8 digits", None),
     ("accounts/0/numbers/2/number", "123456789", "a short code has 3 to 8 digits", None),
     ("accounts/0/numbers/2/number", "55 123", "digits only", None),
+    ("accounts/0/numbers/0/number", "04255550100", "must start with the country code", None),
+    ("accounts/0/numbers/1/number", "0018005550199", "must start with the country code", None),
     # account endpoint and environments
     ("accounts/0/endpoint", "rest-api.telesign.com", "endpoint must be an http(s):// URL", None),
     (
@@ -330,6 +332,26 @@ def test_domain_rule(check: Checker, where: str, value: Any, message: str, at: s
     assert problem.position is not None and problem.position.file.endswith("config.yaml")
 
 
+@pytest.mark.parametrize(
+    ("number", "hint"),
+    [
+        ("00447700900123", "drop the 00 prefix: write 447700900123"),
+        ("07700900123", "replace the leading 0 with the country code"),
+    ],
+)
+def test_number_with_a_dialling_prefix_is_refused(check: Checker, number: str, hint: str) -> None:
+    """A national (0) or international (00) dialling prefix is not a country code: E.164
+    country codes start with 1-9, so such a number can never be sent from."""
+    problems = check(set_in(base_config(), "accounts/0/numbers/1/number", number))
+    assert hint in (find(problems, "must start with the country code").hint or "")
+
+
+def test_short_code_may_start_with_zero(check: Checker) -> None:
+    """Short codes are national and carry no country code: the E.164 rule is not theirs."""
+    data = set_in(base_config(), "accounts/0/numbers/2/number", "05123")
+    assert check(data) == []
+
+
 def test_number_format_hint_strips_punctuation(check: Checker) -> None:
     """The hint shows the digits-only spelling so the fix is a copy-paste."""
     problems = check(set_in(base_config(), "accounts/0/numbers/0/number", "+1 (425) 555-0100"))
@@ -338,7 +360,7 @@ def test_number_format_hint_strips_punctuation(check: Checker) -> None:
 
 @pytest.mark.parametrize(
     ("kind", "number"),
-    [("geo", "1" * 8), ("geo", "1" * 15), ("short_code", "123"), ("short_code", "1" * 8)],
+    [("geo", "1" * 7), ("geo", "1" * 15), ("short_code", "123"), ("short_code", "1" * 8)],
 )
 def test_number_length_boundaries_are_accepted(check: Checker, kind: str, number: str) -> None:
     """The inclusive ends of E.164 and short-code lengths are valid (guards off-by-one)."""

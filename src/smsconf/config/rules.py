@@ -156,6 +156,17 @@ class _Checker:
                 hint=f"write {re.sub(r'[^0-9]', '', number) or '14255550100'}",
             )
             return
+        if kind != "short_code" and number.startswith("0"):
+            # E.164 country codes start with 1-9: a leading 0 is a national trunk prefix
+            # (07700...) or the 00 international prefix, and Telesign would reject the sender.
+            self.report(
+                f"number '{number}' must start with the country code, which never starts with 0",
+                path,
+                hint=f"drop the 00 prefix: write {number[2:]}"
+                if number.startswith("00")
+                else "replace the leading 0 with the country code (e.g. 44 for 07700 900123)",
+            )
+            return
         low, high = NUMBER_LENGTHS[kind]
         if not low <= len(number) <= high:
             label = "a short code" if kind == "short_code" else f"a {kind.replace('_', '-')} number"
