@@ -106,3 +106,22 @@ def test_the_workflow_passes_declared_inputs_and_the_permissions_they_need() -> 
             assert permissions.get("id-token") == "write", f"{job}: OIDC needs id-token: write"
         if step["with"]["command"] == "plan":
             assert permissions.get("pull-requests") == "write", f"{job}: the comment needs it"
+
+
+def test_keys_come_from_the_secret_store_and_azure_needs_no_secret() -> None:
+    """Every `${env:NAME}` the example configuration reads is mapped from a GitHub secret in the
+    jobs that reach the organisation, and neither file stores or asks for an Azure client secret
+    (workload identity federation replaces it)."""
+    config = (ROOT / "examples" / "channels.yaml").read_text(encoding="utf-8")
+    referenced = set(re.findall(r"\$\{env:([A-Z0-9_]+)", config))
+    assert referenced, "the example configuration references no environment variable"
+    workflow = load(WORKFLOW)
+    for job, step in action_steps(workflow):
+        if step["with"]["command"] == "validate":
+            continue
+        env = workflow["jobs"][job].get("env", {})
+        for name in sorted(referenced):
+            assert env.get(name) == f"${{{{ secrets.{name} }}}}", f"{job}: {name} not a secret"
+    for path in (ACTION, WORKFLOW):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"AZURE_CLIENT_SECRET|client[-_]secret", text), path.name
