@@ -440,16 +440,45 @@ def test_unresolved_reference_suggests(
     assert problem.hint == f"did you mean '{suggestion}'?"
 
 
-def test_unresolved_reference_without_near_name_says_how_to_declare(check: Checker) -> None:
-    """With nothing close, the hint says where to declare it and what managed means."""
-    problems = check(set_in(base_config(), "workstreams/0/fallback_queue", "Zzzzzzzz"))
-    assert "declare it under queues:" in (find(problems, "queue 'Zzzzzzzz'").hint or "")
+DECLARE_HINTS = [
+    ("workstreams/0/fallback_queue", "queue", "declare it under queues: (managed: true"),
+    ("workstreams/0/sms/operating_hours", "operating hours", "under operating_hours: (managed"),
+    ("workstreams/1/distribution/capacity/profile", "capacity profile", "capacity_profiles: (m"),
+    ("workstreams/0/advanced/quick_replies/0", "quick reply", "under quick_replies: (managed"),
+    ("workstreams/0/sms/survey/survey", "survey", "declare it under surveys: (looked up by name"),
+    ("workstreams/0/bot", "bot", "declare it under bots: (looked up by name"),
+    (
+        "workstreams/0/advanced/session_template",
+        "session template",
+        "declare it under templates: with kind: session (looked up by name",
+    ),
+    (
+        "workstreams/0/advanced/notification_templates/consult",
+        "notification template",
+        "declare it under templates: with kind: notification (looked up",
+    ),
+]
+
+
+@pytest.mark.parametrize(("where", "kind", "hint"), DECLARE_HINTS)
+def test_unresolved_reference_without_near_name_says_how_to_declare(
+    check: Checker, where: str, kind: str, hint: str
+) -> None:
+    """With nothing close, the hint says where to declare it; `managed: true` is offered only
+    for kinds that have that key (a survey, bot or template with it would be an unknown key)."""
+    problems = check(set_in(base_config(), where, "Zzzzzzzz"))
+    assert hint in (find(problems, f"{kind} 'Zzzzzzzz' is not declared").hint or "")
 
 
 def test_template_of_the_wrong_kind_does_not_resolve(check: Checker) -> None:
-    """A notification template cannot stand in for a session template of the same name."""
+    """A notification template cannot stand in for a session template of the same name; the
+    hint names the kind it was declared with."""
     problems = check(set_in(base_config(), "workstreams/0/advanced/session_template", "Notify"))
-    find(problems, "session template 'Notify' is not declared")
+    problem = find(problems, "session template 'Notify' is not declared")
+    assert (
+        problem.hint
+        == "'Notify' is declared as a notification template; this slot takes a session template"
+    )
 
 
 LISTS = [

@@ -8,6 +8,7 @@ name), so that a typo in a queue name is caught here instead of as a 404 halfway
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Iterable
 from urllib.parse import urlparse
 
@@ -59,19 +60,18 @@ class _Checker:
     def reference(self, kind: str, name: str | None, path: Path_) -> None:
         if name is None or name in self.name_sets[kind] or name in self.ignore_names:
             return
-        declare = {
-            "operating hours": "operating_hours",
-            "capacity profile": "capacity_profiles",
-            "session template": "templates",
-            "notification template": "templates",
-            "quick reply": "quick_replies",
-        }.get(kind, kind + "s")
         self.report(
             f"{kind} '{name}' is not declared",
             path,
-            did_you_mean(name, self.names[kind])
-            or f"declare it under {declare}: (managed: true to create it, else looked up by name)",
+            did_you_mean(name, self.names[kind]) or self._other_kind(kind, name) or _declare(kind),
         )
+
+    def _other_kind(self, kind: str, name: str) -> str | None:
+        """A template declared with the other `kind:` is the likeliest mistake: say so."""
+        for other in ("session template", "notification template"):
+            if kind != other and kind.endswith("template") and name in self.name_sets[other]:
+                return f"'{name}' is declared as a {other}; this slot takes a {kind}"
+        return None
 
     def unique(self, items: Iterable[str], path: Path_, what: str) -> None:
         seen: dict[str, int] = {}
@@ -418,6 +418,31 @@ class _Checker:
                     f"{item.kind} '{item.name}' is both declared and listed under removed:",
                     ("removed", i, "name"),
                 )
+
+
+# Where each kind of referenced object is declared.
+DECLARED_UNDER = {
+    "queue": "queues",
+    "operating hours": "operating_hours",
+    "capacity profile": "capacity_profiles",
+    "quick reply": "quick_replies",
+    "survey": "surveys",
+    "bot": "bots",
+    "session template": "templates",
+    "notification template": "templates",
+}
+
+
+def _declare(kind: str) -> str:
+    """How to declare a missing object. Surveys, bots and templates have no `managed:` key
+    (they are only ever looked up), so only kinds whose model has one are told to add it; the
+    model decides, so the hint cannot drift from what the schema accepts."""
+    key = DECLARED_UNDER[kind]
+    item = typing.get_args(Config.model_fields[key].annotation)[0]
+    if "managed" in item.model_fields:
+        return f"declare it under {key}: (managed: true to create it, else looked up by name)"
+    template = f" with kind: {kind.split()[0]}" if key == "templates" else ""
+    return f"declare it under {key}:{template} (looked up by name in the organisation)"
 
 
 def _is_https_url(text: str) -> bool:
