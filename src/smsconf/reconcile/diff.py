@@ -32,6 +32,8 @@ TOP_LEVEL = {  # kinds a `removed:` entry may name, and their tables
     "msdyn_cannedmessage": "quick_reply",
     "msdyn_liveworkstream": "workstream",
 }
+REMOVED_REASON = "listed under removed:"
+"""The reason of a delete a `removed:` entry asked for (drift tells these apart by it)."""
 ROUTING_TABLES = (
     "msdyn_decisioncontract",
     "msdyn_routingconfigurationstep",
@@ -358,7 +360,7 @@ class Differ:
         if table in TOP_LEVEL:
             named = key is not None and (TOP_LEVEL[table], key[0].casefold()) in self.removed
             if named or parent_doomed:
-                reason = "listed under removed:" if named else "its account is removed"
+                reason = REMOVED_REASON if named else "its account is removed"
                 doomed[ident] = self.delete(table, row, label, reason, None if named else cause)
                 return True
             if table == "msdyn_ocphonenumber" and parent is not None:

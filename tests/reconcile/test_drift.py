@@ -1,0 +1,71 @@
+"""`smsconf drift` end to end: admin-center edits on managed columns against platform noise.
+
+Each test starts from the applied example, edits the organisation (or the YAML) the way an
+admin or a pull request would, and runs the CLI as a scheduled job does.
+"""
+
+from __future__ import annotations
+
+from tests.reconcile.workspace import Workspace, applied, applied_db, ws
+
+from smsconf.exitcodes import ExitCode
+
+__all__ = ["applied", "applied_db", "ws"]  # fixtures, used by name
+
+TIER1 = "SMS Support Tier 1"
+
+
+def tier1_id(ws: Workspace) -> str:
+    (row,) = ws.rows("queue", name=TIER1)
+    return str(row["queueid"])
+
+
+def test_nothing_to_report_right_after_apply(applied: Workspace) -> None:
+    result = applied.smsconf("drift", "examples/")
+    assert result.exit_code == ExitCode.OK, result.output
+    assert "No drift" in result.stdout
+
+
+def test_an_admin_center_edit_of_a_managed_column_is_drift(applied: Workspace) -> None:
+    applied.update("queue", tier1_id(applied), {"msdyn_priority": 42})
+    result = applied.smsconf("drift", "examples/")
+    assert result.exit_code == ExitCode.CHANGES, result.output
+    assert "Edited in the organisation (managed columns differ): 1" in result.stdout
+    assert f"queue '{TIER1}'" in result.stdout
+    assert "msdyn_priority: 42 → 10" in result.stdout
+
+
+def test_a_save_that_only_moves_server_owned_fields_is_noise(applied: Workspace) -> None:
+    """Saving a row unchanged bumps its version, ETag and modified-on: none of it is drift."""
+    queue = tier1_id(applied)
+    (before,) = applied.rows("queue", name=TIER1)
+    applied.update("queue", queue, {"msdyn_priority": 10})
+    (after,) = applied.rows("queue", name=TIER1)
+    assert after["@odata.etag"] != before["@odata.etag"]  # the server did move something
+    result = applied.smsconf("drift", "examples/")
+    assert result.exit_code == ExitCode.OK, result.output
+
+
+def test_columns_under_settings_ignore_are_never_drift(applied: Workspace) -> None:
+    applied.append("settings:\n  ignore:\n    queue: [msdyn_priority]\n")
+    applied.update("queue", tier1_id(applied), {"msdyn_priority": 42})
+    result = applied.smsconf("drift", "examples/")
+    assert result.exit_code == ExitCode.OK, result.output
+    planned = applied.plan("--skip-credentials", "--detailed-exitcode")
+    assert planned.exit_code == ExitCode.OK, planned.output
+
+
+def test_a_pending_removed_entry_is_not_reported_as_added_in_the_org(applied: Workspace) -> None:
+    """The YAML moved ahead (a `removed:` entry not applied yet): the org differs, but nobody
+    added the workstream, its channel or its contract in the admin center."""
+    text = applied.config.read_text(encoding="utf-8")
+    kept = text[: text.index("  - name: UK Support\n")]  # the example's last workstream
+    applied.config.write_text(kept, encoding="utf-8")
+    applied.append("removed:\n  - kind: workstream\n    name: UK Support\n")
+    result = applied.smsconf("drift", "examples/")
+    assert result.exit_code == ExitCode.CHANGES, result.output
+    assert "Added in the organisation" not in result.stdout
+    pending = result.stdout.split("Listed under removed: but still in the organisation")[1]
+    assert pending.startswith(" (not applied yet): 3\n"), result.stdout
+    assert "workstream 'UK Support'" in pending
+    assert "sms channel 'UK Support'" in pending
