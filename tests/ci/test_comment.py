@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from tests.ci.github_fake import TOKEN, FakeGitHub
 from tests.dataverse.peers import served
 
-from smsconf.ci.comment import CommentError, upsert_comment
+from smsconf.ci.comment import CommentError, sticky_identity, upsert_comment
 from smsconf.cli import main
 from smsconf.render.markdown import MARKER
 
@@ -114,3 +114,29 @@ def test_cli_without_a_token_is_a_usage_error(tmp_path, monkeypatch) -> None:
     )
     assert result.exit_code == 2
     assert "GITHUB_TOKEN" in result.output
+
+
+def env_body(environment: str, text: str) -> str:
+    return f"{MARKER}\n### smsconf plan: `{environment}`\n\n{text}\n"
+
+
+async def test_each_environment_keeps_its_own_comment() -> None:
+    """Two plan jobs (dev and prod) on one pull request: two comments, each updated in place."""
+    fake = FakeGitHub()
+
+    dev = await upsert(fake, env_body("dev", "1 to create"))
+    prod = await upsert(fake, env_body("prod", "2 to update"))
+    prod_again = await upsert(fake, env_body("prod", "no changes"))
+
+    assert (dev.action, prod.action, prod_again.action) == ("created", "created", "updated")
+    assert prod_again.id == prod.id != dev.id
+    assert fake.comments[dev.id]["body"] == env_body("dev", "1 to create")
+    assert fake.comments[prod.id]["body"] == env_body("prod", "no changes")
+
+
+def test_the_identity_is_the_heading_after_the_marker() -> None:
+    assert sticky_identity(env_body("prod", "x")) == "### smsconf plan: `prod`"
+    assert sticky_identity("a reply\r\n" + env_body("prod", "y").replace("\n", "\r\n")) == (
+        "### smsconf plan: `prod`"
+    )
+    assert sticky_identity("### smsconf plan: `prod`\n") is None

@@ -5,6 +5,11 @@ split in pieces (reconciler-peers.md §5). This keeps exactly one comment: it pa
 pull request's comments (GitHub returns at most 100 a page), PATCHes the first one that carries
 the hidden marker, and POSTs a new one only when none does. Other comments are never touched.
 
+One comment per environment, not per pull request: the renderer puts the plan's heading (which
+names the environment) right after the marker, and a comment is "ours" only when that heading
+matches too. A workflow that plans dev and prod on the same pull request keeps two comments, each
+updated in place, instead of two jobs overwriting one comment with alternating plans.
+
 It speaks the GitHub REST API with httpx so tests can run it against an in-process fake of the
 comments API through the transport hook, the same way the Dataverse client is tested.
 """
@@ -62,10 +67,11 @@ async def upsert_comment(
         "X-GitHub-Api-Version": "2022-11-28",
         "User-Agent": "smsconf",
     }
+    identity = sticky_identity(body, marker)
     async with httpx.AsyncClient(
         base_url=base, headers=headers, transport=transport, timeout=30.0
     ) as client:
-        existing = await _find(client, repo, pr, marker)
+        existing = await _find(client, repo, pr, marker, identity)
         if existing is None:
             reply = await client.post(f"/repos/{repo}/issues/{pr}/comments", json={"body": body})
             return _result("created", reply, f"create a comment on {repo}#{pr}")
@@ -80,13 +86,25 @@ def _result(
     return CommentResult(action, int(comment["id"]), str(comment.get("html_url", "")))
 
 
-async def _find(client: httpx.AsyncClient, repo: str, pr: int, marker: str) -> int | None:
-    """Id of the first comment carrying the marker, following the `Link: rel="next"` pages."""
+def sticky_identity(body: str, marker: str = MARKER) -> str | None:
+    """What makes two plan comments the same comment: the first line after the marker (the
+    plan's heading, naming its environment), whitespace aside; None without the marker."""
+    at = body.find(marker)
+    if at < 0:
+        return None
+    following = body[at + len(marker) :].strip().splitlines()
+    return " ".join(following[0].split()) if following else ""
+
+
+async def _find(
+    client: httpx.AsyncClient, repo: str, pr: int, marker: str, identity: str | None
+) -> int | None:
+    """Id of the first comment with the same identity, following the `Link: rel="next"` pages."""
     url: str | None = f"/repos/{repo}/issues/{pr}/comments?per_page={PAGE_SIZE}"
     while url is not None:
         reply = await client.get(url)
         for comment in _json(reply, f"list comments of {repo}#{pr}"):
-            if marker in (comment.get("body") or ""):
+            if sticky_identity(comment.get("body") or "", marker) == identity:
                 return int(comment["id"])
         url = reply.links.get("next", {}).get("url")
         if url is not None and httpx.URL(url).host != client.base_url.host:
