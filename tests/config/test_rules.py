@@ -484,12 +484,12 @@ def test_template_of_the_wrong_kind_does_not_resolve(check: Checker) -> None:
 LISTS = [
     ("accounts", "account"),
     ("queues", "queue"),
-    ("operating_hours", "operating hour"),
+    ("operating_hours", "operating hours"),
     ("capacity_profiles", "capacity profile"),
     ("surveys", "survey"),
     ("bots", "bot"),
     ("templates", "template"),
-    ("quick_replies", "quick replie"),
+    ("quick_replies", "quick reply"),
     ("workstreams", "workstream"),
 ]
 

@@ -98,18 +98,19 @@ class _Checker:
 
     def run(self) -> list[Problem]:
         c = self.config
-        for key, names in (
-            ("accounts", [a.name for a in c.accounts]),
-            ("queues", self.names["queue"]),
-            ("operating_hours", self.names["operating hours"]),
-            ("capacity_profiles", self.names["capacity profile"]),
-            ("surveys", self.names["survey"]),
-            ("bots", self.names["bot"]),
-            ("templates", [t.name for t in c.templates]),
-            ("quick_replies", self.names["quick reply"]),
-            ("workstreams", [w.name for w in c.workstreams]),
+        # Labels are spelled out: derived from the key they read "quick replie", "operating hour".
+        for key, label, names in (
+            ("accounts", "account", [a.name for a in c.accounts]),
+            ("queues", "queue", self.names["queue"]),
+            ("operating_hours", "operating hours", self.names["operating hours"]),
+            ("capacity_profiles", "capacity profile", self.names["capacity profile"]),
+            ("surveys", "survey", self.names["survey"]),
+            ("bots", "bot", self.names["bot"]),
+            ("templates", "template", [t.name for t in c.templates]),
+            ("quick_replies", "quick reply", self.names["quick reply"]),
+            ("workstreams", "workstream", [w.name for w in c.workstreams]),
         ):
-            self.unique(names, (key,), key.rstrip("s").replace("_", " "))
+            self.unique(names, (key,), label)
         self.environments()
         self.accounts()
         self.referenced_objects()
