@@ -2,14 +2,17 @@
 
 The page is opened with JavaScript disabled and every network request recorded, so the test
 proves what the page promises: self-contained, readable and filterable without scripts. It keeps
-a screenshot of the page with one object expanded under the test's tmp dir, and prints its path.
+a screenshot of the page with one object expanded as an artifact: in $SMSCONF_TEST_ARTIFACTS, or
+build/test-artifacts/ (git-ignored), a fixed place a CI job can upload and pytest's rotation of
+its tmp dirs never deletes.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +24,7 @@ from smsconf.render import RENDERERS
 from smsconf.render.html import render
 
 CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
@@ -43,6 +47,13 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+def artifacts() -> Path:
+    """Where the screenshot is kept after the run (created when missing)."""
+    where = Path(os.environ.get("SMSCONF_TEST_ARTIFACTS") or ROOT / "build" / "test-artifacts")
+    where.mkdir(parents=True, exist_ok=True)
+    return where
+
+
 def open_page(browser: Browser, html: str, where: Path) -> tuple[Page, list[str]]:
     """The page from a file, scripts off; returns it and every URL it requested."""
     path = where / "plan.html"
@@ -61,7 +72,12 @@ def visible_changes(page: Page) -> int:
     return page.locator("details.change:visible").count()
 
 
-def test_page_in_a_browser(browser: Browser, mixed_plan: Plan, tmp_path: Path) -> None:
+def test_page_in_a_browser(
+    browser: Browser,
+    mixed_plan: Plan,
+    tmp_path: Path,
+    record_property: Callable[[str, object], None],
+) -> None:
     page, requested = open_page(browser, render(mixed_plan), tmp_path)
     counts = mixed_plan.counts()
 
@@ -96,10 +112,11 @@ def test_page_in_a_browser(browser: Browser, mixed_plan: Plan, tmp_path: Path) -
     assert row.locator("td.before").inner_text() == str(column.before)
     assert row.locator("td.after").inner_text() == str(column.after)
 
-    shot = tmp_path / "plan-report.png"
+    shot = artifacts() / "plan-report.png"
+    shot.unlink(missing_ok=True)  # never pass on an earlier run's picture
     page.screenshot(path=shot, full_page=True)
-    print(f"\nHTML report screenshot: {shot}")
-    assert shot.stat().st_size > 10_000
+    record_property("screenshot", str(shot))  # in --junitxml reports
+    assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 10_000
     assert requested == [(tmp_path / "plan.html").as_uri()], "the page fetched something"
 
 
