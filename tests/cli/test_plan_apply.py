@@ -123,6 +123,18 @@ def test_one_edit_is_one_update_of_one_column(applied: Workspace) -> None:
     assert ws.plan("--detailed-exitcode").exit_code == ExitCode.OK
 
 
+def test_verbose_apply_counts_the_plan_and_the_writes_apart(applied: Workspace) -> None:
+    """The plan's read is two requests; apply's re-read and its one $batch of writes are
+    counted on their own line, so a reviewer sees what the writes cost."""
+    ws = applied
+    ws.edit("    priority: 10\n", "    priority: 11\n")
+    result = ws.apply("--verbose")
+    assert result.exit_code == ExitCode.OK, result.output
+    lines = {line.split(":")[0]: line for line in result.stderr.splitlines() if ": " in line}
+    assert lines["plan"].startswith("plan: 2 requests"), result.stderr
+    assert lines["apply"].startswith("apply: 3 requests"), result.stderr
+
+
 # --- removing objects ------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import click
 from smsconf.cli.common import env_option, handle_errors, paths_argument, target_of
 from smsconf.cli.main import main
 from smsconf.config.loader import Loaded, load
+from smsconf.dataverse.stats import RequestStats
 from smsconf.exitcodes import ExitCode
 from smsconf.reconcile.apply import StalePlan
 from smsconf.reconcile.drift import drift as find_drift
@@ -50,6 +52,17 @@ def _with(options: list) -> callable:  # type: ignore[type-arg]
 verbose_option = click.option(
     "--verbose", "-v", is_flag=True, help="Print request counts (requests, retries, bytes)."
 )
+
+
+def _since(before: RequestStats, now: RequestStats) -> RequestStats:
+    """The requests of one phase: the client counts for the whole run, and apply's writes
+    (with the re-read that guards them) are what `--verbose` must show apart from the plan's."""
+    return RequestStats(
+        **{
+            f.name: getattr(now, f.name) - getattr(before, f.name)
+            for f in dataclasses.fields(RequestStats)
+        }
+    )
 
 
 async def _plan(
@@ -160,6 +173,7 @@ def apply(
             if not auto_approve and not _confirmed():
                 click.echo("Apply cancelled.", err=True)
                 return ExitCode.ERROR
+            before = dataclasses.replace(conn.dataverse.stats)
             try:
                 report = await apply_plan(
                     the_plan, loaded, conn, continue_on_error=continue_on_error
@@ -169,6 +183,9 @@ def apply(
                 for reason in exc.reasons:
                     click.echo(f"  - {reason}", err=True)
                 return ExitCode.STALE_PLAN
+            finally:
+                if verbose:
+                    click.echo(f"apply: {_since(before, conn.dataverse.stats)}", err=True)
             click.echo(
                 f"\nApply: {report.done} done, {report.failed} failed, {report.stale} "
                 f"stale, {report.not_attempted} not attempted (journal {report.journal})"
