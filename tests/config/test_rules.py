@@ -64,6 +64,18 @@ CASES: list[tuple[str, Any, str, str | None]] = [
         "gateway must be an https:// URL",
         "environments.dev.gateway",
     ),
+    (
+        "environments",
+        {"": {"target": "local"}},
+        "environment name '' must be a word",
+        "environments.",
+    ),
+    (
+        "environments",
+        {"my prod": {"target": "local"}},
+        "environment name 'my prod' must be a word",
+        "environments.my prod",
+    ),
     # lookup-only objects may not set fields only smsconf can own
     (
         "queues/1/assignment",

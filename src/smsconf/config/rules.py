@@ -26,6 +26,7 @@ from smsconf.config.problems import Path_, Problem, did_you_mean
 
 # E.164 allows up to 15 digits; the shortest in service (e.g. +290 Saint Helena) have 7.
 NUMBER_LENGTHS = {"short_code": (3, 8), "geo": (7, 15), "toll_free": (7, 15)}
+ENVIRONMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 LOOKUP_ONLY_FIELDS = {
     Queue: ("assignment", "operating_hours", "priority"),
     OperatingHours: ("all_days", "days", "start", "end", "timezone"),
@@ -123,6 +124,13 @@ class _Checker:
     def environments(self) -> None:
         for name, env in self.config.environments.items():
             path = ("environments", name)
+            if not ENVIRONMENT_NAME.fullmatch(name):
+                # It is typed after --env and printed in "in environment(s): ...": an empty or
+                # spaced name could be neither selected nor read back.
+                self.report(
+                    f"environment name '{name}' must be a word (letters, digits, '-', '_', '.')",
+                    path,
+                )
             if env.target != "local" and not _is_https_url(env.target):
                 self.report(
                     "target must be 'local' or an https:// organisation URL", (*path, "target")
