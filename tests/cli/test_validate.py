@@ -138,6 +138,7 @@ def test_literal_api_key_is_never_echoed(tmp_path: Path) -> None:
     text = (EXAMPLES / "invalid" / "rules.yaml").read_text(encoding="utf-8")
     path = tmp_path / "c.yaml"
     path.write_text(text.replace("not-a-reference-but-a-pasted-key", secret), encoding="utf-8")
+    assert secret in path.read_text(encoding="utf-8")  # else the test below proves nothing
     result = run(str(path))
     assert result.exit_code == ExitCode.INVALID_CONFIG
     assert "must be a secret reference" in result.stderr
