@@ -23,6 +23,7 @@ from .conftest import GOOD
 
 KEY_VAR = "SMSCONF_TEST_TELESIGN_KEY"
 WRONG_KEY = base64.b64encode(b"wrong key for the cli test").decode()
+KEY_IN_BAD_FILE = base64.b64encode(b"a key in a broken accounts file").decode()
 
 
 def config(tmp_path: Path, target: str | None = "local") -> Path:
@@ -175,8 +176,15 @@ def test_emulator_app_from_file_and_flags(tmp_path: Path) -> None:
     (["--faults", "explode=1"], "unknown fault"),
     (["--account", "no-key"], "CUSTOMER_ID:API_KEY"),
     (["--account", "C:not-base64!"], "not base64"),
+    (["--accounts-file", "{bad}"], "accounts.yaml:3:14: not valid YAML"),
 ])
-def test_emulator_command_bad_flags(args: list[str], message: str) -> None:
+def test_emulator_command_bad_flags(tmp_path: Path, args: list[str], message: str) -> None:
+    """A usage error (exit 2) naming the problem: no traceback, and no key from a bad file."""
+    bad = tmp_path / "accounts.yaml"
+    bad.write_text(f'accounts:\n  - customer_id: C\n    api_key: "{KEY_IN_BAD_FILE}\n')
+    args = [arg.format(bad=bad) for arg in args]
     result = CliRunner().invoke(main, ["emulator", "telesign", *args])
-    assert result.exit_code == 2
+    assert result.exit_code == 2, result.output
     assert message in result.output
+    assert result.exc_info is None or result.exc_info[0] is SystemExit
+    assert KEY_IN_BAD_FILE not in result.output

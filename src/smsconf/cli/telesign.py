@@ -26,6 +26,7 @@ from smsconf.config.loader import load
 from smsconf.emulator.serving import running
 from smsconf.emulator.telesign import (
     DEMO_ACCOUNTS,
+    AccountsFileError,
     EmulatedAccount,
     create_app,
     load_setup,
@@ -141,7 +142,10 @@ def emulator_app(flag_accounts: Sequence[str], accounts_file: Path | None, fault
         fault_config = parse_faults(faults)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--faults") from None
-    setup = load_setup(accounts_file) if accounts_file else None
+    try:
+        setup = load_setup(accounts_file) if accounts_file else None
+    except AccountsFileError as exc:
+        raise click.BadParameter(str(exc), param_hint="--accounts-file") from None
     accounts = [*(setup.accounts if setup else ()), *map(_flag_account, flag_accounts)]
     return create_app(accounts or DEMO_ACCOUNTS, faults=fault_config, seed=seed,
                       directory=setup.directory if setup else None)

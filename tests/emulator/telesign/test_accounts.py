@@ -2,6 +2,7 @@
 
 import base64
 import json
+import traceback
 from pathlib import Path
 
 import pydantic
@@ -10,6 +11,7 @@ import pytest
 from smsconf.emulator.telesign.accounts import (
     DEFAULT_DELIVERY,
     DEMO_ACCOUNTS,
+    AccountsFileError,
     EmulatedAccount,
     load_setup,
 )
@@ -77,3 +79,47 @@ def test_a_key_that_cannot_sign_is_refused_without_showing_it() -> None:
         EmulatedAccount(customer_id="C", api_key="secret-not-base64!")
     assert "not base64" in str(raised.value)
     assert "secret-not-base64" not in str(raised.value)
+
+
+SECRET = "c2VjcmV0LWtleS12YWx1ZQ=="
+
+
+@pytest.mark.parametrize(
+    ("content", "located"),
+    [
+        (f'accounts:\n  - customer_id: C\n    api_key: "{SECRET}\n', "accounts.yaml:3:14:"),
+        (f"accounts:\n  - customer_id: C\n    api_key: {SECRET}\n  - [oops\n",
+         "accounts.yaml:4:5:"),
+    ],
+)
+def test_bad_yaml_is_located_without_quoting_the_key(
+    tmp_path: Path, content: str, located: str
+) -> None:
+    """PyYAML's messages quote the offending lines, and in this file those hold API keys."""
+    path = tmp_path / "accounts.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(AccountsFileError) as raised:
+        load_setup(path)
+    assert located in str(raised.value) and "not valid YAML" in str(raised.value)
+    assert SECRET not in str(raised.value)
+    assert SECRET not in "".join(traceback.format_exception(raised.value))
+
+
+def test_invalid_content_lists_every_problem_by_place(tmp_path: Path) -> None:
+    path = tmp_path / "accounts.yaml"
+    path.write_text(f"accounts:\n  - customer_id: C\n    api_key: {SECRET}\n    apikey: {SECRET}\n"
+                    "    numbers: [{number: '+1 555'}]\n", encoding="utf-8")
+    with pytest.raises(AccountsFileError) as raised:
+        load_setup(path)
+    message = str(raised.value)
+    assert "accounts.0.numbers.0.number: String should match pattern" in message
+    assert "accounts.0.apikey: Extra inputs are not permitted" in message
+    assert SECRET not in message
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    (tmp_path / "latin1.yaml").write_bytes(b"accounts: [\xff]")
+    with pytest.raises(AccountsFileError, match="not UTF-8 text"):
+        load_setup(tmp_path / "latin1.yaml")
+    with pytest.raises(AccountsFileError, match="cannot read it"):
+        load_setup(tmp_path / "missing.yaml")

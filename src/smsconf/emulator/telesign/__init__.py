@@ -5,6 +5,7 @@ It imports only the standard-library signing helpers of `smsconf.telesign`, neve
 
 from smsconf.emulator.telesign.accounts import (
     DEMO_ACCOUNTS,
+    AccountsFileError,
     EmulatedAccount,
     EmulatedNumber,
     EmulatorSetup,
@@ -16,6 +17,7 @@ from smsconf.emulator.telesign.faults import Faults, parse_faults
 
 __all__ = [
     "DEMO_ACCOUNTS",
+    "AccountsFileError",
     "EmulatedAccount",
     "EmulatedNumber",
     "EmulatorSetup",

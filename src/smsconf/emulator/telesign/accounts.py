@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from smsconf.telesign.signing import signing_key
 
@@ -96,10 +96,53 @@ class EmulatorSetup(_Frozen):
     directory: Mapping[str, Handset] = Field(default_factory=dict)
 
 
+class AccountsFileError(ValueError):
+    """An accounts file that cannot be read or is invalid, with every problem located.
+
+    The message names places (file:line:col, `accounts.0.numbers.0.number`), never the file's
+    text: PyYAML's own messages quote the offending lines, which in this file hold API keys.
+    """
+
+
 def load_setup(path: str | Path) -> EmulatorSetup:
-    """Read an accounts file (YAML, or JSON which YAML also reads)."""
-    raw: Any = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    return EmulatorSetup.model_validate(raw)
+    """Read an accounts file (YAML, or JSON which YAML also reads).
+
+    Raises `AccountsFileError` for an unreadable file, bad YAML or invalid content.
+    """
+    path = Path(path)
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise AccountsFileError(f"{path}: cannot read it ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise AccountsFileError(f"{path}: not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        raise AccountsFileError(_yaml_problem(path, exc)) from None
+    try:
+        return EmulatorSetup.model_validate(raw)
+    except ValidationError as exc:
+        problems = [
+            f"{'.'.join(map(str, error['loc'])) or 'the file'}: {error['msg']}"
+            for error in exc.errors(include_url=False, include_input=False)
+        ]
+        raise AccountsFileError(f"{path}: " + "; ".join(problems)) from None
+
+
+def _yaml_problem(path: Path, exc: yaml.YAMLError) -> str:
+    """`path:line:col: what` from PyYAML's marks, without the snippet it would quote.
+
+    The place is where the construct began (an unclosed quote, a flow sequence), which is where
+    the mistake usually is; the place the parser gave up follows when it differs.
+    """
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        return f"{path}: not valid YAML"
+    start, stop = exc.context_mark, exc.problem_mark
+    mark = start or stop
+    where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+    what = ", ".join(filter(None, (exc.context, exc.problem))) or "syntax error"
+    if start and stop and (start.line, start.column) != (stop.line, stop.column):
+        what += f" (at {stop.line + 1}:{stop.column + 1})"
+    return f"{where}: not valid YAML: {what}"
 
 
 DEMO_ACCOUNTS: tuple[EmulatedAccount, ...] = (
