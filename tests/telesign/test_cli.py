@@ -12,14 +12,15 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
+from telesign.messaging import MessagingClient
 
 from smsconf.cli import main
 from smsconf.cli.telesign import emulator_app
 from smsconf.emulator.serving import running
-from smsconf.emulator.telesign import create_app
+from smsconf.emulator.telesign import Faults, create_app
 from smsconf.exitcodes import ExitCode
 
-from .conftest import GOOD
+from .conftest import EMULATED, ENTERPRISE_ONLY, GOOD, NO_SMS, SUSPENDED
 
 KEY_VAR = "SMSCONF_TEST_TELESIGN_KEY"
 WRONG_KEY = base64.b64encode(b"wrong key for the cli test").decode()
@@ -75,6 +76,43 @@ def test_check_credentials_endpoint_override(tmp_path: Path, served: str) -> Non
     code, output = run("check-credentials", str(path), "--env", "here",
                        "--endpoint-override", served)
     assert code == ExitCode.OK, output
+
+
+def test_check_credentials_row_and_exit_code_of_every_result(
+    tmp_path: Path, closed_port_url: str
+) -> None:
+    """One run, one row per account with its verdict and Telesign's code; any failure exits 4.
+    (A timeout takes the default 30 s deadline; the client tests cover it with a short one.)"""
+    rows = {  # account name -> (customer ID, key reference, endpoint key, verdict, detail)
+        "good": (GOOD.customer_id, KEY_VAR, "plain", "ok", "10017"),
+        "wrong-key": (GOOD.customer_id, f"WRONG_UNSET:-{WRONG_KEY}", "plain",
+                      "invalid_credentials", "10008"),
+        "unknown": ("NOBODY-0001", KEY_VAR, "plain", "invalid_credentials", "10015"),
+        "no-sms": (NO_SMS.customer_id, KEY_VAR, "plain", "product_not_enabled", "10011"),
+        "wrong-host": (ENTERPRISE_ONLY.customer_id, KEY_VAR, "plain", "wrong_host", "10035"),
+        "suspended": (SUSPENDED.customer_id, KEY_VAR, "plain", "account_disabled", "10010"),
+        "throttled": (GOOD.customer_id, KEY_VAR, "throttled", "throttled", "10019"),
+        "unreachable": (GOOD.customer_id, KEY_VAR, "nowhere", "unreachable", "ConnectError"),
+    }
+    with running(create_app(EMULATED)) as plain, running(
+        create_app(EMULATED, faults=Faults(throttle=1.0))
+    ) as throttled:
+        endpoints = {"plain": plain, "throttled": throttled, "nowhere": closed_port_url}
+        path = tmp_path / "accounts.yaml"
+        path.write_text("environments:\n  here:\n    target: https://contoso.crm.dynamics.com\n"
+                        "accounts:\n" + "".join(
+                            f"  - name: {name}\n    customer_id: {customer}\n"
+                            f"    api_key: ${{env:{key}}}\n    endpoint: {endpoints[where]}\n"
+                            for name, (customer, key, where, _, _) in rows.items()))
+        code, output = run("check-credentials", str(path), "--env", "here")
+    assert code == ExitCode.CREDENTIALS, output
+    assert WRONG_KEY not in output
+    lines = {line.split("│")[1].strip(): line for line in output.splitlines()
+             if line.count("│") > 2 and line.split("│")[1].strip()}
+    for name, (customer, _, _, verdict, detail) in rows.items():
+        cells = [cell.strip() for cell in lines[name].split("│")[1:-1]]
+        assert cells[:4] == [name, "telesign", customer, verdict], lines[name]
+        assert detail in cells[4], lines[name]
 
 
 def test_check_credentials_unreadable_secret_fails_its_row(tmp_path: Path) -> None:
@@ -150,6 +188,12 @@ def test_emulator_command_serves_over_http(tmp_path: Path) -> None:
         assert httpx.get(url + "/v1/messaging/" + "0" * 32).status_code == 503
         unsigned = httpx.get(url + "/v1/messaging/" + "0" * 32)
         assert unsigned.json()["status"]["code"] == 10009
+        # The flag's key and the file's switches are what the served emulator authenticates by.
+        codes = {customer: MessagingClient(customer, "a2V5", rest_endpoint=url).status("0" * 32)
+                 .json["status"]["code"] for customer in ("FLAG-1", "FILE-1")}
+        assert codes == {"FLAG-1": 10017, "FILE-1": 10011}
+        wrong = MessagingClient("FLAG-1", WRONG_KEY, rest_endpoint=url).status("0" * 32)
+        assert (wrong.status_code, wrong.json["status"]["code"]) == (401, 10008)
     finally:
         process.terminate()
         _, err = process.communicate(timeout=10)
