@@ -7,6 +7,7 @@ client, never through the reconciler's own view of it.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -133,6 +134,30 @@ def test_verbose_apply_counts_the_plan_and_the_writes_apart(applied: Workspace) 
     lines = {line.split(":")[0]: line for line in result.stderr.splitlines() if ": " in line}
     assert lines["plan"].startswith("plan: 2 requests"), result.stderr
     assert lines["apply"].startswith("apply: 3 requests"), result.stderr
+
+
+class Terminal(io.StringIO):
+    """stderr as a terminal: the progress bar is drawn only there."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("total", [3, None])
+def test_progress_bar_on_a_terminal_only(
+    monkeypatch: pytest.MonkeyPatch, total: int | None
+) -> None:
+    from smsconf.cli.reconcile import _progress
+
+    with _progress("Applying", total) as tell:
+        assert tell is None  # piped (pytest captures stderr): no bar, no escape codes
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with _progress("Applying", total) as tell:
+        assert tell is not None
+        tell(2)
+        tell(1)
+    assert "Applying" in terminal.getvalue()
 
 
 # --- removing objects ------------------------------------------------------------------------

@@ -9,7 +9,7 @@ not attempted, never guessed. Run against the in-process emulator through a real
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from smsconf.config.model import Config
 from smsconf.dataverse import DataverseClient, OperationResult, StaticToken
 from smsconf.dataverse.errors import NotExecuted, TransportFailure
 from smsconf.emulator.dataverse import create_app
+from smsconf.reconcile import apply as apply_module
 from smsconf.reconcile.apply import _settle, _status, execute, operation
 from smsconf.reconcile.journal import Journal
 from smsconf.reconcile.plan import Change, ColumnChange, Plan
@@ -65,7 +66,13 @@ def queue_change(action: str, row_id: str, priority: int, etag: str | None = Non
     )
 
 
-async def run(dv: DataverseClient, tmp_path: Path, *changes: Change) -> list[tuple[str, str]]:
+async def run(
+    dv: DataverseClient,
+    tmp_path: Path,
+    *changes: Change,
+    continue_on_error: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> list[tuple[str, str]]:
     """Execute changes as one plan; (status, detail) per step from the journal."""
     numbered = [
         Change(**{**c.__dict__, "step": i + 1})  # type: ignore[arg-type]
@@ -74,7 +81,9 @@ async def run(dv: DataverseClient, tmp_path: Path, *changes: Change) -> list[tup
     plan = Plan(None, "local", str(uuid.uuid4()), "sha256:" + "0" * 64, tuple(numbered))
     journal = Journal(tmp_path, plan.checksum)
     try:
-        await execute(plan, Config(), dv, journal, continue_on_error=True)
+        await execute(
+            plan, Config(), dv, journal, continue_on_error=continue_on_error, progress=progress
+        )
     finally:
         journal.close()
     return [(e.status, e.detail) for e in journal.entries]
@@ -180,3 +189,35 @@ async def test_secret_update_is_never_assumed_in_place(dv: DataverseClient) -> N
     )
     case = unanswered(change, TransportFailure("lost", request="POST $batch"))
     assert _status(*case, await _settle(dv, [case]))[0] == "failed"
+
+
+# --- long applies: one $batch per chunk, progress told per answer ------------------------------
+
+
+async def test_progress_is_told_per_batch_and_counts_every_write(
+    dv: DataverseClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(apply_module, "CHUNK", 2)
+    changes = [queue_change("create", str(uuid.uuid4()), i) for i in range(5)]
+    told: list[int] = []
+    before = dv.stats.requests
+    statuses = await run(dv, tmp_path, *changes, progress=told.append)
+    assert [s for s, _ in statuses] == ["done"] * 5
+    assert told == [2, 2, 1]
+    assert dv.stats.requests - before == 3  # one $batch request per chunk, nothing more
+
+
+@pytest.mark.parametrize("keep_going", [False, True])
+async def test_a_failure_stops_later_chunks_unless_told_to_continue(
+    dv: DataverseClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep_going: bool
+) -> None:
+    """The client's rule for its own chunks holds across the chunks apply sends itself."""
+    monkeypatch.setattr(apply_module, "CHUNK", 1)
+    row_id, _ = await make_queue(dv, "Q moved", 5)
+    await dv.update("queues", row_id, {"msdyn_priority": 6})
+    changes = [
+        queue_change("update", row_id, 9, etag='W/"1"'),  # someone else moved it: stale
+        queue_change("create", str(uuid.uuid4()), 1),
+    ]
+    statuses = await run(dv, tmp_path, *changes, continue_on_error=keep_going)
+    assert [s for s, _ in statuses] == ["stale", "done" if keep_going else "not_attempted"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -65,10 +67,35 @@ def _since(before: RequestStats, now: RequestStats) -> RequestStats:
     )
 
 
+@contextmanager
+def _progress(description: str, total: int | None) -> Iterator[Callable[[int], None] | None]:
+    """A transient progress bar on a terminal's stderr (a pulsing one when `total` is None);
+    nothing at all when stderr is piped, so CI logs and redirected plans stay clean."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console  # only on a terminal: piped runs never pay for it
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
+    with Progress(
+        *columns, TimeElapsedColumn(), console=Console(stderr=True), transient=True
+    ) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda done: bar.advance(task, done)
+
+
 async def _plan(
     loaded: Loaded, target: Target, paths: list[str], options: PlanOptions, verbose: bool = False
 ) -> Plan:
-    result = await make_plan(loaded, target, paths, options)
+    with _progress("Reading the organisation", None):
+        result = await make_plan(loaded, target, paths, options)
     if verbose:
         click.echo(f"plan: {target.dataverse.stats}", err=True)
     return result
@@ -175,9 +202,14 @@ def apply(
                 return ExitCode.ERROR
             before = dataclasses.replace(conn.dataverse.stats)
             try:
-                report = await apply_plan(
-                    the_plan, loaded, conn, continue_on_error=continue_on_error
-                )
+                with _progress("Applying", len(the_plan.changes)) as progress:
+                    report = await apply_plan(
+                        the_plan,
+                        loaded,
+                        conn,
+                        continue_on_error=continue_on_error,
+                        progress=progress,
+                    )
             except StalePlan as exc:
                 click.echo("Stale plan, nothing written:", err=True)
                 for reason in exc.reasons:

@@ -13,12 +13,14 @@ the organisation already holds the result; otherwise it is journaled as failed, 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from smsconf.config.model import Config
 from smsconf.dataverse import DataverseClient, Operation, OperationResult, operations
+from smsconf.dataverse import batch as batches
 from smsconf.dataverse.errors import (
     DataverseError,
     DuplicateRecord,
@@ -31,6 +33,9 @@ from smsconf.reconcile.diff import KIND_OF_TABLE, same
 from smsconf.reconcile.journal import Entry, Journal
 from smsconf.reconcile.live import LiveState, Row
 from smsconf.reconcile.plan import Change, Plan
+
+CHUNK = batches.MAX_OPERATIONS
+"""Writes per `$batch` request: the client's own limit, so progress costs no extra request."""
 
 
 class StalePlan(Exception):
@@ -144,13 +149,13 @@ async def execute(
     journal: Journal,
     *,
     continue_on_error: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> ApplyReport:
+    """Write the plan's changes in step order; `progress(n)` hears of each `$batch` answered
+    (n writes), so a long apply can show how far it is."""
     changes = sorted(plan.changes, key=lambda c: c.step)
     ops = [operation(c, secrets_for(c, config)) for c in changes]
-    try:
-        results = await client.batch(ops, continue_on_error=continue_on_error)
-    except DataverseError as lost:  # no answer: any, all or none of the writes may be in place
-        results = [OperationResult(op, None, error=lost) for op in ops]
+    results = await _send(client, ops, continue_on_error=continue_on_error, progress=progress)
     report = ApplyReport(journal.path)
     unsettled = [(c, r) for c, r in zip(changes, results, strict=True) if not r.ok]
     settled = await _settle(client, unsettled) if unsettled else set()
@@ -172,6 +177,37 @@ async def execute(
         if status in ("failed", "stale"):
             report.failures.append(f"{change.label}: {detail}")
     return report
+
+
+async def _send(
+    client: DataverseClient,
+    ops: list[Operation],
+    *,
+    continue_on_error: bool,
+    progress: Callable[[int], None] | None,
+) -> list[OperationResult]:
+    """One `$batch` request per chunk of the client's size (so no extra round trips), sent here
+    one by one rather than by one `client.batch` call, so that progress can be told as each
+    answer arrives. The client's rule holds across chunks: after a failure, the rest is not
+    sent unless `continue_on_error`; after a chunk without any answer (any, all or none of its
+    writes may be in place: they are read back later) the rest is never sent, as its rows may
+    depend on what that chunk did or did not write."""
+    results: list[OperationResult] = []
+    stop = False
+    for chunk in batches.split(ops, CHUNK):
+        if stop:
+            results += batches.not_executed(chunk)
+            continue
+        try:
+            answered = await client.batch(chunk, continue_on_error=continue_on_error)
+        except DataverseError as error:  # no answer to this request
+            answered = [OperationResult(op, None, error=error) for op in chunk]
+            stop = True
+        results += answered
+        stop = stop or (not continue_on_error and not all(r.ok for r in answered))
+        if progress is not None:
+            progress(len(chunk))
+    return results
 
 
 def _status(change: Change, result: OperationResult, settled: set[int]) -> tuple[Any, str]:

@@ -11,6 +11,7 @@ import hashlib
 import json
 import subprocess
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -165,8 +166,10 @@ async def apply_plan(
     target: Target,
     *,
     continue_on_error: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> ApplyReport:
-    """Apply `plan` if nothing moved since it was made; raise `StalePlan` naming what did."""
+    """Apply `plan` if nothing moved since it was made; raise `StalePlan` naming what did.
+    `progress(n)` hears of every n writes answered (see `execute`)."""
     reasons = []
     if plan.config_digest != config_digest(loaded):
         reasons.append("the configuration changed since the plan was made")
@@ -181,7 +184,12 @@ async def apply_plan(
     journal = Journal(state_dir() / "journal", plan.checksum)
     try:
         return await execute(
-            plan, loaded.config, target.dataverse, journal, continue_on_error=continue_on_error
+            plan,
+            loaded.config,
+            target.dataverse,
+            journal,
+            continue_on_error=continue_on_error,
+            progress=progress,
         )
     finally:
         journal.close()
