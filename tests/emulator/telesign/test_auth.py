@@ -110,13 +110,24 @@ async def test_header_problems(
     assert code_of(await probe(http, headers)) == code
 
 
+@pytest.mark.parametrize("x_ts_date", [False, True], ids=["Date", "x-ts-date"])
 async def test_date_outside_tolerance(
+    http: httpx.AsyncClient, sign: Signer, clock: FakeClock, x_ts_date: bool
+) -> None:
+    for skew, code in ((-901, 10004), (901, 10004), (-899, 10017), (899, 10017)):
+        date = signing.http_date(clock.now + skew)
+        assert code_of(await probe(http, sign("GET", PROBE, date=date, x_ts_date=x_ts_date))) == (
+            code), skew
+
+
+async def test_x_ts_date_is_the_one_judged_when_both_are_sent(
     http: httpx.AsyncClient, sign: Signer, clock: FakeClock
 ) -> None:
-    stale = signing.http_date(clock.now - 901)
-    assert code_of(await probe(http, sign("GET", PROBE, date=stale))) == 10004
-    nearly = signing.http_date(clock.now - 899)
-    assert code_of(await probe(http, sign("GET", PROBE, date=nearly))) == 10017
+    """A stale Date beside a fresh x-ts-date passes the date check (not 10004) and then fails
+    the signature, because a Date that is sent is also a line of the string-to-sign."""
+    headers = sign("GET", PROBE, x_ts_date=True)
+    headers["Date"] = signing.http_date(clock.now - 3600)
+    assert code_of(await probe(http, headers)) == 10008
 
 
 async def test_nonce_replay_is_rejected(http: httpx.AsyncClient, sign: Signer) -> None:
