@@ -298,13 +298,14 @@ COLUMNS: dict[str, tuple[str, str]] = {
 
 EXIT_ADVICE: dict[ExitCode, str] = {
     ExitCode.OK: "Nothing to do, or done.",
-    ExitCode.ERROR: "A bug or an unreachable service: the one-line message says which; "
+    ExitCode.ERROR: "A bug or an unreachable organisation: the one-line message says which; "
     "`SMSCONF_DEBUG=1` shows the traceback.",
     ExitCode.CHANGES: "Only with `plan --detailed-exitcode` and from `drift`: not a failure. "
     "CI treats 0 and 2 as success.",
     ExitCode.INVALID_CONFIG: "Fix the located errors (file:line:col); all are listed at once.",
-    ExitCode.CREDENTIALS: "A Telesign Customer ID or API key was refused: check the secret "
-    "the account's `api_key` references (`smsconf check-credentials`).",
+    ExitCode.CREDENTIALS: "A Telesign Customer ID or API key was refused, or Telesign could not "
+    "answer the check (throttled, unreachable): `smsconf check-credentials` shows which, per "
+    "account; check the secret the account's `api_key` references, or retry later.",
     ExitCode.UNSAFE_PLAN: "Deletes beyond `settings.max_deletes` or a change to a column that "
     "cannot change: allow it explicitly (`--allow-delete ADDRESS`, `--allow-deletes`) or "
     "change the configuration.",

@@ -9,10 +9,10 @@ from enum import IntEnum
 
 class ExitCode(IntEnum):
     OK = 0  # valid / no changes / applied
-    ERROR = 1  # unexpected error (a bug or an unreachable service)
+    ERROR = 1  # unexpected error (a bug, or the organisation unreachable)
     CHANGES = 2  # plan has changes (only with --detailed-exitcode)
     INVALID_CONFIG = 3  # configuration failed validation
-    CREDENTIALS = 4  # a provider account's credentials failed their check
+    CREDENTIALS = 4  # an account's credentials were refused or could not be checked
     UNSAFE_PLAN = 5  # plan crosses a safety threshold (deletes, immutable fields)
     STALE_PLAN = 6  # saved plan no longer matches the live organisation or the configuration
     PARTIAL_APPLY = 7  # apply stopped part-way; the journal says what was done
@@ -24,7 +24,7 @@ Exit codes:
   1  unexpected error
   2  changes present (plan --detailed-exitcode)
   3  invalid configuration
-  4  provider credentials failed their check
+  4  provider credentials refused, or not checkable (throttled, unreachable)
   5  unsafe plan (deletes or immutable changes not allowed)
   6  stale plan (live rows or configuration changed since the plan)
   7  partial apply (see the journal; run apply again to finish)"""
