@@ -152,6 +152,30 @@ SCHEMA_CASES = [
         "workstreams[0].sms.file_attachments.agents",
         None,
     ),
+    # Strict types, as in the JSON Schema: YAML has already typed the value, nothing is coerced.
+    (
+        "workstreams/0/distribution/capacity/units",
+        "5",
+        "valid integer",
+        "workstreams[0].distribution.capacity.units",
+        "remove the quotes: a quoted value is text in YAML",
+    ),
+    (
+        "workstreams/0/distribution/capacity/units",
+        True,
+        "valid integer",
+        "workstreams[0].distribution.capacity.units",
+        None,
+    ),
+    ("queues/0/priority", 2.0, "valid integer", "queues[0].priority", None),
+    (
+        "workstreams/0/sms/file_attachments/agents",
+        "yes",
+        "valid boolean",
+        "workstreams[0].sms.file_attachments.agents",
+        "remove the quotes: a quoted value is text in YAML",
+    ),
+    ("queues/0/managed", 1, "valid boolean", "queues[0].managed", None),
     ("accounts/0/customer_id", None, "valid string", "accounts[0].customer_id", None),
     (
         "accounts/0/numbers/0/number",

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
 
 from smsconf.config import rules
 from smsconf.config.interpolate import anchor_file_ref, substitute
@@ -30,6 +32,10 @@ LIST_KEYS = tuple(
     name for name, f in Config.model_fields.items() if typing.get_origin(f.annotation) is list
 )
 MAP_KEYS = tuple(name for name in Config.model_fields if name not in LIST_KEYS)
+# YAML already types every scalar, so a quoted "5" where a number goes, or "yes" / 1 where a
+# boolean goes, is a wrong type: pydantic's lax mode would coerce it silently, while the committed
+# JSON Schema (what editors check) rejects it. Strict validation makes the two agree.
+STRICT = True
 
 
 @dataclass
@@ -164,7 +170,7 @@ def build(source: Source, env: str | None) -> tuple[Config | None, list[Problem]
     """Validate the merged tree for one environment (None: no environment selected)."""
     data, unresolved = substitute(source.data, _variables_for(source, env), source.positions)
     try:
-        config = Config.model_validate(data)
+        config = Config.model_validate(data, strict=STRICT)
     except ValidationError as exc:
         structural = _from_pydantic(exc, data)
         found = structural + _rules_without_invalid(data, structural)
@@ -188,7 +194,7 @@ def _rules_without_invalid(data: dict[str, Any], structural: list[Problem]) -> l
     """
     pruned, kept, dropped = _prune(data, {p.path for p in structural})
     try:
-        config = Config.model_validate(pruned)
+        config = Config.model_validate(pruned, strict=STRICT)
     except ValidationError:
         return []  # a top-level map itself is broken; the structural errors say enough
     bad = {p.path for p in structural}
@@ -316,11 +322,28 @@ def _problem(err: dict[str, Any], loc: Path_, path: Path_) -> Problem:
     return Problem(message[:1].lower() + message[1:], path, hint=_quote_hint(err))
 
 
+# The YAML tag an unquoted scalar needs to satisfy each pydantic type error.
+_PLAIN_TAG = {
+    "int_type": "tag:yaml.org,2002:int",
+    "bool_type": "tag:yaml.org,2002:bool",
+    "float_type": "tag:yaml.org,2002:float",
+}
+_RESOLVER = Resolver()
+
+
+def _plain_tag(text: str) -> str:
+    """The tag YAML would give `text` written without quotes (`5` int, `yes` bool)."""
+    return str(_RESOLVER.resolve(ScalarNode, text, (True, False)))
+
+
 def _quote_hint(err: dict[str, Any]) -> str | None:
-    """Unquoted digits (a phone number, a Customer ID) or yes/no are not text in YAML."""
+    """Unquoted digits (a phone number, a Customer ID) or yes/no are not text in YAML; quoted
+    ones are nothing but text."""
+    value = err.get("input")
+    if isinstance(value, str) and _PLAIN_TAG.get(err["type"]) == _plain_tag(value):
+        return "remove the quotes: a quoted value is text in YAML"
     if err["type"] != "string_type":
         return None
-    value = err.get("input")
     if isinstance(value, bool):
         return "quote it: unquoted true/false/yes/no is a boolean in YAML"
     if isinstance(value, (int, float)):
