@@ -220,6 +220,14 @@ def test_union_failure_is_one_problem_at_the_real_path(check: Checker) -> None:
     assert "invalid value: input should be a valid string" in find(problems, "", at).message
 
 
+def test_union_failure_keeps_a_branch_suggestion(check: Checker) -> None:
+    """`alway` fails both `always | never` and the duration branch; the merged problem still
+    says what was probably meant."""
+    where = "workstreams/0/distribution/block_capacity_for_wrap_up"
+    problem = find(check(set_in(base_config(), where, "alway")), "invalid value: expected one of")
+    assert problem.hint == "did you mean 'always'?"
+
+
 def test_every_problem_at_once_without_cascades(check: Checker) -> None:
     """A schema error in one object does not hide rule errors elsewhere, and references to the
     broken object are not reported on top of its own error."""

@@ -272,9 +272,11 @@ def _from_pydantic(exc: ValidationError, data: dict[str, Any]) -> list[Problem]:
     for path, found in by_path.items():
         if len(found) == 1:
             problems.append(found[0])
-        else:  # several branches of a union failed: one message listing what would do
+        else:  # several branches of a union failed: one message listing what would do,
+            # keeping a branch's hint (`alway` → did you mean 'always'?) rather than none
             expected = " or ".join(dict.fromkeys(p.message for p in found))
-            problems.append(Problem(f"invalid value: {expected}", path))
+            hint = next((p.hint for p in found if p.hint), None)
+            problems.append(Problem(f"invalid value: {expected}", path, hint=hint))
     return problems
 
 
