@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from smsconf.exitcodes import ExitCode
@@ -35,3 +37,23 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     commands = re.findall(r"```sh\n(.+?)\n```", section("Quick start"))
     assert len(commands) == 2, "the quick start is exactly two commands"
     assert commands[1] in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_error_sample_is_what_validate_prints() -> None:
+    """The sample of located errors is the real output of the command it shows, run from the
+    repository root, so the README never advertises messages the tool no longer prints."""
+    sample = re.search(
+        r"```text\n\$ smsconf validate (\S+)\n(.*?)```",
+        section("The configuration language"),
+        re.DOTALL,
+    )
+    assert sample is not None
+    done = subprocess.run(
+        [sys.executable, "-c", "from smsconf.cli import main; main()", "validate", sample[1]],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == ExitCode.INVALID_CONFIG
+    assert done.stdout + done.stderr == sample[2]
