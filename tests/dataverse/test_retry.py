@@ -327,3 +327,26 @@ async def test_the_request_budget_throttles_with_the_service_protection_code(
     assert caught.value.code == "0x80072322"
     assert caught.value.retry_after is not None and 1 <= caught.value.retry_after <= 300
     assert sleeps.delays == [caught.value.retry_after]
+
+
+async def test_the_deadline_bounds_a_slow_answer_and_a_wait_for_a_slot() -> None:
+    """The deadline holds whatever the transport: the in-process ASGI transport enforces no
+    timeout, and a request queued behind `max_concurrency` must not start its own full timeout
+    once a slot frees."""
+
+    async def slow(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        await asyncio.sleep(1.0)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b'{"value":[]}'})
+
+    transport = httpx.ASGITransport(app=slow)
+    async with DataverseClient(
+        ORG, StaticToken("t"), transport=transport, max_concurrency=1, deadline=0.3
+    ) as dv:
+        started = time.monotonic()
+        outcomes = await asyncio.gather(
+            *(dv.get_all("accounts") for _ in range(3)), return_exceptions=True
+        )
+        elapsed = time.monotonic() - started
+    assert all(isinstance(o, DeadlineExceeded) for o in outcomes), outcomes
+    assert elapsed < 0.8

@@ -472,12 +472,18 @@ class DataverseClient:
                 content=content,
                 timeout=self._timeout if remaining is None else min(self._timeout, remaining),
             )
-            self.stats.requests += 1
-            self.stats.retries += attempt > 1
-            self.stats.bytes_sent += len(content or b"")
             try:
-                async with self._slots:
+                # The deadline bounds the wait for a slot and the answer itself: the request
+                # timeout above is set before queueing, and the in-process transport has none.
+                async with asyncio.timeout(remaining), self._slots:
+                    self.stats.requests += 1
+                    self.stats.retries += attempt > 1
+                    self.stats.bytes_sent += len(content or b"")
                     response = await self._http.send(request)
+            except TimeoutError:
+                raise DeadlineExceeded(
+                    "the run's deadline passed before the answer came", request=request_line
+                ) from None
             except httpx.TransportError as exc:
                 failure = TransportFailure(
                     f"{type(exc).__name__}: {exc}".rstrip(": "), request=request_line
