@@ -17,7 +17,7 @@ import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypedDict, Unpack
 
 import httpx
 
@@ -86,6 +86,21 @@ class Query:
         return Operation(
             "GET", odata.entity_set_name(self.entity_set) + query, headers=headers, idempotent=True
         )
+
+
+class QueryOptions(TypedDict, total=False):
+    """The options of `pages` and `get_all`, as keywords: `Query`'s fields after the entity set.
+
+    One declaration for both methods, so a new query option cannot reach one and not the other.
+    """
+
+    select: Sequence[str] | None
+    filter: Filter | str | None
+    orderby: Sequence[str] | None
+    expand: Sequence[str] | None
+    top: int | None
+    page_size: int
+    annotations: str | None
 
 
 class DataverseClient:
@@ -185,34 +200,18 @@ class DataverseClient:
         return None if result.status == 304 else result.body
 
     async def pages(
-        self,
-        entity_set: str,
-        *,
-        select: Sequence[str] | None = None,
-        filter: Filter | str | None = None,
-        orderby: Sequence[str] | None = None,
-        expand: Sequence[str] | None = None,
-        top: int | None = None,
-        page_size: int = MAX_PAGE_SIZE,
-        annotations: str | None = None,
+        self, entity_set: str, **options: Unpack[QueryOptions]
     ) -> AsyncIterator[list[Row]]:
         """Pages of a query, following `@odata.nextLink` unchanged with the same Prefer header.
 
+        `options` are `Query`'s: `select`, `filter` (a `Filter`, or a raw OData string),
+        `orderby`, `expand`, `top`, `page_size`, `annotations`.
         `page_size` is `Prefer: odata.maxpagesize` (1..5000; Dataverse caps it at 5000).
         `annotations` asks for `odata.include-annotations` (e.g. `"*"` for formatted values and
         lookup navigation names). A nextLink to another origin is refused (`ProtocolError`):
         following it would hand the bearer token to that host.
         """
-        query = Query(
-            entity_set,
-            select=select,
-            filter=filter,
-            orderby=orderby,
-            expand=expand,
-            top=top,
-            page_size=page_size,
-            annotations=annotations,
-        )
+        query = Query(entity_set, **options)
         first = query.operation()
         url = first.url(self.service_root)
         async for rows in self._pages_from(query, url, await self._get_json(url, first.headers)):
@@ -264,32 +263,9 @@ class DataverseClient:
         response, _ = await self._send("GET", url, headers=headers, idempotent=True)
         return _checked_json(response, f"GET {url.removeprefix(self.service_root)}")
 
-    async def get_all(
-        self,
-        entity_set: str,
-        *,
-        select: Sequence[str] | None = None,
-        filter: Filter | str | None = None,
-        orderby: Sequence[str] | None = None,
-        expand: Sequence[str] | None = None,
-        top: int | None = None,
-        page_size: int = MAX_PAGE_SIZE,
-        annotations: str | None = None,
-    ) -> list[Row]:
+    async def get_all(self, entity_set: str, **options: Unpack[QueryOptions]) -> list[Row]:
         """All rows of a query (every page), each with its `@odata.etag`; see `pages`."""
-        rows: list[Row] = []
-        async for page in self.pages(
-            entity_set,
-            select=select,
-            filter=filter,
-            orderby=orderby,
-            expand=expand,
-            top=top,
-            page_size=page_size,
-            annotations=annotations,
-        ):
-            rows.extend(page)
-        return rows
+        return [row async for page in self.pages(entity_set, **options) for row in page]
 
     async def whoami(self) -> Row:
         """`WhoAmI`: UserId, BusinessUnitId, OrganizationId; the cheapest auth check."""
