@@ -1,13 +1,12 @@
 """`smsconf emulator ...`: serve the local Dataverse and Telesign emulators over HTTP."""
 
+import asyncio
 from pathlib import Path
 
 import click
 
 from smsconf.cli.main import LazyGroup, main
 from smsconf.emulator.dataverse import FaultConfig, serve
-
-DEFAULT_DB = Path(".smsconf") / "dataverse.sqlite"
 
 
 @main.group(cls=LazyGroup, lazy={"telesign": "smsconf.cli.telesign"})
@@ -18,16 +17,29 @@ def emulator() -> None:
 @emulator.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
-              show_default=True, help="SQLite file of the org (':memory:' for a throwaway org).")
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite file of the org (default: the CLI's 'local' org, under $SMSCONF_HOME "
+    "or .smsconf/; ':memory:' for a throwaway org).",
+)
 @click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--tls-self-signed", is_flag=True, help="Serve HTTPS with a generated certificate.")
 @click.option("--token", help="Accept only this bearer token (default: any).")
 @click.option("--faults", default="", help="e.g. 'throttle=0.1,unavailable=0.05,request_budget=9'.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the fault sequence.")
-def serve_command(host: str, port: int, db: Path, tls_cert: Path | None, tls_key: Path | None,
-                  tls_self_signed: bool, token: str | None, faults: str, seed: int) -> None:
+def serve_command(
+    host: str,
+    port: int,
+    db: Path | None,
+    tls_cert: Path | None,
+    tls_key: Path | None,
+    tls_self_signed: bool,
+    token: str | None,
+    faults: str,
+    seed: int,
+) -> None:
     """Serve the local Dataverse org (Web API under /api/data/v9.2/) until interrupted."""
     if (tls_cert is None) != (tls_key is None) or (tls_cert and tls_self_signed):
         raise click.UsageError("use --tls-cert with --tls-key, or --tls-self-signed alone")
@@ -35,7 +47,24 @@ def serve_command(host: str, port: int, db: Path, tls_cert: Path | None, tls_key
         fault_config = FaultConfig.parse(faults, seed)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--faults") from None
-    if str(db) != ":memory:":
+    if db is None:
+        db = _local_org()
+    elif str(db) != ":memory:":
         db.parent.mkdir(parents=True, exist_ok=True)
-    serve(host, port, db, tls_cert, tls_key, tls_self_signed, token, fault_config,
-          announce=click.echo)
+    serve(
+        host, port, db, tls_cert, tls_key, tls_self_signed, token, fault_config, announce=click.echo
+    )
+
+
+def _local_org() -> Path:
+    """The file of the CLI's `local` target, opened once as a first `plan` would (which seeds
+    its demo rows): the server then serves the organisation that `plan`/`apply` read and wrote,
+    and commands run after the server see what its clients wrote."""
+    from smsconf.target import LOCAL, LOCAL_DB, open_target, state_dir
+
+    async def open_once() -> None:
+        async with open_target(LOCAL):
+            pass
+
+    asyncio.run(open_once())
+    return state_dir() / LOCAL_DB

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import ssl
 import subprocess
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -15,6 +18,7 @@ from tests.emulator.dataverse.conftest import AUTH
 
 from smsconf.cli import main
 from smsconf.emulator.dataverse import FaultConfig, create_app, running
+from smsconf.target import LOCAL, open_target
 
 ACCOUNTS = "msdyn_occommunicationprovidersettings"
 
@@ -52,33 +56,39 @@ def test_dropped_connection_closes_the_socket(fault: str, committed: int) -> Non
     app.close()
 
 
-@pytest.mark.parametrize("tls", [False, True])
-def test_cli_serves_and_prints_its_url(tmp_path: Path, tls: bool) -> None:
-    db = tmp_path / "org.sqlite"
-    args = ["--port", "0", "--db", str(db), "--token", "secret", "--faults", "slow=0"]
+@contextmanager
+def served_by_cli(
+    args: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, ssl.SSLContext | bool]]:
+    """`smsconf emulator serve` in a child process: (its base URL, how to verify its TLS)."""
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from smsconf.cli import main; main()",
-            "emulator",
-            "serve",
-            *args,
-            *(["--tls-self-signed"] if tls else []),
-        ],
+        [sys.executable, "-c", "from smsconf.cli import main; main()", "emulator", "serve", *args],
         stdout=subprocess.PIPE,
         text=True,
+        cwd=cwd,
+        env=None if env is None else {**os.environ, **env},
     )
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
-        scheme = "https" if tls else "http"
-        assert line.startswith(f"Dataverse emulator: {scheme}://127.0.0.1:")
+        assert line.startswith("Dataverse emulator: http"), line
         url = line.split()[2]
         verify: ssl.SSLContext | bool = True
-        if tls:
+        if url.startswith("https://"):
             cert = process.stdout.readline().split()[2]
             verify = ssl.create_default_context(cafile=cert)
+        yield url, verify
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("tls", [False, True])
+def test_cli_serves_and_prints_its_url(tmp_path: Path, tls: bool) -> None:
+    db = tmp_path / "org.sqlite"
+    args = ["--port", "0", "--db", str(db), "--token", "secret", "--faults", "slow=0"]
+    with served_by_cli([*args, *(["--tls-self-signed"] if tls else [])]) as (url, verify):
+        assert url.startswith(f"{'https' if tls else 'http'}://127.0.0.1:")
         response = httpx.get(
             f"{url}/api/data/v9.2/WhoAmI",
             verify=verify,
@@ -86,10 +96,26 @@ def test_cli_serves_and_prints_its_url(tmp_path: Path, tls: bool) -> None:
             timeout=10,
         )
         assert response.status_code == 200
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
     assert db.exists()
+
+
+async def test_cli_serves_the_local_target_by_default(tmp_path: Path) -> None:
+    """Without --db the server is the CLI's `local` org (under $SMSCONF_HOME), demo rows and
+    all, and what its clients write is there for the next in-process command."""
+    home = tmp_path / "state"
+    served = served_by_cli(["--port", "0"], cwd=tmp_path, env={"SMSCONF_HOME": str(home)})
+    with served as (url, _), httpx.Client(base_url=f"{url}/api/data/v9.2/", headers=AUTH) as http:
+        users = http.get("systemusers", params={"$select": "fullname"}).json()["value"]
+        assert "Contoso SMS bot (local)" in {u["fullname"] for u in users}
+        assert http.post(ACCOUNTS, json={"msdyn_name": "served"}).status_code == 204
+    assert not (tmp_path / ".smsconf").exists()
+    os.environ["SMSCONF_HOME"] = str(home)
+    try:
+        async with open_target(LOCAL) as local:
+            rows = await local.dataverse.get_all(ACCOUNTS, select=["msdyn_name"])
+    finally:
+        del os.environ["SMSCONF_HOME"]
+    assert "served" in {r["msdyn_name"] for r in rows}
 
 
 @pytest.mark.parametrize(
