@@ -19,12 +19,15 @@ from tests.dataverse.peers import served
 from tests.reconcile.workspace import (  # the fixtures: ws, applied (and applied_db)
     CONTOSO_DEMO_KEY,
     Workspace,
+    admin_acts_before_writes,
     applied,
     applied_db,
     duplicates,
+    rows_where,
     ws,
 )
 
+from smsconf.dataverse import DataverseClient
 from smsconf.emulator.dataverse import create_app
 from smsconf.exitcodes import ExitCode
 from smsconf.platform import TABLES
@@ -300,6 +303,58 @@ def test_distribution_mode_change_is_refused_even_with_deletes_allowed(
         one(ws.rows("msdyn_liveworkstream", msdyn_name="SMS Sales"))["msdyn_workdistributionmode"]
         == 192350001
     )
+
+
+# --- a failed create: what depends on it stops, the rest goes on ------------------------------
+
+DEFAULT_QUEUE = "Default messaging queue"
+
+
+def test_continue_on_error_skips_only_what_depends_on_a_failed_create(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An admin deletes the queue UK Support falls back to, just before apply writes: UK
+    Support's create fails, so its channel, routing and the rest of its rows are never sent
+    (journaled not attempted, each naming what it needed), while the other workstreams are
+    created in full. Exit 7. With the queue back, a second apply finishes, with no duplicates."""
+
+    async def delete_default_queue(dv: DataverseClient) -> None:
+        (queue,) = await rows_where(dv, "queue", name=DEFAULT_QUEUE)
+        await dv.delete("queues", queue["queueid"])
+
+    admin_acts_before_writes(ws, monkeypatch, delete_default_queue)
+    result = ws.apply("--continue-on-error")
+    assert result.exit_code == ExitCode.PARTIAL_APPLY, result.output
+
+    (journal,) = (ws.home / "journal").glob("apply-*.jsonl")
+    entries = [json.loads(line) for line in journal.read_text().splitlines()]
+    failed = [e["label"] for e in entries if e["status"] == "failed"]
+    skipped = [e for e in entries if e["status"] == "not_attempted"]
+    done = [e for e in entries if e["status"] == "done"]
+    assert failed == ["workstream 'UK Support'"]
+    assert [(e["label"], e["detail"]) for e in skipped] == [
+        (
+            "SMS channel of workstream 'UK Support'",
+            "not attempted: it needs workstream 'UK Support', which failed",
+        )
+    ]
+    assert f"{len(done)} done, 1 failed, 0 stale, {len(skipped)} not attempted" in result.stdout
+    assert ws.rows("msdyn_liveworkstream", msdyn_name="UK Support") == []
+    for name in ("SMS Support", "SMS Sales"):
+        workstream = one(ws.rows("msdyn_liveworkstream", msdyn_name=name))
+        ws_id = workstream["msdyn_liveworkstreamid"]
+        one(ws.rows("msdyn_ocsmschannelsetting", _msdyn_liveworkstreamid_value=ws_id))
+    assert len(ws.rows("msdyn_ocsmschannelsetting")) == 2
+
+    queue = {"name": DEFAULT_QUEUE, "msdyn_isomnichannelqueue": True}
+    ws.web(lambda dv: dv.create("queues", queue))
+    finished = ws.apply()
+    assert finished.exit_code == ExitCode.OK, finished.output
+    assert f"{len(skipped) + 1} done, 0 failed" in finished.stdout
+    counts = ws.key_counts()
+    assert not duplicates(counts)
+    assert sum(counts["msdyn_liveworkstream"].values()) == 3
+    assert ws.plan("--detailed-exitcode").exit_code == ExitCode.OK
 
 
 # --- unmanaged rows --------------------------------------------------------------------------

@@ -221,3 +221,81 @@ async def test_a_failure_stops_later_chunks_unless_told_to_continue(
     ]
     statuses = await run(dv, tmp_path, *changes, continue_on_error=keep_going)
     assert [s for s, _ in statuses] == ["stale", "done" if keep_going else "not_attempted"]
+
+
+# --- continue-on-error: dependents of a failed step are not sent -------------------------------
+
+
+def row_change(action: str, table: str, row_id: str, body: dict[str, Any], **extra: Any) -> Change:
+    """A create or delete of any table, labelled by its table and the id's first characters."""
+    return Change(
+        action=action,  # type: ignore[arg-type]
+        kind=table,
+        label=f"{table} {row_id[:8]}",
+        table=table,
+        key=(row_id,),
+        id=row_id,
+        body=body,
+        **extra,
+    )
+
+
+async def test_a_failed_create_stops_its_dependents_not_its_neighbours(
+    dv: DataverseClient, tmp_path: Path
+) -> None:
+    """A queue the service refuses: the workstream binding it is never sent, nor the channel
+    of that workstream (each names what it needed); a queue and a workstream unrelated to it
+    are written. The failure costs requests, one per dependency wave after it."""
+    bad, good, orphan, child, other = (str(uuid.uuid4()) for _ in range(5))
+    bind = "msdyn_defaultqueue@odata.bind"
+    changes = [
+        row_change("create", QUEUE, bad, {"name": 12}),  # a number for a text column: a 400
+        row_change("create", QUEUE, good, {"name": "Q good"}),
+        row_change("create", "msdyn_liveworkstream", orphan, {bind: f"/queues({bad})"}),
+        row_change("create", "msdyn_liveworkstream", other, {bind: f"/queues({good})"}),
+        row_change(
+            "create",
+            "msdyn_ocsmschannelsetting",
+            child,
+            {"msdyn_liveworkstreamid@odata.bind": f"/msdyn_liveworkstreams({orphan})"},
+        ),
+    ]
+    before = dv.stats.requests
+    statuses = await run(dv, tmp_path, *changes)
+    assert [s for s, _ in statuses] == ["failed", "done", "not_attempted", "done", "not_attempted"]
+    assert statuses[2][1] == f"not attempted: it needs queue {bad[:8]}, which failed"
+    assert statuses[4][1] == (
+        f"not attempted: it needs msdyn_liveworkstream {orphan[:8]}, which was not attempted"
+    )
+    # the first $batch stopped at the bad queue; then a wave with the good queue, and one with
+    # the workstream that needs it
+    assert dv.stats.requests - before == 3
+    assert await dv.get_all("msdyn_ocsmschannelsettings") == []
+
+
+async def test_a_refused_child_delete_keeps_its_parent(dv: DataverseClient, tmp_path: Path) -> None:
+    """Removing a workstream deletes its channel first: when that delete is refused (someone
+    edited the channel since the plan), the workstream's delete is not sent (it would cascade
+    over the edit); another removal goes ahead."""
+    parent, other, channel = (str(uuid.uuid4()) for _ in range(3))
+    for ws_id in (parent, other):
+        await dv.create("msdyn_liveworkstreams", {"msdyn_name": ws_id[:8]}, id=ws_id)
+    bind = {"msdyn_liveworkstreamid@odata.bind": f"/msdyn_liveworkstreams({parent})"}
+    await dv.create("msdyn_ocsmschannelsettings", bind, id=channel)
+    removal = f"msdyn_liveworkstream[{parent}]"
+    changes = [
+        row_change(
+            "delete", "msdyn_ocsmschannelsetting", channel, {}, etag='W/"1"', cascade_of=removal
+        ),
+        row_change("delete", "msdyn_liveworkstream", parent, {}),
+        row_change("delete", "msdyn_liveworkstream", other, {}),
+    ]
+    assert changes[1].address == removal
+    statuses = await run(dv, tmp_path, *changes)
+    assert statuses[1] == (
+        "not_attempted",
+        f"not attempted: it needs msdyn_ocsmschannelsetting {channel[:8]}, which is stale",
+    )
+    assert [s for s, _ in statuses] == ["stale", "not_attempted", "done"]
+    assert await dv.get("msdyn_liveworkstreams", parent) is not None
+    assert await dv.get("msdyn_ocsmschannelsettings", channel) is not None

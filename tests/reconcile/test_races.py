@@ -16,12 +16,14 @@ from collections.abc import Callable
 import pytest
 from tests.reconcile.workspace import (
     Workspace,
+    admin_acts_before_writes,
     duplicates,
     instant_retries,
     rows_where,
 )
 
 from smsconf.config.loader import Loaded, load
+from smsconf.dataverse import DataverseClient
 from smsconf.dataverse.errors import DataverseError
 from smsconf.emulator.dataverse import FaultConfig
 from smsconf.exitcodes import ExitCode
@@ -55,17 +57,13 @@ def journal_entries(report: ApplyReport) -> list[dict]:
 def admin_edits_before_writes(
     ws: Workspace, monkeypatch: pytest.MonkeyPatch, priority: int
 ) -> None:
-    """Make the admin center edit the Tier 1 queue after apply's stale check, just before its
-    writes: the narrowest window, which only the per-row If-Match can catch."""
-    real_execute = manager.execute
+    """The admin center edits the Tier 1 queue just before apply's writes."""
 
-    async def admin_edits_first(*args, **kwargs):  # type: ignore[no-untyped-def]
-        async with ws.client() as dv:
-            (row,) = await rows_where(dv, "queue", name=TIER1)
-            await dv.update("queues", row["queueid"], {"msdyn_priority": priority})
-        return await real_execute(*args, **kwargs)
+    async def edit(dv: DataverseClient) -> None:
+        (row,) = await rows_where(dv, "queue", name=TIER1)
+        await dv.update("queues", row["queueid"], {"msdyn_priority": priority})
 
-    monkeypatch.setattr(manager, "execute", admin_edits_first)
+    admin_acts_before_writes(ws, monkeypatch, edit)
 
 
 def test_edit_between_plan_and_write_is_stale_not_overwritten(

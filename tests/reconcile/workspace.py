@@ -29,6 +29,7 @@ from smsconf.emulator.dataverse import create_app
 from smsconf.mapping.ids import normalise
 from smsconf.mapping.keys import KEYS
 from smsconf.platform import TABLES
+from smsconf.reconcile import manager
 from smsconf.reconcile.live import read_live
 from smsconf.target import LOCAL_DB, LOCAL_URL
 
@@ -133,6 +134,26 @@ class Workspace:
     def key_counts(self) -> dict[str, Counter[tuple[str, ...]]]:
         """How many live rows share each natural key, per table (a duplicate shows as 2)."""
         return asyncio.run(key_counts_of(self))
+
+
+def admin_acts_before_writes(
+    ws: Workspace,
+    monkeypatch: pytest.MonkeyPatch,
+    action: Callable[[DataverseClient], Awaitable[object]],
+) -> None:
+    """Make the admin center do `action` once, after the next apply's stale check and just
+    before its writes: the narrowest window, which only the writes themselves can notice.
+    Later applies in the test run undisturbed (the admin acted once)."""
+    real_execute = manager.execute
+    pending = [action]
+
+    async def admin_acts_first(*args: Any, **kwargs: Any) -> Any:
+        while pending:
+            async with ws.client() as dv:
+                await pending.pop()(dv)
+        return await real_execute(*args, **kwargs)
+
+    monkeypatch.setattr(manager, "execute", admin_acts_first)
 
 
 async def rows_where(dv: DataverseClient, table: str, **equal: Any) -> list[dict[str, Any]]:

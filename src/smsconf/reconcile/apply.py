@@ -29,6 +29,7 @@ from smsconf.dataverse.errors import (
     PreconditionFailed,
 )
 from smsconf.platform import TABLES
+from smsconf.reconcile.dependencies import prerequisites, waves
 from smsconf.reconcile.diff import KIND_OF_TABLE, same
 from smsconf.reconcile.journal import Entry, Journal
 from smsconf.reconcile.live import LiveState, Row
@@ -155,12 +156,18 @@ async def execute(
     (n writes), so a long apply can show how far it is."""
     changes = sorted(plan.changes, key=lambda c: c.step)
     ops = [operation(c, secrets_for(c, config)) for c in changes]
-    results = await _send(client, ops, continue_on_error=continue_on_error, progress=progress)
+    writer = _Writer(client, changes, ops, continue_on_error=continue_on_error, progress=progress)
+    results = await writer.run()
     report = ApplyReport(journal.path)
-    unsettled = [(c, r) for c, r in zip(changes, results, strict=True) if not r.ok]
+    unsettled = [
+        (c, r)
+        for i, (c, r) in enumerate(zip(changes, results, strict=True))
+        if not r.ok and i not in writer.skipped
+    ]
     settled = await _settle(client, unsettled) if unsettled else set()
-    for change, result in zip(changes, results, strict=True):
-        status, detail = _status(change, result, settled)
+    for index, (change, result) in enumerate(zip(changes, results, strict=True)):
+        skipped = writer.skipped.get(index)
+        status, detail = ("not_attempted", skipped) if skipped else _status(change, result, settled)
         journal.record(
             Entry(
                 change.step,
@@ -179,35 +186,103 @@ async def execute(
     return report
 
 
-async def _send(
-    client: DataverseClient,
-    ops: list[Operation],
-    *,
-    continue_on_error: bool,
-    progress: Callable[[int], None] | None,
-) -> list[OperationResult]:
-    """One `$batch` request per chunk of the client's size (so no extra round trips), sent here
-    one by one rather than by one `client.batch` call, so that progress can be told as each
-    answer arrives. The client's rule holds across chunks: after a failure, the rest is not
-    sent unless `continue_on_error`; after a chunk without any answer (any, all or none of its
-    writes may be in place: they are read back later) the rest is never sent, as its rows may
-    depend on what that chunk did or did not write."""
-    results: list[OperationResult] = []
-    stop = False
-    for chunk in batches.split(ops, CHUNK):
-        if stop:
-            results += batches.not_executed(chunk)
-            continue
-        try:
-            answered = await client.batch(chunk, continue_on_error=continue_on_error)
-        except DataverseError as error:  # no answer to this request
-            answered = [OperationResult(op, None, error=error) for op in chunk]
-            stop = True
-        results += answered
-        stop = stop or (not continue_on_error and not all(r.ok for r in answered))
-        if progress is not None:
-            progress(len(chunk))
-    return results
+class _Writer:
+    """Sends the writes: one `$batch` request per chunk of the client's size while all goes
+    well, so a healthy apply costs no more round trips than its chunks.
+
+    Those requests ask the service to stop at the first failure, so nothing after it is sent
+    before apply knows what failed. Without `continue_on_error` that is the end: the rest is
+    not attempted. With it, the rest goes in dependency waves (`dependencies.waves`), each
+    request asking the service to continue on error: a step whose prerequisite failed (or was
+    itself skipped) is never sent and is journaled not attempted, naming what it needed, while
+    independent steps go on. That costs at most one request per wave (and chunk) after a
+    failure. A request without any answer (any, all or none of its writes may be in place:
+    they are read back later) stops everything, as later rows may depend on it.
+    """
+
+    def __init__(
+        self,
+        client: DataverseClient,
+        changes: list[Change],
+        ops: list[Operation],
+        *,
+        continue_on_error: bool,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        self.client = client
+        self.changes = changes
+        self.ops = ops
+        self.continue_on_error = continue_on_error
+        self.progress = progress
+        self.results: list[OperationResult | None] = [None] * len(ops)
+        self.skipped: dict[int, str] = {}
+        """Steps not sent because a step they need failed: the journal's reason for each."""
+        self.lost = False
+
+    async def run(self) -> list[OperationResult]:
+        unsent = await self._send(list(range(len(self.ops))), keep_going=False)
+        if unsent and self.continue_on_error and not self.lost:
+            graph = prerequisites(self.changes)
+            for wave in waves(unsent, graph):
+                ready = [i for i in wave if not self._skip(i, graph[i])]
+                await self._send(ready, keep_going=True)
+                if self.lost:
+                    break
+        missing = [i for i, r in enumerate(self.results) if r is None]
+        for i, result in zip(
+            missing, batches.not_executed([self.ops[i] for i in missing]), strict=True
+        ):
+            self.results[i] = result
+        return [r for r in self.results if r is not None]
+
+    async def _send(self, indexes: list[int], *, keep_going: bool) -> list[int]:
+        """Send these steps in chunks; return the ones the service did not run, in order.
+        Without `keep_going`, the chunks after a failure are not sent (not run either)."""
+        unsent: list[int] = []
+        stopped = False
+        for start in range(0, len(indexes), CHUNK):
+            chunk = indexes[start : start + CHUNK]
+            if stopped:
+                unsent += chunk
+                continue
+            ops = [self.ops[i] for i in chunk]
+            try:
+                answered = await self.client.batch(ops, continue_on_error=keep_going)
+            except DataverseError as error:  # no answer to this request
+                answered = [OperationResult(op, None, error=error) for op in ops]
+                self.lost = True
+            ran = 0
+            for index, result in zip(chunk, answered, strict=True):
+                if isinstance(result.error, NotExecuted):
+                    unsent.append(index)
+                else:
+                    self.results[index] = result
+                    ran += 1
+            if self.progress is not None:
+                self.progress(ran)
+            if self.lost:
+                return []
+            stopped = not keep_going and not all(r.ok for r in answered)
+        return unsent
+
+    def _skip(self, index: int, needs: list[int]) -> bool:
+        """Record `index` as not attempted if a step it needs is not in place; say why."""
+        for need in needs:
+            if need in self.skipped:
+                why = "was not attempted"
+            else:
+                result = self.results[need]
+                if result is not None and (
+                    result.ok or _already_done(self.changes[need], result.error)
+                ):
+                    continue
+                why = "was not attempted"
+                if result is not None:
+                    stale = _status(self.changes[need], result, set())[0] == "stale"
+                    why = "is stale" if stale else "failed"
+            self.skipped[index] = f"not attempted: it needs {self.changes[need].label}, which {why}"
+            return True
+        return False
 
 
 def _status(change: Change, result: OperationResult, settled: set[int]) -> tuple[Any, str]:
