@@ -17,7 +17,6 @@ import click
 from smsconf.config import ConfigError, SecretError
 from smsconf.config.loader import Loaded
 from smsconf.exitcodes import ExitCode
-from smsconf.target import LOCAL
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,7 +54,13 @@ def handle_errors(func: F) -> F:
 
 
 def target_of(loaded: Loaded, override: str | None) -> str:
-    """`--target`, else the chosen environment's target, else the local organisation."""
+    """`--target`, else the chosen environment's target, else the local organisation.
+
+    `smsconf.target` is imported here, not at the top, because it brings httpx and the
+    Dataverse client, which `validate` never needs (a tenth of its run at 1,000 workstreams).
+    """
+    from smsconf.target import LOCAL
+
     if override:
         return override
     env = loaded.config.environments.get(loaded.environment or "")
