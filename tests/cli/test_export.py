@@ -17,7 +17,7 @@ from tests.reconcile.workspace import Workspace, make_workspace
 
 from smsconf.cli import main
 from smsconf.exitcodes import ExitCode
-from smsconf.mapping.yaml_out import NOT_EXPORTED, SHARED_FILE
+from smsconf.mapping.yaml_out import NOT_EXPORTED, NOT_STORED, SHARED_FILE
 from smsconf.target import LOCAL_DB
 
 # The example's demo keys, under the variable names export writes for its accounts.
@@ -50,12 +50,36 @@ def applied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, applied_db: Path) -
 def test_the_exported_example_plans_to_no_changes(applied: Workspace) -> None:
     result = applied.smsconf("export", "--out", "exported")
     assert result.exit_code == ExitCode.OK, result.output
-    assert "Wrote 4 file(s) to exported (0 not exported)." in result.stdout
+    assert "Wrote 4 file(s) to exported (0 not exported, 10 field(s) not stored" in result.stdout
     assert applied.smsconf("validate", "exported").exit_code == ExitCode.OK
     plan = applied.smsconf("plan", "exported", "--detailed-exitcode", env=KEYS)
     assert plan.exit_code == ExitCode.OK, plan.output
     assert "No changes." in plan.stdout
     assert "credentials of account 'fabrikam-telesign' (DEMO-CUSTOMER-0002): ok" in plan.stdout
+
+
+def test_fields_the_organisation_does_not_store_are_listed_per_object(applied: Workspace) -> None:
+    """The example's `auth: basic` (Fabrikam) and its numbers' descriptions have no column:
+    each such field of each exported object is named by path, on stderr and in the files."""
+    result = applied.smsconf("export", "--out", "exported")
+    assert result.exit_code == ExitCode.OK, result.output
+    shared = (applied.root / "exported" / SHARED_FILE).read_text("utf-8")
+    example = yaml.safe_load(applied.config.read_text("utf-8"))
+    paths = ["environments[*].gateway", "environments[*].variables"]
+    for account in example["accounts"]:
+        base = f"accounts[{account['name']}]"
+        paths += [f"{base}.auth", f"{base}.endpoint"]
+        paths += [f"{base}.numbers[{n['number']}].description" for n in account["numbers"]]
+    listed = [
+        line.removeprefix("not stored in the organisation: ").split(": ")[0]
+        for line in result.stderr.splitlines()
+        if line.startswith("not stored in the organisation: ")
+    ]
+    assert sorted(listed) == sorted(paths)
+    auth = "accounts[fabrikam-telesign].auth: exported as the default, tsa"
+    assert f"not stored in the organisation: {auth}" in result.stderr
+    assert f"{NOT_STORED}\n" in shared
+    assert all(f"#   - {path}: " in shared for path in paths)
 
 
 def test_a_plan_of_the_export_sees_a_later_edit(applied: Workspace) -> None:
@@ -89,7 +113,7 @@ def test_what_cannot_be_expressed_is_listed_on_stderr_and_in_the_files(
         "model smsconf writes (a legacy-model workstream)"
     )
     assert f"not exported: {reason}" in result.stderr
-    assert "(1 not exported)" in result.stdout
+    assert "(1 not exported, " in result.stdout
     shared = (applied.root / "exported" / SHARED_FILE).read_text("utf-8")
     assert f"{NOT_EXPORTED}\n#   - {reason}\n" in shared
     assert not (applied.root / "exported" / "workstreams" / "uk-support.yaml").exists()

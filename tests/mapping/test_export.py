@@ -165,6 +165,10 @@ async def test_an_empty_organisation_exports_to_an_empty_configuration(home: Pat
     exported = await export_to(home / "exported")
     assert exported.omitted == []
     assert exported.config == Config()
+    assert [o.what for o in exported.not_stored] == [  # no account: only the environments
+        "environments[*].gateway",
+        "environments[*].variables",
+    ]
     assert sorted(files_of(home / "exported")) == [SHARED_FILE]
     assert (await plan([home / "exported"])).changes == ()
 

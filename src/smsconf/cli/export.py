@@ -46,4 +46,9 @@ def export(target: str, out: str, env: str | None) -> None:
         raise SystemExit(ExitCode.ERROR) from None
     for omission in exported.omitted:
         click.echo(f"not exported: {omission}", err=True)
-    click.echo(f"Wrote {len(written)} file(s) to {out} ({len(exported.omitted)} not exported).")
+    for field in exported.not_stored:
+        click.echo(f"not stored in the organisation: {field}", err=True)
+    click.echo(
+        f"Wrote {len(written)} file(s) to {out} ({len(exported.omitted)} not exported, "
+        f"{len(exported.not_stored)} field(s) not stored in the organisation)."
+    )

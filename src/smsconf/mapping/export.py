@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -119,6 +119,43 @@ class Exported:
     config: Config
     omitted: list[Omission]
     org_id: str
+    not_stored: list[Omission] = field(default_factory=list)
+    """Fields of the exported objects the organisation does not keep (`not_stored`)."""
+
+
+NOT_STORED: dict[type[BaseModel], tuple[str, ...]] = {
+    Account: ("auth", "endpoint"),  # used to call Telesign, never written to Dataverse
+    PhoneNumber: ("description",),  # msdyn_ocphonenumber has no description column
+}
+"""Configuration fields no row holds, per model: an export cannot know what the YAML said."""
+
+
+def not_stored(config: Config) -> list[Omission]:
+    """Every field of the exported objects that the organisation does not store, by path.
+
+    The export writes these as their defaults, so a configuration that set them otherwise (the
+    example's `auth: basic`) would lose them silently were they not listed, object by object,
+    for a reviewer to add back. Environments (gateway, variables) are configuration only too.
+    """
+    found = [
+        Omission(f"environments[*].{name}", "declare it by hand if you use it")
+        for name in ("gateway", "variables")
+    ]
+    for account in config.accounts:
+        path = f"accounts[{account.name}]"
+        found += _not_stored(path, account)
+        for number in account.numbers:
+            found += _not_stored(f"{path}.numbers[{number.number}]", number)
+    return found
+
+
+def _not_stored(path: str, obj: BaseModel) -> list[Omission]:
+    omissions = []
+    for name in NOT_STORED[type(obj)]:
+        default = type(obj).model_fields[name].default
+        written = "left out" if default in (None, "") else f"exported as the default, {default}"
+        omissions.append(Omission(f"{path}.{name}", f"{written}; set it by hand if yours differs"))
+    return omissions
 
 
 class _Skip(Exception):
@@ -672,4 +709,5 @@ def export_config(live: LiveState) -> Exported:
     """The configuration of a live organisation, and everything it could not express."""
     exporter = Exporter(live)
     config = exporter.run()
-    return Exported(config, exporter.omitted + residue(config, live), live.org_id)
+    omitted = exporter.omitted + residue(config, live)
+    return Exported(config, omitted, live.org_id, not_stored(config))

@@ -2,8 +2,9 @@
 
 Canonical so that two exports of the same organisation are byte-identical and a diff between
 exports shows only real changes: keys in model field order, defaults left out, lists already
-sorted by the exporter. What could not be exported heads the shared file as a comment, so it
-travels with the files into review instead of scrolling away on a terminal.
+sorted by the exporter. What could not be exported, and every field of an exported object the
+organisation does not store, head the shared file as comments, so they travel with the files
+into review instead of scrolling away on a terminal.
 """
 
 from __future__ import annotations
@@ -20,10 +21,7 @@ from smsconf.mapping.export import Exported
 SHARED_FILE = "smsconf.yaml"
 WORKSTREAM_DIR = "workstreams"
 NOT_EXPORTED = "# smsconf export: not exported:"
-NOT_STORED = (
-    "# Not stored in the organisation, so not exported: account auth and endpoint, number\n"
-    "# descriptions, environments' gateways and variables. Add them by hand if you use them.\n"
-)
+NOT_STORED = "# smsconf export: fields the organisation does not store (add them by hand):"
 
 
 def slug(name: str) -> str:
@@ -58,7 +56,8 @@ def header(exported: Exported, target: str) -> str:
         f"# Exported by `smsconf export` from {target} (organisation {exported.org_id}).\n",
         "# API keys cannot be read back; set these variables before plan or apply:\n",
         *(f"#   {a.api_key.name} (account '{a.name}')\n" for a in exported.config.accounts),
-        NOT_STORED,
+        NOT_STORED + "\n",
+        *(f"#   - {field}\n" for field in exported.not_stored),
     ]
     if exported.omitted:
         lines.append(NOT_EXPORTED + "\n")
