@@ -127,6 +127,29 @@ def test_one_edit_is_one_update_of_one_column(applied: Workspace) -> None:
     assert ws.plan("--detailed-exitcode").exit_code == ExitCode.OK
 
 
+def test_an_omitted_optional_field_is_left_alone_a_defaulted_one_is_managed(
+    applied: Workspace,
+) -> None:
+    """Terraform's optional + computed: the SMS Sales queue has no `priority` in the YAML, so
+    the admin's value stays (no change, no drift). `auto_close_after` has a documented default
+    (2d), so UK Support, which leaves it out, is managed at 2d: the admin's edit is undone."""
+    ws = applied
+    sales = one(ws.rows("queue", name="SMS Sales"))
+    ws.update("queue", sales["queueid"], {"msdyn_priority": 5})
+    uk = one(ws.rows("msdyn_liveworkstream", msdyn_name="UK Support"))
+    ws.update(
+        "msdyn_liveworkstream", uk["msdyn_liveworkstreamid"], {"msdyn_autocloseafterinactivity": 60}
+    )
+    changes = [(c["label"], c["change"]["after"]) for c in plan_json(ws)["resource_changes"]]
+    assert changes == [("workstream 'UK Support'", {"msdyn_autocloseafterinactivity": 2880})]
+
+    result = ws.apply()
+    assert result.exit_code == ExitCode.OK, result.output
+    assert one(ws.rows("queue", name="SMS Sales"))["msdyn_priority"] == 5
+    assert ws.plan("--detailed-exitcode").exit_code == ExitCode.OK
+    assert ws.smsconf("drift", "examples/").exit_code == ExitCode.OK
+
+
 def test_verbose_apply_counts_the_plan_and_the_writes_apart(applied: Workspace) -> None:
     """The plan's read is two requests; apply's re-read and its one $batch of writes are
     counted on their own line, so a reviewer sees what the writes cost."""

@@ -192,6 +192,9 @@ class Differ:
         changed: list[ColumnChange] = []
         columns: list[str] = []
         for name, value in row.columns.items():
+            if value is None:
+                continue  # an optional field left out is not managed (Terraform's optional +
+                # computed): the value an admin set stays, as a create leaves it to the server
             column = table.column(name)
             before = live.get(name)
             if name in ignored or same(
