@@ -34,5 +34,7 @@ def rule_id(*parts: str) -> str:
 
 
 def normalise(key: Key) -> Key:
-    """Natural keys compare like Dataverse compares names: case-insensitively."""
-    return tuple(part.casefold() for part in key)
+    """Natural keys compare like Dataverse compares names: case-insensitively.
+
+    `map` rather than a generator: a plan of 1,000 workstreams normalises ~125,000 keys."""
+    return tuple(map(str.casefold, key))
