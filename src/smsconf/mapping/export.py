@@ -209,6 +209,8 @@ class Exporter:
         self.used: dict[str, set[str]] = defaultdict(set)  # kind → names workstreams use
         self.numbers: dict[str, str] = {}  # phone number row id → number, for exported accounts
         self.templates: dict[tuple[str, str], Template] = {}  # (kind, unique name) → template
+        self._by_owner: dict[tuple[str, str], dict[str | None, list[Row]]] = {}
+        self._links: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         self.by_id: dict[str, dict[str, Row]] = {
             table: {live.row_id(table, row): row for row in rows}
             for table, rows in live.rows.items()
@@ -219,7 +221,23 @@ class Exporter:
     def rows(self, table: str, column: str | None = None, owner: str | None = None) -> list[Row]:
         """Rows of a table, or only those whose `column` points at the row `owner`."""
         rows = self.live.rows.get(table, [])
-        return rows if column is None else [r for r in rows if guid_of(r.get(column)) == owner]
+        if column is None:
+            return rows
+        index = self._by_owner.get((table, column))
+        if index is None:  # built once per lookup column: a scan per owner was quadratic
+            index = defaultdict(list)
+            for row in rows:
+                index[guid_of(row.get(column))].append(row)
+            self._by_owner[(table, column)] = index
+        return list(index.get(owner, ()))
+
+    def linked(self, relationship: str, ws_id: str) -> list[str]:
+        """The rows an N:N relationship links to workstream `ws_id`, sorted."""
+        if not self._links:
+            for name, pairs in self.live.associations.items():
+                for ws, target in pairs:
+                    self._links[name][ws].append(target)
+        return sorted(self._links[relationship].get(ws_id, ()))
 
     def omit(self, what: str, reason: str) -> None:
         self.omitted.append(Omission(what, reason))
@@ -581,12 +599,7 @@ class Exporter:
         return sorted(variables, key=lambda v: (rank.get(v.name, len(rank)), v.name))
 
     def advanced(self, row: Row, ws_id: str, variables: list[ContextVariable]) -> Advanced:
-        linked = {
-            relationship: sorted(
-                target for ws, target in self.live.associations.get(relationship, ()) if ws == ws_id
-            )
-            for relationship in ASSOCIATIONS
-        }
+        linked = {relationship: self.linked(relationship, ws_id) for relationship in ASSOCIATIONS}
         notifications = {
             slot: self.template("notification", row.get(column), f"{slot} notification template")
             for slot, column in NOTIFICATION_COLUMNS.items()
