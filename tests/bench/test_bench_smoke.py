@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 from benchkit.orggen import CHANGED_FIELDS_PER_WORKSTREAM, changed_indexes
-from benchkit.report import exponent, table, verdicts
+from benchkit.report import exponent, table, tail_exponent, verdicts
 from benchkit.runner import SizeResult, in_process, run_size
 
 N = 3
@@ -66,3 +66,11 @@ def test_exponent_is_the_log_log_slope() -> None:
     assert exponent([(10, 20.0), (100, 200.0), (1000, 2000.0)]) == pytest.approx(1.0)
     assert exponent([(10, 5.0), (1000, 5.0)]) == pytest.approx(0.0)
     assert exponent([(10, 5.0)]) is None
+
+
+def test_tail_exponent_sees_a_quadratic_step_that_fixed_costs_hide() -> None:
+    """Start-up dominates small sizes: the fit over all three looks linear, the top two not."""
+    points = [(10, 0.6), (100, 0.6), (1000, 10.3)]
+    assert exponent(points) < 1.1 < tail_exponent(points)  # type: ignore[operator]
+    assert tail_exponent([(1000, 20.0), (10, 1.0), (100, 2.0)]) == pytest.approx(1.0)
+    assert tail_exponent([(10, 5.0)]) is None
