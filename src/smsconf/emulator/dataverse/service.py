@@ -46,7 +46,7 @@ from smsconf.emulator.dataverse.query import (
 from smsconf.emulator.dataverse.records import ContentIds, Records, entity_set, keyed
 from smsconf.emulator.dataverse.store import Row, Store
 from smsconf.emulator.dataverse.urls import Segment, parse_path
-from smsconf.emulator.dataverse.values import etag, present, wire_value
+from smsconf.emulator.dataverse.values import etag, present, presenter, wire_value
 from smsconf.platform import TABLES, Column, ColumnType, Table, many_to_many
 
 log = logging.getLogger(__name__)
@@ -150,10 +150,10 @@ class Service:
             (item.navigation, self._expander(call, table, item.navigation, item.select))
             for item in parse_expand(expand or "")
         ]
-        annotations = call.wants_annotations
+        present_row = presenter(table, columns, annotations=call.wants_annotations)
 
         def shape(row: Row) -> dict[str, Any]:
-            out = present(table, row, columns, annotations=annotations)
+            out = present_row(row)
             for navigation, expander in expansions:
                 out[navigation] = expander(row)
             return out

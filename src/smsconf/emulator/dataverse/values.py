@@ -189,15 +189,32 @@ def present(
     annotations: bool = False,
 ) -> dict[str, Any]:
     """A row in Web API shape, with the primary key and `@odata.etag` always included."""
+    return presenter(table, select, annotations=annotations)(row)
+
+
+def presenter(
+    table: Table, select: list[Column] | None = None, *, annotations: bool = False
+) -> Callable[[Row], dict[str, Any]]:
+    """`present` for many rows of one query: the column plan is worked out once, not per row
+    (reading 18,000 rows for a plan of 1,000 workstreams spent a third of its time here)."""
     columns = select if select is not None else list(table.columns)
-    out: dict[str, Any] = {"@odata.etag": etag(row)}
-    for column in columns:
-        value = wire_value(column, row)
-        out[column.read_name] = value
-        if annotations and value is not None:
-            out.update(_annotations(column, value))
-    out[table.primary_key] = row[table.primary_key]
-    return out
+    reads = [c.read_name for c in columns]
+    # A secured column reads back null: asking the row for None finds nothing.
+    stored = [None if c.secured else c.logical_name for c in columns]
+    annotated = columns if annotations else []
+    primary = table.primary_key
+
+    def shape(row: Row) -> dict[str, Any]:
+        out: dict[str, Any] = {"@odata.etag": etag(row)}
+        out.update(zip(reads, map(row.get, stored), strict=True))
+        for column in annotated:
+            value = out[column.read_name]
+            if value is not None:
+                out.update(_annotations(column, value))
+        out[primary] = row[primary]
+        return out
+
+    return shape
 
 
 def _annotations(column: Column, value: Any) -> dict[str, Any]:
