@@ -335,6 +335,41 @@ async def test_associate_list_expand_and_disassociate(client: httpx.AsyncClient)
     assert (await client.get(f"{WORKSTREAMS}({workstream})/{nav}")).json()["value"] == []
 
 
+async def test_collection_expand_of_n_to_n_gives_each_row_its_own_links(
+    client: httpx.AsyncClient,
+) -> None:
+    """A collection `$expand` reads every link at once; each row still gets exactly its own,
+    in link order, from either side of the relationship, and an unlinked row an empty list."""
+    nav = "msdyn_msdyn_cannedmessage_liveworkstream"
+    streams = [await create(client, WORKSTREAMS, {"msdyn_name": n}) for n in ("a", "b", "c")]
+    replies = {
+        t: await create(client, "msdyn_cannedmessages", {"msdyn_title": t, "msdyn_message": t})
+        for t in ("hi", "bye", "later")
+    }
+    for stream, titles in zip(streams, (["bye", "hi"], ["later"], []), strict=True):
+        for title in titles:
+            linked = await client.post(
+                f"{WORKSTREAMS}({stream})/{nav}/$ref",
+                json={"@odata.id": f"{API}msdyn_cannedmessages({replies[title]})"},
+            )
+            assert linked.status_code == 204
+    listed = (
+        await client.get(
+            f"{WORKSTREAMS}?$select=msdyn_name&$expand={nav}($select=msdyn_title)"
+            "&$filter=msdyn_name ne 'x'&$orderby=msdyn_name"
+        )
+    ).json()["value"]
+    got = {r["msdyn_name"]: [q["msdyn_title"] for q in r[nav]] for r in listed}
+    assert {k: got[k] for k in ("a", "b", "c")} == {"a": ["bye", "hi"], "b": ["later"], "c": []}
+    back = (
+        await client.get(
+            f"msdyn_cannedmessages?$select=msdyn_title&$expand={nav}($select=msdyn_name)"
+        )
+    ).json()["value"]
+    names = {r["msdyn_title"]: sorted(w["msdyn_name"] for w in r[nav]) for r in back}
+    assert {k: names[k] for k in replies} == {"hi": ["a"], "bye": ["a"], "later": ["b"]}
+
+
 async def test_associate_wrong_table_is_400(client: httpx.AsyncClient) -> None:
     workstream = await create(client, WORKSTREAMS, {"msdyn_name": "w"})
     response = await client.post(

@@ -198,6 +198,14 @@ class Records:
         )
         return [r for i in ids if (r := self.store.get(other.logical_name, i)) is not None]
 
+    def all_linked(self, rel: ManyToMany, table: Table) -> dict[str, list[Row]]:
+        """`linked` for every row of `table` at once: row id → far rows."""
+        return self.store.all_linked(
+            rel.schema_name,
+            rel.other(table.logical_name),
+            from_first=table.logical_name == rel.table1,
+        )
+
 
 def _key_values(table: Table, key: dict[str, Any]) -> Row:
     """Alternate-key values from a URL, checked and stored like the columns they name."""

@@ -180,9 +180,15 @@ class Service:
         if rel is None:
             raise unknown_property(navigation, table.logical_name)
         shape = self._shaper(call, TABLES[rel.other(table.logical_name)], select, None)
-        return lambda row: [
-            shape(r) for r in self.records.linked(rel, table, row[table.primary_key])
-        ]
+        index: dict[str, list[Row]] | None = None  # read on the first row: one request, one read
+
+        def many(row: Row) -> list[dict[str, Any]]:
+            nonlocal index
+            if index is None:
+                index = self.records.all_linked(rel, table)
+            return [shape(r) for r in index.get(row[table.primary_key], ())]
+
+        return many
 
     def _context(self, call: Call, table: Table, suffix: str = "") -> str:
         select = call.query.get("$select")

@@ -202,6 +202,26 @@ class Store:
         )
         return [r[0] for r in cur]
 
+    def all_linked(self, rel: str, far_table: str, *, from_first: bool) -> dict[str, list[Row]]:
+        """Every link of `rel` at once: row id → the far side's rows, in link order (two
+        queries for a whole `$expand`, where `linked` costs one per row and one per far row)."""
+        mine, other = ("id1", "id2") if from_first else ("id2", "id1")
+        far = {
+            row_id: json.loads(data)
+            for row_id, data in self._conn.execute(
+                f"SELECT id, data FROM rows WHERE tbl=? AND id IN "
+                f"(SELECT {other} FROM links WHERE rel=?)",
+                (far_table, rel),
+            )
+        }
+        out: dict[str, list[Row]] = {}
+        for near, far_id in self._conn.execute(
+            f"SELECT {mine}, {other} FROM links WHERE rel=? ORDER BY rowid", (rel,)
+        ):
+            if far_id in far:
+                out.setdefault(near, []).append(far[far_id])
+        return out
+
     def add_inbound(
         self, org_id: str | None, customer_id: str | None, body: str, when: str
     ) -> None:
