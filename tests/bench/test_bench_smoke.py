@@ -7,12 +7,19 @@ fields, and the per-record baseline needs more requests than smsconf for the sam
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from benchkit.orggen import CHANGED_FIELDS_PER_WORKSTREAM, changed_indexes
 from benchkit.report import exponent, table, tail_exponent, verdicts
 from benchkit.runner import SizeResult, in_process, run_size
 
 N = 3
+BENCH = Path(__file__).parents[2] / "bench"
+EXAMPLES = Path(__file__).parents[2] / "examples"
 
 
 @pytest.fixture(scope="module")
@@ -74,3 +81,29 @@ def test_tail_exponent_sees_a_quadratic_step_that_fixed_costs_hide() -> None:
     assert exponent(points) < 1.1 < tail_exponent(points)  # type: ignore[operator]
     assert tail_exponent([(1000, 20.0), (10, 1.0), (100, 2.0)]) == pytest.approx(1.0)
     assert tail_exponent([(10, 5.0)]) is None
+
+
+def test_every_step_name_has_its_step() -> None:
+    from benchkit.network import NETWORK_STEPS
+    from benchkit.steps import NETWORK_STEP_NAMES
+
+    assert tuple(NETWORK_STEPS) == NETWORK_STEP_NAMES
+
+
+def test_validate_step_loads_what_the_validate_command_loads(tmp_path: Path) -> None:
+    """Measured in its own process, validate must not pay for the HTTP stack or the reconciler
+    that `smsconf validate` never imports."""
+    probe = (
+        "import sys; from benchkit.steps import run_step; "
+        f"run_step('validate', '', [{str(EXAMPLES)!r}]); "
+        "print(sorted(m for m in ('httpx', 'smsconf.reconcile.manager', 'smsconf.render') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**os.environ, "PYTHONPATH": str(BENCH)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == "[]"
