@@ -2,7 +2,7 @@
 side with a per-record baseline, against the Dataverse emulator served over loopback with an
 injected per-request latency.
 
-    python bench/run.py [--sizes 10,100,1000] [--latency-ms 50] [--json OUT]
+    python bench/run.py [--sizes 10,100,1000] [--latency-ms 50] [--repeat 3] [--json OUT]
 
 Prints a table, the fitted exponents and each target's verdict; the last line is
 `targets met: K/N`. The exit status is 0 whatever the verdicts (the figures are the output).
@@ -26,6 +26,7 @@ from benchkit.runner import run_size
 LEGEND = """\
 req, retry, KB: Dataverse requests, retries and body bytes, as the client counted them
 s: wall time after start-up; proc s: the whole command; cpu s: its CPU time
+  (validate, plan and export run --repeat times: the median run by proc s is shown)
 srv cpu: the emulator's CPU meanwhile; RSS MB: the command's peak resident memory
 base req, base s: the per-record baseline doing the same work; ratio: base req / req"""
 
@@ -60,10 +61,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default="10,100,1000", help="comma-separated workstream counts")
     parser.add_argument("--latency-ms", type=float, default=50.0, help="added to every request")
     parser.add_argument("--json", type=Path, help="write every figure to this JSON file")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each read-only step; the median is shown"
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     if not sizes or min(sizes) < 1:
         parser.error("--sizes takes positive integers, e.g. 10,100,1000")
+    if args.repeat < 1:
+        parser.error("--repeat takes a positive integer")
     where = machine()
     byte_compile()
     print(
@@ -73,7 +79,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     results = []
     for n in sizes:
-        results.append(run_size(n, args.latency_ms, log=lambda s: print(s, flush=True)))
+        results.append(
+            run_size(n, args.latency_ms, log=lambda s: print(s, flush=True), repeat=args.repeat)
+        )
         if args.json:  # after each size, so a long run that is stopped keeps what it measured
             document_ = document(results, where, args.latency_ms)
             args.json.write_text(json.dumps(document_, indent=2), encoding="utf-8")

@@ -9,6 +9,7 @@ the same work.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import resource
@@ -28,6 +29,11 @@ from benchkit.steps import Result, run_step
 
 BENCH_DIR = Path(__file__).resolve().parent.parent
 STEP_TIMEOUT = 3600.0
+READ_ONLY_STEPS = frozenset({"validate", "plan", "export"})
+"""Steps that change nothing, so they can be run again on the same state: each is run
+`repeat` times and its median run (by whole-command time) is the one reported, with every
+sample kept. Wall time on a shared machine varies by a quarter from one run to the next (the
+page cache is reclaimed between commands, so imports read from disk again); applies run once."""
 
 # (scenario, smsconf step, baseline step, configuration variant)
 SCENARIOS: tuple[tuple[str, str, str | None, bool], ...] = (
@@ -54,6 +60,8 @@ class Measurement:
     """CPU of the benchmark process meanwhile: the emulators serving the step (in-process,
     the step itself too). Tells the emulator's cost apart from smsconf's."""
     server_requests: int | None
+    samples: tuple[float, ...] = ()
+    """Whole-command seconds of every run of a repeated step, this one's among them."""
 
     @property
     def requests(self) -> int:
@@ -72,6 +80,7 @@ class Measurement:
             "cpu_seconds": round(self.cpu_seconds, 3),
             "server_cpu_seconds": round(self.server_cpu_seconds, 3),
             "server_requests": self.server_requests,
+            "process_seconds_samples": [round(x, 3) for x in self.samples],
         }
 
 
@@ -143,6 +152,20 @@ def measure(
     )
 
 
+def measure_median(
+    step: str, org: Org | None, paths: list[str], work: Path, launch: Launcher, repeat: int
+) -> Measurement:
+    """`measure`, `repeat` times for a read-only step (once otherwise): the median run, with
+    every run's whole-command seconds as its samples."""
+    runs = [
+        measure(step, org, paths, work, launch)
+        for _ in range(repeat if step in READ_ONLY_STEPS else 1)
+    ]
+    runs.sort(key=lambda m: m.process_seconds)
+    median = runs[(len(runs) - 1) // 2]
+    return dataclasses.replace(median, samples=tuple(m.process_seconds for m in runs))
+
+
 def _own_cpu() -> float:
     """CPU seconds of this process so far: the emulators' threads, while a step runs."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -154,8 +177,10 @@ def run_size(
     latency_ms: float,
     log: Callable[[str], None] = print,
     launch: Launcher = in_subprocess,
+    repeat: int = 3,
 ) -> SizeResult:
-    """Every scenario at size `n`, smsconf and baseline side by side."""
+    """Every scenario at size `n`, smsconf and baseline side by side (smsconf's read-only
+    steps `repeat` times, the median reported; the baseline's minutes-long steps once)."""
     result = SizeResult(n)
     with tempfile.TemporaryDirectory(prefix=f"smsconf-bench-{n}-") as tmp:
         work = Path(tmp)
@@ -168,12 +193,13 @@ def run_size(
                     variant = changed
                 assert org is not None
                 log(f"  N={n}: {scenario} ...")
-                ours = measure(
+                ours = measure_median(
                     step,
                     srv.orgs["smsconf"] if step != "validate" else None,
                     org.paths,
                     work,
                     launch,
+                    repeat,
                 )
                 theirs = (
                     measure(baseline_step, srv.orgs["baseline"], org.paths, work, launch)

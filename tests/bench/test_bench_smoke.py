@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from benchkit.orggen import CHANGED_FIELDS_PER_WORKSTREAM, changed_indexes
 from benchkit.report import exponent, table, tail_exponent, verdicts
-from benchkit.runner import SizeResult, in_process, run_size
+from benchkit.runner import READ_ONLY_STEPS, SizeResult, in_process, run_size
 
 N = 3
 BENCH = Path(__file__).parents[2] / "bench"
@@ -107,3 +107,12 @@ def test_validate_step_loads_what_the_validate_command_loads(tmp_path: Path) -> 
         check=True,
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_read_only_steps_are_repeated_and_the_median_run_reported(size: SizeResult) -> None:
+    for scenario, (ours, _) in size.rows.items():
+        if ours.step in READ_ONLY_STEPS:
+            assert len(ours.samples) == 3, scenario
+            assert ours.process_seconds == sorted(ours.samples)[1]
+        else:  # an apply changes the organisation: once only
+            assert ours.samples == (ours.process_seconds,), scenario
