@@ -7,12 +7,10 @@ environment at once (`validate_paths`).
 
 from __future__ import annotations
 
-import gc
 import re
 import types
 import typing
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ from smsconf.config.interpolate import anchor_file_ref, substitute
 from smsconf.config.model import Config
 from smsconf.config.problems import ConfigError, Path_, Position, Problem, did_you_mean
 from smsconf.config.source import Document, discover, read_file
+from smsconf.gcpause import gc_paused
 
 DEFAULT_ENVIRONMENT = "local"  # used when --env is not given, so the quick start needs no flags
 LIST_KEYS = tuple(
@@ -410,24 +409,9 @@ def validate_paths(paths: Sequence[Path | str]) -> dict[str | None, Config]:
     return _validate(paths)[0]
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Loading allocates hundreds of thousands of objects (nodes, positions, models) and frees
-    almost none: each allocation burst set off a full cyclic collection that found nothing to
-    collect, ~40% of `validate` at 1,000 workstreams. Reference counting still frees what is
-    dropped; the collector runs again as usual afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _validate(paths: Sequence[Path | str]) -> tuple[dict[str | None, Config], Source]:
     """`validate_paths`, also returning the merged sources (for located messages later)."""
-    with _gc_paused():
+    with gc_paused():
         return _validate_all(paths)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from smsconf.config.loader import Loaded
 from smsconf.config.secrets import SecretError, fingerprint
+from smsconf.gcpause import gc_paused
 from smsconf.mapping.desired import desired_rows
 from smsconf.reconcile.apply import ApplyReport, StalePlan, execute, stale_rows
 from smsconf.reconcile.credentials import check_accounts
@@ -139,11 +140,12 @@ async def make_plan(
         live, (creds, numbers) = await asyncio.gather(live_task, checks)
     else:
         live, creds, numbers = await live_task, [], []
-    rows, links = desired_rows(config, live)
-    if live.problems:
-        raise loaded.problems(live.problems)
-    result = diff(config, live, rows, links, loaded.locate)
-    changes = ordered(result.changes)
+    with gc_paused():
+        rows, links = desired_rows(config, live)
+        if live.problems:
+            raise loaded.problems(live.problems)
+        result = diff(config, live, rows, links, loaded.locate)
+        changes = ordered(result.changes)
     return Plan(
         environment=loaded.environment,
         target=target.name,

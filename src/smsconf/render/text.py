@@ -14,6 +14,7 @@ import re
 from rich.console import Console
 from rich.text import Text
 
+from smsconf.gcpause import gc_paused
 from smsconf.reconcile.plan import Plan
 from smsconf.render.common import SYMBOL, column_line, summary_line
 
@@ -94,6 +95,7 @@ def pieces(plan: Plan) -> list[Piece]:
     return parts
 
 
+@gc_paused()
 def render(plan: Plan, *, color: bool = False, width: int = 100) -> str:
     parts = pieces(plan)
     if not color:
