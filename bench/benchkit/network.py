@@ -49,10 +49,12 @@ class Meter:
         self.started = time.perf_counter()
 
     def read(self) -> Result:
-        now, before = asdict(self.stats), asdict(self.since)
-        counts = {name: now[name] - before[name] for name in now}
         seconds = time.perf_counter() - self.started
-        return {**counts, "uncounted_requests": before["requests"], "seconds": seconds}
+        return {
+            **asdict(self.stats - self.since),
+            "uncounted_requests": self.since.requests,
+            "seconds": seconds,
+        }
 
 
 Step = Callable[[Target, list[str], Meter], Awaitable[Result]]

@@ -41,3 +41,11 @@ def test_the_summary_line() -> None:
     assert str(stats) == (
         "3 requests (1 retries, 1 throttled), 7 operations, 10 B sent, 0 B received"
     )
+
+
+def test_counters_since_an_earlier_copy() -> None:
+    earlier = RequestStats(requests=2, retries=1, operations=5, bytes_sent=10)
+    now = RequestStats(requests=7, retries=1, throttled=2, operations=1005, bytes_sent=90)
+    assert now - earlier == RequestStats(
+        requests=5, retries=0, throttled=2, operations=1000, bytes_sent=80, bytes_received=0
+    )

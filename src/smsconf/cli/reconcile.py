@@ -14,7 +14,6 @@ import click
 from smsconf.cli.common import env_option, handle_errors, paths_argument, target_of
 from smsconf.cli.main import main
 from smsconf.config.loader import Loaded, load
-from smsconf.dataverse.stats import RequestStats
 from smsconf.exitcodes import ExitCode
 from smsconf.reconcile.apply import StalePlan
 from smsconf.reconcile.drift import drift as find_drift
@@ -54,17 +53,6 @@ def _with(options: list) -> callable:  # type: ignore[type-arg]
 verbose_option = click.option(
     "--verbose", "-v", is_flag=True, help="Print request counts (requests, retries, bytes)."
 )
-
-
-def _since(before: RequestStats, now: RequestStats) -> RequestStats:
-    """The requests of one phase: the client counts for the whole run, and apply's writes
-    (with the re-read that guards them) are what `--verbose` must show apart from the plan's."""
-    return RequestStats(
-        **{
-            f.name: getattr(now, f.name) - getattr(before, f.name)
-            for f in dataclasses.fields(RequestStats)
-        }
-    )
 
 
 @contextmanager
@@ -217,7 +205,7 @@ def apply(
                 return ExitCode.STALE_PLAN
             finally:
                 if verbose:
-                    click.echo(f"apply: {_since(before, conn.dataverse.stats)}", err=True)
+                    click.echo(f"apply: {conn.dataverse.stats - before}", err=True)
             click.echo(
                 f"\nApply: {report.done} done, {report.failed} failed, {report.stale} "
                 f"stale, {report.not_attempted} not attempted (journal {report.journal})"

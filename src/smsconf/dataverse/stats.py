@@ -7,7 +7,7 @@ operations (a $batch of 500 changes is one request but 500 operations), and body
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 
 @dataclass
@@ -26,6 +26,13 @@ class RequestStats:
     """Request body bytes."""
     bytes_received: int = 0
     """Response body bytes."""
+
+    def __sub__(self, earlier: RequestStats) -> RequestStats:
+        """What was counted since `earlier` (a copy of these counters taken then): one phase of
+        a run, such as apply's writes after its plan's reads."""
+        return RequestStats(
+            **{f.name: getattr(self, f.name) - getattr(earlier, f.name) for f in fields(self)}
+        )
 
     def __str__(self) -> str:
         return (
