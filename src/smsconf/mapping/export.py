@@ -211,6 +211,9 @@ class Exporter:
         self.templates: dict[tuple[str, str], Template] = {}  # (kind, unique name) → template
         self._by_owner: dict[tuple[str, str], dict[str | None, list[Row]]] = {}
         self._links: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for name, pairs in live.associations.items():  # relationship → workstream → targets
+            for ws, target in pairs:
+                self._links[name][ws].append(target)
         self.by_id: dict[str, dict[str, Row]] = {
             table: {live.row_id(table, row): row for row in rows}
             for table, rows in live.rows.items()
@@ -233,10 +236,6 @@ class Exporter:
 
     def linked(self, relationship: str, ws_id: str) -> list[str]:
         """The rows an N:N relationship links to workstream `ws_id`, sorted."""
-        if not self._links:
-            for name, pairs in self.live.associations.items():
-                for ws, target in pairs:
-                    self._links[name][ws].append(target)
         return sorted(self._links[relationship].get(ws_id, ()))
 
     def omit(self, what: str, reason: str) -> None:
