@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from smsconf.gcpause import gc_paused
+from smsconf.gcpause import gc_paused, short_lived_process
 
 
 def test_collector_is_off_inside_and_on_again_after_an_error() -> None:
@@ -34,3 +34,21 @@ def test_as_a_decorator() -> None:
 
     assert inside() is False
     assert gc.isenabled()
+
+
+def test_a_short_lived_process_freezes_what_a_pause_leaves_alive(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("smsconf.gcpause._freeze_after", False)
+    with gc_paused():
+        pass
+    assert gc.get_freeze_count() == 0
+
+    short_lived_process()
+    try:
+        with gc_paused():
+            kept = [[] for _ in range(1000)]
+        assert gc.get_freeze_count() >= len(kept)
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()

@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from smsconf.gcpause import short_lived_process
+
 Result = dict[str, Any]
 NETWORK_STEP_NAMES = ("plan", "apply", "export", "baseline-plan", "baseline-apply")
 STEPS = ("validate", *NETWORK_STEP_NAMES)
@@ -47,6 +49,7 @@ def main() -> None:
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("paths", nargs="+")
     args = parser.parse_args()
+    short_lived_process()  # as the CLI does
     result = run_step(args.step, args.url, args.paths)
     args.out.write_text(json.dumps(result), encoding="utf-8")
 

@@ -17,10 +17,12 @@ from smsconf.telesign.secret import ApiKey
 
 GOOD = DEMO_ACCOUNTS[0]
 KEY = GOOD.api_key
-NO_SMS = GOOD.model_copy(update={"customer_id": "NO-SMS-0001", "sms_enabled": False,
-                                 "phoneid_enabled": False})
-ENTERPRISE_ONLY = GOOD.model_copy(update={"customer_id": "ENTERPRISE-0001",
-                                          "allowed_hosts": ("rest-ww.telesign.com",)})
+NO_SMS = GOOD.model_copy(
+    update={"customer_id": "NO-SMS-0001", "sms_enabled": False, "phoneid_enabled": False}
+)
+ENTERPRISE_ONLY = GOOD.model_copy(
+    update={"customer_id": "ENTERPRISE-0001", "allowed_hosts": ("rest-ww.telesign.com",)}
+)
 SUSPENDED = GOOD.model_copy(update={"customer_id": "SUSPENDED-0001", "suspended": True})
 EMULATED = (*DEMO_ACCOUNTS, NO_SMS, ENTERPRISE_ONLY, SUSPENDED)
 FAST = RetryPolicy(attempts=3, backoff=0.0, request_timeout=2.0, deadline=3.0)
@@ -34,8 +36,14 @@ class Target:
     transport: httpx.AsyncBaseTransport | None
     emulator: TelesignEmulator
 
-    def account(self, customer_id: str = GOOD.customer_id, api_key: str = KEY, *,
-                name: str = "acct", auth: AuthMethod = "tsa") -> TelesignAccount:
+    def account(
+        self,
+        customer_id: str = GOOD.customer_id,
+        api_key: str = KEY,
+        *,
+        name: str = "acct",
+        auth: AuthMethod = "tsa",
+    ) -> TelesignAccount:
         return TelesignAccount(name, customer_id, ApiKey(api_key), self.endpoint, auth)
 
 
@@ -47,8 +55,7 @@ def app() -> Starlette:
 @pytest.fixture(params=["in-process", "socket"])
 def target(request: pytest.FixtureRequest, app: Starlette) -> Iterator[Target]:
     if request.param == "in-process":
-        yield Target("https://rest-api.telesign.test", httpx.ASGITransport(app),
-                     app.state.telesign)
+        yield Target("https://rest-api.telesign.test", httpx.ASGITransport(app), app.state.telesign)
     else:
         with running(app) as url:
             yield Target(url, None, app.state.telesign)

@@ -36,4 +36,3 @@ def test_repr_hides_the_key_and_type_is_checked() -> None:
         TelesignAccount("a", "C", "a2V5")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         TelesignAccount("a", "C", KEY, auth="digest")  # type: ignore[arg-type]
-

@@ -73,8 +73,9 @@ def test_check_credentials_wrong_key_exits_4(tmp_path: Path) -> None:
 
 def test_check_credentials_endpoint_override(tmp_path: Path, served: str) -> None:
     path = config(tmp_path, target="https://contoso.crm.dynamics.com")
-    code, output = run("check-credentials", str(path), "--env", "here",
-                       "--endpoint-override", served)
+    code, output = run(
+        "check-credentials", str(path), "--env", "here", "--endpoint-override", served
+    )
     assert code == ExitCode.OK, output
 
 
@@ -85,8 +86,13 @@ def test_check_credentials_row_and_exit_code_of_every_result(
     (A timeout takes the default 30 s deadline; the client tests cover it with a short one.)"""
     rows = {  # account name -> (customer ID, key reference, endpoint key, verdict, detail)
         "good": (GOOD.customer_id, KEY_VAR, "plain", "ok", "10017"),
-        "wrong-key": (GOOD.customer_id, f"WRONG_UNSET:-{WRONG_KEY}", "plain",
-                      "invalid_credentials", "10008"),
+        "wrong-key": (
+            GOOD.customer_id,
+            f"WRONG_UNSET:-{WRONG_KEY}",
+            "plain",
+            "invalid_credentials",
+            "10008",
+        ),
         "unknown": ("NOBODY-0001", KEY_VAR, "plain", "invalid_credentials", "10015"),
         "no-sms": (NO_SMS.customer_id, KEY_VAR, "plain", "product_not_enabled", "10011"),
         "wrong-host": (ENTERPRISE_ONLY.customer_id, KEY_VAR, "plain", "wrong_host", "10035"),
@@ -94,21 +100,29 @@ def test_check_credentials_row_and_exit_code_of_every_result(
         "throttled": (GOOD.customer_id, KEY_VAR, "throttled", "throttled", "10019"),
         "unreachable": (GOOD.customer_id, KEY_VAR, "nowhere", "unreachable", "ConnectError"),
     }
-    with running(create_app(EMULATED)) as plain, running(
-        create_app(EMULATED, faults=Faults(throttle=1.0))
-    ) as throttled:
+    with (
+        running(create_app(EMULATED)) as plain,
+        running(create_app(EMULATED, faults=Faults(throttle=1.0))) as throttled,
+    ):
         endpoints = {"plain": plain, "throttled": throttled, "nowhere": closed_port_url}
         path = tmp_path / "accounts.yaml"
-        path.write_text("environments:\n  here:\n    target: https://contoso.crm.dynamics.com\n"
-                        "accounts:\n" + "".join(
-                            f"  - name: {name}\n    customer_id: {customer}\n"
-                            f"    api_key: ${{env:{key}}}\n    endpoint: {endpoints[where]}\n"
-                            for name, (customer, key, where, _, _) in rows.items()))
+        path.write_text(
+            "environments:\n  here:\n    target: https://contoso.crm.dynamics.com\n"
+            "accounts:\n"
+            + "".join(
+                f"  - name: {name}\n    customer_id: {customer}\n"
+                f"    api_key: ${{env:{key}}}\n    endpoint: {endpoints[where]}\n"
+                for name, (customer, key, where, _, _) in rows.items()
+            )
+        )
         code, output = run("check-credentials", str(path), "--env", "here")
     assert code == ExitCode.CREDENTIALS, output
     assert WRONG_KEY not in output
-    lines = {line.split("│")[1].strip(): line for line in output.splitlines()
-             if line.count("│") > 2 and line.split("│")[1].strip()}
+    lines = {
+        line.split("│")[1].strip(): line
+        for line in output.splitlines()
+        if line.count("│") > 2 and line.split("│")[1].strip()
+    }
     for name, (customer, _, _, verdict, detail) in rows.items():
         cells = [cell.strip() for cell in lines[name].split("│")[1:-1]]
         assert cells[:4] == [name, "telesign", customer, verdict], lines[name]
@@ -127,16 +141,33 @@ def test_check_credentials_without_environments_targets_local(tmp_path: Path) ->
 
 
 def sms_args(endpoint: str, sender: str = GOOD.numbers[0].number) -> list[str]:
-    return ["test-sms", "--customer-id", GOOD.customer_id, "--api-key-env", KEY_VAR,
-            "--from", sender, "--to", "15555550123", "--endpoint", endpoint,
-            "--poll-interval", "0.01", "--timeout", "5"]
+    return [
+        "test-sms",
+        "--customer-id",
+        GOOD.customer_id,
+        "--api-key-env",
+        KEY_VAR,
+        "--from",
+        sender,
+        "--to",
+        "15555550123",
+        "--endpoint",
+        endpoint,
+        "--poll-interval",
+        "0.01",
+        "--timeout",
+        "5",
+    ]
 
 
 def test_test_sms_delivered(served: str) -> None:
     code, output = run(*sms_args(served))
     assert code == ExitCode.OK, output
-    assert output.splitlines()[:3] == ["290 Message in progress", "203 Delivered to gateway",
-                                       "200 Delivered to handset"]
+    assert output.splitlines()[:3] == [
+        "290 Message in progress",
+        "203 Delivered to gateway",
+        "200 Delivered to handset",
+    ]
     assert "delivered" in output.splitlines()[-1]
 
 
@@ -166,9 +197,20 @@ def test_test_sms_needs_the_key_variable(served: str) -> None:
 
 def serve_process(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-c", "from smsconf.cli import main; main()", "emulator", "telesign",
-         "--port", "0", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "from smsconf.cli import main; main()",
+            "emulator",
+            "telesign",
+            "--port",
+            "0",
+            *args,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def base_url_of(process: subprocess.Popen[str]) -> str:
@@ -178,10 +220,21 @@ def base_url_of(process: subprocess.Popen[str]) -> str:
 
 def test_emulator_command_serves_over_http(tmp_path: Path) -> None:
     accounts_file = tmp_path / "accounts.json"
-    accounts_file.write_text(json.dumps({"accounts": [
-        {"customer_id": "FILE-1", "api_key": "a2V5", "sms_enabled": False}]}))
-    process = serve_process("--account", "FLAG-1:a2V5", "--accounts-file", str(accounts_file),
-                            "--faults", "outage_next=1", "--seed", "3")
+    accounts_file.write_text(
+        json.dumps(
+            {"accounts": [{"customer_id": "FILE-1", "api_key": "a2V5", "sms_enabled": False}]}
+        )
+    )
+    process = serve_process(
+        "--account",
+        "FLAG-1:a2V5",
+        "--accounts-file",
+        str(accounts_file),
+        "--faults",
+        "outage_next=1",
+        "--seed",
+        "3",
+    )
     try:
         url = base_url_of(process)
         assert url.startswith("http://127.0.0.1:")
@@ -189,8 +242,12 @@ def test_emulator_command_serves_over_http(tmp_path: Path) -> None:
         unsigned = httpx.get(url + "/v1/messaging/" + "0" * 32)
         assert unsigned.json()["status"]["code"] == 10009
         # The flag's key and the file's switches are what the served emulator authenticates by.
-        codes = {customer: MessagingClient(customer, "a2V5", rest_endpoint=url).status("0" * 32)
-                 .json["status"]["code"] for customer in ("FLAG-1", "FILE-1")}
+        codes = {
+            customer: MessagingClient(customer, "a2V5", rest_endpoint=url)
+            .status("0" * 32)
+            .json["status"]["code"]
+            for customer in ("FLAG-1", "FILE-1")
+        }
         assert codes == {"FLAG-1": 10017, "FILE-1": 10011}
         wrong = MessagingClient("FLAG-1", WRONG_KEY, rest_endpoint=url).status("0" * 32)
         assert (wrong.status_code, wrong.json["status"]["code"]) == (401, 10008)
@@ -207,8 +264,10 @@ def test_emulator_app_defaults_to_the_demo_accounts() -> None:
 
 def test_emulator_app_from_file_and_flags(tmp_path: Path) -> None:
     accounts_file = tmp_path / "accounts.yaml"
-    accounts_file.write_text("accounts: [{customer_id: FILE-1, api_key: a2V5}]\n"
-                             "directory: {'15555550123': {phone_type: VOIP}}\n")
+    accounts_file.write_text(
+        "accounts: [{customer_id: FILE-1, api_key: a2V5}]\n"
+        "directory: {'15555550123': {phone_type: VOIP}}\n"
+    )
     emulator = emulator_app(["FLAG-1:a2V5"], accounts_file, "throttle=0.5", 9).state.telesign
     assert list(emulator.accounts) == ["FILE-1", "FLAG-1"]
     assert not emulator.accounts["FLAG-1"].reject_unknown_senders
@@ -216,12 +275,15 @@ def test_emulator_app_from_file_and_flags(tmp_path: Path) -> None:
     assert emulator.faults.throttle == 0.5
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--faults", "explode=1"], "unknown fault"),
-    (["--account", "no-key"], "CUSTOMER_ID:API_KEY"),
-    (["--account", "C:not-base64!"], "not base64"),
-    (["--accounts-file", "{bad}"], "accounts.yaml:3:14: not valid YAML"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--faults", "explode=1"], "unknown fault"),
+        (["--account", "no-key"], "CUSTOMER_ID:API_KEY"),
+        (["--account", "C:not-base64!"], "not base64"),
+        (["--accounts-file", "{bad}"], "accounts.yaml:3:14: not valid YAML"),
+    ],
+)
 def test_emulator_command_bad_flags(tmp_path: Path, args: list[str], message: str) -> None:
     """A usage error (exit 2) naming the problem: no traceback, and no key from a bad file."""
     bad = tmp_path / "accounts.yaml"

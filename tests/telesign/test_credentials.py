@@ -31,11 +31,16 @@ async def verdict(target: Target, account: TelesignAccount) -> Verdict:
 
 
 async def test_good_credentials(target: Target) -> None:
-    result = await check_credentials(target.account(name="contoso"), transport=target.transport,
-                                     policy=FAST)
+    result = await check_credentials(
+        target.account(name="contoso"), transport=target.transport, policy=FAST
+    )
     assert result.ok and result.status is CredentialStatus.OK
     assert (result.account, result.customer_id, result.code, result.http_status) == (
-        "contoso", GOOD.customer_id, 10017, 404)
+        "contoso",
+        GOOD.customer_id,
+        10017,
+        404,
+    )
     assert result.endpoint == target.endpoint
     assert target.emulator.journal == [("GET", PROBE_RESOURCE)]
     assert target.emulator.messages == {}
@@ -53,8 +58,9 @@ async def test_good_credentials(target: Target) -> None:
         (SUSPENDED.customer_id, GOOD.api_key, "tsa", (CredentialStatus.ACCOUNT_DISABLED, 10010)),
     ],
 )
-async def test_verdicts(target: Target, customer_id: str, api_key: str, auth: AuthMethod,
-                        expected: Verdict) -> None:
+async def test_verdicts(
+    target: Target, customer_id: str, api_key: str, auth: AuthMethod, expected: Verdict
+) -> None:
     account = target.account(customer_id, api_key, auth=auth)
     assert await verdict(target, account) == expected
 
@@ -63,7 +69,10 @@ async def test_throttled_after_retries(target: Target) -> None:
     target.emulator.faults = Faults(throttle=1.0)
     result = await check_credentials(target.account(), transport=target.transport, policy=FAST)
     assert (result.status, result.code, result.http_status) == (
-        CredentialStatus.THROTTLED, 10019, 429)
+        CredentialStatus.THROTTLED,
+        10019,
+        429,
+    )
     assert len(target.emulator.journal) == FAST.attempts
 
 
@@ -100,12 +109,18 @@ async def test_clock_skew_is_not_a_credential_verdict() -> None:
 
 
 async def test_same_identity_is_checked_once_per_run(local: Target) -> None:
-    first, twin, wrong = (local.account(name="first"), local.account(name="twin"),
-                          local.account(api_key=WRONG_KEY, name="wrong"))
+    first, twin, wrong = (
+        local.account(name="first"),
+        local.account(name="twin"),
+        local.account(api_key=WRONG_KEY, name="wrong"),
+    )
     results = await check_all([first, twin, wrong, first], transport=local.transport, policy=FAST)
     assert [(r.account, r.status) for r in results] == [
-        ("first", CredentialStatus.OK), ("twin", CredentialStatus.OK),
-        ("wrong", CredentialStatus.INVALID_CREDENTIALS), ("first", CredentialStatus.OK)]
+        ("first", CredentialStatus.OK),
+        ("twin", CredentialStatus.OK),
+        ("wrong", CredentialStatus.INVALID_CREDENTIALS),
+        ("first", CredentialStatus.OK),
+    ]
     assert len(local.emulator.journal) == 2
 
 
@@ -118,8 +133,10 @@ async def test_checker_cache_spans_calls(local: Target) -> None:
 
 async def test_concurrency_is_bounded(local: Target) -> None:
     local.emulator.faults = Faults(delay=0.15)
-    accounts = [local.account(customer_id) for customer_id in
-                (GOOD.customer_id, NO_SMS.customer_id, ENTERPRISE_ONLY.customer_id)]
+    accounts = [
+        local.account(customer_id)
+        for customer_id in (GOOD.customer_id, NO_SMS.customer_id, ENTERPRISE_ONLY.customer_id)
+    ]
 
     async def elapsed(concurrency: int) -> float:
         started = time.monotonic()
@@ -133,10 +150,16 @@ async def test_concurrency_is_bounded(local: Target) -> None:
 @pytest.mark.parametrize(
     ("http_status", "body", "status"),
     [
-        (401, {"status": {"code": 501}, "errors": [{"code": -30006}]},
-         CredentialStatus.INVALID_CREDENTIALS),
-        (401, {"status": {"code": 501}, "errors": [{"code": -20002}]},
-         CredentialStatus.PRODUCT_NOT_ENABLED),
+        (
+            401,
+            {"status": {"code": 501}, "errors": [{"code": -30006}]},
+            CredentialStatus.INVALID_CREDENTIALS,
+        ),
+        (
+            401,
+            {"status": {"code": 501}, "errors": [{"code": -20002}]},
+            CredentialStatus.PRODUCT_NOT_ENABLED,
+        ),
         (401, {"status": {"code": 10014}}, CredentialStatus.IP_NOT_ALLOWED),
         (400, {"status": {"code": 11011}}, CredentialStatus.OK),
         (200, {"status": {"code": 290}}, CredentialStatus.OK),
@@ -145,24 +168,37 @@ async def test_concurrency_is_bounded(local: Target) -> None:
         (403, {"status": {"code": 99999}}, CredentialStatus.UNEXPECTED),
     ],
 )
-def test_interpret_other_answers(http_status: int, body: dict[str, object],
-                                 status: CredentialStatus) -> None:
+def test_interpret_other_answers(
+    http_status: int, body: dict[str, object], status: CredentialStatus
+) -> None:
     assert interpret(TelesignResponse(http_status, body))[0] is status
 
 
 def test_details_carry_telesign_text_and_a_hint() -> None:
-    _, detail = interpret(TelesignResponse(
-        401, {"status": {"code": 10035, "description": "The requested API host is not allowed "
-                                                       "for this CustomerID."}}))
-    assert detail == ("The requested API host is not allowed for this CustomerID. (code 10035, "
-                      "HTTP 401); standard accounts use rest-api.telesign.com, enterprise accounts "
-                      "rest-ww.telesign.com: set endpoint")
+    _, detail = interpret(
+        TelesignResponse(
+            401,
+            {
+                "status": {
+                    "code": 10035,
+                    "description": "The requested API host is not allowed for this CustomerID.",
+                }
+            },
+        )
+    )
+    assert detail == (
+        "The requested API host is not allowed for this CustomerID. (code 10035, "
+        "HTTP 401); standard accounts use rest-api.telesign.com, enterprise accounts "
+        "rest-ww.telesign.com: set endpoint"
+    )
 
 
 async def test_a_key_that_cannot_sign_fails_without_a_request(local: Target) -> None:
-    result = await check_credentials(local.account(api_key="secret-not-base64!"),
-                                     transport=local.transport, policy=FAST)
+    result = await check_credentials(
+        local.account(api_key="secret-not-base64!"), transport=local.transport, policy=FAST
+    )
     assert result.status is CredentialStatus.INVALID_CREDENTIALS
-    assert result.detail == ("account acct: the API key is not base64 text, so it cannot sign "
-                             "requests")
+    assert result.detail == (
+        "account acct: the API key is not base64 text, so it cannot sign requests"
+    )
     assert local.emulator.journal == []

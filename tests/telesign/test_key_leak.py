@@ -28,9 +28,12 @@ SLOW = RetryPolicy(attempts=2, backoff=0.0, request_timeout=0.1, deadline=0.3)
 def forms_of(account: TelesignAccount) -> list[str]:
     """Every way a key could leak: itself, its decoded text, its base64, the Basic credential."""
     key = account.api_key.reveal()
-    return [key, base64.b64decode(key).decode("utf-8", errors="replace"),
-            base64.b64encode(key.encode()).decode(),
-            signing.basic_authorization(account.customer_id, key).removeprefix("Basic ")]
+    return [
+        key,
+        base64.b64decode(key).decode("utf-8", errors="replace"),
+        base64.b64encode(key.encode()).decode(),
+        signing.basic_authorization(account.customer_id, key).removeprefix("Basic "),
+    ]
 
 
 def texts_of(value: object) -> list[str]:
@@ -57,14 +60,24 @@ async def test_no_failure_path_shows_the_key(
     caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str], closed_port_url: str
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    plain, throttled, down, slow = fresh(), fresh(Faults(throttle=1.0)), fresh(
-        Faults(outage=1.0)), fresh(Faults(delay=1.0))
+    plain, throttled, down, slow = (
+        fresh(),
+        fresh(Faults(throttle=1.0)),
+        fresh(Faults(outage=1.0)),
+        fresh(Faults(delay=1.0)),
+    )
     wrong = plain.account(api_key=WRONG_KEY)
     wrong_basic = plain.account(api_key=WRONG_KEY, auth="basic")
     good = plain.account()
     nowhere = replace(good, endpoint=closed_port_url)
-    accounts = [wrong, wrong_basic, good, nowhere,
-                plain.account(NO_SMS.customer_id), plain.account(ENTERPRISE_ONLY.customer_id)]
+    accounts = [
+        wrong,
+        wrong_basic,
+        good,
+        nowhere,
+        plain.account(NO_SMS.customer_id),
+        plain.account(ENTERPRISE_ONLY.customer_id),
+    ]
     sender, handset = GOOD.numbers[0].number, "15555550123"
     observed: list[object] = [
         await check_all(accounts[:3] + accounts[4:], transport=plain.transport, policy=FAST),
@@ -72,22 +85,33 @@ async def test_no_failure_path_shows_the_key(
         await check_all([good], transport=throttled.transport, policy=FAST),
         await check_all([good], transport=down.transport, policy=FAST),
         await check_all([good], transport=slow.transport, policy=SLOW),
-        await lookup_sender_numbers(wrong, [SenderNumber(sender, "geo")],
-                                    transport=plain.transport, policy=FAST),
+        await lookup_sender_numbers(
+            wrong, [SenderNumber(sender, "geo")], transport=plain.transport, policy=FAST
+        ),
         await lookup_sender_numbers(nowhere, [SenderNumber(sender, "geo")], policy=FAST),
-        await outcome(lambda: send_test_sms(wrong, sender, handset, "x",
-                                            transport=plain.transport, policy=FAST)),
-        await outcome(lambda: send_test_sms(wrong_basic, sender, handset, "x",
-                                            transport=plain.transport, policy=FAST)),
+        await outcome(
+            lambda: send_test_sms(
+                wrong, sender, handset, "x", transport=plain.transport, policy=FAST
+            )
+        ),
+        await outcome(
+            lambda: send_test_sms(
+                wrong_basic, sender, handset, "x", transport=plain.transport, policy=FAST
+            )
+        ),
         await outcome(lambda: send_test_sms(nowhere, sender, handset, "x", policy=FAST)),
-        await outcome(lambda: send_test_sms(good, sender, handset, "x",
-                                            transport=slow.transport, policy=SLOW)),
-        TelesignClient(wrong), good, wrong,
+        await outcome(
+            lambda: send_test_sms(good, sender, handset, "x", transport=slow.transport, policy=SLOW)
+        ),
+        TelesignClient(wrong),
+        good,
+        wrong,
     ]
     assert sum(isinstance(item, TelesignError) for item in observed) == 4
     printed = capsys.readouterr()
-    haystack = "\n".join([*(t for item in observed for t in texts_of(item)), caplog.text,
-                          printed.out, printed.err])
+    haystack = "\n".join(
+        [*(t for item in observed for t in texts_of(item)), caplog.text, printed.out, printed.err]
+    )
     assert "Invalid Signature." in haystack and "could not reach" in haystack
     for account in accounts:
         for secret in forms_of(account):

@@ -24,8 +24,9 @@ async def test_declarations_checked_in_order(target: Target) -> None:
         SenderNumber(GEO, "geo", "GB"),
         SenderNumber(SHORT, "short_code"),
     ]
-    checks = await lookup_sender_numbers(target.account(), declared, transport=target.transport,
-                                         policy=FAST)
+    checks = await lookup_sender_numbers(
+        target.account(), declared, transport=target.transport, policy=FAST
+    )
     assert [(c.number, c.verdict) for c in checks] == [
         (GEO, NumberVerdict.CONSISTENT),
         (TOLL_FREE, NumberVerdict.CONSISTENT),
@@ -44,14 +45,19 @@ async def test_declarations_checked_in_order(target: Target) -> None:
     [(NO_SMS.customer_id, GEO, 10011), (GOOD.customer_id, "12345", 11000)],
 )
 async def test_lookup_failures(local: Target, customer_id: str, number: str, code: int) -> None:
-    [check] = await lookup_sender_numbers(local.account(customer_id), [SenderNumber(number, "geo")],
-                                          transport=local.transport, policy=FAST)
+    [check] = await lookup_sender_numbers(
+        local.account(customer_id),
+        [SenderNumber(number, "geo")],
+        transport=local.transport,
+        policy=FAST,
+    )
     assert (check.verdict, check.code) == (NumberVerdict.LOOKUP_FAILED, code)
 
 
 async def test_unreachable_lookup(closed_port_url: str, local: Target) -> None:
-    [check] = await lookup_sender_numbers(replace(local.account(), endpoint=closed_port_url),
-                                          [SenderNumber(GEO, "geo")], policy=FAST)
+    [check] = await lookup_sender_numbers(
+        replace(local.account(), endpoint=closed_port_url), [SenderNumber(GEO, "geo")], policy=FAST
+    )
     assert check.verdict is NumberVerdict.LOOKUP_FAILED
     assert "could not reach" in check.detail
 
@@ -60,5 +66,8 @@ def test_judge_accepts_voip_geo_and_ignores_missing_country() -> None:
     body = {"phone_type": {"code": "5", "description": "VOIP"}, "location": {}}
     check = judge(SenderNumber("14255550100", "geo", "US"), body)
     assert (check.verdict, check.phone_type, check.country) == (
-        NumberVerdict.CONSISTENT, "VOIP", None)
+        NumberVerdict.CONSISTENT,
+        "VOIP",
+        None,
+    )
     assert judge(SenderNumber("1", "toll_free"), {}).verdict is NumberVerdict.INCONSISTENT

@@ -59,8 +59,14 @@ def test_x_ts_date_layout_matches_telesign_samples() -> None:
         "POST", signing.FORM_CONTENT_TYPE, "", "n1", "a=b", "/v1/messaging", x_ts_date=DATE
     )
     assert text.split("\n") == [
-        "POST", signing.FORM_CONTENT_TYPE, "", "x-ts-auth-method:HMAC-SHA256",
-        f"x-ts-date:{DATE}", "x-ts-nonce:n1", "a=b", "/v1/messaging",
+        "POST",
+        signing.FORM_CONTENT_TYPE,
+        "",
+        "x-ts-auth-method:HMAC-SHA256",
+        f"x-ts-date:{DATE}",
+        "x-ts-nonce:n1",
+        "a=b",
+        "/v1/messaging",
     ]
 
 

@@ -4,6 +4,6 @@ Each command group lives in its own module and registers itself on `main` when `
 needs it (see `smsconf.cli.main.LazyGroup`).
 """
 
-from smsconf.cli.main import main
+from smsconf.cli.main import main, run
 
-__all__ = ["main"]
+__all__ = ["main", "run"]

@@ -11,6 +11,7 @@ import click
 
 from smsconf import __version__
 from smsconf.exitcodes import EXIT_CODE_HELP
+from smsconf.gcpause import short_lived_process
 
 
 class LazyGroup(click.Group):
@@ -53,3 +54,10 @@ TELESIGN = "smsconf.cli.telesign"
 @click.version_option(__version__, prog_name="smsconf")
 def main() -> None:
     """Root command group."""
+
+
+def run() -> None:
+    """The `smsconf` executable: one command, then the process ends (see `short_lived_process`;
+    `main` itself is also invoked in-process, by tests and by other tools)."""
+    short_lived_process()
+    main()

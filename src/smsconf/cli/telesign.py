@@ -46,11 +46,15 @@ LOG_WIDTH = 160
 @main.command("check-credentials")
 @paths_argument
 @env_option
-@click.option("--endpoint-override", metavar="URL",
-              help="Check every account against this Telesign base URL (e.g. a served emulator).")
+@click.option(
+    "--endpoint-override",
+    metavar="URL",
+    help="Check every account against this Telesign base URL (e.g. a served emulator).",
+)
 @handle_errors
-def check_credentials(paths: tuple[str, ...], env: str | None,
-                      endpoint_override: str | None) -> None:
+def check_credentials(
+    paths: tuple[str, ...], env: str | None, endpoint_override: str | None
+) -> None:
     """Check each Telesign account's Customer ID and API key with one signed request.
 
     No message is sent. The local target is checked against the built-in emulator; other targets
@@ -61,17 +65,20 @@ def check_credentials(paths: tuple[str, ...], env: str | None,
     endpoint, transport = endpoint_override, None
     if endpoint is None and target_of(loaded, None) == LOCAL:
         endpoint, transport = local_telesign()
-    results, _ = asyncio.run(
-        check_accounts(loaded.config, endpoint=endpoint, transport=transport)
-    )
+    results, _ = asyncio.run(check_accounts(loaded.config, endpoint=endpoint, transport=transport))
     table = Table()
     for column in ("account", "provider", "customer ID", "result"):
         table.add_column(column, no_wrap=True)
     table.add_column("detail")
     for result in results:
         style = "green" if result.ok else "red"
-        table.add_row(result.account, result.provider, result.customer_id,
-                      f"[{style}]{result.status}[/]", result.detail)
+        table.add_row(
+            result.account,
+            result.provider,
+            result.customer_id,
+            f"[{style}]{result.status}[/]",
+            result.detail,
+        )
     # Logs and CI are not terminals: give the detail column room instead of rich's 80 columns.
     Console(width=None if sys.stdout.isatty() else LOG_WIDTH).print(table)
     if not all(result.ok for result in results):
@@ -80,22 +87,46 @@ def check_credentials(paths: tuple[str, ...], env: str | None,
 
 @main.command("test-sms")
 @click.option("--customer-id", required=True)
-@click.option("--api-key-env", required=True, metavar="VAR",
-              help="Environment variable holding the API key (keys never go on a command line).")
+@click.option(
+    "--api-key-env",
+    required=True,
+    metavar="VAR",
+    help="Environment variable holding the API key (keys never go on a command line).",
+)
 @click.option("--from", "from_number", required=True, metavar="NUMBER", help="Sender number.")
 @click.option("--to", "to_number", required=True, metavar="HANDSET", help="Destination handset.")
-@click.option("--endpoint", metavar="URL",
-              help="'standard' (default), 'enterprise' or any Telesign base URL.")
+@click.option(
+    "--endpoint", metavar="URL", help="'standard' (default), 'enterprise' or any Telesign base URL."
+)
 @click.option("--auth", type=click.Choice(["tsa", "basic"]), default="tsa", show_default=True)
 @click.option("--text", default="smsconf test message", show_default=True)
-@click.option("--timeout", "deadline", type=float, default=120.0, show_default=True,
-              help="Seconds to wait for a final delivery state.")
-@click.option("--poll-interval", type=float, default=2.0, show_default=True,
-              help="Seconds between status reads.")
+@click.option(
+    "--timeout",
+    "deadline",
+    type=float,
+    default=120.0,
+    show_default=True,
+    help="Seconds to wait for a final delivery state.",
+)
+@click.option(
+    "--poll-interval",
+    type=float,
+    default=2.0,
+    show_default=True,
+    help="Seconds between status reads.",
+)
 @handle_errors
-def test_sms(customer_id: str, api_key_env: str, from_number: str, to_number: str,
-             endpoint: str | None, auth: AuthMethod, text: str, deadline: float,
-             poll_interval: float) -> None:
+def test_sms(
+    customer_id: str,
+    api_key_env: str,
+    from_number: str,
+    to_number: str,
+    endpoint: str | None,
+    auth: AuthMethod,
+    text: str,
+    deadline: float,
+    poll_interval: float,
+) -> None:
     """Send ONE real (billed) SMS from NUMBER to HANDSET and follow it to a final state.
 
     Exit 0 when delivered, 4 when Telesign refuses the credentials, 1 otherwise.
@@ -105,8 +136,16 @@ def test_sms(customer_id: str, api_key_env: str, from_number: str, to_number: st
         raise SecretError(f"environment variable {api_key_env} is not set")
     account = TelesignAccount(customer_id, customer_id, ApiKey(key), endpoint, auth)
     try:
-        result = asyncio.run(send_test_sms(account, from_number, to_number, text,
-                                           deadline=deadline, poll_interval=poll_interval))
+        result = asyncio.run(
+            send_test_sms(
+                account,
+                from_number,
+                to_number,
+                text,
+                deadline=deadline,
+                poll_interval=poll_interval,
+            )
+        )
     except TelesignBadKey as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(ExitCode.CREDENTIALS)
@@ -115,8 +154,13 @@ def test_sms(customer_id: str, api_key_env: str, from_number: str, to_number: st
         sys.exit(ExitCode.CREDENTIALS if exc.http_status == 401 else ExitCode.ERROR)
     for update in result.history:
         click.echo(f"{update.code} {update.description}")
-    verdict = ("delivered" if result.delivered else "not delivered" if result.final
-               else "no final state before the deadline")
+    verdict = (
+        "delivered"
+        if result.delivered
+        else "not delivered"
+        if result.final
+        else "no final state before the deadline"
+    )
     click.echo(f"reference {result.reference_id}: {verdict}")
     if not result.delivered:
         sys.exit(ExitCode.ERROR)
@@ -125,18 +169,22 @@ def test_sms(customer_id: str, api_key_env: str, from_number: str, to_number: st
 def _flag_account(value: str) -> EmulatedAccount:
     customer_id, sep, api_key = value.partition(":")
     if not (customer_id and sep and api_key):
-        raise click.BadParameter(f"expected CUSTOMER_ID:API_KEY, got {customer_id!r}:…",
-                                 param_hint="--account")
+        raise click.BadParameter(
+            f"expected CUSTOMER_ID:API_KEY, got {customer_id!r}:…", param_hint="--account"
+        )
     try:
-        return EmulatedAccount(customer_id=customer_id, api_key=api_key, name=customer_id,
-                               reject_unknown_senders=False)
+        return EmulatedAccount(
+            customer_id=customer_id, api_key=api_key, name=customer_id, reject_unknown_senders=False
+        )
     except pydantic.ValidationError as exc:
-        raise click.BadParameter(f"{customer_id}: {exc.errors()[0]['msg']}",
-                                 param_hint="--account") from None
+        raise click.BadParameter(
+            f"{customer_id}: {exc.errors()[0]['msg']}", param_hint="--account"
+        ) from None
 
 
-def emulator_app(flag_accounts: Sequence[str], accounts_file: Path | None, faults: str,
-                 seed: int) -> Starlette:
+def emulator_app(
+    flag_accounts: Sequence[str], accounts_file: Path | None, faults: str, seed: int
+) -> Starlette:
     """The emulator the flags describe: file and flag accounts, else the demo accounts."""
     try:
         fault_config = parse_faults(faults)
@@ -147,21 +195,39 @@ def emulator_app(flag_accounts: Sequence[str], accounts_file: Path | None, fault
     except AccountsFileError as exc:
         raise click.BadParameter(str(exc), param_hint="--accounts-file") from None
     accounts = [*(setup.accounts if setup else ()), *map(_flag_account, flag_accounts)]
-    return create_app(accounts or DEMO_ACCOUNTS, faults=fault_config, seed=seed,
-                      directory=setup.directory if setup else None)
+    return create_app(
+        accounts or DEMO_ACCOUNTS,
+        faults=fault_config,
+        seed=seed,
+        directory=setup.directory if setup else None,
+    )
 
 
 @emulator.command("telesign")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8090, show_default=True, type=int, help="0 picks a free port.")
-@click.option("--account", "flag_accounts", multiple=True, metavar="CUSTOMER_ID:API_KEY",
-              help="An account (any sender ID allowed); repeatable.")
-@click.option("--accounts-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="YAML/JSON with `accounts:` (keys, switches, numbers) and `directory:`.")
+@click.option(
+    "--account",
+    "flag_accounts",
+    multiple=True,
+    metavar="CUSTOMER_ID:API_KEY",
+    help="An account (any sender ID allowed); repeatable.",
+)
+@click.option(
+    "--accounts-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="YAML/JSON with `accounts:` (keys, switches, numbers) and `directory:`.",
+)
 @click.option("--faults", default="", help="e.g. 'throttle=0.2,outage_next=1,delay=0.5'.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the fault draws.")
-def emulator_telesign(host: str, port: int, flag_accounts: tuple[str, ...],
-                      accounts_file: Path | None, faults: str, seed: int) -> None:
+def emulator_telesign(
+    host: str,
+    port: int,
+    flag_accounts: tuple[str, ...],
+    accounts_file: Path | None,
+    faults: str,
+    seed: int,
+) -> None:
     """Serve the emulated Telesign REST API until interrupted; prints its base URL.
 
     Without --account or --accounts-file it knows the demo accounts of examples/channels.yaml.

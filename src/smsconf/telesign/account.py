@@ -32,7 +32,6 @@ class TelesignAccount:
         if self.auth not in ("tsa", "basic"):
             raise ValueError(f"auth must be 'tsa' or 'basic', not {self.auth!r}")
 
-
     @property
     def base_url(self) -> str:
         """The endpoint as an absolute URL without a trailing slash."""

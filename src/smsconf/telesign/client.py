@@ -171,8 +171,11 @@ class TelesignClient:
             except ValueError as exc:
                 raise TelesignBadKey(f"account {self.account.name}: {exc}") from None
         body, content_type = _encode(method, form, json_body)
-        retryable = (_RetryableStatus, _AttemptTimedOut, httpx.TransportError) if idempotent else (
-            _RetryableStatus, *_NOT_SENT)
+        retryable = (
+            (_RetryableStatus, _AttemptTimedOut, httpx.TransportError)
+            if idempotent
+            else (_RetryableStatus, *_NOT_SENT)
+        )
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.policy.attempts) | stop_before_delay(self.policy.deadline),
             # Jitter as large as the first wait spreads the retries of concurrent checks.
@@ -213,13 +216,21 @@ class TelesignClient:
         started = time.monotonic()
         try:
             async with asyncio.timeout(self.policy.request_timeout):
-                reply = await self._http.request(method, self.account.base_url + resource,
-                                                 content=body.encode("utf-8"), headers=headers)
+                reply = await self._http.request(
+                    method,
+                    self.account.base_url + resource,
+                    content=body.encode("utf-8"),
+                    headers=headers,
+                )
         except TimeoutError:
             raise _AttemptTimedOut(f"attempt {attempt}") from None
         logger.debug(
             "telesign %s %s -> %s in %.3fs (attempt %d)",
-            method, resource, reply.status_code, time.monotonic() - started, attempt,
+            method,
+            resource,
+            reply.status_code,
+            time.monotonic() - started,
+            attempt,
         )
         response = TelesignResponse(reply.status_code, _json_object(reply), attempt)
         if reply.status_code in RETRY_STATUSES:
@@ -233,8 +244,10 @@ class TelesignClient:
         key = account.api_key.reveal()
         date = signing.http_date()
         if account.auth == "basic":
-            return {"Authorization": signing.basic_authorization(account.customer_id, key),
-                    "Date": date}
+            return {
+                "Authorization": signing.basic_authorization(account.customer_id, key),
+                "Date": date,
+            }
         nonce = str(uuid.uuid4())
         text = signing.string_to_sign(method, content_type, date, nonce, body, resource)
         return {
@@ -247,8 +260,12 @@ class TelesignClient:
     def _log_retry(self, state: RetryCallState) -> None:
         failure = state.outcome.exception() if state.outcome else None
         reason = str(failure) if isinstance(failure, _RetryableStatus) else type(failure).__name__
-        logger.info("telesign retry %d for customer %s after %s",
-                    state.attempt_number, self.account.customer_id, reason)
+        logger.info(
+            "telesign retry %d for customer %s after %s",
+            state.attempt_number,
+            self.account.customer_id,
+            reason,
+        )
 
 
 def _encode(

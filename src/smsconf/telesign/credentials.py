@@ -55,8 +55,21 @@ class CredentialResult:
 # Telesign codes (Family A positive, Family B negative, §4) -> verdict, as listed in §7.
 _CODE_STATUS: dict[int, CredentialStatus] = {
     **dict.fromkeys(
-        (10008, 10009, 10013, 10015, 10022, 10028, -30000, -30001, -30002, -30004,
-         -30005, -30006, -30015),
+        (
+            10008,
+            10009,
+            10013,
+            10015,
+            10022,
+            10028,
+            -30000,
+            -30001,
+            -30002,
+            -30004,
+            -30005,
+            -30006,
+            -30015,
+        ),
         CredentialStatus.INVALID_CREDENTIALS,
     ),
     10010: CredentialStatus.ACCOUNT_DISABLED,  # suspended/expired: the key may be right
@@ -76,8 +89,11 @@ _HINTS: dict[int, str] = {
     **dict.fromkeys((10008, 10022, -30006, -30015), "the API key does not match the Customer ID"),
     **dict.fromkeys((10013, 10015, -30000), "Telesign does not know this Customer ID"),
     **dict.fromkeys((10011, -20002), "ask Telesign to enable SMS for this customer"),
-    **dict.fromkeys((10031, 10035), "standard accounts use rest-api.telesign.com, "
-                                    "enterprise accounts rest-ww.telesign.com: set endpoint"),
+    **dict.fromkeys(
+        (10031, 10035),
+        "standard accounts use rest-api.telesign.com, "
+        "enterprise accounts rest-ww.telesign.com: set endpoint",
+    ),
     **dict.fromkeys((10004, 10005, -30009, -30010), "check this machine's clock"),
 }
 
@@ -96,8 +112,10 @@ def interpret(response: TelesignResponse) -> tuple[CredentialStatus, str]:
         return CredentialStatus.THROTTLED, f"{response.description} (HTTP 429)"
     if response.http_status >= 500:
         return CredentialStatus.UNAVAILABLE, f"{response.description} (HTTP {response.http_status})"
-    return (CredentialStatus.UNEXPECTED,
-            f"unexpected answer: HTTP {response.http_status}, code {code}: {response.description}")
+    return (
+        CredentialStatus.UNEXPECTED,
+        f"unexpected answer: HTTP {response.http_status}, code {code}: {response.description}",
+    )
 
 
 class CredentialChecker:
@@ -132,18 +150,23 @@ class CredentialChecker:
         return list(await asyncio.gather(*(self.check(account) for account in accounts)))
 
     async def _probe(self, account: TelesignAccount) -> CredentialResult:
-        def result(status: CredentialStatus, detail: str, response: TelesignResponse | None = None
-                   ) -> CredentialResult:
+        def result(
+            status: CredentialStatus, detail: str, response: TelesignResponse | None = None
+        ) -> CredentialResult:
             return CredentialResult(
-                account=account.name, customer_id=account.customer_id,
-                endpoint=account.base_url, status=status, detail=detail,
+                account=account.name,
+                customer_id=account.customer_id,
+                endpoint=account.base_url,
+                status=status,
+                detail=detail,
                 code=response.code if response else None,
                 http_status=response.http_status if response else None,
             )
 
-        async with self._semaphore, TelesignClient(
-            account, transport=self._transport, policy=self._policy
-        ) as client:
+        async with (
+            self._semaphore,
+            TelesignClient(account, transport=self._transport, policy=self._policy) as client,
+        ):
             try:
                 response = await client.request("GET", PROBE_RESOURCE)
             except TelesignBadKey as exc:

@@ -74,17 +74,24 @@ def judge(declared: SenderNumber, body: Mapping[str, Any]) -> NumberCheck:
 
 async def _lookup(client: TelesignClient, declared: SenderNumber) -> NumberCheck:
     if declared.kind == "short_code":
-        return NumberCheck(declared.number, declared.kind, NumberVerdict.NOT_APPLICABLE,
-                           "PhoneID does not describe short codes; not looked up")
+        return NumberCheck(
+            declared.number,
+            declared.kind,
+            NumberVerdict.NOT_APPLICABLE,
+            "PhoneID does not describe short codes; not looked up",
+        )
     try:
         response = await client.request("POST", f"/v1/phoneid/{declared.number}")
     except TelesignError as exc:
         return NumberCheck(declared.number, declared.kind, NumberVerdict.LOOKUP_FAILED, str(exc))
     if response.http_status != 200 or response.code not in PHONEID_COMPLETED:
         return NumberCheck(
-            declared.number, declared.kind, NumberVerdict.LOOKUP_FAILED,
+            declared.number,
+            declared.kind,
+            NumberVerdict.LOOKUP_FAILED,
             f"PhoneID answered HTTP {response.http_status}, code {response.code}: "
-            f"{response.description}", code=response.code,
+            f"{response.description}",
+            code=response.code,
         )
     return judge(declared, response.body)
 

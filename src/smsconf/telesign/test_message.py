@@ -70,9 +70,15 @@ async def send_test_sms(
     ends = time.monotonic() + deadline
     async with TelesignClient(account, transport=transport, policy=policy) as client:
         sent = await client.request(
-            "POST", "/v1/messaging", idempotent=False,
-            form={"phone_number": to_number, "message": text, "message_type": "ARN",
-                  "sender_id": from_number},
+            "POST",
+            "/v1/messaging",
+            idempotent=False,
+            form={
+                "phone_number": to_number,
+                "message": text,
+                "message_type": "ARN",
+                "sender_id": from_number,
+            },
         )
         history = [_update(sent)]
         reference_id = str(sent.body.get("reference_id", ""))
@@ -81,8 +87,9 @@ async def send_test_sms(
                 return TestSmsResult(reference_id, tuple(history), final=False)
             await asyncio.sleep(poll_interval)
             try:
-                history.append(_update(
-                    await client.request("GET", f"/v1/messaging/{reference_id}")))
+                history.append(
+                    _update(await client.request("GET", f"/v1/messaging/{reference_id}"))
+                )
             except TelesignTimeout:
                 return TestSmsResult(reference_id, tuple(history), final=False)
     return TestSmsResult(reference_id, tuple(history), final=True)

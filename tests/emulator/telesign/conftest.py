@@ -47,10 +47,14 @@ def _sign(
     date = date or signing.http_date()
     nonce = nonce or str(uuid.uuid4())
     date_header, x_date = ("", date) if x_ts_date else (date, None)
-    text = signing.string_to_sign(method, content_type, date_header, nonce, body, resource,
-                                  x_ts_date=x_date)
-    headers = {"Authorization": signing.tsa_authorization(customer_id, api_key, text),
-               "x-ts-auth-method": signing.HMAC_SHA256, "x-ts-nonce": nonce}
+    text = signing.string_to_sign(
+        method, content_type, date_header, nonce, body, resource, x_ts_date=x_date
+    )
+    headers = {
+        "Authorization": signing.tsa_authorization(customer_id, api_key, text),
+        "x-ts-auth-method": signing.HMAC_SHA256,
+        "x-ts-nonce": nonce,
+    }
     headers.update({"x-ts-date": date} if x_ts_date else {"Date": date})
     if content_type:
         headers["Content-Type"] = content_type

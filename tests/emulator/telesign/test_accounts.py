@@ -47,7 +47,10 @@ def test_load_yaml(tmp_path: Path) -> None:
     setup = load_setup(path)
     account = setup.accounts[0]
     assert (account.customer_id, account.sms_enabled, account.allowed_hosts) == (
-        "C1", False, ("rest-ww.telesign.com",))
+        "C1",
+        False,
+        ("rest-ww.telesign.com",),
+    )
     assert account.owns("14255550100") is not None and account.owns("1") is None
     assert account.script_for("15555550123") == (290, 507)
     assert account.script_for("15555550000") == DEFAULT_DELIVERY
@@ -88,8 +91,10 @@ SECRET = "c2VjcmV0LWtleS12YWx1ZQ=="
     ("content", "located"),
     [
         (f'accounts:\n  - customer_id: C\n    api_key: "{SECRET}\n', "accounts.yaml:3:14:"),
-        (f"accounts:\n  - customer_id: C\n    api_key: {SECRET}\n  - [oops\n",
-         "accounts.yaml:4:5:"),
+        (
+            f"accounts:\n  - customer_id: C\n    api_key: {SECRET}\n  - [oops\n",
+            "accounts.yaml:4:5:",
+        ),
     ],
 )
 def test_bad_yaml_is_located_without_quoting_the_key(
@@ -107,8 +112,11 @@ def test_bad_yaml_is_located_without_quoting_the_key(
 
 def test_invalid_content_lists_every_problem_by_place(tmp_path: Path) -> None:
     path = tmp_path / "accounts.yaml"
-    path.write_text(f"accounts:\n  - customer_id: C\n    api_key: {SECRET}\n    apikey: {SECRET}\n"
-                    "    numbers: [{number: '+1 555'}]\n", encoding="utf-8")
+    path.write_text(
+        f"accounts:\n  - customer_id: C\n    api_key: {SECRET}\n    apikey: {SECRET}\n"
+        "    numbers: [{number: '+1 555'}]\n",
+        encoding="utf-8",
+    )
     with pytest.raises(AccountsFileError) as raised:
         load_setup(path)
     message = str(raised.value)

@@ -27,14 +27,17 @@ REFERENCE = re.compile(r"[0-9A-F]{32}")
 
 
 def form(**fields: str) -> str:
-    return urlencode({"phone_number": HANDSET, "message": "Hello wörld & co",
-                      "message_type": "ARN", **fields})
+    return urlencode(
+        {"phone_number": HANDSET, "message": "Hello wörld & co", "message_type": "ARN", **fields}
+    )
 
 
-async def send(http: httpx.AsyncClient, sign: Signer, body: str, **sign_options: Any
-               ) -> httpx.Response:
-    return await http.post("/v1/messaging", content=body,
-                           headers=sign("POST", "/v1/messaging", body, **sign_options))
+async def send(
+    http: httpx.AsyncClient, sign: Signer, body: str, **sign_options: Any
+) -> httpx.Response:
+    return await http.post(
+        "/v1/messaging", content=body, headers=sign("POST", "/v1/messaging", body, **sign_options)
+    )
 
 
 async def status(http: httpx.AsyncClient, sign: Signer, reference: str) -> httpx.Response:
@@ -68,7 +71,10 @@ async def test_send_answers_in_progress_and_stores_the_message(
     assert body["external_id"] == "ext-1"
     stored = emulator.messages[body["reference_id"]]
     assert (stored.phone_number, stored.sender_id, stored.message) == (
-        HANDSET, SENDER, "Hello wörld & co")
+        HANDSET,
+        SENDER,
+        "Hello wörld & co",
+    )
 
 
 async def test_status_follows_the_default_script_then_stays_final(
@@ -81,26 +87,28 @@ async def test_status_follows_the_default_script_then_stays_final(
     assert last["additional_info"]["message_parts_count"] == 1
 
 
-async def test_scripted_failure_for_a_destination(make_app: Callable[..., Starlette],
-                                                  sign: Signer) -> None:
+async def test_scripted_failure_for_a_destination(
+    make_app: Callable[..., Starlette], sign: Signer
+) -> None:
     app = make_app([account(delivery={HANDSET: (290, 521)})])
     async with await client_for(app) as http:
         reference = (await send(http, sign, form())).json()["reference_id"]
         reply = await status(http, sign, reference)
     assert reply.json()["status"]["code"] == 521
     assert reply.json()["status"]["description"] == (
-        "Requested Sender ID is not allowed for destination")
+        "Requested Sender ID is not allowed for destination"
+    )
 
 
-async def test_status_errors(
-    http: httpx.AsyncClient, sign: Signer, clock: FakeClock
-) -> None:
+async def test_status_errors(http: httpx.AsyncClient, sign: Signer, clock: FakeClock) -> None:
     assert code_of(await status(http, sign, "not-hex")) == 11011
     assert (await status(http, sign, "F" * 32)).status_code == 404
     reference = (await send(http, sign, form())).json()["reference_id"]
     clock.now += 12 * 3600 + 1
-    expired = await http.get(f"/v1/messaging/{reference}", headers=sign(
-        "GET", f"/v1/messaging/{reference}", date=http_date(clock.now)))
+    expired = await http.get(
+        f"/v1/messaging/{reference}",
+        headers=sign("GET", f"/v1/messaging/{reference}", date=http_date(clock.now)),
+    )
     assert (expired.status_code, code_of(expired)) == (404, 10036)
 
 
@@ -110,8 +118,10 @@ async def test_another_customers_reference_is_not_found(
     reference = (await send(http, sign, form())).json()["reference_id"]
     other = DEMO_ACCOUNTS[1]
     resource = f"/v1/messaging/{reference}"
-    reply = await http.get(resource, headers=sign(
-        "GET", resource, customer_id=other.customer_id, api_key=other.api_key))
+    reply = await http.get(
+        resource,
+        headers=sign("GET", resource, customer_id=other.customer_id, api_key=other.api_key),
+    )
     assert code_of(reply) == 10017
 
 
@@ -180,8 +190,9 @@ async def test_allowed_host_accepts_its_host(
 
 async def test_phoneid_product_switch(make_app: Callable[..., Starlette], sign: Signer) -> None:
     async with await client_for(make_app([account(phoneid_enabled=False)])) as http:
-        reply = await http.post(f"/v1/phoneid/{HANDSET}",
-                                headers=sign("POST", f"/v1/phoneid/{HANDSET}"))
+        reply = await http.post(
+            f"/v1/phoneid/{HANDSET}", headers=sign("POST", f"/v1/phoneid/{HANDSET}")
+        )
         assert code_of(reply) == 10011
         assert (await send(http, sign, form())).status_code == 200
 
@@ -190,14 +201,18 @@ async def test_phoneid_answers_for_owned_numbers_and_handsets(
     http: httpx.AsyncClient, sign: Signer
 ) -> None:
     toll_free = DEMO_ACCOUNTS[0].numbers[1].number
-    reply = await http.post(f"/v1/phoneid/{toll_free}",
-                            headers=sign("POST", f"/v1/phoneid/{toll_free}"))
+    reply = await http.post(
+        f"/v1/phoneid/{toll_free}", headers=sign("POST", f"/v1/phoneid/{toll_free}")
+    )
     body = reply.json()
     assert (reply.status_code, body["status"]["code"]) == (200, 300)
     assert body["phone_type"] == {"code": "4", "description": "TOLL_FREE"}
     assert body["location"]["country"]["iso2"] == "US"
-    assert body["numbering"]["original"] == {"complete_phone_number": toll_free,
-                                             "country_code": "1", "phone_number": toll_free[1:]}
+    assert body["numbering"]["original"] == {
+        "complete_phone_number": toll_free,
+        "country_code": "1",
+        "phone_number": toll_free[1:],
+    }
 
 
 async def test_phoneid_with_a_signed_json_body_like_the_sdk(
@@ -205,8 +220,11 @@ async def test_phoneid_with_a_signed_json_body_like_the_sdk(
 ) -> None:
     resource = f"/v1/phoneid/{HANDSET}"
     body = '{"account_lifecycle_event": "create"}'
-    reply = await http.post(resource, content=body, headers=sign(
-        "POST", resource, body, content_type="application/json"))
+    reply = await http.post(
+        resource,
+        content=body,
+        headers=sign("POST", resource, body, content_type="application/json"),
+    )
     assert reply.json()["phone_type"]["description"] == "MOBILE"
 
 
@@ -248,12 +266,14 @@ async def test_seeded_rates_fail_the_same_requests(
     assert {200, 429} == set(first)
 
 
-async def test_admin_routes(http: httpx.AsyncClient, sign: Signer,
-                            emulator: TelesignEmulator) -> None:
+async def test_admin_routes(
+    http: httpx.AsyncClient, sign: Signer, emulator: TelesignEmulator
+) -> None:
     await send(http, sign, form(sender_id=SENDER))
     listed = (await http.get("/_emulator/messages", params={"customer_id": CID})).json()
     assert [(m["phone_number"], m["sender_id"], m["status"]) for m in listed] == [
-        (HANDSET, SENDER, 290)]
+        (HANDSET, SENDER, 290)
+    ]
     assert (await http.get("/_emulator/messages", params={"customer_id": "x"})).json() == []
     reply = await http.put("/_emulator/faults", content="outage=1")
     assert reply.json()["outage"] == 1.0
@@ -263,9 +283,12 @@ async def test_admin_routes(http: httpx.AsyncClient, sign: Signer,
 
 def test_emulator_does_not_hold_the_client() -> None:
     """The emulator may import only the neutral signing helpers, never the client."""
-    code = ("import sys, smsconf.emulator.telesign; "
-            "print(sorted(m for m in sys.modules if m.startswith('smsconf.telesign')))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+    code = (
+        "import sys, smsconf.emulator.telesign; "
+        "print(sorted(m for m in sys.modules if m.startswith('smsconf.telesign')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "['smsconf.telesign', 'smsconf.telesign.signing']"
     assert KEY not in out

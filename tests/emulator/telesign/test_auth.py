@@ -36,14 +36,18 @@ async def test_good_tsa_get_reaches_the_route(http: httpx.AsyncClient, sign: Sig
 
 
 async def test_good_tsa_post_with_body(http: httpx.AsyncClient, sign: Signer) -> None:
-    reply = await http.post("/v1/messaging", content=SEND_BODY,
-                            headers=sign("POST", "/v1/messaging", SEND_BODY))
+    reply = await http.post(
+        "/v1/messaging", content=SEND_BODY, headers=sign("POST", "/v1/messaging", SEND_BODY)
+    )
     assert (reply.status_code, code_of(reply)) == (200, 290)
 
 
 async def test_x_ts_date_instead_of_date(http: httpx.AsyncClient, sign: Signer) -> None:
-    reply = await http.post("/v1/messaging", content=SEND_BODY,
-                            headers=sign("POST", "/v1/messaging", SEND_BODY, x_ts_date=True))
+    reply = await http.post(
+        "/v1/messaging",
+        content=SEND_BODY,
+        headers=sign("POST", "/v1/messaging", SEND_BODY, x_ts_date=True),
+    )
     assert reply.status_code == 200
 
 
@@ -117,7 +121,8 @@ async def test_date_outside_tolerance(
     for skew, code in ((-901, 10004), (901, 10004), (-899, 10017), (899, 10017)):
         date = signing.http_date(clock.now + skew)
         assert code_of(await probe(http, sign("GET", PROBE, date=date, x_ts_date=x_ts_date))) == (
-            code), skew
+            code
+        ), skew
 
 
 async def test_x_ts_date_is_the_one_judged_when_both_are_sent(
@@ -147,8 +152,9 @@ async def test_nonce_expires_with_the_tolerance_window(
 
 async def test_mount_prefix_is_not_signed(make_app: Any, sign: Signer) -> None:
     outer = Starlette(routes=[Mount("/telesign", app=make_app())])
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(outer),
-                                 base_url="http://x") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(outer), base_url="http://x"
+    ) as client:
         reply = await client.get("/telesign" + PROBE, headers=sign("GET", PROBE))
     assert code_of(reply) == 10017
 
@@ -169,5 +175,6 @@ def test_the_official_sdk_signs_what_the_emulator_verifies(
     authenticator = Authenticator({CID: DEMO_ACCOUNTS[0]})
     assert authenticator.authenticate(method, resource, headers, body.encode()) == DEMO_ACCOUNTS[0]
     tampered = Authenticator({CID: DEMO_ACCOUNTS[0]}).authenticate(
-        method, resource + "x", headers, body.encode())
+        method, resource + "x", headers, body.encode()
+    )
     assert isinstance(tampered, AuthFailure) and tampered.code == 10008

@@ -20,8 +20,11 @@ def test_error_body() -> None:
     reply = bodies.error(401, 10008, 0.0, signature_string="GET\n\n/v1/x")
     body = json.loads(reply.body)
     assert reply.status_code == 401
-    assert body["status"] == {"code": 10008, "description": "Invalid Signature.",
-                              "updated_on": "1970-01-01T00:00:00.000000Z"}
+    assert body["status"] == {
+        "code": 10008,
+        "description": "Invalid Signature.",
+        "updated_on": "1970-01-01T00:00:00.000000Z",
+    }
     assert body["signature_string"] == "GET\n\n/v1/x"
     assert "errors" not in body
 

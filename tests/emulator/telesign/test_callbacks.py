@@ -32,15 +32,18 @@ class Receiver:
         return Response(status_code=self.answers.pop(0) if self.answers else 200)
 
     def transport(self) -> httpx.ASGITransport:
-        return httpx.ASGITransport(Starlette(routes=[
-            Route("/telesign/callback", self.hook, methods=["POST"])]))
+        return httpx.ASGITransport(
+            Starlette(routes=[Route("/telesign/callback", self.hook, methods=["POST"])])
+        )
 
 
 def emulator_with(receiver: Receiver, make_app: Callable[..., Starlette]) -> Starlette:
-    account = DEMO_ACCOUNTS[0].model_copy(update={"callback_url": HOOK,
-                                                  "delivery": {"15555550123": (290, 521)}})
-    return make_app([account], callback_transport=receiver.transport(),
-                    callback_retry_delays=(0.0, 0.0))
+    account = DEMO_ACCOUNTS[0].model_copy(
+        update={"callback_url": HOOK, "delivery": {"15555550123": (290, 521)}}
+    )
+    return make_app(
+        [account], callback_transport=receiver.transport(), callback_retry_delays=(0.0, 0.0)
+    )
 
 
 def assert_signed(headers: dict[str, str], body: bytes) -> None:
@@ -55,11 +58,19 @@ async def test_delivery_report_is_signed_and_final(
 ) -> None:
     receiver = Receiver()
     app = emulator_with(receiver, make_app)
-    body = urlencode({"phone_number": "15555550123", "message": "hi", "message_type": "ARN",
-                      "sender_id": OWN_NUMBER, "external_id": "e-9"})
+    body = urlencode(
+        {
+            "phone_number": "15555550123",
+            "message": "hi",
+            "message_type": "ARN",
+            "sender_id": OWN_NUMBER,
+            "external_id": "e-9",
+        }
+    )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE) as http:
-        sent = await http.post("/v1/messaging", content=body,
-                               headers=sign("POST", "/v1/messaging", body))
+        sent = await http.post(
+            "/v1/messaging", content=body, headers=sign("POST", "/v1/messaging", body)
+        )
     await app.state.telesign.callbacks.drain()
     [(headers, raw)] = receiver.received
     assert_signed(headers, raw)
@@ -76,8 +87,14 @@ async def test_per_request_callback_url_overrides_the_account(
 ) -> None:
     receiver = Receiver()
     app = make_app(callback_transport=receiver.transport(), callback_retry_delays=(0.0, 0.0))
-    body = urlencode({"phone_number": "15555550123", "message": "hi", "message_type": "ARN",
-                      "callback_url": HOOK})
+    body = urlencode(
+        {
+            "phone_number": "15555550123",
+            "message": "hi",
+            "message_type": "ARN",
+            "callback_url": HOOK,
+        }
+    )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE) as http:
         await http.post("/v1/messaging", content=body, headers=sign("POST", "/v1/messaging", body))
     await app.state.telesign.callbacks.drain()
@@ -88,8 +105,9 @@ async def test_three_tries_then_give_up(make_app: Callable[..., Starlette]) -> N
     receiver = Receiver(answers=[500, 503, 500, 500])
     app = emulator_with(receiver, make_app)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE) as http:
-        reply = await http.post("/_emulator/inbound",
-                                json={"to": OWN_NUMBER, "from": "15555550123", "text": "STOP now"})
+        reply = await http.post(
+            "/_emulator/inbound", json={"to": OWN_NUMBER, "from": "15555550123", "text": "STOP now"}
+        )
     assert reply.status_code == 202
     await app.state.telesign.callbacks.drain()
     assert len(receiver.received) == 3
@@ -100,10 +118,12 @@ async def test_inbound_mo_sms(make_app: Callable[..., Starlette]) -> None:
     receiver = Receiver(answers=[503])
     app = emulator_with(receiver, make_app)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE) as http:
-        reply = await http.post("/_emulator/inbound",
-                                json={"to": OWN_NUMBER, "from": "15555550123", "text": "Help me"})
-        missing = await http.post("/_emulator/inbound",
-                                  json={"to": "19999999999", "from": "1", "text": "x"})
+        reply = await http.post(
+            "/_emulator/inbound", json={"to": OWN_NUMBER, "from": "15555550123", "text": "Help me"}
+        )
+        missing = await http.post(
+            "/_emulator/inbound", json={"to": "19999999999", "from": "1", "text": "x"}
+        )
     assert missing.status_code == 404
     await app.state.telesign.callbacks.drain()
     assert len(receiver.received) == 2  # the first try got 503, the retry 200
@@ -112,9 +132,14 @@ async def test_inbound_mo_sms(make_app: Callable[..., Starlette]) -> None:
     mo = json.loads(raw)
     assert mo["reference_id"] == reply.json()["reference_id"]
     assert (mo["sub_resource"], mo["status"]["code"], mo["errors"]) == ("mo_sms", 1500, {})
-    assert mo["user_response"] == {"phone_number": "15555550123", "mo_message": "Help me",
-                                   "sender_id": OWN_NUMBER, "iso_country_code": "US",
-                                   "action": "help", "keyword": "help"}
+    assert mo["user_response"] == {
+        "phone_number": "15555550123",
+        "mo_message": "Help me",
+        "sender_id": OWN_NUMBER,
+        "iso_country_code": "US",
+        "action": "help",
+        "keyword": "help",
+    }
 
 
 async def test_unreachable_callback_url_is_tried_three_times(
@@ -127,8 +152,9 @@ async def test_unreachable_callback_url_is_tried_three_times(
         raise httpx.ConnectError("refused", request=request)
 
     account = DEMO_ACCOUNTS[0].model_copy(update={"callback_url": HOOK})
-    app = make_app([account], callback_transport=httpx.MockTransport(refuse),
-                   callback_retry_delays=(0.0, 0.0))
+    app = make_app(
+        [account], callback_transport=httpx.MockTransport(refuse), callback_retry_delays=(0.0, 0.0)
+    )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=BASE) as http:
         await http.post("/_emulator/inbound", json={"to": OWN_NUMBER, "from": "1", "text": "x"})
     await app.state.telesign.callbacks.drain()

@@ -7,7 +7,8 @@ from smsconf.emulator.telesign.faults import FaultInjector, Faults, parse_faults
 
 def test_parse_all_fields() -> None:
     assert parse_faults("throttle=0.25, outage=0.1,throttle_next=2,outage_next=1,delay=1.5") == (
-        Faults(throttle=0.25, outage=0.1, throttle_next=2, outage_next=1, delay=1.5))
+        Faults(throttle=0.25, outage=0.1, throttle_next=2, outage_next=1, delay=1.5)
+    )
     assert parse_faults("") == Faults()
 
 

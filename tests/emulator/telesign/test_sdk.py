@@ -42,8 +42,9 @@ def test_phoneid_lookup(endpoint: str) -> None:
 
 
 def test_basic_auth_method(endpoint: str) -> None:
-    client = MessagingClient(ACCOUNT.customer_id, ACCOUNT.api_key, rest_endpoint=endpoint,
-                             auth_method="Basic")
+    client = MessagingClient(
+        ACCOUNT.customer_id, ACCOUNT.api_key, rest_endpoint=endpoint, auth_method="Basic"
+    )
     assert client.message("15555550123", "hi", "OTP").status_code == 200
 
 
@@ -54,6 +55,7 @@ def test_wrong_key_gets_401_with_the_documented_code(endpoint: str) -> None:
     assert reply.json["status"]["code"] == 10008
     assert reply.json["status"]["description"] == "Invalid Signature."
     assert reply.json["signature_string"].endswith("/v1/messaging/" + "0" * 32)
-    basic = MessagingClient(ACCOUNT.customer_id, WRONG_KEY, rest_endpoint=endpoint,
-                            auth_method="Basic")
+    basic = MessagingClient(
+        ACCOUNT.customer_id, WRONG_KEY, rest_endpoint=endpoint, auth_method="Basic"
+    )
     assert basic.message("15555550123", "hi", "ARN").json["status"]["code"] == 10022

@@ -61,8 +61,9 @@ class TelesignEmulator:
         self.clock = clock
         self.messages: dict[str, StoredMessage] = {}
         self.journal: list[tuple[str, str]] = []  # (method, path) of every Telesign request
-        self.callbacks = CallbackSender(transport=callback_transport,
-                                        retry_delays=callback_retry_delays)
+        self.callbacks = CallbackSender(
+            transport=callback_transport, retry_delays=callback_retry_delays
+        )
         self._auth = Authenticator(self.accounts, clock=clock, date_tolerance=date_tolerance)
 
     @property
@@ -83,13 +84,15 @@ class TelesignEmulator:
             return bodies.error(503, 10000, now)
         root = request.scope.get("root_path", "")
         path = request.url.path
-        resource = path[len(root):] if root and path.startswith(root) else path
-        verdict = self._auth.authenticate(request.method, resource, request.headers,
-                                          await request.body())
+        resource = path[len(root) :] if root and path.startswith(root) else path
+        verdict = self._auth.authenticate(
+            request.method, resource, request.headers, await request.body()
+        )
         if isinstance(verdict, AuthFailure):
             text = verdict.signature_string
-            return bodies.error(401, verdict.code, now,
-                                **({"signature_string": text} if text is not None else {}))
+            return bodies.error(
+                401, verdict.code, now, **({"signature_string": text} if text is not None else {})
+            )
         refusal = _refusal(verdict, (request.url.hostname or "").lower(), product)
         if refusal:
             return bodies.error(401, refusal, now)
@@ -102,23 +105,34 @@ class TelesignEmulator:
         if isinstance(account, Response):
             return account
         now = self.clock()
-        form = dict(parse_qsl((await request.body()).decode("utf-8", errors="replace"),
-                              keep_blank_values=True))
+        form = dict(
+            parse_qsl(
+                (await request.body()).decode("utf-8", errors="replace"), keep_blank_values=True
+            )
+        )
         problem = send_error(account, form)
         if problem:
             return bodies.error(400, problem, now)
         message = StoredMessage(
-            reference_id=bodies.reference_id(), customer_id=account.customer_id,
-            phone_number=form["phone_number"], message=form["message"],
-            message_type=form["message_type"], sender_id=form.get("sender_id"),
+            reference_id=bodies.reference_id(),
+            customer_id=account.customer_id,
+            phone_number=form["phone_number"],
+            message=form["message"],
+            message_type=form["message_type"],
+            sender_id=form.get("sender_id"),
             external_id=form.get("external_id"),
             callback_url=form.get("callback_url") or account.callback_url,
-            submitted_at=now, script=account.script_for(form["phone_number"]),
+            submitted_at=now,
+            script=account.script_for(form["phone_number"]),
         )
         self.messages[message.reference_id] = message
         if message.callback_url:
-            self.callbacks.post(message.callback_url, account.customer_id, account.api_key,
-                                self._delivery_report(message))
+            self.callbacks.post(
+                message.callback_url,
+                account.customer_id,
+                account.api_key,
+                self._delivery_report(message),
+            )
         return JSONResponse(self._message_body(message, message.script[0]))
 
     async def status(self, request: Request) -> Response:
@@ -146,17 +160,26 @@ class TelesignEmulator:
         if not number.isdigit() or not 7 <= len(number) <= 15:
             return bodies.error(400, 11000, now)
         handset = describe(number, self.accounts, self.directory)
-        return JSONResponse(phoneid_body(number, handset, bodies.reference_id(),
-                                         bodies.status_block(300, now)))
+        return JSONResponse(
+            phoneid_body(number, handset, bodies.reference_id(), bodies.status_block(300, now))
+        )
 
     async def list_messages(self, request: Request) -> Response:
         customer = request.query_params.get("customer_id")
-        return JSONResponse([
-            {"reference_id": m.reference_id, "customer_id": m.customer_id,
-             "phone_number": m.phone_number, "sender_id": m.sender_id, "message": m.message,
-             "status": m.status_code}
-            for m in self.messages.values() if customer in (None, m.customer_id)
-        ])
+        return JSONResponse(
+            [
+                {
+                    "reference_id": m.reference_id,
+                    "customer_id": m.customer_id,
+                    "phone_number": m.phone_number,
+                    "sender_id": m.sender_id,
+                    "message": m.message,
+                    "status": m.status_code,
+                }
+                for m in self.messages.values()
+                if customer in (None, m.customer_id)
+            ]
+        )
 
     async def set_faults(self, request: Request) -> Response:
         try:
@@ -169,25 +192,37 @@ class TelesignEmulator:
         """Simulate a handset texting one of the customers' numbers: posts an mo_sms callback."""
         payload: dict[str, Any] = await request.json()
         to, sender, text = payload.get("to", ""), payload.get("from", ""), payload.get("text", "")
-        owner, number = next(((a, a.owns(to)) for a in self.accounts.values() if a.owns(to)),
-                             (None, None))
+        owner, number = next(
+            ((a, a.owns(to)) for a in self.accounts.values() if a.owns(to)), (None, None)
+        )
         if owner is None or number is None or not owner.callback_url:
-            return JSONResponse({"error": f"no account with a callback URL owns {to!r}"},
-                                status_code=404)
+            return JSONResponse(
+                {"error": f"no account with a callback URL owns {to!r}"}, status_code=404
+            )
         reference = bodies.reference_id()
         now = self.clock()
         keyword = text.strip().split(" ")[0].lower() if text.strip() else ""
         action = keyword if keyword in ("start", "stop", "help") else "generic"
-        self.callbacks.post(owner.callback_url, owner.customer_id, owner.api_key, {
-            "reference_id": reference,
-            "status": bodies.status_block(1500, now),
-            "submit_timestamp": bodies.timestamp(now),
-            "sub_resource": "mo_sms",
-            "errors": {},
-            "user_response": {"phone_number": sender, "mo_message": text, "sender_id": to,
-                              "iso_country_code": number.country,
-                              "action": action, "keyword": keyword},
-        })
+        self.callbacks.post(
+            owner.callback_url,
+            owner.customer_id,
+            owner.api_key,
+            {
+                "reference_id": reference,
+                "status": bodies.status_block(1500, now),
+                "submit_timestamp": bodies.timestamp(now),
+                "sub_resource": "mo_sms",
+                "errors": {},
+                "user_response": {
+                    "phone_number": sender,
+                    "mo_message": text,
+                    "sender_id": to,
+                    "iso_country_code": number.country,
+                    "action": action,
+                    "keyword": keyword,
+                },
+            },
+        )
         return JSONResponse({"reference_id": reference}, status_code=202)
 
     def _message_body(self, message: StoredMessage, code: int) -> dict[str, Any]:
@@ -232,15 +267,16 @@ def create_app(
     if isinstance(accounts, str | Path):
         setup = load_setup(accounts)
         accounts, directory = setup.accounts, {**setup.directory, **(directory or {})}
-    emulator = TelesignEmulator(accounts, directory=directory, faults=faults, seed=seed,
-                                **options)
-    app = Starlette(routes=[
-        Route("/v1/messaging", emulator.send, methods=["POST"]),
-        Route("/v1/messaging/{reference_id}", emulator.status, methods=["GET"]),
-        Route("/v1/phoneid/{phone_number}", emulator.phoneid, methods=["POST"]),
-        Route("/_emulator/messages", emulator.list_messages, methods=["GET"]),
-        Route("/_emulator/faults", emulator.set_faults, methods=["PUT"]),
-        Route("/_emulator/inbound", emulator.inbound, methods=["POST"]),
-    ])
+    emulator = TelesignEmulator(accounts, directory=directory, faults=faults, seed=seed, **options)
+    app = Starlette(
+        routes=[
+            Route("/v1/messaging", emulator.send, methods=["POST"]),
+            Route("/v1/messaging/{reference_id}", emulator.status, methods=["GET"]),
+            Route("/v1/phoneid/{phone_number}", emulator.phoneid, methods=["POST"]),
+            Route("/_emulator/messages", emulator.list_messages, methods=["GET"]),
+            Route("/_emulator/faults", emulator.set_faults, methods=["PUT"]),
+            Route("/_emulator/inbound", emulator.inbound, methods=["POST"]),
+        ]
+    )
     app.state.telesign = emulator
     return app

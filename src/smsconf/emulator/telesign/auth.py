@@ -70,7 +70,7 @@ class Authenticator:
         if not authorization:
             return AuthFailure(10009)
         if authorization.startswith("Basic "):
-            return self._basic(authorization[len("Basic "):])
+            return self._basic(authorization[len("Basic ") :])
         match = _TSA.fullmatch(authorization)
         if not match:
             return AuthFailure(10028)
@@ -88,9 +88,14 @@ class Authenticator:
         if nonce is not None and not 1 <= len(nonce) <= NONCE_MAX_LENGTH:
             return AuthFailure(10003)
         text = signing.string_to_sign(
-            method, headers.get("content-type", ""), headers.get("date", ""), nonce,
-            body.decode("utf-8", errors="replace"), resource,
-            auth_method=auth_method, x_ts_date=headers.get("x-ts-date"),
+            method,
+            headers.get("content-type", ""),
+            headers.get("date", ""),
+            nonce,
+            body.decode("utf-8", errors="replace"),
+            resource,
+            auth_method=auth_method,
+            x_ts_date=headers.get("x-ts-date"),
         )
         if not signing.constant_time_equal(signing.hmac_signature(account.api_key, text), given):
             return AuthFailure(10008, signature_string=text)

@@ -78,8 +78,11 @@ def timestamp(moment: float) -> str:
 
 
 def status_block(code: int, moment: float) -> dict[str, Any]:
-    return {"code": code, "description": DESCRIPTIONS.get(code, f"Status {code}"),
-            "updated_on": timestamp(moment)}
+    return {
+        "code": code,
+        "description": DESCRIPTIONS.get(code, f"Status {code}"),
+        "updated_on": timestamp(moment),
+    }
 
 
 def error(http_status: int, code: int, moment: float, **extra: Any) -> JSONResponse:

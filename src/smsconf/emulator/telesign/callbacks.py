@@ -41,13 +41,16 @@ class CallbackSender:
         while self._pending:
             await asyncio.gather(*self._pending)
 
-    async def _deliver(self, url: str, customer_id: str, api_key: str,
-                       payload: dict[str, Any]) -> bool:
+    async def _deliver(
+        self, url: str, customer_id: str, api_key: str, payload: dict[str, Any]
+    ) -> bool:
         body = json.dumps(payload)
         signature = signing.hmac_signature(api_key, body)
-        headers = {"Content-Type": signing.JSON_CONTENT_TYPE,
-                   "Authorization": f"TSA {customer_id}:{signature}",
-                   "X-TS-Authorization": signature}
+        headers = {
+            "Content-Type": signing.JSON_CONTENT_TYPE,
+            "Authorization": f"TSA {customer_id}:{signature}",
+            "X-TS-Authorization": signature,
+        }
         async with httpx.AsyncClient(transport=self._transport, timeout=10.0) as http:
             for delay in (0.0, *self._delays):
                 await asyncio.sleep(delay)

@@ -27,8 +27,9 @@ def parse_faults(spec: str) -> Faults:
     for item in filter(None, (part.strip() for part in spec.split(","))):
         name, sep, value = item.partition("=")
         if not sep or name not in types:
-            raise ValueError(f"unknown fault {item!r}; expected NAME=VALUE with NAME in "
-                             f"{', '.join(types)}")
+            raise ValueError(
+                f"unknown fault {item!r}; expected NAME=VALUE with NAME in {', '.join(types)}"
+            )
         setattr(faults, name, int(value) if types[name] is int else float(value))
     return faults
 
