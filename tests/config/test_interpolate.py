@@ -19,19 +19,19 @@ from smsconf.config.problems import Position
 
 def test_whole_placeholder_keeps_the_variable_type() -> None:
     """`priority: ${var:p}` with p: 3 must stay an int so the schema sees a number."""
-    out, problems = substitute({"q": {"priority": "${var:p}"}}, {"p": 3}, {})
+    out, problems = substitute({"q": {"priority": "${var:p}"}}, {"p": 3}, {}.get)
     assert problems == [] and out == {"q": {"priority": 3}}
 
 
 def test_placeholders_inside_text_are_replaced() -> None:
     """Placeholders may sit inside longer text, several to a value, inside lists too."""
-    out, _ = substitute({"w": ["${var:a}-${var:b} x"]}, {"a": "dev", "b": 2}, {})
+    out, _ = substitute({"w": ["${var:a}-${var:b} x"]}, {"a": "dev", "b": 2}, {}.get)
     assert out == {"w": ["dev-2 x"]}
 
 
 def test_missing_variable_is_a_problem_with_suggestion() -> None:
     """A misspelt variable names the near one; the placeholder text is left for the schema."""
-    out, problems = substitute({"a": {"b": "${var:org_ulr}"}}, {"org_url": "x"}, {})
+    out, problems = substitute({"a": {"b": "${var:org_ulr}"}}, {"org_url": "x"}, {}.get)
     [problem] = problems
     assert problem.message == "variable 'org_ulr' is not defined"
     assert problem.path == ("a", "b") and problem.hint == "did you mean 'org_url'?"
@@ -40,7 +40,7 @@ def test_missing_variable_is_a_problem_with_suggestion() -> None:
 
 def test_missing_variable_without_near_name_says_where_to_define() -> None:
     """With nothing close, the hint says where variables live."""
-    _, [problem] = substitute({"a": "${var:zzz}"}, {}, {})
+    _, [problem] = substitute({"a": "${var:zzz}"}, {}, {}.get)
     assert problem.hint == "define it under variables: or the environment"
 
 
@@ -50,7 +50,7 @@ def test_environments_and_variables_blocks_are_not_interpolated() -> None:
         "variables": {"a": "${var:b}"},
         "environments": {"dev": {"variables": {"x": "${var:y}"}}},
     }
-    out, problems = substitute(data, {}, {})
+    out, problems = substitute(data, {}, {}.get)
     assert problems == [] and out == data
 
 

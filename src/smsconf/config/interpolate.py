@@ -10,6 +10,7 @@ named objects, which is where generic tools surprise people.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,10 @@ NOT_INTERPOLATED = ("environments", "variables")
 def substitute(
     data: dict[str, Any],
     variables: dict[str, Any],
-    positions: dict[Path_, Position],
+    locate: Callable[[Path_], Position | None],
 ) -> tuple[dict[str, Any], list[Problem]]:
-    """Return a copy of `data` with placeholders replaced; file references made absolute."""
+    """Return a copy of `data` with placeholders replaced; file references made absolute
+    (relative to the file `locate` says a value is written in)."""
     problems: list[Problem] = []
 
     def walk(value: Any, path: Path_) -> Any:
@@ -44,7 +46,7 @@ def substitute(
         if whole:
             return lookup(whole[1], path, text)
         replaced = VAR.sub(lambda m: str(lookup(m[1], path, m[0])), text)
-        return anchor_file_ref(replaced, positions.get(path))
+        return anchor_file_ref(replaced, locate(path))
 
     def lookup(name: str, path: Path_, original: str) -> Any:
         if name in variables:

@@ -39,20 +39,30 @@ STRICT = True
 
 @dataclass
 class Source:
-    """All files of one configuration merged into one tree, positions kept."""
+    """All files of one configuration merged into one tree, and where each part came from."""
 
     data: dict[str, Any] = field(default_factory=dict)
-    positions: dict[Path_, Position] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    origins: dict[Path_, tuple[Document, Path_]] = field(default_factory=dict)
+    """The file and path each top-level key (its first file), list item and map entry came
+    from: files append their list items, so the merged `workstreams[12]` may be the second
+    file's `workstreams[3]`. Positions are looked up there when a message needs one."""
+
+    def position(self, path: Path_) -> Position | None:
+        """Where `path` is written, else where its deepest written parent is."""
+        if len(path) >= 2 and (origin := self.origins.get(path[:2])) is not None:
+            doc, at = origin
+            return doc.position((*at, *path[2:]))
+        if path and (origin := self.origins.get(path[:1])) is not None:
+            doc, at = origin
+            return doc.position(at)
+        return None
 
     def locate(self, problem: Problem) -> Problem:
         """Attach the position of the deepest existing prefix of the problem's path."""
         if problem.position is not None:
             return problem
-        path = problem.path
-        while path not in self.positions and path:
-            path = path[:-1]
-        position = self.positions.get(path)
+        position = self.position(problem.path)
         if position is None and self.files:
             position = Position(self.files[0], 1, 1)
         return Problem(problem.message, problem.path, position, problem.hint, problem.environments)
@@ -76,9 +86,9 @@ def read_sources(paths: Sequence[Path | str]) -> tuple[Source, list[Problem]]:
 
 def _merge(source: Source, doc: Document) -> list[Problem]:
     problems: list[Problem] = []
-    below = _positions_below(doc)
+    origins = source.origins
     for key, value in doc.data.items():
-        where = doc.positions[(key,)]
+        where = doc.position((key,))
         if key not in Config.model_fields:
             problems.append(
                 Problem(
@@ -94,57 +104,29 @@ def _merge(source: Source, doc: Document) -> list[Problem]:
                 problems.append(Problem(f"'{key}' must be a list", (key,), where))
                 continue
             target = source.data.setdefault(key, [])
-            # Only the list itself: its items are renumbered below. Copying the file's own
-            # indexes here would overwrite the positions of items merged from earlier files.
-            source.positions.setdefault((key,), where)
+            origins.setdefault((key,), (doc, (key,)))
             for i, item in enumerate(value):
-                _copy_positions(source, below, (key, i), (key, len(target)))
+                origins[(key, len(target))] = (doc, (key, i))
                 target.append(item)
         elif not isinstance(value, dict):
             problems.append(Problem(f"'{key}' must be a mapping", (key,), where))
         else:
             target = source.data.setdefault(key, {})
-            source.positions.setdefault((key,), where)
+            origins.setdefault((key,), (doc, (key,)))
             for sub, sub_value in value.items():
                 if sub in target:
                     problems.append(
                         Problem(
                             f"'{key}.{sub}' is defined in more than one file",
                             (key, sub),
-                            doc.positions[(key, sub)],
-                            hint=f"first defined at {source.positions[(key, sub)]}",
+                            doc.position((key, sub)),
+                            hint=f"first defined at {source.position((key, sub))}",
                         )
                     )
                     continue
                 target[sub] = sub_value
-                _copy_positions(source, below, (key, sub), (key, sub))
+                origins[(key, sub)] = (doc, (key, sub))
     return problems
-
-
-def _positions_below(doc: Document) -> dict[Path_, list[tuple[Path_, Position]]]:
-    """The file's positions grouped by their first two parts (a list item or a map entry), in
-    file order: merging then copies each item's own positions, not a scan of the whole file
-    per item (which made loading quadratic in the size of a file)."""
-    below: dict[Path_, list[tuple[Path_, Position]]] = {}
-    for path, pos in doc.positions.items():
-        if len(path) >= 2:
-            group = below.get(path[:2])
-            if group is None:
-                below[path[:2]] = group = []
-            group.append((path, pos))
-    return below
-
-
-def _copy_positions(
-    source: Source, below: dict[Path_, list[tuple[Path_, Position]]], old: Path_, new: Path_
-) -> None:
-    positions = source.positions
-    if old == new:
-        for path, pos in below.get(old, ()):
-            positions[path] = pos
-    else:
-        for path, pos in below.get(old, ()):
-            positions[(*new, *path[2:])] = pos
 
 
 def _variables_for(source: Source, env: str | None) -> dict[str, Any]:
@@ -160,14 +142,14 @@ def _variables_for(source: Source, env: str | None) -> dict[str, Any]:
         # A malformed block is reported by the schema; here it must only not crash.
         if isinstance(block, dict):
             for name, value in block.items():
-                where = source.positions.get((*prefix, name))
+                where = source.position((*prefix, name))
                 merged[name] = anchor_file_ref(value, where) if isinstance(value, str) else value
     return merged
 
 
 def build(source: Source, env: str | None) -> tuple[Config | None, list[Problem]]:
     """Validate the merged tree for one environment (None: no environment selected)."""
-    data, unresolved = substitute(source.data, _variables_for(source, env), source.positions)
+    data, unresolved = substitute(source.data, _variables_for(source, env), source.position)
     try:
         config = Config.model_validate(data, strict=STRICT)
     except ValidationError as exc:
