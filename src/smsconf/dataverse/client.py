@@ -43,6 +43,7 @@ from smsconf.dataverse.retry import (
     RetryPolicy,
 )
 from smsconf.dataverse.stats import RequestStats
+from smsconf.tls import verifying_context
 
 Row = dict[str, Any]
 MAX_PAGE_SIZE = 5000
@@ -103,6 +104,14 @@ class QueryOptions(TypedDict, total=False):
     annotations: str | None
 
 
+def _tls(verify: bool | str | ssl.SSLContext) -> bool | ssl.SSLContext:
+    """`verify` as httpx takes it: a CA bundle path read into a context of its own, default
+    verification through the context the run's other clients share."""
+    if isinstance(verify, str):
+        return ssl.create_default_context(cafile=verify)
+    return verifying_context() if verify is True else verify
+
+
 class DataverseClient:
     """Async Dataverse Web API client; use as `async with DataverseClient(...) as dv:`.
 
@@ -142,7 +151,7 @@ class DataverseClient:
         self._slots = asyncio.Semaphore(max_concurrency)
         self._http = httpx.AsyncClient(
             transport=transport,
-            verify=ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify,
+            verify=_tls(verify),
             timeout=timeout,
             limits=httpx.Limits(max_connections=max_concurrency),
             follow_redirects=False,  # a redirect would carry the bearer token elsewhere

@@ -5,10 +5,8 @@ reads the answer; signing, retries, timeouts and keeping the key out of logs liv
 """
 
 import asyncio
-import functools
 import json
 import logging
-import ssl
 import time
 import uuid
 from collections.abc import Mapping
@@ -32,6 +30,7 @@ from smsconf import __version__
 from smsconf.telesign import signing
 from smsconf.telesign.account import TelesignAccount
 from smsconf.telesign.errors import TelesignBadKey, TelesignTimeout, TelesignUnreachable
+from smsconf.tls import verifying_context
 
 logger = logging.getLogger("smsconf.telesign")
 
@@ -101,13 +100,6 @@ class _AttemptTimedOut(Exception):
     ASGI transport enforces no timeouts of its own)."""
 
 
-@functools.cache
-def _verifying_tls() -> ssl.SSLContext:
-    """One verifying TLS context for the clients of every account: building one reads the CA
-    bundle (~30 ms), which a plan checking several accounts otherwise paid once per account."""
-    return httpx.create_ssl_context()
-
-
 class TelesignClient:
     """An async client for one account; use as `async with TelesignClient(account) as client`.
 
@@ -125,7 +117,7 @@ class TelesignClient:
         self.policy = policy or RetryPolicy()
         self._http = httpx.AsyncClient(
             transport=transport,
-            verify=_verifying_tls() if transport is None else True,
+            verify=verifying_context() if transport is None else True,
             timeout=min(self.policy.request_timeout, self.policy.deadline),
             headers={"User-Agent": f"smsconf/{__version__} httpx/{httpx.__version__}"},
         )
