@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cfgtest import Writer
+from cfgtest import Writer, base_config, dump
 
 from smsconf.config import load_config
 from smsconf.config.interpolate import anchor_file_ref, substitute
@@ -99,3 +99,25 @@ def test_file_secret_through_a_variable_is_relative_to_the_variable(
     monkeypatch.chdir(elsewhere)
     config = load_config([tmp_path / "envs", tmp_path / "accounts"], env="dev")
     assert config.accounts[0].api_key.resolve() == "dev-key"
+
+
+def test_an_item_vouched_free_of_placeholders_is_shared_not_walked() -> None:
+    """Files without `${` (most) cost nothing to substitute: their items are passed through."""
+    plain = {"name": "${var:p} is not looked at"}  # as if vouched for wrongly: kept verbatim
+    data = {"workstreams": [plain, {"name": "${var:p}"}]}
+    out, problems = substitute(data, {"p": "x"}, {}.get, lambda path: path == ("workstreams", 0))
+    assert problems == []
+    assert out["workstreams"][0] is plain and out["workstreams"][1] == {"name": "x"}
+
+
+def test_only_files_without_placeholders_are_passed_through(write: Writer, tmp_path: Path) -> None:
+    """Of two workstream files, the one naming its workstream by a variable is substituted."""
+    data = base_config()
+    workstreams = data.pop("workstreams")
+    *plain, picker = workstreams
+    data["variables"] = {"picker": picker["name"]}
+    write("shared.yaml", dump(data))
+    write("plain.yaml", dump({"workstreams": plain}))
+    write("picker.yaml", dump({"workstreams": [{**picker, "name": "${var:picker}"}]}))
+    config = load_config([tmp_path])
+    assert [w.name for w in config.workstreams] == [w["name"] for w in [picker, *plain]]

@@ -25,12 +25,16 @@ def substitute(
     data: dict[str, Any],
     variables: dict[str, Any],
     locate: Callable[[Path_], Position | None],
+    verbatim: Callable[[Path_], bool] = lambda path: False,
 ) -> tuple[dict[str, Any], list[Problem]]:
-    """Return a copy of `data` with placeholders replaced; file references made absolute
-    (relative to the file `locate` says a value is written in)."""
+    """Return `data` with placeholders replaced; file references made absolute (relative to
+    the file `locate` says a value is written in). A top-level list item or map entry that
+    `verbatim` vouches holds no placeholder is shared, not walked and copied."""
     problems: list[Problem] = []
 
     def walk(value: Any, path: Path_) -> Any:
+        if len(path) == 2 and verbatim(path):
+            return value
         if isinstance(value, dict):
             return {k: walk(v, (*path, k)) for k, v in value.items()}
         if isinstance(value, list):

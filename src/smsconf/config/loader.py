@@ -58,6 +58,12 @@ class Source:
             return doc.position(at)
         return None
 
+    def verbatim(self, path: Path_) -> bool:
+        """Whether the list item or map entry at `path` (two parts) comes from a file without
+        any `${`, so substituting variables into it would only copy it (most files)."""
+        origin = self.origins.get(path)
+        return origin is not None and not origin[0].placeholders
+
     def locate(self, problem: Problem) -> Problem:
         """Attach the position of the deepest existing prefix of the problem's path."""
         if problem.position is not None:
@@ -149,7 +155,9 @@ def _variables_for(source: Source, env: str | None) -> dict[str, Any]:
 
 def build(source: Source, env: str | None) -> tuple[Config | None, list[Problem]]:
     """Validate the merged tree for one environment (None: no environment selected)."""
-    data, unresolved = substitute(source.data, _variables_for(source, env), source.position)
+    data, unresolved = substitute(
+        source.data, _variables_for(source, env), source.position, source.verbatim
+    )
     try:
         config = Config.model_validate(data, strict=STRICT)
     except ValidationError as exc:

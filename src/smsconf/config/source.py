@@ -42,6 +42,8 @@ class Document:
     file: str
     data: Any
     positions: dict[Path_, yaml.Mark] = field(default_factory=dict)
+    placeholders: bool = True
+    """False when the text holds no `${`: no value of this file needs substituting."""
 
     def position(self, path: Path_) -> Position | None:
         """Where `path` is written, else where its deepest written parent is."""
@@ -406,7 +408,7 @@ def _parse(text: str, file: str, loader: type, fast: bool) -> tuple[Document | N
                 _mark(file, nodes[1]),
             )
         ]
-    doc = Document(file, None)
+    doc = Document(file, None, placeholders="${" in text)
     try:
         merges = not fast or "<<" in text or "!" in text
         budget = _Budget(fast, merges)
