@@ -2,7 +2,7 @@
 side with a per-record baseline, against the Dataverse emulator served over loopback with an
 injected per-request latency.
 
-    python bench/run.py [--sizes 10,100,1000] [--latency-ms 50] [--repeat 3] [--json OUT]
+    python bench/run.py [--sizes 10,100,1000] [--latency-ms 50] [--repeat 5] [--json OUT]
 
 Prints a table, the fitted exponents and each target's verdict; the last line is
 `targets met: K/N`. The exit status is 0 whatever the verdicts (the figures are the output).
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--latency-ms", type=float, default=50.0, help="added to every request")
     parser.add_argument("--json", type=Path, help="write every figure to this JSON file")
     parser.add_argument(
-        "--repeat", type=int, default=3, help="runs of each read-only step; the median is shown"
+        "--repeat", type=int, default=5, help="runs of each read-only step; the median is shown"
     )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]

@@ -32,8 +32,10 @@ STEP_TIMEOUT = 3600.0
 READ_ONLY_STEPS = frozenset({"validate", "plan", "export"})
 """Steps that change nothing, so they can be run again on the same state: each is run
 `repeat` times and its median run (by whole-command time) is the one reported, with every
-sample kept. Wall time on a shared machine varies by a quarter from one run to the next (the
-page cache is reclaimed between commands, so imports read from disk again); applies run once."""
+sample kept. Time on a shared machine varies by a quarter or more from one run to the next:
+the page cache is reclaimed between commands (imports read from disk again), and even CPU time
+moves (one validate took 0.55 s of CPU, the next 0.85 s, same input). Five runs keep the median
+from one slow run either way; applies run once."""
 
 # (scenario, smsconf step, baseline step, configuration variant)
 SCENARIOS: tuple[tuple[str, str, str | None, bool], ...] = (
@@ -177,7 +179,7 @@ def run_size(
     latency_ms: float,
     log: Callable[[str], None] = print,
     launch: Launcher = in_subprocess,
-    repeat: int = 3,
+    repeat: int = 5,
 ) -> SizeResult:
     """Every scenario at size `n`, smsconf and baseline side by side (smsconf's read-only
     steps `repeat` times, the median reported; the baseline's minutes-long steps once)."""
