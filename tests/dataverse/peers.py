@@ -161,3 +161,20 @@ def in_process(app: Any, token: str = "test", **options: Any) -> DataverseClient
     """A client talking to an ASGI app through httpx's in-process transport."""
     transport = httpx.ASGITransport(app=app)
     return DataverseClient(LOCAL, StaticToken(token), transport=transport, **options)
+
+
+@dataclass
+class BatchUnanswered:
+    """An ASGI app in front of `app` whose `nth` `$batch` request gets no answer at all: the
+    connection drops before the app sees it (`batches` counts the ones that came)."""
+
+    app: Any
+    nth: int
+    batches: int = 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].endswith("$batch"):
+            self.batches += 1
+            if self.batches == self.nth:
+                raise httpx.ReadError("connection dropped")
+        await self.app(scope, receive, send)

@@ -6,7 +6,14 @@ import uuid
 from pathlib import Path
 
 import pytest
-from tests.dataverse.peers import ORG, Reply, ScriptedPeer, in_process, served
+from tests.dataverse.peers import (
+    ORG,
+    BatchUnanswered,
+    Reply,
+    ScriptedPeer,
+    in_process,
+    served,
+)
 
 from smsconf.dataverse import (
     BadRequest,
@@ -16,6 +23,7 @@ from smsconf.dataverse import (
     NotExecuted,
     NotFound,
     Operation,
+    OperationResult,
     PreconditionFailed,
     ProtocolError,
     RetryPolicy,
@@ -336,6 +344,20 @@ async def test_later_batches_are_not_sent_after_a_failure(emulator: DataverseEmu
         assert dv.stats.requests == 1
         assert isinstance(results[0].error, NotFound)
         assert all(isinstance(r.error, NotExecuted) for r in results[1:])
+
+
+async def test_each_request_of_a_batch_is_heard_as_it_is_answered() -> None:
+    """What earlier requests did reaches the caller even when a later one gets no answer."""
+    dropping = BatchUnanswered(create_app(), nth=2)
+    heard: list[list[OperationResult]] = []
+    async with in_process(dropping, retry=RetryPolicy(max_attempts=1)) as dv:
+        dv.batch_size = 2
+        items = [operations.create(HOURS, {"msdyn_name": "h"}, id=uuid.uuid4()) for _ in range(5)]
+        with pytest.raises(TransportFailure):
+            await dv.batch(items, on_chunk=heard.append)
+    assert [len(h) for h in heard] == [2, 2] and dropping.batches == 2
+    assert all(r.ok for r in heard[0])
+    assert all(isinstance(r.error, TransportFailure) for r in heard[1])
 
 
 async def test_operations_can_be_executed_directly(dv: DataverseClient) -> None:

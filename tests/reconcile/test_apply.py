@@ -15,12 +15,12 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.dataverse.peers import BatchUnanswered, in_process
 
 from smsconf.config.model import Config
-from smsconf.dataverse import DataverseClient, OperationResult, StaticToken
+from smsconf.dataverse import DataverseClient, OperationResult, RetryPolicy, StaticToken
 from smsconf.dataverse.errors import NotExecuted, TransportFailure
 from smsconf.emulator.dataverse import create_app
-from smsconf.reconcile import apply as apply_module
 from smsconf.reconcile.apply import _settle, _status, execute, operation
 from smsconf.reconcile.journal import Journal
 from smsconf.reconcile.plan import Change, ColumnChange, Plan
@@ -197,7 +197,7 @@ async def test_secret_update_is_never_assumed_in_place(dv: DataverseClient) -> N
 async def test_progress_is_told_per_batch_and_counts_every_write(
     dv: DataverseClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(apply_module, "CHUNK", 2)
+    monkeypatch.setattr(dv, "batch_size", 2)
     changes = [queue_change("create", str(uuid.uuid4()), i) for i in range(5)]
     told: list[int] = []
     before = dv.stats.requests
@@ -211,8 +211,8 @@ async def test_progress_is_told_per_batch_and_counts_every_write(
 async def test_a_failure_stops_later_chunks_unless_told_to_continue(
     dv: DataverseClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep_going: bool
 ) -> None:
-    """The client's rule for its own chunks holds across the chunks apply sends itself."""
-    monkeypatch.setattr(apply_module, "CHUNK", 1)
+    """Without continue-on-error, nothing after the request holding a failure is sent."""
+    monkeypatch.setattr(dv, "batch_size", 1)
     row_id, _ = await make_queue(dv, "Q moved", 5)
     await dv.update("queues", row_id, {"msdyn_priority": 6})
     changes = [
@@ -221,6 +221,22 @@ async def test_a_failure_stops_later_chunks_unless_told_to_continue(
     ]
     statuses = await run(dv, tmp_path, *changes, continue_on_error=keep_going)
     assert [s for s, _ in statuses] == ["stale", "done" if keep_going else "not_attempted"]
+
+
+async def test_a_request_without_an_answer_keeps_what_earlier_requests_did(
+    tmp_path: Path,
+) -> None:
+    """Writes answered before a lost `$batch` are done; the lost request's are read back (not
+    there: failed, never 'not attempted'); nothing after it is sent."""
+    dropping = BatchUnanswered(create_app(), nth=2)
+    told: list[int] = []
+    async with in_process(dropping, retry=RetryPolicy(max_attempts=1)) as dv:
+        dv.batch_size = 2
+        changes = [queue_change("create", str(uuid.uuid4()), i) for i in range(5)]
+        statuses = await run(dv, tmp_path, *changes, progress=told.append)
+    dropping.app.close()
+    assert [s for s, _ in statuses] == ["done", "done", "failed", "failed", "not_attempted"]
+    assert told == [2, 2]
 
 
 # --- continue-on-error: dependents of a failed step are not sent -------------------------------

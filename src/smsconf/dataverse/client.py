@@ -14,7 +14,7 @@ import dataclasses
 import json
 import ssl
 import uuid
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self, TypedDict, Unpack
@@ -119,7 +119,8 @@ class DataverseClient:
     the token scope is `<base_url origin>/.default`. `transport` replaces the network (tests pass
     `httpx.ASGITransport(app)` for the in-process emulator). `deadline` bounds the whole run in
     seconds, counted from the first request. `verify` is TLS verification: a bool, a CA bundle
-    path (e.g. the emulator's self-signed certificate) or an `ssl.SSLContext`.
+    path (e.g. the emulator's self-signed certificate) or an `ssl.SSLContext`. `batch_size` is
+    the most operations `batch` puts in one `$batch` request: the service's limit, 1,000.
     """
 
     def __init__(
@@ -149,6 +150,7 @@ class DataverseClient:
         self._deadline = Deadline(deadline)
         self._timeout = timeout
         self._slots = asyncio.Semaphore(max_concurrency)
+        self.batch_size = batches.MAX_OPERATIONS
         self._http = httpx.AsyncClient(
             transport=transport,
             verify=_tls(verify),
@@ -383,22 +385,40 @@ class DataverseClient:
         return OperationResult(op, status, response.headers, body, replayed=replayed)
 
     async def batch(
-        self, items: Sequence[batches.BatchItem], *, continue_on_error: bool = False
+        self,
+        items: Sequence[batches.BatchItem],
+        *,
+        continue_on_error: bool = False,
+        on_chunk: Callable[[list[OperationResult]], None] | None = None,
     ) -> list[OperationResult]:
-        """Send operations and change sets as `$batch` requests of at most 1,000 operations.
+        """Send operations and change sets as `$batch` requests of at most `batch_size`
+        operations.
 
         Returns one result per operation, in order, and raises only when a whole $batch request
         fails. Change sets are atomic. Without `continue_on_error` the service stops at the first
         failure, and later $batch requests are not sent (their results are `NotExecuted`).
         Results marked `replayed` answer a repeat of a $batch whose first answer was lost: a
         412 or 404 there may be the first attempt's own effect, so re-read before concluding.
+
+        `on_chunk` hears each request's results as they come, so a caller keeps what earlier
+        requests did when a later one raises (and can report progress); a request without an
+        answer is heard as its operations failing with the error, which is then raised.
         """
         results: list[OperationResult] = []
-        for chunk in batches.split(items):
+        for chunk in batches.split(items, self.batch_size):
             if results and not continue_on_error and not all(r.ok for r in results):
-                results += batches.not_executed(chunk)
-                continue
-            results += await self._send_batch(chunk, continue_on_error=continue_on_error)
+                answered = batches.not_executed(chunk)
+            else:
+                try:
+                    answered = await self._send_batch(chunk, continue_on_error=continue_on_error)
+                except DataverseError as error:
+                    if on_chunk is not None:
+                        ops_ = batches.operations_of(chunk)
+                        on_chunk([OperationResult(op, None, error=error) for op in ops_])
+                    raise
+            if on_chunk is not None:
+                on_chunk(answered)
+            results += answered
         return results
 
     async def _send_batch(

@@ -35,9 +35,6 @@ from smsconf.reconcile.journal import Entry, Journal
 from smsconf.reconcile.live import LiveState, Row
 from smsconf.reconcile.plan import Change, Plan
 
-CHUNK = batches.MAX_OPERATIONS
-"""Writes per `$batch` request: the client's own limit, so progress costs no extra request."""
-
 
 class StalePlan(Exception):
     """The organisation or the configuration moved since the plan was made."""
@@ -236,34 +233,28 @@ class _Writer:
         return [r for r in self.results if r is not None]
 
     async def _send(self, indexes: list[int], *, keep_going: bool) -> list[int]:
-        """Send these steps in chunks; return the ones the service did not run, in order.
-        Without `keep_going`, the chunks after a failure are not sent (not run either)."""
-        unsent: list[int] = []
-        stopped = False
-        for start in range(0, len(indexes), CHUNK):
-            chunk = indexes[start : start + CHUNK]
-            if stopped:
-                unsent += chunk
-                continue
-            ops = [self.ops[i] for i in chunk]
-            try:
-                answered = await self.client.batch(ops, continue_on_error=keep_going)
-            except DataverseError as error:  # no answer to this request
-                answered = [OperationResult(op, None, error=error) for op in ops]
-                self.lost = True
-            ran = 0
-            for index, result in zip(chunk, answered, strict=True):
-                if isinstance(result.error, NotExecuted):
-                    unsent.append(index)
-                else:
-                    self.results[index] = result
-                    ran += 1
+        """Send these steps (the client splits them into `$batch` requests); return the ones
+        the service did not run, in order. Without `keep_going`, the requests after a failure
+        are not sent (not run either). Progress is reported as each request is answered."""
+        heard: list[OperationResult] = []
+
+        def answered(results: list[OperationResult]) -> None:
+            heard.extend(results)
             if self.progress is not None:
-                self.progress(ran)
-            if self.lost:
-                return []
-            stopped = not keep_going and not all(r.ok for r in answered)
-        return unsent
+                self.progress(sum(not isinstance(r.error, NotExecuted) for r in results))
+
+        ops = [self.ops[i] for i in indexes]
+        try:
+            await self.client.batch(ops, continue_on_error=keep_going, on_chunk=answered)
+        except DataverseError:  # a request without an answer: heard as failed, the rest unsent
+            self.lost = True
+        unsent: list[int] = []
+        for index, result in zip(indexes, heard, strict=False):  # after a loss: what was heard
+            if isinstance(result.error, NotExecuted):
+                unsent.append(index)
+            else:
+                self.results[index] = result
+        return [] if self.lost else unsent
 
     def _skip(self, index: int, needs: list[int]) -> bool:
         """Record `index` as not attempted if a step it needs is not in place; say why."""
