@@ -16,8 +16,9 @@ from contextlib import contextmanager
 _freeze_after = False
 
 
-def short_lived_process() -> None:
-    """Say that this process runs one command and exits, as the CLI does.
+def short_lived_process(short: bool = True) -> None:
+    """Say that this process runs one command and exits, as the CLI does (or, `short=False`,
+    that it lives on: a server started from the CLI).
 
     What a burst leaves alive then goes to the collector's permanent generation when the pause
     ends. Otherwise all of it sits in the youngest generation, and the first allocation after
@@ -27,7 +28,7 @@ def short_lived_process() -> None:
     that ends in seconds and is why a long-lived one (a test run, a server) does not do this.
     """
     global _freeze_after
-    _freeze_after = True
+    _freeze_after = short
 
 
 @contextmanager

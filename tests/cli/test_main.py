@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 
 import pytest
+from click.testing import CliRunner
 
 from smsconf import gcpause
-from smsconf.cli import run
+from smsconf.cli import main, run
 
 
 def test_the_executable_declares_a_short_lived_process(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -17,3 +18,10 @@ def test_the_executable_declares_a_short_lived_process(monkeypatch: pytest.Monke
         run()
     assert exited.value.code == 0
     assert gcpause._freeze_after is True
+
+
+def test_an_emulator_server_is_not_short_lived(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gcpause, "_freeze_after", True)
+    result = CliRunner().invoke(main, ["emulator", "serve", "--port", "not-a-port"])
+    assert result.exit_code == 2  # stopped at the option, after the group said what it is
+    assert gcpause._freeze_after is False

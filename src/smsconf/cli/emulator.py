@@ -7,11 +7,13 @@ import click
 
 from smsconf.cli.main import LazyGroup, main
 from smsconf.emulator.dataverse import FaultConfig, serve
+from smsconf.gcpause import short_lived_process
 
 
 @main.group(cls=LazyGroup, lazy={"telesign": "smsconf.cli.telesign"})
 def emulator() -> None:
     """Run the local organisation's emulators as real HTTP servers."""
+    short_lived_process(False)  # a server lives on until interrupted
 
 
 @emulator.command("serve")
