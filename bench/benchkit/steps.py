@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from smsconf.gcpause import short_lived_process
+from smsconf.process import one_command
 
 Result = dict[str, Any]
 NETWORK_STEP_NAMES = ("plan", "apply", "export", "baseline-plan", "baseline-apply")
@@ -49,7 +49,7 @@ def main() -> None:
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("paths", nargs="+")
     args = parser.parse_args()
-    short_lived_process()  # as the CLI does
+    one_command()  # as the smsconf executable does
     result = run_step(args.step, args.url, args.paths)
     args.out.write_text(json.dumps(result), encoding="utf-8")
 

@@ -11,7 +11,7 @@ import click
 
 from smsconf import __version__
 from smsconf.exitcodes import EXIT_CODE_HELP
-from smsconf.gcpause import short_lived_process
+from smsconf.process import one_command
 
 
 class LazyGroup(click.Group):
@@ -57,7 +57,7 @@ def main() -> None:
 
 
 def run() -> None:
-    """The `smsconf` executable: one command, then the process ends (see `short_lived_process`;
+    """The `smsconf` executable: one command, then the process ends (see `one_command`;
     `main` itself is also invoked in-process, by tests and by other tools)."""
-    short_lived_process()
+    one_command()
     main()
