@@ -194,8 +194,8 @@ def _convert(
                     continue
                 first_written[key] = where
             if written is not None and key in out:  # a written key overrides a merged one:
-                for stale in [p for p in positions if p[: len(child)] == child]:  # its places
-                    del positions[stale]
+                for stale in _paths_in(out[key], child):  # forget where the merged value was
+                    positions.pop(stale, None)
             positions[child] = where
             if (  # most values are text: converted here, without a call (same checks)
                 value_node.__class__ is yaml.ScalarNode
@@ -209,6 +209,22 @@ def _convert(
                 out[key] = _convert(value_node, file, child, positions, problems, budget, True)
         return out
     raise _TooLarge(node, "unsupported YAML node")  # pragma: no cover - PyYAML has three kinds
+
+
+def _paths_in(value: Any, path: Path_) -> Iterator[Path_]:
+    """The paths of everything inside a converted value: what an overridden merged value
+    placed, found in its own size (scanning every position per override was quadratic in a
+    file where each item merges defaults and overrides some)."""
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return
+    for part, inner in items:
+        child = (*path, part)
+        yield child
+        yield from _paths_in(inner, child)
 
 
 def _check_flow(node: yaml.Node, checked: set[int]) -> None:
