@@ -115,5 +115,7 @@ def test_read_only_steps_are_repeated_and_the_median_run_reported(size: SizeResu
         if ours.step in READ_ONLY_STEPS:
             assert len(ours.samples) == REPEAT, scenario
             assert ours.process_seconds == sorted(ours.samples)[REPEAT // 2]
+            assert ours.least_seconds <= ours.seconds  # exponents fit the fastest run
         else:  # an apply changes the organisation: once only
             assert ours.samples == (ours.process_seconds,), scenario
+            assert ours.least_seconds == ours.seconds
