@@ -46,7 +46,7 @@ SUMMARY = {
     "msdyn_oclocalizationdata": (
         "msdyn_oclocalizationdatas",
         "msdyn_oclocalizationdataid",
-        "msdyn_name",
+        "msdyn_localizedtext",
     ),
     "msdyn_ocliveworkstreamcontextvariable": (
         "msdyn_ocliveworkstreamcontextvariables",

@@ -217,6 +217,14 @@ class _Checker:
             if reply.managed and not reply.message:
                 self.report("a managed quick reply needs a message", ("quick_replies", i))
             self.locale(reply.locale, ("quick_replies", i, "locale"))
+            if reply.locale in v.LOCALES and reply.locale not in v.QUICK_REPLY_LOCALES:
+                self.report(
+                    f"a quick reply cannot be in locale '{reply.locale}': the quick-reply "
+                    "locale column (msdyn_locale_field) has no option for it",
+                    ("quick_replies", i, "locale"),
+                    did_you_mean(reply.locale, v.QUICK_REPLY_LOCALES)
+                    or "use a locale such as en-US",
+                )
 
     def workstream(self, ws: Workstream, index: int, channel_numbers: dict[str, int]) -> None:
         path: Path_ = ("workstreams", index)

@@ -80,6 +80,12 @@ LOCALES: dict[str, int] = {
     "es-MX": 2058,
 }
 
+# The locales a quick reply can hold: msdyn_cannedmessage.msdyn_locale_field has no option for
+# these LCIDs (cedev msdyn_cannedmessage page), so such a reply could never be written.
+QUICK_REPLY_LOCALES: dict[str, int] = {
+    k: lcid for k, lcid in LOCALES.items() if lcid not in {2057, 2058, 3081, 3084, 4105}
+}
+
 # Documented limits (seed page, dataverse.md §1.12-1.15 and §1.13).
 SMS_MAX_CHARS = 1600
 SURVEY_MESSAGE_MAX = 200

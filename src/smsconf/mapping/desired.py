@@ -455,9 +455,9 @@ class Mapper:
                     f"'{ws.name}'",
                     (*mpath, "translations", locale),
                     columns={
-                        "msdyn_name": f"{ws.name} - {message.trigger} - {locale}",
                         "msdyn_languagecode": lcid,
                         "msdyn_localizedtext": text,
+                        **_localization_target(row.id),
                     },
                     links={
                         "msdyn_systemmessageid": row.id,
@@ -616,3 +616,15 @@ def _output_path(name: str) -> str:
 def desired_rows(config: Config, resolver: Resolver) -> tuple[list[DesiredRow], list[DesiredLink]]:
     """Every row and association the configuration asks for, in dependency order."""
     return Mapper(config, resolver).build()
+
+
+def _localization_target(message_id: str) -> dict[str, object]:
+    """What a localization row translates: the message text of one system message. The four
+    columns are ApplicationRequired (cedev msdyn_oclocalizationdata page) and Microsoft's SMS
+    migration schema writes them (reference/dataverse-audit.md section 2 #2)."""
+    return {
+        "msdyn_entityname": "msdyn_ocsystemmessage",
+        "msdyn_entitycolumnname": "msdyn_messagetext",
+        "msdyn_entityrecordid": message_id,
+        "msdyn_isdefault": False,
+    }

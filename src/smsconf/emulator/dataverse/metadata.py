@@ -37,6 +37,7 @@ _ATTRIBUTE_TYPES: dict[ColumnType, tuple[str, str]] = {
     ColumnType.STRING: ("String", "StringAttributeMetadata"),
     ColumnType.MEMO: ("Memo", "MemoAttributeMetadata"),
     ColumnType.INTEGER: ("Integer", "IntegerAttributeMetadata"),
+    ColumnType.BIGINT: ("BigInt", "BigIntAttributeMetadata"),
     ColumnType.BOOLEAN: ("Boolean", "BooleanAttributeMetadata"),
     ColumnType.PICKLIST: ("Picklist", "PicklistAttributeMetadata"),
     ColumnType.MULTISELECT: ("Virtual", "MultiSelectPicklistAttributeMetadata"),

@@ -33,6 +33,7 @@ _KIND = {
     ColumnType.MEMO: "string",
     ColumnType.MULTISELECT: "string",
     ColumnType.INTEGER: "number",
+    ColumnType.BIGINT: "number",
     ColumnType.PICKLIST: "number",
     ColumnType.DECIMAL: "number",
     ColumnType.BOOLEAN: "boolean",

@@ -29,6 +29,7 @@ ODATA_TYPE = {
     ColumnType.STRING: "Edm.String",
     ColumnType.MEMO: "Edm.String",
     ColumnType.INTEGER: "Edm.Int32",
+    ColumnType.BIGINT: "Edm.Int64",
     ColumnType.BOOLEAN: "Edm.Boolean",
     ColumnType.PICKLIST: "Edm.Int32",
     ColumnType.MULTISELECT: "Edm.String",
@@ -90,6 +91,10 @@ def coerce(table: Table, column: Column, value: Any) -> Any:
             raise _wrong_type(table, column, value)
         if kind is ColumnType.PICKLIST:
             _check_options(table, column, [value])
+        return value
+    if kind is ColumnType.BIGINT:
+        if isinstance(value, bool) or not isinstance(value, int) or not -(2**63) <= value < 2**63:
+            raise _wrong_type(table, column, value)
         return value
     if kind is ColumnType.BOOLEAN:
         if not isinstance(value, bool):
