@@ -170,23 +170,6 @@ class Mapper:
 
     def referenced_objects(self) -> None:
         c = self.config
-        for i, hours in enumerate(c.operating_hours):
-            if hours.managed:
-                self.add(
-                    "msdyn_operatinghour",
-                    (hours.name,),
-                    "operating_hours",
-                    f"operating hours '{hours.name}'",
-                    ("operating_hours", i),
-                    columns={
-                        "msdyn_name": hours.name,
-                        "msdyn_enablealldays": hours.all_days,
-                        "msdyn_oc_daysofweek": _multi(vocab.WEEKDAY[d] for d in hours.days),
-                        "msdyn_starttimestring": hours.start,
-                        "msdyn_endtimestring": hours.end,
-                        "msdyn_timezone": hours.timezone,
-                    },
-                )
         for i, queue in enumerate(c.queues):
             if queue.managed:
                 path = ("queues", i)
