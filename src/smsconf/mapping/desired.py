@@ -41,7 +41,12 @@ REFERENCE_TABLES = {
     "contract": ("msdyn_decisioncontract", "msdyn_uniquename"),
 }
 FINGERPRINT_KEY = "smsconf.api_key_fingerprint"
-CONTRACT_TYPES = {"text": "string", "number": "number", "entity_reference": "entityreference"}
+CONTRACT_TYPES = {
+    "text": "string",
+    "number": "number",
+    "boolean": "boolean",
+    "entity_reference": "entityreference",
+}
 NOTIFICATION_COLUMNS = {
     "incoming_authenticated": "msdyn_notificationtemplate_incoming_auth",
     "incoming_unauthenticated": "msdyn_notificationtemplate_incoming_unauth",
@@ -161,6 +166,9 @@ class Mapper:
                     "msdyn_name": number.number,
                     "msdyn_phonenumber": number.number,
                     "msdyn_type": vocab.NUMBER_TYPE[number.type],
+                    # [inferred] "Direct Offer": 192350001 "Direct Routing" is ACS direct
+                    # routing through an SBC (Learn, bring your own carrier); no source shows
+                    # what a provider's number carries (vocabulary.INFERRED).
                     "msdyn_ocphonenumbersource": 192350000,
                     "msdyn_smsinboundenabled": True,
                     "msdyn_smsoutboundenabled": True,

@@ -529,6 +529,7 @@ _CONTEXT_VARIABLE = _table(
             options(
                 (192350000, "Text"),
                 (192350001, "Number"),
+                (192350002, "Boolean"),
                 (192350100, "Entity Reference"),
             ),
             required=True,
