@@ -27,6 +27,7 @@ from smsconf.mapping.ids import Key
 from smsconf.mapping.keys import KEYS, Parent, guid_of
 from smsconf.platform import TABLES, Table
 from smsconf.platform import vocabulary as vocab
+from smsconf.reconcile.field_access import FieldAccess, access_queries
 
 Row = dict[str, Any]
 Path_ = tuple[str | int, ...]
@@ -66,6 +67,7 @@ class LiveState:
     rows: dict[str, list[Row]]
     associations: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     schema: OrganisationSchema | None = None
+    field_access: FieldAccess | None = None
     problems: list[Problem] = field(default_factory=list)
     by_key: dict[str, dict[Key, Row]] = field(default_factory=dict)
     key_of_id: dict[str, dict[str, Key]] = field(default_factory=dict)
@@ -169,8 +171,12 @@ async def read_live(client: DataverseClient, config: Config) -> LiveState:
     queries.update(lookup_filters(config))
     schema = await probe(client, list(queries))
     tables = [t for t, f in queries.items() if f is not None and schema.columns.get(t)]
-    results = await client.read_many([_query(t, queries[t] or None, schema) for t in tables])
-    rows = {t: [] for t in queries} | dict(zip(tables, results, strict=True))
+    reads = [_query(t, queries[t] or None, schema) for t in tables]
+    user_id = str(schema.who["UserId"]).lower()
+    checks = access_queries(user_id) if config.accounts else []
+    results = await client.read_many(reads + checks)
+    access = FieldAccess.of(user_id, results[len(reads) :]) if checks else None
+    rows = {t: [] for t in queries} | dict(zip(tables, results[: len(reads)], strict=True))
     associations = {
         rel: {
             (str(ws["msdyn_liveworkstreamid"]).lower(), _target_id(target, linked))
@@ -179,7 +185,8 @@ async def read_live(client: DataverseClient, config: Config) -> LiveState:
         }
         for rel, target in ASSOCIATIONS.items()
     }
-    return LiveState(str(schema.who["OrganizationId"]).lower(), rows, associations, schema=schema)
+    org_id = str(schema.who["OrganizationId"]).lower()
+    return LiveState(org_id, rows, associations, schema=schema, field_access=access)
 
 
 def referenced_filters(live: LiveState) -> dict[str, str]:

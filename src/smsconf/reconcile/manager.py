@@ -147,6 +147,10 @@ async def make_plan(
         if problems:
             raise loaded.problems(problems)
         result = diff(config, live, rows, links, loaded.locate)
+        if live.field_access is not None:
+            denied = live.field_access.problems(result.changes, rows)
+            if denied:
+                raise loaded.problems(denied)
         changes = ordered(result.changes)
     return Plan(
         environment=loaded.environment,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from smsconf.emulator.dataverse import batch, telesign
+from smsconf.emulator.dataverse import batch, fieldsecurity, telesign
 from smsconf.emulator.dataverse.actions import Identity
 from smsconf.emulator.dataverse.errors import (
     NOT_AUTHENTICATED,
@@ -65,6 +65,7 @@ class DataverseEmulator:
             self.organisation = Organisation.opened(self.store, organisation)
         self.service = Service(self.store, identity, self.organisation)
         seed(Records(self.store, user_id))
+        fieldsecurity.seed_administrator(Records(self.store, user_id))
 
     def close(self) -> None:
         """Release the database."""

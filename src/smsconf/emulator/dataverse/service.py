@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from smsconf.emulator.dataverse import actions, bulk, csdl, metadata
+from smsconf.emulator.dataverse import actions, bulk, csdl, fieldsecurity, metadata
 from smsconf.emulator.dataverse.actions import Identity
 from smsconf.emulator.dataverse.errors import (
     QUERY_ERROR,
@@ -296,6 +296,7 @@ class Service:
 
     def _create(self, call: Call, table: Table, content_ids: ContentIds) -> Reply:
         changes = self.records.payload(table, call.json_object(), content_ids)
+        fieldsecurity.check_write(self.records, table, changes, creating=True)
         row = self.records.create(table, changes)
         self._remember(call, table, row, content_ids)
         return self._written(call, table, row, 201)
@@ -324,6 +325,7 @@ class Service:
         if row is not None and call.headers.get("if-none-match") == "*":
             raise duplicate_key()
         changes = self.records.payload(table, call.json_object(), content_ids)
+        fieldsecurity.check_write(self.records, table, changes, creating=row is None)
         if row is not None:
             updated = self.records.update(table, row, changes)
             self._remember(call, table, updated, content_ids)
