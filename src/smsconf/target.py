@@ -101,7 +101,7 @@ async def _local(
             LOCAL_URL, StaticToken("local"), transport=httpx.ASGITransport(app=app), retry=retry
         ) as client:
             if fresh:
-                await _seed_demo_rows(client)
+                await seed_demo_rows(client)
             yield Target(
                 LOCAL,
                 LOCAL_URL,
@@ -121,7 +121,7 @@ def local_telesign() -> tuple[str, httpx.AsyncBaseTransport]:
     return LOCAL_TELESIGN_URL, httpx.ASGITransport(app=telesign_app(DEMO_ACCOUNTS))
 
 
-async def _seed_demo_rows(client: DataverseClient) -> None:
+async def seed_demo_rows(client: DataverseClient) -> None:
     """Fixed ids, so every fresh local org is the same org and its plans are reproducible."""
     for entity_set, (column, names) in LOCAL_DEMO_ROWS.items():
         for name in names:
