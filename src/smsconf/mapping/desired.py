@@ -41,7 +41,12 @@ REFERENCE_TABLES = {
     "contract": ("msdyn_decisioncontract", "msdyn_uniquename"),
 }
 FINGERPRINT_KEY = "smsconf.api_key_fingerprint"
-CONTRACT_TYPES = {"text": "string", "number": "number", "entity_reference": "entityreference"}
+CONTRACT_TYPES = {
+    "text": "string",
+    "number": "number",
+    "boolean": "boolean",
+    "entity_reference": "entityreference",
+}
 NOTIFICATION_COLUMNS = {
     "incoming_authenticated": "msdyn_notificationtemplate_incoming_auth",
     "incoming_unauthenticated": "msdyn_notificationtemplate_incoming_unauth",
@@ -161,6 +166,9 @@ class Mapper:
                     "msdyn_name": number.number,
                     "msdyn_phonenumber": number.number,
                     "msdyn_type": vocab.NUMBER_TYPE[number.type],
+                    # [inferred] "Direct Offer": 192350001 "Direct Routing" is ACS direct
+                    # routing through an SBC (Learn, bring your own carrier); no source shows
+                    # what a provider's number carries (vocabulary.INFERRED).
                     "msdyn_ocphonenumbersource": 192350000,
                     "msdyn_smsinboundenabled": True,
                     "msdyn_smsoutboundenabled": True,
@@ -170,23 +178,6 @@ class Mapper:
 
     def referenced_objects(self) -> None:
         c = self.config
-        for i, hours in enumerate(c.operating_hours):
-            if hours.managed:
-                self.add(
-                    "msdyn_operatinghour",
-                    (hours.name,),
-                    "operating_hours",
-                    f"operating hours '{hours.name}'",
-                    ("operating_hours", i),
-                    columns={
-                        "msdyn_name": hours.name,
-                        "msdyn_enablealldays": hours.all_days,
-                        "msdyn_oc_daysofweek": _multi(vocab.WEEKDAY[d] for d in hours.days),
-                        "msdyn_starttimestring": hours.start,
-                        "msdyn_endtimestring": hours.end,
-                        "msdyn_timezone": hours.timezone,
-                    },
-                )
         for i, queue in enumerate(c.queues):
             if queue.managed:
                 path = ("queues", i)

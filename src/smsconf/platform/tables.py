@@ -24,6 +24,7 @@ from smsconf.platform.columns import (
     system_columns,
 )
 from smsconf.platform.model import BULK_MESSAGES, AlternateKey, Column, ManyToMany, Table
+from smsconf.platform.security import SECURITY_RELATIONSHIPS, SECURITY_TABLES
 
 STREAM_SOURCE = options(
     (192340000, "SMS"),
@@ -541,6 +542,7 @@ _CONTEXT_VARIABLE = _table(
             options(
                 (192350000, "Text"),
                 (192350001, "Number"),
+                (192350002, "Boolean"),
                 (192350100, "Entity Reference"),
             ),
             required=True,
@@ -797,6 +799,7 @@ ALL_TABLES: tuple[Table, ...] = (
     _SYSTEM_USER,
     _CARRIER,
     _OVERFLOW_ACTION_CONFIG,
+    *SECURITY_TABLES,
 )
 
 TABLES: dict[str, Table] = {t.logical_name: t for t in ALL_TABLES}
@@ -820,6 +823,7 @@ MANY_TO_MANY: tuple[ManyToMany, ...] = (
         "msdyn_msdyn_liveworkstream_systemuser",
         inferred=True,
     ),
+    *SECURITY_RELATIONSHIPS,
 )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from smsconf.emulator.dataverse import actions, bulk, csdl, metadata
+from smsconf.emulator.dataverse import actions, bulk, csdl, fieldsecurity, metadata
 from smsconf.emulator.dataverse.actions import Identity
 from smsconf.emulator.dataverse.errors import (
     QUERY_ERROR,
@@ -26,6 +26,7 @@ from smsconf.emulator.dataverse.errors import (
     unknown_property,
     version_mismatch,
 )
+from smsconf.emulator.dataverse.organisation import Organisation
 from smsconf.emulator.dataverse.protocol import (
     MAX_PAGE_SIZE,
     Call,
@@ -59,9 +60,12 @@ _ROW_OPTIONS = {"$select", "$expand"}
 class Service:
     """Answers Web API calls against one emulated organisation."""
 
-    def __init__(self, store: Store, identity: Identity) -> None:
+    def __init__(
+        self, store: Store, identity: Identity, organisation: Organisation | None = None
+    ) -> None:
         self.store = store
         self.identity = identity
+        self.organisation = organisation or Organisation()
         self.records = Records(store, identity.user_id)
 
     def handle(self, call: Call, content_ids: ContentIds | None = None) -> Reply:
@@ -76,6 +80,9 @@ class Service:
             return error_reply(DataverseError(500, UNEXPECTED, "An unexpected error occurred."))
 
     def _route(self, call: Call, content_ids: ContentIds) -> Reply:
+        if call.path.strip("/") in ("RetrieveVersion", "RetrieveVersion()"):
+            self._only(call, "GET")
+            return self.organisation.retrieve_version(call)
         segments = parse_path(call.path)
         if not segments:
             raise bad_query("The request URL does not name a resource.")
@@ -97,7 +104,7 @@ class Service:
             return metadata.relationship_definitions(call, segments)
         if head.name == "EntityDefinitions":
             self._only(call, "GET")
-            return metadata.answer(call, segments)
+            return metadata.answer(call, segments, self.organisation.attributes)
         if head.name.startswith("$") and head.name[1:] in content_ids:
             table, row_id = content_ids[head.name[1:]]
             return self._entity(
@@ -115,6 +122,7 @@ class Service:
     def _entity(
         self, call: Call, table: Table, segments: list[Segment], content_ids: ContentIds
     ) -> Reply:
+        self.organisation.check(call, table)
         head, rest = segments[0], segments[1:]
         if head.key is None:
             if not rest:
@@ -288,6 +296,7 @@ class Service:
 
     def _create(self, call: Call, table: Table, content_ids: ContentIds) -> Reply:
         changes = self.records.payload(table, call.json_object(), content_ids)
+        fieldsecurity.check_write(self.records, table, changes, creating=True)
         row = self.records.create(table, changes)
         self._remember(call, table, row, content_ids)
         return self._written(call, table, row, 201)
@@ -316,6 +325,7 @@ class Service:
         if row is not None and call.headers.get("if-none-match") == "*":
             raise duplicate_key()
         changes = self.records.payload(table, call.json_object(), content_ids)
+        fieldsecurity.check_write(self.records, table, changes, creating=row is None)
         if row is not None:
             updated = self.records.update(table, row, changes)
             self._remember(call, table, updated, content_ids)
