@@ -64,7 +64,7 @@ from smsconf.emulator.dataverse.urls import (
     parse_path,
     split_path,
 )
-from smsconf.emulator.dataverse.values import etag, present, presenter, wire_value
+from smsconf.emulator.dataverse.values import etag, presenter, wire_value
 from smsconf.platform import (
     ALL_TABLES,
     TABLES,
@@ -457,7 +457,10 @@ class Service:
             return empty_reply(204, headers)
         body = {
             "@odata.context": self._context(call, table, "/$entity"),
-            **present(table, row, parse_select(table, call.query.get("$select"))),
+            # The written row as a read shapes it: `$select` and annotations, never `$expand`.
+            **self._shaper(call, table, {k: v for k, v in call.query.items() if k == "$select"})(
+                row
+            ),
         }
         headers["Preference-Applied"] = "return=representation"
         return json_reply(status, body, headers)
