@@ -151,6 +151,15 @@ async def test_link_entity_inner_and_outer_with_alias(
         "</link-entity><filter>" + FX + "</filter><order attribute='name'/></entity></fetch>"
     )
     assert _names(await _fetch(client, filtered)) == ["fx-alpha", "fx-gamma"]
+    # A condition of the entity's filter may name a link-entity declared after it.
+    by_alias = (
+        "<fetch><entity name='queue'><attribute name='name'/><filter>" + FX
+        + _c("msdyn_name", "eq", "Weekdays").replace("<condition ", "<condition entityname='h' ")
+        + "</filter><order attribute='name'/><link-entity name='msdyn_operatinghour' "
+        "from='msdyn_operatinghourid' to='msdyn_operatinghourid' alias='h' link-type='outer'/>"
+        "</entity></fetch>"
+    )  # fmt: skip
+    assert _names(await _fetch(client, by_alias)) == ["fx-alpha", "fx-gamma"]
 
 
 async def test_paging_with_cookie_and_more_records(
@@ -278,6 +287,10 @@ _HOURS_LINK = (
         ),
         (_q(_HOURS_LINK), "link-type 'exists' is not supported"),
         (_q("", " latematerialize='true'"), "'latematerialize' is not supported"),
+        (
+            _q("<filter><condition attribute='name' operator='eq' valueof='name'/></filter>"),
+            "valueof",
+        ),
         ("<!DOCTYPE x [<!ENTITY a 'b'>]><fetch><entity name='queue'/></fetch>", "DOCTYPE"),
     ],
 )

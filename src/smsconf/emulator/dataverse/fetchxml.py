@@ -228,6 +228,8 @@ def _condition(element: ET.Element, alias: str, scope: _Scope) -> Predicate:
     table = scope.tables[target_alias]
     if not name:
         raise invalid("A condition needs an 'attribute'.")
+    if element.get("valueof") is not None:
+        raise _unsupported("A condition comparing two columns (valueof)")
     column = table.column(name)
     if column is None:
         raise _no_attribute(table, name)
@@ -395,7 +397,8 @@ class _Parser:
 
     def entity(self, element: ET.Element, alias: str, table: Table) -> None:
         selected = False
-        for child in element:
+        # Filters last: a condition may name (entityname=) a link-entity declared after it.
+        for child in sorted(element, key=lambda c: c.tag == "filter"):
             tag = child.tag
             if tag == "attribute":
                 selected = True
