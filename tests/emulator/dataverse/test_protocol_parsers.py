@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from smsconf.emulator.dataverse.fetchxml import _like
+from smsconf.emulator.dataverse.fetchfilter import like
 from smsconf.emulator.dataverse.protocol import AnnotationFilter, Call
 from smsconf.emulator.dataverse.urls import function_call, literal
 
@@ -19,11 +19,11 @@ PLAIN = st.text(alphabet=st.characters(blacklist_characters="%_[", blacklist_cat
 def test_like_wildcards_match_as_sql_does(
     needle: str, before: str, after: str, ascii_: str
 ) -> None:
-    assert _like(needle).fullmatch(needle) is not None
-    assert _like(f"%{needle}%").fullmatch(before + needle + after) is not None
-    assert _like(f"{needle}_").fullmatch(needle + "x") is not None
-    assert _like(f"{needle}_").fullmatch(needle) is None
-    assert _like(ascii_).fullmatch(ascii_.swapcase()) is not None  # case-insensitive
+    assert like(needle).fullmatch(needle) is not None
+    assert like(f"%{needle}%").fullmatch(before + needle + after) is not None
+    assert like(f"{needle}_").fullmatch(needle + "x") is not None
+    assert like(f"{needle}_").fullmatch(needle) is None
+    assert like(ascii_).fullmatch(ascii_.swapcase()) is not None  # case-insensitive
 
 
 @given(st.lists(TEXT, max_size=4))

@@ -19,7 +19,6 @@ do not list FetchXML error codes).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -30,14 +29,23 @@ from urllib.parse import quote, unquote
 from smsconf.emulator.dataverse import aggregate as agg
 from smsconf.emulator.dataverse.annotations import annotator
 from smsconf.emulator.dataverse.errors import DataverseError
+from smsconf.emulator.dataverse.fetchfilter import (
+    Joined,
+    Predicate,
+    Scope,
+    compile_filter,
+    flag,
+    invalid,
+    no_attribute,
+    norm,
+    unsupported,
+)
 from smsconf.emulator.dataverse.protocol import MAX_PAGE_SIZE, AnnotationFilter
 from smsconf.emulator.dataverse.store import Row
-from smsconf.emulator.dataverse.urls import is_guid, parse_guid
+from smsconf.emulator.dataverse.urls import is_guid
 from smsconf.emulator.dataverse.values import etag, wire_value
 from smsconf.platform import TABLES, Column, ColumnType, Table
 
-INVALID_FETCH = "0x80041130"  # [inferred] a malformed or unsupported FetchXML document
-NO_ATTRIBUTE = "0x80041103"  # QueryBuilderNoAttribute, as real orgs answer an unknown column
 NO_ENTITY = "0x80041102"  # QueryBuilderNoEntity
 PAGING_COOKIE = "Microsoft.Dynamics.CRM.fetchxmlpagingcookie"
 MORE_RECORDS = "Microsoft.Dynamics.CRM.morerecords"
@@ -45,8 +53,6 @@ TOTAL_COUNT = "Microsoft.Dynamics.CRM.totalrecordcount"
 TOTAL_EXCEEDED = "Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"
 COUNT_LIMIT = 5000
 
-Joined = dict[str, Row | None]  # alias ("" for the query's entity) → row, None for no match
-Predicate = Callable[[Joined], bool]
 Rows = Callable[[str], list[Row]]
 Fetch = Callable[[str, str], Row | None]
 
@@ -68,31 +74,6 @@ _FETCH_ATTRIBUTES = {
 _LINK_TYPES = {"inner", "outer"}
 
 
-def invalid(message: str) -> DataverseError:
-    """400 for a FetchXML document the service refuses, or a part the emulator does not run."""
-    return DataverseError(400, INVALID_FETCH, message)
-
-
-def _unsupported(what: str) -> DataverseError:
-    return invalid(f"{what} is not supported by the emulator.")
-
-
-def _no_attribute(table: Table, name: str) -> DataverseError:
-    return DataverseError(
-        400,
-        NO_ATTRIBUTE,
-        f"'{table.logical_name}' entity doesn't contain attribute with Name = '{name}' and "
-        "NameMapping = 'Logical'.",
-    )
-
-
-def _flag(element: ET.Element, name: str) -> bool:
-    value = element.get(name, "false").strip().lower()
-    if value not in ("true", "false", "1", "0"):
-        raise invalid(f"The '{name}' attribute must be true or false, not '{value}'.")
-    return value in ("true", "1")
-
-
 def _number(element: ET.Element, name: str, default: int | None) -> int | None:
     raw = element.get(name)
     if raw is None or raw == "":
@@ -100,236 +81,6 @@ def _number(element: ET.Element, name: str, default: int | None) -> int | None:
     if not raw.strip().isdigit() or int(raw) < 1:
         raise invalid(f"The '{name}' attribute must be a positive integer, not '{raw}'.")
     return int(raw)
-
-
-# --- values ------------------------------------------------------------------------------
-
-
-def _typed(column: Column, text: str) -> Any:
-    """A condition value (always text in FetchXML) as a value of the column's type."""
-    kind = column.type
-    try:
-        if kind in (ColumnType.INTEGER, ColumnType.PICKLIST):
-            return int(text)
-        if kind is ColumnType.DECIMAL:
-            return float(text)
-        if kind is ColumnType.BOOLEAN:
-            return {"1": True, "0": False, "true": True, "false": False}[text.strip().lower()]
-        if kind in (ColumnType.LOOKUP, ColumnType.UNIQUEIDENTIFIER):
-            return parse_guid(text)
-        if kind is ColumnType.DATETIME:
-            return _moment(text)
-    except (ValueError, KeyError, DataverseError):
-        raise invalid(
-            f"The value '{text}' of the condition on '{column.logical_name}' is not valid for "
-            f"its type ({kind.value})."
-        ) from None
-    return text
-
-
-def _moment(value: Any) -> dt.datetime:
-    parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-
-
-def _norm(column: Column, value: Any) -> Any:
-    if value is None:
-        return None
-    if column.type is ColumnType.DATETIME:
-        return _moment(value)
-    return value.casefold() if isinstance(value, str) else value
-
-
-def _like(pattern: str) -> re.Pattern[str]:
-    """SQL LIKE as a regex: `%`, `_` and `[...]` sets, case-insensitive."""
-    out, i = [], 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "%":
-            out.append(".*")
-        elif char == "_":
-            out.append(".")
-        elif char == "[" and "]" in pattern[i + 1 :]:
-            end = pattern.index("]", i + 1)
-            body = pattern[i + 1 : end]
-            out.append(
-                "[^" + re.escape(body[1:]) + "]"
-                if body.startswith("^")
-                else "[" + re.escape(body) + "]"
-            )
-            i = end
-        else:
-            out.append(re.escape(char))
-        i += 1
-    return re.compile("".join(out), re.IGNORECASE | re.DOTALL)
-
-
-# --- conditions ----------------------------------------------------------------------------
-
-_ORDERED = {
-    ColumnType.INTEGER,
-    ColumnType.DECIMAL,
-    ColumnType.DATETIME,
-    ColumnType.STRING,
-    ColumnType.MEMO,
-    ColumnType.PICKLIST,
-    ColumnType.LOOKUP,
-    ColumnType.UNIQUEIDENTIFIER,
-}
-_TEXT = {ColumnType.STRING, ColumnType.MEMO}
-_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
-    "gt": lambda a, b: a > b,
-    "ge": lambda a, b: a >= b,
-    "lt": lambda a, b: a < b,
-    "le": lambda a, b: a <= b,
-}
-_TEXT_TESTS: dict[str, Callable[[str, str], bool]] = {
-    "begins-with": lambda a, b: a.startswith(b),
-    "ends-with": lambda a, b: a.endswith(b),
-}
-_NEGATED = {
-    "not-like": "like",
-    "not-in": "in",
-    "not-between": "between",
-    "not-begin-with": "begins-with",
-    "not-end-with": "ends-with",
-    "not-contain-values": "contain-values",
-}
-_DATES: dict[str, Callable[[dt.date, dt.date], bool]] = {
-    "on": lambda a, b: a == b,
-    "on-or-before": lambda a, b: a <= b,
-    "on-or-after": lambda a, b: a >= b,
-}
-
-
-@dataclass
-class _Scope:
-    """What conditions and orders can name: aliases of the entity and link-entities so far."""
-
-    tables: dict[str, Table]
-    user_id: str
-    business_unit_id: str
-
-
-def _condition_values(element: ET.Element) -> list[str]:
-    nested = [v.text or "" for v in element.findall("value")]
-    if nested:
-        return nested
-    value = element.get("value")
-    return [] if value is None else [value]
-
-
-def _condition(element: ET.Element, alias: str, scope: _Scope) -> Predicate:
-    name = element.get("attribute")
-    operator = (element.get("operator") or "").strip()
-    target_alias = element.get("entityname") or alias
-    if target_alias not in scope.tables:
-        raise invalid(f"The condition's entityname '{target_alias}' names no link-entity alias.")
-    table = scope.tables[target_alias]
-    if not name:
-        raise invalid("A condition needs an 'attribute'.")
-    if element.get("valueof") is not None:
-        raise _unsupported("A condition comparing two columns (valueof)")
-    column = table.column(name)
-    if column is None:
-        raise _no_attribute(table, name)
-    negate = operator in _NEGATED or operator in ("ne", "neq", "ne-userid", "ne-businessid")
-    positive = _NEGATED.get(operator, operator)
-    texts = _condition_values(element)
-    test = _test(column, positive, texts, scope)
-
-    def get(joined: Joined) -> Any:
-        row = joined.get(target_alias)
-        return None if row is None else _norm(column, wire_value(column, row))
-
-    if operator in ("ne", "neq", "ne-userid", "ne-businessid"):
-        # `ne` matches rows without a value too, like the OData `ne` [inferred].
-        return lambda joined: not test(get(joined))
-    if negate:
-        return lambda joined: (value := get(joined)) is not None and not test(value)
-    return lambda joined: test(get(joined))
-
-
-def _one(column: Column, operator: str, texts: list[str]) -> Any:
-    if len(texts) != 1:
-        raise invalid(f"The condition operator '{operator}' needs exactly one value.")
-    return _norm(column, _typed(column, texts[0]))
-
-
-def _test(column: Column, operator: str, texts: list[str], scope: _Scope) -> Callable[[Any], bool]:
-    """The test a (non-negated) operator applies to a normalised value."""
-    if operator == "null":
-        return lambda v: v is None
-    if operator == "not-null":
-        return lambda v: v is not None
-    if operator in ("eq-userid", "ne-userid", "eq-businessid", "ne-businessid"):
-        wanted = scope.user_id if "userid" in operator else scope.business_unit_id
-        return lambda v: v == wanted
-    if operator in ("eq", "ne", "neq"):
-        value = _one(column, operator, texts)
-        return lambda v: v is not None and v == value
-    if operator in _COMPARISONS:
-        if column.type not in _ORDERED:
-            raise invalid(f"The operator '{operator}' is not valid for '{column.logical_name}'.")
-        value, compare = _one(column, operator, texts), _COMPARISONS[operator]
-        return lambda v: v is not None and compare(v, value)
-    if operator in ("in", "contain-values"):
-        if not texts:
-            raise invalid(f"The condition operator '{operator}' needs at least one value.")
-        if operator == "contain-values" or column.type is ColumnType.MULTISELECT:
-            if column.type is not ColumnType.MULTISELECT:
-                raise invalid(f"'{operator}' applies to choices columns only.")
-            wanted_options = {int(t) for t in texts if t.strip().lstrip("-").isdigit()}
-            return lambda v: (
-                v is not None and bool(wanted_options & {int(x) for x in str(v).split(",") if x})
-            )
-        values = {_norm(column, _typed(column, t)) for t in texts}
-        return lambda v: v is not None and v in values
-    if operator == "between":
-        if len(texts) != 2:
-            raise invalid("The condition operator 'between' needs two values.")
-        low, high = (_norm(column, _typed(column, t)) for t in texts)
-        return lambda v: v is not None and low <= v <= high
-    if operator == "like" or operator in _TEXT_TESTS:
-        if column.type not in _TEXT:
-            raise invalid(f"The operator '{operator}' is valid for text columns only.")
-        needle = texts[0] if len(texts) == 1 else None
-        if needle is None:
-            raise invalid(f"The condition operator '{operator}' needs exactly one value.")
-        if operator == "like":
-            regex = _like(needle)
-            return lambda v: v is not None and regex.fullmatch(v) is not None
-        text_test, folded = _TEXT_TESTS[operator], needle.casefold()
-        return lambda v: v is not None and text_test(v, folded)
-    if operator in _DATES:
-        if column.type is not ColumnType.DATETIME:
-            raise invalid(f"The operator '{operator}' is valid for date columns only.")
-        day, date_test = _one(column, operator, texts).date(), _DATES[operator]
-        return lambda v: v is not None and date_test(v.date(), day)
-    if not operator:
-        raise invalid("A condition needs an 'operator'.")
-    raise _unsupported(f"The condition operator '{operator}'")
-
-
-def _filter(element: ET.Element, alias: str, scope: _Scope) -> Predicate:
-    kind = element.get("type", "and")
-    if kind not in ("and", "or"):
-        raise invalid(f"The filter type '{kind}' is not valid; use 'and' or 'or'.")
-    parts: list[Predicate] = []
-    for child in element:
-        if child.tag == "condition":
-            if child.findall("*") and not child.findall("value"):
-                raise invalid("A condition may only hold value elements.")
-            parts.append(_condition(child, alias, scope))
-        elif child.tag == "filter":
-            parts.append(_filter(child, alias, scope))
-        elif child.tag == "link-entity":
-            raise _unsupported("A link-entity inside a filter (link-type any/not-any/all)")
-        else:
-            raise invalid(f"The element '{child.tag}' is not valid inside a filter.")
-    if kind == "or":
-        return lambda joined: any(p(joined) for p in parts)
-    return lambda joined: all(p(joined) for p in parts)
 
 
 # --- the query's shape ---------------------------------------------------------------------
@@ -387,7 +138,7 @@ class FetchQuery:
 
 class _Parser:
     def __init__(self, table: Table, user_id: str, business_unit_id: str) -> None:
-        self.scope = _Scope({"": table}, user_id, business_unit_id)
+        self.scope = Scope({"": table}, user_id, business_unit_id)
         self.outputs: list[_Output] = []
         self.links: list[_Link] = []
         self.filters: list[Predicate] = []
@@ -409,7 +160,7 @@ class _Parser:
             elif tag == "order":
                 self.orders.append(self._order(child, alias, table))
             elif tag == "filter":
-                predicate = _filter(child, alias, self.scope)
+                predicate = compile_filter(child, alias, self.scope)
                 if alias:
                     next(link for link in self.links if link.alias == alias).filters.append(
                         predicate
@@ -434,12 +185,12 @@ class _Parser:
             raise invalid("An attribute element needs a 'name'.")
         column = table.column(name)
         if column is None:
-            raise _no_attribute(table, name)
-        for unsupported in ("rowaggregate", "usertimezone"):
-            if element.get(unsupported) is not None:
-                raise _unsupported(f"The attribute '{unsupported}' setting")
+            raise no_attribute(table, name)
+        for setting in ("rowaggregate", "usertimezone"):
+            if element.get(setting) is not None:
+                raise unsupported(f"The attribute '{setting}' setting")
         function = element.get("aggregate")
-        groupby = _flag(element, "groupby")
+        groupby = flag(element, "groupby")
         result_alias = element.get("alias")
         if self.aggregate:
             if not result_alias:
@@ -461,13 +212,13 @@ class _Parser:
         output.aggregate = function
         output.groupby = groupby
         output.dategrouping = element.get("dategrouping")
-        output.distinct = _flag(element, "distinct")
+        output.distinct = flag(element, "distinct")
         if output.dategrouping is not None and column.type is not ColumnType.DATETIME:
             raise invalid(f"'dategrouping' applies to date columns, not '{name}'.")
         return output
 
     def _order(self, element: ET.Element, alias: str, table: Table) -> _Order:
-        descending = _flag(element, "descending")
+        descending = flag(element, "descending")
         name, result_alias = element.get("attribute"), element.get("alias")
         if self.aggregate:
             if result_alias is None:
@@ -482,7 +233,7 @@ class _Parser:
             raise invalid("An order element needs an 'attribute'.")
         column = table.column(name)
         if column is None:
-            raise _no_attribute(table, name)
+            raise no_attribute(table, name)
         return _Order(alias, column, None, descending)
 
     def _link(self, element: ET.Element, parent: str, parent_table: Table) -> None:
@@ -497,16 +248,16 @@ class _Parser:
             )
         kind = element.get("link-type", "inner")
         if kind not in _LINK_TYPES:
-            raise _unsupported(f"The link-type '{kind}'")
-        if _flag(element, "intersect"):
-            raise _unsupported("A link-entity with intersect='true'")
+            raise unsupported(f"The link-type '{kind}'")
+        if flag(element, "intersect"):
+            raise unsupported("A link-entity with intersect='true'")
         from_name, to_name = element.get("from"), element.get("to")
         from_column = table.column(from_name or table.primary_key)
         to_column = parent_table.column(to_name or parent_table.primary_key)
         if from_column is None:
-            raise _no_attribute(table, from_name or "")
+            raise no_attribute(table, from_name or "")
         if to_column is None:
-            raise _no_attribute(parent_table, to_name or "")
+            raise no_attribute(parent_table, to_name or "")
         self.link_counts[name] = self.link_counts.get(name, 0) + 1
         alias = element.get("alias") or name
         if alias in self.scope.tables:
@@ -530,7 +281,7 @@ def parse(text: str, table: Table, user_id: str, business_unit_id: str) -> Fetch
         raise invalid(f"The root element must be 'fetch', not '{root.tag}'.")
     unknown = sorted(set(root.attrib) - _FETCH_ATTRIBUTES)
     if unknown:
-        raise _unsupported(f"The fetch attribute '{unknown[0]}'")
+        raise unsupported(f"The fetch attribute '{unknown[0]}'")
     entities = root.findall("entity")
     if len(entities) != 1 or len(root) != 1:
         raise invalid("A fetch element must hold exactly one entity element.")
@@ -541,12 +292,12 @@ def parse(text: str, table: Table, user_id: str, business_unit_id: str) -> Fetch
             f"'{table.entity_set}' (entity '{table.logical_name}')."
         )
     parser = _Parser(table, user_id, business_unit_id)
-    parser.aggregate = _flag(root, "aggregate")
+    parser.aggregate = flag(root, "aggregate")
     parser.entity(entity, "", table)
     top = _number(root, "top", None)
     count = _number(root, "count", None)
     page = _number(root, "page", 1) or 1
-    total = _flag(root, "returntotalrecordcount")
+    total = flag(root, "returntotalrecordcount")
     if top is not None and (count is not None or root.get("page") or total):
         raise invalid(
             "The 'top' attribute can't be used with 'count', 'page' or "
@@ -568,7 +319,7 @@ def parse(text: str, table: Table, user_id: str, business_unit_id: str) -> Fetch
         parser.filters,
         parser.orders,
         parser.aggregate,
-        _flag(root, "distinct"),
+        flag(root, "distinct"),
         top,
         count,
         page,
@@ -590,7 +341,7 @@ def _join(query: FetchQuery, rows: Rows) -> list[Joined]:
         ]
         index: dict[Any, list[Row]] = {}
         for candidate in candidates:
-            value = _norm(link.from_column, candidate.get(link.from_column.logical_name))
+            value = norm(link.from_column, candidate.get(link.from_column.logical_name))
             if value is not None:
                 index.setdefault(value, []).append(candidate)
         widened: list[Joined] = []
@@ -599,7 +350,7 @@ def _join(query: FetchQuery, rows: Rows) -> list[Joined]:
             key = (
                 None
                 if parent is None
-                else _norm(link.to_column, parent.get(link.to_column.logical_name))
+                else norm(link.to_column, parent.get(link.to_column.logical_name))
             )
             matches = index.get(key, []) if key is not None else []
             if matches:
@@ -634,7 +385,7 @@ def _sorted(query: FetchQuery, joined: list[Joined]) -> list[Joined]:
 
         def key(item: Joined, alias: str = alias, column: Column = column) -> tuple[bool, Any]:
             row = item.get(alias)
-            value = None if row is None else _norm(column, wire_value(column, row))
+            value = None if row is None else norm(column, wire_value(column, row))
             return (value is not None, value if value is not None else 0)
 
         joined = sorted(joined, key=key, reverse=order.descending)
@@ -688,7 +439,7 @@ def run(
     if query.distinct:
         seen, unique = set(), []
         for item in joined:
-            signature = tuple(_norm(o.column, _value(o, item)) for o in query.outputs)
+            signature = tuple(norm(o.column, _value(o, item)) for o in query.outputs)
             if signature not in seen:
                 seen.add(signature)
                 unique.append(item)
