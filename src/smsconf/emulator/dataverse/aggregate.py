@@ -109,7 +109,7 @@ def _key(value: Any) -> Any:
     return value.casefold() if isinstance(value, str) else value
 
 
-def _sort_key(values: tuple[Any, ...]) -> tuple[tuple[bool, Any], ...]:
+def sort_key(values: tuple[Any, ...]) -> tuple[tuple[bool, Any], ...]:
     return tuple((v is not None, _key(v) if v is not None else 0) for v in values)
 
 
@@ -134,7 +134,7 @@ def aggregate(
     if not groups:
         buckets = {(): ((), list(rows))}
     results = []
-    for values, members in sorted(buckets.values(), key=lambda item: _sort_key(item[0])):
+    for values, members in sorted(buckets.values(), key=lambda item: sort_key(item[0])):
         out: dict[str, Any] = {}
         for group, value in zip(groups, values, strict=True):
             if value is not None:

@@ -22,6 +22,9 @@ from smsconf.platform import TABLES, Column, ColumnType
 FORMATTED = "OData.Community.Display.V1.FormattedValue"
 LOOKUP_LOGICAL_NAME = "Microsoft.Dynamics.CRM.lookuplogicalname"
 NAVIGATION = "Microsoft.Dynamics.CRM.associatednavigationproperty"
+TOTAL_COUNT = "Microsoft.Dynamics.CRM.totalrecordcount"
+TOTAL_EXCEEDED = "Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"
+COUNT_LIMIT = 5000
 
 Fetch = Callable[[str, str], Row | None]
 Annotate = Callable[[dict[str, Any]], dict[str, Any]]
@@ -86,3 +89,16 @@ def annotator(columns: dict[str, Column], wanted: AnnotationFilter, fetch: Fetch
         return result
 
     return annotate
+
+
+def counts(wanted: AnnotationFilter, matched: int, counted: bool) -> dict[str, Any]:
+    """`@odata.count` when counting, and the total-count annotations when asked ("Count rows
+    using OData" / "using FetchXml"): counted up to 5,000, `-1` when not counting."""
+    out: dict[str, Any] = {}
+    if counted:
+        out["@odata.count"] = min(matched, COUNT_LIMIT)
+    if wanted.wants(TOTAL_COUNT):
+        out[f"@{TOTAL_COUNT}"] = min(matched, COUNT_LIMIT) if counted else -1
+    if wanted.wants(TOTAL_EXCEEDED):
+        out[f"@{TOTAL_EXCEEDED}"] = matched > COUNT_LIMIT
+    return out

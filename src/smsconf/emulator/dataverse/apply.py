@@ -158,3 +158,26 @@ def result_columns(parsed: Apply) -> dict[str, Column]:
     for m in parsed.measures:
         columns[m.alias] = counted if m.function == "count" or m.column is None else m.column
     return columns
+
+
+def order_results(
+    parsed: Apply, results: list[dict[str, Any]], orderby: str | None
+) -> list[dict[str, Any]]:
+    """`$orderby` over grouping properties; an aggregate alias is refused with the doc's message
+    ("`$orderby` with aggregate values is not supported")."""
+    if orderby is None:
+        return results
+    aliases = {m.alias for m in parsed.measures}
+    groups = {g.alias for g in parsed.groups}
+    for part in reversed(orderby.split(",")):
+        name, _, direction = part.strip().partition(" ")
+        if name in aliases:
+            raise bad_query(ORDERBY_AGGREGATE)
+        if name not in groups or direction.strip() not in ("", "asc", "desc"):
+            raise bad_query(f"Syntax error in $orderby '{orderby}'.")
+        results = sorted(
+            results,
+            key=lambda r, n=name: agg.sort_key((r.get(n),)),
+            reverse=direction.strip() == "desc",
+        )
+    return results

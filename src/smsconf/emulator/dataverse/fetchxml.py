@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from smsconf.emulator.dataverse import aggregate as agg
-from smsconf.emulator.dataverse.annotations import annotator
+from smsconf.emulator.dataverse.annotations import annotator, counts
 from smsconf.emulator.dataverse.errors import DataverseError
 from smsconf.emulator.dataverse.fetchfilter import (
     Joined,
@@ -49,9 +49,6 @@ from smsconf.platform import TABLES, Column, ColumnType, Table
 NO_ENTITY = "0x80041102"  # QueryBuilderNoEntity
 PAGING_COOKIE = "Microsoft.Dynamics.CRM.fetchxmlpagingcookie"
 MORE_RECORDS = "Microsoft.Dynamics.CRM.morerecords"
-TOTAL_COUNT = "Microsoft.Dynamics.CRM.totalrecordcount"
-TOTAL_EXCEEDED = "Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"
-COUNT_LIMIT = 5000
 
 Rows = Callable[[str], list[Row]]
 Fetch = Callable[[str, str], Row | None]
@@ -444,14 +441,7 @@ def run(
                 seen.add(signature)
                 unique.append(item)
         joined = unique
-    notes: dict[str, Any] = {}
-    if count or query.total_count:
-        notes["@odata.count"] = min(len(joined), COUNT_LIMIT)
-    if wanted.wants(TOTAL_COUNT):
-        counted = count or query.total_count
-        notes[f"@{TOTAL_COUNT}"] = min(len(joined), COUNT_LIMIT) if counted else -1
-    if wanted.wants(TOTAL_EXCEEDED):
-        notes[f"@{TOTAL_EXCEEDED}"] = len(joined) > COUNT_LIMIT
+    notes = counts(wanted, len(joined), count or query.total_count)
     if query.top is not None:
         page_rows, more = joined[: query.top], False
     else:

@@ -16,9 +16,9 @@ from urllib.parse import quote, urlencode
 
 from smsconf.emulator.dataverse import actions, bulk, csdl, fetchxml, metadata
 from smsconf.emulator.dataverse.actions import Identity
-from smsconf.emulator.dataverse.annotations import annotator
+from smsconf.emulator.dataverse.annotations import annotator, counts
 from smsconf.emulator.dataverse.apply import (
-    ORDERBY_AGGREGATE,
+    order_results,
     parse_apply,
     result_columns,
     run_apply,
@@ -358,24 +358,7 @@ class Service:
         self._check_options(call, {"$apply", "$orderby"})
         parsed = parse_apply(table, call.query["$apply"], self._fetch)
         results = run_apply(parsed, self.store.rows(table.logical_name))
-        aliases = {m.alias for m in parsed.measures}
-        groups = {g.alias for g in parsed.groups}
-        for part in reversed(
-            call.query.get("$orderby", "").split(",") if "$orderby" in call.query else []
-        ):
-            name, _, direction = part.strip().partition(" ")
-            if name in aliases:
-                raise bad_query(ORDERBY_AGGREGATE)
-            if name not in groups or direction.strip() not in ("", "asc", "desc"):
-                raise bad_query(f"Syntax error in $orderby '{call.query['$orderby']}'.")
-            results = sorted(
-                results,
-                key=lambda r, n=name: (
-                    r.get(n) is not None,
-                    r.get(n) if r.get(n) is not None else 0,
-                ),
-                reverse=direction.strip() == "desc",
-            )
+        results = order_results(parsed, results, call.query.get("$orderby"))
         annotate = annotator(result_columns(parsed), call.annotations, self._fetch)
         body = {
             "@odata.context": f"{call.root}/$metadata#{table.entity_set}",
@@ -404,13 +387,7 @@ class Service:
         size = requested or MAX_PAGE_SIZE
         page = rows[offset : offset + size]
         body: dict[str, Any] = {"@odata.context": self._context(call, table)}
-        counted = query.get("$count", "").lower() == "true"
-        if counted:  # "Count rows using OData": counted up to 5,000
-            body["@odata.count"] = min(matched, fetchxml.COUNT_LIMIT)
-        if call.annotations.wants(fetchxml.TOTAL_COUNT):
-            body[f"@{fetchxml.TOTAL_COUNT}"] = min(matched, fetchxml.COUNT_LIMIT) if counted else -1
-        if call.annotations.wants(fetchxml.TOTAL_EXCEEDED):
-            body[f"@{fetchxml.TOTAL_EXCEEDED}"] = matched > fetchxml.COUNT_LIMIT
+        body.update(counts(call.annotations, matched, query.get("$count", "").lower() == "true"))
         body["value"] = [shape(r) for r in page]
         if offset + size < len(rows):
             params = {k: v for k, v in query.items() if k != "$skiptoken"}
