@@ -78,7 +78,11 @@ class DataverseEmulator:
         if scope["type"] != "http":
             return
         body = await _read_body(receive)
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        headers: dict[str, str] = {}
+        for raw_name, raw_value in scope["headers"]:
+            name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
+            # A repeated header (two `Prefer` lines, as Microsoft's examples send) is one list.
+            headers[name] = f"{headers[name]},{value}" if name in headers else value
         query = dict(
             parse_qsl(scope["query_string"].decode("utf-8", "replace"), keep_blank_values=True)
         )
