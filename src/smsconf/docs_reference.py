@@ -302,7 +302,8 @@ EXIT_ADVICE: dict[ExitCode, str] = {
     "`SMSCONF_DEBUG=1` shows the traceback.",
     ExitCode.CHANGES: "Only with `plan --detailed-exitcode` and from `drift`: not a failure. "
     "CI treats 0 and 2 as success.",
-    ExitCode.INVALID_CONFIG: "Fix the located errors (file:line:col); all are listed at once.",
+    ExitCode.INVALID_CONFIG: "Fix the located errors (file:line:col); all are listed at once. "
+    "From `route`: also a malformed cases file, or a `--to` number no workstream uses.",
     ExitCode.CREDENTIALS: "A Telesign Customer ID or API key was refused, or Telesign could not "
     "answer the check (throttled, unreachable): `smsconf check-credentials` shows which, per "
     "account; check the secret the account's `api_key` references, or retry later.",
@@ -313,6 +314,8 @@ EXIT_ADVICE: dict[ExitCode, str] = {
     "or the configuration: plan again, review, apply the new plan.",
     ExitCode.PARTIAL_APPLY: "Some writes failed: see the journal in `.smsconf/journal/`; run "
     "apply again to finish (creates are idempotent, updates guarded by ETags).",
+    ExitCode.ROUTE_CASES_FAILED: "`smsconf route --cases`: each failing case is printed with "
+    "its whole route; fix the routing rules or the case's expectation.",
 }
 
 GENERATED_NOTE = (

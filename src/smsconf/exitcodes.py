@@ -16,6 +16,7 @@ class ExitCode(IntEnum):
     UNSAFE_PLAN = 5  # plan crosses a safety threshold (deletes, immutable fields)
     STALE_PLAN = 6  # saved plan no longer matches the live organisation or the configuration
     PARTIAL_APPLY = 7  # apply stopped part-way; the journal says what was done
+    ROUTE_CASES_FAILED = 8  # `route --cases`: a case was not routed as it expects
 
 
 EXIT_CODE_HELP = """\b
@@ -27,4 +28,5 @@ Exit codes:
   4  provider credentials refused, or not checkable (throttled, unreachable)
   5  unsafe plan (deletes or immutable changes not allowed)
   6  stale plan (live rows or configuration changed since the plan)
-  7  partial apply (see the journal; run apply again to finish)"""
+  7  partial apply (see the journal; run apply again to finish)
+  8  route cases failed (a case was not routed where it expects)"""

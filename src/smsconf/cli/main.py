@@ -48,6 +48,7 @@ TELESIGN = "smsconf.cli.telesign"
         "schema": "smsconf.cli.schema",
         "validate": "smsconf.cli.validate",
         "ci": "smsconf.cli.ci",
+        "route": "smsconf.cli.route",
     },
     help=f"Configuration-as-code for Dynamics 365 SMS channels.\n\n{EXIT_CODE_HELP}",
 )

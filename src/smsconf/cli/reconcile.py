@@ -24,6 +24,7 @@ from smsconf.reconcile.plan import Plan
 from smsconf.render import RENDERERS
 from smsconf.render.common import summary_line
 from smsconf.render.text import render as render_text
+from smsconf.routing.lint import warnings as lint_warnings
 from smsconf.target import Target, open_target
 
 target_option = click.option(
@@ -122,6 +123,8 @@ def plan(
 ) -> None:
     """Show what apply would change in the organisation."""
     loaded = load(paths, env)
+    for warning in lint_warnings(loaded):
+        click.echo(warning, err=True)
     options = PlanOptions(
         check_credentials=not skip_credentials,
         check_numbers=check_numbers,

@@ -4,7 +4,7 @@ import click
 
 from smsconf.cli.common import handle_errors, paths_argument
 from smsconf.cli.main import main
-from smsconf.config import validate_paths
+from smsconf.config.loader import validate_with_sources
 
 
 @main.command()
@@ -12,7 +12,11 @@ from smsconf.config import validate_paths
 @handle_errors
 def validate(paths: tuple[str, ...]) -> None:
     """Check configuration files and directories; report every problem with file:line:col."""
-    configs = validate_paths(paths)
+    configs, source = validate_with_sources(paths)
+    from smsconf.routing.lint import located  # after validation: a broken file never pays
+
+    for warning in dict.fromkeys(p.render() for c in configs.values() for p in located(c, source)):
+        click.echo(warning, err=True)
     envs = ", ".join(sorted(e for e in configs if e)) or "no environments declared"
     any_config = next(iter(configs.values()))
     click.echo(

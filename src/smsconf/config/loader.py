@@ -396,10 +396,10 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
 
 def validate_paths(paths: Sequence[Path | str]) -> dict[str | None, Config]:
     """Validate a configuration for every environment it declares; raise with all problems."""
-    return _validate(paths)[0]
+    return validate_with_sources(paths)[0]
 
 
-def _validate(paths: Sequence[Path | str]) -> tuple[dict[str | None, Config], Source]:
+def validate_with_sources(paths: Sequence[Path | str]) -> tuple[dict[str | None, Config], Source]:
     """`validate_paths`, also returning the merged sources (for located messages later)."""
     with gc_paused():
         return _validate_all(paths)
@@ -452,7 +452,7 @@ class Loaded:
 
 def load(paths: Sequence[Path | str], env: str | None = None) -> Loaded:
     """Validate every environment, then return the one asked for (see `load_config`)."""
-    configs, source = _validate(paths)  # the files are read once
+    configs, source = validate_with_sources(paths)  # the files are read once
     try:
         chosen = choose_environment(configs, env)
     except ConfigError as exc:  # point at the environments: block

@@ -35,11 +35,13 @@ class Problem:
     position: Position | None = None
     hint: str | None = None
     environments: tuple[str, ...] = field(default=(), compare=False)
+    severity: str = field(default="error", compare=False)
+    """"warning" for lint (routing rules that cannot do what they say): printed, not fatal."""
 
     def render(self) -> str:
         where = str(self.position) if self.position else "<configuration>"
         dotted = format_path(self.path)
-        text = f"{where}: error: {self.message}"
+        text = f"{where}: {self.severity}: {self.message}"
         if dotted:
             text += f" (at {dotted})"
         if self.hint:
