@@ -28,6 +28,7 @@ __all__ = ["ws"]  # the fixture, used by name
 NOT_TABLES = frozenset(
     {
         "WhoAmI",
+        "RetrieveVersion",
         "BulkDelete",
         "sdkmessagefilters",
         "$metadata",
@@ -150,6 +151,13 @@ KNOWN = frozenset(
         "PATCH msdyn_liveworkstreams(id): msdyn_streamsource=192340000 is not an option",
         "PATCH msdyn_ocsystemmessages(id): msdyn_streamsource=192340000 is not an option",
         "PATCH systemusers(id): fullname is not valid for update",
+        # field security reads (reconcile/field_access.py): those tables' pages are not yet in
+        # the project's copy, so the snapshot cannot judge them (tests/platform lists them too)
+        "GET fieldpermissions: no entity set fieldpermissions",
+        "GET fieldsecurityprofiles: no entity set fieldsecurityprofiles",
+        "GET systemusers: $expand of unknown navigation systemuserprofiles_association",
+        "GET systemusers: $expand of unknown navigation systemuserroles_association",
+        "GET systemusers: $expand of unknown navigation teammembership_association",
     }
 )
 

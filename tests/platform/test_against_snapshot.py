@@ -138,6 +138,23 @@ KNOWN: frozenset[str] = frozenset(
         "msdyn_operatinghour.msdyn_totalworkhours: declared decimal, page says String",
         "msdyn_smsengagementctx.msdyn_liveworkitemid: declared string, page says Lookup",
         "msdyn_smsengagementctx.msdyn_liveworkitemid: MaxLength 100, page says None",
+        # field security (platform/security.py): the powerapps-docs pages of these tables are not
+        # yet in the project's copy of the pages; until they are, the facts stay on this list
+        "fieldpermission: no page",
+        "fieldsecurityprofile: no page",
+        "role: no page",
+        "team: no page",
+        # Boolean context variables were seen live (PrometheanCCaaSToolbox notes), on no page
+        "msdyn_ocliveworkstreamcontextvariable.msdyn_datatype: options [192350002] are not on the page",
+    }
+)
+# The N:N links of field security, likewise not yet in the project's copy of the pages.
+KNOWN_MANY_TO_MANY = frozenset(
+    {
+        "systemuserprofiles_association: no page",
+        "teamprofiles_association: no page",
+        "teammembership_association: no page",
+        "systemuserroles_association: no page",
     }
 )
 
@@ -166,4 +183,5 @@ def test_every_declared_many_to_many_is_on_a_page() -> None:
                 problems.append(f"{rel.schema_name}: {table}'s navigation is on no page")
         if page["intersect_entity"] != rel.intersect_entity:
             problems.append(f"{rel.schema_name}: intersect {page['intersect_entity']}")
-    assert problems == []
+    assert sorted(set(problems) - KNOWN_MANY_TO_MANY) == []
+    assert sorted(KNOWN_MANY_TO_MANY - set(problems)) == []
