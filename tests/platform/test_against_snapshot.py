@@ -145,7 +145,8 @@ KNOWN: frozenset[str] = frozenset(
         "role: no page",
         "team: no page",
         # Boolean context variables were seen live (PrometheanCCaaSToolbox notes), on no page
-        "msdyn_ocliveworkstreamcontextvariable.msdyn_datatype: options [192350002] are not on the page",
+        "msdyn_ocliveworkstreamcontextvariable.msdyn_datatype: options [192350002] are not on "
+        "the page",
     }
 )
 # The N:N links of field security, likewise not yet in the project's copy of the pages.
