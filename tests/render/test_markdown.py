@@ -8,6 +8,7 @@ import dataclasses
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.render import github
 
 from smsconf.reconcile.plan import Change, ColumnChange, Credential, Plan, Unmanaged
 from smsconf.render.markdown import MARKER, MAX_CHARS, render
@@ -116,11 +117,10 @@ def test_names_cannot_break_the_comment_html() -> None:
         unmanaged=(Unmanaged("queue", f"queue '{name}'", "queue", "id2"),),
         credentials=(Credential("<b>acc</b>", "telesign", "C", "invalid", ""),),
     )
-    text = render(plan)
-    html = "".join(text.split("```")[::2])  # outside code blocks, where GitHub reads HTML
-    assert "<img" not in html
-    assert html.count("</details>") == 2  # the object's section and the unmanaged list
-    assert "&lt;/summary&gt;" in html
+    seen = github.shown(render(plan))
+    assert "img" not in seen.tags and seen.tags.count("b") == 1  # the section's own <b>
+    assert seen.details == 2  # the object's section and the unmanaged list
+    assert f"queue '{name}'" in seen.text and "<b>acc</b>" in seen.text
 
 
 def test_no_commit_no_commit_in_footer(mixed_plan: Plan) -> None:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
 
+from smsconf.reconcile.plan import encodable
+
 Status = Literal["done", "failed", "not_attempted", "stale"]
 
 
@@ -38,7 +40,7 @@ class Journal:
 
     def record(self, entry: Entry) -> None:
         self.entries.append(entry)
-        self._file.write(json.dumps(_entry_dict(entry), ensure_ascii=False) + "\n")
+        self._file.write(encodable(json.dumps(_entry_dict(entry), ensure_ascii=False)) + "\n")
         self._file.flush()
 
     def close(self) -> None:

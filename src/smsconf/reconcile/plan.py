@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -170,7 +171,7 @@ class Plan:
     @cached_property
     def _json(self) -> str:
         """Built once: `plan --out FILE --format json` writes and prints the same text."""
-        return json.dumps(self.to_dict(), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+        return encodable(json.dumps(self.to_dict(), indent=2, ensure_ascii=False)) + "\n"
 
     @classmethod
     def from_json(cls, text: str) -> Plan:
@@ -209,6 +210,18 @@ class Plan:
         return _checksum(self._body(_change_dict(c) for c in self.changes))
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def encodable(text: str) -> str:
+    """JSON text (`ensure_ascii=False`) that a UTF-8 encoder accepts: a lone surrogate, which
+    live data may hold and can only be inside a string literal, becomes the `\\u` escape that
+    decodes back to it; everything else stays as written."""
+    if not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -220,14 +233,14 @@ def _checksum(body: dict[str, Any]) -> str:
     encode = _CANONICAL.encode
     for i, key in enumerate(sorted(body)):
         value = body[key]
-        digest.update(f"{',' if i else ''}{encode(key)}:".encode())
+        digest.update(f"{',' if i else ''}{encode(key)}:".encode(errors="surrogatepass"))
         if isinstance(value, list | Iterator):
             digest.update(b"[")
             for j, item in enumerate(value):
-                digest.update(f"{',' if j else ''}{encode(item)}".encode())
+                digest.update(f"{',' if j else ''}{encode(item)}".encode(errors="surrogatepass"))
             digest.update(b"]")
         else:
-            digest.update(encode(value).encode())
+            digest.update(encode(value).encode(errors="surrogatepass"))
     digest.update(b"}")
     return "sha256:" + digest.hexdigest()
 

@@ -5,22 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from smsconf.reconcile.plan import SENSITIVE, Change, ColumnChange
+from smsconf.render.escape import visible
 
 SYMBOL = {"create": "+", "update": "~", "delete": "-", "associate": "+", "disassociate": "-"}
 VALUE_LIMIT = 120
 
 
 def shown(value: Any) -> str:
-    """A value as a reviewer reads it: quoted text, cut when long, null as (none)."""
+    """A value as a reviewer reads it: quoted text, cut when long, null as (none), one line
+    with every control character spelled out (a line feed as ⏎, as messages hold them)."""
     if value is None:
         return "(none)"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        one_line = value.replace("\n", "⏎")
+        one_line = visible(value.replace("\n", "⏎"))
         cut = one_line if len(one_line) <= VALUE_LIMIT else one_line[: VALUE_LIMIT - 1] + "…"
         return f'"{cut}"'
-    return str(value)
+    return visible(str(value))
 
 
 def column_line(change: Change, column: ColumnChange) -> str:
@@ -29,7 +31,7 @@ def column_line(change: Change, column: ColumnChange) -> str:
     if change.action == "create":
         return f"{column.column}: {shown(column.after)}"
     if column.detail:
-        return f"{column.column}: " + "; ".join(column.detail)
+        return f"{column.column}: " + "; ".join(map(visible, column.detail))
     return f"{column.column}: {shown(column.before)} → {shown(column.after)}"
 
 

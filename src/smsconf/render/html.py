@@ -4,17 +4,19 @@ The page must open from a CI artifact, a mail attachment or a file share, where 
 often blocked and there may be no network: so it has no script and no external resource (a
 Content-Security-Policy forbids both), styles are inline, objects fold with <details>, and the
 kind/action filters are radio buttons with `:checked` CSS rules. Everything taken from the plan
-goes through `html.escape`: labels and values come from YAML and from the organisation.
+goes through `escape.html_text`: labels and values come from YAML and from the organisation,
+so besides `<`, `&` and quotes, control and bidi characters are spelled out (a multi-line
+value keeps its line feeds, inside `<pre>`).
 """
 
 from __future__ import annotations
 
 import re
-from html import escape
 from typing import Any
 
 from smsconf.reconcile.plan import SENSITIVE, Change, ColumnChange, Plan
 from smsconf.render.common import SYMBOL, shown, summary_line
+from smsconf.render.escape import html_text as escape
 
 ACTIONS = ("create", "update", "delete", "associate", "disassociate")
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
@@ -241,7 +243,7 @@ def _cell(column: ColumnChange | None, side: str, *, changed: bool = False) -> s
     if value is None:
         return '<span class="none">(none)</span>'
     text = value if isinstance(value, str) else shown(value)
-    return f"<pre>{escape(text)}</pre>"
+    return f"<pre>{escape(text, newlines=True)}</pre>"
 
 
 def _unmanaged(plan: Plan) -> str:

@@ -1,14 +1,19 @@
 """Markdown for a pull-request comment: summary and risks first, one collapsible section per
-object, a size cap, and a hidden marker a CI job uses to find and update its own comment."""
+object, a size cap, and a hidden marker a CI job uses to find and update its own comment.
+
+Names come from the configuration and the organisation, so none is ever Markdown or HTML:
+each goes through `render.escape` for the place it lands (a code span, a fenced diff block whose
+fence no line can close, inline text, the raw HTML of a `<summary>`), and what GitHub shows is
+what apply does (tests render the comment with a CommonMark/GFM parser to check it)."""
 
 from __future__ import annotations
 
-import html
 import re
 from collections import defaultdict
 
 from smsconf.reconcile.plan import Change, Plan
 from smsconf.render.common import SYMBOL, column_line, summary_line
+from smsconf.render.escape import md_code, md_fence, md_html, md_text, visible
 
 MARKER = "<!-- smsconf-plan -->"
 MAX_CHARS = 60_000  # GitHub rejects comments over 65,536 characters
@@ -19,7 +24,7 @@ RESERVE = 400  # always room for the "not shown" note and the footer
 def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
     """The comment, never longer than `max_chars`: whatever does not fit is counted instead."""
     budget = max_chars - RESERVE
-    head = [MARKER, f"### smsconf plan: `{plan.environment or plan.target}`", ""]
+    head = [MARKER, f"### smsconf plan: {md_code(plan.environment or plan.target)}", ""]
     counts = plan.counts()
     head += [
         "| create | update | delete | associate | disassociate |",
@@ -31,13 +36,13 @@ def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
     if failed:
         head.append(
             "**Credentials failed:** "
-            + ", ".join(f"`{_text(c.account)}` ({_text(c.status)})" for c in failed)
+            + ", ".join(f"{md_code(c.account)} ({md_text(c.status)})" for c in failed)
         )
     if plan.unsafe:
-        head += [f"**Unsafe:** {_text(reason)}" for reason in plan.unsafe]
+        head += [f"**Unsafe:** {md_text(reason)}" for reason in plan.unsafe]
     risks = plan.risks()
     if risks:
-        lines = [f"- ⚠️ {_text(risk)}: {_text(label)}" for risk, label in risks]
+        lines = [f"- ⚠️ {md_text(risk)}: {md_text(label)}" for risk, label in risks]
         head += ["", "**Risks:**", *_fit(lines, budget // 4, "risk(s)")]
     head += ["", summary_line(counts), ""]
     sections = [_section(label, changes) for label, changes in _by_object(plan).items()]
@@ -58,16 +63,11 @@ def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
     if plan.unmanaged:
         opening = f"<details><summary>{len(plan.unmanaged)} unmanaged object(s), left untouched"
         opening += "</summary>\n"
-        items = _fit([f"- {_text(u.label)}" for u in plan.unmanaged], budget - size - 40, "more")
+        items = _fit([f"- {md_text(u.label)}" for u in plan.unmanaged], budget - size - 40, "more")
         tail.append("\n".join([opening, *items, "", "</details>"]))
     footer = f"<sub>smsconf {plan.smsconf_version} · plan {plan.checksum[7:19]}"
     footer += f" · commit {plan.git_commit[:12]}" if plan.git_commit else ""
     return "\n".join([*head, *body, *tail, footer + "</sub>", ""])
-
-
-def _text(value: str) -> str:
-    """Names and messages from the configuration or the org, shown as text, not as HTML."""
-    return html.escape(value, quote=False)
 
 
 def _size(lines: list[str]) -> int:
@@ -100,14 +100,19 @@ def _by_object(plan: Plan) -> dict[str, list[Change]]:
 
 def _section(name: str, changes: list[Change]) -> str:
     actions = ", ".join(sorted({c.action for c in changes}))
-    lines = [
-        f"<details><summary><b>{_text(name)}</b>: {len(changes)} change(s) ({actions})</summary>",
-        "",
-        "```diff",
-    ]
+    diff: list[str] = []
     for change in changes:
-        lines.append(f"{SYMBOL[change.action]} {change.action} {change.label}")
-        lines += [f"{SYMBOL[change.action]}     {column_line(change, c)}" for c in change.columns]
-        lines += [f"!     {risk}" for risk in change.risks]
-    lines += ["```", "", "</details>", ""]
-    return "\n".join(lines)
+        diff.append(f"{SYMBOL[change.action]} {change.action} {visible(change.label)}")
+        diff += [f"{SYMBOL[change.action]}     {column_line(change, c)}" for c in change.columns]
+        diff += [f"!     {visible(risk)}" for risk in change.risks]
+    return "\n".join(
+        [
+            f"<details><summary><b>{md_html(name)}</b>: {len(changes)} change(s) ({actions})"
+            "</summary>",
+            "",
+            *md_fence(diff, "diff"),
+            "",
+            "</details>",
+            "",
+        ]
+    )

@@ -3,13 +3,15 @@
 The plan is built as (text, style) pieces: joined as plain strings when uncoloured (piped
 output, files, CI logs), or assembled into one rich `Text` printed once when coloured. Printing
 line by line through rich cost most of a large plan's time. Names, paths and messages are text,
-never markup: a workstream called "Sales [red]" or ":fire:" is shown as written.
+never markup: a workstream called "Sales [red]" or ":fire:" is shown as written, and
+never control: every field from the configuration or the organisation goes through
+`escape.visible`, so a name holding a line feed, a carriage return or `ESC ] 0;` shows those as
+`\\n`, `\\r`, `\\x1b` instead of printing forged lines or retitling the terminal.
 """
 
 from __future__ import annotations
 
 import io
-import re
 
 from rich.console import Console
 from rich.text import Text
@@ -17,6 +19,7 @@ from rich.text import Text
 from smsconf.gcpause import gc_paused
 from smsconf.reconcile.plan import Plan
 from smsconf.render.common import SYMBOL, column_line, summary_line
+from smsconf.render.escape import visible as v
 
 STYLE = {
     "create": "green",
@@ -25,9 +28,6 @@ STYLE = {
     "associate": "green",
     "disassociate": "red",
 }
-CONTROL = re.compile("[\x07\x08\x0b\x0c\x0d]")
-"""The control codes rich drops from text (bell, backspace, vertical tab, form feed, CR)."""
-TAB_SIZE = 8  # rich's default, so a tab is shown alike with and without colour
 
 Piece = tuple[str, str | None]
 
@@ -36,41 +36,41 @@ def pieces(plan: Plan) -> list[Piece]:
     """The whole view, in order, as (text, style or None); lines end with their own newline."""
     parts: list[Piece] = []
     add = parts.append
-    where = f"{plan.target}" + (f" (environment {plan.environment})" if plan.environment else "")
-    add((f"smsconf plan for {where}, organisation {plan.org_id}\n", None))
+    where = v(plan.target) + (f" (environment {v(plan.environment)})" if plan.environment else "")
+    add((f"smsconf plan for {where}, organisation {v(plan.org_id)}\n", None))
     for cred in plan.credentials:
-        add((f"  credentials of account '{cred.account}' ({cred.customer_id}): ", None))
+        add((f"  credentials of account '{v(cred.account)}' ({v(cred.customer_id)}): ", None))
         if cred.ok:
             add(("ok", "green"))
             add(("\n", None))
         else:
-            add((cred.status, "red"))
-            add(((f": {cred.detail}" if cred.detail else "") + "\n", None))
+            add((v(cred.status), "red"))
+            add(((f": {v(cred.detail)}" if cred.detail else "") + "\n", None))
     for check in plan.number_checks:
-        add((f"  number {check.number} ({check.type}) of '{check.account}': ", None))
+        add((f"  number {v(check.number)} ({check.type}) of '{v(check.account)}': ", None))
         if check.verdict in ("consistent", "not_applicable"):
             add(("ok", "green"))
         else:
-            add((check.verdict, "red"))
-        add((f" {check.detail}\n", None))
+            add((v(check.verdict), "red"))
+        add((f" {v(check.detail)}\n", None))
     if not plan.changes:
         add(("\nNo changes. The organisation matches the configuration.\n", None))
     for change in plan.changes:
         add(("\n", None))
         add(
             (
-                f"{SYMBOL[change.action]} {change.step:>3}. {change.action} {change.label}",
+                f"{SYMBOL[change.action]} {change.step:>3}. {change.action} {v(change.label)}",
                 STYLE[change.action],
             )
         )
         if change.source:
             add(("  ", None))
-            add((f"({change.source})", "dim"))
+            add((f"({v(change.source)})", "dim"))
         add(("\n", None))
         if change.action in ("update", "delete"):
-            follows = f", with {change.cascade_of}" if change.cascade_of else ""
+            follows = f", with {v(change.cascade_of)}" if change.cascade_of else ""
             add(("      ", None))
-            add((f"why: {change.reason}{follows}", "dim"))
+            add((f"why: {v(change.reason)}{follows}", "dim"))
             add(("\n", None))
         if change.columns:
             add(
@@ -81,15 +81,15 @@ def pieces(plan: Plan) -> list[Piece]:
             )
         for risk in change.risks:
             add(("      ", None))
-            add((f"! {risk}", "bold red"))
+            add((f"! {v(risk)}", "bold red"))
             add(("\n", None))
     if plan.unmanaged:
         count = len(plan.unmanaged)
         add((f"\n{count} unmanaged object(s) in the organisation (left untouched):\n", None))
-        add(("".join(f"  = {item.label}\n" for item in plan.unmanaged), None))
+        add(("".join(f"  = {v(item.label)}\n" for item in plan.unmanaged), None))
     for reason in plan.unsafe:
         add(("\n", None))
-        add((f"Unsafe: {reason}", "bold red"))
+        add((f"Unsafe: {v(reason)}", "bold red"))
         add(("\n", None))
     add((f"\n{summary_line(plan.counts())}\n", None))
     return parts
@@ -99,8 +99,8 @@ def pieces(plan: Plan) -> list[Piece]:
 def render(plan: Plan, *, color: bool = False, width: int = 100) -> str:
     parts = pieces(plan)
     if not color:
-        return _plain("".join(text for text, _ in parts))
-    text = Text(no_wrap=True, end="", tab_size=TAB_SIZE)
+        return "".join(text for text, _ in parts)
+    text = Text(no_wrap=True, end="")
     for piece, style in parts:
         text.append(piece, style)
     buffer = io.StringIO()
@@ -115,13 +115,3 @@ def render(plan: Plan, *, color: bool = False, width: int = 100) -> str:
     )
     console.print(text, end="")
     return buffer.getvalue()
-
-
-def _plain(text: str) -> str:
-    """What rich would print without colour: control codes dropped, tabs expanded."""
-    text = CONTROL.sub("", text)
-    if "\t" in text:
-        text = Text(text, tab_size=TAB_SIZE, end="")
-        text.expand_tabs()
-        return text.plain
-    return text

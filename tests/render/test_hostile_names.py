@@ -1,0 +1,193 @@
+"""Names are data, never markup or control, in all four views of a real plan.
+
+The example is planned against an empty local organisation with its first queue renamed to
+the name that hid most of a comment (it closed the diff block and opened an HTML comment),
+its workstream holding a terminal escape sequence and a right-to-left override, and the
+customer id holding CR LF followed by a forged credential line. Every change line must stay
+visible as GitHub renders the comment, the text plan must print exactly one line per change
+and no control character, the HTML page must carry no element a name brought, and the JSON
+must give every name back exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from html.parser import HTMLParser
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from tests.reconcile.workspace import make_workspace
+from tests.render import github
+from tests.render.conftest import plan_here
+
+from smsconf.reconcile.plan import Change, Plan, Unmanaged
+from smsconf.render import RENDERERS
+from smsconf.render.common import SYMBOL, column_line
+from smsconf.render.escape import UNSAFE, md_code, md_fence, md_text, visible
+
+QUEUE = "Greeting queue\n```\n\n</details>\n\n<!--"
+WORKSTREAM = "SMS \x1b]0;pwned\x07Support \u202eevil"
+CUSTOMER = "DEMO\r\n  credentials of account 'x': ok"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def yaml_string(text: str) -> str:
+    return json.dumps(text)  # a JSON string is a YAML double-quoted scalar
+
+
+@pytest.fixture(scope="module")
+def hostile_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    with pytest.MonkeyPatch.context() as mp:
+        ws = make_workspace(tmp_path_factory.mktemp("hostile-names"), mp)
+        text = ws.config.read_text(encoding="utf-8")
+        text = re.sub("(?m): SMS Support Tier 1$", lambda _: f": {yaml_string(QUEUE)}", text)
+        text = text.replace("  - name: SMS Support\n", f"  - name: {yaml_string(WORKSTREAM)}\n")
+        text = text.replace(
+            "contoso_customer_id: DEMO-CUSTOMER-0001",
+            f"contoso_customer_id: {yaml_string(CUSTOMER)}",
+        )
+        ws.config.write_text(text, encoding="utf-8")
+        return plan_here()
+
+
+def change_lines(plan: Plan) -> list[str]:
+    """Each change's diff-block lines as the comment must show them."""
+    lines = []
+    for change in plan.changes:
+        lines.append(f"{SYMBOL[change.action]} {change.action} {visible(change.label)}")
+        lines += [f"{SYMBOL[change.action]}     {column_line(change, c)}" for c in change.columns]
+    return lines
+
+
+def test_the_hostile_names_reached_the_plan(hostile_plan: Plan) -> None:
+    labels = [c.label for c in hostile_plan.changes]
+    assert f"queue '{QUEUE}'" in labels
+    assert any(WORKSTREAM in label for label in labels)
+    assert hostile_plan.credentials[0].customer_id == CUSTOMER
+    assert len(hostile_plan.changes) > 40
+
+
+def test_every_change_line_stays_visible_as_github_renders_the_comment(
+    hostile_plan: Plan,
+) -> None:
+    markdown = RENDERERS["markdown"](hostile_plan)
+    seen = github.shown(markdown)
+    expected = change_lines(hostile_plan)
+    missing = [line for line in expected if line not in seen.code_lines]
+    assert not missing, f"{len(missing)} of {len(expected)} change lines hidden: {missing[:3]}"
+    assert seen.comments == [" smsconf-plan "]  # the marker only: no name opened a comment
+    assert seen.details == markdown.count("<details><summary>") >= 10
+    assert set(seen.tags) <= {"h3", "table", "thead", "tbody", "tr", "th", "td", "p", "ul"} | {
+        "li", "details", "summary", "b", "pre", "code", "sub", "strong"
+    }  # fmt: skip
+
+
+def test_the_text_plan_prints_one_line_per_change_and_no_control_character(
+    hostile_plan: Plan,
+) -> None:
+    for color in (False, True):
+        text = RENDERERS["text"](hostile_plan) if not color else _coloured(hostile_plan)
+        plain = ANSI.sub("", text)
+        assert not UNSAFE.search(plain.replace("\n", "")), "a control character got through"
+        steps = [line for line in plain.splitlines() if re.match(r"^[+~-] +\d+\. ", line)]
+        assert len(steps) == len(hostile_plan.changes)
+        assert "credentials of account 'contoso-telesign' (DEMO\\r\\n  credentials" in plain
+        assert "\\x1b]0;pwned\\x07Support \\u202eevil" in plain
+
+
+def _coloured(plan: Plan) -> str:
+    from smsconf.render.text import render
+
+    return render(plan, color=True)
+
+
+class _Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_the_html_page_holds_no_element_a_name_brought(hostile_plan: Plan) -> None:
+    page = RENDERERS["html"](hostile_plan)
+    page.encode("utf-8")
+    parser = _Elements()
+    parser.feed(page)
+    text = "".join(parser.text)
+    assert visible(f"queue '{QUEUE}'") in text
+    assert not UNSAFE.search(text.replace("\n", ""))
+    assert parser.tags.count("details") == len(hostile_plan.changes) + bool(hostile_plan.unmanaged)
+
+
+def test_the_json_plan_gives_every_name_back_exactly(hostile_plan: Plan) -> None:
+    data = json.loads(RENDERERS["json"](hostile_plan))
+    labels = [c["label"] for c in data["resource_changes"]]
+    assert labels == [c.label for c in hostile_plan.changes]
+    assert Plan.from_json(hostile_plan.to_json()).checksum == hostile_plan.checksum
+
+
+# --- the escaping functions -----------------------------------------------------------------
+
+
+def test_unsafe_is_every_control_format_separator_and_surrogate_code_point() -> None:
+    wanted = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+    for code in range(0x110000):
+        char = chr(code)
+        category = unicodedata.category(char)
+        if category != "Cn":  # unassigned in this Python's Unicode version: either is right
+            assert bool(UNSAFE.fullmatch(char)) == (category in wanted), hex(code)
+
+
+@given(st.text())
+def test_a_code_span_holds_any_text(text: str) -> None:
+    rendered = github.render(f"x {md_code(text)} y")
+    assert rendered.count("<code>") == 1
+    inside = rendered.split("<code>")[1].split("</code>")[0]
+    assert github.shown(f"x {md_code(text)} y").text.count(visible(text).strip()) >= 1
+    assert "\n" not in inside
+
+
+@given(st.lists(st.text().map(lambda text: "+ " + text), max_size=5))
+def test_a_fence_holds_any_lines(lines: list[str]) -> None:
+    """Lines as the diff block has them: a symbol, then anything."""
+    content = [visible(line) for line in lines]
+    seen = github.shown("\n".join(["before", *md_fence(content, "diff"), "after"]))
+    if content:
+        assert seen.code_lines == content
+    assert seen.text.rstrip().endswith("after")
+
+
+@given(st.text())
+def test_inline_text_is_shown_as_written(text: str) -> None:
+    seen = github.shown(f"- {md_text(text)}")
+    assert seen.tags == ["ul", "li"] and not seen.comments
+    assert seen.text.strip() == visible(text).strip()
+
+
+def test_a_lone_surrogate_renders_in_every_view() -> None:
+    name = "queue '\udc80 broken'"
+    plan = Plan(
+        None,
+        "local",
+        "org",
+        "sha256:" + "0" * 64,
+        changes=(Change("create", "queue", name, "queue", ("\udc80",), "id"),),
+        unmanaged=(Unmanaged("queue", name, "queue", "id2"),),
+    )
+    for fmt, render in RENDERERS.items():
+        out = render(plan)
+        out.encode("utf-8")
+        assert (
+            ("\\udc80" in out)
+            if fmt != "json"
+            else (json.loads(out)["unmanaged"][0]["label"] == name)
+        )
