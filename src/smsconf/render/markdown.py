@@ -35,6 +35,14 @@ def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
         )
     if plan.unsafe:
         head += [f"**Unsafe:** {_text(reason)}" for reason in plan.unsafe]
+    if plan.notes:
+        marks = {"warning": "⚠️", "fact": "ℹ️", "todo": "- [ ]"}
+        head += [""] + [
+            f"- {marks[n.level]} **{_text(n.subject)}**: {_text(n.text)}"
+            if n.level != "todo"
+            else f"- [ ] **{_text(n.subject)}**: {_text(n.text)}"
+            for n in plan.notes
+        ]
     risks = plan.risks()
     if risks:
         lines = [f"- ⚠️ {_text(risk)}: {_text(label)}" for risk, label in risks]

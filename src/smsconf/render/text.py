@@ -25,6 +25,8 @@ STYLE = {
     "associate": "green",
     "disassociate": "red",
 }
+NOTE_MARK = {"warning": "!", "fact": "i", "todo": "[ ]"}
+NOTE_STYLE = {"warning": "yellow", "fact": "dim", "todo": "bold"}
 CONTROL = re.compile("[\x07\x08\x0b\x0c\x0d]")
 """The control codes rich drops from text (bell, backspace, vertical tab, form feed, CR)."""
 TAB_SIZE = 8  # rich's default, so a tab is shown alike with and without colour
@@ -53,6 +55,10 @@ def pieces(plan: Plan) -> list[Piece]:
         else:
             add((check.verdict, "red"))
         add((f" {check.detail}\n", None))
+    for note in plan.notes:
+        add((f"  {NOTE_MARK[note.level]} {note.subject}: ", None))
+        add((note.level, NOTE_STYLE[note.level]))
+        add((f": {note.text}\n", None))
     if not plan.changes:
         add(("\nNo changes. The organisation matches the configuration.\n", None))
     for change in plan.changes:
