@@ -16,10 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
+
+from smsconf.dataverse import DataverseClient, StaticToken
 from smsconf.emulator.dataverse import create_app as dataverse_app
 from smsconf.emulator.serving import running
 from smsconf.emulator.telesign import EmulatedAccount
 from smsconf.emulator.telesign import create_app as telesign_app
+from smsconf.target import seed_demo_rows
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -80,6 +84,15 @@ def serve_orgs(
             db.unlink(missing_ok=True)
             app = dataverse_app(db, token=TOKEN)
             stack.callback(app.close)
+            asyncio.run(_existing_rows(app))
             latency = Latency(app, latency_ms / 1000)
             orgs[name] = Org(stack.enter_context(running(latency)), latency)
         yield Servers(orgs, telesign_url)
+
+
+async def _existing_rows(app: App) -> None:
+    """What a real organisation already has and the configuration looks up (its operating
+    hours, bots, surveys): written before the clock starts, through the Web API."""
+    transport = httpx.ASGITransport(app=app)
+    async with DataverseClient("http://bench.local", StaticToken(TOKEN), transport=transport) as dv:
+        await seed_demo_rows(dv)

@@ -31,10 +31,12 @@ LOCAL_TWILIO_STATE = "twilio.json"
 LOCAL_DB = "local.sqlite"
 LOCAL_NAMESPACE = uuid.UUID("5d0c4a8e-2f3b-4c61-9a7e-0b1d2c3e4f50")
 # Objects the example looks up by name that a real org would already have (bots are
-# application users, surveys come from Customer Voice): the local org has them from the start.
+# application users, surveys come from Customer Voice, operating hours are calendars set in the
+# admin center): the local org has them from the start.
 LOCAL_DEMO_ROWS = {
     "systemusers": ("fullname", ["Contoso SMS bot (local)", "Contoso knowledge assistant"]),
     "msfp_surveies": ("msfp_name", ["SMS satisfaction survey", "SMS bot survey"]),
+    "msdyn_operatinghours": ("msdyn_name", ["Business hours", "Always open"]),
 }
 
 
@@ -103,7 +105,7 @@ async def _local(
             LOCAL_URL, StaticToken("local"), transport=httpx.ASGITransport(app=app), retry=retry
         ) as client:
             if fresh:
-                await _seed_demo_rows(client)
+                await seed_demo_rows(client)
             twilio_url, twilio_transport = local_twilio(httpx.ASGITransport(app=app))
             yield Target(
                 LOCAL,
@@ -140,7 +142,7 @@ def local_twilio(
     return LOCAL_TWILIO_URL, httpx.ASGITransport(app=app)
 
 
-async def _seed_demo_rows(client: DataverseClient) -> None:
+async def seed_demo_rows(client: DataverseClient) -> None:
     """Fixed ids, so every fresh local org is the same org and its plans are reproducible."""
     for entity_set, (column, names) in LOCAL_DEMO_ROWS.items():
         for name in names:

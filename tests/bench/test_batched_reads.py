@@ -64,4 +64,4 @@ async def test_read_live_costs_two_requests_whatever_the_number_of_tables(
 ) -> None:
     live = await read_live(dv, Config())
     assert len(live.rows) > 10
-    assert dv.stats.requests == 2  # WhoAmI and one $batch
+    assert dv.stats.requests == 2  # the probe's $batch (with WhoAmI), then the reads' $batch

@@ -468,12 +468,12 @@ def test_saved_plan_applies(saved: Workspace) -> None:
 def test_saved_plan_is_stale_after_an_admin_center_edit(saved: Workspace) -> None:
     """A managed row edited in the org after the plan: apply names the row and writes nothing."""
     ws = saved
-    hours = one(ws.rows("msdyn_operatinghour", msdyn_name="Always open"))
-    ws.update("msdyn_operatinghour", hours["msdyn_operatinghourid"], {"msdyn_description": "x"})
+    vip = one(ws.rows("queue", name="SMS Support VIP"))
+    ws.update("queue", vip["queueid"], {"name": "SMS Support VIP"})  # a save: a new version
     result = ws.smsconf("apply", "examples/", "--plan", "plan.json", "--auto-approve")
     assert result.exit_code == ExitCode.STALE_PLAN, result.output
-    assert "operating hours 'Always open' changed in the organisation" in result.stderr
-    assert f"msdyn_operatinghour({hours['msdyn_operatinghourid']})" in result.stderr
+    assert "queue 'SMS Support VIP' changed in the organisation" in result.stderr
+    assert f"queue({vip['queueid']})" in result.stderr
     assert "nothing written" in result.stderr
     assert one(ws.rows("queue", name="SMS Support Tier 1"))["msdyn_priority"] == 10
 

@@ -30,7 +30,7 @@ BASE: dict[str, Any] = {
             ],
         }
     ],
-    "operating_hours": [{"name": "Hours", "managed": True, "all_days": True}],
+    "operating_hours": [{"name": "Hours"}],
     "queues": [
         {"name": "Support", "managed": True, "operating_hours": "Hours", "priority": 1},
         {"name": "Sales"},

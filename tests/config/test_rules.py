@@ -90,11 +90,19 @@ CASES: list[tuple[str, Any, str, str | None]] = [
         "'operating_hours' can only be set on a managed object",
         None,
     ),
+    # operating hours are looked up only: their schedule is a calendar smsconf cannot write
     (
         "operating_hours/0/managed",
-        False,
-        "'all_days' can only be set on a managed object",
-        "operating_hours[0].all_days",
+        True,
+        "'managed' cannot be set: operating hours are looked up by name only",
+        "operating_hours[0].managed",
+    ),
+    (
+        "operating_hours/0/days",
+        ["mon"],
+        "'days' cannot be set: operating hours are looked up by name only: the product keeps "
+        "their schedule in a calendar (msdyn_operatinghour.msdyn_calendarid",
+        "operating_hours[0].days",
     ),
     (
         "quick_replies/0/managed",
@@ -103,18 +111,6 @@ CASES: list[tuple[str, Any, str, str | None]] = [
         "quick_replies[0].message",
     ),
     # managed objects need their content
-    (
-        "operating_hours/0/all_days",
-        False,
-        "managed operating hours need all_days",
-        "operating_hours[0]",
-    ),
-    (
-        "operating_hours/0",
-        {"name": "Hours", "managed": True, "days": ["mon"], "start": "18:00", "end": "08:00"},
-        "start must be before end",
-        "operating_hours[0].end",
-    ),
     (
         "quick_replies/0/message",
         DELETE,

@@ -41,6 +41,7 @@ TRIGGERS = list(typing.get_args(MessageTrigger))
 EXAMPLE = load_config([Path(__file__).resolve().parents[2] / "examples"])
 BOTS = [b.name for b in EXAMPLE.bots]
 SURVEYS = [s.name for s in EXAMPLE.surveys]
+HOURS = [h.name for h in EXAMPLE.operating_hours]
 TEMPLATES = [t.model_dump(exclude_defaults=True) for t in EXAMPLE.templates]
 SESSION = [t["name"] for t in TEMPLATES if t["kind"] == "session"]
 NOTIFICATION = [t["name"] for t in TEMPLATES if t["kind"] == "notification"]
@@ -89,17 +90,7 @@ class Generator:
         accounts[0]["numbers"].append(
             {"number": str(rng.randint(100, 99999)), "type": "short_code"}
         )
-        hours = [
-            {"name": "Hours A", "managed": True, "all_days": True},
-            {
-                "name": "Hours B",
-                "managed": True,
-                "days": self.pick(list(vocab.WEEKDAY), 1),
-                "start": f"0{rng.randint(0, 9)}:{rng.choice(['00', '30'])}",
-                "end": f"{rng.randint(12, 23)}:59",
-                "timezone": rng.randint(0, 300),
-            },
-        ]
+        hours = [{"name": name} for name in HOURS]  # looked up: calendars, not ours
         queues = [{"name": "Default messaging queue"}] + [
             {
                 "name": f"Queue {i}",

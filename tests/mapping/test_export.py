@@ -103,6 +103,8 @@ async def test_example_exports_to_files_that_re_plan_to_zero_changes(example_org
     assert result.changes == ()
     assert result.unsafe == ()
     assert {u.label for u in result.unmanaged} == {
+        "operating hours 'Always open'",
+        "operating hours 'Business hours'",
         "operating hours 'Default operating hours'",
         "queue 'Default messaging queue'",
     }

@@ -165,6 +165,20 @@ def test_contract_lists_context_variables() -> None:
     ]
 
 
+def test_contract_lists_the_entities_of_a_real_export() -> None:
+    """A real workstream contract (evidence §1.5) has msdyn_effortpredictionresult beside the
+    live work item; the engagement context is the channel's own."""
+    doc = ET.fromstring(contract_xml([("Opted in", "boolean")]))
+    entities = [(e.get("logical-name"), e.get("is-collection")) for e in doc.findall("entity")]
+    assert entities == [
+        ("msdyn_ocliveworkitem", None),
+        ("msdyn_effortpredictionresult", None),
+        ("msdyn_smsengagementctx", None),
+        ("msdyn_ocliveworkitemcharacteristic", "true"),
+        ("msdyn_ocliveworkitemcapacityprofile", "true"),
+    ]
+
+
 def test_explain_names_the_rule_and_the_value() -> None:
     before = ruleset_xml(
         [

@@ -46,7 +46,7 @@ SUMMARY = {
     "msdyn_oclocalizationdata": (
         "msdyn_oclocalizationdatas",
         "msdyn_oclocalizationdataid",
-        "msdyn_name",
+        "msdyn_localizedtext",
     ),
     "msdyn_ocliveworkstreamcontextvariable": (
         "msdyn_ocliveworkstreamcontextvariables",
@@ -175,7 +175,7 @@ def test_navigation_names(table: str, column: str, navigation: str, target: str)
         (
             "msdyn_ocliveworkstreamcontextvariable",
             "msdyn_datatype",
-            {192350000, 192350001, 192350100},
+            {192350000, 192350001, 192350002, 192350100},
         ),
         ("queue", "msdyn_queuetype", {192350000, 192350001, 192350002}),
         ("msdyn_operatinghour", "msdyn_oc_daysofweek", set(range(192350000, 192350007))),

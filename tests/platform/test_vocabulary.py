@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from smsconf.config.vocabulary import LOCALES
+from smsconf.config.vocabulary import QUICK_REPLY_LOCALES
 from smsconf.platform import TABLES
 from smsconf.platform import vocabulary as vocab
 
@@ -22,7 +22,7 @@ WORDS = [
     ("msdyn_operatinghour", "msdyn_oc_daysofweek", vocab.WEEKDAY),
     ("msdyn_ocsystemmessage", "msdyn_systemmessageeventtype", vocab.MESSAGE_TRIGGER),
     ("msdyn_routingconfigurationstep", "msdyn_type", vocab.STEP_TYPE),
-    ("msdyn_cannedmessage", "msdyn_locale_field", LOCALES),
+    ("msdyn_cannedmessage", "msdyn_locale_field", QUICK_REPLY_LOCALES),
 ]
 SINGLE_VALUES = [
     ("msdyn_liveworkstream", "msdyn_streamsource", vocab.STREAM_SOURCE_SMS),

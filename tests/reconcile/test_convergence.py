@@ -33,7 +33,6 @@ EDITS = {
         "percent: 80\n            - queue: SMS Support VIP\n              percent: 20",
         "percent: 70\n            - queue: SMS Support VIP\n              percent: 30",
     ),
-    "operating hours": ('end: "18:00"', 'end: "17:30"'),
     "duration": ("auto_close_after: 8h", "auto_close_after: 1d"),
     "presences (multi-select)": (
         "allowed_presences: [available, busy]",

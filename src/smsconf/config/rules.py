@@ -30,9 +30,16 @@ NUMBER_LENGTHS = {"short_code": (3, 8), "geo": (7, 15), "long_code": (7, 15), "t
 ENVIRONMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 LOOKUP_ONLY_FIELDS = {
     Queue: ("assignment", "operating_hours", "priority"),
-    OperatingHours: ("all_days", "days", "start", "end", "timezone"),
+    OperatingHours: (),
     QuickReply: ("message",),
 }
+SCHEDULE_FIELDS = ("managed", "all_days", "days", "start", "end", "timezone")
+SCHEDULE_REFUSED = (
+    "operating hours are looked up by name only: the product keeps their schedule in a "
+    "calendar (msdyn_operatinghour.msdyn_calendarid, its calendar rules), which has no "
+    "documented Web API write for this table, and the columns smsconf could write "
+    "(msdyn_oc_daysofweek, msdyn_starttimestring, ...) are deprecated: the product ignores them"
+)
 
 
 class _Checker:
@@ -207,21 +214,26 @@ class _Checker:
                 "operating hours", queue.operating_hours, ("queues", i, "operating_hours")
             )
         for i, hours in enumerate(c.operating_hours):
-            if (
-                hours.managed
-                and not hours.all_days
-                and not (hours.days and hours.start and hours.end)
-            ):
-                self.report(
-                    "managed operating hours need all_days: true, or days, start and end",
-                    ("operating_hours", i),
-                )
-            if hours.start and hours.end and hours.start >= hours.end:
-                self.report("start must be before end", ("operating_hours", i, "end"))
+            for field in SCHEDULE_FIELDS:
+                if field in hours.model_fields_set and (field != "managed" or hours.managed):
+                    self.report(
+                        f"'{field}' cannot be set: {SCHEDULE_REFUSED}",
+                        ("operating_hours", i, field),
+                        hint="set the schedule in the admin center and name the operating "
+                        "hours here without managed: or schedule fields",
+                    )
         for i, reply in enumerate(c.quick_replies):
             if reply.managed and not reply.message:
                 self.report("a managed quick reply needs a message", ("quick_replies", i))
             self.locale(reply.locale, ("quick_replies", i, "locale"))
+            if reply.locale in v.LOCALES and reply.locale not in v.QUICK_REPLY_LOCALES:
+                self.report(
+                    f"a quick reply cannot be in locale '{reply.locale}': the quick-reply "
+                    "locale column (msdyn_locale_field) has no option for it",
+                    ("quick_replies", i, "locale"),
+                    did_you_mean(reply.locale, v.QUICK_REPLY_LOCALES)
+                    or "use a locale such as en-US",
+                )
 
     def workstream(self, ws: Workstream, index: int, channel_numbers: dict[str, int]) -> None:
         path: Path_ = ("workstreams", index)

@@ -18,7 +18,7 @@ DistributionMode = Literal["push", "pick"]
 Presence = Literal["available", "busy", "busy_dnd", "away", "offline"]
 SkillMatching = Literal["none", "exact", "closest"]
 SurveyMode = Literal["insert", "link"]
-ContextVariableType = Literal["text", "number", "entity_reference"]
+ContextVariableType = Literal["text", "number", "boolean", "entity_reference"]
 QueueAssignment = Literal["highest_capacity", "round_robin", "custom", "longest_idle"]
 Weekday = Literal["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
 TelesignAuth = Literal["tsa", "basic"]
@@ -83,6 +83,12 @@ LOCALES: dict[str, int] = {
     "en-AU": 3081,
     "en-CA": 4105,
     "es-MX": 2058,
+}
+
+# The locales a quick reply can hold: msdyn_cannedmessage.msdyn_locale_field has no option for
+# these LCIDs (cedev msdyn_cannedmessage page), so such a reply could never be written.
+QUICK_REPLY_LOCALES: dict[str, int] = {
+    k: lcid for k, lcid in LOCALES.items() if lcid not in {2057, 2058, 3081, 3084, 4105}
 }
 
 # Documented limits (seed page, dataverse.md §1.12-1.15 and §1.13).

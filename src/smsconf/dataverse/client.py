@@ -67,6 +67,9 @@ class Query:
     top: int | None = None
     page_size: int = MAX_PAGE_SIZE
     annotations: str | None = None
+    if_none_match: str | None = None
+    """`null` asks for an uncached answer: a collection-valued `$expand` may otherwise come
+    from a cache (Learn, "Join tables using the Web API")."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.page_size <= MAX_PAGE_SIZE:
@@ -84,6 +87,8 @@ class Query:
         headers = ops.prefer(
             f"odata.maxpagesize={self.page_size}", ops.annotations_preference(self.annotations)
         )
+        if self.if_none_match:
+            headers["If-None-Match"] = self.if_none_match
         return Operation(
             "GET", odata.entity_set_name(self.entity_set) + query, headers=headers, idempotent=True
         )
@@ -102,6 +107,7 @@ class QueryOptions(TypedDict, total=False):
     top: int | None
     page_size: int
     annotations: str | None
+    if_none_match: str | None
 
 
 def _tls(verify: bool | str | ssl.SSLContext) -> bool | ssl.SSLContext:

@@ -64,11 +64,12 @@ class Operation:
     def settled_by(self, status: int) -> bool:
         """Whether `status`, answering a repeat of this operation, shows the first one worked.
 
-        A create-only write finds its row (412), a delete finds it gone (404).
+        A create-only write finds its row (412), a delete finds it gone (404), an associate
+        finds its link (412: the service refuses a duplicate N:N link as a duplicate record).
         """
         if self.method == "DELETE":
             return status == 404
-        return status == 412 and self.headers.get("If-None-Match") == "*"
+        return status == 412 and (self.headers.get("If-None-Match") == "*" or self.ref is not None)
 
     def describe(self) -> str:
         """Request line for error messages (no headers, no body, so no secrets)."""
@@ -213,7 +214,8 @@ def associate(
 ) -> Operation:
     """Link two rows through a collection-valued navigation property (N:N or 1:N).
 
-    Repeating it cannot add a second link, so it counts as idempotent.
+    Repeating it cannot add a second link (a repeat of an N:N link is refused as a duplicate
+    record, which `settled_by` reads as done), so it counts as idempotent.
     """
     path = f"{row_path(entity_set, key)}/{odata.column(relationship)}/$ref"
     return Operation(

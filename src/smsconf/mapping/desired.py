@@ -42,7 +42,12 @@ REFERENCE_TABLES = {
 }
 FINGERPRINT_KEY = "smsconf.api_key_fingerprint"
 SECRET_WORDS = {"api_key": "API key", "auth_token": "Auth Token"}
-CONTRACT_TYPES = {"text": "string", "number": "number", "entity_reference": "entityreference"}
+CONTRACT_TYPES = {
+    "text": "string",
+    "number": "number",
+    "boolean": "boolean",
+    "entity_reference": "entityreference",
+}
 NOTIFICATION_COLUMNS = {
     "incoming_authenticated": "msdyn_notificationtemplate_incoming_auth",
     "incoming_unauthenticated": "msdyn_notificationtemplate_incoming_unauth",
@@ -163,6 +168,9 @@ class Mapper:
                     "msdyn_name": number.number,
                     "msdyn_phonenumber": number.number,
                     "msdyn_type": vocab.NUMBER_TYPE[number.type],
+                    # [inferred] "Direct Offer": 192350001 "Direct Routing" is ACS direct
+                    # routing through an SBC (Learn, bring your own carrier); no source shows
+                    # what a provider's number carries (vocabulary.INFERRED).
                     "msdyn_ocphonenumbersource": 192350000,
                     "msdyn_smsinboundenabled": True,
                     "msdyn_smsoutboundenabled": True,
@@ -172,23 +180,6 @@ class Mapper:
 
     def referenced_objects(self) -> None:
         c = self.config
-        for i, hours in enumerate(c.operating_hours):
-            if hours.managed:
-                self.add(
-                    "msdyn_operatinghour",
-                    (hours.name,),
-                    "operating_hours",
-                    f"operating hours '{hours.name}'",
-                    ("operating_hours", i),
-                    columns={
-                        "msdyn_name": hours.name,
-                        "msdyn_enablealldays": hours.all_days,
-                        "msdyn_oc_daysofweek": _multi(vocab.WEEKDAY[d] for d in hours.days),
-                        "msdyn_starttimestring": hours.start,
-                        "msdyn_endtimestring": hours.end,
-                        "msdyn_timezone": hours.timezone,
-                    },
-                )
         for i, queue in enumerate(c.queues):
             if queue.managed:
                 path = ("queues", i)
@@ -457,9 +448,9 @@ class Mapper:
                     f"'{ws.name}'",
                     (*mpath, "translations", locale),
                     columns={
-                        "msdyn_name": f"{ws.name} - {message.trigger} - {locale}",
                         "msdyn_languagecode": lcid,
                         "msdyn_localizedtext": text,
+                        **_localization_target(row.id),
                     },
                     links={
                         "msdyn_systemmessageid": row.id,
@@ -618,3 +609,15 @@ def _output_path(name: str) -> str:
 def desired_rows(config: Config, resolver: Resolver) -> tuple[list[DesiredRow], list[DesiredLink]]:
     """Every row and association the configuration asks for, in dependency order."""
     return Mapper(config, resolver).build()
+
+
+def _localization_target(message_id: str) -> dict[str, object]:
+    """What a localization row translates: the message text of one system message. The four
+    columns are ApplicationRequired (cedev msdyn_oclocalizationdata page) and Microsoft's SMS
+    migration schema writes them (reference/dataverse-audit.md section 2 #2)."""
+    return {
+        "msdyn_entityname": "msdyn_ocsystemmessage",
+        "msdyn_entitycolumnname": "msdyn_messagetext",
+        "msdyn_entityrecordid": message_id,
+        "msdyn_isdefault": False,
+    }

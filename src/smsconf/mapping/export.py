@@ -425,13 +425,8 @@ class Exporter:
         }
 
     def hours(self, row: Row) -> dict[str, Any]:
-        return {
-            "all_days": row.get("msdyn_enablealldays"),
-            "days": choices(WEEKDAY, row.get("msdyn_oc_daysofweek"), "day"),
-            "start": row.get("msdyn_starttimestring"),
-            "end": row.get("msdyn_endtimestring"),
-            "timezone": row.get("msdyn_timezone"),
-        }
+        """Never managed: their schedule is a calendar smsconf does not write (config rules)."""
+        raise _Skip("operating hours are looked up by name only (their schedule is a calendar)")
 
     def profile(self, row: Row) -> dict[str, Any]:
         return {"default_max_units": row.get("msdyn_defaultmaxunits")}

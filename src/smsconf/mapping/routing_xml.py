@@ -282,6 +282,7 @@ def _contract_xml(variables: tuple[tuple[str, str], ...]) -> str:
     contract = ET.Element("contract", {"version": "1"})
     for entity, collection in (
         ("msdyn_ocliveworkitem", False),
+        ("msdyn_effortpredictionresult", False),  # as in a real export (evidence §1.5)
         ("msdyn_smsengagementctx", False),
         ("msdyn_ocliveworkitemcharacteristic", True),
         ("msdyn_ocliveworkitemcapacityprofile", True),

@@ -116,18 +116,25 @@ STATE = options((0, "Active"), (1, "Inactive"))
 STATUS = options((1, "Active"), (2, "Inactive"))
 
 
-def system_columns(primary_key: str, ownership: str) -> tuple[Column, ...]:
-    """Columns the platform adds to every table: id, audit, version, state, owner."""
+def system_columns(primary_key: str, ownership: str, *, state: bool = True) -> tuple[Column, ...]:
+    """Columns the platform adds to every table: id, audit, version, state, owner.
+
+    `versionnumber` is BigInt (Edm.Int64) on every page; `systemuser` has no state columns.
+    """
     audit = (
         Column(primary_key, ColumnType.UNIQUEIDENTIFIER),
         datetime("createdon", server_owned=True),
         datetime("modifiedon", server_owned=True),
         lookup("createdby", "systemuser", server_owned=True),
         lookup("modifiedby", "systemuser", server_owned=True),
-        Column("versionnumber", ColumnType.INTEGER, server_owned=True),
-        picklist("statecode", STATE, default=0),
-        picklist("statuscode", STATUS, default=1),
+        Column("versionnumber", ColumnType.BIGINT, server_owned=True),
     )
+    if state:
+        audit = (
+            *audit,
+            picklist("statecode", STATE, default=0),
+            picklist("statuscode", STATUS, default=1),
+        )
     if ownership == "UserOwned":
         return (*audit, lookup("ownerid", "systemuser", server_owned=True))
     return audit

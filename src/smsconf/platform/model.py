@@ -17,6 +17,7 @@ class ColumnType(StrEnum):
     STRING = "string"
     MEMO = "memo"
     INTEGER = "integer"
+    BIGINT = "bigint"
     BOOLEAN = "boolean"
     PICKLIST = "picklist"
     MULTISELECT = "multiselect"

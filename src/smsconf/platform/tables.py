@@ -24,6 +24,7 @@ from smsconf.platform.columns import (
     system_columns,
 )
 from smsconf.platform.model import BULK_MESSAGES, AlternateKey, Column, ManyToMany, Table
+from smsconf.platform.security import SECURITY_RELATIONSHIPS, SECURITY_TABLES
 
 STREAM_SOURCE = options(
     (192340000, "SMS"),
@@ -88,7 +89,8 @@ SYSTEM_MESSAGE_EVENTS = options(
     (192350059, "Agent left customer conversation"),
     (192350061, "Agent joined customer conversation"),
 )
-# Quick-reply locales: the LCIDs the configuration's locales map to.
+# Quick-reply locales: the options of msdyn_cannedmessage.msdyn_locale_field (cedev page);
+# 2057, 2058, 3081, 3084 and 4105 are not among them.
 LOCALES = options(
     (1025, "Arabic"),
     (1028, "Chinese (Traditional)"),
@@ -113,13 +115,8 @@ LOCALES = options(
     (1054, "Thai"),
     (1055, "Turkish"),
     (2052, "Chinese (Simplified)"),
-    (2057, "English (UK)"),
-    (2058, "Spanish (Mexico)"),
     (2070, "Portuguese (Portugal)"),
-    (3081, "English (Australia)"),
     (3082, "Spanish"),
-    (3084, "French (Canada)"),
-    (4105, "English (Canada)"),
 )
 
 UNIQUENAME_KEY = "msdyn_uniquename"
@@ -136,6 +133,7 @@ def _table(
     bulk_documented: bool = False,
     entity_set_inferred: bool = False,
     primary_name_inferred: bool = False,
+    state: bool = True,
 ) -> Table:
     """Build a table with its system columns; `uniquename_key` True=evidenced, False=inferred."""
     primary_key = f"{logical_name}id"
@@ -151,7 +149,7 @@ def _table(
         entity_set=entity_set,
         primary_key=primary_key,
         primary_name=primary_name,
-        columns=(*system_columns(primary_key, ownership), *columns),
+        columns=(*system_columns(primary_key, ownership, state=state), *columns),
         ownership=ownership,
         alternate_keys=keys,
         bulk_messages=BULK_MESSAGES,
@@ -197,6 +195,7 @@ _PROVIDER_SETTING_ENTRY = _table(
             "msdyn_communicationprovidersettingentid",
             "msdyn_occommunicationprovidersetting",
             "msdyn_CommunicationProviderSettingEntId",
+            inferred=True,  # the navigation is the lookup's SchemaName; no relationship block
         ),
         string("msdyn_key", 100),
         string("msdyn_value", 100),
@@ -241,7 +240,7 @@ _PHONE_NUMBER = _table(
         ),
         picklist("msdyn_objective", options((192350000, "Conversation"), (192350001, "Lead"))),
         lookup("msdyn_carrierid", "msdyn_occarrier", inferred=True),
-        string("msdyn_teamsresourceaccount"),
+        string("msdyn_teamsresourceaccount", 800),
         multiselect("msdyn_appmodule", APP_MODULE),
     ),
 )
@@ -346,6 +345,7 @@ _WORKSTREAM = _table(
                 (192350000, "Live Chat"),
                 (192350001, "Persistent"),
             ),
+            inferred=True,
         ),
         boolean("msdyn_isdefault"),
         memo("msdyn_recordidentificationrule", 1048576),
@@ -364,7 +364,7 @@ _WORKSTREAM = _table(
             "msdyn_overflowactionconfig",
             "msdyn_BotFailureActionConfig",
         ),
-        string("msdyn_bot_rule", 4000),
+        string("msdyn_bot_rule", 100),
         # Evidence §5: these hold template unique names as plain text, not lookups.
         multiselect(
             "msdyn_blockcapacityforconsult",
@@ -374,14 +374,26 @@ _WORKSTREAM = _table(
         string("msdyn_fallbacklanguage", 100, inferred=True),
         string("msdyn_sessiontemplate_default", 200),
         string("msdyn_notificationtemplate_incoming_auth", 200),
-        string("msdyn_notificationtemplate_incoming_unauth", 200),
-        string("msdyn_notificationtemplate_consult", 200),
-        string("msdyn_notificationtemplate_transfer", 200),
-        string("msdyn_notificationtemplate_supervisorassign", 200),
+        string(
+            "msdyn_notificationtemplate_incoming_unauth", 200, inferred=True
+        ),  # listed on no page in detail
+        string(
+            "msdyn_notificationtemplate_consult", 200, inferred=True
+        ),  # listed on no page in detail
+        string(
+            "msdyn_notificationtemplate_transfer", 200, inferred=True
+        ),  # listed on no page in detail
+        string(
+            "msdyn_notificationtemplate_supervisorassign", 200, inferred=True
+        ),  # listed on no page in detail
         string("msdyn_notificationtemplate_callback_previewdialing", 200),
         string("msdyn_notificationtemplate_returning_conv_assig", 200),
-        string("msdyn_sessionscenarioplaceholder", 200),
-        string("msdyn_notificationscenarioplaceholder", 200),
+        string(
+            "msdyn_sessionscenarioplaceholder", 200, inferred=True
+        ),  # listed on no page in detail
+        string(
+            "msdyn_notificationscenarioplaceholder", 200, inferred=True
+        ),  # listed on no page in detail
         # Legacy SMS columns of the Omnichannel Administration model (§2.3).
         picklist(
             "msdyn_smsprovider",
@@ -397,8 +409,8 @@ _WORKSTREAM = _table(
         integer("msdyn_apikeyversionnumber", inferred=True),
         string("msdyn_telesigninboundurl", 200),
         string("msdyn_twilioinboundurl", 200),
-        string("msdyn_connectorsurl", 200, inferred=True),
-        datetime("msdyn_lastvalidationon"),
+        string("msdyn_connectorsurl", 100, inferred=True),
+        datetime("msdyn_lastvalidationon", inferred=True),
     ),
     bulk_documented=True,
 )
@@ -416,6 +428,7 @@ _SMS_NUMBER = _table(
             "msdyn_liveworkstream",
             "msdyn_LiveWorkStreamId",
             required=True,
+            inferred=True,  # the navigation is the lookup's SchemaName; no relationship block
         ),
         lookup("msdyn_operatinghourid", "msdyn_operatinghour", inferred=True),
         picklist("msdyn_provider", options((192350000, "TeleSign App"))),
@@ -455,7 +468,6 @@ _LANGUAGE = _table(
     "msdyn_oclanguages",
     "msdyn_languagename",
     (string("msdyn_languagename"), integer("msdyn_localeid")),
-    ownership="OrganizationOwned",
 )
 
 _OPERATING_HOUR = _table(
@@ -501,20 +513,21 @@ _SYSTEM_MESSAGE = _table(
 _LOCALIZATION = _table(
     "msdyn_oclocalizationdata",
     "msdyn_oclocalizationdatas",
-    "msdyn_name",
+    "msdyn_localizedtext",
     (
-        string("msdyn_name", inferred=True),
-        lookup("msdyn_systemmessageid", "msdyn_ocsystemmessage", inferred=True),
-        lookup("msdyn_customerlanguageid", "msdyn_oclanguage", inferred=True),
-        integer("msdyn_languagecode"),
-        memo("msdyn_localizedtext"),
-        memo("msdyn_defaultlocalizedtext"),
-        string("msdyn_entityname"),
-        string("msdyn_entitycolumnname"),
-        string("msdyn_entityrecordid"),
-        boolean("msdyn_isdefault"),
+        lookup("msdyn_systemmessageid", "msdyn_ocsystemmessage"),
+        lookup("msdyn_customerlanguageid", "msdyn_oclanguage", required=True),
+        integer("msdyn_languagecode", required=True),
+        # The primary name: String 1000, not a memo (cedev page).
+        string("msdyn_localizedtext", 1000, required=True),
+        string("msdyn_defaultlocalizedtext", 1000),
+        # ApplicationRequired; written as Microsoft's SMS migration schema writes them.
+        string("msdyn_entityname", required=True),
+        string("msdyn_entitycolumnname", required=True),
+        string("msdyn_entityrecordid", required=True),
+        boolean("msdyn_isdefault", required=True),
     ),
-    primary_name_inferred=True,
+    ownership="OrganizationOwned",
 )
 
 _CONTEXT_VARIABLE = _table(
@@ -529,6 +542,7 @@ _CONTEXT_VARIABLE = _table(
             options(
                 (192350000, "Text"),
                 (192350001, "Number"),
+                (192350002, "Boolean"),
                 (192350100, "Entity Reference"),
             ),
             required=True,
@@ -593,7 +607,7 @@ _DECISION_RULESET = _table(
         lookup("msdyn_inputcontractid", "msdyn_decisioncontract"),
         lookup("msdyn_outputcontractid", "msdyn_decisioncontract"),
         boolean("msdyn_isinputcollection"),
-        memo("msdyn_description"),
+        string("msdyn_description", 500),
     ),
     uniquename_key=False,
     bulk_documented=True,
@@ -617,7 +631,7 @@ _QUEUE = _table(
     "queues",
     "name",
     (
-        string("name", 160, required=True),
+        string("name", 200, required=True),
         boolean("msdyn_isomnichannelqueue"),
         picklist(
             "msdyn_queuetype",
@@ -647,7 +661,7 @@ _CAPACITY_PROFILE = _table(
     "msdyn_name",
     (
         string("msdyn_name"),
-        string(UNIQUENAME_KEY, 256, inferred=True),
+        string(UNIQUENAME_KEY, 128, inferred=True),
         integer("msdyn_defaultmaxunits"),
         boolean("msdyn_blockassignment"),
     ),
@@ -662,7 +676,7 @@ _WORKSTREAM_CAPACITY_PROFILE = _table(
     (
         string("msdyn_name"),
         lookup("msdyn_workstream_id", "msdyn_liveworkstream"),
-        lookup("msdyn_capacityprofile_id", "msdyn_capacityprofile", inferred=True),
+        lookup("msdyn_capacityprofile_id", "msdyn_capacityprofile", "msdyn_capacityProfile_id"),
     ),
     entity_set_inferred=True,
 )
@@ -685,7 +699,7 @@ _SESSION_TEMPLATE = _table(
     "msdyn_name",
     (
         string("msdyn_name"),
-        string(UNIQUENAME_KEY, 100),
+        string(UNIQUENAME_KEY, 128),
         picklist("msdyn_sessiontype", options((0, "Generic"), (1, "Entity"))),
     ),
     uniquename_key=True,
@@ -697,9 +711,9 @@ _NOTIFICATION_TEMPLATE = _table(
     "msdyn_name",
     (
         string("msdyn_name"),
-        string(UNIQUENAME_KEY, 100),
-        string("msdyn_title", 200, inferred=True),
-        string("msdyn_icon", 200, inferred=True),
+        string(UNIQUENAME_KEY, 128),
+        string("msdyn_title", 100, inferred=True),
+        string("msdyn_icon", 1024, inferred=True),
         integer("msdyn_timeout", inferred=True),
     ),
     uniquename_key=False,
@@ -709,7 +723,7 @@ _SURVEY = _table(
     "msfp_survey",
     "msfp_surveies",
     "msfp_name",
-    (string("msfp_name", 200, inferred=True),),
+    (string("msfp_name", 450, inferred=True),),
     entity_set_inferred=True,
     primary_name_inferred=True,
 )
@@ -723,7 +737,7 @@ _ENGAGEMENT_CONTEXT = _table(
         string("msdyn_liveworkitemid", 100, inferred=True),
         string("msdyn_customerphonenumber"),
         string("msdyn_orgphonenumber"),
-        string("msdyn_countrycode", 10),
+        string("msdyn_countrycode", 100),
         string("msdyn_smsengagementid", 100),
         picklist("msdyn_smsprovider", options((192350000, "TeleSign"), (192350001, "Twilio"))),
     ),
@@ -735,8 +749,13 @@ _SYSTEM_USER = _table(
     "systemuser",
     "systemusers",
     "fullname",
-    (string("fullname", 200), string("domainname", 1024), string("applicationid", 100)),
+    (
+        string("fullname", 200),
+        string("domainname", 1024, inferred=True),
+        string("applicationid", 100, inferred=True),
+    ),
     ownership="BusinessOwned",
+    state=False,  # no statecode/statuscode on the systemuser page: `isdisabled` instead
 )
 _CARRIER = _table(
     "msdyn_occarrier",
@@ -780,6 +799,7 @@ ALL_TABLES: tuple[Table, ...] = (
     _SYSTEM_USER,
     _CARRIER,
     _OVERFLOW_ACTION_CONFIG,
+    *SECURITY_TABLES,
 )
 
 TABLES: dict[str, Table] = {t.logical_name: t for t in ALL_TABLES}
@@ -803,6 +823,7 @@ MANY_TO_MANY: tuple[ManyToMany, ...] = (
         "msdyn_msdyn_liveworkstream_systemuser",
         inferred=True,
     ),
+    *SECURITY_RELATIONSHIPS,
 )
 
 

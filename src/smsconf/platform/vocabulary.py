@@ -28,7 +28,12 @@ PRESENCE = {
 }
 SKILL_MATCHING = {"none": None, "exact": 192350000, "closest": 192350001}
 SURVEY_MODE = {"insert": 192350000, "link": 192350001}
-CONTEXT_VARIABLE_TYPE = {"text": 192350000, "number": 192350001, "entity_reference": 192350100}
+CONTEXT_VARIABLE_TYPE = {
+    "text": 192350000,
+    "number": 192350001,
+    "boolean": 192350002,  # seen live (PrometheanCCaaSToolbox visual-routing-tester notes)
+    "entity_reference": 192350100,
+}
 QUEUE_ASSIGNMENT = {
     "highest_capacity": 192350000,
     "round_robin": 192350001,
@@ -116,6 +121,8 @@ INFERRED = (
     "msdyn_liveworkstream.msdyn_sessiontemplate_default / msdyn_notificationtemplate_* hold "
     "template unique names",
     "out-of-the-box SMS template unique names (msdyn_sms_*)",
+    "decision-contract data-type tokens number, boolean and entityreference (only string seen)",
+    "a Telesign/Twilio number carries msdyn_ocphonenumbersource 192350000 (Direct Offer)",
 )
 
 

@@ -359,10 +359,12 @@ async def _settle(
 
 
 def _already_done(change: Change, error: Exception | None) -> bool:
-    """A delete that finds nothing, a create-only upsert that finds its row: both in place."""
+    """A delete that finds nothing, a create-only upsert that finds its row, an associate that
+    finds the link (the service refuses a duplicate N:N link as a duplicate record): all in
+    place."""
     if change.action == "delete":
         return isinstance(error, NotFound)
-    return change.action == "create" and isinstance(error, DuplicateRecord)
+    return change.action in ("create", "associate") and isinstance(error, DuplicateRecord)
 
 
 async def _holds(client: DataverseClient, change: Change) -> bool:
@@ -371,8 +373,9 @@ async def _holds(client: DataverseClient, change: Change) -> bool:
     expand = None
     if change.relationship and change.target_table:
         expand = [f"{change.relationship}($select={TABLES[change.target_table].primary_key})"]
-    try:
-        row = await client.get(table.entity_set, change.id, expand=expand)
+    try:  # an uncached answer: a collection-valued $expand may come from a cache otherwise
+        fresh = "null" if expand else None
+        row = await client.get(table.entity_set, change.id, expand=expand, if_none_match=fresh)
     except NotFound:
         return change.action == "delete"
     except DataverseError:

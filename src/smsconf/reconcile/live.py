@@ -1,16 +1,16 @@
 """The live organisation as the reconciler sees it: one paged, filtered query per table.
 
-`read_live` sends the first page of every query in one `$batch` request (beside WhoAmI), so a
-read costs two requests however many tables there are, and `LiveState` indexes the rows by
-natural key. It
-also answers the mapping's questions (`Resolver`): which id a managed row has, which live row a
-name refers to, and each secret's fingerprint, collecting located problems for whatever cannot
-be resolved instead of stopping at the first.
+`read_live` first learns which columns this organisation has (`probe`: one `$batch` request
+with WhoAmI and the version), then sends the first page of every query, naming only those
+columns, in one `$batch` request: a read costs two requests however many tables there are, and
+`LiveState` indexes the rows by natural key. It also answers the mapping's questions
+(`Resolver`): which id a managed row has, which live row a name refers to, and each secret's
+fingerprint, collecting located problems for whatever cannot be resolved instead of stopping
+at the first.
 """
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,12 +20,14 @@ from smsconf.config.problems import Problem
 from smsconf.config.secrets import SecretError, SecretRef, fingerprint
 from smsconf.dataverse import DataverseClient, odata
 from smsconf.dataverse.client import Query
+from smsconf.dataverse.probe import OrganisationSchema, probe
 from smsconf.mapping import ids
 from smsconf.mapping.desired import NOTIFICATION_COLUMNS, REFERENCE_TABLES
 from smsconf.mapping.ids import Key
 from smsconf.mapping.keys import KEYS, Parent, guid_of
 from smsconf.platform import TABLES, Table
 from smsconf.platform import vocabulary as vocab
+from smsconf.reconcile.field_access import FieldAccess, access_queries
 
 Row = dict[str, Any]
 Path_ = tuple[str | int, ...]
@@ -44,11 +46,17 @@ ASSOCIATIONS = {
 }
 
 
-def columns_to_read(table: Table) -> list[str]:
+def columns_to_read(table: Table, schema: OrganisationSchema | None = None) -> list[str]:
     """The columns smsconf compares, writes or keys rows by: not the secured ones (they read
     back null), nor those only the server writes (created/modified on and by, owner, version),
-    which nothing here looks at: a quarter of the bytes read for 1,000 workstreams."""
-    return [c.read_name for c in table.columns if not (c.secured or c.server_owned)]
+    which nothing here looks at: a quarter of the bytes read for 1,000 workstreams. With
+    `schema`, only those this organisation has: one absent column would fail the query."""
+    return [
+        c.read_name
+        for c in table.columns
+        if not (c.secured or c.server_owned)
+        and (schema is None or schema.has(table.logical_name, c.logical_name))
+    ]
 
 
 @dataclass
@@ -58,6 +66,8 @@ class LiveState:
     org_id: str
     rows: dict[str, list[Row]]
     associations: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    schema: OrganisationSchema | None = None
+    field_access: FieldAccess | None = None
     problems: list[Problem] = field(default_factory=list)
     by_key: dict[str, dict[Key, Row]] = field(default_factory=dict)
     key_of_id: dict[str, dict[str, Key]] = field(default_factory=dict)
@@ -154,14 +164,19 @@ def lookup_filters(config: Config) -> dict[str, str | None]:
 
 
 async def read_live(client: DataverseClient, config: Config) -> LiveState:
-    """Read every table smsconf manages or looks up, one query (paged) each, all in one batch."""
+    """Read every table smsconf manages or looks up, one query (paged) each, all in one batch,
+    after learning which of their columns the organisation has (every table export may look
+    up is probed too). A table the organisation lacks reads as empty."""
     queries: dict[str, str | None] = {t: FILTERS.get(t, "") for t in KEYS}
     queries.update(lookup_filters(config))
-    tables = [t for t, f in queries.items() if f is not None]
-    who, results = await asyncio.gather(
-        client.whoami(), client.read_many([_query(t, queries[t] or None) for t in tables])
-    )
-    rows = dict(zip(tables, results, strict=True))
+    schema = await probe(client, list(queries))
+    tables = [t for t, f in queries.items() if f is not None and schema.columns.get(t)]
+    reads = [_query(t, queries[t] or None, schema) for t in tables]
+    user_id = str(schema.who["UserId"]).lower()
+    checks = access_queries(user_id) if config.accounts else []
+    results = await client.read_many(reads + checks)
+    access = FieldAccess.of(user_id, results[len(reads) :]) if checks else None
+    rows = {t: [] for t in queries} | dict(zip(tables, results[: len(reads)], strict=True))
     associations = {
         rel: {
             (str(ws["msdyn_liveworkstreamid"]).lower(), _target_id(target, linked))
@@ -170,7 +185,8 @@ async def read_live(client: DataverseClient, config: Config) -> LiveState:
         }
         for rel, target in ASSOCIATIONS.items()
     }
-    return LiveState(str(who["OrganizationId"]).lower(), rows, associations)
+    org_id = str(schema.who["OrganizationId"]).lower()
+    return LiveState(org_id, rows, associations, schema=schema, field_access=access)
 
 
 def referenced_filters(live: LiveState) -> dict[str, str]:
@@ -206,18 +222,27 @@ def referenced_filters(live: LiveState) -> dict[str, str]:
 async def read_referenced(client: DataverseClient, live: LiveState) -> None:
     """Add to `live` the looked-up rows its workstreams point at (see `referenced_filters`)."""
     filters = referenced_filters(live)
-    results = await client.read_many([_query(t, f) for t, f in filters.items()])
+    results = await client.read_many([_query(t, f, live.schema) for t, f in filters.items()])
     live.rows.update(zip(filters, results, strict=True))
 
 
-def _query(table_name: str, filter_: str | None) -> Query:
+def _query(table_name: str, filter_: str | None, schema: OrganisationSchema | None) -> Query:
+    """The query of one table; a collection-valued `$expand` is asked for uncached
+    (`If-None-Match: null`): the service may otherwise answer it from a cache (Learn, "Join
+    tables using the Web API")."""
     table = TABLES[table_name]
-    expand = None
-    if table_name == "msdyn_liveworkstream":
-        expand = [
-            f"{rel}($select={TABLES[target].primary_key})" for rel, target in ASSOCIATIONS.items()
-        ]
-    return Query(table.entity_set, select=columns_to_read(table), filter=filter_, expand=expand)
+    if table_name != "msdyn_liveworkstream":
+        return Query(table.entity_set, select=columns_to_read(table, schema), filter=filter_)
+    expand = [
+        f"{rel}($select={TABLES[target].primary_key})" for rel, target in ASSOCIATIONS.items()
+    ]
+    return Query(
+        table.entity_set,
+        select=columns_to_read(table, schema),
+        filter=filter_,
+        expand=expand,
+        if_none_match="null",
+    )
 
 
 def _target_id(table: str, row: Row) -> str:

@@ -20,6 +20,7 @@ from smsconf.config.secrets import SecretError, fingerprint
 from smsconf.gcpause import gc_paused
 from smsconf.mapping.desired import desired_rows
 from smsconf.platform.inbound import inbound_url
+from smsconf.reconcile.absent import absent_columns
 from smsconf.reconcile.apply import ApplyReport, StalePlan, execute, stale_rows
 from smsconf.reconcile.credentials import check_accounts
 from smsconf.reconcile.diff import RANK, diff
@@ -164,9 +165,14 @@ async def make_plan(
         live, creds, numbers = await live_task, [], []
     with gc_paused():
         rows, links = desired_rows(config, live)
-        if live.problems:
-            raise loaded.problems(live.problems)
+        problems = live.problems + absent_columns(rows, live.schema)
+        if problems:
+            raise loaded.problems(problems)
         result = diff(config, live, rows, links, loaded.locate)
+        if live.field_access is not None:
+            denied = live.field_access.problems(result.changes, rows)
+            if denied:
+                raise loaded.problems(denied)
         changes = ordered(result.changes + (twilio.changes if twilio else []))
     notes = (
         telesign_notes(config) + migration_notes(config, live) + (twilio.notes if twilio else [])

@@ -219,8 +219,12 @@ async def test_orderby_and_top(client: httpx.AsyncClient, sample: str) -> None:
         {"$top": "-1"},
         {"$skip": "1"},
         {"$search": "x"},
-        {"$apply": "groupby((msdyn_name))"},
+        {"$apply": "aggregate(msdyn_type with countdistinct as n)"},
+        {"$apply": "groupby((createdon))"},
         {"$unknown": "1"},
+        {"sql": "SELECT 1"},
+        {"foo": "bar"},
+        {"savedQuery": "not-a-guid"},
     ],
 )
 async def test_unsupported_or_bad_options_are_400(

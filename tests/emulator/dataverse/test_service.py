@@ -335,6 +335,36 @@ async def test_associate_list_expand_and_disassociate(client: httpx.AsyncClient)
     assert (await client.get(f"{WORKSTREAMS}({workstream})/{nav}")).json()["value"] == []
 
 
+async def test_a_second_associate_of_the_same_rows_is_a_duplicate_record(
+    client: httpx.AsyncClient,
+) -> None:
+    """The platform refuses a second intersect row (DuplicateRecord, 0x80040237), which the Web
+    API answers 412; the link stays single, and from the other side it is the same link."""
+    workstream = await create(client, WORKSTREAMS, {"msdyn_name": "w"})
+    reply = await create(client, "msdyn_cannedmessages", {"msdyn_title": "t", "msdyn_message": "t"})
+    nav = "msdyn_msdyn_cannedmessage_liveworkstream"
+    body = {"@odata.id": f"{API}msdyn_cannedmessages({reply})"}
+    first = await client.post(f"{WORKSTREAMS}({workstream})/{nav}/$ref", json=body)
+    assert first.status_code == 204
+    again = await client.post(f"{WORKSTREAMS}({workstream})/{nav}/$ref", json=body)
+    assert again.status_code == 412
+    assert again.json()["error"] == {
+        "code": "0x80040237",
+        "message": "A record with matching key values already exists.",
+    }
+    other_side = await client.post(
+        f"msdyn_cannedmessages({reply})/{nav}/$ref",
+        json={"@odata.id": f"{API}{WORKSTREAMS}({workstream})"},
+    )
+    assert other_side.status_code == 412
+    expanded = await client.get(
+        f"{WORKSTREAMS}({workstream})?$expand={nav}($select=msdyn_title)",
+        headers={"If-None-Match": "null"},
+    )
+    assert expanded.status_code == 200  # If-None-Match: null is accepted, and nothing more
+    assert len(expanded.json()[nav]) == 1
+
+
 async def test_collection_expand_of_n_to_n_gives_each_row_its_own_links(
     client: httpx.AsyncClient,
 ) -> None:

@@ -1,5 +1,10 @@
-"""Unbound functions and actions: `WhoAmI`, and `BulkDelete` (how Microsoft's SDK deletes many
-rows at once).
+"""Unbound functions and actions: `WhoAmI`, `RetrieveVersion`, `RetrieveTotalRecordCount`, and
+`BulkDelete` (how Microsoft's SDK deletes many rows at once).
+
+Functions answer GET by either syntax, `WhoAmI` and `WhoAmI()` ("Use Web API functions"; the
+function-call form is what most clients send), with parameters inline or as aliases.
+RetrieveTotalRecordCount counts the rows now; the service answers from a snapshot taken within
+the last 24 hours ("Count rows using OData"), so a real org may lag behind.
 
 The service runs BulkDelete as an asynchronous job; the emulator deletes at once and still
 returns a `JobId`, since clients only keep the id. Only the QueryExpression subset clients send
@@ -14,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from smsconf.emulator.dataverse.errors import bad_payload
+from smsconf.emulator.dataverse.errors import DataverseError, bad_payload
 from smsconf.emulator.dataverse.protocol import Call, Reply, json_reply
 from smsconf.emulator.dataverse.records import Records
 from smsconf.emulator.dataverse.store import Row
@@ -44,6 +49,71 @@ def who_am_i(call: Call, identity: Identity) -> Reply:
             "OrganizationId": identity.org_id,
         },
     )
+
+
+VERSION = "9.2.0.0"  # [inferred] a plausible organisation version; clients read major.minor
+
+
+def retrieve_version(call: Call) -> Reply:
+    """`RetrieveVersion()`: the organisation's version."""
+    return json_reply(
+        200,
+        {
+            "@odata.context": f"{call.root}/$metadata#{CRM}RetrieveVersionResponse",
+            "Version": VERSION,
+        },
+    )
+
+
+def retrieve_total_record_count(call: Call, records: Records, parameters: dict[str, Any]) -> Reply:
+    """`RetrieveTotalRecordCount(EntityNames=[...])`: the row count of each named table, as an
+    `EntityRecordCountCollection` of parallel Keys and Values."""
+    names = parameters.get("EntityNames")
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise bad_payload("RetrieveTotalRecordCount needs EntityNames, an array of table names.")
+    unknown = [n for n in names if n not in TABLES]
+    if unknown:
+        raise DataverseError(
+            400,
+            "0x80041102",
+            f"The entity with a name = '{unknown[0]}' with namemapping = 'Logical' was not found "
+            "in the MetadataCache.",
+        )
+    values = [len(records.store.rows(n)) for n in names]
+    return json_reply(
+        200,
+        {
+            "@odata.context": f"{call.root}/$metadata#{CRM}RetrieveTotalRecordCountResponse",
+            "EntityRecordCountCollection": {
+                "Count": len(names),
+                "IsReadOnly": False,
+                "Keys": list(names),
+                "Values": values,
+            },
+        },
+    )
+
+
+FUNCTIONS = frozenset({"WhoAmI", "RetrieveVersion", "RetrieveTotalRecordCount"})
+_PARAMETERS = {
+    "WhoAmI": set(),
+    "RetrieveVersion": set(),
+    "RetrieveTotalRecordCount": {"EntityNames"},
+}
+
+
+def call_function(
+    call: Call, identity: Identity, records: Records, name: str, parameters: dict[str, Any]
+) -> Reply:
+    """One of `FUNCTIONS`, its parameters checked by name as the service checks them."""
+    extra = sorted(set(parameters) - _PARAMETERS[name])
+    if extra:
+        raise bad_payload(f"The parameter '{extra[0]}' is not a parameter of '{name}'.")
+    if name == "WhoAmI":
+        return who_am_i(call, identity)
+    if name == "RetrieveVersion":
+        return retrieve_version(call)
+    return retrieve_total_record_count(call, records, parameters)
 
 
 def _normal(value: Any) -> Any:

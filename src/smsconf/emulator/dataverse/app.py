@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from smsconf.emulator.dataverse import batch, telesign
+from smsconf.emulator.dataverse import batch, fieldsecurity, telesign
 from smsconf.emulator.dataverse.actions import Identity
 from smsconf.emulator.dataverse.errors import (
     NOT_AUTHENTICATED,
@@ -24,6 +24,7 @@ from smsconf.emulator.dataverse.errors import (
     bad_query,
 )
 from smsconf.emulator.dataverse.faults import ConnectionDropped, FaultConfig, FaultInjector
+from smsconf.emulator.dataverse.organisation import Organisation
 from smsconf.emulator.dataverse.protocol import Call, Reply, error_reply, json_reply
 from smsconf.emulator.dataverse.records import Records
 from smsconf.emulator.dataverse.seed import seed, seed_id
@@ -51,6 +52,7 @@ class DataverseEmulator:
         faults: FaultConfig | None = None,
         org_id: str = DEFAULT_ORG_ID,
         base_url: str | None = None,
+        organisation: Organisation | None = None,
     ) -> None:
         self.store = Store(db)
         self.token = token
@@ -59,8 +61,11 @@ class DataverseEmulator:
         self.base_url = base_url.rstrip("/") if base_url else None
         user_id = seed_id("systemuser", "application")
         identity = Identity(user_id, seed_id("businessunit", "root"), org_id)
-        self.service = Service(self.store, identity)
+        with self.store.transaction():
+            self.organisation = Organisation.opened(self.store, organisation)
+        self.service = Service(self.store, identity, self.organisation)
         seed(Records(self.store, user_id))
+        fieldsecurity.seed_administrator(Records(self.store, user_id))
 
     def close(self) -> None:
         """Release the database."""
@@ -73,7 +78,11 @@ class DataverseEmulator:
         if scope["type"] != "http":
             return
         body = await _read_body(receive)
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        headers: dict[str, str] = {}
+        for raw_name, raw_value in scope["headers"]:
+            name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
+            # A repeated header (two `Prefer` lines, as Microsoft's examples send) is one list.
+            headers[name] = f"{headers[name]},{value}" if name in headers else value
         query = dict(
             parse_qsl(scope["query_string"].decode("utf-8", "replace"), keep_blank_values=True)
         )
@@ -198,6 +207,12 @@ def create_app(
     faults: FaultConfig | None = None,
     org_id: str = DEFAULT_ORG_ID,
     base_url: str | None = None,
+    organisation: Organisation | None = None,
 ) -> DataverseEmulator:
-    """An emulated org stored in `db` (seeded on first use), ready to mount as an ASGI app."""
-    return DataverseEmulator(db, token=token, faults=faults, org_id=org_id, base_url=base_url)
+    """An emulated org stored in `db` (seeded on first use), ready to mount as an ASGI app.
+
+    `organisation` makes it a particular organisation (e.g. `Organisation.older()`), recorded
+    in `db`; without it, the organisation `db` recorded, or a current one."""
+    return DataverseEmulator(
+        db, token=token, faults=faults, org_id=org_id, base_url=base_url, organisation=organisation
+    )

@@ -4,7 +4,12 @@ Real clients disagree on the details (LF or CRLF, quoted boundaries, a missing b
 part headers, absolute or relative inner URLs, a missing final CRLF), so parsing accepts all of
 them; execution follows the documented rules: a change set commits or rolls back as one, GETs
 are refused inside it, and processing stops at the first failure unless
-`Prefer: odata.continue-on-error` is sent.
+`Prefer: odata.continue-on-error` is sent. A batch that stopped at a failure answers
+`400 Bad Request` with the parts up to the failed one ("Execute batch operations using the Web
+API", *Handling errors*: "the error for that request will be returned for the batch request");
+with `odata.continue-on-error` the batch answers `200 OK` whatever its parts did. The doc's
+example fails with a 400 part; that the outer status is 400 for a 404 or 412 part too is
+[inferred] from "the batch error represents the error of the first failing request".
 """
 
 from __future__ import annotations
@@ -179,6 +184,7 @@ def _execute(service: Service, call: Call) -> Reply:
     continue_on_error = "odata.continue-on-error" in call.prefer
     boundary = f"batchresponse_{uuid.uuid4()}"
     parts: list[str] = []
+    stopped = False
     with service.store.transaction():
         for item in items:
             failed = False
@@ -196,8 +202,9 @@ def _execute(service: Service, call: Call) -> Reply:
                 parts.append(_render_part(reply, item.content_id))
                 failed = reply.status >= 400
             if failed and not continue_on_error:
+                stopped = True
                 break
     headers = {"Content-Type": f"multipart/mixed; boundary={boundary}", "OData-Version": "4.0"}
     if continue_on_error:
         headers["Preference-Applied"] = "odata.continue-on-error"
-    return Reply(200, headers, _multipart(boundary, parts).encode())
+    return Reply(400 if stopped else 200, headers, _multipart(boundary, parts).encode())

@@ -37,6 +37,7 @@ _ATTRIBUTE_TYPES: dict[ColumnType, tuple[str, str]] = {
     ColumnType.STRING: ("String", "StringAttributeMetadata"),
     ColumnType.MEMO: ("Memo", "MemoAttributeMetadata"),
     ColumnType.INTEGER: ("Integer", "IntegerAttributeMetadata"),
+    ColumnType.BIGINT: ("BigInt", "BigIntAttributeMetadata"),
     ColumnType.BOOLEAN: ("Boolean", "BooleanAttributeMetadata"),
     ColumnType.PICKLIST: ("Picklist", "PicklistAttributeMetadata"),
     ColumnType.MULTISELECT: ("Virtual", "MultiSelectPicklistAttributeMetadata"),
@@ -267,8 +268,13 @@ def message_filters(call: Call) -> Reply:
     return json_reply(200, {"@odata.context": context, "value": _select(items, call)})
 
 
-def answer(call: Call, segments: list[Segment]) -> Reply:
-    """Serve `EntityDefinitions[...]` and its child collections."""
+def answer(
+    call: Call,
+    segments: list[Segment],
+    hide: Callable[[str, list[dict[str, Any]]], list[dict[str, Any]]] | None = None,
+) -> Reply:
+    """Serve `EntityDefinitions[...]` and its child collections; `hide` drops the attributes an
+    organisation lacks (see `organisation.py`)."""
     context = f"{call.root}/$metadata#EntityDefinitions"
     if len(segments) == 1 and segments[0].key is None:
         items = _select([entity(t) for t in ALL_TABLES], call)
@@ -282,6 +288,8 @@ def answer(call: Call, segments: list[Segment]) -> Reply:
     if child not in _CHILDREN or len(segments) > 3:
         raise bad_query(f"Resource not found for the segment '{child}'.")
     items = _CHILDREN[child](table)
+    if child == "Attributes" and hide is not None:
+        items = hide(table.logical_name, items)
     if segments[1].key is not None:
         key = segments[1].key
         name = key.get("LogicalName") if isinstance(key, dict) else None

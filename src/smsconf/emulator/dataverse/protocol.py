@@ -7,6 +7,7 @@ emulator has one code path for both and a change set can replay operations in on
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,7 @@ from smsconf.emulator.dataverse.errors import DataverseError, bad_payload, bad_q
 
 JSON_TYPE = "application/json; odata.metadata=minimal"
 MAX_PAGE_SIZE = 5000
+_QUOTED_AWARE_COMMA = re.compile(r',(?=(?:[^"]*"[^"]*")*[^"]*$)')
 
 
 @dataclass
@@ -39,9 +41,10 @@ class Call:
 
     @property
     def prefer(self) -> dict[str, str]:
-        """`Prefer` preferences by name; a bare preference maps to ''."""
+        """`Prefer` preferences by name; a bare preference maps to ''. Commas inside a quoted
+        value (`odata.include-annotations="a,b"`) belong to the value (RFC 7240)."""
         result: dict[str, str] = {}
-        for item in self.headers.get("prefer", "").split(","):
+        for item in _QUOTED_AWARE_COMMA.split(self.headers.get("prefer", "")):
             name, _, value = item.strip().partition("=")
             if name:
                 result[name.strip().lower()] = value.strip().strip('"')
@@ -62,9 +65,43 @@ class Call:
         return self.prefer.get("return") == "representation"
 
     @property
-    def wants_annotations(self) -> bool:
-        """Whether formatted values and lookup annotations were asked for."""
-        return "odata.include-annotations" in self.prefer
+    def annotations(self) -> AnnotationFilter:
+        """Which instance annotations `odata.include-annotations` asks for."""
+        return AnnotationFilter(self.prefer.get("odata.include-annotations"))
+
+    def applied(self, *preferences: str) -> dict[str, str]:
+        """`Preference-Applied` for the given honoured preferences plus include-annotations,
+        which every read honours (collections and single rows alike)."""
+        names = list(preferences)
+        if self.annotations.requested:
+            names.append(f'odata.include-annotations="{self.annotations.pattern}"')
+        return {"Preference-Applied": ",".join(names)} if names else {}
+
+
+class AnnotationFilter:
+    """The `odata.include-annotations` pattern: comma-separated terms, `*`, `Namespace.*`, and
+    exclusions with a leading `-` (OData 4.0 part 1, 8.2.8.4); an exclusion wins."""
+
+    def __init__(self, pattern: str | None) -> None:
+        self.pattern = pattern or ""
+        self.requested = pattern is not None
+        terms = [t.strip() for t in self.pattern.split(",") if t.strip()]
+        self._include = [t for t in terms if not t.startswith("-")]
+        self._exclude = [t[1:] for t in terms if t.startswith("-")]
+
+    @staticmethod
+    def _matches(term: str, pattern: str) -> bool:
+        if pattern == "*":
+            return True
+        if pattern.endswith(".*"):
+            return term.startswith(pattern[:-1])
+        return term == pattern
+
+    def wants(self, term: str) -> bool:
+        """Whether the annotation `term` (`Microsoft.Dynamics.CRM.morerecords`…) is asked for."""
+        if any(self._matches(term, p) for p in self._exclude):
+            return False
+        return any(self._matches(term, p) for p in self._include)
 
 
 @dataclass
@@ -80,6 +117,11 @@ def json_reply(status: int, payload: Any, headers: dict[str, str] | None = None)
     """A JSON reply with the OData headers every Web API response carries."""
     all_headers = {"Content-Type": JSON_TYPE, "OData-Version": "4.0", **(headers or {})}
     return Reply(status, all_headers, json.dumps(payload).encode())
+
+
+def text_reply(status: int, text: str) -> Reply:
+    """A `text/plain` reply, as `/$count` answers."""
+    return Reply(status, {"Content-Type": "text/plain", "OData-Version": "4.0"}, text.encode())
 
 
 def empty_reply(status: int, headers: dict[str, str] | None = None) -> Reply:

@@ -33,6 +33,7 @@ _KIND = {
     ColumnType.MEMO: "string",
     ColumnType.MULTISELECT: "string",
     ColumnType.INTEGER: "number",
+    ColumnType.BIGINT: "number",
     ColumnType.PICKLIST: "number",
     ColumnType.DECIMAL: "number",
     ColumnType.BOOLEAN: "boolean",
@@ -319,20 +320,31 @@ def sort_rows(rows: list[Row], order: list[tuple[Column, bool]]) -> list[Row]:
     return rows
 
 
+EXPAND_OPTIONS = frozenset({"$select", "$filter", "$orderby", "$top", "$expand"})
+
+
 @dataclass(frozen=True)
 class Expansion:
-    """One `$expand` item: a navigation property and the `$select` for the related rows."""
+    """One `$expand` item: a navigation property and its nested query options."""
 
     navigation: str
-    select: str | None
+    options: dict[str, str]
+
+    @property
+    def select(self) -> str | None:
+        """The nested `$select`, if any."""
+        return self.options.get("$select")
 
 
-def _split_top_level(text: str, sep: str) -> list[str]:
-    parts, depth, current = [], 0, []
+def split_top_level(text: str, sep: str) -> list[str]:
+    """Split on `sep` outside parentheses and quoted strings."""
+    parts, depth, quoted, current = [], 0, False, []
     for char in text:
-        depth += char == "("
-        depth -= char == ")"
-        if char == sep and depth == 0:
+        quoted = quoted != (char == "'")
+        if not quoted:
+            depth += char == "("
+            depth -= char == ")"
+        if char == sep and depth == 0 and not quoted:
             parts.append("".join(current))
             current = []
         else:
@@ -345,20 +357,37 @@ _EXPAND_ITEM = re.compile(r"^(?P<nav>[A-Za-z_][A-Za-z0-9_]*)(?:\((?P<opts>.*)\))
 
 
 def parse_expand(text: str) -> list[Expansion]:
-    """Items of `$expand`; only `$select` is accepted inside, as the service mostly needs."""
+    """Items of `$expand` with their nested options (`$select`, `$filter`, `$orderby`, `$top`,
+    `$expand`, separated by `;`); which apply to which navigation kind is checked by the
+    caller, which knows the navigation."""
     items: list[Expansion] = []
-    for part in _split_top_level(text, ","):
+    for part in split_top_level(text, ","):
         match = _EXPAND_ITEM.match(part)
         if not match:
             raise bad_query(f"Syntax error in $expand '{text}'.")
-        select = None
-        for option in _split_top_level(match["opts"] or "", ";"):
+        options: dict[str, str] = {}
+        for option in split_top_level(match["opts"] or "", ";"):
             name, _, value = option.partition("=")
-            if name.strip() != "$select":
+            if name.strip() not in EXPAND_OPTIONS:
                 raise bad_query(f"The query option '{name}' is not supported inside $expand.")
-            select = value
-        items.append(Expansion(match["nav"], select))
+            options[name.strip()] = value
+        items.append(Expansion(match["nav"], options))
     return items
+
+
+def substitute_aliases(text: str, query: dict[str, str]) -> str:
+    """A query option with its parameter aliases (`@p1`, given as `?@p1=...`) replaced by their
+    values, as OData 4.0 part 2 §5.1.1.13.1 allows in `$filter`; an undefined alias is a 400."""
+
+    def value(match: re.Match[str]) -> str:
+        if match[1]:
+            return match[1]
+        name = match[2]
+        if name not in query:
+            raise bad_query(f"The parameter alias '{name}' is not defined in the request.")
+        return query[name]
+
+    return re.sub(r"('(?:[^']|'')*')|(@[A-Za-z_][A-Za-z0-9_]*)", value, text)
 
 
 _COOKIE = re.compile(r'^<cookie pagenumber="(\d+)" pagingcookie="(\d+)" istracking="False" />$')

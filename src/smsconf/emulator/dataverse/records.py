@@ -181,12 +181,19 @@ class Records:
                     self.update(child, referencing, {column.logical_name: None})
 
     def link(self, rel: ManyToMany, table: Table, row_id: str, other_id: str, *, add: bool) -> None:
-        """Associate or disassociate two rows, whichever side the request came from."""
+        """Associate or disassociate two rows, whichever side the request came from.
+
+        A link that exists already is refused as the platform refuses a second intersect row:
+        DuplicateRecord ("Cannot insert duplicate key." on the SDK, Dynamics-365-Workflow-Tools
+        PR #83; fake-xrm-easy issue #524), which the Web API answers 412 with its own message
+        (the CrmODataExceptionHandler map, audit §1 IL). [inferred: no Web API answer seen]
+        """
         first, second = (
             (row_id, other_id) if table.logical_name == rel.table1 else (other_id, row_id)
         )
         if add:
-            self.store.link(rel.schema_name, first, second)
+            if not self.store.link(rel.schema_name, first, second):
+                raise duplicate_key()
         else:
             self.store.unlink(rel.schema_name, first, second)
 

@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from smsconf.emulator.dataverse import actions, bulk, csdl, metadata
+from smsconf.emulator.dataverse import actions, bulk, csdl, fetchxml, fieldsecurity, metadata
 from smsconf.emulator.dataverse.actions import Identity
+from smsconf.emulator.dataverse.annotations import annotator, counts
+from smsconf.emulator.dataverse.apply import (
+    order_results,
+    parse_apply,
+    result_columns,
+    run_apply,
+)
 from smsconf.emulator.dataverse.errors import (
     QUERY_ERROR,
     UNEXPECTED,
@@ -26,6 +34,7 @@ from smsconf.emulator.dataverse.errors import (
     unknown_property,
     version_mismatch,
 )
+from smsconf.emulator.dataverse.organisation import Organisation
 from smsconf.emulator.dataverse.protocol import (
     MAX_PAGE_SIZE,
     Call,
@@ -33,8 +42,11 @@ from smsconf.emulator.dataverse.protocol import (
     empty_reply,
     error_reply,
     json_reply,
+    text_reply,
 )
 from smsconf.emulator.dataverse.query import (
+    EXPAND_OPTIONS,
+    Expansion,
     parse_expand,
     parse_filter,
     parse_orderby,
@@ -42,26 +54,56 @@ from smsconf.emulator.dataverse.query import (
     read_skiptoken,
     skiptoken,
     sort_rows,
+    substitute_aliases,
 )
 from smsconf.emulator.dataverse.records import ContentIds, Records, entity_set, keyed
 from smsconf.emulator.dataverse.store import Row, Store
-from smsconf.emulator.dataverse.urls import Segment, parse_path
-from smsconf.emulator.dataverse.values import etag, present, presenter, wire_value
-from smsconf.platform import TABLES, Column, ColumnType, Table, many_to_many
+from smsconf.emulator.dataverse.urls import (
+    Segment,
+    function_call,
+    parse_guid,
+    parse_path,
+    split_path,
+)
+from smsconf.emulator.dataverse.values import etag, presenter, wire_value
+from smsconf.platform import (
+    ALL_TABLES,
+    TABLES,
+    Column,
+    ColumnType,
+    Table,
+    many_to_many,
+    referencing_lookups,
+)
 
 log = logging.getLogger(__name__)
 
 ACTION_PREFIX = "Microsoft.Dynamics.CRM."
 _COLLECTION_OPTIONS = {"$select", "$filter", "$orderby", "$top", "$expand", "$count", "$skiptoken"}
 _ROW_OPTIONS = {"$select", "$expand"}
+_SINGLE_EXPAND = frozenset({"$select", "$expand"})
+_COLLECTION_EXPAND = EXPAND_OPTIONS - {"$expand"}  # [inferred] nested collections not emulated
+METADATA_SETS = ("EntityDefinitions", "RelationshipDefinitions", "sdkmessagefilters")
+
+
+@dataclass(frozen=True)
+class Related:
+    """The far side of a collection-valued navigation property: its table, and how to read
+    every row's related rows at once (row id → rows)."""
+
+    table: Table
+    index: Callable[[], dict[str, list[Row]]]
 
 
 class Service:
     """Answers Web API calls against one emulated organisation."""
 
-    def __init__(self, store: Store, identity: Identity) -> None:
+    def __init__(
+        self, store: Store, identity: Identity, organisation: Organisation | None = None
+    ) -> None:
         self.store = store
         self.identity = identity
+        self.organisation = organisation or Organisation()
         self.records = Records(store, identity.user_id)
 
     def handle(self, call: Call, content_ids: ContentIds | None = None) -> Reply:
@@ -76,13 +118,18 @@ class Service:
             return error_reply(DataverseError(500, UNEXPECTED, "An unexpected error occurred."))
 
     def _route(self, call: Call, content_ids: ContentIds) -> Reply:
-        segments = parse_path(call.path)
-        if not segments:
-            raise bad_query("The request URL does not name a resource.")
-        head = segments[0]
-        if head.name == "WhoAmI" and len(segments) == 1:
+        parts = split_path(call.path)
+        if not parts:
             self._only(call, "GET")
-            return actions.who_am_i(call, self.identity)
+            return self._service_document(call)
+        if len(parts) == 1 and parts[0].split("(", 1)[0] in actions.FUNCTIONS:
+            self._only(call, "GET")
+            name, parameters = function_call(parts[0], call.query)
+            if name == "RetrieveVersion" and not parameters:
+                return self.organisation.retrieve_version(call)
+            return actions.call_function(call, self.identity, self.records, name, parameters)
+        segments = parse_path(call.path)
+        head = segments[0]
         if head.name == "BulkDelete" and len(segments) == 1:
             self._only(call, "POST")
             return actions.bulk_delete(self.records, call)
@@ -97,7 +144,7 @@ class Service:
             return metadata.relationship_definitions(call, segments)
         if head.name == "EntityDefinitions":
             self._only(call, "GET")
-            return metadata.answer(call, segments)
+            return metadata.answer(call, segments, self.organisation.attributes)
         if head.name.startswith("$") and head.name[1:] in content_ids:
             table, row_id = content_ids[head.name[1:]]
             return self._entity(
@@ -115,6 +162,7 @@ class Service:
     def _entity(
         self, call: Call, table: Table, segments: list[Segment], content_ids: ContentIds
     ) -> Reply:
+        self.organisation.check(call, table)
         head, rest = segments[0], segments[1:]
         if head.key is None:
             if not rest:
@@ -122,6 +170,9 @@ class Service:
                 if call.method == "GET":
                     return self._list(call, table)
                 return self._create(call, table, content_ids)
+            if len(rest) == 1 and rest[0].name == "$count" and rest[0].key is None:
+                self._only(call, "GET")
+                return self._count(call, table)
             if len(rest) == 1 and rest[0].name.startswith(ACTION_PREFIX):
                 self._only(call, "POST")
                 action = rest[0].name[len(ACTION_PREFIX) :]
@@ -141,33 +192,52 @@ class Service:
     def _fetch(self, logical_name: str, row_id: str) -> Row | None:
         return self.store.get(logical_name, row_id)
 
+    def _service_document(self, call: Call) -> Reply:
+        """`GET /api/data/v9.2/`: the OData service document, every entity set served."""
+        names = [t.entity_set for t in ALL_TABLES] + list(METADATA_SETS)
+        value = [{"name": n, "kind": "EntitySet", "url": n} for n in names]
+        return json_reply(200, {"@odata.context": f"{call.root}/$metadata", "value": value})
+
     def _shaper(
-        self, call: Call, table: Table, select: str | None, expand: str | None
+        self, call: Call, table: Table, options: dict[str, str]
     ) -> Callable[[Row], dict[str, Any]]:
-        """Parse `$select`/`$expand` once (a 400 even when no row matches) and shape rows."""
-        columns = parse_select(table, select)
+        """Parse `$select`/`$expand` once (a 400 even when no row matches) and shape rows,
+        with the annotations the request's include-annotations pattern asks for."""
+        columns = parse_select(table, options.get("$select"))
         expansions = [
-            (item.navigation, self._expander(call, table, item.navigation, item.select))
-            for item in parse_expand(expand or "")
+            (item.navigation, self._expander(call, table, item))
+            for item in parse_expand(options.get("$expand") or "")
         ]
-        present_row = presenter(table, columns, annotations=call.wants_annotations)
+        present_row = presenter(table, columns)
+        selected = columns if columns is not None else list(table.columns)
+        annotate = annotator({c.read_name: c for c in selected}, call.annotations, self._fetch)
 
         def shape(row: Row) -> dict[str, Any]:
-            out = present_row(row)
+            out = annotate(present_row(row))
             for navigation, expander in expansions:
                 out[navigation] = expander(row)
             return out
 
         return shape
 
-    def _expander(
-        self, call: Call, table: Table, navigation: str, select: str | None
-    ) -> Callable[[Row], Any]:
-        """The related row (lookup) or rows (N:N) of a navigation property, shaped."""
+    @staticmethod
+    def _nested(item: Expansion, allowed: frozenset[str], kind: str) -> None:
+        refused = sorted(set(item.options) - allowed)
+        if refused:
+            raise bad_query(
+                f"The query option '{refused[0]}' is not supported inside $expand of the "
+                f"{kind} navigation property '{item.navigation}'."
+            )
+
+    def _expander(self, call: Call, table: Table, item: Expansion) -> Callable[[Row], Any]:
+        """The related row (lookup) or rows (1:N, N:N) of a navigation property, shaped; a
+        collection takes nested `$filter`, `$orderby` and `$top` too."""
+        navigation = item.navigation
         column = table.by_navigation(navigation)
         if column is not None and column.target is not None:
+            self._nested(item, _SINGLE_EXPAND, "single-valued")
             target = TABLES[column.target]
-            shape = self._shaper(call, target, select, None)
+            shape = self._shaper(call, target, item.options)
             source = column.logical_name
 
             def single(row: Row) -> Any:
@@ -176,19 +246,64 @@ class Service:
                 return None if linked is None else shape(linked)
 
             return single
-        rel = many_to_many(table.logical_name, navigation)
-        if rel is None:
-            raise unknown_property(navigation, table.logical_name)
-        shape = self._shaper(call, TABLES[rel.other(table.logical_name)], select, None)
+        self._nested(item, _COLLECTION_EXPAND, "collection-valued")
+        related = self._related(table, navigation)
+        other = related.table
+        shape = self._shaper(call, other, item.options)
+        refine = self._refiner(call, other, item.options)
         index: dict[str, list[Row]] | None = None  # read on the first row: one request, one read
 
         def many(row: Row) -> list[dict[str, Any]]:
             nonlocal index
             if index is None:
-                index = self.records.all_linked(rel, table)
-            return [shape(r) for r in index.get(row[table.primary_key], ())]
+                index = related.index()
+            return [shape(r) for r in refine(index.get(row[table.primary_key], []))]
 
         return many
+
+    def _related(self, table: Table, navigation: str) -> Related:
+        """A collection-valued navigation property: N:N, or 1:N named as RelationshipDefinitions
+        names its ReferencedEntityNavigationPropertyName."""
+        rel = many_to_many(table.logical_name, navigation)
+        if rel is not None:
+            return Related(
+                TABLES[rel.other(table.logical_name)], lambda: self.records.all_linked(rel, table)
+            )
+        for child, lookup in referencing_lookups(table.logical_name):
+            name = metadata.many_to_one(child, lookup)["ReferencedEntityNavigationPropertyName"]
+            if name == navigation:
+
+                def children(child: Table = child, lookup: Column = lookup) -> dict[str, list[Row]]:
+                    grouped: dict[str, list[Row]] = {}
+                    for r in self.store.rows(child.logical_name):
+                        parent = r.get(lookup.logical_name)
+                        if parent is not None:
+                            grouped.setdefault(parent, []).append(r)
+                    return grouped
+
+                return Related(child, children)
+        raise unknown_property(navigation, table.logical_name)
+
+    def _refiner(
+        self, call: Call, table: Table, options: dict[str, str]
+    ) -> Callable[[list[Row]], list[Row]]:
+        """`$filter`, `$orderby` and `$top` of a collection, parsed once."""
+        predicate = (
+            parse_filter(table, substitute_aliases(options["$filter"], call.query), self._fetch)
+            if "$filter" in options
+            else None
+        )
+        order = parse_orderby(table, options["$orderby"]) if "$orderby" in options else None
+        top = self._top(options.get("$top"))
+
+        def refine(rows: list[Row]) -> list[Row]:
+            if predicate is not None:
+                rows = [r for r in rows if predicate(r)]
+            if order is not None:
+                rows = sort_rows(rows, order)
+            return rows if top is None else rows[:top]
+
+        return refine
 
     def _context(self, call: Call, table: Table, suffix: str = "") -> str:
         select = call.query.get("$select")
@@ -197,21 +312,74 @@ class Service:
 
     @staticmethod
     def _check_options(call: Call, allowed: set[str]) -> None:
-        """Refuse `$skip`, `$search`, `$format`, `$apply` and unknown options like the service."""
+        """Refuse `$skip`, `$search`, `$format` and unknown options like the service, and any
+        other (non-`$`) option the emulator does not run; parameter aliases (`@p1`) pass."""
         for option in sorted(call.query):
+            if option.startswith("@"):
+                continue
             if option.startswith("$") and option not in allowed:
                 raise bad_query(f"The query parameter {option} is not supported")
+            if not option.startswith("$"):
+                raise bad_query(f"The query parameter '{option}' is not supported.")
 
     def _list(self, call: Call, table: Table) -> Reply:
+        query = call.query
+        if "fetchXml" in query:
+            return self._fetch_xml(call, table)
+        for option, saved in (("savedQuery", "savedquery"), ("userQuery", "userquery")):
+            if option in query:
+                # The emulated org stores no views: every id names a view that does not exist.
+                raise not_found(saved, parse_guid(query[option]))
+        if "$apply" in query:
+            return self._apply(call, table)
         self._check_options(call, _COLLECTION_OPTIONS)
         rows = self.store.rows(table.logical_name)
         return self._page(call, table, rows)
 
+    def _count(self, call: Call, table: Table) -> Reply:
+        """`/<set>/$count`: the number of (filtered) rows as `text/plain` ("Count rows")."""
+        self._check_options(call, {"$filter"})
+        rows = self._refiner(call, table, call.query)(self.store.rows(table.logical_name))
+        return text_reply(200, str(len(rows)))
+
+    def _fetch_xml(self, call: Call, table: Table) -> Reply:
+        """`?fetchXml=`: the FetchXML query run (fetchxml.py); `$count=true` may go with it."""
+        others = sorted(k for k in call.query if k not in ("fetchXml", "$count"))
+        if others:
+            raise bad_query(f"The query parameter {others[0]} can't be combined with fetchXml.")
+        query = fetchxml.parse(
+            call.query["fetchXml"], table, self.identity.user_id, self.identity.business_unit_id
+        )
+        counted = call.query.get("$count", "").lower() == "true"
+        result = fetchxml.run(query, self.store.rows, self._fetch, call.annotations, counted)
+        columns = "" if query.aggregate else f"({','.join(result.columns)})"
+        body = {
+            "@odata.context": f"{call.root}/$metadata#{table.entity_set}{columns}",
+            **result.annotations,
+            "value": result.rows,
+        }
+        return json_reply(200, body, call.applied())
+
+    def _apply(self, call: Call, table: Table) -> Reply:
+        """`$apply` groupby/aggregate (apply.py), with `$orderby` on grouping properties."""
+        self._check_options(call, {"$apply", "$orderby"})
+        parsed = parse_apply(table, call.query["$apply"], self._fetch)
+        results = run_apply(parsed, self.store.rows(table.logical_name))
+        results = order_results(parsed, results, call.query.get("$orderby"))
+        annotate = annotator(result_columns(parsed), call.annotations, self._fetch)
+        body = {
+            "@odata.context": f"{call.root}/$metadata#{table.entity_set}",
+            "value": [annotate(r) for r in results],
+        }
+        return json_reply(200, body, call.applied())
+
     def _page(self, call: Call, table: Table, rows: list[Row]) -> Reply:
         query = call.query
-        shape = self._shaper(call, table, query.get("$select"), query.get("$expand"))
+        shape = self._shaper(call, table, query)
         if "$filter" in query:
-            predicate = parse_filter(table, query["$filter"], self._fetch)
+            predicate = parse_filter(
+                table, substitute_aliases(query["$filter"], query), self._fetch
+            )
             rows = [r for r in rows if predicate(r)]
         if "$orderby" in query:
             rows = sort_rows(rows, parse_orderby(table, query["$orderby"]))
@@ -226,8 +394,7 @@ class Service:
         size = requested or MAX_PAGE_SIZE
         page = rows[offset : offset + size]
         body: dict[str, Any] = {"@odata.context": self._context(call, table)}
-        if query.get("$count", "").lower() == "true":
-            body["@odata.count"] = matched
+        body.update(counts(call.annotations, matched, query.get("$count", "").lower() == "true"))
         body["value"] = [shape(r) for r in page]
         if offset + size < len(rows):
             params = {k: v for k, v in query.items() if k != "$skiptoken"}
@@ -235,15 +402,8 @@ class Service:
             body["@odata.nextLink"] = (
                 f"{call.root}/{call.path}?{urlencode(params, quote_via=quote, safe='$,()')}"
             )
-        applied = []
-        if requested is not None:
-            applied.append(f"odata.maxpagesize={requested}")
-        if call.wants_annotations:
-            applied.append(
-                f'odata.include-annotations="{call.prefer["odata.include-annotations"]}"'
-            )
-        headers = {"Preference-Applied": ",".join(applied)} if applied else {}
-        return json_reply(200, body, headers)
+        applied = [f"odata.maxpagesize={requested}"] if requested is not None else []
+        return json_reply(200, body, call.applied(*applied))
 
     @staticmethod
     def _top(raw: str | None) -> int | None:
@@ -255,21 +415,21 @@ class Service:
 
     def _retrieve(self, call: Call, table: Table, key: str | dict[str, Any]) -> Reply:
         self._check_options(call, _ROW_OPTIONS)
-        shape = self._shaper(call, table, call.query.get("$select"), call.query.get("$expand"))
+        shape = self._shaper(call, table, call.query)
         row = self.records.require(table, key)
         match = call.headers.get("if-none-match")
         if (
             match
             and match == etag(row)
             and "$expand" not in call.query
-            and not call.wants_annotations
+            and not call.annotations.requested
         ):
             return empty_reply(304, {"ETag": etag(row)})
         body = {
             "@odata.context": self._context(call, table, "/$entity"),
             **shape(row),
         }
-        return json_reply(200, body, {"ETag": etag(row)})
+        return json_reply(200, body, {"ETag": etag(row), **call.applied()})
 
     # --- writes ------------------------------------------------------------------------
 
@@ -281,13 +441,17 @@ class Service:
             return empty_reply(204, headers)
         body = {
             "@odata.context": self._context(call, table, "/$entity"),
-            **present(table, row, parse_select(table, call.query.get("$select"))),
+            # The written row as a read shapes it: `$select` and annotations, never `$expand`.
+            **self._shaper(call, table, {k: v for k, v in call.query.items() if k == "$select"})(
+                row
+            ),
         }
         headers["Preference-Applied"] = "return=representation"
         return json_reply(status, body, headers)
 
     def _create(self, call: Call, table: Table, content_ids: ContentIds) -> Reply:
         changes = self.records.payload(table, call.json_object(), content_ids)
+        fieldsecurity.check_write(self.records, table, changes, creating=True)
         row = self.records.create(table, changes)
         self._remember(call, table, row, content_ids)
         return self._written(call, table, row, 201)
@@ -316,6 +480,7 @@ class Service:
         if row is not None and call.headers.get("if-none-match") == "*":
             raise duplicate_key()
         changes = self.records.payload(table, call.json_object(), content_ids)
+        fieldsecurity.check_write(self.records, table, changes, creating=row is None)
         if row is not None:
             updated = self.records.update(table, row, changes)
             self._remember(call, table, updated, content_ids)
@@ -352,8 +517,10 @@ class Service:
         if column is not None and column.target is not None and nav.key is None:
             if not is_ref:
                 self._only(call, "GET")
-                expander = self._expander(call, table, nav.name, call.query.get("$select"))
-                return json_reply(200, expander(row))
+                item = Expansion(
+                    nav.name, {"$select": call.query["$select"]} if "$select" in call.query else {}
+                )
+                return json_reply(200, self._expander(call, table, item)(row))
             self._only(call, "PUT", "DELETE")
             value = None
             if call.method == "PUT":
@@ -366,7 +533,15 @@ class Service:
             return empty_reply(204)
         rel = many_to_many(table.logical_name, nav.name)
         if rel is None:
-            raise unknown_property(nav.name, table.logical_name)
+            related = self._related(table, nav.name)  # a 1:N collection, or the 400
+            if is_ref:
+                raise bad_query(
+                    f"'$ref' on the 1:N navigation property '{nav.name}' is not supported by the "
+                    "emulator; set the lookup on the related row instead."
+                )
+            self._only(call, "GET")
+            children = related.index().get(row[table.primary_key], [])
+            return self._page(call, related.table, children)
         if not is_ref:
             self._only(call, "GET")
             other = TABLES[rel.other(table.logical_name)]

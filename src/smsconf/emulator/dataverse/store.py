@@ -181,11 +181,12 @@ class Store:
             (key, value),
         )
 
-    def link(self, rel: str, id1: str, id2: str) -> None:
-        """Associate two rows through an N:N relationship (idempotent)."""
-        self._conn.execute(
+    def link(self, rel: str, id1: str, id2: str) -> bool:
+        """Associate two rows through an N:N relationship; False if they were linked already."""
+        cur = self._conn.execute(
             "INSERT OR IGNORE INTO links (rel, id1, id2) VALUES (?, ?, ?)", (rel, id1, id2)
         )
+        return cur.rowcount > 0
 
     def unlink(self, rel: str, id1: str, id2: str) -> bool:
         """Remove an association; False if there was none."""

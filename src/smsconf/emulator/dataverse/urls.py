@@ -7,6 +7,7 @@ inner URLs, so every place that names a row accepts the same forms the real serv
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from dataclasses import dataclass
@@ -107,3 +108,64 @@ def relative_path(url: str) -> str:
 def parse_path(path: str) -> list[Segment]:
     """All segments of a path below the service root."""
     return [parse_segment(part) for part in _split_path(path)]
+
+
+def split_path(path: str) -> list[str]:
+    """The raw segments of a path below the service root."""
+    return _split_path(path)
+
+
+_CALL = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_.]*)(?:\((?P<args>.*)\))?$", re.DOTALL)
+
+
+def _split_arguments(text: str) -> list[str]:
+    parts, depth, quoted, current = [], 0, False, []
+    for char in text:
+        quoted = quoted != (char == "'")
+        if not quoted:
+            depth += (char in "([") - (char in ")]")
+        if char == "," and depth == 0 and not quoted:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return [p.strip() for p in parts if p.strip()]
+
+
+def literal(text: str) -> object:
+    """A function parameter value: JSON (what parameter aliases carry, `["queue"]`) or an OData
+    literal (`'text'` with `''` for a quote, numbers, true/false/null, GUIDs, `['a','b']`)."""
+    text = text.strip()
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    if len(text) >= 2 and text[0] == text[-1] == "'":
+        return text[1:-1].replace("''", "'")
+    if text.startswith("[") and text.endswith("]"):
+        return [literal(item) for item in _split_arguments(text[1:-1])]
+    if is_guid(text):
+        return parse_guid(text)
+    raise bad_query(f"Bad Request - Error in query syntax: the literal '{text}' is not valid.")
+
+
+def function_call(text: str, query: dict[str, str]) -> tuple[str, dict[str, object]]:
+    """(name, parameters) of a function segment: `WhoAmI`, `WhoAmI()`, or
+    `RetrieveTotalRecordCount(EntityNames=@p1)` with `@p1` taken from the query string
+    ("Use Web API functions": parameter aliases); an undefined alias is a 400."""
+    match = _CALL.match(text)
+    if not match:
+        raise bad_query(f"Bad Request - Error in query syntax: '{text}'.")
+    parameters: dict[str, object] = {}
+    for argument in _split_arguments(match["args"] or ""):
+        name, sep, value = argument.partition("=")
+        if not sep or not name.strip():
+            raise bad_query(f"Bad Request - Error in query syntax: parameter '{argument}'.")
+        value = value.strip()
+        if value.startswith("@"):
+            if value not in query:
+                raise bad_query(f"The parameter alias '{value}' is not defined in the request.")
+            value = query[value]
+        parameters[name.strip()] = literal(value)
+    return match["name"], parameters
