@@ -34,7 +34,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     # top level
     "Config.environments": (SMSCONF_ONLY, "Environments by name (`--env` selects one)."),
     "Config.variables": (SMSCONF_ONLY, "Values for `${var:NAME}` shared by every environment."),
-    "Config.accounts": ("rows of `msdyn_occommunicationprovidersetting`", "Telesign accounts."),
+    "Config.accounts": (
+        "rows of `msdyn_occommunicationprovidersetting`",
+        "Telesign and Twilio accounts.",
+    ),
     "Config.queues": ("rows of `queue` (managed ones)", "Queues, managed or looked up."),
     "Config.operating_hours": ("`msdyn_operatinghour`, looked up by name", "Operating hours."),
     "Config.capacity_profiles": (
@@ -66,6 +69,12 @@ COLUMNS: dict[str, tuple[str, str]] = {
     ),
     "Account.customer_id": ("`msdyn_occommunicationprovidersetting.msdyn_accountsid`", ""),
     "Account.api_key": (
+        "`msdyn_occommunicationprovidersetting.msdyn_securesecret` (write-only); its keyed "
+        "fingerprint in `msdyn_occommunicationprovidersettingentry.msdyn_value`",
+        "",
+    ),
+    "Account.account_sid": ("`msdyn_occommunicationprovidersetting.msdyn_accountsid`", ""),
+    "Account.auth_token": (
         "`msdyn_occommunicationprovidersetting.msdyn_securesecret` (write-only); its keyed "
         "fingerprint in `msdyn_occommunicationprovidersettingentry.msdyn_value`",
         "",

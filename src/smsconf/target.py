@@ -26,6 +26,8 @@ if TYPE_CHECKING:  # the emulators are imported only when the local target is op
 LOCAL = "local"
 LOCAL_URL = "http://local.smsconf"
 LOCAL_TELESIGN_URL = "http://telesign.local"
+LOCAL_TWILIO_URL = "http://twilio.local"
+LOCAL_TWILIO_STATE = "twilio.json"
 LOCAL_DB = "local.sqlite"
 LOCAL_NAMESPACE = uuid.UUID("5d0c4a8e-2f3b-4c61-9a7e-0b1d2c3e4f50")
 # Objects the example looks up by name that a real org would already have (bots are
@@ -51,6 +53,8 @@ class Target:
     telesign_endpoint: str | None = None
     telesign_transport: httpx.AsyncBaseTransport | None = None
     gateway: str | None = None
+    twilio_endpoint: str | None = None
+    twilio_transport: httpx.AsyncBaseTransport | None = None
 
     @property
     def is_local(self) -> bool:
@@ -102,12 +106,15 @@ async def _local(
         ) as client:
             if fresh:
                 await seed_demo_rows(client)
+            twilio_url, twilio_transport = local_twilio(httpx.ASGITransport(app=app))
             yield Target(
                 LOCAL,
                 LOCAL_URL,
                 client,
                 *local_telesign(),
                 gateway=LOCAL_URL,
+                twilio_endpoint=twilio_url,
+                twilio_transport=twilio_transport,
             )
     finally:
         app.close()
@@ -119,6 +126,20 @@ def local_telesign() -> tuple[str, httpx.AsyncBaseTransport]:
     from smsconf.emulator.telesign import create_app as telesign_app
 
     return LOCAL_TELESIGN_URL, httpx.ASGITransport(app=telesign_app(DEMO_ACCOUNTS))
+
+
+def local_twilio(
+    organisation: httpx.AsyncBaseTransport | None = None,
+) -> tuple[str, httpx.AsyncBaseTransport]:
+    """The local organisation's Twilio: the in-process emulator with the demo account, its
+    numbers' webhooks kept beside the local org (so a re-plan sees what apply set), and its
+    inbound webhooks delivered to the local org's `/twilio/incoming` when given."""
+    from smsconf.emulator.twilio import create_app as twilio_app
+
+    directory = state_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    app = twilio_app(state_file=directory / LOCAL_TWILIO_STATE, webhook_transport=organisation)
+    return LOCAL_TWILIO_URL, httpx.ASGITransport(app=app)
 
 
 async def seed_demo_rows(client: DataverseClient) -> None:

@@ -328,8 +328,8 @@ def test_an_account_of_another_provider_is_listed_with_what_uses_its_numbers(
     exported = export_config(live)
     assert [a.name for a in exported.config.accounts] == ["contoso-telesign"]
     assert reasons(exported)[:3] == [
-        "account 'fabrikam-telesign': not exported with its numbers: provider: Input should be "
-        "'telesign'",
+        "account 'fabrikam-telesign': not exported with its numbers: provider acs is not "
+        "configured by smsconf",
         "number 447700900123: belongs to no exported account",
         "workstream 'UK Support': not exported: its SMS channel's number is not under an exported "
         "account",

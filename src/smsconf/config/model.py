@@ -110,17 +110,63 @@ class PhoneNumber(Strict):
 
 
 class Account(Strict):
-    """A messaging account (admin center: Accounts and channels → New account)."""
+    """A messaging account (admin center: Accounts and channels → New account).
+
+    Telesign accounts take `customer_id` and `api_key` (and `endpoint`, `auth`); Twilio
+    accounts take `account_sid` and `auth_token`. The rules say which is missing or misplaced.
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                {
+                    "if": {
+                        "properties": {"provider": {"const": "twilio"}},
+                        "required": ["provider"],
+                    },
+                    "then": {"required": ["account_sid", "auth_token"]},
+                    "else": {"required": ["customer_id", "api_key"]},
+                }
+            ]
+        }
+    )
 
     name: Name
     provider: v.Provider = "telesign"
-    customer_id: str = Field(min_length=1, max_length=800, description="Telesign Customer ID")
-    api_key: Secret = Field(description="Telesign API key, as a secret reference")
+    customer_id: str | None = Field(
+        None, min_length=1, max_length=800, description="Telesign Customer ID"
+    )
+    api_key: Secret | None = Field(None, description="Telesign API key, as a secret reference")
     endpoint: str | None = Field(
         None, description="Telesign REST endpoint; default https://rest-api.telesign.com"
     )
     auth: v.TelesignAuth = "tsa"
+    account_sid: str | None = Field(
+        None, max_length=800, description="Twilio Account SID (AC followed by 32 hex digits)"
+    )
+    auth_token: Secret | None = Field(
+        None,
+        description="Twilio Auth Token, as a secret reference; not an API key: Dynamics 365 "
+        "stores the Auth Token and Twilio signs inbound webhooks with it",
+    )
     numbers: list[PhoneNumber] = []
+
+    @property
+    def identifier(self) -> str:
+        """What `msdyn_accountsid` holds: the Telesign Customer ID or the Twilio Account SID."""
+        return (self.account_sid if self.provider == "twilio" else self.customer_id) or ""
+
+    @property
+    def secret(self) -> SecretRef:
+        """What `msdyn_securesecret` holds: the API key or the Auth Token (the rules make sure
+        the provider's one is set before anything reads it)."""
+        ref = self.auth_token if self.provider == "twilio" else self.api_key
+        assert ref is not None
+        return ref
+
+    @property
+    def secret_name(self) -> str:
+        return "auth_token" if self.provider == "twilio" else "api_key"
 
 
 # --- referenced objects: managed or looked up by name -------------------------------------------

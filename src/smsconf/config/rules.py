@@ -23,9 +23,10 @@ from smsconf.config.model import (
     duration_minutes,
 )
 from smsconf.config.problems import Path_, Problem, did_you_mean
+from smsconf.config.provider_rules import number_type, provider_fields, us_number
 
 # E.164 allows up to 15 digits; the shortest in service (e.g. +290 Saint Helena) have 7.
-NUMBER_LENGTHS = {"short_code": (3, 8), "geo": (7, 15), "toll_free": (7, 15)}
+NUMBER_LENGTHS = {"short_code": (3, 8), "geo": (7, 15), "long_code": (7, 15), "toll_free": (7, 15)}
 ENVIRONMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 LOOKUP_ONLY_FIELDS = {
     Queue: ("assignment", "operating_hours", "priority"),
@@ -151,9 +152,13 @@ class _Checker:
             path = ("accounts", i)
             if account.endpoint is not None and not _is_http_url(account.endpoint):
                 self.report("endpoint must be an http(s):// URL", (*path, "endpoint"))
+            self.problems += provider_fields(account, path)
             for j, number in enumerate(account.numbers):
                 npath = (*path, "numbers", j, "number")
+                self.problems += number_type(account.provider, number.type, (*path, "numbers", j))
                 self.phone_number(number.number, number.type, npath)
+                if account.provider == "twilio":
+                    self.problems += us_number(number.number, number.type, npath)
                 if number.number in owner:
                     self.report(
                         f"number {number.number} is already listed under account "

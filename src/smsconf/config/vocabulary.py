@@ -7,8 +7,13 @@ Dataverse stores, so a corrected option value never changes anybody's YAML.
 
 from typing import Literal
 
-Provider = Literal["telesign"]  # "twilio" and "acs" slot in here with their own account fields
-NumberType = Literal["geo", "toll_free", "short_code"]
+Provider = Literal["telesign", "twilio"]  # "acs" slots in here with its own account fields
+# Telesign says geo, Twilio long code (admin center); both are a local 10-digit number.
+NumberType = Literal["geo", "long_code", "toll_free", "short_code"]
+NUMBER_TYPES: dict[str, tuple[str, ...]] = {
+    "telesign": ("geo", "toll_free", "short_code"),
+    "twilio": ("long_code", "toll_free", "short_code"),
+}
 DistributionMode = Literal["push", "pick"]
 Presence = Literal["available", "busy", "busy_dnd", "away", "offline"]
 SkillMatching = Literal["none", "exact", "closest"]

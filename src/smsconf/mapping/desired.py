@@ -41,6 +41,7 @@ REFERENCE_TABLES = {
     "contract": ("msdyn_decisioncontract", "msdyn_uniquename"),
 }
 FINGERPRINT_KEY = "smsconf.api_key_fingerprint"
+SECRET_WORDS = {"api_key": "API key", "auth_token": "Auth Token"}
 CONTRACT_TYPES = {
     "text": "string",
     "number": "number",
@@ -135,22 +136,23 @@ class Mapper:
             columns={
                 "msdyn_name": account.name,
                 "msdyn_occommunicationprovider": vocab.PROVIDER[account.provider],
-                "msdyn_accountsid": account.customer_id,
+                "msdyn_accountsid": account.identifier,
             },
-            secrets={"msdyn_securesecret": account.api_key},
+            secrets={"msdyn_securesecret": account.secret},
         )
         account_id = self.resolver.id_of("msdyn_occommunicationprovidersetting", key)
-        # The API key's column is write-only; its fingerprint beside it lets a plan see a change.
+        # The secret's column is write-only; its fingerprint beside it lets a plan see a change.
+        secret_path = (*path, account.secret_name)
         self.add(
             "msdyn_occommunicationprovidersettingentry",
             (*key, FINGERPRINT_KEY),
             "account_fingerprint",
-            f"API key fingerprint of account '{account.name}'",
-            (*path, "api_key"),
+            f"{SECRET_WORDS[account.secret_name]} fingerprint of account '{account.name}'",
+            secret_path,
             columns={
                 "msdyn_name": FINGERPRINT_KEY,
                 "msdyn_key": FINGERPRINT_KEY,
-                "msdyn_value": self.resolver.fingerprint(account.api_key, (*path, "api_key")),
+                "msdyn_value": self.resolver.fingerprint(account.secret, secret_path),
             },
             links={"msdyn_communicationprovidersettingentid": account_id},
             parent=("msdyn_occommunicationprovidersetting", key),

@@ -52,7 +52,7 @@ from smsconf.config.model import Bot as BotRef
 from smsconf.config.model import Survey as SurveyRef
 from smsconf.config.rules import check
 from smsconf.config.secrets import SecretRef
-from smsconf.config.vocabulary import LOCALES
+from smsconf.config.vocabulary import LOCALES, NUMBER_TYPES
 from smsconf.mapping import ids
 from smsconf.mapping.desired import NOTIFICATION_COLUMNS, REFERENCE_TABLES, desired_rows
 from smsconf.mapping.keys import guid_of
@@ -80,7 +80,11 @@ def _words(mapping: dict[str, Any]) -> dict[Any, str]:
 
 
 PROVIDER = _words(vocab.PROVIDER)
-NUMBER_TYPE = _words(vocab.NUMBER_TYPE)
+NUMBER_TYPE = {
+    provider: _words({w: vocab.NUMBER_TYPE[w] for w in words})
+    for provider, words in NUMBER_TYPES.items()
+}
+SECRET_FIELD = {"telesign": ("customer_id", "api_key"), "twilio": ("account_sid", "auth_token")}
 DISTRIBUTION_MODE = _words(vocab.DISTRIBUTION_MODE)
 CAPACITY_FORMAT = _words(vocab.CAPACITY_FORMAT)
 PRESENCE = _words(vocab.PRESENCE)
@@ -349,13 +353,18 @@ class Exporter:
             )
             try:
                 provider = word(PROVIDER, row.get("msdyn_occommunicationprovider"), "provider")
+                if provider not in SECRET_FIELD:
+                    raise _Skip(f"provider {provider} is not configured by smsconf")
+                identifier, secret = SECRET_FIELD[provider]
                 account = build(
                     Account,
                     name=name,
                     provider=provider,
-                    customer_id=row.get("msdyn_accountsid"),
-                    api_key=SecretRef("env", secret_variable(str(name))),
-                    numbers=[self.number(n) for n in numbers],
+                    **{
+                        identifier: row.get("msdyn_accountsid"),
+                        secret: SecretRef("env", secret_variable(str(name))),
+                    },
+                    numbers=[self.number(n, provider) for n in numbers],
                 )
             except _Skip as exc:
                 self.omit(f"account '{name}'", f"not exported with its numbers: {exc}")
@@ -373,13 +382,13 @@ class Exporter:
                 )
         return accounts
 
-    def number(self, row: Row) -> PhoneNumber:
+    def number(self, row: Row, provider: str) -> PhoneNumber:
         number = row.get("msdyn_phonenumber")
         try:
             return build(
                 PhoneNumber,
                 number=number,
-                type=word(NUMBER_TYPE, row.get("msdyn_type"), "number type"),
+                type=word(NUMBER_TYPE[provider], row.get("msdyn_type"), "number type"),
             )
         except _Skip as exc:
             raise _Skip(f"number {number}: {exc}") from None

@@ -54,8 +54,9 @@ def render(exported: Exported, target: str, env: str | None) -> dict[str, str]:
 def header(exported: Exported, target: str) -> str:
     lines = [
         f"# Exported by `smsconf export` from {target} (organisation {exported.org_id}).\n",
-        "# API keys cannot be read back; set these variables before plan or apply:\n",
-        *(f"#   {a.api_key.name} (account '{a.name}')\n" for a in exported.config.accounts),
+        "# API keys and Auth Tokens cannot be read back; set these variables before plan or "
+        "apply:\n",
+        *(f"#   {a.secret.name} (account '{a.name}')\n" for a in exported.config.accounts),
         NOT_STORED + "\n",
         *(f"#   - {field}\n" for field in exported.not_stored),
     ]

@@ -8,7 +8,12 @@ one line. Entries the references only infer are listed in `INFERRED`, which the 
 from __future__ import annotations
 
 PROVIDER = {"telesign": 192350002, "twilio": 192350001, "acs": 192350000}
-NUMBER_TYPE = {"geo": 192350000, "toll_free": 192350001, "short_code": 192350002}
+NUMBER_TYPE = {
+    "geo": 192350000,
+    "long_code": 192350000,
+    "toll_free": 192350001,
+    "short_code": 192350002,
+}
 STREAM_SOURCE_SMS = 192340000
 WORKSTREAM_MODE_SIMPLIFIED = 717210001
 DIRECTION_INBOUND = 0
@@ -104,6 +109,9 @@ CLASSIFICATION_OUTPUT_PRIORITY = "msdyn_ocliveworkitem.msdyn_priorityscore"
 # Facts to check on a real organisation; each line names the table/column and the doubt.
 INFERRED = (
     "msdyn_occommunicationprovidersetting.msdyn_accountsid holds the Telesign Customer ID",
+    "msdyn_occommunicationprovidersetting.msdyn_accountsid holds the Twilio Account SID and "
+    "msdyn_securesecret its Auth Token",
+    "msdyn_ocphonenumber.msdyn_type: a Twilio long code is stored as Geo (192350000)",
     "msdyn_liveworkstream.msdyn_blockcapacityforwrapup: null = always block, 0 = never block",
     "msdyn_ocsystemmessage.msdyn_instanceid holds the SMS channel setting id (not the workstream)",
     "ruleset operators !=, <, <=, null and contains are spelt as in RULE_OPERATOR",
@@ -121,10 +129,11 @@ INFERRED = (
 def verify_list() -> list[str]:
     """Everything to check on a real organisation: the mapping's guesses above, then every
     table, key and column fact the platform definitions flag as inferred."""
+    from smsconf.platform.inbound import INFERRED as INBOUND_INFERRED
     from smsconf.platform.routing import INFERRED as ROUTING_INFERRED
     from smsconf.platform.tables import ALL_TABLES
 
-    facts = [*INFERRED, *ROUTING_INFERRED]
+    facts = [*INFERRED, *ROUTING_INFERRED, *INBOUND_INFERRED]
     for table in ALL_TABLES:
         if table.entity_set_inferred:
             facts.append(f"{table.logical_name}: entity set name {table.entity_set}")

@@ -16,7 +16,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from smsconf.config.model import Config
 from smsconf.dataverse import DataverseClient, Operation, OperationResult, operations
@@ -31,7 +31,7 @@ from smsconf.dataverse.errors import (
 from smsconf.platform import TABLES
 from smsconf.reconcile.dependencies import prerequisites, waves
 from smsconf.reconcile.diff import KIND_OF_TABLE, same
-from smsconf.reconcile.journal import Entry, Journal
+from smsconf.reconcile.journal import Entry, Journal, Status
 from smsconf.reconcile.live import LiveState, Row
 from smsconf.reconcile.plan import Change, Plan
 
@@ -137,7 +137,15 @@ def secrets_for(change: Change, config: Config) -> dict[str, str]:
     if not change.secret_columns:
         return {}
     account = next(a for a in config.accounts if (a.name,) == change.key)
-    return {column: account.api_key.resolve() for column in change.secret_columns}
+    return {column: account.secret.resolve() for column in change.secret_columns}
+
+
+class ProviderSteps(Protocol):
+    """Writes a plan's provider steps (a Twilio number's inbound URL): (status, detail)."""
+
+    def owns(self, change: Change) -> bool: ...
+
+    async def write(self, change: Change, config: Config) -> tuple[Status, str]: ...
 
 
 async def execute(
@@ -148,39 +156,76 @@ async def execute(
     *,
     continue_on_error: bool = False,
     progress: Callable[[int], None] | None = None,
+    provider: ProviderSteps | None = None,
 ) -> ApplyReport:
     """Write the plan's changes in step order; `progress(n)` hears of each `$batch` answered
-    (n writes), so a long apply can show how far it is."""
+    (n writes), so a long apply can show how far it is. Runs of Dataverse steps go in `$batch`
+    requests; provider steps between them go to `provider` one by one, in their place in the
+    order, so that (without continue-on-error) nothing after a failure is sent anywhere."""
     changes = sorted(plan.changes, key=lambda c: c.step)
+    report = ApplyReport(journal.path)
+    stopped = False
+    for steps, for_provider in _runs(changes, provider):
+        if stopped:
+            outcomes = [("not_attempted", "not attempted: an earlier step failed")] * len(steps)
+        elif for_provider:
+            assert provider is not None
+            outcomes = [await provider.write(c, config) for c in steps]
+        else:
+            outcomes = await _dataverse(steps, config, client, continue_on_error, progress)
+        for change, (status, detail) in zip(steps, outcomes, strict=True):
+            journal.record(
+                Entry(
+                    change.step,
+                    change.action,
+                    change.address,
+                    change.label,
+                    change.table,
+                    change.id,
+                    status,
+                    detail,
+                )
+            )
+            setattr(report, status, getattr(report, status) + 1)
+            if status in ("failed", "stale"):
+                report.failures.append(f"{change.label}: {detail}")
+                stopped = stopped or not continue_on_error
+    return report
+
+
+def _runs(changes: list[Change], provider: ProviderSteps | None) -> list[tuple[list[Change], bool]]:
+    """The steps cut into runs of Dataverse steps and of provider steps, in order."""
+    runs: list[tuple[list[Change], bool]] = []
+    for change in changes:
+        mine = provider is not None and provider.owns(change)
+        if runs and runs[-1][1] == mine:
+            runs[-1][0].append(change)
+        else:
+            runs.append(([change], mine))
+    return runs
+
+
+async def _dataverse(
+    changes: list[Change],
+    config: Config,
+    client: DataverseClient,
+    continue_on_error: bool,
+    progress: Callable[[int], None] | None,
+) -> list[tuple[Status, str]]:
     ops = [operation(c, secrets_for(c, config)) for c in changes]
     writer = _Writer(client, changes, ops, continue_on_error=continue_on_error, progress=progress)
     results = await writer.run()
-    report = ApplyReport(journal.path)
     unsettled = [
         (c, r)
         for i, (c, r) in enumerate(zip(changes, results, strict=True))
         if not r.ok and i not in writer.skipped
     ]
     settled = await _settle(client, unsettled) if unsettled else set()
+    outcomes: list[tuple[Status, str]] = []
     for index, (change, result) in enumerate(zip(changes, results, strict=True)):
         skipped = writer.skipped.get(index)
-        status, detail = ("not_attempted", skipped) if skipped else _status(change, result, settled)
-        journal.record(
-            Entry(
-                change.step,
-                change.action,
-                change.address,
-                change.label,
-                change.table,
-                change.id,
-                status,
-                detail,
-            )
-        )
-        setattr(report, status, getattr(report, status) + 1)
-        if status in ("failed", "stale"):
-            report.failures.append(f"{change.label}: {detail}")
-    return report
+        outcomes.append(("not_attempted", skipped) if skipped else _status(change, result, settled))
+    return outcomes
 
 
 class _Writer:

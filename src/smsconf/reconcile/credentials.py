@@ -30,17 +30,19 @@ def telesign_accounts(
     accounts: list[TelesignAccount] = []
     unreadable: dict[str, Credential] = {}
     for account in config.accounts:
+        if account.provider != "telesign":
+            continue
         try:
-            key = ApiKey(account.api_key.resolve())
+            key = ApiKey(account.secret.resolve())
         except (SecretError, ValueError) as exc:
             unreadable[account.name] = Credential(
-                account.name, account.provider, account.customer_id, "secret_unreadable", str(exc)
+                account.name, account.provider, account.identifier, "secret_unreadable", str(exc)
             )
             continue
         accounts.append(
             TelesignAccount(
                 name=account.name,
-                customer_id=account.customer_id,
+                customer_id=account.identifier,
                 api_key=key,
                 endpoint=endpoint or account.endpoint,
                 auth=account.auth,
@@ -82,4 +84,4 @@ async def check_accounts(
             for account, found in zip(usable, checks, strict=True)
             for c in found
         ]
-    return [results[a.name] for a in config.accounts], numbers
+    return [results[a.name] for a in config.accounts if a.name in results], numbers

@@ -19,13 +19,16 @@ from smsconf.config.loader import Loaded
 from smsconf.config.secrets import SecretError, fingerprint
 from smsconf.gcpause import gc_paused
 from smsconf.mapping.desired import desired_rows
+from smsconf.platform.inbound import inbound_url
 from smsconf.reconcile.absent import absent_columns
 from smsconf.reconcile.apply import ApplyReport, StalePlan, execute, stale_rows
 from smsconf.reconcile.credentials import check_accounts
 from smsconf.reconcile.diff import RANK, diff
 from smsconf.reconcile.journal import Journal
 from smsconf.reconcile.live import read_live
+from smsconf.reconcile.migration import migration_notes, telesign_notes
 from smsconf.reconcile.plan import Change, Plan
+from smsconf.reconcile.twilio import ProviderWriter, TwilioFindings, check_twilio, is_twilio
 from smsconf.target import Target, state_dir
 
 ASSOCIATION_RANK = len(RANK)
@@ -45,7 +48,7 @@ def config_digest(loaded: Loaded) -> str:
     prints = []
     for account in config.accounts:
         try:
-            prints.append(fingerprint(account.api_key.resolve()))
+            prints.append(fingerprint(account.secret.resolve()))
         except SecretError:
             prints.append("unreadable")
     payload = json.dumps(
@@ -72,6 +75,8 @@ def ordered(changes: list[Change]) -> list[Change]:
 
     def rank(change: Change) -> tuple[int, int]:
         table_rank = RANK.get(change.table, 0)
+        if is_twilio(change):
+            return (2, 1)  # after every row and link it serves, before the deletes (§7.3)
         if change.action == "associate":
             return (1, ASSOCIATION_RANK)
         if change.action == "disassociate":
@@ -115,13 +120,17 @@ def delete_limits(changes: list[Change], loaded: Loaded, options: PlanOptions) -
     ]
 
 
+def gateway_of(loaded: Loaded, target: Target) -> str | None:
+    env = loaded.config.environments.get(loaded.environment or "")
+    return (env.gateway if env else None) or target.gateway
+
+
 def callback_urls(loaded: Loaded, target: Target, org_id: str) -> dict[str, str]:
     """Telesign's inbound callback URL per account: per organisation, computed (evidence §3)."""
-    env = loaded.config.environments.get(loaded.environment or "")
-    gateway = (env.gateway if env else None) or target.gateway
+    gateway = gateway_of(loaded, target)
     if gateway is None:
         return {}
-    url = f"{gateway.rstrip('/')}/telesign/incoming?orgId={org_id}"
+    url = inbound_url(gateway, "telesign", org_id)
     return {a.name: url for a in loaded.config.accounts if a.provider == "telesign"}
 
 
@@ -131,6 +140,7 @@ async def make_plan(
     options = options or PlanOptions()
     config = loaded.config
     live_task = read_live(target.dataverse, config)
+    twilio: TwilioFindings | None = None
     if options.check_credentials:
         checks = check_accounts(
             config,
@@ -139,6 +149,18 @@ async def make_plan(
             check_numbers=options.check_numbers,
         )
         live, (creds, numbers) = await asyncio.gather(live_task, checks)
+        # After the live read: the organisation's id is part of its Twilio inbound URL.
+        gateway = gateway_of(loaded, target)
+        twilio = await check_twilio(
+            config,
+            inbound_url(gateway, "twilio", live.org_id) if gateway else None,
+            loaded.locate,
+            endpoint=target.twilio_endpoint,
+            transport=target.twilio_transport,
+        )
+        creds, numbers = creds + twilio.credentials, numbers + twilio.numbers
+        order = {a.name: i for i, a in enumerate(config.accounts)}
+        creds.sort(key=lambda c: order.get(c.account, 0))
     else:
         live, creds, numbers = await live_task, [], []
     with gc_paused():
@@ -151,7 +173,10 @@ async def make_plan(
             denied = live.field_access.problems(result.changes, rows)
             if denied:
                 raise loaded.problems(denied)
-        changes = ordered(result.changes)
+        changes = ordered(result.changes + (twilio.changes if twilio else []))
+    notes = (
+        telesign_notes(config) + migration_notes(config, live) + (twilio.notes if twilio else [])
+    )
     return Plan(
         environment=loaded.environment,
         target=target.name,
@@ -165,6 +190,8 @@ async def make_plan(
         unsafe=tuple(result.unsafe + delete_limits(changes, loaded, options)),
         git_commit=git_commit(paths),
         callback_urls=callback_urls(loaded, target, live.org_id),
+        notes=tuple(notes),
+        provider_numbers=tuple(twilio.provider_numbers if twilio else ()),
     )
 
 
@@ -198,6 +225,7 @@ async def apply_plan(
             journal,
             continue_on_error=continue_on_error,
             progress=progress,
+            provider=ProviderWriter(target.twilio_endpoint, target.twilio_transport),
         )
     finally:
         journal.close()

@@ -103,6 +103,31 @@ class NumberResult:
 
 
 @dataclass(frozen=True)
+class Note:
+    """Something the reviewer must know that is no write: a warning (a Trial account, a
+    Messaging Service overriding a number, Telesign still configured), a fact (who answers
+    STOP for a number) or a step only a person can take (`todo`: porting, registration)."""
+
+    level: Literal["warning", "fact", "todo"]
+    subject: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ProviderNumber:
+    """A configured Twilio number as Twilio holds it: the inbound URL in effect and its layer."""
+
+    account: str
+    number: str
+    sid: str | None
+    layer: str
+    url_in_effect: str
+    expected: str | None
+    right: bool
+    consent: str
+
+
+@dataclass(frozen=True)
 class Plan:
     environment: str | None
     target: str
@@ -116,6 +141,8 @@ class Plan:
     unsafe: tuple[str, ...] = ()
     git_commit: str | None = None
     callback_urls: dict[str, str] = field(default_factory=dict)
+    notes: tuple[Note, ...] = ()
+    provider_numbers: tuple[ProviderNumber, ...] = ()
     smsconf_version: str = __version__
     format_version: str = FORMAT_VERSION
 
@@ -166,6 +193,8 @@ class Plan:
             "unmanaged": [asdict(u) for u in self.unmanaged],
             "read_etags": dict(sorted(self.read_etags.items())),
             "callback_urls": dict(sorted(self.callback_urls.items())),
+            "notes": [asdict(n) for n in self.notes],
+            "provider_numbers": [asdict(n) for n in self.provider_numbers],
         }
 
     @cached_property
@@ -198,6 +227,10 @@ class Plan:
                 read_etags=dict(data["read_etags"]),
                 unsafe=tuple(data["unsafe"]),
                 callback_urls=dict(data["callback_urls"]),
+                notes=tuple(Note(**n) for n in data.get("notes", ())),
+                provider_numbers=tuple(
+                    ProviderNumber(**n) for n in data.get("provider_numbers", ())
+                ),
                 smsconf_version=data["smsconf_version"],
             )
         except (KeyError, TypeError) as exc:

@@ -40,6 +40,14 @@ def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
         )
     if plan.unsafe:
         head += [f"**Unsafe:** {md_text(reason)}" for reason in plan.unsafe]
+    if plan.notes:
+        marks = {"warning": "⚠️", "fact": "ℹ️", "todo": "- [ ]"}
+        head += [""] + [
+            f"- {marks[n.level]} **{md_text(n.subject)}**: {md_text(n.text)}"
+            if n.level != "todo"
+            else f"- [ ] **{md_text(n.subject)}**: {md_text(n.text)}"
+            for n in plan.notes
+        ]
     risks = plan.risks()
     if risks:
         lines = [f"- ⚠️ {md_text(risk)}: {md_text(label)}" for risk, label in risks]

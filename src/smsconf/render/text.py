@@ -28,6 +28,8 @@ STYLE = {
     "associate": "green",
     "disassociate": "red",
 }
+NOTE_MARK = {"warning": "!", "fact": "i", "todo": "[ ]"}
+NOTE_STYLE = {"warning": "yellow", "fact": "dim", "todo": "bold"}
 
 Piece = tuple[str, str | None]
 
@@ -53,6 +55,10 @@ def pieces(plan: Plan) -> list[Piece]:
         else:
             add((v(check.verdict), "red"))
         add((f" {v(check.detail)}\n", None))
+    for note in plan.notes:
+        add((f"  {NOTE_MARK[note.level]} {v(note.subject)}: ", None))
+        add((note.level, NOTE_STYLE[note.level]))
+        add((f": {v(note.text)}\n", None))
     if not plan.changes:
         add(("\nNo changes. The organisation matches the configuration.\n", None))
     for change in plan.changes:

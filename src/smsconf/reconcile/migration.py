@@ -1,0 +1,73 @@
+"""What a plan says about leaving Telesign (providers.md §2.5, §7.3).
+
+Telesign was removed from Omnichannel on 2024-10-08; a configuration that still declares a
+Telesign account gets one warning naming the command that moves it. A number the organisation
+holds under a Telesign account and the configuration now puts under a Twilio account is a
+cut-over in progress: the steps no API does for a person (porting, carrier registration, the
+console's media setting, a test message) are listed as `todo` notes, never pretended done.
+"""
+
+from __future__ import annotations
+
+from smsconf.config.model import Config
+from smsconf.platform import vocabulary as vocab
+from smsconf.reconcile.live import LiveState
+from smsconf.reconcile.plan import Note
+
+TELESIGN_REMOVED = "2024-10-08"
+ACCOUNTS = "msdyn_occommunicationprovidersetting"
+NUMBERS = "msdyn_ocphonenumber"
+
+
+def telesign_notes(config: Config) -> list[Note]:
+    names = [a.name for a in config.accounts if a.provider == "telesign"]
+    if not names:
+        return []
+    listed = ", ".join(f"'{n}'" for n in names)
+    return [
+        Note(
+            "warning",
+            "Telesign",
+            f"Microsoft removed the Telesign SMS channel from Omnichannel on {TELESIGN_REMOVED}; "
+            f"account(s) {listed} still use it. Move each to Twilio with `smsconf migrate "
+            "telesign ACCOUNT --to TWILIO_ACCOUNT [--numbers OLD=NEW,...]`",
+        )
+    ]
+
+
+def migration_notes(config: Config, live: LiveState) -> list[Note]:
+    telesign = {
+        str(live.row_id(ACCOUNTS, row))
+        for row in live.rows.get(ACCOUNTS, ())
+        if row.get("msdyn_occommunicationprovider") == vocab.PROVIDER["telesign"]
+    }
+    on_telesign = {
+        str(row.get("msdyn_phonenumber"))
+        for row in live.rows.get(NUMBERS, ())
+        if str(row.get("_msdyn_occommunicationprovidersettingid_value")) in telesign
+    }
+    notes = []
+    for account in config.accounts:
+        if account.provider != "twilio":
+            continue
+        for number in account.numbers:
+            if number.number not in on_telesign:
+                continue
+            subject = f"number {number.number} moving to '{account.name}'"
+            registration = {
+                "long_code": "register the A2P 10DLC brand and campaign for it",
+                "toll_free": "submit its toll-free verification (unverified toll-free traffic "
+                "to the US is blocked)",
+                "short_code": "move the short code's carrier approval to Twilio",
+            }[number.type]
+            for text in (
+                "port it from Telesign to Twilio (Twilio's Porting API or console; lead time "
+                "outside smsconf), unless the configuration maps it to a new number",
+                registration,
+                "turn off 'Enforce HTTP Auth on Media URLs' in the Twilio console if "
+                "attachments are on (a Dynamics 365 prerequisite no API reads)",
+                f"after apply, text the number from a handset or run `smsconf test-sms "
+                f"--provider twilio --from {number.number} --to HANDSET`",
+            ):
+                notes.append(Note("todo", subject, text))
+    return notes

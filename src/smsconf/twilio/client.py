@@ -1,0 +1,166 @@
+"""The HTTP conversation with Twilio: Basic auth, JSON answers, retries on 429 and 5xx.
+
+Retries follow the project's one rule (`dataverse.retry`): a 429 (Twilio's 20429: "safe to
+retry after backing off", §3.5) or a 503 is retried for any request, a 502/504 or a dropped
+connection only for a request that is harmless to repeat. Every request smsconf sends to Twilio
+is: reads, and an update that sets a number's SmsUrl to a value (the same value twice is the
+same number). A POST to a list resource (a purchase) is never built here.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from smsconf import __version__
+from smsconf.dataverse.retry import RetryPolicy
+from smsconf.tls import verifying_context
+from smsconf.twilio.account import TwilioAccount
+from smsconf.twilio.errors import TwilioRejected, TwilioUnreachable
+
+logger = logging.getLogger("smsconf.twilio")
+API_VERSION = "/2010-04-01"
+REQUEST_TIMEOUT = 15.0
+
+
+def twilio_retry_policy() -> RetryPolicy:
+    """Fewer, shorter waits than Dataverse's: Twilio sends no Retry-After on the 2010 API."""
+    return RetryPolicy(max_attempts=6, base_delay=0.25, max_delay=8.0)
+
+
+@dataclass(frozen=True)
+class TwilioResponse:
+    status: int
+    body: Mapping[str, Any] = field(repr=False)
+    attempts: int = 1
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def code(self) -> int | None:
+        code = self.body.get("code")
+        return code if isinstance(code, int) else None
+
+    @property
+    def message(self) -> str:
+        return str(self.body.get("message") or f"HTTP {self.status}")
+
+
+class TwilioClient:
+    """An async client for one account; `async with TwilioClient(account) as client`.
+
+    `transport` lets the local target talk to the in-process emulator over the same HTTP.
+    """
+
+    def __init__(
+        self,
+        account: TwilioAccount,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.account = account
+        self.policy = policy or twilio_retry_policy()
+        credentials = f"{account.account_sid}:{account.auth_token.reveal()}"
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            verify=verifying_context() if transport is None else True,
+            timeout=REQUEST_TIMEOUT,
+            headers={
+                "User-Agent": f"smsconf/{__version__} httpx/{httpx.__version__}",
+                "Accept": "application/json",
+                "Authorization": "Basic " + base64.b64encode(credentials.encode()).decode(),
+            },
+        )
+        self.requests = 0
+        self.retries = 0
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._http.aclose()
+
+    def __repr__(self) -> str:
+        return f"TwilioClient({self.account.account_sid})"
+
+    def account_path(self, resource: str = "") -> str:
+        """`/2010-04-01/Accounts/{AC}{resource}` on the API host."""
+        return f"{self.account.api_base}{API_VERSION}/Accounts/{self.account.account_sid}{resource}"
+
+    async def get(self, url: str, params: Mapping[str, str] | None = None) -> TwilioResponse:
+        return await self._send("GET", url, params=params)
+
+    async def update(self, url: str, form: Mapping[str, str]) -> TwilioResponse:
+        """A POST to an instance resource (never to a list: that would buy a number)."""
+        if not url.split("?")[0].rsplit("/", 1)[-1].startswith(("PN", "SC", "AP")):
+            raise ValueError(f"refusing to POST to {url}: only number updates are sent")
+        return await self._send("POST", url, form=form)
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        form: Mapping[str, str] | None = None,
+    ) -> TwilioResponse:
+        attempt = 0
+        while True:
+            attempt += 1
+            self.requests += 1
+            status: int | None
+            try:
+                reply = await self._http.request(method, url, params=params, data=form)
+            except httpx.TransportError as exc:
+                sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+                wait = self.policy.delay(attempt, status=None, sent=sent, idempotent=True)
+                if wait is None:
+                    raise TwilioUnreachable(
+                        f"could not reach {self.account.api_base} for account "
+                        f"{self.account.account_sid}: {type(exc).__name__}"
+                    ) from None
+                status = None
+            else:
+                response = TwilioResponse(reply.status_code, _json(reply), attempt)
+                status = reply.status_code
+                wait = (
+                    None
+                    if response.ok
+                    else self.policy.delay(attempt, status=status, idempotent=True)
+                )
+                if wait is None:
+                    return response
+                logger.info(
+                    "twilio %s %s -> %s (concurrent %s)",
+                    method,
+                    reply.url.path,
+                    status,
+                    reply.headers.get("Twilio-Concurrent-Requests", "?"),
+                )
+            self.retries += 1
+            await self.policy.sleep(wait)
+
+    def rejected(self, response: TwilioResponse, where: str) -> TwilioRejected:
+        return TwilioRejected(response.status, response.code, response.message, where)
+
+
+def _json(reply: httpx.Response) -> Mapping[str, Any]:
+    try:
+        parsed = reply.json()
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, Mapping) else {}

@@ -1,0 +1,20 @@
+"""Exceptions of the Twilio client. Messages carry the account SID, HTTP status and Twilio's
+code and message, never a header or the Auth Token, so they are safe to print and log."""
+
+
+class TwilioError(Exception):
+    """Base class: any failure talking to Twilio."""
+
+
+class TwilioUnreachable(TwilioError):
+    """No HTTP answer at all (DNS, refused connection, TLS, timeout) after the retries."""
+
+
+class TwilioRejected(TwilioError):
+    """Twilio answered with an error body (§3.4): `code` is Twilio's, `status` the HTTP one."""
+
+    def __init__(self, status: int, code: int | None, message: str, where: str) -> None:
+        self.status = status
+        self.code = code
+        self.message = message
+        super().__init__(f"Twilio refused {where}: HTTP {status}, code {code}: {message}")
