@@ -29,8 +29,9 @@ def telesign_notes(config: Config) -> list[Note]:
             "warning",
             "Telesign",
             f"Microsoft removed the Telesign SMS channel from Omnichannel on {TELESIGN_REMOVED}; "
-            f"account(s) {listed} still use it. Move each to Twilio with `smsconf migrate "
-            "telesign ACCOUNT --to TWILIO_ACCOUNT [--numbers OLD=NEW,...]`",
+            f"account(s) {listed} still use it. Move each to Twilio: declare a `provider: twilio` "
+            "account with the numbers, point the workstreams' `sms.number` at them, and list the "
+            "Telesign account and numbers under `removed:`",
         )
     ]
 
