@@ -137,7 +137,13 @@ SCHEMA_CASES = [
         "accounts[0].provider",
         "did you mean 'twilio'?",
     ),
-    ("accounts/0/provider", "acs", "expected one of telesign, twilio", "accounts[0].provider", None),
+    (
+        "accounts/0/provider",
+        "acs",
+        "expected one of telesign, twilio",
+        "accounts[0].provider",
+        None,
+    ),
     (
         "accounts/0/numbers/0/type",
         "mobile",
