@@ -1,0 +1,98 @@
+"""`smsconf route`: where a text goes, from the example configuration and from the organisation.
+
+Driven through the CLI on examples/ so the evaluator, the case file and the exit code are held
+to what a repository's CI would run.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from smsconf.cli import main
+from smsconf.exitcodes import ExitCode
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+SATURDAY = "2026-12-05T19:00"
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def route(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["route", "examples/", *args])
+    return result.exit_code, result.output
+
+
+def test_a_gold_account_goes_to_the_vip_queue(workdir: Path) -> None:
+    code, out = route("--to", "14255550100", "--set", "account.msdyn_tier=Gold", "--at", SATURDAY)
+    assert code == ExitCode.OK, out
+    assert "rule 'VIP accounts' match" in out.replace("matched", "match")
+    assert "SMS Support VIP" in out
+
+
+def test_nothing_matching_falls_back(workdir: Path) -> None:
+    code, out = route("--to", "14255550100", "--at", SATURDAY, "--format", "json")
+    assert code == ExitCode.OK, out
+    assert "SMS Support Tier 1" in json.dumps(json.loads(out))
+
+
+def test_the_evaluator_reads_the_organisations_rulesets_alike(workdir: Path) -> None:
+    applied = CliRunner().invoke(main, ["apply", "--auto-approve", "examples/"])
+    assert applied.exit_code == ExitCode.OK, applied.output
+    args = ("--to", "14255550100", "--set", "account.msdyn_tier=Gold", "--at", SATURDAY)
+    code, from_yaml = route(*args, "--format", "json")
+    live_code, from_org = route(*args, "--live", "--format", "json")
+    assert (code, live_code) == (ExitCode.OK, ExitCode.OK), from_org
+    assert _queues(json.loads(from_yaml)) == _queues(json.loads(from_org))
+
+
+def _queues(document: object) -> list[str]:
+    text = json.dumps(document)
+    return sorted(q for q in ("SMS Support VIP", "SMS Support Tier 1") if q in text)
+
+
+def test_a_failing_case_fails_the_command_with_its_route(workdir: Path) -> None:
+    (workdir / "cases.yaml").write_text(
+        "cases:\n"
+        "  - name: Gold goes to tier 1 (wrong on purpose)\n"
+        '    to: "14255550100"\n'
+        f'    at: "{SATURDAY}"\n'
+        "    set: {account.msdyn_tier: Gold}\n"
+        "    expect:\n"
+        "      queue: SMS Support Tier 1\n",
+        encoding="utf-8",
+    )
+    code, out = route("--cases", "cases.yaml")
+    assert code == ExitCode.ROUTE_CASES_FAILED, out
+    assert "Gold goes to tier 1" in out
+
+
+def test_a_passing_case_passes(workdir: Path) -> None:
+    (workdir / "cases.yaml").write_text(
+        "cases:\n"
+        "  - name: Gold goes to VIP\n"
+        '    to: "14255550100"\n'
+        f'    at: "{SATURDAY}"\n'
+        "    set: {account.msdyn_tier: Gold}\n"
+        "    expect:\n"
+        "      queue: SMS Support VIP\n",
+        encoding="utf-8",
+    )
+    code, out = route("--cases", "cases.yaml")
+    assert code == ExitCode.OK, out
+
+
+def test_a_malformed_case_file_is_located(workdir: Path) -> None:
+    (workdir / "cases.yaml").write_text("cases:\n  - name: x\n    expekt: {}\n", encoding="utf-8")
+    code, out = route("--cases", "cases.yaml")
+    assert code not in (ExitCode.OK, ExitCode.CHANGES, ExitCode.ERROR), out
+    assert "cases.yaml:3:5" in out
