@@ -231,7 +231,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     ),
     "Routing.route_to_queue": (
         "one `msdyn_decisionruleset` and `msdyn_routingconfigurationstep` row",
-        "Route-to-queue rules, first match wins.",
+        "Route-to-queue rules: all are evaluated, and the first that matches and whose queue is "
+        "not overflowing is applied.",
     ),
     "ClassificationRuleset.name": ("`msdyn_decisionruleset.msdyn_name`", "Ruleset name."),
     "ClassificationRuleset.rules": ("`msdyn_decisionruleset.msdyn_rulesetdefinition`", "Rules."),
