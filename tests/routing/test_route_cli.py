@@ -96,3 +96,9 @@ def test_a_malformed_case_file_is_located(workdir: Path) -> None:
     code, out = route("--cases", "cases.yaml")
     assert code not in (ExitCode.OK, ExitCode.CHANGES, ExitCode.ERROR), out
     assert "cases.yaml:3:5" in out
+
+
+def test_the_examples_route_cases_pass(workdir: Path) -> None:
+    code, out = route("--cases", "examples/routing-cases.yaml")
+    assert code == ExitCode.OK, out
+    assert "3 of 3 case(s) passed" in out
