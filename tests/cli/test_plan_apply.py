@@ -505,7 +505,7 @@ def test_tampered_plan_file_is_refused_clearly(saved: Workspace) -> None:
     path = saved.root / "plan.json"
     path.write_text(path.read_text().replace('"msdyn_priority": 11', '"msdyn_priority": 99'))
     result = saved.smsconf("apply", "examples/", "--plan", "plan.json", "--auto-approve")
-    assert result.exit_code == ExitCode.ERROR
+    assert result.exit_code == ExitCode.PLAN_FILE_INVALID
     assert "checksum does not match" in result.stderr
     assert "Traceback" not in result.output
     assert one(saved.rows("queue", name="SMS Support Tier 1"))["msdyn_priority"] == 10

@@ -40,6 +40,8 @@ def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
         )
     if plan.unsafe:
         head += [f"**Unsafe:** {md_text(reason)}" for reason in plan.unsafe]
+    if plan.allowed_deletes:
+        head.append(f"**Deletes allowed:** {md_text(plan.allowed_deletes.describe())}")
     if plan.notes:
         marks = {"warning": "⚠️", "fact": "ℹ️", "todo": "- [ ]"}
         head += [""] + [
