@@ -211,8 +211,9 @@ def apply(
         raise click.UsageError("Missing argument 'PATHS...' (or give --plan FILE).")
     loaded = load(paths, env if env is not None or saved is None else saved.environment)
     allowance = _allowance(allow_deletes, allowed)
-    if saved is not None and allowance is None:
-        allowance = saved.allowed_deletes  # the Terraform habit: the plan is the decision
+    claimed = saved is not None and allowance is None
+    if claimed:  # the Terraform habit: the plan is the decision, once a person or the
+        allowance = saved.allowed_deletes  # workflow agrees (see `_unconfirmed_deletes`)
 
     async def run() -> ExitCode:
         async with open_target(target_of(loaded, target)) as conn:
@@ -229,6 +230,8 @@ def apply(
                 return blocker
             if not the_plan.has_changes:
                 return ExitCode.OK
+            if claimed and auto_approve and _unconfirmed_deletes(the_plan):
+                return ExitCode.UNSAFE_PLAN
             if not auto_approve and not _confirmed(the_plan):
                 click.echo("Apply cancelled.", err=True)
                 return ExitCode.ERROR
@@ -285,6 +288,22 @@ def _stale(exc: StalePlan) -> ExitCode:
     return ExitCode.STALE_PLAN
 
 
+def _unconfirmed_deletes(plan: Plan) -> bool:
+    """A plan file's own allowance deletes nothing unattended: anyone can write a file that
+    allows deletes and re-checksum it, so with --auto-approve the workflow must allow them
+    too (flags or $SMSCONF_ALLOW_DELETES, which must then equal the file's); at a terminal,
+    the person typing `yes` is that agreement."""
+    if not (plan.allowed_deletes and plan.counts()["delete"]):
+        return False
+    click.echo(
+        f"Apply refused: the deletes allowed ({plan.allowed_deletes.describe()}) come from the "
+        "plan file alone; with --auto-approve, allow them where the workflow says it "
+        f"(--allow-delete ADDRESS, --allow-deletes or ${ALLOW_DELETES_VARIABLE}).",
+        err=True,
+    )
+    return True
+
+
 def _confirmed(plan: Plan) -> bool:
     """A terminal's yes. A plan that deletes takes the word `yes` itself (Terraform's rule):
     a stray `y` or Enter must never delete."""
@@ -296,7 +315,10 @@ def _confirmed(plan: Plan) -> bool:
     deletes = plan.counts()["delete"]
     if not deletes:
         return click.confirm("Apply these changes?", default=False)
-    click.echo(f"This plan deletes {deletes} object(s); only 'yes' approves it.")
+    allowed = (
+        f" (deletes allowed: {plan.allowed_deletes.describe()})" if plan.allowed_deletes else ""
+    )
+    click.echo(f"This plan deletes {deletes} object(s){allowed}; only 'yes' approves it.")
     answer = click.prompt("Apply these changes? Type yes", default="", show_default=False)
     return str(answer).strip() == "yes"
 
