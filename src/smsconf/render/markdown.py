@@ -40,8 +40,12 @@ def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
         )
     if plan.unsafe:
         head += [f"**Unsafe:** {md_text(reason)}" for reason in plan.unsafe]
-    if plan.allowed_deletes:
-        head.append(f"**Deletes allowed:** {md_text(plan.allowed_deletes.describe())}")
+    allowed = plan.allowed_deletes
+    if allowed:
+        words = (
+            "all (`--allow-deletes`)" if allowed.all else ", ".join(map(md_code, allowed.addresses))
+        )
+        head.append(f"**Deletes allowed:** {words}")
     if plan.notes:
         marks = {"warning": "⚠️", "fact": "ℹ️", "todo": "- [ ]"}
         head += [""] + [
