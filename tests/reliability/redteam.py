@@ -518,6 +518,7 @@ def play(ws: Workspace, attack: Attack) -> Outcome:
 
 def play_all(work: Path, attacks: tuple[Attack, ...] = ATTACKS) -> list[Outcome]:
     """Every attack on its own copy of its scenario (outside pytest: `bench/reliability.py`)."""
+    (work / "applied").mkdir(parents=True)
     applied_db = apply_example(work / "applied")
     prepared = {name: prepare(work / name, applied_db, name) for name in SCENARIOS}
     outcomes = []

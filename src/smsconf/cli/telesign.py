@@ -204,7 +204,12 @@ def emulator_app(
 
 
 @emulator.command("telesign")
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; loopback unless you say otherwise.",
+)
 @click.option("--port", default=8090, show_default=True, type=int, help="0 picks a free port.")
 @click.option(
     "--account",
@@ -231,6 +236,13 @@ def emulator_telesign(
     """Serve the emulated Telesign REST API until interrupted; prints its base URL.
 
     Without --account or --accounts-file it knows the demo accounts of examples/channels.yaml.
+
+    \b
+    It listens on 127.0.0.1 unless --host says otherwise. What it accepts:
+      - the Telesign API (/v1/...): requests signed with a known account's key, as Telesign;
+      - the control routes (/_emulator/...: simulate an inbound SMS, set faults, list
+        messages): anyone who reaches the port, which is why it stays on loopback;
+      - request bodies up to 64 KiB (past it 413), malformed JSON a 400.
     """
     app = emulator_app(flag_accounts, accounts_file, faults, seed)
     with running(app, host, port) as url:
