@@ -121,12 +121,11 @@ def test_oversized_file_exits_3(tmp_path: Path) -> None:
     assert_located(result)
 
 
-@pytest.mark.parametrize("kind", ["empty-dir", "missing"])
-def test_nothing_to_validate_exits_3(tmp_path: Path, kind: str) -> None:
-    """A directory with no YAML or a missing path is an error, never a silent success."""
-    target = tmp_path / kind
-    if kind == "empty-dir":
-        target.mkdir()
+def test_nothing_to_validate_exits_3(tmp_path: Path) -> None:
+    """A directory with no YAML is an error, never a silent success (a missing path is a usage
+    error: tests/cli/test_usage.py)."""
+    target = tmp_path / "empty-dir"
+    target.mkdir()
     result = run(str(target))
     assert result.exit_code == ExitCode.INVALID_CONFIG
     assert_located(result)
