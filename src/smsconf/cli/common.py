@@ -74,6 +74,12 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def colour_wanted(stream: Any) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR (no-color.org) or `--no-color` says so
+    (the flag sets NO_COLOR, so rich's own consoles obey it too)."""
+    return bool(stream.isatty()) and not os.environ.get("NO_COLOR")
+
+
 def target_of(loaded: Loaded, override: str | None) -> str:
     """`--target`, else the chosen environment's target, else the local organisation.
 

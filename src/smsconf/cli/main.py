@@ -6,6 +6,7 @@ must not import the emulators, the HTTP stack and the reconciler (that alone cos
 
 import difflib
 import importlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -94,8 +95,15 @@ TELESIGN = "smsconf.cli.telesign"
     help=f"Configuration-as-code for Dynamics 365 SMS channels.\n\n{EXIT_CODE_HELP}",
 )
 @click.version_option(__version__, prog_name="smsconf")
-def main() -> None:
+@click.option(
+    "--no-color",
+    is_flag=True,
+    help="No colour in any output (as NO_COLOR=1 does; colour is only ever used on a terminal).",
+)
+def main(no_color: bool) -> None:
     """Root command group."""
+    if no_color:
+        os.environ["NO_COLOR"] = "1"  # one switch that our renderers and rich's consoles all read
 
 
 def run() -> None:
