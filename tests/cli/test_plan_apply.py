@@ -638,3 +638,14 @@ def test_an_unreachable_organisation_is_named_with_what_to_check(applied: Worksp
     (line,) = result.stderr.splitlines()
     assert f"cannot reach the organisation at {url} (ConnectError" in line
     assert "2 attempt(s)" in line and "check the URL" in line
+
+
+def test_the_local_organisation_asks_nobody_to_email_telesign(ws: Workspace) -> None:
+    """The demo organisation's Telesign is emulated: no support request after its apply; the
+    request itself (callback-urls) names the configuration's Customer IDs."""
+    applied = ws.apply()
+    assert applied.exit_code == ExitCode.OK, applied.output
+    assert "support@telesign.com" not in applied.output
+    urls = ws.smsconf("callback-urls", "examples/")
+    assert urls.exit_code == ExitCode.OK, urls.output
+    assert "Customer ID DEMO-CUSTOMER-0001." in urls.stdout and "unknown" not in urls.stdout
