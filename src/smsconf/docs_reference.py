@@ -313,7 +313,8 @@ EXIT_ADVICE: dict[ExitCode, str] = {
     ExitCode.CHANGES: "Only with `plan --detailed-exitcode` and from `drift`: not a failure. "
     "CI treats 0 and 2 as success.",
     ExitCode.INVALID_CONFIG: "Fix the located errors (file:line:col); all are listed at once. "
-    "From `route`: also a malformed cases file, or a `--to` number no workstream uses.",
+    "From `route`: also a malformed cases file, or a `--to` number no workstream uses. From "
+    "`fmt --check`: a file is not in canonical layout (run `smsconf fmt`).",
     ExitCode.CREDENTIALS: "A Telesign Customer ID or API key was refused, or Telesign could not "
     "answer the check (throttled, unreachable): `smsconf check-credentials` shows which, per "
     "account; check the secret the account's `api_key` references, or retry later.",
@@ -331,6 +332,9 @@ EXIT_ADVICE: dict[ExitCode, str] = {
     ExitCode.PLAN_FILE_INVALID: "Nothing was written. The file given to `apply --plan` is not a "
     "plan smsconf wrote (not UTF-8 JSON, truncated, an unknown action or table, no checksum): "
     "the one-line message says what; save the plan again with `plan --out`.",
+    ExitCode.USAGE: "The command line is wrong (a mistyped command or option, a bad option "
+    "value, a path that does not exist): the message names it and suggests the closest match. "
+    "Never 0 or 2, so a typo in a workflow cannot pass as an empty plan.",
 }
 
 GENERATED_NOTE = (

@@ -12,7 +12,15 @@ from pathlib import Path
 
 import click
 
-from smsconf.cli.common import env_option, handle_errors, paths_argument, target_of
+from smsconf.cli.common import (
+    ExistingPath,
+    colour_wanted,
+    env_option,
+    handle_errors,
+    organisation_option,
+    paths_argument,
+    target_of,
+)
 from smsconf.cli.main import main
 from smsconf.config.loader import Loaded, load
 from smsconf.exitcodes import ExitCode
@@ -20,7 +28,13 @@ from smsconf.reconcile.apply import StalePlan
 from smsconf.reconcile.drift import drift as find_drift
 from smsconf.reconcile.drift import render as render_drift
 from smsconf.reconcile.manager import PlanOptions, apply_plan, make_plan, replan_saved
-from smsconf.reconcile.outcome import apply_blocker, apply_exit, plan_exit, telesign_support_message
+from smsconf.reconcile.outcome import (
+    apply_blocker,
+    apply_exit,
+    newly_connected,
+    plan_exit,
+    telesign_support_message,
+)
 from smsconf.reconcile.plan import DeleteAllowance, Plan, read_plan_file
 from smsconf.render import RENDERERS
 from smsconf.render.common import summary_line
@@ -29,7 +43,9 @@ from smsconf.routing.lint import warnings as lint_warnings
 from smsconf.target import Target, open_target
 
 target_option = click.option(
-    "--target", help="'local' or an organisation URL (default: the environment's target)."
+    "--target",
+    callback=organisation_option,
+    help="'local', an organisation URL, or its Web API root (default: the environment's target).",
 )
 delete_options = [
     click.option(
@@ -162,13 +178,18 @@ def plan(
     page = fmt == "html" and out is not None  # a report file, not a page on stdout
     if out:
         Path(out).write_text(RENDERERS[fmt](result) if page else result.to_json(), encoding="utf-8")
-    report = f"{summary_line(result.counts())} Report: {out}\n" if page else RENDERERS[fmt](result)
+    if page:
+        report = f"{summary_line(result.counts())} Report: {out}\n"
+    elif fmt == "text":
+        report = render_text(result, color=colour_wanted(sys.stdout))
+    else:
+        report = RENDERERS[fmt](result)
     click.echo(report, nl=False)
     sys.exit(plan_exit(result, detailed=detailed_exitcode))
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.argument("paths", nargs=-1, type=ExistingPath())
 @env_option
 @target_option
 @click.option(
@@ -223,7 +244,7 @@ def apply(
                 )
             except StalePlan as exc:
                 return _stale(exc)
-            click.echo(render_text(the_plan, color=sys.stdout.isatty()), nl=False)
+            click.echo(render_text(the_plan, color=colour_wanted(sys.stdout)), nl=False)
             blocker = apply_blocker(the_plan, ignore_credentials=ignore_credentials)
             if blocker is not None:
                 click.echo("Apply refused: fix the problems above first.", err=True)
@@ -256,8 +277,11 @@ def apply(
             )
             for failure in report.failures:
                 click.echo(f"  ! {failure}", err=True)
-            if the_plan.callback_urls:
-                click.echo("\n" + telesign_support_message(the_plan))
+            connected = [] if conn.is_local else newly_connected(the_plan)
+            if connected:  # Telesign must learn a new account's callback URL; once is enough
+                click.echo(
+                    "\n" + telesign_support_message(the_plan, customer_ids(loaded), connected)
+                )
             return apply_exit(report)
 
     sys.exit(asyncio.run(run()))
@@ -304,6 +328,10 @@ def _unconfirmed_deletes(plan: Plan) -> bool:
     return True
 
 
+def customer_ids(loaded: Loaded) -> dict[str, str | None]:
+    return {a.name: a.customer_id for a in loaded.config.accounts}
+
+
 def _confirmed(plan: Plan) -> bool:
     """A terminal's yes. A plan that deletes takes the word `yes` itself (Terraform's rule):
     a stray `y` or Enter must never delete."""
@@ -337,7 +365,7 @@ def callback_urls(paths: tuple[str, ...], env: str | None, target: str | None) -
         async with open_target(target_of(loaded, target)) as conn:
             return await _plan(loaded, conn, list(paths), options)
 
-    click.echo(telesign_support_message(asyncio.run(run())))
+    click.echo(telesign_support_message(asyncio.run(run()), customer_ids(loaded)))
 
 
 @main.command()
