@@ -9,6 +9,14 @@ from smsconf.cli.main import LazyGroup, main
 from smsconf.emulator.dataverse import FaultConfig, serve
 from smsconf.gcpause import short_lived_process
 
+host_option = click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on: loopback unless you say otherwise, since an emulator trusts "
+    "whoever reaches it (see below).",
+)
+
 
 @main.group(cls=LazyGroup, lazy={"telesign": "smsconf.cli.telesign"})
 def emulator() -> None:
@@ -17,12 +25,7 @@ def emulator() -> None:
 
 
 @emulator.command("serve")
-@click.option(
-    "--host",
-    default="127.0.0.1",
-    show_default=True,
-    help="Address to listen on; loopback unless you say otherwise (see --token).",
-)
+@host_option
 @click.option("--port", default=8080, show_default=True, type=int, help="0 picks a free port.")
 @click.option(
     "--db",

@@ -19,7 +19,7 @@ from rich.table import Table
 from starlette.applications import Starlette
 
 from smsconf.cli.common import env_option, handle_errors, paths_argument, target_of
-from smsconf.cli.emulator import emulator
+from smsconf.cli.emulator import emulator, host_option
 from smsconf.cli.main import main
 from smsconf.config import SecretError
 from smsconf.config.loader import load
@@ -204,12 +204,7 @@ def emulator_app(
 
 
 @emulator.command("telesign")
-@click.option(
-    "--host",
-    default="127.0.0.1",
-    show_default=True,
-    help="Address to listen on; loopback unless you say otherwise.",
-)
+@host_option
 @click.option("--port", default=8090, show_default=True, type=int, help="0 picks a free port.")
 @click.option(
     "--account",

@@ -14,6 +14,20 @@ from smsconf.emulator.dataverse.telesign import signature
 API_KEY = base64.b64encode(b"telesign-secret-key").decode()
 
 
+async def _account(client: httpx.AsyncClient) -> None:
+    """The org's Telesign account CUST-1, its API key stored."""
+    await create(
+        client,
+        "msdyn_occommunicationprovidersettings",
+        {
+            "msdyn_name": "Telesign",
+            "msdyn_occommunicationprovider": 192350002,
+            "msdyn_accountsid": "CUST-1",
+            "msdyn_securesecret": API_KEY,
+        },
+    )
+
+
 async def _callback(
     client: httpx.AsyncClient, body: bytes, authorization: str | None
 ) -> httpx.Response:
@@ -28,16 +42,7 @@ async def _callback(
 async def test_telesign_callback_is_verified_and_stored(
     client: httpx.AsyncClient, app: DataverseEmulator
 ) -> None:
-    await create(
-        client,
-        "msdyn_occommunicationprovidersettings",
-        {
-            "msdyn_name": "Telesign",
-            "msdyn_occommunicationprovider": 192350002,
-            "msdyn_accountsid": "CUST-1",
-            "msdyn_securesecret": API_KEY,
-        },
-    )
+    await _account(client)
     body = json.dumps({"message": "hello", "from": "14255550100"}).encode()
     good = await _callback(client, body, f"TSA CUST-1:{signature(body, API_KEY)}")
     bad = await _callback(client, body, "TSA CUST-1:bm90IGl0")
@@ -74,16 +79,7 @@ async def test_unauthenticated_callbacks_are_refused(
 async def test_a_signed_callback_that_is_not_json_is_a_400(
     client: httpx.AsyncClient, app: DataverseEmulator
 ) -> None:
-    await create(
-        client,
-        "msdyn_occommunicationprovidersettings",
-        {
-            "msdyn_name": "Telesign",
-            "msdyn_occommunicationprovider": 192350002,
-            "msdyn_accountsid": "CUST-1",
-            "msdyn_securesecret": API_KEY,
-        },
-    )
+    await _account(client)
     for body in (b"not json", b"[" * 100_000 + b"]" * 100_000):
         answer = await _callback(client, body, f"TSA CUST-1:{signature(body, API_KEY)}")
         assert answer.status_code == 400
