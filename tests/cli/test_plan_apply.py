@@ -552,6 +552,12 @@ def test_malformed_plan_file_gets_one_line_and_its_own_exit_code(
     assert one(saved.rows("queue", name="SMS Support Tier 1"))["msdyn_priority"] == 10
 
 
+def test_an_endless_plan_file_is_refused_before_it_is_read(saved: Workspace) -> None:
+    result = saved.smsconf("apply", "--plan", "/dev/zero", "--auto-approve")
+    assert result.exit_code == ExitCode.PLAN_FILE_INVALID, result.output
+    assert result.stderr == "error: plan file /dev/zero: is not a regular file; nothing written\n"
+
+
 # --- credentials and secrets -----------------------------------------------------------------
 
 WRONG_KEY = "d3Jvbmcta2V5LW9mLXRoZS1yaWdodC1zaGFwZQ=="

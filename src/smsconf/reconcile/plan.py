@@ -481,7 +481,10 @@ _JSON_NAMES = {
 
 
 def read_plan_file(path: Path) -> Plan:
-    """The saved plan at `path`, or `PlanFileError` naming the file and the one thing wrong."""
+    """The saved plan at `path`, or `PlanFileError` naming the file and the one thing wrong
+    (a device or a pipe that never ends is refused before it is read)."""
+    if not path.is_file():
+        raise PlanFileError(f"{path}: is not a regular file")
     try:
         return Plan.from_json(path.read_bytes())
     except OSError as exc:
