@@ -11,7 +11,14 @@ from pathlib import Path
 
 import click
 
-from smsconf.cli.common import env_option, handle_errors, paths_argument, target_of
+from smsconf.cli.common import (
+    colour_wanted,
+    env_option,
+    handle_errors,
+    organisation_option,
+    paths_argument,
+    target_of,
+)
 from smsconf.cli.main import main
 from smsconf.config.loader import Loaded, load
 from smsconf.exitcodes import ExitCode
@@ -19,7 +26,13 @@ from smsconf.reconcile.apply import StalePlan
 from smsconf.reconcile.drift import drift as find_drift
 from smsconf.reconcile.drift import render as render_drift
 from smsconf.reconcile.manager import PlanOptions, apply_plan, make_plan
-from smsconf.reconcile.outcome import apply_blocker, apply_exit, plan_exit, telesign_support_message
+from smsconf.reconcile.outcome import (
+    apply_blocker,
+    apply_exit,
+    newly_connected,
+    plan_exit,
+    telesign_support_message,
+)
 from smsconf.reconcile.plan import Plan
 from smsconf.render import RENDERERS
 from smsconf.render.common import summary_line
@@ -28,7 +41,9 @@ from smsconf.routing.lint import warnings as lint_warnings
 from smsconf.target import Target, open_target
 
 target_option = click.option(
-    "--target", help="'local' or an organisation URL (default: the environment's target)."
+    "--target",
+    callback=organisation_option,
+    help="'local', an organisation URL, or its Web API root (default: the environment's target).",
 )
 delete_options = [
     click.option("--allow-deletes", is_flag=True, help="Allow deletes beyond the limit."),
@@ -140,7 +155,12 @@ def plan(
     page = fmt == "html" and out is not None  # a report file, not a page on stdout
     if out:
         Path(out).write_text(RENDERERS[fmt](result) if page else result.to_json(), encoding="utf-8")
-    report = f"{summary_line(result.counts())} Report: {out}\n" if page else RENDERERS[fmt](result)
+    if page:
+        report = f"{summary_line(result.counts())} Report: {out}\n"
+    elif fmt == "text":
+        report = render_text(result, color=colour_wanted(sys.stdout))
+    else:
+        report = RENDERERS[fmt](result)
     click.echo(report, nl=False)
     sys.exit(plan_exit(result, detailed=detailed_exitcode))
 
@@ -181,7 +201,7 @@ def apply(
     async def run() -> ExitCode:
         async with open_target(target_of(loaded, target)) as conn:
             the_plan = saved or await _plan(loaded, conn, list(paths), options, verbose)
-            click.echo(render_text(the_plan, color=sys.stdout.isatty()), nl=False)
+            click.echo(render_text(the_plan, color=colour_wanted(sys.stdout)), nl=False)
             blocker = apply_blocker(the_plan, ignore_credentials=ignore_credentials)
             if blocker is not None:
                 click.echo("Apply refused: fix the problems above first.", err=True)
@@ -215,11 +235,18 @@ def apply(
             )
             for failure in report.failures:
                 click.echo(f"  ! {failure}", err=True)
-            if the_plan.callback_urls:
-                click.echo("\n" + telesign_support_message(the_plan))
+            connected = [] if conn.is_local else newly_connected(the_plan)
+            if connected:  # Telesign must learn a new account's callback URL; once is enough
+                click.echo(
+                    "\n" + telesign_support_message(the_plan, customer_ids(loaded), connected)
+                )
             return apply_exit(report)
 
     sys.exit(asyncio.run(run()))
+
+
+def customer_ids(loaded: Loaded) -> dict[str, str | None]:
+    return {a.name: a.customer_id for a in loaded.config.accounts}
 
 
 def _confirmed() -> bool:
@@ -245,7 +272,7 @@ def callback_urls(paths: tuple[str, ...], env: str | None, target: str | None) -
         async with open_target(target_of(loaded, target)) as conn:
             return await _plan(loaded, conn, list(paths), options)
 
-    click.echo(telesign_support_message(asyncio.run(run())))
+    click.echo(telesign_support_message(asyncio.run(run()), customer_ids(loaded)))
 
 
 @main.command()
