@@ -6,6 +6,7 @@ import click
 
 from smsconf.cli.main import LazyGroup, main
 from smsconf.emulator.dataverse import FaultConfig, serve
+from smsconf.emulator.dataverse.schema import load_schema
 from smsconf.gcpause import short_lived_process
 
 
@@ -31,6 +32,11 @@ def emulator() -> None:
 @click.option("--token", help="Accept only this bearer token (default: any).")
 @click.option("--faults", default="", help="e.g. 'throttle=0.1,unavailable=0.05,request_budget=9'.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the fault sequence.")
+@click.option(
+    "--schema",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Serve the tables of this schema snapshot (the format of platform/snapshot.json).",
+)
 def serve_command(
     host: str,
     port: int,
@@ -41,6 +47,7 @@ def serve_command(
     token: str | None,
     faults: str,
     seed: int,
+    schema: Path | None,
 ) -> None:
     """Serve the local Dataverse org (Web API under /api/data/v9.2/) until interrupted."""
     if (tls_cert is None) != (tls_key is None) or (tls_cert and tls_self_signed):
@@ -49,6 +56,10 @@ def serve_command(
         fault_config = FaultConfig.parse(faults, seed)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--faults") from None
+    try:
+        served = load_schema(schema) if schema is not None else None
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     from smsconf.target import LOCAL_DB, prepare_org, state_dir
 
     if db is None:
@@ -56,5 +67,14 @@ def serve_command(
     if str(db) != ":memory:":
         prepare_org(db)
     serve(
-        host, port, db, tls_cert, tls_key, tls_self_signed, token, fault_config, announce=click.echo
+        host,
+        port,
+        db,
+        tls_cert,
+        tls_key,
+        tls_self_signed,
+        token,
+        fault_config,
+        schema=served,
+        announce=click.echo,
     )
