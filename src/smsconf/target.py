@@ -34,7 +34,8 @@ LOCAL_NAMESPACE = uuid.UUID("5d0c4a8e-2f3b-4c61-9a7e-0b1d2c3e4f50")
 # application users, surveys come from Customer Voice, operating hours are calendars set in the
 # admin center): the local org has them from the start.
 LOCAL_DEMO_ROWS = {
-    "systemusers": ("fullname", ["Contoso SMS bot (local)", "Contoso knowledge assistant"]),
+    # fullname is read-only (the systemuser page): an application user's is its last name.
+    "systemusers": ("lastname", ["Contoso SMS bot (local)", "Contoso knowledge assistant"]),
     "msfp_surveies": ("msfp_name", ["SMS satisfaction survey", "SMS bot survey"]),
     "msdyn_operatinghours": ("msdyn_name", ["Business hours", "Always open"]),
 }
@@ -148,3 +149,27 @@ async def seed_demo_rows(client: DataverseClient) -> None:
         for name in names:
             row_id = uuid.uuid5(LOCAL_NAMESPACE, f"{entity_set}/{name}")
             await client.create(entity_set, {column: name}, id=row_id)
+
+
+def prepare_org(db: Path) -> None:
+    """Create the organisation file `db` with the demo rows if it does not exist yet, as the
+    first `plan` on the local target would: `emulator serve --db NEW` then serves an org the
+    example can run against (its bots, surveys and operating hours are looked up by name)."""
+    if db.exists():
+        return
+    import asyncio
+
+    from smsconf.emulator.dataverse import create_app as dataverse_app
+
+    db.parent.mkdir(parents=True, exist_ok=True)
+    app = dataverse_app(db, base_url=LOCAL_URL)
+
+    async def seed() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with DataverseClient(LOCAL_URL, StaticToken("local"), transport=transport) as client:
+            await seed_demo_rows(client)
+
+    try:
+        asyncio.run(seed())
+    finally:
+        app.close()

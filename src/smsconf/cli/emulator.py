@@ -1,12 +1,12 @@
 """`smsconf emulator ...`: serve the local Dataverse and Telesign emulators over HTTP."""
 
-import asyncio
 from pathlib import Path
 
 import click
 
 from smsconf.cli.main import LazyGroup, main
 from smsconf.emulator.dataverse import FaultConfig, serve
+from smsconf.emulator.dataverse.schema import load_schema
 from smsconf.gcpause import short_lived_process
 
 host_option = click.option(
@@ -31,7 +31,8 @@ def emulator() -> None:
     "--db",
     type=click.Path(dir_okay=False, path_type=Path),
     help="SQLite file of the org (default: the CLI's 'local' org, under $SMSCONF_HOME "
-    "or .smsconf/; ':memory:' for a throwaway org).",
+    "or .smsconf/); a new file starts with the demo rows the example looks up; ':memory:' "
+    "for a throwaway, empty org.",
 )
 @click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -43,6 +44,11 @@ def emulator() -> None:
 )
 @click.option("--faults", default="", help="e.g. 'throttle=0.1,unavailable=0.05,request_budget=9'.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the fault sequence.")
+@click.option(
+    "--schema",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Serve the tables of this schema snapshot (the format of platform/snapshot.json).",
+)
 def serve_command(
     host: str,
     port: int,
@@ -53,6 +59,7 @@ def serve_command(
     token: str | None,
     faults: str,
     seed: int,
+    schema: Path | None,
 ) -> None:
     """Serve the local Dataverse org (Web API under /api/data/v9.2/) until interrupted.
 
@@ -70,24 +77,25 @@ def serve_command(
         fault_config = FaultConfig.parse(faults, seed)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--faults") from None
+    try:
+        served = load_schema(schema) if schema is not None else None
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    from smsconf.target import LOCAL_DB, prepare_org, state_dir
+
     if db is None:
-        db = _local_org()
-    elif str(db) != ":memory:":
-        db.parent.mkdir(parents=True, exist_ok=True)
+        db = state_dir() / LOCAL_DB  # the org that `plan`/`apply` on the local target use
+    if str(db) != ":memory:":
+        prepare_org(db)
     serve(
-        host, port, db, tls_cert, tls_key, tls_self_signed, token, fault_config, announce=click.echo
+        host,
+        port,
+        db,
+        tls_cert,
+        tls_key,
+        tls_self_signed,
+        token,
+        fault_config,
+        schema=served,
+        announce=click.echo,
     )
-
-
-def _local_org() -> Path:
-    """The file of the CLI's `local` target, opened once as a first `plan` would (which seeds
-    its demo rows): the server then serves the organisation that `plan`/`apply` read and wrote,
-    and commands run after the server see what its clients wrote."""
-    from smsconf.target import LOCAL, LOCAL_DB, open_target, state_dir
-
-    async def open_once() -> None:
-        async with open_target(LOCAL):
-            pass
-
-    asyncio.run(open_once())
-    return state_dir() / LOCAL_DB

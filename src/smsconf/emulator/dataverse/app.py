@@ -25,7 +25,7 @@ from smsconf.emulator.dataverse.errors import (
 from smsconf.emulator.dataverse.faults import ConnectionDropped, FaultConfig, FaultInjector
 from smsconf.emulator.dataverse.organisation import Organisation
 from smsconf.emulator.dataverse.protocol import Call, Reply, error_reply, json_reply
-from smsconf.emulator.dataverse.records import Records
+from smsconf.emulator.dataverse.schema import Schema, default_schema
 from smsconf.emulator.dataverse.seed import seed, seed_id
 from smsconf.emulator.dataverse.service import Service
 from smsconf.emulator.dataverse.store import Store
@@ -55,8 +55,10 @@ class DataverseEmulator:
         org_id: str = DEFAULT_ORG_ID,
         base_url: str | None = None,
         organisation: Organisation | None = None,
+        schema: Schema | None = None,
     ) -> None:
         self.store = Store(db)
+        self.schema = schema or default_schema()
         self.token = token
         self.faults = FaultInjector(faults)
         self.org_id = org_id
@@ -65,9 +67,9 @@ class DataverseEmulator:
         identity = Identity(user_id, seed_id("businessunit", "root"), org_id)
         with self.store.transaction():
             self.organisation = Organisation.opened(self.store, organisation)
-        self.service = Service(self.store, identity, self.organisation)
-        seed(Records(self.store, user_id))
-        fieldsecurity.seed_administrator(Records(self.store, user_id))
+        self.service = Service(self.store, identity, self.organisation, self.schema)
+        seed(self.service.records)
+        fieldsecurity.seed_administrator(self.service.records)
         self._bounded = BodyLimit(self._handle, MAX_REQUEST_BYTES, _too_large)
 
     def close(self) -> None:
@@ -222,11 +224,19 @@ def create_app(
     org_id: str = DEFAULT_ORG_ID,
     base_url: str | None = None,
     organisation: Organisation | None = None,
+    schema: Schema | None = None,
 ) -> DataverseEmulator:
     """An emulated org stored in `db` (seeded on first use), ready to mount as an ASGI app.
 
     `organisation` makes it a particular organisation (e.g. `Organisation.older()`), recorded
-    in `db`; without it, the organisation `db` recorded, or a current one."""
+    in `db`; without it, the organisation `db` recorded, or a current one. `schema` is the
+    tables it serves (`schema.load(path)`); without it, the committed snapshot's."""
     return DataverseEmulator(
-        db, token=token, faults=faults, org_id=org_id, base_url=base_url, organisation=organisation
+        db,
+        token=token,
+        faults=faults,
+        org_id=org_id,
+        base_url=base_url,
+        organisation=organisation,
+        schema=schema,
     )
