@@ -326,6 +326,10 @@ EXIT_ADVICE: dict[ExitCode, str] = {
     "apply again to finish (creates are idempotent, updates guarded by ETags).",
     ExitCode.ROUTE_CASES_FAILED: "`smsconf route --cases`: each failing case is printed with "
     "its whole route; fix the routing rules or the case's expectation.",
+    ExitCode.UNTRUSTED_HOST: "Nothing was sent and no secret was read: the configuration (or "
+    "`--target`) names a host that is not a provider's or Microsoft's documented one. If the "
+    "host is meant (an emulator, a proxy), the workflow allows it with `--allow-host HOST:PORT` "
+    "or `SMSCONF_ALLOW_HOSTS`; a configuration cannot. See docs/ci-guide.md#threat-model.",
 }
 
 GENERATED_NOTE = (

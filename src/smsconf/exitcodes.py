@@ -17,6 +17,7 @@ class ExitCode(IntEnum):
     STALE_PLAN = 6  # saved plan no longer matches the live organisation or the configuration
     PARTIAL_APPLY = 7  # apply stopped part-way; the journal says what was done
     ROUTE_CASES_FAILED = 8  # `route --cases`: a case was not routed as it expects
+    UNTRUSTED_HOST = 10  # a host the configuration names is neither documented nor allowed
 
 
 EXIT_CODE_HELP = """\b
@@ -29,4 +30,5 @@ Exit codes:
   5  unsafe plan (deletes or immutable changes not allowed)
   6  stale plan (live rows or configuration changed since the plan)
   7  partial apply (see the journal; run apply again to finish)
-  8  route cases failed (a case was not routed where it expects)"""
+  8  route cases failed (a case was not routed where it expects)
+  10 untrusted host (not a documented one; the workflow allows others: --allow-host)"""

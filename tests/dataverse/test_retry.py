@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.allowance import allow
 from tests.dataverse.peers import ORG, Reply, ScriptedPeer, SleepLog, dropping_server, in_process
 
 from smsconf.dataverse import (
@@ -236,9 +237,12 @@ async def test_concurrency_is_limited() -> None:
 # --- real connections -----------------------------------------------------------------------
 
 
-async def test_a_refused_connection_is_retried_even_for_a_bare_post(sleeps: SleepLog) -> None:
+async def test_a_refused_connection_is_retried_even_for_a_bare_post(
+    sleeps: SleepLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with dropping_server() as (url, _):
         pass  # the port is now closed: connections are refused
+    allow(monkeypatch, url)
     retry = RetryPolicy(seed=1, sleep=sleeps, max_attempts=3)
     async with DataverseClient(url, StaticToken("t"), retry=retry) as dv:
         with pytest.raises(TransportFailure, match="ConnectError") as caught:

@@ -11,7 +11,13 @@ from pathlib import Path
 
 import click
 
-from smsconf.cli.common import env_option, handle_errors, paths_argument, target_of
+from smsconf.cli.common import (
+    allow_host_option,
+    env_option,
+    handle_errors,
+    paths_argument,
+    target_of,
+)
 from smsconf.cli.main import main
 from smsconf.config.loader import Loaded, load
 from smsconf.exitcodes import ExitCode
@@ -20,12 +26,14 @@ from smsconf.reconcile.drift import drift as find_drift
 from smsconf.reconcile.drift import render as render_drift
 from smsconf.reconcile.manager import PlanOptions, apply_plan, make_plan
 from smsconf.reconcile.outcome import apply_blocker, apply_exit, plan_exit, telesign_support_message
-from smsconf.reconcile.plan import Plan
+from smsconf.reconcile.plan import Plan, Trust
+from smsconf.reconcile.trust import endpoints, require, target_named_by
+from smsconf.redact import redact
 from smsconf.render import RENDERERS
 from smsconf.render.common import summary_line
 from smsconf.render.text import render as render_text
 from smsconf.routing.lint import warnings as lint_warnings
-from smsconf.target import Target, open_target
+from smsconf.target import open_target
 
 target_option = click.option(
     "--target", help="'local' or an organisation URL (default: the environment's target)."
@@ -80,13 +88,26 @@ def _progress(description: str, total: int | None) -> Iterator[Callable[[int], N
         yield lambda done: bar.advance(task, done)
 
 
+def _trusted(loaded: Loaded, target: str | None, providers: bool) -> tuple[str, str, Trust]:
+    """The target, who named it, and its hosts, checked before any secret is read."""
+    url, named_by = target_of(loaded, target), target_named_by(loaded, target)
+    return url, named_by, require(endpoints(loaded, url, named_by, providers=providers))
+
+
 async def _plan(
-    loaded: Loaded, target: Target, paths: list[str], options: PlanOptions, verbose: bool = False
+    loaded: Loaded,
+    flag: str | None,
+    paths: list[str],
+    options: PlanOptions,
+    verbose: bool = False,
 ) -> Plan:
-    with _progress("Reading the organisation", None):
-        result = await make_plan(loaded, target, paths, options)
-    if verbose:
-        click.echo(f"plan: {target.dataverse.stats}", err=True)
+    """Open the target the configuration or `--target` names, once its hosts are trusted."""
+    url, named_by, trust = _trusted(loaded, flag, options.check_credentials)
+    async with open_target(url, named_by=named_by) as target:
+        with _progress("Reading the organisation", None):
+            result = await make_plan(loaded, target, paths, options, trust)
+        if verbose:
+            click.echo(f"plan: {target.dataverse.stats}", err=True)
     return result
 
 
@@ -94,6 +115,7 @@ async def _plan(
 @paths_argument
 @env_option
 @target_option
+@allow_host_option
 @click.option(
     "--out",
     type=click.Path(dir_okay=False),
@@ -132,14 +154,11 @@ def plan(
         allowed_deletes=frozenset(allowed),
     )
 
-    async def run() -> Plan:
-        async with open_target(target_of(loaded, target)) as conn:
-            return await _plan(loaded, conn, list(paths), options, verbose)
-
-    result = asyncio.run(run())
+    result = asyncio.run(_plan(loaded, target, list(paths), options, verbose))
     page = fmt == "html" and out is not None  # a report file, not a page on stdout
     if out:
-        Path(out).write_text(RENDERERS[fmt](result) if page else result.to_json(), encoding="utf-8")
+        saved = RENDERERS[fmt](result) if page else result.to_json()
+        Path(out).write_text(redact(saved), encoding="utf-8")
     report = f"{summary_line(result.counts())} Report: {out}\n" if page else RENDERERS[fmt](result)
     click.echo(report, nl=False)
     sys.exit(plan_exit(result, detailed=detailed_exitcode))
@@ -149,6 +168,7 @@ def plan(
 @paths_argument
 @env_option
 @target_option
+@allow_host_option
 @click.option(
     "--plan",
     "plan_file",
@@ -178,9 +198,13 @@ def apply(
     loaded = load(paths, saved.environment if saved else env)
     options = PlanOptions(allow_deletes=allow_deletes, allowed_deletes=frozenset(allowed))
 
+    url, named_by, trust = _trusted(loaded, target, providers=True)
+
     async def run() -> ExitCode:
-        async with open_target(target_of(loaded, target)) as conn:
-            the_plan = saved or await _plan(loaded, conn, list(paths), options, verbose)
+        async with open_target(url, named_by=named_by) as conn:
+            the_plan = saved or await make_plan(loaded, conn, list(paths), options, trust)
+            if verbose and saved is None:
+                click.echo(f"plan: {conn.dataverse.stats}", err=True)
             click.echo(render_text(the_plan, color=sys.stdout.isatty()), nl=False)
             blocker = apply_blocker(the_plan, ignore_credentials=ignore_credentials)
             if blocker is not None:
@@ -235,33 +259,27 @@ def _confirmed() -> bool:
 @paths_argument
 @env_option
 @target_option
+@allow_host_option
 @handle_errors
 def callback_urls(paths: tuple[str, ...], env: str | None, target: str | None) -> None:
     """Print each Telesign account's callback URL and the message for Telesign support."""
     loaded = load(paths, env)
     options = PlanOptions(check_credentials=False)
-
-    async def run() -> Plan:
-        async with open_target(target_of(loaded, target)) as conn:
-            return await _plan(loaded, conn, list(paths), options)
-
-    click.echo(telesign_support_message(asyncio.run(run())))
+    click.echo(telesign_support_message(asyncio.run(_plan(loaded, target, list(paths), options))))
 
 
 @main.command()
 @paths_argument
 @env_option
 @target_option
+@allow_host_option
 @handle_errors
 def drift(paths: tuple[str, ...], env: str | None, target: str | None) -> None:
     """Report edits made in the organisation to managed objects; exit 2 when there are some."""
     loaded = load(paths, env)
     options = PlanOptions(check_credentials=False, allow_deletes=True)
-
-    async def run() -> Plan:
-        async with open_target(target_of(loaded, target)) as conn:
-            return await _plan(loaded, conn, list(paths), options)
-
-    report = find_drift(asyncio.run(run()), loaded.config.settings.ignore)
+    report = find_drift(
+        asyncio.run(_plan(loaded, target, list(paths), options)), loaded.config.settings.ignore
+    )
     click.echo(render_drift(report), nl=False)
     sys.exit(ExitCode.CHANGES if report.drifted else ExitCode.OK)

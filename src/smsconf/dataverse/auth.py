@@ -27,6 +27,7 @@ from typing import Any, Protocol, TypedDict, Unpack
 import httpx
 
 from smsconf.dataverse.errors import DataverseError
+from smsconf.redact import register
 
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -136,6 +137,8 @@ class _ClientCredentialsGrant(ABC):
 
     async def _request(self, scope: str) -> tuple[AccessToken, float]:
         proof = self._client_auth()
+        for secret in proof.values():
+            register(secret)
         form = {"grant_type": "client_credentials", "client_id": self.client_id, "scope": scope}
         started = self._clock()
         try:
@@ -157,6 +160,7 @@ class _ClientCredentialsGrant(ABC):
             lifetime = float(payload.get("expires_in", 3600))
         except (TypeError, ValueError):
             raise CredentialError("token response has a non-numeric expires_in") from None
+        register(str(payload["access_token"]))
         token = AccessToken(str(payload["access_token"]), expires_on=int(started + lifetime))
         return token, started + lifetime - min(REFRESH_MARGIN, lifetime / 2)
 

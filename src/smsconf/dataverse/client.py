@@ -21,7 +21,7 @@ from typing import Any, Self, TypedDict, Unpack
 
 import httpx
 
-from smsconf import __version__
+from smsconf import __version__, hosts
 from smsconf.dataverse import batch as batches
 from smsconf.dataverse import odata
 from smsconf.dataverse import operations as ops
@@ -147,6 +147,8 @@ class DataverseClient:
             raise ValueError(f"base_url must be an http(s) URL of the organisation: {base_url!r}")
         if not 1 <= max_concurrency < SERVICE_CONCURRENCY_LIMIT:
             raise ValueError(f"max_concurrency must be 1..{SERVICE_CONCURRENCY_LIMIT - 1}")
+        if transport is None:  # the network: the bearer token goes only where it is trusted
+            hosts.require(base_url, "dataverse")
         self.service_root = f"{str(url).rstrip('/')}/api/data/{api_version}/"
         self.scope = f"{url.scheme}://{url.netloc.decode()}/.default"
         self.stats = RequestStats()

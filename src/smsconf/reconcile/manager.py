@@ -7,6 +7,7 @@ apply = (plan, or a saved plan re-checked against the org and the configuration)
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import json
 import subprocess
@@ -27,8 +28,10 @@ from smsconf.reconcile.diff import RANK, diff
 from smsconf.reconcile.journal import Journal
 from smsconf.reconcile.live import read_live
 from smsconf.reconcile.migration import migration_notes, telesign_notes
-from smsconf.reconcile.plan import Change, Plan
+from smsconf.reconcile.plan import Change, Plan, Trust
+from smsconf.reconcile.trust import endpoints, require, secret_uses
 from smsconf.reconcile.twilio import ProviderWriter, TwilioFindings, check_twilio, is_twilio
+from smsconf.redact import redact
 from smsconf.target import Target, state_dir
 
 ASSOCIATION_RANK = len(RANK)
@@ -135,10 +138,20 @@ def callback_urls(loaded: Loaded, target: Target, org_id: str) -> dict[str, str]
 
 
 async def make_plan(
-    loaded: Loaded, target: Target, paths: list[str], options: PlanOptions | None = None
+    loaded: Loaded,
+    target: Target,
+    paths: list[str],
+    options: PlanOptions | None = None,
+    trust: Trust | None = None,
 ) -> Plan:
+    """`trust`: the hosts the command checked before opening the target (`trust.require`);
+    when not given, they are checked here, before any secret of the configuration is read."""
     options = options or PlanOptions()
     config = loaded.config
+    if trust is None:
+        found = endpoints(loaded, target.name, target.name, providers=options.check_credentials)
+        trust = require(found)
+    trust = dataclasses.replace(trust, secrets=secret_uses(loaded))
     live_task = read_live(target.dataverse, config)
     twilio: TwilioFindings | None = None
     if options.check_credentials:
@@ -177,6 +190,10 @@ async def make_plan(
     notes = (
         telesign_notes(config) + migration_notes(config, live) + (twilio.notes if twilio else [])
     )
+    # Providers' messages are the servers' words: one that echoes a request carries its secret.
+    creds = [dataclasses.replace(c, detail=redact(c.detail)) for c in creds]
+    numbers = [dataclasses.replace(n, detail=redact(n.detail)) for n in numbers]
+    notes = [dataclasses.replace(n, text=redact(n.text)) for n in notes]
     return Plan(
         environment=loaded.environment,
         target=target.name,
@@ -192,6 +209,7 @@ async def make_plan(
         callback_urls=callback_urls(loaded, target, live.org_id),
         notes=tuple(notes),
         provider_numbers=tuple(twilio.provider_numbers if twilio else ()),
+        trust=trust,
     )
 
 

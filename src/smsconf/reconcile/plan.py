@@ -128,6 +128,56 @@ class ProviderNumber:
 
 
 @dataclass(frozen=True)
+class TrustedHost:
+    """A host the run contacted or would contact, and why it may (`reconcile.trust`)."""
+
+    service: str
+    host: str
+    verdict: str
+    """documented (a provider's or Microsoft's documented host), allowed (by the workflow's
+    SMSCONF_ALLOW_HOSTS or --allow-host: a risk, shown first) or in_process (the local
+    organisation's emulators)."""
+    named_by: str
+
+    @property
+    def risky(self) -> bool:
+        return self.verdict == "allowed"
+
+
+@dataclass(frozen=True)
+class SecretUse:
+    """A secret reference the run resolved, by name (never its value), where it is written."""
+
+    account: str
+    reference: str
+    named_by: str
+
+
+@dataclass(frozen=True)
+class Trust:
+    """What the run trusted: a reviewer sees a new endpoint or a new secret at once."""
+
+    hosts: tuple[TrustedHost, ...] = ()
+    secrets: tuple[SecretUse, ...] = ()
+
+    def risky_hosts(self) -> list[TrustedHost]:
+        return [h for h in self.hosts if h.risky]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "hosts": [asdict(h) for h in self.hosts],
+            "secrets": [asdict(s) for s in self.secrets],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Trust:
+        return cls(
+            tuple(TrustedHost(**h) for h in data.get("hosts", ())),
+            tuple(SecretUse(**s) for s in data.get("secrets", ())),
+        )
+
+
+@dataclass(frozen=True)
 class Plan:
     environment: str | None
     target: str
@@ -143,6 +193,7 @@ class Plan:
     callback_urls: dict[str, str] = field(default_factory=dict)
     notes: tuple[Note, ...] = ()
     provider_numbers: tuple[ProviderNumber, ...] = ()
+    trust: Trust = field(default_factory=Trust)
     smsconf_version: str = __version__
     format_version: str = FORMAT_VERSION
 
@@ -185,6 +236,7 @@ class Plan:
             "org_id": self.org_id,
             "config_digest": self.config_digest,
             "git_commit": self.git_commit,
+            "trust": self.trust.to_dict(),
             "summary": self.counts(),
             "unsafe": list(self.unsafe),
             "credentials": [asdict(c) for c in self.credentials],
@@ -231,6 +283,7 @@ class Plan:
                 provider_numbers=tuple(
                     ProviderNumber(**n) for n in data.get("provider_numbers", ())
                 ),
+                trust=Trust.from_dict(data.get("trust", {})),
                 smsconf_version=data["smsconf_version"],
             )
         except (KeyError, TypeError) as exc:

@@ -1,0 +1,99 @@
+"""What a run trusts: the hosts it sends requests to and the secrets it reads.
+
+Computed from the configuration and the target before anything is read, so the host policy can
+refuse a pull request's `endpoint:` or `target:` before its secrets are (`require`); and kept in
+the plan, so a reviewer sees every host and every secret reference the run used, and a host
+that is not a provider's or Microsoft's documented one stands out.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from smsconf.config.loader import Loaded
+from smsconf.config.secrets import SecretRef
+from smsconf.hosts import Endpoint, HostPolicy
+from smsconf.reconcile.plan import SecretUse, Trust, TrustedHost
+from smsconf.target import LOCAL, LOCAL_TELESIGN_URL, LOCAL_TWILIO_URL, LOCAL_URL
+from smsconf.telesign.account import base_url
+from smsconf.twilio.account import API_BASE, MESSAGING_BASE
+
+
+def target_named_by(loaded: Loaded, override: str | None) -> str:
+    """Where the target came from: the flag, or the environment's `target:` in the YAML."""
+    if override:
+        return "--target"
+    located = loaded.locate(("environments", loaded.environment or "", "target"))
+    return located or "the default target (local)"
+
+
+def endpoints(
+    loaded: Loaded,
+    target: str,
+    target_by: str,
+    *,
+    providers: bool = True,
+    telesign_override: str | None = None,
+) -> list[Endpoint]:
+    """Every base URL the run may send a request to, each with who named it. The local
+    target's are in-process; `providers=False`: no provider is called (no credential check)."""
+    local = target == LOCAL
+    found = [Endpoint("dataverse", LOCAL_URL if local else target, target_by, in_process=local)]
+    if not providers:
+        return found
+    accounts = loaded.config.accounts
+    for i, account in enumerate(accounts):
+        if account.provider != "telesign":
+            continue
+        if telesign_override:
+            found.append(Endpoint("telesign", telesign_override, "--endpoint-override"))
+        elif local:
+            found.append(Endpoint("telesign", LOCAL_TELESIGN_URL, target_by, in_process=True))
+        else:
+            written = loaded.locate(("accounts", i, "endpoint")) if account.endpoint else None
+            found.append(Endpoint("telesign", base_url(account.endpoint), written or target_by))
+    if any(a.provider == "twilio" for a in accounts):
+        if local:
+            found.append(Endpoint("twilio", LOCAL_TWILIO_URL, target_by, in_process=True))
+        else:
+            found += [Endpoint("twilio", url, "Twilio's API") for url in (API_BASE, MESSAGING_BASE)]
+    return _unique(found)
+
+
+def _unique(found: list[Endpoint]) -> list[Endpoint]:
+    seen: dict[tuple[str, str], Endpoint] = {}
+    for endpoint in found:
+        seen.setdefault((endpoint.service, endpoint.authority), endpoint)
+    return list(seen.values())
+
+
+def require(found: list[Endpoint]) -> Trust:
+    """Refuse the run (every untrusted host, located) before any secret is read; else what
+    the plan shows of its hosts."""
+    policy = HostPolicy.current()
+    policy.check(found)
+    return Trust(
+        hosts=tuple(TrustedHost(e.service, e.authority, policy.verdict(e), e.where) for e in found)
+    )
+
+
+def secret_uses(loaded: Loaded) -> tuple[SecretUse, ...]:
+    """Each account's secret reference, where it is written; a file as written in the
+    repository (relative to the working directory when inside it), not the runner's path."""
+    return tuple(
+        SecretUse(
+            account.name,
+            _shown(account.secret),
+            loaded.locate(("accounts", i, account.secret_name)) or "",
+        )
+        for i, account in enumerate(loaded.config.accounts)
+    )
+
+
+def _shown(ref: SecretRef) -> str:
+    if ref.kind != "file":
+        return ref.reference
+    path = Path(ref.name)
+    if path.is_relative_to(Path.cwd()):
+        path = path.relative_to(Path.cwd())
+    return SecretRef("file", str(path), ref.default).reference
