@@ -27,7 +27,7 @@ from smsconf.reconcile.drift import render as render_drift
 from smsconf.reconcile.manager import PlanOptions, apply_plan, make_plan
 from smsconf.reconcile.outcome import apply_blocker, apply_exit, plan_exit, telesign_support_message
 from smsconf.reconcile.plan import Plan, Trust
-from smsconf.reconcile.trust import endpoints, require, target_named_by
+from smsconf.reconcile.trust import endpoints, named_route, require, target_named_by
 from smsconf.redact import redact
 from smsconf.render import RENDERERS
 from smsconf.render.common import summary_line
@@ -91,7 +91,8 @@ def _progress(description: str, total: int | None) -> Iterator[Callable[[int], N
 def _trusted(loaded: Loaded, target: str | None, providers: bool) -> tuple[str, str, Trust]:
     """The target, who named it, and its hosts, checked before any secret is read."""
     url, named_by = target_of(loaded, target), target_named_by(loaded, target)
-    return url, named_by, require(endpoints(loaded, url, named_by, providers=providers))
+    found = endpoints(loaded, named_route(url, named_by), providers=providers)
+    return url, named_by, require(found)
 
 
 async def _plan(

@@ -41,7 +41,7 @@ from smsconf.emulator.telesign import (
 )
 from smsconf.exitcodes import ExitCode
 from smsconf.reconcile.credentials import check_accounts
-from smsconf.reconcile.trust import endpoints, require, target_named_by
+from smsconf.reconcile.trust import endpoints, named_route, require, target_named_by
 from smsconf.target import LOCAL, local_telesign
 from smsconf.telesign.account import AuthMethod, TelesignAccount, base_url
 from smsconf.telesign.errors import TelesignBadKey, TelesignRejected
@@ -72,9 +72,8 @@ def check_credentials(
     """
     loaded = load(paths, env)
     target = target_of(loaded, None)
-    found = endpoints(
-        loaded, target, target_named_by(loaded, None), telesign_override=endpoint_override
-    )
+    route = named_route(target, target_named_by(loaded, None), endpoint_override)
+    found = endpoints(loaded, route)
     require([e for e in found if e.service == "telesign"])
     endpoint, transport = endpoint_override, None
     if endpoint is None and target == LOCAL:

@@ -147,6 +147,8 @@ class DataverseClient:
             raise ValueError(f"base_url must be an http(s) URL of the organisation: {base_url!r}")
         if not 1 <= max_concurrency < SERVICE_CONCURRENCY_LIMIT:
             raise ValueError(f"max_concurrency must be 1..{SERVICE_CONCURRENCY_LIMIT - 1}")
+        self.in_process = transport is not None
+        """Requests stay in this process (an injected transport: the local organisation)."""
         if transport is None:  # the network: the bearer token goes only where it is trusted
             hosts.require(base_url, "dataverse")
         self.service_root = f"{str(url).rstrip('/')}/api/data/{api_version}/"

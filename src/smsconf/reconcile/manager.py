@@ -29,7 +29,7 @@ from smsconf.reconcile.journal import Journal
 from smsconf.reconcile.live import read_live
 from smsconf.reconcile.migration import migration_notes, telesign_notes
 from smsconf.reconcile.plan import Change, Plan, Trust
-from smsconf.reconcile.trust import endpoints, require, secret_uses
+from smsconf.reconcile.trust import endpoints, require, secret_uses, target_route
 from smsconf.reconcile.twilio import ProviderWriter, TwilioFindings, check_twilio, is_twilio
 from smsconf.redact import redact
 from smsconf.target import Target, state_dir
@@ -149,7 +149,7 @@ async def make_plan(
     options = options or PlanOptions()
     config = loaded.config
     if trust is None:
-        found = endpoints(loaded, target.name, target.name, providers=options.check_credentials)
+        found = endpoints(loaded, target_route(target), providers=options.check_credentials)
         trust = require(found)
     trust = dataclasses.replace(trust, secrets=secret_uses(loaded))
     live_task = read_live(target.dataverse, config)

@@ -8,13 +8,15 @@ that is not a provider's or Microsoft's documented one stands out.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from smsconf.config.loader import Loaded
 from smsconf.config.secrets import SecretRef
 from smsconf.hosts import Endpoint, HostPolicy
+from smsconf.platform.hosts import Service
 from smsconf.reconcile.plan import SecretUse, Trust, TrustedHost
-from smsconf.target import LOCAL, LOCAL_TELESIGN_URL, LOCAL_TWILIO_URL, LOCAL_URL
+from smsconf.target import LOCAL, LOCAL_TELESIGN_URL, LOCAL_TWILIO_URL, LOCAL_URL, Target
 from smsconf.telesign.account import base_url
 from smsconf.twilio.account import API_BASE, MESSAGING_BASE
 
@@ -27,34 +29,61 @@ def target_named_by(loaded: Loaded, override: str | None) -> str:
     return located or "the default target (local)"
 
 
-def endpoints(
-    loaded: Loaded,
-    target: str,
-    target_by: str,
-    *,
-    providers: bool = True,
-    telesign_override: str | None = None,
-) -> list[Endpoint]:
-    """Every base URL the run may send a request to, each with who named it. The local
-    target's are in-process; `providers=False`: no provider is called (no credential check)."""
-    local = target == LOCAL
-    found = [Endpoint("dataverse", LOCAL_URL if local else target, target_by, in_process=local)]
+@dataclass(frozen=True)
+class Route:
+    """Where each service's requests go: Dataverse, and the providers' overrides (None: each
+    account's own endpoint, or the provider's API)."""
+
+    dataverse: Endpoint
+    telesign: Endpoint | None = None
+    twilio: Endpoint | None = None
+
+
+def named_route(target: str, named_by: str, telesign: str | None = None) -> Route:
+    """The route of a target named `target` before it is opened: the local organisation and its
+    emulators are in-process; `telesign` is `--endpoint-override`."""
+    override = Endpoint("telesign", telesign, "--endpoint-override") if telesign else None
+    if target != LOCAL:
+        return Route(Endpoint("dataverse", target, named_by), override)
+    return Route(
+        Endpoint("dataverse", LOCAL_URL, named_by, in_process=True),
+        override or Endpoint("telesign", LOCAL_TELESIGN_URL, named_by, in_process=True),
+        Endpoint("twilio", LOCAL_TWILIO_URL, named_by, in_process=True),
+    )
+
+
+def target_route(target: Target) -> Route:
+    """The route of an opened target (a library caller's, which no command checked)."""
+
+    def provider(service: Service, url: str | None, in_process: bool) -> Endpoint | None:
+        return Endpoint(service, url, target.name, in_process) if url else None
+
+    return Route(
+        Endpoint("dataverse", target.url, target.name, target.dataverse.in_process),
+        provider("telesign", target.telesign_endpoint, target.telesign_transport is not None),
+        provider("twilio", target.twilio_endpoint, target.twilio_transport is not None),
+    )
+
+
+def endpoints(loaded: Loaded, route: Route, *, providers: bool = True) -> list[Endpoint]:
+    """Every base URL the run may send a request to, each with who named it; `providers=False`:
+    no provider is called (no credential check)."""
+    found = [route.dataverse]
     if not providers:
         return found
     accounts = loaded.config.accounts
     for i, account in enumerate(accounts):
         if account.provider != "telesign":
             continue
-        if telesign_override:
-            found.append(Endpoint("telesign", telesign_override, "--endpoint-override"))
-        elif local:
-            found.append(Endpoint("telesign", LOCAL_TELESIGN_URL, target_by, in_process=True))
+        if route.telesign:
+            found.append(route.telesign)
         else:
             written = loaded.locate(("accounts", i, "endpoint")) if account.endpoint else None
-            found.append(Endpoint("telesign", base_url(account.endpoint), written or target_by))
+            named_by = written or route.dataverse.where
+            found.append(Endpoint("telesign", base_url(account.endpoint), named_by))
     if any(a.provider == "twilio" for a in accounts):
-        if local:
-            found.append(Endpoint("twilio", LOCAL_TWILIO_URL, target_by, in_process=True))
+        if route.twilio:
+            found.append(route.twilio)
         else:
             found += [Endpoint("twilio", url, "Twilio's API") for url in (API_BASE, MESSAGING_BASE)]
     return _unique(found)
