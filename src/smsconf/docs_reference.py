@@ -313,7 +313,8 @@ EXIT_ADVICE: dict[ExitCode, str] = {
     ExitCode.CHANGES: "Only with `plan --detailed-exitcode` and from `drift`: not a failure. "
     "CI treats 0 and 2 as success.",
     ExitCode.INVALID_CONFIG: "Fix the located errors (file:line:col); all are listed at once. "
-    "From `route`: also a malformed cases file, or a `--to` number no workstream uses.",
+    "From `route`: also a malformed cases file, or a `--to` number no workstream uses. From "
+    "`fmt --check`: a file is not in canonical layout (run `smsconf fmt`).",
     ExitCode.CREDENTIALS: "A Telesign Customer ID or API key was refused, or Telesign could not "
     "answer the check (throttled, unreachable): `smsconf check-credentials` shows which, per "
     "account; check the secret the account's `api_key` references, or retry later.",
@@ -330,6 +331,9 @@ EXIT_ADVICE: dict[ExitCode, str] = {
     "`--target`) names a host that is not a provider's or Microsoft's documented one. If the "
     "host is meant (an emulator, a proxy), the workflow allows it with `--allow-host HOST:PORT` "
     "or `SMSCONF_ALLOW_HOSTS`; a configuration cannot. See docs/ci-guide.md#threat-model.",
+    ExitCode.USAGE: "The command line is wrong (a mistyped command or option, a bad option "
+    "value, a path that does not exist): the message names it and suggests the closest match. "
+    "Never 0 or 2, so a typo in a workflow cannot pass as an empty plan.",
 }
 
 GENERATED_NOTE = (

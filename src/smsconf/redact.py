@@ -23,6 +23,9 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 MASK = "<redacted>"
+MIN_SECRET = 8
+"""A shorter value (a test's token `t`) would mask innocent text everywhere; real keys and tokens
+are far longer (a Telesign key, a Twilio Auth Token, a bearer JWT)."""
 MIN_CORE = 8
 """Shorter base64 runs could match innocent text; the whole encodings are masked anyway."""
 
@@ -47,7 +50,7 @@ def encodings(secret: str) -> set[str]:
 
 def register(secret: str) -> None:
     """From now on, mask `secret` (and its encodings) in everything written."""
-    if not secret or secret in _seen:
+    if len(secret) < MIN_SECRET or secret in _seen:
         return
     with _lock:
         _seen.add(secret)

@@ -607,15 +607,17 @@ def test_real_process_exit_codes(ws: Workspace) -> None:
     assert again.stderr == ""
 
 
-def test_url_target_over_a_socket_sees_what_local_applied(applied: Workspace) -> None:
+@pytest.mark.parametrize("given", ["{url}", "{url}/api/data/v9.2/"], ids=["org", "web-api-root"])
+def test_url_target_over_a_socket_sees_what_local_applied(applied: Workspace, given: str) -> None:
     """The same organisation served by the emulator over HTTP: a URL target (the code path of
-    a real org, bearer token and all) plans to zero against what the local target wrote."""
+    a real org, bearer token and all) plans to zero against what the local target wrote. The
+    Web API root that `emulator serve` prints names the same organisation."""
     app = create_app(applied.home / LOCAL_DB)
     try:
         with served(app) as url:
             result = applied.plan(
                 "--target",
-                url,
+                given.format(url=url),
                 "--skip-credentials",
                 "--detailed-exitcode",
                 env={"SMSCONF_TOKEN": "socket-test"},
@@ -625,3 +627,46 @@ def test_url_target_over_a_socket_sees_what_local_applied(applied: Workspace) ->
     assert result.exit_code == ExitCode.OK, result.output
     assert f"smsconf plan for {url}" in result.stdout
     assert "No changes" in result.stdout
+
+
+def test_an_unreachable_organisation_is_named_with_what_to_check(applied: Workspace) -> None:
+    """A URL nothing listens on: two connection attempts, then one line with the URL."""
+    with served(create_app()) as url:
+        pass  # stopped: the port refuses connections now
+    allowed = ("--allow-host", url)  # as the workflow would: what is tested is the refusal
+    result = applied.plan(
+        "--target", url, *allowed, "--skip-credentials", env={"SMSCONF_TOKEN": "t"}
+    )
+    assert result.exit_code == ExitCode.ERROR
+    (line,) = result.stderr.splitlines()
+    assert f"cannot reach the organisation at {url} (ConnectError" in line
+    assert "2 attempt(s)" in line and "check the URL" in line
+
+
+def test_the_local_organisation_asks_nobody_to_email_telesign(ws: Workspace) -> None:
+    """The demo organisation's Telesign is emulated: no support request after its apply; the
+    request itself (callback-urls) names the configuration's Customer IDs."""
+    applied = ws.apply()
+    assert applied.exit_code == ExitCode.OK, applied.output
+    assert "support@telesign.com" not in applied.output
+    urls = ws.smsconf("callback-urls", "examples/")
+    assert urls.exit_code == ExitCode.OK, urls.output
+    assert "Customer ID DEMO-CUSTOMER-0001." in urls.stdout and "unknown" not in urls.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("Contoso knowledge assistant", "application user"),
+        ("SMS satisfaction survey", "Customer Voice"),
+    ],
+)
+def test_a_missing_bot_or_survey_is_not_told_to_be_managed(
+    ws: Workspace, name: str, says: str
+) -> None:
+    """Bots and surveys have no `managed:` key: the hint says where they come from instead."""
+    ws.config.write_text(ws.config.read_text(encoding="utf-8").replace(name, "Nobody by that name"))
+    result = ws.plan()
+    assert result.exit_code == ExitCode.INVALID_CONFIG
+    assert "'Nobody by that name' was not found in the organisation" in result.stderr
+    assert says in result.stderr and "managed" not in result.stderr

@@ -8,11 +8,13 @@ through the redactor, which knows every secret the command has read.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -24,7 +26,26 @@ from smsconf.exitcodes import ExitCode
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-paths_argument = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+
+class ExistingPath(click.ParamType):
+    """A configuration path that must exist: a typo is a usage error with the closest names
+    beside it, not an "invalid configuration" reported at `PATH:1:1`."""
+
+    name = "path"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        path = Path(value)
+        if path.exists():
+            return str(value)
+        parent = path.parent if str(path.parent) else Path(".")
+        siblings = sorted(p.name for p in parent.iterdir()) if parent.is_dir() else []
+        close = difflib.get_close_matches(path.name, siblings, n=3)
+        named = " or ".join(repr(str(parent / c)) for c in close)
+        hint = f" Did you mean {named}?" if close else ""
+        self.fail(f"{str(value)!r} does not exist.{hint}", param, ctx)
+
+
+paths_argument = click.argument("paths", nargs=-1, required=True, type=ExistingPath())
 env_option = click.option(
     "--env",
     "env",
@@ -91,6 +112,40 @@ def _mapped(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
             raise
         click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(ExitCode.ERROR)
+
+
+def colour_wanted(stream: Any) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR (no-color.org) or `--no-color` says so
+    (the flag sets NO_COLOR, so rich's own consoles obey it too)."""
+    return bool(stream.isatty()) and not os.environ.get("NO_COLOR")
+
+
+def organisation_option(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> str | None:
+    """`--target`'s check: a URL that is not an organisation's is a usage error, and a Web API
+    root (`…/api/data/v9.2/`, as `emulator serve` prints it) stands for its organisation."""
+    from smsconf.dataverse.client import organisation_url
+
+    try:
+        return value if value in (None, "local") else organisation_url(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def show_retries_on_terminal() -> None:
+    """On a terminal, the clients' retry warnings are printed as they happen, so a slow run
+    says why it is slow; piped runs (CI logs, files) stay as they were."""
+    import logging
+
+    if not sys.stderr.isatty():
+        return
+    logger = logging.getLogger("smsconf")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("smsconf: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.WARNING)
 
 
 def target_of(loaded: Loaded, override: str | None) -> str:

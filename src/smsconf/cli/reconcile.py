@@ -13,8 +13,10 @@ import click
 
 from smsconf.cli.common import (
     allow_host_option,
+    colour_wanted,
     env_option,
     handle_errors,
+    organisation_option,
     paths_argument,
     target_of,
 )
@@ -25,7 +27,13 @@ from smsconf.reconcile.apply import StalePlan
 from smsconf.reconcile.drift import drift as find_drift
 from smsconf.reconcile.drift import render as render_drift
 from smsconf.reconcile.manager import PlanOptions, apply_plan, make_plan
-from smsconf.reconcile.outcome import apply_blocker, apply_exit, plan_exit, telesign_support_message
+from smsconf.reconcile.outcome import (
+    apply_blocker,
+    apply_exit,
+    newly_connected,
+    plan_exit,
+    telesign_support_message,
+)
 from smsconf.reconcile.plan import Plan, Trust
 from smsconf.reconcile.trust import endpoints, named_route, require, target_named_by
 from smsconf.redact import redact
@@ -36,7 +44,9 @@ from smsconf.routing.lint import warnings as lint_warnings
 from smsconf.target import open_target
 
 target_option = click.option(
-    "--target", help="'local' or an organisation URL (default: the environment's target)."
+    "--target",
+    callback=organisation_option,
+    help="'local', an organisation URL, or its Web API root (default: the environment's target).",
 )
 delete_options = [
     click.option("--allow-deletes", is_flag=True, help="Allow deletes beyond the limit."),
@@ -160,7 +170,12 @@ def plan(
     if out:
         saved = RENDERERS[fmt](result) if page else result.to_json()
         Path(out).write_text(redact(saved), encoding="utf-8")
-    report = f"{summary_line(result.counts())} Report: {out}\n" if page else RENDERERS[fmt](result)
+    if page:
+        report = f"{summary_line(result.counts())} Report: {out}\n"
+    elif fmt == "text":
+        report = render_text(result, color=colour_wanted(sys.stdout))
+    else:
+        report = RENDERERS[fmt](result)
     click.echo(report, nl=False)
     sys.exit(plan_exit(result, detailed=detailed_exitcode))
 
@@ -206,7 +221,7 @@ def apply(
             the_plan = saved or await make_plan(loaded, conn, list(paths), options, trust)
             if verbose and saved is None:
                 click.echo(f"plan: {conn.dataverse.stats}", err=True)
-            click.echo(render_text(the_plan, color=sys.stdout.isatty()), nl=False)
+            click.echo(render_text(the_plan, color=colour_wanted(sys.stdout)), nl=False)
             blocker = apply_blocker(the_plan, ignore_credentials=ignore_credentials)
             if blocker is not None:
                 click.echo("Apply refused: fix the problems above first.", err=True)
@@ -240,11 +255,18 @@ def apply(
             )
             for failure in report.failures:
                 click.echo(f"  ! {failure}", err=True)
-            if the_plan.callback_urls:
-                click.echo("\n" + telesign_support_message(the_plan))
+            connected = [] if conn.is_local else newly_connected(the_plan)
+            if connected:  # Telesign must learn a new account's callback URL; once is enough
+                click.echo(
+                    "\n" + telesign_support_message(the_plan, customer_ids(loaded), connected)
+                )
             return apply_exit(report)
 
     sys.exit(asyncio.run(run()))
+
+
+def customer_ids(loaded: Loaded) -> dict[str, str | None]:
+    return {a.name: a.customer_id for a in loaded.config.accounts}
 
 
 def _confirmed() -> bool:
@@ -266,7 +288,8 @@ def callback_urls(paths: tuple[str, ...], env: str | None, target: str | None) -
     """Print each Telesign account's callback URL and the message for Telesign support."""
     loaded = load(paths, env)
     options = PlanOptions(check_credentials=False)
-    click.echo(telesign_support_message(asyncio.run(_plan(loaded, target, list(paths), options))))
+    plan = asyncio.run(_plan(loaded, target, list(paths), options))
+    click.echo(telesign_support_message(plan, customer_ids(loaded)))
 
 
 @main.command()

@@ -129,7 +129,7 @@ class LiveState:
             Problem(
                 f"{what} '{value}' was not found in the organisation",
                 path,
-                hint="create it there, or declare it with managed: true",
+                hint=NOT_FOUND_HINTS.get(kind, "create it in the organisation, or fix the name"),
             )
         )
         return None
@@ -140,6 +140,22 @@ class LiveState:
         except SecretError as exc:
             self.problems.append(Problem(f"cannot read secret {secret.reference}: {exc}", path))
             return None
+
+
+NOT_FOUND_HINTS = {
+    # Only these kinds can be created by smsconf (their models have `managed:`); the others
+    # come from elsewhere, and saying `managed: true` would send the user to a refused key.
+    "queue": "create it there, or set managed: true on it under queues: to let smsconf create it",
+    "capacity_profile": "create it there, or set managed: true on it under capacity_profiles:",
+    "quick_reply": "create it there, or set managed: true (with a message) under quick_replies:",
+    "bot": "a bot is the application user of a Copilot Studio or Azure bot: connect the bot to "
+    "the organisation (its application user's full name is what `bots:` names)",
+    "survey": "create the survey in Customer Voice (or Copilot Studio) for this organisation",
+    "operating_hours": "create it in the Customer Service admin center (Operating hours)",
+    "session_template": "create it in the Customer Service admin center (Session templates)",
+    "notification_template": "create it in the Customer Service admin center (Notifications)",
+    "language": "this language is not available in the organisation's Omnichannel languages",
+}
 
 
 def lookup_filters(config: Config) -> dict[str, str | None]:
