@@ -57,6 +57,8 @@ class Target:
     gateway: str | None = None
     twilio_endpoint: str | None = None
     twilio_transport: httpx.AsyncBaseTransport | None = None
+    credential_source: str | None = None
+    """The secret the organisation's bearer token comes from, by name (None: the local org)."""
 
     @property
     def is_local(self) -> bool:
@@ -93,9 +95,11 @@ async def open_target(
     token = os.environ.get("SMSCONF_TOKEN")
     if token:
         register(token)
-    credential = StaticToken(token) if token else credential_from_environment()
+    credential = (
+        StaticToken(token, "${env:SMSCONF_TOKEN}") if token else credential_from_environment()
+    )
     async with DataverseClient(target, credential, transport=transport, retry=retry) as client:
-        yield Target(target, target, client, gateway=gateway)
+        yield Target(target, target, client, gateway=gateway, credential_source=credential.source)
 
 
 @asynccontextmanager

@@ -12,6 +12,7 @@ workflow allows still works, and whatever an allowed host echoes back is redacte
 from __future__ import annotations
 
 import base64
+import json
 import os
 import subprocess
 import sys
@@ -153,6 +154,16 @@ def test_the_allowance_is_what_lets_the_request_out(tmp_path: Path, listener: Ec
     assert "you sent" in result.output and not leaks(result.output)
 
 
+def test_test_sms_to_an_endpoint_nobody_allowed_sends_nothing(listener: Echo) -> None:
+    """`test-sms` takes its endpoint from the command line: the workflow's, but still checked,
+    before the key variable is read."""
+    args = ["--customer-id", CUSTOMER, "--api-key-env", "STOLEN", "--from", "1", "--to", "2"]
+    result = run("test-sms", *args, "--endpoint", listener.url, "--auth", "basic")
+    assert result.exit_code == ExitCode.UNTRUSTED_HOST, result.output
+    assert "--endpoint: error: telesign host" in result.output
+    assert listener.received == [] and not leaks(result.output)
+
+
 def test_a_subprocess_run_sends_no_byte_to_a_loopback_listener(
     tmp_path: Path, listener: Echo
 ) -> None:
@@ -192,6 +203,9 @@ def test_an_echoing_telesign_host_leaks_nothing_into_plan_output_or_plan_file(
     assert "you sent" in saved and "<redacted>" in saved
     assert not leaks(result.output) and not leaks(saved)
     assert "allowed, not documented" in result.output and "Host not documented" in result.output
+    trust = json.loads(saved)["trust"]
+    assert [h["verdict"] for h in trust["hosts"]] == ["allowed", "allowed"]
+    assert [s["reference"] for s in trust["secrets"]] == ["${env:STOLEN}", "${env:SMSCONF_TOKEN}"]
 
 
 @pytest.mark.parametrize(

@@ -64,10 +64,12 @@ class Credential(Protocol):
 class StaticToken:
     """A fixed token: for the local emulator, or a token obtained elsewhere (e.g. `az`)."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, source: str = "a static token") -> None:
         if not token:
             raise CredentialError("empty token")
         self._token = token
+        self.source = source
+        """Where the token came from, by name (shown in the plan, never the token)."""
 
     def __repr__(self) -> str:
         return "StaticToken(<redacted>)"
@@ -176,6 +178,8 @@ def _json_object(response: httpx.Response) -> dict[str, Any]:
 class ClientSecretCredential(_ClientCredentialsGrant):
     """An app registration's client secret (AZURE_CLIENT_SECRET)."""
 
+    source = "${env:AZURE_CLIENT_SECRET}"
+
     def __init__(
         self, tenant_id: str, client_id: str, client_secret: str, **options: Unpack[GrantOptions]
     ) -> None:
@@ -193,6 +197,8 @@ class WorkloadIdentityCredential(_ClientCredentialsGrant):
 
     The file is read on every token request because the CI system rotates it.
     """
+
+    source = "${env:AZURE_FEDERATED_TOKEN_FILE}"
 
     def __init__(
         self, tenant_id: str, client_id: str, token_file: str, **options: Unpack[GrantOptions]

@@ -151,7 +151,7 @@ async def make_plan(
     if trust is None:
         found = endpoints(loaded, target_route(target), providers=options.check_credentials)
         trust = require(found)
-    trust = dataclasses.replace(trust, secrets=secret_uses(loaded))
+    trust = dataclasses.replace(trust, secrets=secret_uses(loaded, target))
     live_task = read_live(target.dataverse, config)
     twilio: TwilioFindings | None = None
     if options.check_credentials:

@@ -148,7 +148,8 @@ class TrustedHost:
 class SecretUse:
     """A secret reference the run resolved, by name (never its value), where it is written."""
 
-    account: str
+    used_for: str
+    """`account 'contoso-telesign'`, or the organisation's bearer token."""
     reference: str
     named_by: str
 

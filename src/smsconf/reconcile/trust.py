@@ -106,17 +106,23 @@ def require(found: list[Endpoint]) -> Trust:
     )
 
 
-def secret_uses(loaded: Loaded) -> tuple[SecretUse, ...]:
-    """Each account's secret reference, where it is written; a file as written in the
-    repository (relative to the working directory when inside it), not the runner's path."""
-    return tuple(
+def secret_uses(loaded: Loaded, target: Target) -> tuple[SecretUse, ...]:
+    """Each account's secret reference, where it is written (a file as written in the
+    repository, relative to the working directory when inside it, not the runner's path); then
+    the one the organisation's bearer token comes from."""
+    uses = [
         SecretUse(
-            account.name,
+            f"account '{account.name}'",
             _shown(account.secret),
             loaded.locate(("accounts", i, account.secret_name)) or "",
         )
         for i, account in enumerate(loaded.config.accounts)
-    )
+    ]
+    if target.credential_source:
+        uses.append(
+            SecretUse("the organisation's bearer token", target.credential_source, target.name)
+        )
+    return tuple(uses)
 
 
 def _shown(ref: SecretRef) -> str:

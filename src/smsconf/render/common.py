@@ -61,4 +61,4 @@ def risky_host_text(host: TrustedHost) -> str:
 
 
 def secret_text(use: SecretUse) -> str:
-    return f"{use.reference} (account {use.account})"
+    return f"{use.reference} ({use.used_for})"

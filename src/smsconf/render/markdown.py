@@ -39,7 +39,7 @@ def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
         head += [f"**Hosts:** {hosts}", ""]
     if plan.trust.secrets:
         read = ", ".join(
-            f"{md_code(s.reference)} ({md_text(s.account)})" for s in plan.trust.secrets
+            f"{md_code(s.reference)} ({md_text(s.used_for)})" for s in plan.trust.secrets
         )
         head += [f"**Secrets read:** {read}", ""]
     failed = plan.failed_credentials()
