@@ -336,11 +336,12 @@ COMPARED = (
     "allowed_deletes",
     "read_etags",
     "callback_urls",
+    "trust",
 )
 """The plan's own members a saved plan must share with a fresh one: what is written, where,
-under which verdicts and allowances. Not compared: what is no write and may legitimately
-move between the plan and its merge (the commit, credential statuses, notes, unmanaged rows,
-the paths as spelt on the command line)."""
+under which verdicts and allowances, to which hosts and with which secrets. Not compared: what
+is no write and may legitimately move between the plan and its merge (the commit, credential
+statuses, notes, unmanaged rows, the paths as spelt on the command line)."""
 
 
 def differences(saved: Plan, fresh: Plan) -> list[Difference]:
