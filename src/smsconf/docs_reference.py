@@ -339,6 +339,9 @@ EXIT_ADVICE: dict[ExitCode, str] = {
     ExitCode.USAGE: "The command line is wrong (a mistyped command or option, a bad option "
     "value, a path that does not exist): the message names it and suggests the closest match. "
     "Never 0 or 2, so a typo in a workflow cannot pass as an empty plan.",
+    ExitCode.INTERRUPTED: "Ctrl-C (SIGINT) stopped the command before it wrote anything. Ctrl-C "
+    "while apply writes ends with the summary and exit 7 instead (0 if nothing was left): what "
+    "was answered is journaled; run apply again to finish.",
 }
 
 GENERATED_NOTE = (

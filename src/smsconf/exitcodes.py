@@ -22,6 +22,7 @@ class ExitCode(IntEnum):
     # A mistyped command line must never look like success (click's own code, 2, is "changes
     # present" here); 64 is sysexits' EX_USAGE, far from the codes above so new ones fit between.
     USAGE = 64  # the command line itself is wrong: unknown command or option, bad value, no path
+    INTERRUPTED = 130  # Ctrl-C before anything was written (128 + SIGINT, as shells report it)
 
 
 EXIT_CODE_HELP = """\b
@@ -37,4 +38,5 @@ Exit codes:
   8  route cases failed (a case was not routed where it expects)
   9  plan file invalid (not a smsconf plan: unreadable, malformed, damaged)
   10 untrusted host (not a documented one; the workflow allows others: --allow-host)
-  64 usage error (unknown command or option, bad option value, missing path)"""
+  64 usage error (unknown command or option, bad option value, missing path)
+  130 interrupted (Ctrl-C) before anything was written"""

@@ -83,7 +83,8 @@ async def run(
     continue_on_error: bool = True,
     progress: Callable[[int], None] | None = None,
 ) -> list[tuple[str, str]]:
-    """Execute changes as one plan; (status, detail) per step from the journal."""
+    """Execute changes as one plan; (status, detail) per step from the journal (which is in
+    the order answers arrived: a success is written when its answer comes)."""
     numbered = [
         Change(**{**c.__dict__, "step": i + 1})  # type: ignore[arg-type]
         for i, c in enumerate(changes)
@@ -96,7 +97,7 @@ async def run(
         )
     finally:
         journal.close()
-    return [(e.status, e.detail) for e in journal.entries]
+    return [(e.status, e.detail) for e in sorted(journal.entries, key=lambda e: e.step)]
 
 
 async def test_create_that_already_exists_is_done(dv: DataverseClient, tmp_path: Path) -> None:

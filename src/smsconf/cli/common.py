@@ -109,6 +109,9 @@ def _mapped(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     except PlanFileError as exc:
         click.echo(f"error: plan file {exc}; nothing written", err=True)
         sys.exit(ExitCode.PLAN_FILE_INVALID)
+    except KeyboardInterrupt:  # apply's writes handle their own (journal, summary, exit 7)
+        click.echo("\ninterrupted (Ctrl-C); nothing was written", err=True)
+        sys.exit(ExitCode.INTERRUPTED)
     except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
         raise
     except Exception as exc:  # the contract: exit 1, one line, no traceback

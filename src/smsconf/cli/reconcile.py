@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -289,6 +290,12 @@ def apply(
             finally:
                 if verbose:
                     click.echo(f"apply: {conn.dataverse.stats - before}", err=True)
+            if report.interrupted:
+                click.echo(
+                    "\nApply interrupted (Ctrl-C): what was answered is in place and "
+                    "journaled; run apply again to finish.",
+                    err=True,
+                )
             click.echo(
                 f"\nApply: {report.done} done, {report.failed} failed, {report.stale} "
                 f"stale, {report.not_attempted} not attempted (journal {report.journal})"
@@ -361,14 +368,23 @@ def _confirmed(plan: Plan) -> bool:
         )
         return False
     deletes = plan.counts()["delete"]
-    if not deletes:
-        return click.confirm("Apply these changes?", default=False)
     allowed = (
         f" (deletes allowed: {plan.allowed_deletes.describe()})" if plan.allowed_deletes else ""
     )
-    click.echo(f"This plan deletes {deletes} object(s){allowed}; only 'yes' approves it.")
-    answer = click.prompt("Apply these changes? Type yes", default="", show_default=False)
-    return str(answer).strip() == "yes"
+    # The prompt blocks the event loop, so asyncio's own Ctrl-C handling (cancel the task at
+    # its next await) would wait for Enter: while it is asked, Ctrl-C interrupts at once.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        if not deletes:
+            return click.confirm("Apply these changes?", default=False)
+        click.echo(f"This plan deletes {deletes} object(s){allowed}; only 'yes' approves it.")
+        answer = click.prompt("Apply these changes? Type yes", default="", show_default=False)
+        return str(answer).strip() == "yes"
+    except click.Abort:  # Ctrl-C or end of input: not a yes
+        click.echo("", err=True)
+        return False
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @main.command("callback-urls")

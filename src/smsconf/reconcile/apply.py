@@ -52,10 +52,22 @@ class ApplyReport:
     stale: int = 0
     not_attempted: int = 0
     failures: list[str] = field(default_factory=list)
+    interrupted: bool = False
+    """Ctrl-C stopped the apply: what was answered is journaled, the rest is not attempted."""
 
     @property
     def complete(self) -> bool:
         return self.failed == self.stale == self.not_attempted == 0
+
+    def count(self, status: Status) -> None:
+        setattr(self, status, getattr(self, status) + 1)
+
+
+INTERRUPTED = "not attempted: the apply was interrupted (Ctrl-C) before this step was sent"
+IN_FLIGHT = (
+    "interrupted while its request was in flight: it may be in place; run apply again, which "
+    "settles it (creates are idempotent, updates guarded by ETags)"
+)
 
 
 def stale_rows(plan: Plan, live: LiveState) -> list[str]:
@@ -194,39 +206,73 @@ async def execute(
     progress: Callable[[int], None] | None = None,
     provider: ProviderSteps | None = None,
 ) -> ApplyReport:
-    """Write the plan's changes in step order; `progress(n)` hears of each `$batch` answered
-    (n writes), so a long apply can show how far it is. Runs of Dataverse steps go in `$batch`
-    requests; provider steps between them go to `provider` one by one, in their place in the
-    order, so that (without continue-on-error) nothing after a failure is sent anywhere."""
+    """Write the plan's changes in step order, journaling each as its answer arrives (a write
+    is on disk before the next request goes), and `progress(n)` hears of each `$batch`
+    answered (n writes). Runs of Dataverse steps go in `$batch` requests; provider steps
+    between them go to `provider` one by one, in their place in the order, so that (without
+    continue-on-error) nothing after a failure is sent anywhere. Ctrl-C (the task cancelled)
+    ends it cleanly: steps whose request was in flight are journaled failed (they may be in
+    place, the next apply settles them), the rest not attempted, and the report says so."""
     changes = sorted(plan.changes, key=lambda c: c.step)
     report = ApplyReport(journal.path)
+    recorded: set[int] = set()
     stopped = False
-    for steps, for_provider in _runs(changes, provider):
-        if stopped:
-            outcomes = [("not_attempted", "not attempted: an earlier step failed")] * len(steps)
-        elif for_provider:
-            assert provider is not None
-            outcomes = [await provider.write(c, config) for c in steps]
-        else:
-            outcomes = await _dataverse(steps, config, client, continue_on_error, progress)
-        for change, (status, detail) in zip(steps, outcomes, strict=True):
-            journal.record(
-                Entry(
-                    change.step,
-                    change.action,
-                    change.address,
-                    change.label,
-                    change.table,
-                    change.id,
-                    status,
-                    detail,
-                )
+
+    def record(change: Change, status: Status, detail: str) -> None:
+        journal.record(
+            Entry(
+                change.step,
+                change.action,
+                change.address,
+                change.label,
+                change.table,
+                change.id,
+                status,
+                detail,
             )
-            setattr(report, status, getattr(report, status) + 1)
-            if status in ("failed", "stale"):
-                report.failures.append(f"{change.label}: {detail}")
-                stopped = stopped or not continue_on_error
+        )
+        recorded.add(id(change))
+        report.count(status)
+        if status in ("failed", "stale"):
+            report.failures.append(f"{change.label}: {detail}")
+
+    in_flight: set[int] = set()  # ids of the changes whose request awaits its answer
+    try:
+        for steps, for_provider in _runs(changes, provider):
+            if stopped:
+                for change in steps:
+                    record(change, "not_attempted", "not attempted: an earlier step failed")
+                continue
+            if for_provider:
+                assert provider is not None
+                for change in steps:
+                    in_flight.add(id(change))
+                    record(change, *await provider.write(change, config))
+                    in_flight.discard(id(change))
+            else:
+                await _dataverse(
+                    steps, config, client, continue_on_error, progress, record, in_flight
+                )
+            stopped = not continue_on_error and (report.failed > 0 or report.stale > 0)
+    except asyncio.CancelledError:
+        _uncancel()
+        report.interrupted = True
+        for change in changes:
+            if id(change) not in recorded:
+                sent = id(change) in in_flight
+                record(
+                    change,
+                    "failed" if sent else "not_attempted",
+                    IN_FLIGHT if sent else INTERRUPTED,
+                )
     return report
+
+
+def _uncancel() -> None:
+    """Ctrl-C is handled here, once: the task carries on to report instead of dying."""
+    task = asyncio.current_task()
+    if task is not None:
+        task.uncancel()
 
 
 def _runs(changes: list[Change], provider: ProviderSteps | None) -> list[tuple[list[Change], bool]]:
@@ -247,9 +293,22 @@ async def _dataverse(
     client: DataverseClient,
     continue_on_error: bool,
     progress: Callable[[int], None] | None,
-) -> list[tuple[Status, str]]:
+    record: Callable[[Change, Status, str], None],
+    in_flight: set[int],
+) -> None:
+    """One run of Dataverse steps; each write that succeeds is recorded as its `$batch`
+    answer arrives, the others once the ambiguous ones have been read back. `in_flight`
+    holds the ids of the changes whose request is out, for an interruption to name."""
     ops = [operation(c, secrets_for(c, config)) for c in changes]
-    writer = _Writer(client, changes, ops, continue_on_error=continue_on_error, progress=progress)
+    writer = _Writer(
+        client,
+        changes,
+        ops,
+        continue_on_error=continue_on_error,
+        progress=progress,
+        done=lambda index: record(changes[index], "done", ""),
+    )
+    writer.in_flight = in_flight
     results = await writer.run()
     unsettled = [
         (c, r)
@@ -257,11 +316,13 @@ async def _dataverse(
         if not r.ok and i not in writer.skipped
     ]
     settled = await _settle(client, unsettled) if unsettled else set()
-    outcomes: list[tuple[Status, str]] = []
     for index, (change, result) in enumerate(zip(changes, results, strict=True)):
+        if result.ok:
+            continue  # recorded when its answer came
         skipped = writer.skipped.get(index)
-        outcomes.append(("not_attempted", skipped) if skipped else _status(change, result, settled))
-    return outcomes
+        record(
+            change, *(("not_attempted", skipped) if skipped else _status(change, result, settled))
+        )
 
 
 class _Writer:
@@ -286,12 +347,17 @@ class _Writer:
         *,
         continue_on_error: bool,
         progress: Callable[[int], None] | None,
+        done: Callable[[int], None],
     ) -> None:
         self.client = client
         self.changes = changes
         self.ops = ops
         self.continue_on_error = continue_on_error
         self.progress = progress
+        self.done = done
+        """Told of each step whose write succeeded, as its answer arrives (the journal)."""
+        self.in_flight: set[int] = set()
+        """Ids of the changes in the request awaiting its answer."""
         self.results: list[OperationResult | None] = [None] * len(ops)
         self.skipped: dict[int, str] = {}
         """Steps not sent because a step they need failed: the journal's reason for each."""
@@ -319,16 +385,29 @@ class _Writer:
         are not sent (not run either). Progress is reported as each request is answered."""
         heard: list[OperationResult] = []
 
+        def out(start: int) -> None:
+            self.in_flight.clear()
+            chunk = indexes[start : start + self.client.batch_size]
+            self.in_flight.update(id(self.changes[i]) for i in chunk)
+
         def answered(results: list[OperationResult]) -> None:
+            start = len(heard)
             heard.extend(results)
+            for index, result in zip(indexes[start:], results, strict=False):
+                if result.ok:
+                    self.results[index] = result
+                    self.done(index)
+            out(len(heard))
             if self.progress is not None:
                 self.progress(sum(not isinstance(r.error, NotExecuted) for r in results))
 
         ops = [self.ops[i] for i in indexes]
+        out(0)
         try:
             await self.client.batch(ops, continue_on_error=keep_going, on_chunk=answered)
         except DataverseError:  # a request without an answer: heard as failed, the rest unsent
             self.lost = True
+        self.in_flight.clear()  # (not on Ctrl-C: the interruption names what was out)
         unsent: list[int] = []
         for index, result in zip(indexes, heard, strict=False):  # after a loss: what was heard
             if isinstance(result.error, NotExecuted):

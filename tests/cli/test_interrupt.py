@@ -1,0 +1,158 @@
+"""Ctrl-C sent to a real apply process while it writes: the journal holds every step, the run
+ends with its summary and exit 7, and a second apply converges without duplicates.
+
+The process is smsconf's own CLI with two settings a test needs: the local organisation
+answers each request after 0.3 s, and a `$batch` carries 5 writes, so the apply of the example
+takes several requests and SIGINT lands between answers. Ctrl-C at the confirmation prompt is
+driven in a pseudo-terminal."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from tests.reconcile.workspace import Workspace, duplicates, ws
+
+from smsconf.exitcodes import ExitCode
+
+__all__ = ["ws"]  # the fixture, used by name
+
+
+SLOW_SMSCONF = """
+import os, pathlib, sys
+from smsconf.cli import reconcile, run
+from smsconf.dataverse import batch
+from smsconf.emulator.dataverse import FaultConfig
+
+batch.MAX_OPERATIONS = 5
+opened = reconcile.open_target
+seconds = float(os.environ.get("SLOW_SECONDS", "0.3"))
+
+def slow(*args, **kwargs):
+    pathlib.Path("opened").touch()  # the command is past start-up, about to read
+    return opened(*args, faults=FaultConfig(slow=1.0, slow_seconds=seconds), **kwargs)
+
+reconcile.open_target = slow
+sys.argv[0] = "smsconf"
+run()
+"""
+
+
+# On a hang, SIGQUIT makes the process print where it is (the failure message shows it).
+DUMPING_SMSCONF = (
+    "import faulthandler, signal; faulthandler.register(signal.SIGQUIT); "
+    "from smsconf.cli import run; run()"
+)
+
+
+def journal_lines(home: Path) -> list[dict[str, object]]:
+    files = sorted((home / "journal").glob("*.jsonl"))
+    return [json.loads(line) for f in files for line in f.read_text().splitlines() if line]
+
+
+def test_ctrl_c_mid_apply_journals_every_step_and_a_rerun_converges(ws: Workspace) -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-c", SLOW_SMSCONF, "apply", "examples/", "--auto-approve"],
+        cwd=ws.root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not [e for e in journal_lines(ws.home) if e["status"] == "done"]:
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the apply never wrote"
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+
+    assert process.returncode == ExitCode.PARTIAL_APPLY, out + err
+    assert "Apply interrupted (Ctrl-C)" in err
+    summary = [line for line in out.splitlines() if line.startswith("Apply: ")]
+    assert summary and "not attempted (journal .smsconf/journal/apply-" in summary[0]
+    entries = journal_lines(ws.home)
+    planned = int(out.split("Plan: ")[1].split(" to create")[0]) + 6  # and 6 to associate
+    assert len(entries) == planned == len({e["step"] for e in entries})
+    statuses = {str(e["status"]) for e in entries}
+    assert "done" in statuses and "not_attempted" in statuses
+
+    again = ws.apply()
+    assert again.exit_code == ExitCode.OK, again.output
+    assert ws.plan("--detailed-exitcode").exit_code == ExitCode.OK
+    assert duplicates(ws.key_counts()) == []
+
+
+def test_ctrl_c_before_any_write_exits_130(ws: Workspace) -> None:
+    env = {**os.environ, "SLOW_SECONDS": "5"}
+    process = subprocess.Popen(
+        [sys.executable, "-c", SLOW_SMSCONF, "apply", "examples/", "--auto-approve"],
+        cwd=ws.root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not (ws.root / "opened").exists():
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == ExitCode.INTERRUPTED, out + err
+    assert "interrupted (Ctrl-C); nothing was written" in err and "Traceback" not in err
+    assert journal_lines(ws.home) == []
+
+
+def test_ctrl_c_at_the_prompt_cancels_at_once(ws: Workspace) -> None:
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-c", DUMPING_SMSCONF, "apply", "examples/"],
+        cwd=ws.root,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+    )
+    os.close(follower)
+    seen = b""
+    deadline = time.monotonic() + 60
+    while b"Apply these changes?" not in seen:
+        assert time.monotonic() < deadline, seen.decode(errors="replace")[-2000:]
+        if select.select([leader], [], [], 0.2)[0]:
+            seen += os.read(leader, 65536)
+    process.send_signal(signal.SIGINT)
+    try:
+        code = process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGQUIT)
+        time.sleep(1)
+        try:
+            while chunk := os.read(leader, 65536):
+                seen += chunk
+        except OSError:
+            pass
+        process.kill()
+        raise AssertionError(seen.decode(errors="replace")[-3000:]) from None
+    assert code == ExitCode.ERROR  # cancelled, as a "no" is
+    try:
+        while chunk := os.read(leader, 65536):
+            seen += chunk
+    except OSError:
+        pass
+    os.close(leader)
+    assert b"Apply cancelled." in seen
+    assert not (ws.home / "journal").exists() or journal_lines(ws.home) == []
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SMSCONF_HOME", raising=False)
