@@ -208,7 +208,7 @@ def attribute(schema: Schema, table: Table, facts: dict[str, Any]) -> Item:
         "EntityLogicalName": table.logical_name,
         "AttributeType": kind,
         "AttributeTypeName": {"Value": type_name},
-        "AttributeOf": None,
+        "AttributeOf": facts.get("attribute_of"),
         "DisplayName": _label(facts.get("display_name")),
         "IsPrimaryId": name == table.primary_key,
         "IsPrimaryName": name == table.primary_name,

@@ -16,7 +16,8 @@ How a page's facts become emulated columns:
   a primary id is a Uniqueidentifier; any other undetailed column is served as a String and
   flagged `inferred` (no page says its type).
 - Columns the Web API does not expose as properties (`EntityName`, `ManagedProperty`, `Image`,
-  `Virtual` types) are listed by `EntityDefinitions` but are not properties of the entity type.
+  `Virtual` types, and a lookup's name columns such as `createdbyname`, whose AttributeOf is
+  the lookup) are listed by `EntityDefinitions` but are not properties of the entity type.
 - A lookup binds through the navigation name its Many-to-One block gives; without one, through
   its SchemaName (Dataverse names a lookup's navigation property after it by default; the same
   rule as tests/cli/test_requests_against_snapshot.py).
@@ -182,9 +183,18 @@ def _detail(
     return {**data, "type": "String", "inferred": True}
 
 
+def _attribute_of(name: str, lookups: set[str]) -> str | None:
+    """The lookup whose display name a column holds (`createdbyname`, `owneridyominame`): such
+    a column has AttributeOf set and is no property of the entity type on the Web API."""
+    for suffix in ("yominame", "name"):
+        if name.endswith(suffix) and name[: -len(suffix)] in lookups:
+            return name[: -len(suffix)]
+    return None
+
+
 def _column(page: SnapshotTable, facts: dict[str, Any], known: frozenset[str]) -> Column | None:
     kind = facts.get("type")
-    if kind in NOT_PROPERTIES or kind not in _TYPES:
+    if kind in NOT_PROPERTIES or kind not in _TYPES or facts.get("attribute_of"):
         return None
     name = str(facts["logical_name"])
     column_type = _TYPES[kind]
@@ -239,8 +249,16 @@ def _table(
     details: dict[tuple[str, str], dict[str, Any]],
 ) -> Table:
     columns = []
+    lookups = {
+        a.logical_name
+        for a in page.attributes()
+        if _detail(page, a, standard).get("type") in ("Lookup", "Owner", "Customer")
+    }
     for attribute in page.attributes():
         facts = _detail(page, attribute, standard)
+        owner = _attribute_of(attribute.logical_name, lookups)
+        if owner is not None:
+            facts = {**facts, "attribute_of": owner}
         extra = supplement.OPTIONS.get((page.logical_name, attribute.logical_name), ())
         if extra:
             more = [{"value": v, "label": label} for v, label in extra]
