@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from smsconf.platform.columns import (
     boolean,
     datetime,
-    decimal,
     integer,
     lookup,
     memo,
@@ -426,14 +425,8 @@ _SMS_NUMBER = _table(
                 (192350002, "Toll free"),
             ),
         ),
-        lookup("msdyn_phonenumberid", "msdyn_ocphonenumber", "msdyn_PhoneNumberId"),
-        lookup("msdyn_ocwidgetlanguage", "msdyn_oclanguage", inferred=True),
-        lookup("msdyn_postconversationsurvey", "msfp_survey", "msdyn_PostConversationSurvey"),
-        boolean("msdyn_enablefileattachmentsforagents"),
-        boolean("msdyn_enablefileattachmentsforcustomers"),
-        boolean("msdyn_postconversationsurveyenable"),
-        picklist("msdyn_postconversationsurveymode", SURVEY_MODE),
-        string("msdyn_postconversationsurveymessagetext", 200),
+        # The page of this legacy table lists no phone-number, language, survey or attachment
+        # columns: smsconf never reads or writes them (audit §2 #11).
     ),
     ownership="UserOwned",
 )
@@ -468,7 +461,7 @@ _OPERATING_HOUR = _table(
         string("msdyn_endtimestring", 10),
         multiselect("msdyn_oc_daysofweek", DAYS_OF_WEEK),
         integer("msdyn_timezone", inferred=True),
-        decimal("msdyn_totalworkhours"),
+        string("msdyn_totalworkhours", 100),  # (Deprecated) Total work hours: a String
         string("msdyn_calendarid", 100, inferred=True),
     ),
 )

@@ -7,8 +7,7 @@ emulator enforces and advertises comes from a `Snapshot` (`platform/snapshot.py`
 module; `emulator serve --schema FILE` serves another snapshot in the same format.
 
 What the pages do not carry is in `supplement.py`, each fact with its source: which columns
-are secured, the alternate keys, and the field-security tables whose pages are not in the
-project's copy yet.
+are secured, the alternate keys, a live-seen choice value and an N:N no page describes.
 
 How a page's facts become emulated columns:
 - A column listed without its detail block takes the block another page gives the same
@@ -19,8 +18,9 @@ How a page's facts become emulated columns:
   `Virtual` types, and a lookup's name columns such as `createdbyname`, whose AttributeOf is
   the lookup) are listed by `EntityDefinitions` but are not properties of the entity type.
 - A lookup binds through the navigation name its Many-to-One block gives; without one, through
-  its SchemaName (Dataverse names a lookup's navigation property after it by default; the same
-  rule as tests/cli/test_requests_against_snapshot.py).
+  its SchemaName for a solution's column (Dataverse names a custom lookup's navigation property
+  after it; the same rule as tests/cli/test_requests_against_snapshot.py) and its logical name
+  for a system column (as every system relationship block on the pages reads).
 - An N:N side that no page describes navigates by the relationship's SchemaName (the default
   Dataverse gives both sides), and is flagged inferred.
 """
@@ -58,8 +58,10 @@ _TYPES: dict[str, ColumnType] = {
     "Decimal": ColumnType.DECIMAL,
     "Double": ColumnType.DECIMAL,
     "Money": ColumnType.DECIMAL,
+    "EntityName": ColumnType.STRING,  # a table's logical name, as `fieldpermission.entityname`
 }
-NOT_PROPERTIES = frozenset({"EntityName", "ManagedProperty", "Image", "Virtual"})
+NOT_PROPERTIES = frozenset({"ManagedProperty", "Image", "Virtual"})
+CUSTOM_PREFIXES = ("msdyn_", "msfp_")  # the publishers of the tables in the copy of the pages
 
 
 @dataclass(frozen=True)
@@ -90,17 +92,11 @@ class Schema:
     def from_snapshot(cls, snapshot: Snapshot) -> Schema:
         schema = cls(snapshot)
         standard = _standard_details(snapshot)
-        known = frozenset(
-            [t.logical_name for t in snapshot.tables()]
-            + [t.logical_name for t in supplement.TABLES]
-        )
+        known = frozenset(t.logical_name for t in snapshot.tables())
         for page in snapshot.tables():
             if page.entity_set is None or page.primary_id is None:
                 continue
             schema._add(_table(page, standard, known, schema.details))
-        for table in supplement.TABLES:
-            if table.logical_name not in schema.tables:
-                schema._add(table)
         schema.many_to_many = _many_to_many(snapshot, schema.tables)
         schema.one_to_many = _one_to_many(snapshot, schema.tables)
         return schema
@@ -186,7 +182,7 @@ def _detail(
 def _attribute_of(name: str, lookups: set[str]) -> str | None:
     """The lookup whose display name a column holds (`createdbyname`, `owneridyominame`): such
     a column has AttributeOf set and is no property of the entity type on the Web API."""
-    for suffix in ("yominame", "name"):
+    for suffix in ("yominame", "name", "type"):
         if name.endswith(suffix) and name[: -len(suffix)] in lookups:
             return name[: -len(suffix)]
     return None
@@ -204,9 +200,10 @@ def _column(page: SnapshotTable, facts: dict[str, Any], known: frozenset[str]) -
         targets = list(facts.get("targets", ()))
         target = next((t for t in targets if t in known), targets[0] if targets else None)
         documented = facts.get("navigation", {})
-        navigation = documented.get(target) or next(
-            iter(documented.values()), str(facts["schema_name"])
-        )
+        navigation = documented.get(target) or next(iter(documented.values()), None)
+        if navigation is None:  # no Many-to-One block names it [inferred: Dataverse's default]
+            custom = name.startswith(CUSTOM_PREFIXES)
+            navigation = str(facts["schema_name"]) if custom else name
     options = tuple(Option(o["value"], o["label"]) for o in facts.get("options", ()))
     creatable, updatable = facts.get("valid_for_create"), facts.get("valid_for_update")
     return Column(
