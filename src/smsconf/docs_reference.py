@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from smsconf.config.schema import json_schema
+from smsconf.config.schema import VARIABLE, json_schema
 from smsconf.exitcodes import EXIT_CODE_HELP, ExitCode
 from smsconf.platform.vocabulary import verify_list
 
@@ -321,12 +321,21 @@ EXIT_ADVICE: dict[ExitCode, str] = {
     ExitCode.UNSAFE_PLAN: "Deletes beyond `settings.max_deletes` or a change to a column that "
     "cannot change: allow it explicitly (`--allow-delete ADDRESS`, `--allow-deletes`) or "
     "change the configuration.",
-    ExitCode.STALE_PLAN: "Nothing was written. The saved plan no longer matches the organisation "
-    "or the configuration: plan again, review, apply the new plan.",
+    ExitCode.STALE_PLAN: "Nothing was written. `apply --plan` planned again and the fresh plan "
+    "is not the saved one: a row moved in the organisation, the configuration changed, or "
+    "the file was edited (each difference is named, object and field): plan again, review, "
+    "apply the new plan.",
     ExitCode.PARTIAL_APPLY: "Some writes failed: see the journal in `.smsconf/journal/`; run "
     "apply again to finish (creates are idempotent, updates guarded by ETags).",
     ExitCode.ROUTE_CASES_FAILED: "`smsconf route --cases`: each failing case is printed with "
     "its whole route; fix the routing rules or the case's expectation.",
+    ExitCode.PLAN_FILE_INVALID: "Nothing was written. The file given to `apply --plan` is not a "
+    "plan smsconf wrote (not UTF-8 JSON, truncated, an unknown action or table, no checksum): "
+    "the one-line message says what; save the plan again with `plan --out`.",
+    ExitCode.UNTRUSTED_HOST: "Nothing was sent and no secret was read: the configuration (or "
+    "`--target`) names a host that is not a provider's or Microsoft's documented one. If the "
+    "host is meant (an emulator, a proxy), the workflow allows it with `--allow-host HOST:PORT` "
+    "or `SMSCONF_ALLOW_HOSTS`; a configuration cannot. See docs/ci-guide.md#threat-model.",
     ExitCode.USAGE: "The command line is wrong (a mistyped command or option, a bad option "
     "value, a path that does not exist): the message names it and suggests the closest match. "
     "Never 0 or 2, so a typo in a workflow cannot pass as an empty plan.",
@@ -347,7 +356,8 @@ def _type(spec: dict[str, Any]) -> str:
         name = spec["$ref"].rsplit("/", 1)[-1]
         return f"[{name}](#{_anchor(name)})"
     if "anyOf" in spec:
-        kinds = [_type(s) for s in spec["anyOf"] if s.get("type") != "null"]
+        # `${var:…}` may stand for any value: said once in the page's introduction.
+        kinds = [_type(s) for s in spec["anyOf"] if s.get("type") != "null" and s != VARIABLE]
         return " or ".join(dict.fromkeys(kinds))
     if "const" in spec:
         return f"`{spec['const']}`"
@@ -422,7 +432,9 @@ def configuration_reference() -> str:
         "meaning, and where smsconf writes it in Dataverse. Generated from the pydantic models "
         "(through the JSON Schema in `schemas/smsconf.schema.json`) and the mapping in "
         "`src/smsconf/mapping/desired.py`. Names refer to other objects by name, never by GUID; "
-        "“— (smsconf only)” fields steer smsconf and are written nowhere.",
+        "“— (smsconf only)” fields steer smsconf and are written nowhere. Any value may be "
+        "written as `${var:NAME}` (the whole value): it is replaced by the chosen environment's "
+        "variable, with that variable's type, before the value is checked.",
         "",
         "Objects: " + ", ".join(f"[{m}](#{_anchor(m)})" for m in models()),
         "",

@@ -9,6 +9,14 @@ from smsconf.emulator.dataverse import FaultConfig, serve
 from smsconf.emulator.dataverse.schema import load_schema
 from smsconf.gcpause import short_lived_process
 
+host_option = click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on: loopback unless you say otherwise, since an emulator trusts "
+    "whoever reaches it (see below).",
+)
+
 
 @main.group(cls=LazyGroup, lazy={"telesign": "smsconf.cli.telesign"})
 def emulator() -> None:
@@ -17,8 +25,8 @@ def emulator() -> None:
 
 
 @emulator.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8080, show_default=True, type=int)
+@host_option
+@click.option("--port", default=8080, show_default=True, type=int, help="0 picks a free port.")
 @click.option(
     "--db",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -29,7 +37,11 @@ def emulator() -> None:
 @click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--tls-self-signed", is_flag=True, help="Serve HTTPS with a generated certificate.")
-@click.option("--token", help="Accept only this bearer token (default: any).")
+@click.option(
+    "--token",
+    help="Accept only this bearer token. Without it ANY bearer token is accepted: whoever "
+    "reaches the port reads and writes the org.",
+)
 @click.option("--faults", default="", help="e.g. 'throttle=0.1,unavailable=0.05,request_budget=9'.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the fault sequence.")
 @click.option(
@@ -49,7 +61,16 @@ def serve_command(
     seed: int,
     schema: Path | None,
 ) -> None:
-    """Serve the local Dataverse org (Web API under /api/data/v9.2/) until interrupted."""
+    """Serve the local Dataverse org (Web API under /api/data/v9.2/) until interrupted.
+
+    \b
+    It listens on 127.0.0.1 unless --host says otherwise. What it accepts:
+      - the Web API: any bearer token without --token, only that one with it;
+      - the Telesign inbound callback (POST /telesign/incoming): only callbacks signed with
+        the API key of one of the org's Telesign accounts (Telesign's callback signature),
+        with or without --token;
+      - request bodies up to 64 MiB (past it 413), malformed or too deeply nested JSON a 400.
+    """
     if (tls_cert is None) != (tls_key is None) or (tls_cert and tls_self_signed):
         raise click.UsageError("use --tls-cert with --tls-key, or --tls-self-signed alone")
     try:

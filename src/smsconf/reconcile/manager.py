@@ -1,12 +1,13 @@
 """The Manager: plan and apply, composed from the steps of the flow (octoDNS's Manager).
 
 plan = live read → desired rows → diff → order → safety → credential checks → `Plan`.
-apply = (plan, or a saved plan re-checked against the org and the configuration) → execute.
+apply = (plan, or a saved plan planned again and equal to the fresh plan) → execute.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import json
 import subprocess
@@ -21,14 +22,16 @@ from smsconf.gcpause import gc_paused
 from smsconf.mapping.desired import desired_rows
 from smsconf.platform.inbound import inbound_url
 from smsconf.reconcile.absent import absent_columns
-from smsconf.reconcile.apply import ApplyReport, StalePlan, execute, stale_rows
+from smsconf.reconcile.apply import ApplyReport, StalePlan, execute, moved_rows, stale_rows
 from smsconf.reconcile.credentials import check_accounts
 from smsconf.reconcile.diff import RANK, diff
 from smsconf.reconcile.journal import Journal
-from smsconf.reconcile.live import read_live
+from smsconf.reconcile.live import LiveState, read_live
 from smsconf.reconcile.migration import migration_notes, telesign_notes
-from smsconf.reconcile.plan import Change, Plan
+from smsconf.reconcile.plan import Change, DeleteAllowance, Plan, Trust, differences
+from smsconf.reconcile.trust import endpoints, require, secret_uses, target_route
 from smsconf.reconcile.twilio import ProviderWriter, TwilioFindings, check_twilio, is_twilio
+from smsconf.redact import redact
 from smsconf.target import Target, state_dir
 
 ASSOCIATION_RANK = len(RANK)
@@ -40,6 +43,14 @@ class PlanOptions:
     check_numbers: bool = False
     allow_deletes: bool = False
     allowed_deletes: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def allowance(self) -> DeleteAllowance:
+        return DeleteAllowance(self.allow_deletes, tuple(sorted(self.allowed_deletes)))
+
+    @classmethod
+    def allowing(cls, allowance: DeleteAllowance) -> PlanOptions:
+        return cls(allow_deletes=allowance.all, allowed_deletes=frozenset(allowance.addresses))
 
 
 def config_digest(loaded: Loaded) -> str:
@@ -135,10 +146,26 @@ def callback_urls(loaded: Loaded, target: Target, org_id: str) -> dict[str, str]
 
 
 async def make_plan(
-    loaded: Loaded, target: Target, paths: list[str], options: PlanOptions | None = None
+    loaded: Loaded,
+    target: Target,
+    paths: list[str],
+    options: PlanOptions | None = None,
+    trust: Trust | None = None,
 ) -> Plan:
-    options = options or PlanOptions()
+    """`trust`: the hosts the command checked before opening the target (`trust.require`);
+    when not given, they are checked here, before any secret of the configuration is read."""
+    return (await _planned(loaded, target, paths, options or PlanOptions(), trust))[0]
+
+
+async def _planned(
+    loaded: Loaded, target: Target, paths: list[str], options: PlanOptions, trust: Trust | None
+) -> tuple[Plan, LiveState]:
+    """The plan, and the live state it was made from."""
     config = loaded.config
+    if trust is None:
+        found = endpoints(loaded, target_route(target), providers=options.check_credentials)
+        trust = require(found)
+    trust = dataclasses.replace(trust, secrets=secret_uses(loaded, target))
     live_task = read_live(target.dataverse, config)
     twilio: TwilioFindings | None = None
     if options.check_credentials:
@@ -177,7 +204,11 @@ async def make_plan(
     notes = (
         telesign_notes(config) + migration_notes(config, live) + (twilio.notes if twilio else [])
     )
-    return Plan(
+    # Providers' messages are the servers' words: one that echoes a request carries its secret.
+    creds = [dataclasses.replace(c, detail=redact(c.detail)) for c in creds]
+    numbers = [dataclasses.replace(n, detail=redact(n.detail)) for n in numbers]
+    notes = [dataclasses.replace(n, text=redact(n.text)) for n in notes]
+    plan = Plan(
         environment=loaded.environment,
         target=target.name,
         org_id=live.org_id,
@@ -192,7 +223,44 @@ async def make_plan(
         callback_urls=callback_urls(loaded, target, live.org_id),
         notes=tuple(notes),
         provider_numbers=tuple(twilio.provider_numbers if twilio else ()),
+        allowed_deletes=options.allowance,
+        paths=tuple(paths),
+        trust=trust,
     )
+    return plan, live
+
+
+async def replan_saved(
+    saved: Plan,
+    loaded: Loaded,
+    target: Target,
+    paths: list[str],
+    allowance: DeleteAllowance,
+    trust: Trust | None = None,
+) -> Plan:
+    """The plan to apply for a saved one: planned again from the configuration and the
+    organisation under `allowance`, returned only when it equals the saved plan (changes,
+    bodies, ETags, secret columns, verdicts, allowances); else `StalePlan` naming each row
+    that moved and each field that differs. The file is an assertion: what is written is
+    always the fresh plan, never the file's bodies, ids or secret columns."""
+    fresh, live = await _planned(loaded, target, paths, PlanOptions.allowing(allowance), trust)
+    reasons = []
+    if saved.config_digest != fresh.config_digest:
+        reasons.append("the configuration changed since the plan was made")
+    if saved.target != fresh.target:
+        reasons.append(f"the plan is for target {saved.target}, not {fresh.target}")
+    if saved.org_id != fresh.org_id:
+        reasons.append(f"the plan is for organisation {saved.org_id}, not {fresh.org_id}")
+    if reasons:  # then every change differs too: these are the reasons, not the changes
+        raise StalePlan(reasons)
+    moved = moved_rows(saved, live)
+    explained = frozenset().union(*(rows for rows, _ in moved))
+    reasons = [why for _, why in moved] + [
+        str(d) for d in differences(saved, fresh) if not d.rows & explained
+    ]
+    if reasons:
+        raise StalePlan(reasons)
+    return fresh
 
 
 async def apply_plan(
