@@ -146,3 +146,14 @@ async def test_only_system_required_columns_are_enforced(client: httpx.AsyncClie
     status, code, message = error_of(cleared)
     assert (status, code) == (400, "0x80040203")
     assert "'ownerid'" in message and "cannot be set to NULL" in message
+
+
+async def test_a_restrict_relationship_keeps_its_parent(client: httpx.AsyncClient) -> None:
+    """The capacity-profile link's Many-to-One block says Delete: Restrict."""
+    profile = await create(client, PROFILES, {"msdyn_name": "Busy"})
+    bind = {"msdyn_capacityProfile_id@odata.bind": f"/{PROFILES}({profile})"}
+    link = await create(client, LINKS, bind)
+    status, _code, message = error_of(await client.delete(f"{PROFILES}({profile})"))
+    assert status == 400 and "Restrict" in message
+    assert (await client.delete(f"{LINKS}({link})")).status_code == 204
+    assert (await client.delete(f"{PROFILES}({profile})")).status_code == 204

@@ -274,10 +274,14 @@ def one_to_many(schema: Schema, rel: Lookup1N) -> Item:
         "ReferencingAttribute": rel.column.logical_name,
         "ReferencingEntityNavigationPropertyName": rel.column.navigation,
         "ReferencedEntityNavigationPropertyName": rel.collection,
-        "CascadeConfiguration": {
-            "Delete": "Cascade" if rel.column.cascade_delete else "RemoveLink"
-        },
+        "CascadeConfiguration": {"Delete": _delete_behaviour(rel)},
     }
+
+
+def _delete_behaviour(rel: Lookup1N) -> str:
+    if rel.column.cascade_delete:
+        return "Cascade"
+    return "Restrict" if rel.restrict else "RemoveLink"
 
 
 def many_to_many(schema: Schema, rel: ManyToMany) -> Item:

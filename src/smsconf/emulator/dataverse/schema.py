@@ -75,6 +75,7 @@ class Lookup1N:
     column: Column
     collection: str
     documented: bool
+    restrict: bool = False  # CascadeConfiguration Delete: Restrict (the parent may not go)
 
 
 @dataclass
@@ -334,6 +335,7 @@ def _one_to_many(snapshot: Snapshot, tables: Mapping[str, Table]) -> tuple[Looku
                     column,
                     collection or schema_name,
                     documented=block is not None,
+                    restrict=bool(block and block.get("cascade_delete") == "Restrict"),
                 )
             )
     return tuple(found)
