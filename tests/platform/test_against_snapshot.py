@@ -117,10 +117,6 @@ KNOWN: frozenset[str] = frozenset(
         # serves the pages) refuses both, so no flow of the suite writes them
         "msdyn_liveworkstream.msdyn_smsprovider: options [192350002] are not on the page",
         "queue.msdyn_queuetype: options [192350002] are not on the page",
-        # routing reads sms.<column> by name; the lookup type changes what a condition compares
-        # (owned by the routing work)
-        "msdyn_smsengagementctx.msdyn_liveworkitemid: declared string, page says Lookup",
-        "msdyn_smsengagementctx.msdyn_liveworkitemid: MaxLength 100, page says None",
         # Boolean context variables were seen live (PrometheanCCaaSToolbox notes), on no page
         "msdyn_ocliveworkstreamcontextvariable.msdyn_datatype: options [192350002] are not on "
         "the page",

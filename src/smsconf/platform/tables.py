@@ -713,7 +713,8 @@ _ENGAGEMENT_CONTEXT = _table(
     "msdyn_name",
     (
         string("msdyn_name", inferred=True),
-        string("msdyn_liveworkitemid", 100, inferred=True),
+        # msdyn_liveworkitemid is a lookup to the conversation (the page), which smsconf never
+        # reads: not declared.
         string("msdyn_customerphonenumber"),
         string("msdyn_orgphonenumber"),
         string("msdyn_countrycode", 100),
