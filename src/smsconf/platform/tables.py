@@ -22,7 +22,14 @@ from smsconf.platform.columns import (
     string,
     system_columns,
 )
-from smsconf.platform.model import BULK_MESSAGES, AlternateKey, Column, ManyToMany, Table
+from smsconf.platform.model import (
+    BULK_MESSAGES,
+    AlternateKey,
+    Column,
+    ColumnType,
+    ManyToMany,
+    Table,
+)
 from smsconf.platform.security import SECURITY_RELATIONSHIPS, SECURITY_TABLES
 
 STREAM_SOURCE = options(
@@ -731,8 +738,8 @@ _SYSTEM_USER = _table(
     "fullname",
     (
         string("fullname", 200),
-        string("domainname", 1024, inferred=True),
-        string("applicationid", 100, inferred=True),
+        string("domainname", 1024),
+        Column("applicationid", ColumnType.UNIQUEIDENTIFIER),  # a GUID, not a string (the page)
     ),
     ownership="BusinessOwned",
     state=False,  # no statecode/statuscode on the systemuser page: `isdisabled` instead
