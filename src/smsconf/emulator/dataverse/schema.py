@@ -74,7 +74,6 @@ class Lookup1N:
     referencing: str
     column: Column
     collection: str
-    documented: bool
     restrict: bool = False  # CascadeConfiguration Delete: Restrict (the parent may not go)
 
 
@@ -124,8 +123,6 @@ class Schema:
         if column.logical_name == table.primary_key:
             return True  # the row's id: chosen on create, checked against the URL on update
         facts = self.attribute(table.logical_name, column.logical_name)
-        if not facts:
-            return not column.server_owned
         return bool(facts.get("valid_for_create" if creating else "valid_for_update"))
 
     def relationship(self, table: str, navigation: str) -> ManyToMany | None:
@@ -143,16 +140,6 @@ class Schema:
     def referencing(self, target: str) -> tuple[Lookup1N, ...]:
         """The 1:N relationships of `target`: every lookup pointing at it."""
         return tuple(r for r in self.one_to_many if r.referenced == target)
-
-    def lookup_relationship(self, table: str, column: str) -> Lookup1N | None:
-        return next(
-            (
-                r
-                for r in self.one_to_many
-                if r.referencing == table and r.column.logical_name == column
-            ),
-            None,
-        )
 
 
 def _standard_details(snapshot: Snapshot) -> dict[str, dict[str, Any]]:
@@ -181,8 +168,9 @@ def _detail(
 
 
 def _attribute_of(name: str, lookups: set[str]) -> str | None:
-    """The lookup whose display name a column holds (`createdbyname`, `owneridyominame`): such
-    a column has AttributeOf set and is no property of the entity type on the Web API."""
+    """The lookup whose display name or target table a column holds (`createdbyname`,
+    `owneridyominame`, `owneridtype`): such a column has AttributeOf set and is no property of
+    the entity type on the Web API."""
     for suffix in ("yominame", "name", "type"):
         if name.endswith(suffix) and name[: -len(suffix)] in lookups:
             return name[: -len(suffix)]
@@ -334,7 +322,6 @@ def _one_to_many(snapshot: Snapshot, tables: Mapping[str, Table]) -> tuple[Looku
                     table.logical_name,
                     column,
                     collection or schema_name,
-                    documented=block is not None,
                     restrict=bool(block and block.get("cascade_delete") == "Restrict"),
                 )
             )
