@@ -11,8 +11,8 @@ FieldPermission and FieldSecurityProfile table references, Web API 8.0 fieldperm
 
 from __future__ import annotations
 
-from smsconf.platform.columns import lookup, options, picklist, string, system_columns
-from smsconf.platform.model import ColumnType, ManyToMany, Table
+from smsconf.platform.columns import lookup, memo, options, picklist, string, system_columns
+from smsconf.platform.model import Column, ColumnType, ManyToMany, Table
 
 ALLOWED = 4
 """`cancreate` / `canread` / `canupdate`: 4 Allowed, 0 Not Allowed."""
@@ -21,7 +21,13 @@ SYSTEM_ADMINISTRATOR = "System Administrator"
 _PERMISSION = options((0, "Not Allowed"), (ALLOWED, "Allowed"))
 
 
-def _table(logical_name: str, entity_set: str, primary_name: str, *columns: object) -> Table:
+def _table(
+    logical_name: str,
+    entity_set: str,
+    primary_name: str,
+    *columns: object,
+    ownership: str = "OrganizationOwned",
+) -> Table:
     primary_key = f"{logical_name}id"
     return Table(
         logical_name=logical_name,
@@ -36,7 +42,7 @@ def _table(logical_name: str, entity_set: str, primary_name: str, *columns: obje
             ),
             *columns,  # type: ignore[arg-type]
         ),
-        ownership="OrganizationOwned",
+        ownership=ownership,
     )
 
 
@@ -44,26 +50,38 @@ FIELD_SECURITY_PROFILE = _table(
     "fieldsecurityprofile",
     "fieldsecurityprofiles",
     "name",
-    string("name", 256),
-    string("description", 2000),
+    string("name", 100),
+    memo("description", 2000),
 )
-FIELD_PERMISSION = _table(
-    "fieldpermission",
-    "fieldpermissions",
-    "attributelogicalname",
-    string("entityname", 128),
-    string("attributelogicalname", 128),
-    picklist("cancreate", _PERMISSION, default=0),
-    picklist("canread", _PERMISSION, default=0),
-    picklist("canupdate", _PERMISSION, default=0),
-    lookup("fieldsecurityprofileid", "fieldsecurityprofile", cascade_delete=True),
+# The page: no primary name, no owner and no audit columns but the version (OwnershipType None).
+FIELD_PERMISSION = Table(
+    logical_name="fieldpermission",
+    entity_set="fieldpermissions",
+    primary_key="fieldpermissionid",
+    primary_name="",
+    columns=(
+        Column("fieldpermissionid", ColumnType.UNIQUEIDENTIFIER),
+        Column("versionnumber", ColumnType.BIGINT, server_owned=True),
+        Column("entityname", ColumnType.STRING),  # EntityName: a table's logical name
+        string("attributelogicalname", 128),
+        picklist("cancreate", _PERMISSION, default=0),
+        picklist("canread", _PERMISSION, default=0),
+        picklist("canupdate", _PERMISSION, default=0),
+        # the navigation: no relationship block names it [inferred: the column's name]
+        lookup(
+            "fieldsecurityprofileid", "fieldsecurityprofile", cascade_delete=True, inferred=True
+        ),
+    ),
+    ownership="None",
 )
-TEAM = _table("team", "teams", "name", string("name", 160))
-ROLE = _table("role", "roles", "name", string("name", 100))
+TEAM = _table("team", "teams", "name", string("name", 160), ownership="BusinessOwned")
+ROLE = _table("role", "roles", "name", string("name", 100), ownership="BusinessOwned")
 
 SECURITY_TABLES = (FIELD_SECURITY_PROFILE, FIELD_PERMISSION, TEAM, ROLE)
+# The profile page names the profile side of its two links; the user's and the team's side are
+# on pages not in the copy yet (inferred: Dataverse gives both sides the relationship's name).
 SECURITY_RELATIONSHIPS = tuple(
-    ManyToMany(name, table1, table2, name, name, intersect)
+    ManyToMany(name, table1, table2, name, name, intersect, inferred=True)
     for name, table1, table2, intersect in (
         (
             "systemuserprofiles_association",

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from smsconf.platform.columns import (
     boolean,
     datetime,
-    decimal,
     integer,
     lookup,
     memo,
@@ -23,7 +22,14 @@ from smsconf.platform.columns import (
     string,
     system_columns,
 )
-from smsconf.platform.model import BULK_MESSAGES, AlternateKey, Column, ManyToMany, Table
+from smsconf.platform.model import (
+    BULK_MESSAGES,
+    AlternateKey,
+    Column,
+    ColumnType,
+    ManyToMany,
+    Table,
+)
 from smsconf.platform.security import SECURITY_RELATIONSHIPS, SECURITY_TABLES
 
 STREAM_SOURCE = options(
@@ -426,14 +432,8 @@ _SMS_NUMBER = _table(
                 (192350002, "Toll free"),
             ),
         ),
-        lookup("msdyn_phonenumberid", "msdyn_ocphonenumber", "msdyn_PhoneNumberId"),
-        lookup("msdyn_ocwidgetlanguage", "msdyn_oclanguage", inferred=True),
-        lookup("msdyn_postconversationsurvey", "msfp_survey", "msdyn_PostConversationSurvey"),
-        boolean("msdyn_enablefileattachmentsforagents"),
-        boolean("msdyn_enablefileattachmentsforcustomers"),
-        boolean("msdyn_postconversationsurveyenable"),
-        picklist("msdyn_postconversationsurveymode", SURVEY_MODE),
-        string("msdyn_postconversationsurveymessagetext", 200),
+        # The page of this legacy table lists no phone-number, language, survey or attachment
+        # columns: smsconf never reads or writes them (audit §2 #11).
     ),
     ownership="UserOwned",
 )
@@ -468,7 +468,7 @@ _OPERATING_HOUR = _table(
         string("msdyn_endtimestring", 10),
         multiselect("msdyn_oc_daysofweek", DAYS_OF_WEEK),
         integer("msdyn_timezone", inferred=True),
-        decimal("msdyn_totalworkhours"),
+        string("msdyn_totalworkhours", 100),  # (Deprecated) Total work hours: a String
         string("msdyn_calendarid", 100, inferred=True),
     ),
 )
@@ -720,7 +720,8 @@ _ENGAGEMENT_CONTEXT = _table(
     "msdyn_name",
     (
         string("msdyn_name", inferred=True),
-        string("msdyn_liveworkitemid", 100, inferred=True),
+        # msdyn_liveworkitemid is a lookup to the conversation (the page), which smsconf never
+        # reads: not declared.
         string("msdyn_customerphonenumber"),
         string("msdyn_orgphonenumber"),
         string("msdyn_countrycode", 100),
@@ -737,8 +738,8 @@ _SYSTEM_USER = _table(
     "fullname",
     (
         string("fullname", 200),
-        string("domainname", 1024, inferred=True),
-        string("applicationid", 100, inferred=True),
+        string("domainname", 1024),
+        Column("applicationid", ColumnType.UNIQUEIDENTIFIER),  # a GUID, not a string (the page)
     ),
     ownership="BusinessOwned",
     state=False,  # no statecode/statuscode on the systemuser page: `isdisabled` instead

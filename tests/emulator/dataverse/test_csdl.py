@@ -13,8 +13,10 @@ import httpx
 import pytest
 import requests
 from odata import ODataService
+from tests.emulator.dataverse.conftest import API, AUTH
 
-from smsconf.emulator.dataverse import DataverseEmulator, running
+from smsconf.emulator.dataverse import DataverseEmulator, create_app, running
+from smsconf.emulator.dataverse.organisation import OLDER_ORGANISATION, Organisation
 from smsconf.emulator.dataverse.schema import default_schema
 from smsconf.platform.snapshot import load_snapshot
 
@@ -149,3 +151,15 @@ def test_a_third_party_client_reflects_the_document(app: DataverseEmulator) -> N
     navigations = {n["name"]: n for n in channel.__odata_schema__["navigation_properties"]}
     assert navigations["msdyn_PhoneNumberId"]["foreign_key"] == "_msdyn_phonenumberid_value"
     assert "WhoAmI" in service.functions and "CreateMultiple" in service.actions
+
+
+async def test_an_older_organisation_declares_only_its_columns() -> None:
+    app = create_app(organisation=Organisation.older())
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=API, headers=AUTH) as client:
+        root = ET.fromstring((await client.get("$metadata")).content)
+    app.close()
+    phone = _types(root)["msdyn_ocphonenumber"]
+    names = {p.get("Name") for p in phone.iter(f"{EDM}Property")}
+    assert "msdyn_phonenumber" in names
+    assert not names & OLDER_ORGANISATION["msdyn_ocphonenumber"]

@@ -136,3 +136,24 @@ def test_a_file_that_is_no_snapshot_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 1  # an error, not a usage error (2 means "changes" here)
     assert "is not a schema snapshot" in result.output and result.exception is not None
     assert isinstance(result.exception, SystemExit)
+
+
+async def test_only_system_required_columns_are_enforced(client: httpx.AsyncClient) -> None:
+    """ApplicationRequired (msdyn_name of a workstream) is the forms' rule, so a create without
+    it passes; a SystemRequired column (the owner) cannot be cleared."""
+    row_id = await create(client, WORKSTREAMS, {"msdyn_bot_rule": "r"})
+    cleared = await client.patch(f"{WORKSTREAMS}({row_id})", json={"ownerid@odata.bind": None})
+    status, code, message = error_of(cleared)
+    assert (status, code) == (400, "0x80040203")
+    assert "'ownerid'" in message and "cannot be set to NULL" in message
+
+
+async def test_a_restrict_relationship_keeps_its_parent(client: httpx.AsyncClient) -> None:
+    """The capacity-profile link's Many-to-One block says Delete: Restrict."""
+    profile = await create(client, PROFILES, {"msdyn_name": "Busy"})
+    bind = {"msdyn_capacityProfile_id@odata.bind": f"/{PROFILES}({profile})"}
+    link = await create(client, LINKS, bind)
+    status, _code, message = error_of(await client.delete(f"{PROFILES}({profile})"))
+    assert status == 400 and "Restrict" in message
+    assert (await client.delete(f"{LINKS}({link})")).status_code == 204
+    assert (await client.delete(f"{PROFILES}({profile})")).status_code == 204

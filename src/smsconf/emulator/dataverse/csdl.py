@@ -13,6 +13,7 @@ functions and actions the emulator serves are declared, with their imports.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from smsconf.emulator.dataverse.metadata import CRM
@@ -109,11 +110,17 @@ def _alternate_keys(entity: ET.Element, table: Table) -> None:
 
 
 def _entity_type(
-    schema_element: ET.Element, schema: Schema, table: Table, navs: list[_Navigation]
+    schema_element: ET.Element,
+    schema: Schema,
+    table: Table,
+    navs: list[_Navigation],
+    lacks: Callable[[str, str], bool],
 ) -> None:
     entity = _e(schema_element, "EntityType", Name=table.logical_name, BaseType=f"{ALIAS}.{BASE}")
     _e(_e(entity, "Key"), "PropertyRef", Name=table.primary_key)
     for column in table.columns:
+        if lacks(table.logical_name, column.logical_name):
+            continue
         attributes = {"Name": column.read_name, "Type": _edm_type(schema, table, column)}
         if column.max_length is not None and column.type in (ColumnType.STRING, ColumnType.MEMO):
             attributes["MaxLength"] = str(column.max_length)
@@ -200,8 +207,9 @@ def _operations(schema_element: ET.Element) -> list[tuple[str, str]]:
     ]
 
 
-def document(schema: Schema) -> bytes:
-    """The CSDL (EDMX 4.0) of every emulated table, its entity set and the operations."""
+def document(schema: Schema, lacks: Callable[[str, str], bool] = lambda _t, _c: False) -> bytes:
+    """The CSDL (EDMX 4.0) of every emulated table, its entity set and the operations, without
+    the columns `lacks` says this organisation does not have (organisation.py)."""
     ET.register_namespace("edmx", EDMX)
     ET.register_namespace("", EDM)
     root = ET.Element(f"{{{EDMX}}}Edmx", Version="4.0")
@@ -210,7 +218,7 @@ def document(schema: Schema) -> bytes:
     _e(schema_element, "EntityType", Name=BASE, Abstract="true")
     navs = navigations(schema)
     for table in schema.all_tables():
-        _entity_type(schema_element, schema, table, navs[table.logical_name])
+        _entity_type(schema_element, schema, table, navs[table.logical_name], lacks)
     imports = _operations(schema_element)
     container = _e(schema_element, "EntityContainer", Name="System")
     for table in schema.all_tables():
@@ -233,6 +241,7 @@ def document(schema: Schema) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def reply(schema: Schema) -> Reply:
+def reply(schema: Schema, lacks: Callable[[str, str], bool]) -> Reply:
     """`GET $metadata`."""
-    return Reply(200, {"Content-Type": "application/xml", "OData-Version": "4.0"}, document(schema))
+    headers = {"Content-Type": "application/xml", "OData-Version": "4.0"}
+    return Reply(200, headers, document(schema, lacks))

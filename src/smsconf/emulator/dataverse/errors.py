@@ -20,6 +20,8 @@ INVALID_ARGUMENT = "0x80040203"
 OPTION_OUT_OF_RANGE = "0x8004431a"
 UNEXPECTED = "0x80040216"
 NOT_AUTHENTICATED = "0x80072560"
+# [inferred] the code of a delete a Restrict relationship refuses (no reference states it)
+RESTRICTED_DELETE = "0x80040227"
 
 
 class DataverseError(Exception):
@@ -84,4 +86,16 @@ def version_mismatch() -> DataverseError:
         412,
         VERSION_MISMATCH,
         "The version of the existing record doesn't match the RowVersion property provided.",
+    )
+
+
+def restricted(logical_name: str, key: str, relationship: str) -> DataverseError:
+    """A delete the relationship's Restrict behaviour refuses: "Restrict: prevent the parent
+    row from being deleted while related rows exist" (Learn, table relationship behaviour).
+    [inferred: the status, code and wording]"""
+    return DataverseError(
+        400,
+        RESTRICTED_DELETE,
+        f"The {logical_name} with Id = {key} cannot be deleted because it is referenced by "
+        f"other records through the relationship '{relationship}' (Delete: Restrict).",
     )

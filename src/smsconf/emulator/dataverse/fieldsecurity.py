@@ -17,9 +17,10 @@ from smsconf.emulator.dataverse.errors import DataverseError
 from smsconf.emulator.dataverse.records import Records
 from smsconf.emulator.dataverse.seed import seed_id
 from smsconf.emulator.dataverse.store import Row
-from smsconf.platform import Table
+from smsconf.platform import ManyToMany, Table
 from smsconf.platform.security import ALLOWED, SYSTEM_ADMINISTRATOR
 
+PROFILE = "fieldsecurityprofile"
 NO_FIELD_PERMISSION = "0x8004f507"  # [inferred] one of the 403 field-security codes
 _SEEDED = "field_security_seeded"
 
@@ -30,34 +31,46 @@ def seed_administrator(records: Records) -> None:
     with store.transaction():
         if store.meta(_SEEDED):
             return
-        role_id = seed_id("role", SYSTEM_ADMINISTRATOR)
-        records.create(records.schema.tables["role"], {"name": SYSTEM_ADMINISTRATOR}, role_id)
-        store.link("systemuserroles_association", records.user_id, role_id)
+        role = records.schema.tables.get("role")
+        rel = _relationship(records, "systemuserroles_association")
+        if role is not None and rel is not None:  # a schema without roles has no bypass to give
+            role_id = seed_id("role", SYSTEM_ADMINISTRATOR)
+            records.create(role, {"name": SYSTEM_ADMINISTRATOR}, role_id)
+            pair = (records.user_id, role_id)
+            store.link(rel.schema_name, *(pair if rel.table1 == "systemuser" else pair[::-1]))
         store.set_meta(_SEEDED, "1")
 
 
-def _linked(records: Records, relationship: str, row_id: str, *, from_first: bool) -> set[str]:
-    ids = records.store.linked(relationship, row_id, from_first=from_first)
+def _relationship(records: Records, name: str) -> ManyToMany | None:
+    return next((r for r in records.schema.many_to_many if r.schema_name == name), None)
+
+
+def _linked(records: Records, relationship: str, row_id: str, *, side: str) -> set[str]:
+    """The ids linked to a row of table `side` through an N:N relationship of the schema."""
+    rel = _relationship(records, relationship)
+    if rel is None:
+        return set()
+    ids = records.store.linked(rel.schema_name, row_id, from_first=rel.table1 == side)
     return {i.lower() for i in ids}
 
 
 def allowed(records: Records, table: str, column: str, right: str) -> bool:
     """May the calling user exercise `right` (`cancreate`, `canupdate`) on the column?"""
     user = records.user_id
-    roles = _linked(records, "systemuserroles_association", user, from_first=True)
+    roles = _linked(records, "systemuserroles_association", user, side="systemuser")
     if seed_id("role", SYSTEM_ADMINISTRATOR) in roles or any(
         (r := records.store.get("role", i)) and r.get("name") == SYSTEM_ADMINISTRATOR for i in roles
     ):
         return True
-    teams = _linked(records, "teammembership_association", user, from_first=True)
+    teams = _linked(records, "teammembership_association", user, side="systemuser")
     for permission in records.store.find(
         "fieldpermission", {"entityname": table, "attributelogicalname": column}
     ):
         if permission.get(right) != ALLOWED:
             continue
         profile = str(permission.get("fieldsecurityprofileid") or "")
-        users = _linked(records, "systemuserprofiles_association", profile, from_first=True)
-        profile_teams = _linked(records, "teamprofiles_association", profile, from_first=True)
+        users = _linked(records, "systemuserprofiles_association", profile, side=PROFILE)
+        profile_teams = _linked(records, "teamprofiles_association", profile, side=PROFILE)
         if user.lower() in users or teams & profile_teams:
             return True
     return False

@@ -167,31 +167,11 @@ def entity(schema: Schema, table: Table) -> Item:
 def attributes(schema: Schema, table: Table) -> list[Item]:
     """Every column the pages list for the table (properties or not), in page order."""
     page = schema.page(table.logical_name)
-    if page is None:  # a supplement table: its declared columns
-        return [
-            attribute(schema, table, {"logical_name": c.logical_name, "type": _page_type(c)})
-            for c in table.columns
-        ]
+    listed = page.attributes() if page is not None else ()
     return [
         attribute(schema, table, schema.attribute(table.logical_name, a.logical_name))
-        for a in page.attributes()
+        for a in listed
     ]
-
-
-def _page_type(column: Any) -> str:
-    return {
-        "string": "String",
-        "memo": "Memo",
-        "integer": "Integer",
-        "bigint": "BigInt",
-        "boolean": "Boolean",
-        "picklist": "Picklist",
-        "multiselect": "MultiSelectPicklist",
-        "lookup": "Lookup",
-        "uniqueidentifier": "Uniqueidentifier",
-        "datetime": "DateTime",
-        "decimal": "Decimal",
-    }[str(column.type)]
 
 
 def attribute(schema: Schema, table: Table, facts: dict[str, Any]) -> Item:
@@ -208,7 +188,7 @@ def attribute(schema: Schema, table: Table, facts: dict[str, Any]) -> Item:
         "EntityLogicalName": table.logical_name,
         "AttributeType": kind,
         "AttributeTypeName": {"Value": type_name},
-        "AttributeOf": None,
+        "AttributeOf": facts.get("attribute_of"),
         "DisplayName": _label(facts.get("display_name")),
         "IsPrimaryId": name == table.primary_key,
         "IsPrimaryName": name == table.primary_name,
@@ -294,10 +274,14 @@ def one_to_many(schema: Schema, rel: Lookup1N) -> Item:
         "ReferencingAttribute": rel.column.logical_name,
         "ReferencingEntityNavigationPropertyName": rel.column.navigation,
         "ReferencedEntityNavigationPropertyName": rel.collection,
-        "CascadeConfiguration": {
-            "Delete": "Cascade" if rel.column.cascade_delete else "RemoveLink"
-        },
+        "CascadeConfiguration": {"Delete": _delete_behaviour(rel)},
     }
+
+
+def _delete_behaviour(rel: Lookup1N) -> str:
+    if rel.column.cascade_delete:
+        return "Cascade"
+    return "Restrict" if rel.restrict else "RemoveLink"
 
 
 def many_to_many(schema: Schema, rel: ManyToMany) -> Item:

@@ -19,6 +19,7 @@ from smsconf.emulator.dataverse.errors import (
     bad_query,
     duplicate_key,
     not_found,
+    restricted,
 )
 from smsconf.emulator.dataverse.schema import Schema
 from smsconf.emulator.dataverse.store import Row, Store
@@ -176,10 +177,18 @@ class Records:
 
     def delete(self, table: Table, row: Row) -> None:
         """Delete a row, then apply each relationship's behaviour to the rows pointing at it:
-        cascade-delete them, or clear their lookup (RemoveLink). N:N links go with the row."""
+        refuse while a Restrict relationship has one, cascade-delete them, or clear their lookup
+        (RemoveLink). N:N links go with the row."""
         row_id = row[table.primary_key]
+        relationships = self.schema.referencing(table.logical_name)
+        for relationship in relationships:
+            column = relationship.column.logical_name
+            if relationship.restrict and self.store.find(
+                relationship.referencing, {column: row_id}
+            ):
+                raise restricted(table.logical_name, row_id, relationship.schema_name)
         self.store.delete(table.logical_name, row_id)
-        for relationship in self.schema.referencing(table.logical_name):
+        for relationship in relationships:
             child, column = self.schema.tables[relationship.referencing], relationship.column
             for referencing in self.store.find(child.logical_name, {column.logical_name: row_id}):
                 if column.cascade_delete:

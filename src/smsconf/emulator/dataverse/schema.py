@@ -7,8 +7,7 @@ emulator enforces and advertises comes from a `Snapshot` (`platform/snapshot.py`
 module; `emulator serve --schema FILE` serves another snapshot in the same format.
 
 What the pages do not carry is in `supplement.py`, each fact with its source: which columns
-are secured, the alternate keys, and the field-security tables whose pages are not in the
-project's copy yet.
+are secured, the alternate keys, a live-seen choice value and an N:N no page describes.
 
 How a page's facts become emulated columns:
 - A column listed without its detail block takes the block another page gives the same
@@ -16,10 +15,12 @@ How a page's facts become emulated columns:
   a primary id is a Uniqueidentifier; any other undetailed column is served as a String and
   flagged `inferred` (no page says its type).
 - Columns the Web API does not expose as properties (`EntityName`, `ManagedProperty`, `Image`,
-  `Virtual` types) are listed by `EntityDefinitions` but are not properties of the entity type.
+  `Virtual` types, and a lookup's name columns such as `createdbyname`, whose AttributeOf is
+  the lookup) are listed by `EntityDefinitions` but are not properties of the entity type.
 - A lookup binds through the navigation name its Many-to-One block gives; without one, through
-  its SchemaName (Dataverse names a lookup's navigation property after it by default; the same
-  rule as tests/cli/test_requests_against_snapshot.py).
+  its SchemaName for a solution's column (Dataverse names a custom lookup's navigation property
+  after it; the same rule as tests/cli/test_requests_against_snapshot.py) and its logical name
+  for a system column (as every system relationship block on the pages reads).
 - An N:N side that no page describes navigates by the relationship's SchemaName (the default
   Dataverse gives both sides), and is flagged inferred.
 """
@@ -57,8 +58,10 @@ _TYPES: dict[str, ColumnType] = {
     "Decimal": ColumnType.DECIMAL,
     "Double": ColumnType.DECIMAL,
     "Money": ColumnType.DECIMAL,
+    "EntityName": ColumnType.STRING,  # a table's logical name, as `fieldpermission.entityname`
 }
-NOT_PROPERTIES = frozenset({"EntityName", "ManagedProperty", "Image", "Virtual"})
+NOT_PROPERTIES = frozenset({"ManagedProperty", "Image", "Virtual"})
+CUSTOM_PREFIXES = ("msdyn_", "msfp_")  # the publishers of the tables in the copy of the pages
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ class Lookup1N:
     referencing: str
     column: Column
     collection: str
-    documented: bool
+    restrict: bool = False  # CascadeConfiguration Delete: Restrict (the parent may not go)
 
 
 @dataclass
@@ -89,17 +92,11 @@ class Schema:
     def from_snapshot(cls, snapshot: Snapshot) -> Schema:
         schema = cls(snapshot)
         standard = _standard_details(snapshot)
-        known = frozenset(
-            [t.logical_name for t in snapshot.tables()]
-            + [t.logical_name for t in supplement.TABLES]
-        )
+        known = frozenset(t.logical_name for t in snapshot.tables())
         for page in snapshot.tables():
             if page.entity_set is None or page.primary_id is None:
                 continue
             schema._add(_table(page, standard, known, schema.details))
-        for table in supplement.TABLES:
-            if table.logical_name not in schema.tables:
-                schema._add(table)
         schema.many_to_many = _many_to_many(snapshot, schema.tables)
         schema.one_to_many = _one_to_many(snapshot, schema.tables)
         return schema
@@ -126,8 +123,6 @@ class Schema:
         if column.logical_name == table.primary_key:
             return True  # the row's id: chosen on create, checked against the URL on update
         facts = self.attribute(table.logical_name, column.logical_name)
-        if not facts:
-            return not column.server_owned
         return bool(facts.get("valid_for_create" if creating else "valid_for_update"))
 
     def relationship(self, table: str, navigation: str) -> ManyToMany | None:
@@ -145,16 +140,6 @@ class Schema:
     def referencing(self, target: str) -> tuple[Lookup1N, ...]:
         """The 1:N relationships of `target`: every lookup pointing at it."""
         return tuple(r for r in self.one_to_many if r.referenced == target)
-
-    def lookup_relationship(self, table: str, column: str) -> Lookup1N | None:
-        return next(
-            (
-                r
-                for r in self.one_to_many
-                if r.referencing == table and r.column.logical_name == column
-            ),
-            None,
-        )
 
 
 def _standard_details(snapshot: Snapshot) -> dict[str, dict[str, Any]]:
@@ -182,9 +167,19 @@ def _detail(
     return {**data, "type": "String", "inferred": True}
 
 
+def _attribute_of(name: str, lookups: set[str]) -> str | None:
+    """The lookup whose display name or target table a column holds (`createdbyname`,
+    `owneridyominame`, `owneridtype`): such a column has AttributeOf set and is no property of
+    the entity type on the Web API."""
+    for suffix in ("yominame", "name", "type"):
+        if name.endswith(suffix) and name[: -len(suffix)] in lookups:
+            return name[: -len(suffix)]
+    return None
+
+
 def _column(page: SnapshotTable, facts: dict[str, Any], known: frozenset[str]) -> Column | None:
     kind = facts.get("type")
-    if kind in NOT_PROPERTIES or kind not in _TYPES:
+    if kind in NOT_PROPERTIES or kind not in _TYPES or facts.get("attribute_of"):
         return None
     name = str(facts["logical_name"])
     column_type = _TYPES[kind]
@@ -194,9 +189,10 @@ def _column(page: SnapshotTable, facts: dict[str, Any], known: frozenset[str]) -
         targets = list(facts.get("targets", ()))
         target = next((t for t in targets if t in known), targets[0] if targets else None)
         documented = facts.get("navigation", {})
-        navigation = documented.get(target) or next(
-            iter(documented.values()), str(facts["schema_name"])
-        )
+        navigation = documented.get(target) or next(iter(documented.values()), None)
+        if navigation is None:  # no Many-to-One block names it [inferred: Dataverse's default]
+            custom = name.startswith(CUSTOM_PREFIXES)
+            navigation = str(facts["schema_name"]) if custom else name
     options = tuple(Option(o["value"], o["label"]) for o in facts.get("options", ()))
     creatable, updatable = facts.get("valid_for_create"), facts.get("valid_for_update")
     return Column(
@@ -239,8 +235,16 @@ def _table(
     details: dict[tuple[str, str], dict[str, Any]],
 ) -> Table:
     columns = []
+    lookups = {
+        a.logical_name
+        for a in page.attributes()
+        if _detail(page, a, standard).get("type") in ("Lookup", "Owner", "Customer")
+    }
     for attribute in page.attributes():
         facts = _detail(page, attribute, standard)
+        owner = _attribute_of(attribute.logical_name, lookups)
+        if owner is not None:
+            facts = {**facts, "attribute_of": owner}
         extra = supplement.OPTIONS.get((page.logical_name, attribute.logical_name), ())
         if extra:
             more = [{"value": v, "label": label} for v, label in extra]
@@ -318,7 +322,7 @@ def _one_to_many(snapshot: Snapshot, tables: Mapping[str, Table]) -> tuple[Looku
                     table.logical_name,
                     column,
                     collection or schema_name,
-                    documented=block is not None,
+                    restrict=bool(block and block.get("cascade_delete") == "Restrict"),
                 )
             )
     return tuple(found)

@@ -138,7 +138,7 @@ class Service:
             return metadata.message_filters(call, self.schema)
         if head.name == "$metadata" and len(segments) == 1:
             self._only(call, "GET")
-            return csdl.reply(self.schema)
+            return csdl.reply(self.schema, self.organisation.lacks)
         if head.name == "RelationshipDefinitions":
             self._only(call, "GET")
             return metadata.relationship_definitions(call, segments, self.schema)

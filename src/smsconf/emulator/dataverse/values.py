@@ -172,6 +172,7 @@ def read_payload(
             if value is not None and not isinstance(value, str):
                 raise bad_payload(f"Invalid value for '{key}': a URL string is expected.")
             if writable(column):
+                _check_required(table, column, value)
                 changes[column.logical_name] = (
                     None if value is None else resolve(value, column.target)
                 )
@@ -183,8 +184,22 @@ def read_payload(
             raise _unknown_in_payload(key, table)
         stored = coerce(table, column, value)
         if writable(column):
+            _check_required(table, column, value)
             changes[key] = stored
     return changes
+
+
+def _check_required(table: Table, column: Column, value: Any) -> None:
+    """A SystemRequired column cannot be set to null ("Update and delete table rows using the
+    Web API"); ApplicationRequired is the forms' business, not the API's (reference §4.4).
+    [inferred: the code and wording of the refusal]"""
+    if value is None and column.required and column.logical_name != table.primary_key:
+        raise DataverseError(
+            400,
+            INVALID_ARGUMENT,
+            f"Attribute '{column.logical_name}' of '{table.logical_name}' cannot be set to NULL: "
+            "it is SystemRequired.",
+        )
 
 
 def wire_value(column: Column, row: Row) -> Any:
