@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from smsconf.cli.common import env_option, handle_errors, organisation_option
+from smsconf.cli.common import allow_host_option, env_option, handle_errors, organisation_option
 from smsconf.cli.main import main
 from smsconf.config.model import Config
 from smsconf.exitcodes import ExitCode
@@ -37,6 +37,7 @@ async def read_and_export(target: str) -> Exported:
     "--out", required=True, type=click.Path(file_okay=False), help="Directory to write (empty)."
 )
 @env_option
+@allow_host_option
 @handle_errors
 def export(target: str, out: str, env: str | None) -> None:
     """Write the organisation's SMS configuration as YAML: a shared file, one per workstream.
