@@ -13,45 +13,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smsconf.config.model import Config
-from smsconf.mapping.desired import FINGERPRINT_KEY
 from smsconf.mapping.ids import Key, normalise
 from smsconf.mapping.keys import KEYS, Parent, guid_of
+from smsconf.mapping.live import LiveState, Row
 from smsconf.mapping.routing_xml import canonical, explain
 from smsconf.mapping.rows import DesiredLink, DesiredRow
+from smsconf.mapping.tables import (
+    ASSOCIATIONS,
+    FINGERPRINT_KEY,
+    KIND_OF_TABLE,
+    LINK_KIND,
+    ROUTING_TABLES,
+    TOP_LEVEL,
+)
 from smsconf.platform import TABLES, ColumnType
-from smsconf.reconcile.live import ASSOCIATIONS, LiveState, Row
 from smsconf.reconcile.plan import Action, Change, ColumnChange, Unmanaged
 
 RANK = {table: i for i, table in enumerate(KEYS)}
-TOP_LEVEL = {  # kinds a `removed:` entry may name, and their tables
-    "msdyn_occommunicationprovidersetting": "account",
-    "msdyn_ocphonenumber": "number",
-    "msdyn_operatinghour": "operating_hours",
-    "queue": "queue",
-    "msdyn_capacityprofile": "capacity_profile",
-    "msdyn_cannedmessage": "quick_reply",
-    "msdyn_liveworkstream": "workstream",
-}
 REMOVED_REASON = "listed under removed:"
 """The reason of a delete a `removed:` entry asked for (drift tells these apart by it)."""
-ROUTING_TABLES = (
-    "msdyn_decisioncontract",
-    "msdyn_routingconfigurationstep",
-    "msdyn_decisionruleset",
-)
-KIND_OF_TABLE = {
-    "msdyn_occommunicationprovidersettingentry": "account_fingerprint",
-    "msdyn_decisioncontract": "routing_contract",
-    "msdyn_liveworkstreamcapacityprofile": "capacity_profile_link",
-    "msdyn_ocsmschannelsetting": "sms_channel",
-    "msdyn_ocsystemmessage": "automated_message",
-    "msdyn_oclocalizationdata": "message_translation",
-    "msdyn_ocliveworkstreamcontextvariable": "context_variable",
-    "msdyn_routingconfiguration": "routing_configuration",
-    "msdyn_decisionruleset": "ruleset",
-    "msdyn_routingconfigurationstep": "routing_step",
-    **TOP_LEVEL,
-}
 
 
 @dataclass
@@ -470,9 +450,7 @@ class Differ:
     ) -> Change:
         return Change(
             action=action,  # type: ignore[arg-type]
-            kind="quick_reply_link"
-            if target_table == "msdyn_cannedmessage"
-            else "smart_assist_bot",
+            kind=LINK_KIND[target_table],
             label=label,
             table="msdyn_liveworkstream",
             key=ws_key,

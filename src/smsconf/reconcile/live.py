@@ -2,35 +2,26 @@
 
 `read_live` first learns which columns this organisation has (`probe`: one `$batch` request
 with WhoAmI and the version), then sends the first page of every query, naming only those
-columns, in one `$batch` request: a read costs two requests however many tables there are, and
-`LiveState` indexes the rows by natural key. It also answers the mapping's questions
-(`Resolver`): which id a managed row has, which live row a name refers to, and each secret's
-fingerprint, collecting located problems for whatever cannot be resolved instead of stopping
-at the first.
+columns, in one `$batch` request: a read costs two requests however many tables there are. The
+rows go into the mapping's `LiveState` (mapping/live.py), which indexes them by natural key and
+answers the mapping's questions.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
-from typing import Any
 
 from smsconf.config.model import Config
-from smsconf.config.problems import Problem
-from smsconf.config.secrets import SecretError, SecretRef, fingerprint
 from smsconf.dataverse import DataverseClient, odata
 from smsconf.dataverse.client import Query
 from smsconf.dataverse.probe import OrganisationSchema, probe
-from smsconf.mapping import ids
-from smsconf.mapping.desired import NOTIFICATION_COLUMNS, REFERENCE_TABLES
-from smsconf.mapping.ids import Key
-from smsconf.mapping.keys import KEYS, Parent, guid_of
+from smsconf.mapping.fields import NOTIFICATION_COLUMNS
+from smsconf.mapping.keys import KEYS, guid_of
+from smsconf.mapping.live import LiveState, Row
+from smsconf.mapping.tables import ASSOCIATIONS
 from smsconf.platform import TABLES, Table
 from smsconf.platform import vocabulary as vocab
 from smsconf.reconcile.field_access import FieldAccess, access_queries
-
-Row = dict[str, Any]
-Path_ = tuple[str | int, ...]
 
 # Narrow each query to SMS configuration where a column says so; other tables are small.
 FILTERS: dict[str, str] = {
@@ -38,11 +29,6 @@ FILTERS: dict[str, str] = {
     "msdyn_ocsystemmessage": f"msdyn_streamsource eq {vocab.STREAM_SOURCE_SMS}",
     "queue": "msdyn_isomnichannelqueue eq true",
     "msdyn_routingconfiguration": "msdyn_isactiveconfiguration eq true",
-}
-# N:N associations read with the workstreams (collection-valued $expand).
-ASSOCIATIONS = {
-    "msdyn_msdyn_cannedmessage_liveworkstream": "msdyn_cannedmessage",
-    "msdyn_msdyn_liveworkstream_systemuser": "systemuser",
 }
 
 
@@ -57,89 +43,6 @@ def columns_to_read(table: Table, schema: OrganisationSchema | None = None) -> l
         if not (c.secured or c.server_owned)
         and (schema is None or schema.has(table.logical_name, c.logical_name))
     ]
-
-
-@dataclass
-class LiveState:
-    """Rows per table, indexed by natural key; the mapping's `Resolver`."""
-
-    org_id: str
-    rows: dict[str, list[Row]]
-    associations: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
-    schema: OrganisationSchema | None = None
-    field_access: FieldAccess | None = None
-    problems: list[Problem] = field(default_factory=list)
-    by_key: dict[str, dict[Key, Row]] = field(default_factory=dict)
-    key_of_id: dict[str, dict[str, Key]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for table in KEYS:
-            self._index(table)
-
-    def _index(self, table: str) -> None:
-        index: dict[Key, Row] = {}
-        keys: dict[str, Key] = {}
-        primary = TABLES[table].primary_key
-        for row in self.rows.get(table, []):
-            key = self._natural_key(table, row)
-            if key is not None:
-                index.setdefault(ids.normalise(key), row)
-                keys[str(row[primary]).lower()] = key
-        self.by_key[table] = index
-        self.key_of_id[table] = keys
-
-    def _natural_key(self, table: str, row: Row) -> Key | None:
-        parts: list[str] = []
-        for part in KEYS[table]:
-            if isinstance(part, Parent):
-                parent = self.key_of_id.get(part.table, {}).get(guid_of(row.get(part.column)) or "")
-                if parent is None:
-                    return None
-                parts.extend(parent)
-            else:
-                value = row.get(part)
-                if value is None:
-                    return None
-                parts.append(str(value))
-        return tuple(parts)
-
-    def row(self, table: str, key: Key) -> Row | None:
-        return self.by_key.get(table, {}).get(ids.normalise(key))
-
-    def row_id(self, table: str, row: Row) -> str:
-        return str(row[TABLES[table].primary_key]).lower()
-
-    def key_of(self, table: str, row: Row) -> Key | None:
-        return self.key_of_id.get(table, {}).get(self.row_id(table, row))
-
-    # --- Resolver --------------------------------------------------------------------------
-
-    def id_of(self, table: str, key: Key) -> str:
-        row = self.row(table, key)
-        return self.row_id(table, row) if row is not None else ids.row_id(self.org_id, table, key)
-
-    def lookup(self, kind: str, value: str, path: Path_) -> str | None:
-        table, column = REFERENCE_TABLES[kind]
-        wanted = value.casefold()
-        for row in self.rows.get(table, []):
-            if str(row.get(column, "")).casefold() == wanted:
-                return self.row_id(table, row)
-        what = kind.replace("_", " ")
-        self.problems.append(
-            Problem(
-                f"{what} '{value}' was not found in the organisation",
-                path,
-                hint="create it there, or declare it with managed: true",
-            )
-        )
-        return None
-
-    def fingerprint(self, secret: SecretRef, path: Path_) -> str | None:
-        try:
-            return fingerprint(secret.resolve())
-        except SecretError as exc:
-            self.problems.append(Problem(f"cannot read secret {secret.reference}: {exc}", path))
-            return None
 
 
 def lookup_filters(config: Config) -> dict[str, str | None]:

@@ -2,6 +2,8 @@
 
 plan = live read → desired rows → diff → order → safety → credential checks → `Plan`.
 apply = (plan, or a saved plan re-checked against the org and the configuration) → execute.
+export = live read (everything, then what it uses) → configuration → its residue (the diff of
+the export against the rows it was read from).
 """
 
 from __future__ import annotations
@@ -16,18 +18,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from smsconf.config.loader import Loaded
+from smsconf.config.model import Config
 from smsconf.config.secrets import SecretError, fingerprint
 from smsconf.gcpause import gc_paused
 from smsconf.mapping.desired import desired_rows
+from smsconf.mapping.export import Exported, export_config
+from smsconf.mapping.live import LiveState
 from smsconf.platform.inbound import inbound_url
 from smsconf.reconcile.absent import absent_columns
 from smsconf.reconcile.apply import ApplyReport, StalePlan, execute, stale_rows
 from smsconf.reconcile.credentials import check_accounts
 from smsconf.reconcile.diff import RANK, diff
 from smsconf.reconcile.journal import Journal
-from smsconf.reconcile.live import read_live
+from smsconf.reconcile.live import read_live, read_referenced
 from smsconf.reconcile.migration import migration_notes, telesign_notes
 from smsconf.reconcile.plan import Change, Plan
+from smsconf.reconcile.residue import residue
 from smsconf.reconcile.twilio import ProviderWriter, TwilioFindings, check_twilio, is_twilio
 from smsconf.target import Target, state_dir
 
@@ -229,3 +235,17 @@ async def apply_plan(
         )
     finally:
         journal.close()
+
+
+def export_live(live: LiveState) -> Exported:
+    """The configuration of a live state, with whatever a plan of it would still change."""
+    exported = export_config(live)
+    exported.omitted += residue(exported.config, live)
+    return exported
+
+
+async def export(target: Target) -> Exported:
+    """Everything smsconf reads (an empty configuration names no lookups), then what they use."""
+    live = await read_live(target.dataverse, Config())
+    await read_referenced(target.dataverse, live)
+    return export_live(live)

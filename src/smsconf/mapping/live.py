@@ -1,0 +1,124 @@
+"""The live rows the mapping resolves against: indexed by natural key, and its `Resolver`.
+
+Rows are matched by what they mean (mapping/keys.py), so the state answers the mapping's
+questions: which id a managed row has (its live one, else the deterministic one smsconf will
+create it with), which live row a name refers to, each secret's fingerprint, and the name a
+lookup's target is known by (for plans in the configuration's words). What cannot be resolved
+becomes a located problem instead of stopping at the first. Reading the rows over the Web API
+is the reconciler's (reconcile/live.py); this module never does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from smsconf.config.problems import Problem
+from smsconf.config.secrets import SecretError, SecretRef, fingerprint
+from smsconf.dataverse.probe import OrganisationSchema
+from smsconf.mapping import ids
+from smsconf.mapping.ids import Key
+from smsconf.mapping.keys import KEYS, Parent, guid_of
+from smsconf.mapping.tables import REFERENCE_TABLES
+from smsconf.platform import TABLES
+
+Row = dict[str, Any]
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class LiveState:
+    """Rows per table, indexed by natural key; the mapping's `Resolver`."""
+
+    org_id: str
+    rows: dict[str, list[Row]]
+    associations: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    schema: OrganisationSchema | None = None
+    field_access: Any = None
+    """The reconciler's reading of the caller's field-level access (reconcile/field_access)."""
+    problems: list[Problem] = field(default_factory=list)
+    by_key: dict[str, dict[Key, Row]] = field(default_factory=dict)
+    key_of_id: dict[str, dict[str, Key]] = field(default_factory=dict)
+    _names: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for table in KEYS:
+            self._index(table)
+
+    def _index(self, table: str) -> None:
+        index: dict[Key, Row] = {}
+        keys: dict[str, Key] = {}
+        primary = TABLES[table].primary_key
+        for row in self.rows.get(table, []):
+            key = self._natural_key(table, row)
+            if key is not None:
+                index.setdefault(ids.normalise(key), row)
+                keys[str(row[primary]).lower()] = key
+        self.by_key[table] = index
+        self.key_of_id[table] = keys
+
+    def _natural_key(self, table: str, row: Row) -> Key | None:
+        parts: list[str] = []
+        for part in KEYS[table]:
+            if isinstance(part, Parent):
+                parent = self.key_of_id.get(part.table, {}).get(guid_of(row.get(part.column)) or "")
+                if parent is None:
+                    return None
+                parts.extend(parent)
+            else:
+                value = row.get(part)
+                if value is None:
+                    return None
+                parts.append(str(value))
+        return tuple(parts)
+
+    def row(self, table: str, key: Key) -> Row | None:
+        return self.by_key.get(table, {}).get(ids.normalise(key))
+
+    def row_id(self, table: str, row: Row) -> str:
+        return str(row[TABLES[table].primary_key]).lower()
+
+    def key_of(self, table: str, row: Row) -> Key | None:
+        return self.key_of_id.get(table, {}).get(self.row_id(table, row))
+
+    # --- Resolver --------------------------------------------------------------------------
+
+    def id_of(self, table: str, key: Key) -> str:
+        row = self.row(table, key)
+        return self.row_id(table, row) if row is not None else ids.row_id(self.org_id, table, key)
+
+    def lookup(self, kind: str, value: str, path: Path_) -> str | None:
+        table, column = REFERENCE_TABLES[kind]
+        wanted = value.casefold()
+        for row in self.rows.get(table, []):
+            if str(row.get(column, "")).casefold() == wanted:
+                return self.row_id(table, row)
+        what = kind.replace("_", " ")
+        self.problems.append(
+            Problem(
+                f"{what} '{value}' was not found in the organisation",
+                path,
+                hint="create it there, or declare it with managed: true",
+            )
+        )
+        return None
+
+    def fingerprint(self, secret: SecretRef, path: Path_) -> str | None:
+        try:
+            return fingerprint(secret.resolve())
+        except SecretError as exc:
+            self.problems.append(Problem(f"cannot read secret {secret.reference}: {exc}", path))
+            return None
+
+    def name_of(self, kind: str, value: Any, what: str = "") -> str | None:
+        """The name a lookup's target is known by (`Names`, for plans in the configuration's
+        words); the value itself when the live read holds no such row."""
+        if value is None:
+            return None
+        table, column = REFERENCE_TABLES[kind]
+        names = self._names.get(table)
+        if names is None:  # built once per table: a plan names many targets of few tables
+            names = {self.row_id(table, r): r.get(column) for r in self.rows.get(table, [])}
+            self._names[table] = names
+        found = names.get(guid_of(value) or "")
+        return str(found) if found is not None else str(value)
