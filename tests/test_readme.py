@@ -29,7 +29,7 @@ def test_verify_list_is_the_generated_one() -> None:
 
 
 def test_exit_code_table_matches_the_contract() -> None:
-    rows = re.findall(r"^\| (\d) \| ", section("Exit codes"), re.MULTILINE)
+    rows = re.findall(r"^\| (\d+) \| ", section("Exit codes"), re.MULTILINE)
     assert [int(r) for r in rows] == [int(code) for code in ExitCode]
 
 

@@ -47,6 +47,9 @@ EXIT_ADVICE: dict[ExitCode, str] = {
     "apply again to finish (creates are idempotent, updates guarded by ETags).",
     ExitCode.ROUTE_CASES_FAILED: "`smsconf route --cases`: each failing case is printed with "
     "its whole route; fix the routing rules or the case's expectation.",
+    ExitCode.USAGE: "The command line is wrong (a mistyped command or option, a bad option "
+    "value, a path that does not exist): the message names it and suggests the closest match. "
+    "Never 0 or 2, so a typo in a workflow cannot pass as an empty plan.",
 }
 
 GENERATED_NOTE = (

@@ -130,7 +130,11 @@ def test_a_stale_plan_fails_the_job_with_a_clear_message(runner: Runner) -> None
 
 @pytest.mark.parametrize(
     ("code", "words"),
-    [(ExitCode.INVALID_CONFIG, "invalid configuration"), (ExitCode.CREDENTIALS, "credentials")],
+    [
+        (ExitCode.INVALID_CONFIG, "invalid configuration"),
+        (ExitCode.CREDENTIALS, "credentials"),
+        (ExitCode.USAGE, "usage error"),
+    ],
 )
 def test_the_plan_gate_fails_on_codes_that_block_apply(
     runner: Runner, code: ExitCode, words: str
@@ -138,6 +142,16 @@ def test_the_plan_gate_fails_on_codes_that_block_apply(
     gate = runner.run("gate", RC=str(int(code)))
     assert gate.returncode == code
     assert gate.stdout.startswith("::error title=smsconf plan::") and words in gate.stdout
+
+
+def test_validate_annotates_the_lines_of_a_broken_configuration(runner: Runner) -> None:
+    runner.ws.edit("    priority: 10\n", "    priorty: 10\n")
+    checked = runner.run("validate", PATHS="examples/")
+    assert checked.returncode == ExitCode.INVALID_CONFIG
+    assert runner.outputs()["exit-code"] == str(ExitCode.INVALID_CONFIG)
+    (line,) = [x for x in checked.stdout.splitlines() if "priorty" in x]
+    assert line.startswith("::error title=smsconf validate,file=examples/")
+    assert "unknown key 'priorty'" in line
 
 
 OIDC_JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmNvbnRvc28vc21zOnB1bGxfcmVxdWVzdCJ9.c2ln"

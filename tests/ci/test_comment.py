@@ -10,6 +10,7 @@ from tests.dataverse.peers import served
 
 from smsconf.ci.comment import CommentError, sticky_identity, upsert_comment
 from smsconf.cli import main
+from smsconf.exitcodes import ExitCode
 from smsconf.render.markdown import MARKER
 
 PR = 42
@@ -112,7 +113,7 @@ def test_cli_without_a_token_is_a_usage_error(tmp_path, monkeypatch) -> None:
     result = CliRunner().invoke(
         main, ["ci", "comment", "--repo", "o/r", "--pr", "1", "--file", str(plan_md)]
     )
-    assert result.exit_code == 2
+    assert result.exit_code == ExitCode.USAGE
     assert "GITHUB_TOKEN" in result.output
 
 

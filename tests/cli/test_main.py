@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from smsconf import gcpause
 from smsconf.cli import main, run
+from smsconf.exitcodes import ExitCode
 
 
 def test_the_executable_sets_up_its_one_command_first(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -24,5 +25,5 @@ def test_the_executable_sets_up_its_one_command_first(monkeypatch: pytest.Monkey
 def test_an_emulator_server_is_not_short_lived(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(gcpause, "_freeze_after", True)
     result = CliRunner().invoke(main, ["emulator", "serve", "--port", "not-a-port"])
-    assert result.exit_code == 2  # stopped at the option, after the group said what it is
+    assert result.exit_code == ExitCode.USAGE  # stopped at the option, after the group spoke
     assert gcpause._freeze_after is False

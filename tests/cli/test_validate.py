@@ -121,12 +121,11 @@ def test_oversized_file_exits_3(tmp_path: Path) -> None:
     assert_located(result)
 
 
-@pytest.mark.parametrize("kind", ["empty-dir", "missing"])
-def test_nothing_to_validate_exits_3(tmp_path: Path, kind: str) -> None:
-    """A directory with no YAML or a missing path is an error, never a silent success."""
-    target = tmp_path / kind
-    if kind == "empty-dir":
-        target.mkdir()
+def test_nothing_to_validate_exits_3(tmp_path: Path) -> None:
+    """A directory with no YAML is an error, never a silent success (a missing path is a usage
+    error: tests/cli/test_usage.py)."""
+    target = tmp_path / "empty-dir"
+    target.mkdir()
     result = run(str(target))
     assert result.exit_code == ExitCode.INVALID_CONFIG
     assert_located(result)
@@ -276,3 +275,36 @@ def test_random_bytes(content: bytes) -> None:
 def test_random_structures(data: dict[str, Any]) -> None:
     """Well-formed YAML of the wrong shape exercises the schema and rule paths."""
     _assert_contract(_validate_bytes(yaml.safe_dump(data).encode("utf-8")))
+
+
+@pytest.mark.parametrize("broken", INVALID, ids=lambda p: p.name)
+def test_json_lists_the_same_problems_as_the_text(broken: Path) -> None:
+    """`--format json`: the text's problems, one object each, at the same file:line:col."""
+    import json
+
+    text = run(str(broken))
+    data = CliRunner().invoke(main, ["validate", "--format", "json", str(broken)])
+    assert data.exit_code == text.exit_code == ExitCode.INVALID_CONFIG
+    document = json.loads(data.stdout)
+    assert document["valid"] is False
+    located = [m.groups()[:3] for m in map(LOCATED.match, text.stderr.splitlines()) if m]
+    assert [(p["file"], str(p["line"]), str(p["column"])) for p in document["problems"]] == located
+
+
+def test_json_of_a_valid_configuration_counts_it() -> None:
+    import json
+
+    result = CliRunner().invoke(main, ["validate", "--format", "json", str(EXAMPLES)])
+    assert result.exit_code == ExitCode.OK
+    document = json.loads(result.stdout)
+    assert document["valid"] is True and document["workstreams"] >= 1
+    assert "local" in document["environments"]
+
+
+def test_github_annotates_each_line() -> None:
+    broken = EXAMPLES / "invalid" / "typos.yaml"
+    result = CliRunner().invoke(main, ["validate", "--format", "github", str(broken)])
+    assert result.exit_code == ExitCode.INVALID_CONFIG
+    lines = result.stdout.splitlines()
+    assert lines and all(line.startswith("::error title=smsconf validate,file=") for line in lines)
+    assert f"file={broken},line=" in lines[0]

@@ -285,12 +285,12 @@ def test_emulator_app_from_file_and_flags(tmp_path: Path) -> None:
     ],
 )
 def test_emulator_command_bad_flags(tmp_path: Path, args: list[str], message: str) -> None:
-    """A usage error (exit 2) naming the problem: no traceback, and no key from a bad file."""
+    """A usage error (exit 64) naming the problem: no traceback, and no key from a bad file."""
     bad = tmp_path / "accounts.yaml"
     bad.write_text(f'accounts:\n  - customer_id: C\n    api_key: "{KEY_IN_BAD_FILE}\n')
     args = [arg.format(bad=bad) for arg in args]
     result = CliRunner().invoke(main, ["emulator", "telesign", *args])
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == ExitCode.USAGE, result.output
     assert message in result.output
     assert result.exc_info is None or result.exc_info[0] is SystemExit
     assert KEY_IN_BAD_FILE not in result.output

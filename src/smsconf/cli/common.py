@@ -6,10 +6,12 @@ located message; anything else is exit 1 with one line, and the traceback only w
 
 from __future__ import annotations
 
+import difflib
 import functools
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -20,7 +22,26 @@ from smsconf.exitcodes import ExitCode
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-paths_argument = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+
+class ExistingPath(click.ParamType):
+    """A configuration path that must exist: a typo is a usage error with the closest names
+    beside it, not an "invalid configuration" reported at `PATH:1:1`."""
+
+    name = "path"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        path = Path(value)
+        if path.exists():
+            return str(value)
+        parent = path.parent if str(path.parent) else Path(".")
+        siblings = sorted(p.name for p in parent.iterdir()) if parent.is_dir() else []
+        close = difflib.get_close_matches(path.name, siblings, n=3)
+        named = " or ".join(repr(str(parent / c)) for c in close)
+        hint = f" Did you mean {named}?" if close else ""
+        self.fail(f"{str(value)!r} does not exist.{hint}", param, ctx)
+
+
+paths_argument = click.argument("paths", nargs=-1, required=True, type=ExistingPath())
 env_option = click.option(
     "--env",
     "env",
@@ -51,6 +72,12 @@ def handle_errors(func: F) -> F:
             sys.exit(ExitCode.ERROR)
 
     return wrapper  # type: ignore[return-value]
+
+
+def colour_wanted(stream: Any) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR (no-color.org) or `--no-color` says so
+    (the flag sets NO_COLOR, so rich's own consoles obey it too)."""
+    return bool(stream.isatty()) and not os.environ.get("NO_COLOR")
 
 
 def target_of(loaded: Loaded, override: str | None) -> str:

@@ -11,7 +11,13 @@ from pathlib import Path
 
 import click
 
-from smsconf.cli.common import env_option, handle_errors, paths_argument, target_of
+from smsconf.cli.common import (
+    colour_wanted,
+    env_option,
+    handle_errors,
+    paths_argument,
+    target_of,
+)
 from smsconf.cli.main import main
 from smsconf.config.loader import Loaded, load
 from smsconf.exitcodes import ExitCode
@@ -140,7 +146,12 @@ def plan(
     page = fmt == "html" and out is not None  # a report file, not a page on stdout
     if out:
         Path(out).write_text(RENDERERS[fmt](result) if page else result.to_json(), encoding="utf-8")
-    report = f"{summary_line(result.counts())} Report: {out}\n" if page else RENDERERS[fmt](result)
+    if page:
+        report = f"{summary_line(result.counts())} Report: {out}\n"
+    elif fmt == "text":
+        report = render_text(result, color=colour_wanted(sys.stdout))
+    else:
+        report = RENDERERS[fmt](result)
     click.echo(report, nl=False)
     sys.exit(plan_exit(result, detailed=detailed_exitcode))
 
@@ -181,7 +192,7 @@ def apply(
     async def run() -> ExitCode:
         async with open_target(target_of(loaded, target)) as conn:
             the_plan = saved or await _plan(loaded, conn, list(paths), options, verbose)
-            click.echo(render_text(the_plan, color=sys.stdout.isatty()), nl=False)
+            click.echo(render_text(the_plan, color=colour_wanted(sys.stdout)), nl=False)
             blocker = apply_blocker(the_plan, ignore_credentials=ignore_credentials)
             if blocker is not None:
                 click.echo("Apply refused: fix the problems above first.", err=True)

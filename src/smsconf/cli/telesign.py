@@ -80,7 +80,7 @@ def check_credentials(
             result.detail,
         )
     # Logs and CI are not terminals: give the detail column room instead of rich's 80 columns.
-    Console(width=None if sys.stdout.isatty() else LOG_WIDTH).print(table)
+    Console(width=None if sys.stdout.isatty() else LOG_WIDTH).print(table)  # obeys NO_COLOR
     if not all(result.ok for result in results):
         sys.exit(ExitCode.CREDENTIALS)
 

@@ -18,6 +18,7 @@ from tests.emulator.dataverse.conftest import AUTH
 
 from smsconf.cli import main
 from smsconf.emulator.dataverse import FaultConfig, create_app, running
+from smsconf.exitcodes import ExitCode
 from smsconf.target import LOCAL, open_target
 
 ACCOUNTS = "msdyn_occommunicationprovidersettings"
@@ -128,7 +129,7 @@ async def test_cli_serves_the_local_target_by_default(tmp_path: Path) -> None:
 )
 def test_cli_rejects_bad_options(args: list[str]) -> None:
     result = CliRunner().invoke(main, ["emulator", "serve", *args])
-    assert result.exit_code == 2
+    assert result.exit_code == ExitCode.USAGE
 
 
 def test_concurrent_clients_over_a_socket(server: str) -> None:
