@@ -34,7 +34,8 @@ EXIT_ADVICE: dict[ExitCode, str] = {
     ExitCode.CHANGES: "Only with `plan --detailed-exitcode` and from `drift`: not a failure. "
     "CI treats 0 and 2 as success.",
     ExitCode.INVALID_CONFIG: "Fix the located errors (file:line:col); all are listed at once. "
-    "From `route`: also a malformed cases file, or a `--to` number no workstream uses.",
+    "From `route`: also a malformed cases file, or a `--to` number no workstream uses. From "
+    "`fmt --check`: a file is not in canonical layout (run `smsconf fmt`).",
     ExitCode.CREDENTIALS: "A Telesign Customer ID or API key was refused, or Telesign could not "
     "answer the check (throttled, unreachable): `smsconf check-credentials` shows which, per "
     "account; check the secret the account's `api_key` references, or retry later.",

@@ -87,6 +87,7 @@ TELESIGN = "smsconf.cli.telesign"
         "test-sms": TELESIGN,
         "emulator": "smsconf.cli.emulator",
         "export": "smsconf.cli.export",
+        "fmt": "smsconf.cli.fmt",
         "schema": "smsconf.cli.schema",
         "validate": "smsconf.cli.validate",
         "ci": "smsconf.cli.ci",

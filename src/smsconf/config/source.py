@@ -448,6 +448,12 @@ def _parse(text: str, file: str, loader: type, fast: bool) -> tuple[Document | N
 
 def read_file(path: Path, display: str) -> tuple[Document | None, list[Problem]]:
     """Read and parse one file with size and encoding checks."""
+    text, problems = read_text(path, display)
+    return parse_text(text, display) if text is not None else (None, problems)
+
+
+def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
+    """A configuration file's text, refused located when it is too big, not UTF-8 or binary."""
     start = Position(display, 1, 1)
     try:
         info = path.stat()
@@ -485,7 +491,7 @@ def read_file(path: Path, display: str) -> tuple[Document | None, list[Problem]]
         return None, [
             Problem("file contains NUL bytes (binary file?)", (), Position(display, line, 1))
         ]
-    return parse_text(text, display)
+    return text, []
 
 
 def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:

@@ -19,6 +19,7 @@ from smsconf.mapping.fields import (
     LOCALE,
     Language,
     Lookup,
+    Present,
     Secret,
     TextLookup,
     Value,
@@ -117,6 +118,7 @@ class Mapper:
         entry, value, column = item.field, item.value, str(item.field.column)
         at = (*root, *entry.path.split("."))
         convert = entry.convert
+        present = isinstance(convert, Present)  # a section's presence reads as true / false
         if isinstance(convert, Secret) or (value is None and columns.get(column) is not None):
             return  # secrets go in `secrets`; Telesign and Twilio fields share a column
         if isinstance(convert, TextLookup):
@@ -128,7 +130,7 @@ class Mapper:
         else:
             for name in (column, *entry.also):
                 columns[name] = convert.stored(value)
-        fields[column] = FieldValue(entry.path, value)
+        fields[column] = FieldValue(entry.path, convert.stored(value) if present else value)
 
     def ref(self, kind: str, name: str | None, path: Path_) -> str | None:
         """Id of a referenced object, managed (our id) or looked up (its live id)."""
@@ -260,7 +262,13 @@ class Mapper:
             "routing_contract",
             f"routing contract of workstream '{ws.name}'",
             (*path, "routing"),
+            root=path,
             words=key,
+            fields={
+                "msdyn_contractdefinition": FieldValue(
+                    "advanced.context_variables", [name for name, _ in variables]
+                )
+            },
             columns={
                 "msdyn_name": contract_key[0],
                 "msdyn_uniquename": contract_key[0],
@@ -453,6 +461,7 @@ class Mapper:
                 ruleset.name,
                 "classification",
                 ruleset_xml(rules, "first"),
+                [rule.name for rule in rules],
                 order,
                 (*path, "classification", i),
             )
@@ -473,6 +482,7 @@ class Mapper:
                 "Route to queue",
                 "route_to_queue",
                 ruleset_xml(rules, "all"),
+                [rule.name for rule in rules],
                 order,
                 (*path, "route_to_queue"),
             )
@@ -501,6 +511,7 @@ class Mapper:
         name: str,
         step_type: str,
         definition: str,
+        rule_names: list[str],
         order: int,
         path: Path_,
     ) -> None:
@@ -512,6 +523,8 @@ class Mapper:
             "ruleset",
             f"{step_type.replace('_', '-')} ruleset '{name}' of workstream '{ws.name}'",
             path,
+            words=base,
+            fields={"msdyn_rulesetdefinition": FieldValue("", rule_names)},
             columns={
                 "msdyn_name": name,
                 "msdyn_uniquename": ruleset_key[0],
@@ -535,6 +548,7 @@ class Mapper:
             "routing_step",
             f"{step_type.replace('_', '-')} step '{name}' of workstream '{ws.name}'",
             path,
+            words=base,
             columns={
                 "msdyn_name": name,
                 "msdyn_uniquename": step_key[0],

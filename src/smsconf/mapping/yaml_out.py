@@ -29,8 +29,16 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "workstream"
 
 
+class _Dumper(yaml.SafeDumper):
+    """Sequences indented under their key, as `smsconf fmt` lays them out: an exported file is
+    already canonical, so formatting it changes nothing."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
 def dump(data: dict[str, Any]) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def render(exported: Exported, target: str, env: str | None) -> dict[str, str]:

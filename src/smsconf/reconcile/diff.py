@@ -12,24 +12,33 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from smsconf.config.kinds import words
 from smsconf.config.model import Config
+from smsconf.mapping.addresses import key_words, path_of
+from smsconf.mapping.fields import BY_COLUMN
 from smsconf.mapping.ids import Key, normalise
 from smsconf.mapping.keys import KEYS, Parent, guid_of
 from smsconf.mapping.live import LiveState, Row
 from smsconf.mapping.routing_xml import canonical, explain
 from smsconf.mapping.rows import DesiredLink, DesiredRow
+from smsconf.mapping.rule_changes import rule_changes
 from smsconf.mapping.tables import (
     ASSOCIATIONS,
     FINGERPRINT_KEY,
     KIND_OF_TABLE,
     LINK_KIND,
+    REFERENCE_TABLES,
     ROUTING_TABLES,
     TOP_LEVEL,
 )
 from smsconf.platform import TABLES, ColumnType
+from smsconf.platform import vocabulary as vocab
 from smsconf.reconcile.plan import Action, Change, ColumnChange, Unmanaged
 
 RANK = {table: i for i, table in enumerate(KEYS)}
+STEP_TYPE = {value: word for word, value in vocab.STEP_TYPE.items()}
+LINKED = {"msdyn_cannedmessage": "quick_reply", "systemuser": "bot"}
+"""The kind of object an association links a workstream to, by its table."""
 REMOVED_REASON = "listed under removed:"
 """The reason of a delete a `removed:` entry asked for (drift tells these apart by it)."""
 
@@ -106,7 +115,9 @@ class Differ:
             for row in live.rows.get(table, [])
         }
         self.removed = {(item.kind, item.name.casefold()) for item in config.removed}
+        self.step_type: dict[tuple[str, str], str] = {}  # routing row → the step type's word
         self.routing_owner = self.routing_owners()
+        self.desired_by_id = {(r.table, r.id): r for r in rows}
 
     def run(self) -> DiffResult:
         changed_rows: set[tuple[str, Key]] = set()
@@ -133,8 +144,67 @@ class Differ:
             key=row.key,
             id=row.id,
             source=self.locate(row.source),
+            words=row.words,
+            path=row.path,
             **fields,
         )
+
+    # --- the configuration's words -----------------------------------------------------------
+
+    def name_of(self, kind: str, value: Any, what: str = "") -> str | None:
+        """The name a lookup's target has in the configuration (`Names`): a desired row's, or
+        the live row's when the configuration only looks it up."""
+        table = REFERENCE_TABLES[kind][0]
+        row = self.desired_by_id.get((table, guid_of(value) or ""))
+        return row.words[-1] if row is not None and row.words else self.live.name_of(kind, value)
+
+    def target_label(self, table: str, column: str, value: Any) -> str | None:
+        """What a lookup no configuration field writes points at (a row's parent), as the plan
+        names that object; None when it is not a lookup or points at nothing smsconf knows."""
+        spec = TABLES[table].column(column)
+        target = spec.target if spec is not None else None
+        if target is None or guid_of(value) is None:
+            return None
+        row = self.desired_by_id.get((target, guid_of(value) or ""))
+        if row is not None:
+            return row.label
+        key = self.live.key_of_id.get(target, {}).get(guid_of(value) or "")
+        kind = KIND_OF_TABLE.get(target)
+        return f"{words(kind)} '{key[-1]}'" if key and kind else None
+
+    def column_change(
+        self, row: DesiredRow, name: str, before: Any, after: Any, detail: tuple[str, ...] = ()
+    ) -> ColumnChange:
+        """A column's change, with its configuration field and both values in its words."""
+        found = row.fields.get(name)
+        entry = BY_COLUMN.get((row.table, name))
+        if found is None:
+            return ColumnChange(
+                name,
+                before,
+                after,
+                detail=detail,
+                field_before=self.target_label(row.table, name, before),
+                field_after=self.target_label(row.table, name, after),
+            )
+        was = None
+        if before is not None and entry is not None:
+            try:
+                was = entry.convert.word(before, self)
+            except (ValueError, TypeError):
+                was = before
+        return ColumnChange(
+            name,
+            before,
+            after,
+            detail=detail,
+            field=found.path,
+            field_before=was,
+            field_after=found.value,
+        )
+
+    def queue_name(self, queue_id: str) -> str:
+        return self.name_of("queue", queue_id) or queue_id
 
     def live_row(self, row: DesiredRow) -> Row | None:
         """The live row a desired row is: by natural key, else at the id smsconf gave it (a row
@@ -159,8 +229,8 @@ class Differ:
                 row,
                 "create",
                 columns=tuple(
-                    [ColumnChange(c, None, row.columns[c]) for c in columns]
-                    + [ColumnChange(c, None, row.links[c]) for c in links]
+                    [self.column_change(row, c, None, row.columns[c]) for c in columns]
+                    + [self.column_change(row, c, None, row.links[c]) for c in links]
                     + [ColumnChange(c, None, None, sensitive=True) for c in row.secrets]
                 ),
                 body=write_body(row, columns, links),
@@ -181,26 +251,24 @@ class Differ:
                 value, before, column.type if column else None, row.compare.get(name)
             ):
                 continue
-            detail = explain(before, value) if row.compare.get(name) == "xml" else ()
-            changed.append(ColumnChange(name, before, value, detail=detail))
+            changed.append(self.column_change(row, name, before, value, self.detail(row, name)))
             columns.append(name)
         links: list[str] = []
         for name, target in row.links.items():
             before = live.get(f"_{name}_value")
             if name in ignored or same(target, before, ColumnType.LOOKUP, None):
                 continue
-            changed.append(ColumnChange(name, guid_of(before), target))
+            changed.append(self.column_change(row, name, guid_of(before), target))
             links.append(name)
         if not changed:
             return None
-        risks = [
-            f"immutable column {c.column} changes" for c in changed if c.column in row.immutable
-        ]
+        fixed = [c for c in changed if c.column in row.immutable]
+        risks = [f"{_field(c)} cannot change after creation ({_moved(c)})" for c in fixed]
         risks += self.number_moves(row, links)
-        if risks and any(r.startswith("immutable") for r in risks):
+        if fixed:
             self.result.unsafe.append(
-                f"{row.label}: {', '.join(c for c in row.immutable if c in columns)} cannot "
-                "change after creation; remove the object and add it under a new name instead"
+                f"{row.label}: {', '.join(_field(c) for c in fixed)} cannot change after "
+                "creation; remove the object and add it under a new name instead"
             )
         return self.change_of(
             row,
@@ -216,12 +284,24 @@ class Differ:
         if row.table != "msdyn_ocsmschannelsetting" or "msdyn_phonenumberid" not in links:
             return []
         number = row.links["msdyn_phonenumberid"]
+        shown = self.name_of("number", number)
         for channel in self.live.rows.get("msdyn_ocsmschannelsetting", []):
             if guid_of(channel.get("_msdyn_phonenumberid_value")) == number:
                 owner = self.live.key_of("msdyn_ocsmschannelsetting", channel)
                 if owner and normalise(owner) != normalise(row.key):
-                    return [f"number moves from workstream '{owner[0]}' to '{row.key[0]}'"]
-        return ["the channel's number changes"]
+                    return [f"number {shown} moves from workstream '{owner[0]}' to '{row.key[0]}'"]
+        live = self.live_row(row) or {}
+        was = self.name_of("number", live.get("_msdyn_phonenumberid_value"))
+        return [f"workstream '{row.key[0]}' changes its number from {was} to {shown}"]
+
+    def detail(self, row: DesiredRow, column: str) -> tuple[str, ...]:
+        """What differs inside a document: a ruleset rule by rule, a contract by element."""
+        if row.compare.get(column) != "xml":
+            return ()
+        live = self.live_row(row) or {}
+        if column == "msdyn_rulesetdefinition":
+            return rule_changes(live.get(column), row.columns[column], self.queue_name)
+        return explain(live.get(column), row.columns[column])
 
     def secret_changes(self, changed_rows: set[tuple[str, Key]]) -> None:
         """A secret is rewritten when its fingerprint row changes (the secret is unreadable);
@@ -295,13 +375,13 @@ class Differ:
         for step in live.rows.get("msdyn_routingconfigurationstep", []):
             ws_key = configs.get(guid_of(step.get("_msdyn_routingconfigurationid_value")) or "")
             ruleset = guid_of(step.get("_msdyn_rulesetid_value"))
+            step_id = live.row_id("msdyn_routingconfigurationstep", step)
+            step_type = STEP_TYPE.get(step.get("msdyn_type"), str(step.get("msdyn_type")))
+            self.step_type[("msdyn_routingconfigurationstep", step_id)] = step_type
+            if ruleset:
+                self.step_type[("msdyn_decisionruleset", ruleset)] = step_type
             if ws_key is not None:
-                owners[
-                    (
-                        "msdyn_routingconfigurationstep",
-                        live.row_id("msdyn_routingconfigurationstep", step),
-                    )
-                ] = ws_key
+                owners[("msdyn_routingconfigurationstep", step_id)] = ws_key
                 if ruleset:
                     owners[("msdyn_decisionruleset", ruleset)] = ws_key
         return owners
@@ -367,6 +447,19 @@ class Differ:
         )
         return f"{kind} '{name}'"
 
+    def words_of(self, table: str, row: Row, key: Key) -> Key:
+        """A live row's key in the configuration's words; the routing rows keyed by generated
+        unique names are named by their workstream, step type and name, as the YAML does."""
+        if table not in ROUTING_TABLES:
+            return key_words(table, key)
+        ident = (table, self.live.row_id(table, row))
+        owner = self.routing_owner.get(ident)
+        if owner is None:
+            return key
+        if table == "msdyn_decisioncontract":
+            return owner
+        return (*owner, self.step_type.get(ident, ""), str(row.get("msdyn_name") or ""))
+
     def delete(
         self, table: str, row: Row, label: str, reason: str, cascade_of: str | None = None
     ) -> str:
@@ -374,17 +467,22 @@ class Differ:
         row_id = self.live.row_id(table, row)
         etag = str(row.get("@odata.etag", "")) or None
         self.result.read_etags[f"{table}({row_id})"] = etag or ""
+        key = self.live.key_of(table, row) or (row_id,)
+        kind = KIND_OF_TABLE[table]
+        found = self.words_of(table, row, key)
         change = Change(
             action="delete",
-            kind=KIND_OF_TABLE[table],
+            kind=kind,
             label=label,
             table=table,
-            key=self.live.key_of(table, row) or (row_id,),
+            key=key,
             id=row_id,
             etag=etag,
             reason=reason,
             risks=("delete",),
             cascade_of=cascade_of,
+            words=found,
+            path=path_of(kind, found),
         )
         self.result.changes.append(change)
         return cascade_of or change.address
@@ -448,9 +546,13 @@ class Differ:
         target: str,
         label: str,
     ) -> Change:
+        kind = LINK_KIND[target_table]
+        name = self.name_of(LINKED[target_table], target) or target
         return Change(
             action=action,  # type: ignore[arg-type]
-            kind=LINK_KIND[target_table],
+            kind=kind,
+            words=(ws_key[0], name),
+            path=path_of(kind, (ws_key[0], name)),
             label=label,
             table="msdyn_liveworkstream",
             key=ws_key,
@@ -467,3 +569,14 @@ def diff(
     config: Config, live: LiveState, rows: list[DesiredRow], links: list[DesiredLink], locate: Any
 ) -> DiffResult:
     return Differ(config, live, rows, links, locate).run()
+
+
+def _field(column: ColumnChange) -> str:
+    """A column as the configuration names it, else as Dataverse does."""
+    return column.field or column.column
+
+
+def _moved(column: ColumnChange) -> str:
+    before = column.field_before if column.field else column.before
+    after = column.field_after if column.field else column.after
+    return f"{before} → {after}"

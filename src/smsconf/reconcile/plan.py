@@ -36,7 +36,13 @@ class ColumnChange:
     after: Any
     sensitive: bool = False
     detail: tuple[str, ...] = ()
-    """For structured values (routing XML): what differs inside, path by path."""
+    """For structured values (routing XML): what differs inside, rule by rule."""
+    field: str = ""
+    """The configuration field written there, as a YAML path (`workstreams[S].distribution.mode`);
+    empty for a column smsconf sets on its own (a row's type, its parent's id)."""
+    field_before: Any = None
+    field_after: Any = None
+    """`before` and `after` in the configuration's words (`pick`, `8h`, a queue's name)."""
 
 
 @dataclass(frozen=True)
@@ -62,10 +68,18 @@ class Change:
     step: int = 0
     cascade_of: str | None = None
     """For a delete that follows from another (a removed workstream's channel): that address."""
+    words: tuple[str, ...] = ()
+    """The key in the configuration's words (a trigger, not its option value; for a link, the
+    workstream and the linked object's name)."""
+    path: str = ""
+    """Where the object is written in the configuration (`workstreams[SMS Sales].sms`)."""
 
     @property
     def address(self) -> str:
-        """A stable, human name for the change (Terraform's resource address)."""
+        """A stable, human name for the change (Terraform's resource address), in the
+        configuration's words: what the plan prints and `--allow-delete` takes."""
+        if self.words:
+            return f"{self.kind}[{'/'.join(self.words)}]"
         suffix = f"->{self.target_table}({self.target_id})" if self.relationship else ""
         return f"{self.kind}[{'/'.join(self.key)}]{suffix}"
 
@@ -298,10 +312,15 @@ def _change_dict(change: Change) -> dict[str, Any]:
                 "after": c.after,
                 "sensitive": c.sensitive,
                 "detail": list(c.detail),
+                "field": c.field,
+                "field_before": None if c.sensitive else c.field_before,
+                "field_after": None if c.sensitive else c.field_after,
             }
         )
     return {
         "address": change.address,
+        "path": change.path,
+        "words": list(change.words),
         "kind": change.kind,
         "label": change.label,
         "table": change.table,
@@ -340,6 +359,8 @@ def _change_from(data: dict[str, Any]) -> Change:
         columns=tuple(
             ColumnChange(**{**c, "detail": tuple(c.get("detail", ()))}) for c in data["columns"]
         ),
+        words=tuple(data.get("words", ())),  # added within format 1.0: optional when reading
+        path=data.get("path", ""),
         body=data["body"],
         secret_columns=tuple(data["secret_columns"]),
         etag=data["etag"],
