@@ -117,7 +117,7 @@ def test_one_edit_is_one_update_of_one_column(applied: Workspace) -> None:
     assert change["change"]["after"] == {"msdyn_priority": 11}
     text = ws.plan("--detailed-exitcode")
     assert text.exit_code == ExitCode.CHANGES
-    assert "msdyn_priority: 10 → 11" in text.stdout
+    assert "queues[SMS Support Tier 1].priority: 10 → 11  (queue.msdyn_priority)" in text.stdout
     assert "Plan: 1 to update." in text.stdout
 
     result = ws.apply()
@@ -310,6 +310,31 @@ def test_message_dropped_from_a_managed_workstream_is_deleted(applied: Workspace
     assert sum(ws.key_counts()["msdyn_ocsystemmessage"].values()) == 3
 
 
+def test_allow_delete_takes_the_address_the_plan_prints_and_refuses_a_misspelt_one(
+    applied: Workspace,
+) -> None:
+    """The text plan prints each object's address in words; `--allow-delete` takes exactly that
+    string, and one that names no delete of the plan is a usage error with the closest address
+    (never exit 0 or 2, nothing written), so a typo cannot leave a delete silently refused."""
+    ws = applied
+    ws.edit(
+        "        - trigger: agent_assigned\n          text: You're now chatting with {Agent}.\n", ""
+    )
+    address = "automated_message[SMS Support/agent_assigned]"
+    assert f"address: {address}" in ws.plan().stdout
+    before = sum(ws.key_counts()["msdyn_ocsystemmessage"].values())
+
+    misspelt = ws.apply("--allow-delete", "automated_message[SMS Support/agent_asigned]")
+    assert misspelt.exit_code == ExitCode.USAGE, misspelt.output
+    assert f"did you mean '{address}'?" in misspelt.output
+    assert "Apply" not in misspelt.stdout
+    assert sum(ws.key_counts()["msdyn_ocsystemmessage"].values()) == before
+
+    result = ws.apply("--allow-delete", address)
+    assert result.exit_code == ExitCode.OK, result.output
+    assert sum(ws.key_counts()["msdyn_ocsystemmessage"].values()) == before - 1
+
+
 def test_distribution_mode_change_is_refused_even_with_deletes_allowed(
     applied: Workspace,
 ) -> None:
@@ -319,7 +344,10 @@ def test_distribution_mode_change_is_refused_even_with_deletes_allowed(
     ws.edit("      mode: pick\n", "      mode: push\n")
     planned = ws.plan()
     assert planned.exit_code == ExitCode.UNSAFE_PLAN
-    assert "! immutable column msdyn_workdistributionmode changes" in planned.stdout
+    assert (
+        "! workstreams[SMS Sales].distribution.mode cannot change after creation (pick → push)"
+        in planned.stdout
+    )
     assert "remove the object and add it under a new name" in planned.stdout
     assert ws.apply("--allow-deletes").exit_code == ExitCode.UNSAFE_PLAN
     assert (
@@ -534,7 +562,7 @@ def test_rotated_key_plans_as_a_fingerprint_change_and_applies(applied: Workspac
     env = {"CONTOSO_TELESIGN_API_KEY": WRONG_KEY}
     planned = ws.plan("--skip-credentials", "--detailed-exitcode", env=env)
     assert planned.exit_code == ExitCode.CHANGES, planned.output
-    assert "msdyn_securesecret: (sensitive) (changed)" in planned.stdout
+    assert "accounts[contoso-telesign].api_key: (sensitive) (changed)" in planned.stdout
     assert "! credential change" in planned.stdout
     assert "update API key fingerprint of account 'contoso-telesign'" in planned.stdout
     assert "Plan: 2 to update." in planned.stdout  # the fingerprint row and the secret

@@ -32,7 +32,10 @@ def test_an_admin_center_edit_of_a_managed_column_is_drift(applied: Workspace) -
     assert result.exit_code == ExitCode.CHANGES, result.output
     assert "Edited in the organisation (managed columns differ): 1" in result.stdout
     assert f"queue '{TIER1}'" in result.stdout
-    assert "msdyn_priority: 42 → 10" in result.stdout
+    assert (
+        f"queues[{TIER1}].priority: the organisation has 42, the configuration says 10"
+        "  (queue.msdyn_priority)"
+    ) in result.stdout
 
 
 def test_a_save_that_only_moves_server_owned_fields_is_noise(applied: Workspace) -> None:

@@ -149,8 +149,8 @@ def test_thresholds_count_per_kind(loaded_with: Callable[[int], Any]) -> None:
     assert len(delete_limits(planned, loaded_with(0), PlanOptions())) == 2
     unsafe = delete_limits(planned, loaded_with(1), PlanOptions())
     assert unsafe == [
-        "2 delete(s) of number exceed the limit of 1 (settings.max_deletes); "
-        "pass --allow-deletes or --allow-delete ADDRESS"
+        "2 delete(s) of number exceed the limit of 1 (settings.max_deletes): number[a], "
+        "number[b]; pass --allow-deletes, or --allow-delete with an address as printed"
     ]
 
 

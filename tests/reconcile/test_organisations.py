@@ -85,7 +85,7 @@ def test_plan_apply_drift_and_export_on_each_organisation(org: Workspace) -> Non
     org.update("queue", str(queue["queueid"]), {"msdyn_priority": 42})
     drift = org.smsconf("drift", "examples/")
     assert drift.exit_code == ExitCode.CHANGES, drift.output
-    assert "msdyn_priority: 42 → 10" in drift.stdout
+    assert "priority: the organisation has 42, the configuration says 10" in drift.stdout
     assert org.apply().exit_code == ExitCode.OK
     exported = org.smsconf("export", "--out", "exported")
     assert exported.exit_code == ExitCode.OK, exported.output

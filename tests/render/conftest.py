@@ -38,6 +38,28 @@ def edit_every_way(ws: Workspace) -> None:
     )
 
 
+def edit_as_a_reviewer_would(ws: Workspace) -> None:
+    """The edits a pull request makes, each of which the plan must say in the YAML's words:
+    a queue's priority, a distribution mode and auto-close, a number moved between workstreams,
+    a route sent to another queue, a rule's condition, and a message deleted."""
+    ws.edit("    priority: 10\n", "    priority: 11\n")
+    ws.edit("      mode: pick\n", "      mode: push\n")
+    ws.edit("      auto_close_after: 8h\n", "      auto_close_after: 12h\n")
+    ws.edit('      number: "14255550100"\n', '      number: "18005550199"\n')
+    ws.edit(
+        '      number: "18005550199"\n      language: en-US\n      operating_hours: Always open',
+        '      number: "55123"\n      language: en-US\n      operating_hours: Always open',
+    )
+    ws.edit(
+        "              value: VIP\n          queue: SMS Support VIP\n",
+        "              value: VIP\n          queue: SMS Support Tier 1\n",
+    )
+    ws.edit("                  value: Gold\n", "                  value: Platinum\n")
+    ws.edit(
+        "        - trigger: agent_assigned\n          text: You're now chatting with {Agent}.\n", ""
+    )
+
+
 def plan_here() -> Plan:
     """Plan `examples/` of the current directory against its local org, volatile fields pinned."""
 
@@ -56,6 +78,16 @@ def mixed_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     with pytest.MonkeyPatch.context() as mp:
         ws = from_database(make_workspace(tmp_path_factory.mktemp("golden"), mp), db)
         edit_every_way(ws)
+        return plan_here()
+
+
+@pytest.fixture(scope="session")
+def edited_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    """The example applied, then edited as a pull request would (see above)."""
+    db = apply_example(tmp_path_factory.mktemp("golden-edits-base"))
+    with pytest.MonkeyPatch.context() as mp:
+        ws = from_database(make_workspace(tmp_path_factory.mktemp("golden-edits"), mp), db)
+        edit_as_a_reviewer_would(ws)
         return plan_here()
 
 

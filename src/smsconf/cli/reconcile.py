@@ -23,12 +23,12 @@ from smsconf.config.loader import Loaded, load
 from smsconf.exitcodes import ExitCode
 from smsconf.reconcile.apply import StalePlan
 from smsconf.reconcile.drift import drift as find_drift
-from smsconf.reconcile.drift import render as render_drift
-from smsconf.reconcile.manager import PlanOptions, apply_plan, make_plan
+from smsconf.reconcile.manager import PlanOptions, UnknownAddress, apply_plan, make_plan
 from smsconf.reconcile.outcome import apply_blocker, apply_exit, plan_exit, telesign_support_message
 from smsconf.reconcile.plan import Plan
 from smsconf.render import RENDERERS
 from smsconf.render.common import summary_line
+from smsconf.render.drift import render as render_drift
 from smsconf.render.text import render as render_text
 from smsconf.routing.lint import warnings as lint_warnings
 from smsconf.target import Target, open_target
@@ -90,7 +90,10 @@ async def _plan(
     loaded: Loaded, target: Target, paths: list[str], options: PlanOptions, verbose: bool = False
 ) -> Plan:
     with _progress("Reading the organisation", None):
-        result = await make_plan(loaded, target, paths, options)
+        try:
+            result = await make_plan(loaded, target, paths, options)
+        except UnknownAddress as exc:  # a usage error: never 0 or 2, and no plan is shown
+            raise click.UsageError(str(exc)) from None
     if verbose:
         click.echo(f"plan: {target.dataverse.stats}", err=True)
     return result

@@ -119,8 +119,12 @@ class Mapper:
         at = (*root, *entry.path.split("."))
         convert = entry.convert
         present = isinstance(convert, Present)  # a section's presence reads as true / false
-        if isinstance(convert, Secret) or (value is None and columns.get(column) is not None):
-            return  # secrets go in `secrets`; Telesign and Twilio fields share a column
+        if isinstance(convert, Secret):
+            if value is not None:  # its value goes in `secrets`, never here: only its path
+                fields[column] = FieldValue(entry.path, None)
+            return
+        if value is None and columns.get(column) is not None:
+            return  # Telesign and Twilio fields share a column
         if isinstance(convert, TextLookup):
             columns[column] = self.template(convert.kind, value, at)
         elif isinstance(convert, Language):

@@ -203,6 +203,11 @@ class Differ:
             field_after=found.value,
         )
 
+    def secret_change(self, row: DesiredRow, column: str) -> ColumnChange:
+        """A secured column: never a value, only the field it comes from."""
+        found = row.fields.get(column)
+        return ColumnChange(column, None, None, sensitive=True, field=found.path if found else "")
+
     def queue_name(self, queue_id: str) -> str:
         return self.name_of("queue", queue_id) or queue_id
 
@@ -231,7 +236,7 @@ class Differ:
                 columns=tuple(
                     [self.column_change(row, c, None, row.columns[c]) for c in columns]
                     + [self.column_change(row, c, None, row.links[c]) for c in links]
-                    + [ColumnChange(c, None, None, sensitive=True) for c in row.secrets]
+                    + [self.secret_change(row, c) for c in row.secrets]
                 ),
                 body=write_body(row, columns, links),
                 secret_columns=tuple(row.secrets),
@@ -314,7 +319,7 @@ class Differ:
             live = self.live_row(row)
             if not row.secrets or live is None or witness not in changed_rows:
                 continue
-            secret = [ColumnChange(c, None, None, sensitive=True) for c in row.secrets]
+            secret = [self.secret_change(row, c) for c in row.secrets]
             index, update = next(
                 (
                     (i, c)

@@ -49,33 +49,3 @@ def drift(plan: Plan, ignored_columns: dict[str, list[str]]) -> DriftReport:
         else:
             report.links.append(change)
     return report
-
-
-def render(report: DriftReport) -> str:
-    if not report.drifted:
-        return "No drift: the organisation matches the configuration.\n"
-    lines: list[str] = []
-    sections = (
-        ("Edited in the organisation (managed columns differ)", report.edited),
-        ("Missing from the organisation (deleted there, or never applied)", report.missing),
-        ("Added in the organisation under managed objects", report.added),
-        ("Listed under removed: but still in the organisation (not applied yet)", report.removals),
-        ("Associations that differ", report.links),
-    )
-    for title, changes in sections:
-        if not changes:
-            continue
-        lines.append(f"{title}: {len(changes)}")
-        for change in changes:
-            lines.append(f"  {change.label}")
-            for column in change.columns if change.action == "update" else ():
-                value = (
-                    "(sensitive)" if column.sensitive else f"{column.before!r} → {column.after!r}"
-                )
-                lines.append(f"      {column.column}: {value}")
-    if report.ignored_columns:
-        ignored = ", ".join(
-            f"{t}: {', '.join(c)}" for t, c in sorted(report.ignored_columns.items())
-        )
-        lines.append(f"Ignored by settings.ignore: {ignored}")
-    return "\n".join(lines) + "\n"

@@ -12,13 +12,15 @@ import asyncio
 import hashlib
 import json
 import subprocess
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from smsconf.config.kinds import words
 from smsconf.config.loader import Loaded
 from smsconf.config.model import Config
+from smsconf.config.problems import did_you_mean
 from smsconf.config.secrets import SecretError, fingerprint
 from smsconf.gcpause import gc_paused
 from smsconf.mapping.desired import desired_rows
@@ -113,17 +115,39 @@ def delete_limits(changes: list[Change], loaded: Loaded, options: PlanOptions) -
         return []
     limit = loaded.config.settings.max_deletes
     allowed = options.allowed_deletes
-    counted = Counter(
-        c.kind
-        for c in changes
-        if c.action == "delete" and c.address not in allowed and c.cascade_of not in allowed
-    )
+    held: dict[str, list[str]] = defaultdict(list)
+    for c in changes:
+        if c.action == "delete" and c.address not in allowed and c.cascade_of not in allowed:
+            held[c.kind].append(c.address)
     return [
-        f"{n} delete(s) of {kind.replace('_', ' ')} exceed the limit of {limit} "
-        "(settings.max_deletes); pass --allow-deletes or --allow-delete ADDRESS"
-        for kind, n in sorted(counted.items())
-        if n > limit
+        f"{len(addresses)} delete(s) of {words(kind)} exceed the limit of {limit} "
+        f"(settings.max_deletes): {', '.join(addresses[:5])}{' …' if len(addresses) > 5 else ''}"
+        "; pass --allow-deletes, or --allow-delete with an address as printed"
+        for kind, addresses in sorted(held.items())
+        if len(addresses) > limit
     ]
+
+
+class UnknownAddress(ValueError):
+    """An address given on the command line names nothing in the plan."""
+
+
+def check_addresses(changes: list[Change], options: PlanOptions) -> None:
+    """Every `--allow-delete` address must name a delete of this plan, exactly as printed: a
+    misspelt one would otherwise be ignored, and the delete it meant stay refused unseen."""
+    deletes = [c.address for c in changes if c.action == "delete"]
+    unknown = sorted(options.allowed_deletes - set(deletes))
+    if not unknown:
+        return
+    everything = deletes or [c.address for c in changes]
+    messages = []
+    for address in unknown:
+        hint = did_you_mean(address, everything)
+        messages.append(
+            f"--allow-delete {address}: no delete in this plan has that address"
+            + (f"; {hint}" if hint else "")
+        )
+    raise UnknownAddress("\n".join(messages))
 
 
 def gateway_of(loaded: Loaded, target: Target) -> str | None:
@@ -180,6 +204,7 @@ async def make_plan(
             if denied:
                 raise loaded.problems(denied)
         changes = ordered(result.changes + (twilio.changes if twilio else []))
+        check_addresses(changes, options)
     notes = (
         telesign_notes(config) + migration_notes(config, live) + (twilio.notes if twilio else [])
     )
