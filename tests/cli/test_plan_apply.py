@@ -635,15 +635,17 @@ def test_real_process_exit_codes(ws: Workspace) -> None:
     assert again.stderr == ""
 
 
-def test_url_target_over_a_socket_sees_what_local_applied(applied: Workspace) -> None:
+@pytest.mark.parametrize("given", ["{url}", "{url}/api/data/v9.2/"], ids=["org", "web-api-root"])
+def test_url_target_over_a_socket_sees_what_local_applied(applied: Workspace, given: str) -> None:
     """The same organisation served by the emulator over HTTP: a URL target (the code path of
-    a real org, bearer token and all) plans to zero against what the local target wrote."""
+    a real org, bearer token and all) plans to zero against what the local target wrote. The
+    Web API root that `emulator serve` prints names the same organisation."""
     app = create_app(applied.home / LOCAL_DB)
     try:
         with served(app) as url:
             result = applied.plan(
                 "--target",
-                url,
+                given.format(url=url),
                 "--skip-credentials",
                 "--detailed-exitcode",
                 env={"SMSCONF_TOKEN": "socket-test"},
@@ -653,3 +655,14 @@ def test_url_target_over_a_socket_sees_what_local_applied(applied: Workspace) ->
     assert result.exit_code == ExitCode.OK, result.output
     assert f"smsconf plan for {url}" in result.stdout
     assert "No changes" in result.stdout
+
+
+def test_an_unreachable_organisation_is_named_with_what_to_check(applied: Workspace) -> None:
+    """A URL nothing listens on: two connection attempts, then one line with the URL."""
+    with served(create_app()) as url:
+        pass  # stopped: the port refuses connections now
+    result = applied.plan("--target", url, "--skip-credentials", env={"SMSCONF_TOKEN": "t"})
+    assert result.exit_code == ExitCode.ERROR
+    (line,) = result.stderr.splitlines()
+    assert f"cannot reach the organisation at {url} (ConnectError" in line
+    assert "2 attempt(s)" in line and "check the URL" in line

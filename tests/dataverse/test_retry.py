@@ -24,6 +24,7 @@ from smsconf.dataverse import (
     TransportFailure,
     operations,
 )
+from smsconf.dataverse.client import FIRST_CONTACT_ATTEMPTS
 from smsconf.dataverse.retry import Deadline, retryable
 from smsconf.emulator.dataverse import FaultConfig, create_app
 
@@ -236,15 +237,48 @@ async def test_concurrency_is_limited() -> None:
 # --- real connections -----------------------------------------------------------------------
 
 
-async def test_a_refused_connection_is_retried_even_for_a_bare_post(sleeps: SleepLog) -> None:
+async def test_an_unreachable_organisation_is_reported_at_once(
+    sleeps: SleepLog, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Before the organisation has ever answered, a refused connection is tried twice, not the
+    policy's six times: a wrong URL is named within seconds, with what to check."""
     with dropping_server() as (url, _):
         pass  # the port is now closed: connections are refused
-    retry = RetryPolicy(seed=1, sleep=sleeps, max_attempts=3)
+    retry = RetryPolicy(seed=1, sleep=sleeps, max_attempts=6)
     async with DataverseClient(url, StaticToken("t"), retry=retry) as dv:
         with pytest.raises(TransportFailure, match="ConnectError") as caught:
+            await dv.whoami()
+        assert dv.stats.requests == FIRST_CONTACT_ATTEMPTS == 2
+    message = str(caught.value)
+    assert f"cannot reach the organisation at {url.rstrip('/')}" in message
+    assert "2 attempt(s)" in message and "check the URL" in message
+    assert caught.value.status is None and len(sleeps.delays) == 1
+    assert [r.getMessage().split(" in ")[0] for r in caplog.records] == ["retrying GET WhoAmI"]
+
+
+class RefusingAfterOne(httpx.AsyncBaseTransport):
+    """Answers the first request, then refuses every connection (a restarting front end)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.calls += 1
+        if self.calls == 1:
+            return httpx.Response(200, json={"UserId": str(uuid.UUID(int=1))})
+        raise httpx.ConnectError("All connection attempts failed", request=request)
+
+
+async def test_a_refused_connection_is_retried_even_for_a_bare_post(sleeps: SleepLog) -> None:
+    retry = RetryPolicy(seed=1, sleep=sleeps, max_attempts=3)
+    transport = RefusingAfterOne()
+    async with DataverseClient(ORG, StaticToken("t"), retry=retry, transport=transport) as dv:
+        await dv.whoami()
+        with pytest.raises(TransportFailure, match="ConnectError") as caught:
             await dv.create("accounts", {"name": "x"})
-        assert dv.stats.requests == 3 and dv.stats.retries == 2
+        assert dv.stats.requests == 4 and dv.stats.retries == 2
     assert caught.value.status is None and len(sleeps.delays) == 2
+    assert "cannot reach" not in str(caught.value)  # it answered before: no URL advice
 
 
 async def test_a_dropped_connection_repeats_only_idempotent_requests(sleeps: SleepLog) -> None:

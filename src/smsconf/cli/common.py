@@ -80,6 +80,34 @@ def colour_wanted(stream: Any) -> bool:
     return bool(stream.isatty()) and not os.environ.get("NO_COLOR")
 
 
+def organisation_option(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> str | None:
+    """`--target`'s check: a URL that is not an organisation's is a usage error, and a Web API
+    root (`…/api/data/v9.2/`, as `emulator serve` prints it) stands for its organisation."""
+    from smsconf.dataverse.client import organisation_url
+
+    try:
+        return value if value in (None, "local") else organisation_url(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def show_retries_on_terminal() -> None:
+    """On a terminal, the clients' retry warnings are printed as they happen, so a slow run
+    says why it is slow; piped runs (CI logs, files) stay as they were."""
+    import logging
+
+    if not sys.stderr.isatty():
+        return
+    logger = logging.getLogger("smsconf")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("smsconf: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.WARNING)
+
+
 def target_of(loaded: Loaded, override: str | None) -> str:
     """`--target`, else the chosen environment's target, else the local organisation.
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from smsconf.cli.common import env_option, handle_errors
+from smsconf.cli.common import env_option, handle_errors, organisation_option
 from smsconf.cli.main import main
 from smsconf.exitcodes import ExitCode
 from smsconf.mapping.export import Exported
@@ -17,7 +17,13 @@ from smsconf.target import LOCAL, open_target
 
 
 @main.command()
-@click.option("--target", default=LOCAL, show_default=True, help="'local' or an organisation URL.")
+@click.option(
+    "--target",
+    default=LOCAL,
+    show_default=True,
+    callback=organisation_option,
+    help="'local', an organisation URL, or its Web API root.",
+)
 @click.option(
     "--out", required=True, type=click.Path(file_okay=False), help="Directory to write (empty)."
 )

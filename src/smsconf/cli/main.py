@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from smsconf import __version__
+from smsconf.cli.common import show_retries_on_terminal
 from smsconf.exitcodes import EXIT_CODE_HELP, ExitCode
 from smsconf.process import one_command
 
@@ -105,6 +106,7 @@ def main(no_color: bool) -> None:
     """Root command group."""
     if no_color:
         os.environ["NO_COLOR"] = "1"  # one switch that our renderers and rich's consoles all read
+    show_retries_on_terminal()
 
 
 def run() -> None:

@@ -15,6 +15,7 @@ from smsconf.cli.common import (
     colour_wanted,
     env_option,
     handle_errors,
+    organisation_option,
     paths_argument,
     target_of,
 )
@@ -34,7 +35,9 @@ from smsconf.routing.lint import warnings as lint_warnings
 from smsconf.target import Target, open_target
 
 target_option = click.option(
-    "--target", help="'local' or an organisation URL (default: the environment's target)."
+    "--target",
+    callback=organisation_option,
+    help="'local', an organisation URL, or its Web API root (default: the environment's target).",
 )
 delete_options = [
     click.option("--allow-deletes", is_flag=True, help="Allow deletes beyond the limit."),

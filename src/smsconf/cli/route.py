@@ -9,7 +9,13 @@ from pathlib import Path
 
 import click
 
-from smsconf.cli.common import env_option, handle_errors, paths_argument, target_of
+from smsconf.cli.common import (
+    env_option,
+    handle_errors,
+    organisation_option,
+    paths_argument,
+    target_of,
+)
 from smsconf.cli.main import main
 from smsconf.config.loader import load
 from smsconf.config.problems import ConfigError, Problem
@@ -47,7 +53,11 @@ async def _live_routings(target: str, config: object) -> list[WorkstreamRouting]
 )
 @click.option("--at", "at", metavar="TIME", help="ISO 8601 time of the text (default: now).")
 @click.option("--live", is_flag=True, help="Evaluate the organisation's rulesets, not the YAML.")
-@click.option("--target", help="With --live: 'local' or an organisation URL.")
+@click.option(
+    "--target",
+    callback=organisation_option,
+    help="With --live: 'local', an organisation URL, or its Web API root.",
+)
 @click.option(
     "--cases",
     "cases_file",

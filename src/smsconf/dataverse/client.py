@@ -12,7 +12,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import logging
+import re
 import ssl
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -50,6 +53,27 @@ MAX_PAGE_SIZE = 5000
 SERVICE_CONCURRENCY_LIMIT = 52
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 """Transport errors raised before any byte of the request left: always safe to retry."""
+CONNECT_TIMEOUT = 10.0
+"""Seconds to open a connection: an organisation answers in well under one; an address that
+drops packets would otherwise hold the run for the whole request timeout."""
+FIRST_CONTACT_ATTEMPTS = 2
+"""Attempts to connect before the organisation has answered once: a wrong or unreachable URL
+is reported within seconds, not after the backoff meant for an organisation that answered."""
+WEB_API_PATH = re.compile(r"/api/data/v\d+(?:\.\d+)?/?$", re.IGNORECASE)
+log = logging.getLogger("smsconf.dataverse")
+
+
+def organisation_url(text: str) -> str:
+    """The organisation URL of `text`, which may also be its Web API root (what `emulator
+    serve` prints, or `…/api/data/v9.2/` copied from a browser); ValueError says what is wrong."""
+    url = httpx.URL(text.strip())
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ValueError(
+            f"{text!r} is not an organisation URL: give https://<org>.crm.dynamics.com (or its "
+            "Web API root, https://<org>.crm.dynamics.com/api/data/v9.2/), or 'local'"
+        )
+    path = WEB_API_PATH.sub("", url.path).rstrip("/")
+    return str(url.copy_with(path=path or "/", query=None, fragment=None)).rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -142,9 +166,7 @@ class DataverseClient:
         retry: RetryPolicy | None = None,
         verify: bool | str | ssl.SSLContext = True,
     ) -> None:
-        url = httpx.URL(base_url)
-        if url.scheme not in ("http", "https") or not url.host:
-            raise ValueError(f"base_url must be an http(s) URL of the organisation: {base_url!r}")
+        url = httpx.URL(organisation_url(base_url))
         if not 1 <= max_concurrency < SERVICE_CONCURRENCY_LIMIT:
             raise ValueError(f"max_concurrency must be 1..{SERVICE_CONCURRENCY_LIMIT - 1}")
         self.service_root = f"{str(url).rstrip('/')}/api/data/{api_version}/"
@@ -155,6 +177,8 @@ class DataverseClient:
         self._retry = retry or RetryPolicy()
         self._deadline = Deadline(deadline)
         self._timeout = timeout
+        self._answered = False  # until the organisation has answered once: see FIRST_CONTACT
+        self._started = time.monotonic()
         self._slots = asyncio.Semaphore(max_concurrency)
         self.batch_size = batches.MAX_OPERATIONS
         self._http = httpx.AsyncClient(
@@ -481,7 +505,9 @@ class DataverseClient:
                 url,
                 headers={**headers, "Authorization": f"Bearer {token.token}"},
                 content=content,
-                timeout=self._timeout if remaining is None else min(self._timeout, remaining),
+                timeout=_timeouts(
+                    self._timeout if remaining is None else min(self._timeout, remaining)
+                ),
             )
             try:
                 # The deadline bounds the wait for a slot and the answer itself: the request
@@ -496,15 +522,19 @@ class DataverseClient:
                     "the run's deadline passed before the answer came", request=request_line
                 ) from None
             except httpx.TransportError as exc:
-                failure = TransportFailure(
-                    f"{type(exc).__name__}: {exc}".rstrip(": "), request=request_line
-                )
+                reason = f"{type(exc).__name__}: {exc}".rstrip(": ")
                 sent = not isinstance(exc, _NOT_SENT)
+                never_connected = not (self._answered or sent)
+                limit = FIRST_CONTACT_ATTEMPTS if never_connected else self._retry.max_attempts
                 delay = self._retry.delay(attempt, status=None, sent=sent, idempotent=idempotent)
-                if not await self._pause(delay):
-                    raise self._final(failure) from exc
+                if attempt >= limit:
+                    delay = None
+                if not await self._pause(delay, request_line, f"{attempt + 1} of {limit}", reason):
+                    failure = self._unreached(reason, attempt) if never_connected else reason
+                    raise self._final(TransportFailure(failure, request=request_line)) from exc
                 replayed = replayed or sent
                 continue
+            self._answered = True
             self.stats.bytes_received += len(response.content)
             status = response.status_code
             self.stats.throttled += status == 429
@@ -513,20 +543,32 @@ class DataverseClient:
                 delay = self._retry.delay(
                     attempt, status=status, retry_after=retry_after, idempotent=idempotent
                 )
-                if await self._pause(delay):
+                attempts = f"{attempt + 1} of {self._retry.max_attempts}"
+                if await self._pause(delay, request_line, attempts, f"HTTP {status}"):
                     replayed = replayed or status in GATEWAY_FAILURES
                     continue
             return response, replayed
 
-    async def _pause(self, delay: float | None) -> bool:
-        """Wait `delay` before a retry; False if there is no retry or it would miss the deadline."""
+    async def _pause(self, delay: float | None, request: str, attempts: str, reason: str) -> bool:
+        """Wait `delay` before a retry, saying so on the log (the CLI shows it on a terminal);
+        False if there is no retry or it would miss the deadline."""
         if delay is None:
             return False
         remaining = self._deadline.remaining()
         if remaining is not None and delay >= remaining:
             return False
+        log.warning("retrying %s in %.1f s (attempt %s): %s", request, delay, attempts, reason)
         await self._retry.sleep(delay)
         return True
+
+    def _unreached(self, reason: str, attempts: int) -> str:
+        """Why no connection was ever made, with where it was tried and what to check."""
+        origin = self.service_root.rsplit("/api/data/", 1)[0]
+        return (
+            f"cannot reach the organisation at {origin} ({reason}; {attempts} attempt(s), "
+            f"{time.monotonic() - self._started:.1f} s): check the URL (--target, or the "
+            "environment's target), DNS, and any proxy (HTTPS_PROXY)"
+        )
 
     def _final(self, failure: DataverseError) -> DataverseError:
         """The error to raise when retries stop: the deadline's, once it has passed."""
@@ -545,6 +587,10 @@ class DataverseClient:
                 f"it is not the organisation's origin, and the bearer token must stay there"
             )
         return str(target)
+
+
+def _timeouts(seconds: float) -> httpx.Timeout:
+    return httpx.Timeout(seconds, connect=min(seconds, CONNECT_TIMEOUT))
 
 
 def _json_or_none(response: httpx.Response) -> Any:
