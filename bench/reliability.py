@@ -31,21 +31,20 @@ from contextlib import ExitStack
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))  # the suite's shared modules live under tests/reliability
+sys.path.insert(0, str(REPO))  # the harness it shares with the suite: tools/testkit
 
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import seed as hypothesis_seed  # noqa: E402
-from tests.reconcile.workspace import make_workspace  # noqa: E402
-from tests.reliability.convergence import (  # noqa: E402
+from tools.testkit.convergence import (  # noqa: E402
     FAULT_RATE_EACH,
     GENERATED_TIMING,
     RunResult,
     converge,
     generated_org,
 )
-from tests.reliability.hostile import CORPUS, INPUTS, Verdict, check, check_generated  # noqa: E402
-from tests.reliability.secrets_journey import (  # noqa: E402
+from tools.testkit.hostile import CORPUS, INPUTS, Verdict, check, check_generated  # noqa: E402
+from tools.testkit.secrets_journey import (  # noqa: E402
     BROKEN_KEY,
     LOG_NAME,
     debug_log,
@@ -56,7 +55,8 @@ from tests.reliability.secrets_journey import (  # noqa: E402
     scan,
     streams,
 )
-from tests.reliability.served import start_served  # noqa: E402
+from tools.testkit.served import start_served  # noqa: E402
+from tools.testkit.workspace import make_workspace  # noqa: E402
 
 
 def say(text: str) -> None:

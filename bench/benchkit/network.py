@@ -18,6 +18,7 @@ from pathlib import Path
 from benchkit.steps import Result
 from smsconf.config.loader import Loaded, load
 from smsconf.config.model import Config
+from smsconf.connect import open_target
 from smsconf.dataverse import DataverseClient
 from smsconf.dataverse.errors import NotFound
 from smsconf.dataverse.stats import RequestStats
@@ -30,7 +31,7 @@ from smsconf.reconcile.live import columns_to_read, read_live, read_referenced
 from smsconf.reconcile.manager import PlanOptions, apply_plan, export_live, make_plan
 from smsconf.reconcile.plan import Change, Plan
 from smsconf.render.text import render as render_text
-from smsconf.target import Target, open_target
+from smsconf.target import Target
 
 
 @dataclass

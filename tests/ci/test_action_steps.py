@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from tests.dataverse.peers import served
-from tests.reconcile.workspace import Workspace, make_workspace
+from tools.testkit.workspace import Workspace, make_workspace
 
 from smsconf.dataverse.auth import (
     JWT_BEARER,

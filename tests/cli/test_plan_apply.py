@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from tests.dataverse.peers import served
-from tests.reconcile.workspace import (  # the fixtures: ws, applied (and applied_db)
+from tools.testkit.workspace import (  # the fixtures: ws, applied (and applied_db)
     CONTOSO_DEMO_KEY,
     Workspace,
     admin_acts_before_writes,

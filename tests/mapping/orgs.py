@@ -20,6 +20,7 @@ import yaml
 from smsconf.config.loader import load, load_config
 from smsconf.config.model import Config, format_minutes
 from smsconf.config.vocabulary import LOCALES, MessageTrigger
+from smsconf.connect import open_target
 from smsconf.emulator.dataverse.seed import LANGUAGES
 from smsconf.mapping.export import Exported, secret_variable
 from smsconf.mapping.fields import NOTIFICATION_COLUMNS
@@ -30,7 +31,7 @@ from smsconf.platform import vocabulary as vocab
 from smsconf.reconcile.live import read_live, read_referenced
 from smsconf.reconcile.manager import PlanOptions, apply_plan, export_live, make_plan
 from smsconf.reconcile.plan import Plan
-from smsconf.target import LOCAL, open_target
+from smsconf.target import LOCAL
 
 # Only languages the local organisation has rows for can be looked up.
 ORG_LOCALES = sorted(code for code, lcid in LOCALES.items() if lcid in LANGUAGES)

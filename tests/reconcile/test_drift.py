@@ -6,7 +6,7 @@ admin or a pull request would, and runs the CLI as a scheduled job does.
 
 from __future__ import annotations
 
-from tests.reconcile.workspace import Workspace, applied, applied_db, ws
+from tools.testkit.workspace import Workspace, applied, applied_db, ws
 
 from smsconf.exitcodes import ExitCode
 

@@ -13,13 +13,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tests.reconcile.workspace import Workspace, rows_where
+from tools.testkit.workspace import Workspace, rows_where
 
+from smsconf.connect import open_target
 from smsconf.platform import TABLES
 from smsconf.reconcile.diff import RANK
 from smsconf.reconcile.manager import PlanOptions, delete_limits, make_plan, ordered
 from smsconf.reconcile.plan import Change, Plan
-from smsconf.target import open_target
 
 BIND = re.compile(r"^/(\w+)\(([0-9a-f-]{36})\)$")
 ENTITY_SETS = {t.entity_set: name for name, t in TABLES.items()}

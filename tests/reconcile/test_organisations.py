@@ -13,15 +13,16 @@ import asyncio
 
 import httpx
 import pytest
-from tests.reconcile.workspace import KEY_VARIABLES, Workspace, ws
+from tools.testkit.workspace import KEY_VARIABLES, Workspace, ws
 
+from smsconf.connect import open_target
 from smsconf.dataverse import DataverseClient, StaticToken
 from smsconf.dataverse.errors import BadRequest
 from smsconf.dataverse.probe import probe
 from smsconf.emulator.dataverse import create_app
 from smsconf.emulator.dataverse.organisation import OLDER_VERSION, Organisation
 from smsconf.exitcodes import ExitCode
-from smsconf.target import LOCAL, LOCAL_DB, LOCAL_URL, open_target
+from smsconf.target import LOCAL, LOCAL_DB, LOCAL_URL
 
 __all__ = ["ws"]  # fixture, used by name
 

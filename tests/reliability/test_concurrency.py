@@ -21,9 +21,9 @@ from typing import Any
 import httpx
 import pytest
 from starlette.types import ASGIApp
-from tests.reconcile.workspace import Workspace, rows_where
 from tests.reliability.conftest import ServeOrg
-from tests.reliability.served import SERVED_DB
+from tools.testkit.served import SERVED_DB
+from tools.testkit.workspace import Workspace, rows_where
 
 from smsconf.dataverse import DataverseClient, StaticToken
 from smsconf.emulator.dataverse import create_app

@@ -13,12 +13,12 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from tests.reconcile.workspace import Workspace, apply_example, from_database, make_workspace
+from tools.testkit.workspace import Workspace, apply_example, from_database, make_workspace
 
 from smsconf.config.loader import load
+from smsconf.connect import open_target
 from smsconf.reconcile.manager import make_plan
 from smsconf.reconcile.plan import Plan
-from smsconf.target import open_target
 
 GOLDEN_COMMIT = "0123456789abcdef0123456789abcdef01234567"
 GOLDEN_VERSION = "0.0.0+golden"

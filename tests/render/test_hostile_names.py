@@ -19,9 +19,9 @@ from html.parser import HTMLParser
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.reconcile.workspace import make_workspace
 from tests.render import github
 from tests.render.conftest import plan_here
+from tools.testkit.workspace import make_workspace
 
 from smsconf.reconcile.plan import Change, Plan, Unmanaged
 from smsconf.render import RENDERERS

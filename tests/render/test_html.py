@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
-from tests.reconcile.workspace import make_workspace
+from tools.testkit.workspace import make_workspace
 
 from smsconf.reconcile.plan import Change, ColumnChange, Credential, Plan
 from smsconf.render import RENDERERS

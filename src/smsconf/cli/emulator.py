@@ -62,7 +62,8 @@ def _local_org() -> Path:
     """The file of the CLI's `local` target, opened once as a first `plan` would (which seeds
     its demo rows): the server then serves the organisation that `plan`/`apply` read and wrote,
     and commands run after the server see what its clients wrote."""
-    from smsconf.target import LOCAL, LOCAL_DB, open_target, state_dir
+    from smsconf.connect import open_target
+    from smsconf.target import LOCAL, LOCAL_DB, state_dir
 
     async def open_once() -> None:
         async with open_target(LOCAL):

@@ -9,11 +9,12 @@ import click
 
 from smsconf.cli.common import env_option, handle_errors, organisation_option
 from smsconf.cli.main import main
+from smsconf.connect import open_target
 from smsconf.exitcodes import ExitCode
 from smsconf.mapping.export import Exported
 from smsconf.mapping.yaml_out import render, write
 from smsconf.reconcile.manager import export as export_target
-from smsconf.target import LOCAL, open_target
+from smsconf.target import LOCAL
 
 
 @main.command()

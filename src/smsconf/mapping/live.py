@@ -11,16 +11,18 @@ is the reconciler's (reconcile/live.py); this module never does I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smsconf.config.problems import Problem
 from smsconf.config.secrets import SecretError, SecretRef, fingerprint
-from smsconf.dataverse.probe import OrganisationSchema
 from smsconf.mapping import ids
 from smsconf.mapping.ids import Key
 from smsconf.mapping.keys import KEYS, Parent, guid_of
 from smsconf.mapping.tables import REFERENCE_TABLES
 from smsconf.platform import TABLES
+
+if TYPE_CHECKING:  # the probe's answer, as data: the mapping never talks to the organisation
+    from smsconf.dataverse.probe import OrganisationSchema
 
 Row = dict[str, Any]
 Path_ = tuple[str | int, ...]

@@ -14,8 +14,8 @@ from typing import Any
 
 from click.testing import Result
 from starlette.types import ASGIApp
-from tests.reconcile.workspace import Workspace, rows_where
-from tests.reliability.convergence import TOKEN, org_client, seed_org
+from tools.testkit.convergence import TOKEN, org_client, seed_org
+from tools.testkit.workspace import Workspace, rows_where
 
 from smsconf.emulator.dataverse import create_app
 from smsconf.emulator.serving import running
