@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from smsconf.config.schema import json_schema
+from smsconf.config.schema import VARIABLE, json_schema
 from smsconf.exitcodes import EXIT_CODE_HELP, ExitCode
 from smsconf.mapping.fields import FIELD
 from smsconf.platform.vocabulary import verify_list
@@ -68,7 +68,8 @@ def _type(spec: dict[str, Any]) -> str:
         name = spec["$ref"].rsplit("/", 1)[-1]
         return f"[{name}](#{_anchor(name)})"
     if "anyOf" in spec:
-        kinds = [_type(s) for s in spec["anyOf"] if s.get("type") != "null"]
+        # `${var:…}` may stand for any value: said once in the page's introduction.
+        kinds = [_type(s) for s in spec["anyOf"] if s.get("type") != "null" and s != VARIABLE]
         return " or ".join(dict.fromkeys(kinds))
     if "const" in spec:
         return f"`{spec['const']}`"
@@ -144,7 +145,9 @@ def configuration_reference() -> str:
         "meaning, and where smsconf writes it in Dataverse. Generated from the pydantic models "
         "(through the JSON Schema in `schemas/smsconf.schema.json`) and the field map in "
         "`src/smsconf/mapping/fields.py`. Names refer to other objects by name, never by GUID; "
-        "“— (smsconf only)” fields steer smsconf and are written nowhere.",
+        "“— (smsconf only)” fields steer smsconf and are written nowhere. Any value may be "
+        "written as `${var:NAME}` (the whole value): it is replaced by the chosen environment's "
+        "variable, with that variable's type, before the value is checked.",
         "",
         "Objects: " + ", ".join(f"[{m}](#{_anchor(m)})" for m in models()),
         "",

@@ -14,6 +14,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
@@ -131,3 +132,27 @@ async def seed_demo_rows(client: DataverseClient) -> None:
         for name in names:
             row_id = uuid.uuid5(LOCAL_NAMESPACE, f"{entity_set}/{name}")
             await client.create(entity_set, {column: name}, id=row_id)
+
+
+def prepare_org(db: Path) -> None:
+    """Create the organisation file `db` with the demo rows if it does not exist yet, as the
+    first `plan` on the local target would: `emulator serve --db NEW` then serves an org the
+    example can run against (its bots, surveys and operating hours are looked up by name)."""
+    if db.exists():
+        return
+    import asyncio
+
+    from smsconf.emulator.dataverse import create_app as dataverse_app
+
+    db.parent.mkdir(parents=True, exist_ok=True)
+    app = dataverse_app(db, base_url=LOCAL_URL)
+
+    async def seed() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with DataverseClient(LOCAL_URL, StaticToken("local"), transport=transport) as client:
+            await seed_demo_rows(client)
+
+    try:
+        asyncio.run(seed())
+    finally:
+        app.close()

@@ -666,3 +666,32 @@ def test_an_unreachable_organisation_is_named_with_what_to_check(applied: Worksp
     (line,) = result.stderr.splitlines()
     assert f"cannot reach the organisation at {url} (ConnectError" in line
     assert "2 attempt(s)" in line and "check the URL" in line
+
+
+def test_the_local_organisation_asks_nobody_to_email_telesign(ws: Workspace) -> None:
+    """The demo organisation's Telesign is emulated: no support request after its apply; the
+    request itself (callback-urls) names the configuration's Customer IDs."""
+    applied = ws.apply()
+    assert applied.exit_code == ExitCode.OK, applied.output
+    assert "support@telesign.com" not in applied.output
+    urls = ws.smsconf("callback-urls", "examples/")
+    assert urls.exit_code == ExitCode.OK, urls.output
+    assert "Customer ID DEMO-CUSTOMER-0001." in urls.stdout and "unknown" not in urls.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("Contoso knowledge assistant", "application user"),
+        ("SMS satisfaction survey", "Customer Voice"),
+    ],
+)
+def test_a_missing_bot_or_survey_is_not_told_to_be_managed(
+    ws: Workspace, name: str, says: str
+) -> None:
+    """Bots and surveys have no `managed:` key: the hint says where they come from instead."""
+    ws.config.write_text(ws.config.read_text(encoding="utf-8").replace(name, "Nobody by that name"))
+    result = ws.plan()
+    assert result.exit_code == ExitCode.INVALID_CONFIG
+    assert "'Nobody by that name' was not found in the organisation" in result.stderr
+    assert says in result.stderr and "managed" not in result.stderr

@@ -333,11 +333,11 @@ def test_load_config_environment_choice(
 
 
 def test_unknown_environment_suggests(write: Writer) -> None:
-    """`--env prd` is a typo of a declared environment, said so."""
+    """`--env prd` is a typo of a declared environment, said so, with the declared ones listed."""
     with pytest.raises(ConfigError) as caught:
         load_config([write("c.yaml", ENVS.replace("variables: {}", "variables: {bot: T}"))], "prd")
     [problem] = caught.value.problems
-    assert problem.message == "environment 'prd' is not declared"
+    assert problem.message == "environment 'prd' is not declared (declared: dev, prod, test)"
     assert problem.hint == "did you mean 'prod'?"
 
 

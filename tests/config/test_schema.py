@@ -16,6 +16,7 @@ import yaml
 from click.testing import CliRunner
 
 from smsconf.cli import main
+from smsconf.config.loader import validate_paths
 from smsconf.config.schema import SCHEMA_ID, json_schema, json_schema_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,3 +82,28 @@ def test_schema_command_prints_and_writes(tmp_path: Path) -> None:
     out = tmp_path / "s.json"
     written = runner.invoke(main, ["schema", "--out", str(out)])
     assert written.exit_code == 0 and out.read_text(encoding="utf-8") == json_schema_text()
+
+
+@pytest.mark.parametrize(
+    ("document", "value"),
+    [
+        ({"queues": [{"name": "q", "managed": True, "priority": "${var:v}"}]}, 7),
+        ({"queues": [{"name": "q", "managed": "${var:v}"}]}, True),
+        ({"workstreams": [{"name": "w", "distribution": {"mode": "${var:v}"}}]}, "push"),
+        ({"quick_replies": [{"title": "t", "locale": "${var:v}"}]}, "fr-FR"),
+        ({"workstreams": [{"name": "w", "distribution": {"auto_close_after": "${var:v}"}}]}, "8h"),
+    ],
+)
+def test_a_variable_may_stand_for_any_scalar(
+    document: dict[str, Any], value: Any, tmp_path: Path
+) -> None:
+    """`${var:...}` is substituted, with the variable's own type, before validation: where
+    smsconf accepts it the schema does too, and a literal of the wrong type is still flagged."""
+    variables = {"environments": {"local": {"target": "local", "variables": {"v": value}}}}
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump({**variables, **document}), encoding="utf-8")
+    validate_paths([path])  # smsconf accepts it (raises ConfigError otherwise)
+    errors = list(_validator().iter_errors({**variables, **document}))
+    assert errors == [], [e.message for e in errors]
+    wrong = json.loads(json.dumps(document).replace('"${var:v}"', '"${env:V}"'))
+    assert list(_validator().iter_errors(wrong)), "a non-variable string must still be flagged"

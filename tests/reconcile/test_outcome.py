@@ -13,6 +13,7 @@ from smsconf.reconcile.apply import ApplyReport
 from smsconf.reconcile.outcome import (
     apply_blocker,
     apply_exit,
+    newly_connected,
     plan_exit,
     telesign_support_message,
 )
@@ -76,12 +77,25 @@ def test_apply_exit(counts: dict[str, int], expected: ExitCode) -> None:
 
 
 def test_support_message_names_url_subject_and_customer_id() -> None:
-    """The seed page's request to Telesign support, one per account, ready to paste."""
+    """The seed page's request to Telesign support, one per account, ready to paste, with the
+    configuration's Customer ID whether or not the credential check ran."""
     urls = {"contoso": "https://gw/telesign/incoming?orgId=org-1", "other": "https://gw/x"}
-    message = telesign_support_message(dataclasses.replace(EMPTY, callback_urls=urls))
+    ids = {"contoso": "C-1", "other": "C-9"}
+    message = telesign_support_message(dataclasses.replace(EMPTY, callback_urls=urls), ids)
     assert "Account 'contoso': callback URL https://gw/telesign/incoming?orgId=org-1" in message
     assert "support@telesign.com" in message
     assert '"Omnichannel for Customer Service callback URL update request"' in message
-    assert "Customer ID C-1." in message
-    assert "Customer ID (unknown)." in message  # an account whose check did not run
-    assert telesign_support_message(EMPTY) == ""
+    assert "Customer ID C-1." in message and "Customer ID C-9." in message
+    assert "unknown" not in message
+    only = telesign_support_message(dataclasses.replace(EMPTY, callback_urls=urls), ids, ["other"])
+    assert "contoso" not in only and "Account 'other'" in only
+    assert telesign_support_message(EMPTY, ids) == ""
+
+
+def test_only_accounts_the_plan_connects_need_telling_telesign() -> None:
+    urls = {"contoso": "https://gw/a", "fabrikam": "https://gw/a"}
+    created = Change("create", "account", "account 'fabrikam'", "t", ("fabrikam",), "id-2")
+    updated = Change("update", "account", "account 'contoso'", "t", ("contoso",), "id-3")
+    connecting = dataclasses.replace(EMPTY, callback_urls=urls, changes=(created, updated))
+    assert newly_connected(connecting) == ["fabrikam"]
+    assert newly_connected(dataclasses.replace(connecting, changes=(updated,))) == []

@@ -1,6 +1,5 @@
 """`smsconf emulator ...`: serve the local Dataverse and Telesign emulators over HTTP."""
 
-import asyncio
 from pathlib import Path
 
 import click
@@ -23,7 +22,8 @@ def emulator() -> None:
     "--db",
     type=click.Path(dir_okay=False, path_type=Path),
     help="SQLite file of the org (default: the CLI's 'local' org, under $SMSCONF_HOME "
-    "or .smsconf/; ':memory:' for a throwaway org).",
+    "or .smsconf/); a new file starts with the demo rows the example looks up; ':memory:' "
+    "for a throwaway, empty org.",
 )
 @click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -49,25 +49,13 @@ def serve_command(
         fault_config = FaultConfig.parse(faults, seed)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--faults") from None
+    from smsconf.connect import prepare_org
+    from smsconf.target import LOCAL_DB, state_dir
+
     if db is None:
-        db = _local_org()
-    elif str(db) != ":memory:":
-        db.parent.mkdir(parents=True, exist_ok=True)
+        db = state_dir() / LOCAL_DB  # the org that `plan`/`apply` on the local target use
+    if str(db) != ":memory:":
+        prepare_org(db)
     serve(
         host, port, db, tls_cert, tls_key, tls_self_signed, token, fault_config, announce=click.echo
     )
-
-
-def _local_org() -> Path:
-    """The file of the CLI's `local` target, opened once as a first `plan` would (which seeds
-    its demo rows): the server then serves the organisation that `plan`/`apply` read and wrote,
-    and commands run after the server see what its clients wrote."""
-    from smsconf.connect import open_target
-    from smsconf.target import LOCAL, LOCAL_DB, state_dir
-
-    async def open_once() -> None:
-        async with open_target(LOCAL):
-            pass
-
-    asyncio.run(open_once())
-    return state_dir() / LOCAL_DB

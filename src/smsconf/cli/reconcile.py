@@ -26,7 +26,13 @@ from smsconf.exitcodes import ExitCode
 from smsconf.reconcile.apply import StalePlan
 from smsconf.reconcile.drift import drift as find_drift
 from smsconf.reconcile.manager import PlanOptions, UnknownAddress, apply_plan, make_plan
-from smsconf.reconcile.outcome import apply_blocker, apply_exit, plan_exit, telesign_support_message
+from smsconf.reconcile.outcome import (
+    apply_blocker,
+    apply_exit,
+    newly_connected,
+    plan_exit,
+    telesign_support_message,
+)
 from smsconf.reconcile.plan import Plan
 from smsconf.render import RENDERERS
 from smsconf.render.common import summary_line
@@ -233,11 +239,18 @@ def apply(
             )
             for failure in report.failures:
                 click.echo(f"  ! {failure}", err=True)
-            if the_plan.callback_urls:
-                click.echo("\n" + telesign_support_message(the_plan))
+            connected = [] if conn.is_local else newly_connected(the_plan)
+            if connected:  # Telesign must learn a new account's callback URL; once is enough
+                click.echo(
+                    "\n" + telesign_support_message(the_plan, customer_ids(loaded), connected)
+                )
             return apply_exit(report)
 
     sys.exit(asyncio.run(run()))
+
+
+def customer_ids(loaded: Loaded) -> dict[str, str | None]:
+    return {a.name: a.customer_id for a in loaded.config.accounts}
 
 
 def _confirmed() -> bool:
@@ -263,7 +276,7 @@ def callback_urls(paths: tuple[str, ...], env: str | None, target: str | None) -
         async with open_target(target_of(loaded, target)) as conn:
             return await _plan(loaded, conn, list(paths), options)
 
-    click.echo(telesign_support_message(asyncio.run(run())))
+    click.echo(telesign_support_message(asyncio.run(run()), customer_ids(loaded)))
 
 
 @main.command()

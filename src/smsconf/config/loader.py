@@ -470,12 +470,15 @@ def choose_environment(configs: dict[str | None, Config], env: str | None) -> st
             [Problem(f"choose an environment with --env ({', '.join(map(str, configs))})")]
         )
     if env not in configs:
+        declared = sorted(k for k in configs if k)
+        listed = f"declared: {', '.join(declared)}" if declared else "none is declared"
+        close = did_you_mean(str(env), declared)
         raise ConfigError(
             [
                 Problem(
-                    f"environment '{env}' is not declared",
+                    f"environment '{env}' is not declared ({listed})",
                     ("environments",),
-                    hint=did_you_mean(str(env), [k for k in configs if k]),
+                    hint=close,
                 )
             ]
         )

@@ -26,6 +26,20 @@ if TYPE_CHECKING:  # the probe's answer, as data: the mapping never talks to the
 
 Row = dict[str, Any]
 Path_ = tuple[str | int, ...]
+NOT_FOUND_HINTS = {
+    # Only these kinds can be created by smsconf (their models have `managed:`); the others
+    # come from elsewhere, and saying `managed: true` would send the user to a refused key.
+    "queue": "create it there, or set managed: true on it under queues: to let smsconf create it",
+    "capacity_profile": "create it there, or set managed: true on it under capacity_profiles:",
+    "quick_reply": "create it there, or set managed: true (with a message) under quick_replies:",
+    "bot": "a bot is the application user of a Copilot Studio or Azure bot: connect the bot to "
+    "the organisation (its application user's full name is what `bots:` names)",
+    "survey": "create the survey in Customer Voice (or Copilot Studio) for this organisation",
+    "operating_hours": "create it in the Customer Service admin center (Operating hours)",
+    "session_template": "create it in the Customer Service admin center (Session templates)",
+    "notification_template": "create it in the Customer Service admin center (Notifications)",
+    "language": "this language is not available in the organisation's Omnichannel languages",
+}
 
 
 @dataclass
@@ -100,7 +114,7 @@ class LiveState:
             Problem(
                 f"{what} '{value}' was not found in the organisation",
                 path,
-                hint="create it there, or declare it with managed: true",
+                hint=NOT_FOUND_HINTS.get(kind, "create it in the organisation, or fix the name"),
             )
         )
         return None

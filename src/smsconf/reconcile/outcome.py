@@ -1,6 +1,9 @@
-"""Exit codes of plan and apply, decided in one place (the contract in `smsconf --help`)."""
+"""What plan and apply end with: exit codes, decided in one place (the contract in `smsconf
+--help`), and the message for Telesign support that a newly connected account needs."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
 
 from smsconf.exitcodes import ExitCode
 from smsconf.reconcile.apply import ApplyReport
@@ -34,15 +37,28 @@ def apply_exit(report: ApplyReport) -> ExitCode:
     return ExitCode.PARTIAL_APPLY
 
 
-def telesign_support_message(plan: Plan) -> str:
-    """What the seed page asks admins to email Telesign support, ready to paste."""
+def telesign_support_message(
+    plan: Plan, customer_ids: Mapping[str, str | None], only: Iterable[str] | None = None
+) -> str:
+    """What the seed page asks admins to email Telesign support, ready to paste: for every
+    Telesign account, or `only` those named. The Customer ID is the configuration's (it is not
+    secret; the credential check, when it ran, saw the same value)."""
     lines = []
-    by_account = {c.account: c.customer_id for c in plan.credentials}
+    wanted = None if only is None else set(only)
     for account, url in plan.callback_urls.items():
+        if wanted is not None and account not in wanted:
+            continue
         lines += [
             f"Account '{account}': callback URL {url}",
             "  Email support@telesign.com with the subject",
             '  "Omnichannel for Customer Service callback URL update request",',
-            f"  the callback URL above and Customer ID {by_account.get(account, '(unknown)')}.",
+            f"  the callback URL above and Customer ID {customer_ids.get(account) or '(not set)'}.",
         ]
     return "\n".join(lines)
+
+
+def newly_connected(plan: Plan) -> list[str]:
+    """Telesign accounts this plan connects to the organisation for the first time: the only
+    ones whose callback URL Telesign has not been told yet."""
+    created = {c.key[0] for c in plan.changes if c.kind == "account" and c.action == "create"}
+    return [name for name in plan.callback_urls if name in created]

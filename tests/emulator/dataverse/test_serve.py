@@ -101,6 +101,21 @@ def test_cli_serves_and_prints_its_url(tmp_path: Path, tls: bool) -> None:
     assert db.exists()
 
 
+def test_a_new_db_is_an_org_the_example_plans_against(tmp_path: Path) -> None:
+    """`--db NEW` starts with the demo rows (bots, surveys, operating hours) the example looks
+    up by name, so the example plans against the served org with no error."""
+    examples = Path(__file__).resolve().parents[3] / "examples"
+    db = tmp_path / "new.sqlite"
+    with served_by_cli(["--port", "0", "--db", str(db), "--token", "t"]) as (url, _):
+        result = CliRunner().invoke(
+            main,
+            ["plan", str(examples), "--target", url, "--skip-credentials"],
+            env={"SMSCONF_TOKEN": "t", "SMSCONF_HOME": str(tmp_path / "state")},
+        )
+    assert result.exit_code == ExitCode.OK, result.output
+    assert "not found" not in result.output and "to create" in result.stdout
+
+
 async def test_cli_serves_the_local_target_by_default(tmp_path: Path) -> None:
     """Without --db the server is the CLI's `local` org (under $SMSCONF_HOME), demo rows and
     all, and what its clients write is there for the next in-process command."""
