@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from smsconf.config import load_config
 from smsconf.config import vocabulary as v
+from smsconf.config.kinds import KINDS
 from smsconf.config.model import (
     Account,
     AutomatedMessage,
@@ -219,6 +220,7 @@ def test_export_of_the_example_s_desired_rows_has_its_stored_fields() -> None:
     config = load_config([EXAMPLES], env="local")
     resolver = Example(config)
     rows, links = desired_rows(config, resolver)
+    assert {row.kind for row in rows} <= set(KINDS)  # every kind is named once, in config/kinds
     exported = export_config(resolver.written(rows, links))
     assert exported.omitted == []
     back = in_export_order(canonical(exported.config))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -71,24 +72,27 @@ def plan_here() -> Plan:
     return dataclasses.replace(plan, git_commit=GOLDEN_COMMIT, smsconf_version=GOLDEN_VERSION)
 
 
+def applied_then(
+    factory: pytest.TempPathFactory, name: str, edit: Callable[[Workspace], None]
+) -> Plan:
+    """The example applied, then edited by `edit`, planned with relative paths (as a user)."""
+    db = apply_example(factory.mktemp(f"{name}-base"))
+    with pytest.MonkeyPatch.context() as mp:
+        ws = from_database(make_workspace(factory.mktemp(name), mp), db)
+        edit(ws)
+        return plan_here()
+
+
 @pytest.fixture(scope="session")
 def mixed_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
-    """The example applied, then edited every way, planned with relative paths (as a user)."""
-    db = apply_example(tmp_path_factory.mktemp("golden-base"))
-    with pytest.MonkeyPatch.context() as mp:
-        ws = from_database(make_workspace(tmp_path_factory.mktemp("golden"), mp), db)
-        edit_every_way(ws)
-        return plan_here()
+    """The example edited every way."""
+    return applied_then(tmp_path_factory, "golden", edit_every_way)
 
 
 @pytest.fixture(scope="session")
 def edited_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
-    """The example applied, then edited as a pull request would (see above)."""
-    db = apply_example(tmp_path_factory.mktemp("golden-edits-base"))
-    with pytest.MonkeyPatch.context() as mp:
-        ws = from_database(make_workspace(tmp_path_factory.mktemp("golden-edits"), mp), db)
-        edit_as_a_reviewer_would(ws)
-        return plan_here()
+    """The example edited as a pull request would (see above)."""
+    return applied_then(tmp_path_factory, "golden-edits", edit_as_a_reviewer_would)
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from urllib.parse import urlparse
 
 from smsconf.config import vocabulary as v
+from smsconf.config.kinds import BY_WORDS, KINDS, words
 from smsconf.config.model import (
     Condition,
     Config,
@@ -107,19 +108,20 @@ class _Checker:
 
     def run(self) -> list[Problem]:
         c = self.config
-        # Labels are spelled out: derived from the key they read "quick replie", "operating hour".
-        for key, label, names in (
-            ("accounts", "account", [a.name for a in c.accounts]),
-            ("queues", "queue", self.names["queue"]),
-            ("operating_hours", "operating hours", self.names["operating hours"]),
-            ("capacity_profiles", "capacity profile", self.names["capacity profile"]),
-            ("surveys", "survey", self.names["survey"]),
-            ("bots", "bot", self.names["bot"]),
-            ("templates", "template", [t.name for t in c.templates]),
-            ("quick_replies", "quick reply", self.names["quick reply"]),
-            ("workstreams", "workstream", [w.name for w in c.workstreams]),
+        # Labels are the kinds' words: derived from the key they read "quick replie".
+        for kind, names in (
+            ("account", [a.name for a in c.accounts]),
+            ("queue", self.names["queue"]),
+            ("operating_hours", self.names["operating hours"]),
+            ("capacity_profile", self.names["capacity profile"]),
+            ("survey", self.names["survey"]),
+            ("bot", self.names["bot"]),
+            ("session_template", [t.name for t in c.templates]),
+            ("quick_reply", self.names["quick reply"]),
+            ("workstream", [w.name for w in c.workstreams]),
         ):
-            self.unique(names, (key,), label)
+            label = "template" if kind.endswith("template") else words(kind)
+            self.unique(names, (str(KINDS[kind].section),), label)
         self.environments()
         self.accounts()
         self.referenced_objects()
@@ -433,9 +435,7 @@ class _Checker:
             "account": [a.name for a in self.config.accounts],
             "number": self.numbers,
             "workstream": [w.name for w in self.config.workstreams],
-            "queue": self.names["queue"],
-            "operating_hours": self.names["operating hours"],
-            "capacity_profile": self.names["capacity profile"],
+            **{k: self.names[words(k)] for k in ("queue", "operating_hours", "capacity_profile")},
             "quick_reply": self.names["quick reply"],
         }
         for i, item in enumerate(self.config.removed):
@@ -446,17 +446,8 @@ class _Checker:
                 )
 
 
-# Where each kind of referenced object is declared.
-DECLARED_UNDER = {
-    "queue": "queues",
-    "operating hours": "operating_hours",
-    "capacity profile": "capacity_profiles",
-    "quick reply": "quick_replies",
-    "survey": "surveys",
-    "bot": "bots",
-    "session template": "templates",
-    "notification template": "templates",
-}
+# Where each kind of referenced object is declared, by the words messages name it with.
+DECLARED_UNDER = {kind.words: str(kind.section) for kind in BY_WORDS.values()}
 
 
 def _declare(kind: str) -> str:

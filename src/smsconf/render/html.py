@@ -45,7 +45,7 @@ details.change > div { padding: .5rem .8rem; overflow-x: auto; }
 .a-update .badge { color: var(--update); }
 .a-delete .badge, .a-disassociate .badge { color: var(--delete); }
 table.diff { width: 100%; table-layout: fixed; } table.diff th:first-child { width: 28%; }
-table.diff td:last-child { width: 24%; }
+table.diff td:last-child { width: 24%; word-break: break-all; }
 table.diff pre { margin: 0; white-space: pre-wrap; word-break: break-all; }
 table.diff .none { color: var(--muted); font-style: italic; }
 td.before { background: #cf222e14; } td.after { background: #1a7f3714; }
@@ -257,11 +257,8 @@ def _stored(before: ColumnChange | None, after: ColumnChange | None) -> str:
     assert column is not None
     if column.sensitive:
         return ""
-    sides = [
-        (c.before if c is before else c.after, c.field_before if c is before else c.field_after)
-        for c in (before, after)
-        if c is not None
-    ]
+    sides = [(column.before, column.field_before)] if before is not None else []
+    sides += [(column.after, column.field_after)] if after is not None else []
     if all(stored == word for stored, word in sides):
         return ""
     text = " → ".join(shown(stored) for stored, _ in sides)

@@ -43,7 +43,7 @@ def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
             + ", ".join(f"{md_code(c.account)} ({md_text(c.status)})" for c in failed)
         )
     if plan.unsafe:
-        head += [f"**Unsafe:** {md_text(reason)}" for reason in plan.unsafe]
+        head += [f"- **Unsafe:** {md_text(reason)}" for reason in plan.unsafe]
     if plan.notes:
         marks = {"warning": "⚠️", "fact": "ℹ️", "todo": "- [ ]"}
         head += [""] + [
