@@ -83,10 +83,11 @@ def test_plan_apply_drift_and_export_on_each_organisation(org: Workspace) -> Non
     drift = org.smsconf("drift", "examples/")
     assert drift.exit_code == ExitCode.OK, drift.output
     (queue,) = org.rows("queue", name="SMS Support Tier 1")
-    org.update("queue", str(queue["queueid"]), {"msdyn_priority": 42})
+    org.update_as("Dana Admin", "queue", str(queue["queueid"]), {"msdyn_priority": 42})
     drift = org.smsconf("drift", "examples/")
     assert drift.exit_code == ExitCode.CHANGES, drift.output
-    assert "priority: the organisation has 42, the configuration says 10" in drift.stdout
+    assert "by Dana Admin on " in drift.stdout
+    assert "queues[SMS Support Tier 1].priority: 10 → 42" in drift.stdout
     assert org.apply().exit_code == ExitCode.OK
     exported = org.smsconf("export", "--out", "exported")
     assert exported.exit_code == ExitCode.OK, exported.output

@@ -88,6 +88,25 @@ class LiveState:
                 parts.append(str(value))
         return tuple(parts)
 
+    @property
+    def user_id(self) -> str | None:
+        """smsconf's own identity in the organisation (WhoAmI), when the state was read."""
+        return str(self.schema.who["UserId"]).lower() if self.schema is not None else None
+
+    def editor(self, row: Row) -> str | None:
+        """Who last modified a managed row, when that is not smsconf itself."""
+        editor = guid_of(row.get("_modifiedby_value"))
+        return editor if editor and self.user_id and editor != self.user_id else None
+
+    def editors(self) -> set[str]:
+        """Everyone but smsconf who last modified a managed row."""
+        return {
+            editor
+            for table in KEYS
+            for row in self.rows.get(table, [])
+            if (editor := self.editor(row)) is not None
+        }
+
     def row(self, table: str, key: Key) -> Row | None:
         return self.by_key.get(table, {}).get(ids.normalise(key))
 

@@ -275,14 +275,24 @@ class Differ:
                 f"{row.label}: {', '.join(_field(c) for c in fixed)} cannot change after "
                 "creation; remove the object and add it under a new name instead"
             )
+        editor = self.live.editor(live)
+        edited_by = self.live.name_of("bot", editor) if editor else None
+        edited_on = str(live.get("modifiedon")) if editor and live.get("modifiedon") else None
+        reason = (
+            f"edited in the organisation by {edited_by}" + (f" on {edited_on}" if edited_on else "")
+            if edited_by
+            else "changed in the configuration, not applied yet"
+        )
         return self.change_of(
             row,
             "update",
             columns=tuple(changed),
             body=write_body(row, columns, links),
             etag=str(live.get("@odata.etag", "")) or None,
-            reason="differs from the configuration",
+            reason=reason,
             risks=tuple(risks),
+            edited_by=edited_by,
+            edited_on=edited_on,
         )
 
     def number_moves(self, row: DesiredRow, links: list[str]) -> list[str]:

@@ -32,7 +32,7 @@ from smsconf.reconcile.apply import ApplyReport, StalePlan, execute, stale_rows
 from smsconf.reconcile.credentials import check_accounts
 from smsconf.reconcile.diff import RANK, diff
 from smsconf.reconcile.journal import Journal
-from smsconf.reconcile.live import read_live, read_referenced
+from smsconf.reconcile.live import read_editors, read_live, read_referenced
 from smsconf.reconcile.migration import migration_notes, telesign_notes
 from smsconf.reconcile.plan import Change, Plan
 from smsconf.reconcile.residue import residue
@@ -193,6 +193,7 @@ async def make_plan(
         creds.sort(key=lambda c: order.get(c.account, 0))
     else:
         live, creds, numbers = await live_task, [], []
+    await read_editors(target.dataverse, live)
     with gc_paused():
         rows, links = desired_rows(config, live)
         problems = live.problems + absent_columns(rows, live.schema)

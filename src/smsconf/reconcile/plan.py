@@ -73,6 +73,10 @@ class Change:
     workstream and the linked object's name)."""
     path: str = ""
     """Where the object is written in the configuration (`workstreams[SMS Sales].sms`)."""
+    edited_by: str | None = None
+    edited_on: str | None = None
+    """For an update: who other than smsconf last modified the row, and when (an edit made in
+    the organisation); None when smsconf wrote it last (the configuration moved instead)."""
 
     @property
     def address(self) -> str:
@@ -345,6 +349,8 @@ def _change_dict(change: Change) -> dict[str, Any]:
         "target_id": change.target_id,
         "source": change.source,
         "cascade_of": change.cascade_of,
+        "edited_by": change.edited_by,
+        "edited_on": change.edited_on,
     }
 
 
@@ -361,6 +367,8 @@ def _change_from(data: dict[str, Any]) -> Change:
         ),
         words=tuple(data.get("words", ())),  # added within format 1.0: optional when reading
         path=data.get("path", ""),
+        edited_by=data.get("edited_by"),
+        edited_on=data.get("edited_on"),
         body=data["body"],
         secret_columns=tuple(data["secret_columns"]),
         etag=data["etag"],
