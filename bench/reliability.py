@@ -12,9 +12,14 @@
    before and after commit, answers slower than the client timeout), apply repeated until it
    succeeds (at most 5 times), then audited: no changes left, no duplicates, nothing lost, no
    unmanaged row touched.
+4. The saved plan attacked: every forgery of tools/testkit/redteam.py (a plan file edited
+   and re-checksummed: bodies, ETags, injected deletes, cleared verdicts, widened allowances,
+   secret columns, order, links, and the create race) applied through the CLI; each must be
+   refused with its exit code, name what differs, and leave every row at its version.
 
-The last line is `runs R, faults F, duplicates D, lost L, tracebacks T, secret leaks S`. Exit
-status 1 when any of D, L, T, S is not zero or a run did not converge, else 0.
+The last line is `runs R, faults F, duplicates D, lost L, tracebacks T, secret leaks S,
+red-team refused K/N`. Exit status 1 when any of D, L, T, S is not zero, a run did not
+converge or an attack was not refused, else 0.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from tools.testkit.convergence import (  # noqa: E402
     generated_org,
 )
 from tools.testkit.hostile import CORPUS, INPUTS, Verdict, check, check_generated  # noqa: E402
+from tools.testkit.redteam import play_all  # noqa: E402
 from tools.testkit.secrets_journey import (  # noqa: E402
     BROKEN_KEY,
     LOG_NAME,
@@ -209,13 +215,33 @@ def main(argv: list[str] | None = None) -> int:
     say(f"  duplicates {duplicates}, lost {lost}, unmanaged rows changed {unmanaged}")
     say(f"  ({time.perf_counter() - t:.0f} s)")
 
-    tracebacks = fault_tracebacks + sum(v.traceback for v in verdicts) + journey_tracebacks
+    say("\n4. the saved plan attacked")
+    t = time.perf_counter()
+    attacks = play_all(work / "redteam")
+    for outcome in attacks:
+        if outcome.problems:
+            say(f"  NOT REFUSED {outcome.attack}: {'; '.join(outcome.problems)}")
+    refused = sum(not o.problems for o in attacks)
+    attack_tracebacks = sum("traceback" in o.problems for o in attacks)
+    say(
+        f"  attacks {len(attacks)}, refused as expected {refused}, "
+        f"by exit code {dict(sorted(Counter(int(o.exit_code) for o in attacks).items()))} "
+        f"({time.perf_counter() - t:.0f} s)"
+    )
+
+    tracebacks = (
+        fault_tracebacks
+        + sum(v.traceback for v in verdicts)
+        + journey_tracebacks
+        + attack_tracebacks
+    )
     say(
         f"\nruns {len(results)}, faults {sum(injected.values())}, duplicates {duplicates}, "
-        f"lost {lost}, tracebacks {tracebacks}, secret leaks {secret_leaks}"
+        f"lost {lost}, tracebacks {tracebacks}, secret leaks {secret_leaks}, "
+        f"red-team refused {refused}/{len(attacks)}"
     )
     failed = duplicates or lost or tracebacks or secret_leaks or unmanaged or not_converged
-    return 1 if failed or bad or unexpected else 0
+    return 1 if failed or bad or unexpected or refused < len(attacks) else 0
 
 
 if __name__ == "__main__":

@@ -220,6 +220,57 @@ def _stated_validity(pages: list[tuple[str, dict[str, Any]]], logical: str) -> d
     return stated
 
 
+def _all_options(
+    pages: list[tuple[str, dict[str, Any]]], logical: str, newest: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The options every version page lists for a choice column, the newest page's first.
+
+    A global choice that solutions extend (`msdyn_streamsource`: each channel solution adds its
+    channel) is listed with only the options of the organisation a page was generated from: the
+    newest page lists Entity Records alone where the older one lists all seventeen channels, SMS
+    among them. An option any page lists is one some organisations have.
+    """
+    values = {o["value"] for o in newest}
+    merged = list(newest)
+    for _key, page in pages:
+        for kind in ("writable", "readonly"):
+            for name, block in page["blocks"][kind].items():
+                if name.lower() != logical and block["props"].get("LogicalName") != logical:
+                    continue
+                for option in block["options"]:
+                    if option["value"] not in values:
+                        values.add(option["value"])
+                        merged.append(option)
+    return merged
+
+
+def _share_global_choices(tables: dict[str, Any]) -> None:
+    """Give every column of one global choice the options any page lists for it: a global
+    option set is one definition, whichever table's page it was read from. A local choice is
+    named `<table>_<column>` and is left alone."""
+    columns = [
+        (table_name, attribute)
+        for table_name, table in tables.items()
+        for attribute in table["attributes"].values()
+        if attribute.get("options") and attribute.get("global_choice")
+    ]
+    shared: dict[str, list[dict[str, Any]]] = {}
+    for table_name, attribute in columns:
+        name = attribute["global_choice"]
+        if name == f"{table_name}_{attribute['logical_name']}":
+            continue
+        merged = shared.setdefault(name, [])
+        values = {o["value"] for o in merged}
+        merged += [o for o in attribute["options"] if o["value"] not in values]
+    for _table_name, attribute in columns:
+        name = attribute["global_choice"]
+        if name in shared:
+            values = {o["value"] for o in attribute["options"]}
+            attribute["options"] = attribute["options"] + [
+                o for o in shared[name] if o["value"] not in values
+            ]
+
+
 def _cascade_delete(config: str) -> str | None:
     match = re.search(r"Delete:\s*(\w+)", config or "")
     return match.group(1) if match else None
@@ -246,6 +297,7 @@ def build(pages_dir: Path = PAGES) -> dict[str, Any]:
     for name in sorted(by_table):
         pages = sorted(by_table[name], key=lambda p: _order(p[0]))
         tables[name] = _table(name, pages, n2n)
+    _share_global_choices(tables)
     return {
         "format": FORMAT,
         "source": "schemas/dataverse/pages (see SOURCES.md there)",
@@ -293,6 +345,8 @@ def _table(
             # same table may (`|IsValidForUpdate|False|` on primary ids): that statement holds.
             block = {**block, "props": {**_stated_validity(pages, logical), **block["props"]}}
         attribute = _attribute(schema_name, block, writable[logical])
+        if "options" in attribute:
+            attribute["options"] = _all_options(pages, logical, attribute["options"])
         attribute["pages"] = sorted(set(listed[logical]), key=_order)
         attributes[attribute["logical_name"]] = attribute
     versions = [

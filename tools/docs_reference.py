@@ -42,12 +42,17 @@ EXIT_ADVICE: dict[ExitCode, str] = {
     ExitCode.UNSAFE_PLAN: "Deletes beyond `settings.max_deletes` or a change to a column that "
     "cannot change: allow it explicitly (`--allow-delete ADDRESS`, `--allow-deletes`) or "
     "change the configuration.",
-    ExitCode.STALE_PLAN: "Nothing was written. The saved plan no longer matches the organisation "
-    "or the configuration: plan again, review, apply the new plan.",
+    ExitCode.STALE_PLAN: "Nothing was written. `apply --plan` planned again and the fresh plan "
+    "is not the saved one: a row moved in the organisation, the configuration changed, or "
+    "the file was edited (each difference is named, object and field): plan again, review, "
+    "apply the new plan.",
     ExitCode.PARTIAL_APPLY: "Some writes failed: see the journal in `.smsconf/journal/`; run "
     "apply again to finish (creates are idempotent, updates guarded by ETags).",
     ExitCode.ROUTE_CASES_FAILED: "`smsconf route --cases`: each failing case is printed with "
     "its whole route; fix the routing rules or the case's expectation.",
+    ExitCode.PLAN_FILE_INVALID: "Nothing was written. The file given to `apply --plan` is not a "
+    "plan smsconf wrote (not UTF-8 JSON, truncated, an unknown action or table, no checksum): "
+    "the one-line message says what; save the plan again with `plan --out`.",
     ExitCode.USAGE: "The command line is wrong (a mistyped command or option, a bad option "
     "value, a path that does not exist): the message names it and suggests the closest match. "
     "Never 0 or 2, so a typo in a workflow cannot pass as an empty plan.",

@@ -39,7 +39,8 @@ LOCAL_NAMESPACE = uuid.UUID("5d0c4a8e-2f3b-4c61-9a7e-0b1d2c3e4f50")
 # application users, surveys come from Customer Voice, operating hours are calendars set in the
 # admin center): the local org has them from the start.
 LOCAL_DEMO_ROWS = {
-    "systemusers": ("fullname", ["Contoso SMS bot (local)", "Contoso knowledge assistant"]),
+    # fullname is read-only (the systemuser page): an application user's is its last name.
+    "systemusers": ("lastname", ["Contoso SMS bot (local)", "Contoso knowledge assistant"]),
     "msfp_surveies": ("msfp_name", ["SMS satisfaction survey", "SMS bot survey"]),
     "msdyn_operatinghours": ("msdyn_name", ["Business hours", "Always open"]),
 }

@@ -17,6 +17,7 @@ class ExitCode(IntEnum):
     STALE_PLAN = 6  # saved plan no longer matches the live organisation or the configuration
     PARTIAL_APPLY = 7  # apply stopped part-way; the journal says what was done
     ROUTE_CASES_FAILED = 8  # `route --cases`: a case was not routed as it expects
+    PLAN_FILE_INVALID = 9  # `apply --plan`: the file is not a readable smsconf plan
     # A mistyped command line must never look like success (click's own code, 2, is "changes
     # present" here); 64 is sysexits' EX_USAGE, far from the codes above so new ones fit between.
     USAGE = 64  # the command line itself is wrong: unknown command or option, bad value, no path
@@ -30,7 +31,8 @@ Exit codes:
   3  invalid configuration
   4  provider credentials refused, or not checkable (throttled, unreachable)
   5  unsafe plan (deletes or immutable changes not allowed)
-  6  stale plan (live rows or configuration changed since the plan)
+  6  stale plan (a fresh plan differs from the saved one: what moved is named)
   7  partial apply (see the journal; run apply again to finish)
   8  route cases failed (a case was not routed where it expects)
+  9  plan file invalid (not a smsconf plan: unreadable, malformed, damaged)
   64 usage error (unknown command or option, bad option value, missing path)"""

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from tests.dataverse.peers import served
+from tools.testkit.redteam import NUMBER, NUMBER_ADDRESS, remove_short_code
 from tools.testkit.workspace import Workspace, make_workspace
 
 from smsconf.dataverse.auth import (
@@ -126,6 +127,57 @@ def test_a_stale_plan_fails_the_job_with_a_clear_message(runner: Runner) -> None
     )
     assert "the configuration changed since the plan was made" in applied.stderr
     assert not list((runner.ws.root / ".smsconf").glob("journal/*.jsonl"))
+
+
+def _merged_and_applied(runner: Runner) -> None:
+    """The example applied through the action's own steps (a first pull request's merge)."""
+    runner.run("plan", PATHS="examples/", ENVIRONMENT="local")
+    applied = runner.run("apply", PATHS="examples/", PLAN=runner.outputs()["plan-json"], PR=PR)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+
+
+def test_the_delete_path_end_to_end(runner: Runner) -> None:
+    """A pull request removes a number. Its plan is unsafe (settings.max_deletes is 0) and the
+    gate fails with what to do; with the number's address in the action's `allow-deletes`
+    input, the plan passes the gate, and the merge applies the saved plan with no extra flag
+    (the same input is the workflow's agreement to the file's own allowance)."""
+    _merged_and_applied(runner)
+    remove_short_code(runner.ws)
+
+    unsafe = runner.run("plan", PATHS="examples/", ENVIRONMENT="local")
+    assert unsafe.returncode == 0, unsafe.stderr
+    assert runner.outputs()["exit-code"] == str(ExitCode.UNSAFE_PLAN)
+    gate = runner.run("gate", RC=str(int(ExitCode.UNSAFE_PLAN)))
+    assert gate.returncode == ExitCode.UNSAFE_PLAN
+    assert "settings.max_deletes" in gate.stdout and "allow-deletes input" in gate.stdout
+
+    allowed = runner.run(
+        "plan", PATHS="examples/", ENVIRONMENT="local", ALLOW_DELETES=NUMBER_ADDRESS
+    )
+    out = runner.outputs()
+    assert out["exit-code"] == str(ExitCode.CHANGES), allowed.stdout + allowed.stderr
+    assert f"**Deletes allowed:** `{NUMBER_ADDRESS}`" in Path(out["plan-markdown"]).read_text()
+    assert runner.run("gate", RC=out["exit-code"]).returncode == 0
+
+    refused = runner.run("apply", PATHS="examples/", PLAN=out["plan-json"], PR=PR)
+    assert refused.returncode == ExitCode.STALE_PLAN, refused.stdout + refused.stderr
+    assert "allowed_deletes.addresses" in refused.stderr  # the workflow did not agree
+    assert len(runner.ws.rows("msdyn_ocphonenumber", msdyn_phonenumber=NUMBER)) == 1
+
+    applied = runner.run(
+        "apply", PATHS="examples/", PLAN=out["plan-json"], PR=PR, ALLOW_DELETES=NUMBER_ADDRESS
+    )
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert runner.ws.rows("msdyn_ocphonenumber", msdyn_phonenumber=NUMBER) == []
+
+
+def test_a_plan_file_that_is_not_a_plan_fails_the_job_with_exit_9(runner: Runner) -> None:
+    bogus = runner.ws.root / "plan.json"
+    bogus.write_bytes(b"\xff\xfe{\x00}\x00")
+    applied = runner.run("apply", PATHS="examples/", PLAN=str(bogus), PR=PR)
+    assert applied.returncode == ExitCode.PLAN_FILE_INVALID
+    assert "::error title=smsconf apply: invalid plan file::" in applied.stdout
+    assert "is UTF-16 text" in applied.stderr
 
 
 @pytest.mark.parametrize(

@@ -80,12 +80,39 @@ def test_a_commit_that_adds_the_ci_workflow_passes_the_hook(tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr
 
 
-def test_the_hook_passes_a_valid_file_and_fails_a_broken_one() -> None:
+def test_a_commit_touching_one_file_of_a_split_configuration_passes(tmp_path: Path) -> None:
+    """The layout `smsconf export` writes: smsconf.yaml with the shared objects, one file per
+    workstream. A commit touching only a workstream's file is read with the rest of it; without
+    the mark, the same file alone is a configuration that names undeclared queues."""
+    data = yaml.safe_load((EXAMPLES / "channels.yaml").read_text(encoding="utf-8"))
+    workstreams = data.pop("workstreams")
+    (tmp_path / "config" / "workstreams").mkdir(parents=True)
+    (tmp_path / "config" / "smsconf.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    touched = tmp_path / "config" / "workstreams" / "first.yaml"
+    touched.write_text(yaml.safe_dump({"workstreams": workstreams[:1]}), encoding="utf-8")
+    rest = {"workstreams": workstreams[1:]}
+    (tmp_path / "config" / "workstreams" / "rest.yaml").write_text(yaml.safe_dump(rest))
+
+    passed = run_hook([touched])
+    assert passed.returncode == 0, passed.stderr
+    (tmp_path / "config" / "smsconf.yaml").rename(tmp_path / "config" / "shared.yaml")
+    alone = run_hook([touched])
+    assert alone.returncode == 3 and "is not declared" in alone.stderr
+
+
+def test_the_hook_passes_a_valid_file_and_fails_a_broken_one(tmp_path: Path) -> None:
     good = run_hook([EXAMPLES / "channels.yaml"])
     assert good.returncode == 0, good.stderr
-    bad = run_hook([EXAMPLES / "invalid" / "typos.yaml"])
+    broken = tmp_path / "typos.yaml"  # outside examples/, whose .smsconfignore skips invalid/
+    broken.write_text((EXAMPLES / "invalid" / "typos.yaml").read_text(encoding="utf-8"))
+    bad = run_hook([broken])
     assert bad.returncode == 3
     assert "typos.yaml:9:9: error" in bad.stderr
+
+
+def test_a_file_its_configuration_ignores_is_not_configuration() -> None:
+    """examples/.smsconfignore says invalid/ is not configuration: the hook reads examples/."""
+    assert run_hook([EXAMPLES / "invalid" / "typos.yaml"]).returncode == 0
 
 
 @pytest.fixture(scope="module")

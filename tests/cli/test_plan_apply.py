@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,7 @@ from smsconf.dataverse import DataverseClient
 from smsconf.emulator.dataverse import create_app
 from smsconf.exitcodes import ExitCode
 from smsconf.platform import TABLES
+from smsconf.reconcile.plan import _checksum
 from smsconf.render import RENDERERS
 from smsconf.target import LOCAL_DB
 
@@ -533,10 +535,55 @@ def test_tampered_plan_file_is_refused_clearly(saved: Workspace) -> None:
     path = saved.root / "plan.json"
     path.write_text(path.read_text().replace('"msdyn_priority": 11', '"msdyn_priority": 99'))
     result = saved.smsconf("apply", "examples/", "--plan", "plan.json", "--auto-approve")
-    assert result.exit_code == ExitCode.ERROR
+    assert result.exit_code == ExitCode.PLAN_FILE_INVALID
     assert "checksum does not match" in result.stderr
     assert "Traceback" not in result.output
     assert one(saved.rows("queue", name="SMS Support Tier 1"))["msdyn_priority"] == 10
+
+
+def _forged(path: Path, edit: Callable[[dict], None]) -> bytes:
+    """The saved plan edited and its checksum recomputed, as anyone can."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data.pop("checksum")
+    edit(data)
+    data["checksum"] = _checksum(data)
+    return json.dumps(data).encode()
+
+
+MALFORMED: dict[str, Callable[[Path], bytes]] = {
+    "not JSON": lambda p: b"{ this is not json",
+    "a JSON list": lambda p: b"[1, 2, 3]",
+    "truncated": lambda p: p.read_bytes()[: len(p.read_bytes()) // 3],
+    "binary": lambda p: bytes(range(256)),
+    "UTF-16": lambda p: p.read_text(encoding="utf-8").encode("utf-16"),
+    "no checksum": lambda p: p.read_bytes().replace(b'"checksum"', b'"checksun"'),
+    "unknown action": lambda p: _forged(
+        p, lambda d: d["resource_changes"][0]["change"].update(actions=["upsert"])
+    ),
+    "unknown table": lambda p: _forged(
+        p, lambda d: d["resource_changes"][0].update(table="systemuser")
+    ),
+    "empty": lambda p: b"",
+}
+
+
+@pytest.mark.parametrize("form", sorted(MALFORMED))
+def test_malformed_plan_file_gets_one_line_and_its_own_exit_code(
+    saved: Workspace, form: str
+) -> None:
+    path = saved.root / "plan.json"
+    path.write_bytes(MALFORMED[form](path))
+    result = saved.smsconf("apply", "--plan", "plan.json", "--auto-approve")
+    assert result.exit_code == ExitCode.PLAN_FILE_INVALID, result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: plan file plan.json: ") and line.endswith("nothing written")
+    assert one(saved.rows("queue", name="SMS Support Tier 1"))["msdyn_priority"] == 10
+
+
+def test_an_endless_plan_file_is_refused_before_it_is_read(saved: Workspace) -> None:
+    result = saved.smsconf("apply", "--plan", "/dev/zero", "--auto-approve")
+    assert result.exit_code == ExitCode.PLAN_FILE_INVALID, result.output
+    assert result.stderr == "error: plan file /dev/zero: is not a regular file; nothing written\n"
 
 
 # --- credentials and secrets -----------------------------------------------------------------

@@ -138,19 +138,9 @@ def violations(call: Call) -> list[str]:
     return problems
 
 
-# Violations not fixed yet (the list is exact, so it only shrinks): the two template columns no
-# page lists; msdyn_streamsource 192340000 (SMS), which the stored cedev page's option table does
-# not include; and target.py naming the local org's demo users by PATCHing fullname, which the
-# systemuser page lists as read-only.
+# Violations not fixed yet (the list is exact, so it only shrinks).
 KNOWN = frozenset(
     {
-        "GET msdyn_liveworkstreams: $select of unknown column "
-        "msdyn_notificationtemplate_callback_previewdialing",
-        "GET msdyn_liveworkstreams: $select of unknown column "
-        "msdyn_notificationtemplate_returning_conv_assig",
-        "PATCH msdyn_liveworkstreams(id): msdyn_streamsource=192340000 is not an option",
-        "PATCH msdyn_ocsystemmessages(id): msdyn_streamsource=192340000 is not an option",
-        "PATCH systemusers(id): fullname is not valid for update",
         # field security reads (reconcile/field_access.py): those tables' pages are not yet in
         # the project's copy, so the snapshot cannot judge them (tests/platform lists them too)
         "GET fieldpermissions: no entity set fieldpermissions",

@@ -357,3 +357,25 @@ def test_valid_text_is_read_by_libyaml_once(
     (libyaml's composer recurses in C, unbounded before libyaml 0.2.6), else by PyYAML's."""
     assert source._FAST_LOADERS is not None
     assert _loaders_used(monkeypatch, text) == [source._FAST_LOADERS[composer]]
+
+
+def test_configuration_roots_reads_each_file_with_its_whole_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from smsconf.config.source import configuration_roots
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "repo" / ".git").mkdir(parents=True)
+    config = tmp_path / "repo" / "config"
+    (config / "workstreams" / "deep").mkdir(parents=True)
+    (config / "smsconf.yaml").write_text("queues: []\n")
+    loose = tmp_path / "repo" / "loose.yaml"
+    (tmp_path / ".smsconfignore").write_text("")  # above the work tree: never a root
+    files = [
+        config / "workstreams" / "a.yaml",
+        config / "workstreams" / "deep" / "b.yaml",
+        config / "smsconf.yaml",
+        loose,
+    ]
+    relative = [f.relative_to(tmp_path) for f in files]
+    assert configuration_roots(relative) == [Path("repo/config"), Path("repo/loose.yaml")]

@@ -8,6 +8,7 @@ not attempted, never guessed. Run against the in-process emulator through a real
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -16,12 +17,21 @@ from typing import Any
 import httpx
 import pytest
 from tests.dataverse.peers import BatchUnanswered, in_process
+from tools.testkit.workspace import EXAMPLES
 
+from smsconf.config.loader import load
 from smsconf.config.model import Config
 from smsconf.dataverse import DataverseClient, OperationResult, RetryPolicy, StaticToken
 from smsconf.dataverse.errors import NotExecuted, TransportFailure
 from smsconf.emulator.dataverse import create_app
-from smsconf.reconcile.apply import _settle, _status, execute, operation
+from smsconf.reconcile.apply import (
+    NotSecured,
+    _settle,
+    _status,
+    execute,
+    operation,
+    secrets_for,
+)
 from smsconf.reconcile.journal import Journal
 from smsconf.reconcile.plan import Change, ColumnChange, Plan
 
@@ -315,3 +325,24 @@ async def test_a_refused_child_delete_keeps_its_parent(dv: DataverseClient, tmp_
     assert [s for s, _ in statuses] == ["stale", "not_attempted", "done"]
     assert await dv.get("msdyn_liveworkstreams", parent) is not None
     assert await dv.get("msdyn_ocsmschannelsettings", channel) is not None
+
+
+@pytest.mark.parametrize("column", ["msdyn_name", "msdyn_accountsid", "msdyn_nothere"])
+def test_a_secret_goes_only_into_a_column_the_platform_secures(column: str) -> None:
+    """Whatever a change says its secret columns are, the platform's facts decide: a key is
+    never read, let alone written, for a column any reader of the table can see."""
+    config = load([EXAMPLES / "channels.yaml"]).config
+    account = config.accounts[0]
+    change = Change(
+        action="update",
+        kind="account",
+        label=f"account '{account.name}'",
+        table="msdyn_occommunicationprovidersetting",
+        key=(account.name,),
+        id=str(uuid.uuid4()),
+        secret_columns=(column,),
+    )
+    with pytest.raises(NotSecured, match=f"{column} is not a secured column"):
+        secrets_for(change, config)
+    secured = dataclasses.replace(change, secret_columns=("msdyn_securesecret",))
+    assert list(secrets_for(secured, config)) == ["msdyn_securesecret"]

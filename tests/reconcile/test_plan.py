@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from smsconf.mapping.keys import KEYS
 from smsconf.reconcile.plan import (
     FORMAT_VERSION,
     SENSITIVE,
@@ -31,6 +32,7 @@ json_values = st.recursive(
     max_leaves=6,
 )
 guids = st.uuids().map(str)
+tables = st.sampled_from(sorted(KEYS))
 
 
 @st.composite
@@ -46,7 +48,7 @@ def changes(draw: st.DrawFn) -> Change:
         action=action,
         kind=draw(text),
         label=draw(text),
-        table=draw(text),
+        table=draw(tables),
         key=tuple(draw(st.lists(text, min_size=1, max_size=3))),
         id=draw(guids),
         columns=columns + (secret if draw(st.booleans()) else ()),
@@ -55,7 +57,7 @@ def changes(draw: st.DrawFn) -> Change:
         reason=draw(st.text(max_size=20)),
         risks=tuple(draw(st.lists(text, max_size=2))),
         relationship=draw(text) if link else None,
-        target_table=draw(text) if link else None,
+        target_table=draw(tables) if link else None,
         target_id=draw(guids) if link else None,
         source=draw(st.none() | text),
         step=draw(st.integers(min_value=0, max_value=500)),
@@ -148,10 +150,9 @@ def tampered(edit: Any) -> str:
         lambda d: d.update(unsafe=[]),
         lambda d: d.update(org_id="00000000-0000-0000-0000-000000000000"),
         lambda d: d["resource_changes"].append(d["resource_changes"][0]),
-        lambda d: d.pop("checksum"),
         lambda d: d.update(checksum="sha256:" + "f" * 64),
     ],
-    ids=["body", "etag", "id", "etags", "unsafe", "org", "extra-change", "no-checksum", "forged"],
+    ids=["body", "etag", "id", "etags", "unsafe", "org", "extra-change", "forged"],
 )
 def test_any_edit_after_planning_is_refused(edit: Any) -> None:
     with pytest.raises(PlanFileError, match="checksum does not match"):
@@ -165,17 +166,100 @@ def test_checksum_covers_content_not_layout() -> None:
     assert Plan.from_json(compact) == plan
 
 
+def rechecksummed(edit: Any) -> bytes:
+    """The sample plan edited, its checksum recomputed as anyone can: past the checksum, what
+    must refuse it is the reader's own checks."""
+    data = json.loads(sample_plan().to_json())
+    data.pop("checksum")
+    edit(data)
+    data["checksum"] = _checksum(data)
+    return json.dumps(data).encode()
+
+
+def _change(data: dict[str, Any]) -> dict[str, Any]:
+    change: dict[str, Any] = data["resource_changes"][0]
+    return change
+
+
+GOOD = sample_plan().to_json().encode()
+
+
 @pytest.mark.parametrize(
-    ("text", "message"),
+    ("content", "message"),
     [
-        ("not json {", "not JSON"),
-        ("[]", "not a smsconf plan"),
-        (json.dumps({"format_version": "0.9"}), f"format {FORMAT_VERSION}"),
+        (b"not json {", "is not JSON: Expecting value at line 1, column 1"),
+        (GOOD[: len(GOOD) // 2], "is truncated: its JSON stops at line"),
+        (b"[]", "is a list in JSON, not a smsconf plan"),
+        (b'"plan"', "is a string in JSON, not a smsconf plan"),
+        (b"{}", "is not a smsconf plan (no format_version)"),
+        (json.dumps({"format_version": "0.9"}).encode(), f"reads format {FORMAT_VERSION}"),
+        (GOOD.replace(b'"checksum"', b'"checksun"'), "has no checksum"),
+        (sample_plan().to_json().encode("utf-16"), "is UTF-16 text"),
+        (sample_plan().to_json().encode("utf-16-le"), "binary or UTF-16"),
+        (bytes(range(256)) * 4, "is not UTF-8 text (byte 128 is not)"),
+        (b"[" * 100_000 + b"]" * 100_000, "nests too deeply"),
+        (
+            rechecksummed(lambda d: _change(d)["change"].update(actions=["explode"])),
+            "resource_changes[0].change.actions is ['explode']: not one of",
+        ),
+        (
+            rechecksummed(lambda d: _change(d).update(table="systemuser")),
+            "resource_changes[0].table 'systemuser' is not a table smsconf writes",
+        ),
+        (
+            rechecksummed(lambda d: _change(d).update(key="Tier 1")),
+            "resource_changes[0].key is a string, expected a list",
+        ),
+        (
+            rechecksummed(lambda d: _change(d).update(step=True)),
+            "resource_changes[0].step is true or false, expected an integer",
+        ),
+        (
+            rechecksummed(lambda d: d.update(resource_changes={})),
+            "resource_changes is an object, expected a list",
+        ),
+        (rechecksummed(lambda d: d.update(extra=1)), "has an unknown member 'extra'"),
+        (
+            rechecksummed(lambda d: d["summary"].update(update=0)),
+            "does not agree with itself: summary is not what its changes make",
+        ),
+        (
+            rechecksummed(lambda d: _change(d)["change"]["after"].update(msdyn_priority=5)),
+            "resource_changes[0].change is not what its columns make",
+        ),
+        (
+            rechecksummed(lambda d: _change(d).update(address="queue[Other]")),
+            "resource_changes[0].address is not what its columns make",
+        ),
+    ],
+    ids=[
+        "not-json",
+        "truncated",
+        "list",
+        "string",
+        "no-format",
+        "old-format",
+        "no-checksum",
+        "utf-16",
+        "utf-16-no-bom",
+        "binary",
+        "deep",
+        "unknown-action",
+        "unknown-table",
+        "key-type",
+        "step-bool",
+        "changes-type",
+        "unknown-member",
+        "summary",
+        "after-vs-columns",
+        "address",
     ],
 )
-def test_unreadable_plan_files(text: str, message: str) -> None:
-    with pytest.raises(PlanFileError, match=message):
-        Plan.from_json(text)
+def test_malformed_plan_files_are_refused_in_one_line(content: bytes, message: str) -> None:
+    with pytest.raises(PlanFileError) as refused:
+        Plan.from_json(content)
+    assert message in str(refused.value)
+    assert "\n" not in str(refused.value)
 
 
 def test_incomplete_plan_with_valid_checksum_is_refused_clearly() -> None:

@@ -141,7 +141,7 @@ class Workspace:
         user = str(uuid.uuid5(uuid.NAMESPACE_URL, f"smsconf-test-user/{name}"))
 
         async def act(dv: DataverseClient) -> None:
-            await dv.upsert("systemusers", user, {"fullname": name})
+            await dv.upsert("systemusers", user, {"lastname": name})
             edit = ops.update(TABLES[table].entity_set, row_id, body)
             result = await dv.execute(
                 dataclasses.replace(edit, headers={**edit.headers, "MSCRMCallerID": user})

@@ -19,6 +19,7 @@ import click
 from smsconf.config import ConfigError, SecretError
 from smsconf.config.loader import Loaded
 from smsconf.exitcodes import ExitCode
+from smsconf.reconcile.plan import PlanFileError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,6 +64,9 @@ def handle_errors(func: F) -> F:
         except SecretError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(ExitCode.INVALID_CONFIG)
+        except PlanFileError as exc:
+            click.echo(f"error: plan file {exc}; nothing written", err=True)
+            sys.exit(ExitCode.PLAN_FILE_INVALID)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except Exception as exc:  # the contract: exit 1, one line, no traceback

@@ -6,7 +6,16 @@ import click
 
 from smsconf.cli.main import LazyGroup, main
 from smsconf.emulator.dataverse import FaultConfig, serve
+from smsconf.emulator.dataverse.schema import load_schema
 from smsconf.gcpause import short_lived_process
+
+host_option = click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on: loopback unless you say otherwise, since an emulator trusts "
+    "whoever reaches it (see below).",
+)
 
 
 @main.group(cls=LazyGroup, lazy={"telesign": "smsconf.cli.telesign"})
@@ -16,8 +25,8 @@ def emulator() -> None:
 
 
 @emulator.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8080, show_default=True, type=int)
+@host_option
+@click.option("--port", default=8080, show_default=True, type=int, help="0 picks a free port.")
 @click.option(
     "--db",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -28,9 +37,18 @@ def emulator() -> None:
 @click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--tls-self-signed", is_flag=True, help="Serve HTTPS with a generated certificate.")
-@click.option("--token", help="Accept only this bearer token (default: any).")
+@click.option(
+    "--token",
+    help="Accept only this bearer token. Without it ANY bearer token is accepted: whoever "
+    "reaches the port reads and writes the org.",
+)
 @click.option("--faults", default="", help="e.g. 'throttle=0.1,unavailable=0.05,request_budget=9'.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the fault sequence.")
+@click.option(
+    "--schema",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Serve the tables of this schema snapshot (the format of platform/snapshot.json).",
+)
 def serve_command(
     host: str,
     port: int,
@@ -41,14 +59,28 @@ def serve_command(
     token: str | None,
     faults: str,
     seed: int,
+    schema: Path | None,
 ) -> None:
-    """Serve the local Dataverse org (Web API under /api/data/v9.2/) until interrupted."""
+    """Serve the local Dataverse org (Web API under /api/data/v9.2/) until interrupted.
+
+    \b
+    It listens on 127.0.0.1 unless --host says otherwise. What it accepts:
+      - the Web API: any bearer token without --token, only that one with it;
+      - the Telesign inbound callback (POST /telesign/incoming): only callbacks signed with
+        the API key of one of the org's Telesign accounts (Telesign's callback signature),
+        with or without --token;
+      - request bodies up to 64 MiB (past it 413), malformed or too deeply nested JSON a 400.
+    """
     if (tls_cert is None) != (tls_key is None) or (tls_cert and tls_self_signed):
         raise click.UsageError("use --tls-cert with --tls-key, or --tls-self-signed alone")
     try:
         fault_config = FaultConfig.parse(faults, seed)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--faults") from None
+    try:
+        served = load_schema(schema) if schema is not None else None
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     from smsconf.connect import prepare_org
     from smsconf.target import LOCAL_DB, state_dir
 
@@ -57,5 +89,14 @@ def serve_command(
     if str(db) != ":memory:":
         prepare_org(db)
     serve(
-        host, port, db, tls_cert, tls_key, tls_self_signed, token, fault_config, announce=click.echo
+        host,
+        port,
+        db,
+        tls_cert,
+        tls_key,
+        tls_self_signed,
+        token,
+        fault_config,
+        schema=served,
+        announce=click.echo,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -12,6 +13,7 @@ from pathlib import Path
 import click
 
 from smsconf.cli.common import (
+    ExistingPath,
     colour_wanted,
     env_option,
     handle_errors,
@@ -25,7 +27,13 @@ from smsconf.connect import open_target
 from smsconf.exitcodes import ExitCode
 from smsconf.reconcile.apply import StalePlan
 from smsconf.reconcile.drift import drift as find_drift
-from smsconf.reconcile.manager import PlanOptions, UnknownAddress, apply_plan, make_plan
+from smsconf.reconcile.manager import (
+    PlanOptions,
+    UnknownAddress,
+    apply_plan,
+    make_plan,
+    replan_saved,
+)
 from smsconf.reconcile.outcome import (
     apply_blocker,
     apply_exit,
@@ -33,7 +41,7 @@ from smsconf.reconcile.outcome import (
     plan_exit,
     telesign_support_message,
 )
-from smsconf.reconcile.plan import Plan
+from smsconf.reconcile.plan import DeleteAllowance, Plan, read_plan_file
 from smsconf.render import RENDERERS
 from smsconf.render.common import summary_line
 from smsconf.render.drift import render as render_drift
@@ -47,7 +55,12 @@ target_option = click.option(
     help="'local', an organisation URL, or its Web API root (default: the environment's target).",
 )
 delete_options = [
-    click.option("--allow-deletes", is_flag=True, help="Allow deletes beyond the limit."),
+    click.option(
+        "--allow-deletes",
+        is_flag=True,
+        help="Allow deletes beyond the limit (default: $SMSCONF_ALLOW_DELETES, one address a "
+        "line or 'all').",
+    ),
     click.option(
         "--allow-delete",
         "allowed",
@@ -56,6 +69,22 @@ delete_options = [
         help="Allow the delete of this object (address as printed in the plan).",
     ),
 ]
+ALLOW_DELETES_VARIABLE = "SMSCONF_ALLOW_DELETES"
+
+
+def _allowance(allow_deletes: bool, allowed: tuple[str, ...]) -> DeleteAllowance | None:
+    """The deletes the workflow allows, from the flags, else from $SMSCONF_ALLOW_DELETES (one
+    address a line, or `all`; set but empty: none), else None (nothing said). Never from a
+    file: a saved plan's own allowance is only believed where nothing here says otherwise."""
+    if allow_deletes or allowed:
+        return DeleteAllowance(allow_deletes, tuple(sorted(set(allowed))))
+    value = os.environ.get(ALLOW_DELETES_VARIABLE)
+    if value is None:
+        return None
+    lines = sorted({line.strip() for line in value.splitlines()} - {""})
+    if lines == ["all"]:
+        return DeleteAllowance(all=True)
+    return DeleteAllowance(addresses=tuple(lines))
 
 
 def _with(options: list) -> callable:  # type: ignore[type-arg]
@@ -144,11 +173,11 @@ def plan(
     loaded = load(paths, env)
     for warning in lint_warnings(loaded):
         click.echo(warning, err=True)
-    options = PlanOptions(
+    allowance = _allowance(allow_deletes, allowed) or DeleteAllowance()
+    options = dataclasses.replace(
+        PlanOptions.allowing(allowance),
         check_credentials=not skip_credentials,
         check_numbers=check_numbers,
-        allow_deletes=allow_deletes,
-        allowed_deletes=frozenset(allowed),
     )
 
     async def run() -> Plan:
@@ -170,14 +199,15 @@ def plan(
 
 
 @main.command()
-@paths_argument
+@click.argument("paths", nargs=-1, type=ExistingPath())
 @env_option
 @target_option
 @click.option(
     "--plan",
     "plan_file",
-    type=click.Path(exists=True, dir_okay=False),
-    help="Apply this saved plan (refused if stale).",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Apply this saved plan: planned again, applied only if nothing differs (PATHS and "
+    "the allowed deletes default to the plan's own).",
 )
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--continue-on-error", is_flag=True, help="Keep going after a failed write.")
@@ -189,7 +219,7 @@ def apply(
     paths: tuple[str, ...],
     env: str | None,
     target: str | None,
-    plan_file: str | None,
+    plan_file: Path | None,
     auto_approve: bool,
     continue_on_error: bool,
     ignore_credentials: bool,
@@ -197,14 +227,33 @@ def apply(
     allowed: tuple[str, ...],
     verbose: bool,
 ) -> None:
-    """Make the organisation match the configuration (plan, confirm, write)."""
-    saved = Plan.from_json(Path(plan_file).read_text(encoding="utf-8")) if plan_file else None
-    loaded = load(paths, saved.environment if saved else env)
-    options = PlanOptions(allow_deletes=allow_deletes, allowed_deletes=frozenset(allowed))
+    """Make the organisation match the configuration (plan, confirm, write).
+
+    With --plan FILE (`plan --out FILE`), the plan is made again from the configuration and
+    the organisation, and applied only when it equals the saved one: same changes, bodies,
+    ETags and allowed deletes. What is written is that fresh plan, never the file's."""
+    saved = read_plan_file(plan_file) if plan_file else None
+    if saved is not None and not paths:
+        if not saved.paths:
+            raise click.UsageError("the plan records no configuration paths: give PATHS")
+        paths = saved.paths
+        click.echo(f"Configuration: {' '.join(paths)} (from the plan)", err=True)
+    elif not paths:
+        raise click.UsageError("Missing argument 'PATHS...' (or give --plan FILE).")
+    loaded = load(paths, env if env is not None or saved is None else saved.environment)
+    allowance = _allowance(allow_deletes, allowed)
+    claimed = saved is not None and allowance is None
+    if claimed:  # the Terraform habit: the plan is the decision, once a person or the
+        allowance = saved.allowed_deletes  # workflow agrees (see `_unconfirmed_deletes`)
 
     async def run() -> ExitCode:
         async with open_target(target_of(loaded, target)) as conn:
-            the_plan = saved or await _plan(loaded, conn, list(paths), options, verbose)
+            try:
+                the_plan = await _plan_for_apply(
+                    saved, loaded, conn, list(paths), allowance or DeleteAllowance(), verbose
+                )
+            except StalePlan as exc:
+                return _stale(exc)
             click.echo(render_text(the_plan, color=colour_wanted(sys.stdout)), nl=False)
             blocker = apply_blocker(the_plan, ignore_credentials=ignore_credentials)
             if blocker is not None:
@@ -212,7 +261,9 @@ def apply(
                 return blocker
             if not the_plan.has_changes:
                 return ExitCode.OK
-            if not auto_approve and not _confirmed():
+            if claimed and auto_approve and _unconfirmed_deletes(the_plan):
+                return ExitCode.UNSAFE_PLAN
+            if not auto_approve and not _confirmed(the_plan):
                 click.echo("Apply cancelled.", err=True)
                 return ExitCode.ERROR
             before = dataclasses.replace(conn.dataverse.stats)
@@ -226,10 +277,7 @@ def apply(
                         progress=progress,
                     )
             except StalePlan as exc:
-                click.echo("Stale plan, nothing written:", err=True)
-                for reason in exc.reasons:
-                    click.echo(f"  - {reason}", err=True)
-                return ExitCode.STALE_PLAN
+                return _stale(exc)
             finally:
                 if verbose:
                     click.echo(f"apply: {conn.dataverse.stats - before}", err=True)
@@ -249,17 +297,68 @@ def apply(
     sys.exit(asyncio.run(run()))
 
 
+async def _plan_for_apply(
+    saved: Plan | None,
+    loaded: Loaded,
+    conn: Target,
+    paths: list[str],
+    allowance: DeleteAllowance,
+    verbose: bool,
+) -> Plan:
+    """The plan apply writes: a fresh one, which for a saved plan must equal it."""
+    if saved is None:
+        return await _plan(loaded, conn, paths, PlanOptions.allowing(allowance), verbose)
+    with _progress("Planning again", None):
+        fresh = await replan_saved(saved, loaded, conn, paths, allowance)
+    if verbose:
+        click.echo(f"plan: {conn.dataverse.stats}", err=True)
+    return fresh
+
+
+def _stale(exc: StalePlan) -> ExitCode:
+    click.echo("Stale plan, nothing written:", err=True)
+    for reason in exc.reasons:
+        click.echo(f"  - {reason}", err=True)
+    return ExitCode.STALE_PLAN
+
+
+def _unconfirmed_deletes(plan: Plan) -> bool:
+    """A plan file's own allowance deletes nothing unattended: anyone can write a file that
+    allows deletes and re-checksum it, so with --auto-approve the workflow must allow them
+    too (flags or $SMSCONF_ALLOW_DELETES, which must then equal the file's); at a terminal,
+    the person typing `yes` is that agreement."""
+    if not (plan.allowed_deletes and plan.counts()["delete"]):
+        return False
+    click.echo(
+        f"Apply refused: the deletes allowed ({plan.allowed_deletes.describe()}) come from the "
+        "plan file alone; with --auto-approve, allow them where the workflow says it "
+        f"(--allow-delete ADDRESS, --allow-deletes or ${ALLOW_DELETES_VARIABLE}).",
+        err=True,
+    )
+    return True
+
+
 def customer_ids(loaded: Loaded) -> dict[str, str | None]:
     return {a.name: a.customer_id for a in loaded.config.accounts}
 
 
-def _confirmed() -> bool:
+def _confirmed(plan: Plan) -> bool:
+    """A terminal's yes. A plan that deletes takes the word `yes` itself (Terraform's rule):
+    a stray `y` or Enter must never delete."""
     if not sys.stdin.isatty():
         click.echo(
             "Refusing to apply without a terminal to confirm; pass --auto-approve.", err=True
         )
         return False
-    return click.confirm("Apply these changes?", default=False)
+    deletes = plan.counts()["delete"]
+    if not deletes:
+        return click.confirm("Apply these changes?", default=False)
+    allowed = (
+        f" (deletes allowed: {plan.allowed_deletes.describe()})" if plan.allowed_deletes else ""
+    )
+    click.echo(f"This plan deletes {deletes} object(s){allowed}; only 'yes' approves it.")
+    answer = click.prompt("Apply these changes? Type yes", default="", show_default=False)
+    return str(answer).strip() == "yes"
 
 
 @main.command("callback-urls")

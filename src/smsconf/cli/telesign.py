@@ -19,7 +19,7 @@ from rich.table import Table
 from starlette.applications import Starlette
 
 from smsconf.cli.common import env_option, handle_errors, paths_argument, target_of
-from smsconf.cli.emulator import emulator
+from smsconf.cli.emulator import emulator, host_option
 from smsconf.cli.main import main
 from smsconf.config import SecretError
 from smsconf.config.loader import load
@@ -205,7 +205,7 @@ def emulator_app(
 
 
 @emulator.command("telesign")
-@click.option("--host", default="127.0.0.1", show_default=True)
+@host_option
 @click.option("--port", default=8090, show_default=True, type=int, help="0 picks a free port.")
 @click.option(
     "--account",
@@ -232,6 +232,13 @@ def emulator_telesign(
     """Serve the emulated Telesign REST API until interrupted; prints its base URL.
 
     Without --account or --accounts-file it knows the demo accounts of examples/channels.yaml.
+
+    \b
+    It listens on 127.0.0.1 unless --host says otherwise. What it accepts:
+      - the Telesign API (/v1/...): requests signed with a known account's key, as Telesign;
+      - the control routes (/_emulator/...: simulate an inbound SMS, set faults, list
+        messages): anyone who reaches the port, which is why it stays on loopback;
+      - request bodies up to 64 KiB (past it 413), malformed JSON a 400.
     """
     app = emulator_app(flag_accounts, accounts_file, faults, seed)
     with running(app, host, port) as url:

@@ -1,6 +1,7 @@
 """`smsconf validate PATH...`: schema, domain rules and references, for every environment."""
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -8,6 +9,7 @@ from smsconf.cli.common import handle_errors, paths_argument
 from smsconf.cli.main import main
 from smsconf.config import ConfigError
 from smsconf.config.loader import validate_with_sources
+from smsconf.config.source import configuration_roots
 from smsconf.exitcodes import ExitCode
 from smsconf.render.problems import FORMATS, render
 
@@ -22,9 +24,17 @@ from smsconf.render.problems import FORMATS, render
     show_default=True,
     help="text for people; json for scripts; github for workflow annotations on the lines.",
 )
+@click.option(
+    "--expand",
+    is_flag=True,
+    help="Read the whole configuration each file belongs to: the nearest directory above it "
+    "holding smsconf.yaml or .smsconfignore (what the pre-commit hook passes).",
+)
 @handle_errors
-def validate(paths: tuple[str, ...], fmt: str) -> None:
+def validate(paths: tuple[str, ...], fmt: str, expand: bool) -> None:
     """Check configuration files and directories; report every problem with file:line:col."""
+    if expand:
+        paths = tuple(str(p) for p in configuration_roots([Path(p) for p in paths]))
     if fmt == "text":
         return _validate_text(paths)
     try:

@@ -13,7 +13,7 @@ import os
 import re
 import stat
 import types
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -517,6 +517,29 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
 
 
 IGNORE_FILE = ".smsconfignore"
+ROOT_FILE = "smsconf.yaml"
+"""The shared file `smsconf export` writes at the top of a configuration split over files."""
+
+
+def configuration_roots(files: Sequence[Path]) -> list[Path]:
+    """What to read so that `files` are checked in the context of their whole configuration:
+    for each file, the nearest directory above it (within its git work tree) holding
+    `smsconf.yaml` or `.smsconfignore`, the marks of a configuration's top directory, else the
+    file itself. A pre-commit hook passes only the files a commit touches, and one workstream's
+    file refers to queues declared in another, which must be read too."""
+    here = Path.cwd()
+    roots: dict[Path, None] = {}
+    for file in files:
+        root = file
+        for directory in file.absolute().parents:
+            if (directory / ROOT_FILE).is_file() or (directory / IGNORE_FILE).is_file():
+                root = directory.relative_to(here) if directory.is_relative_to(here) else directory
+                break
+            if (directory / ".git").exists():
+                break
+        roots[root] = None
+    absolute = {r.absolute(): r for r in roots}
+    return [r for a, r in absolute.items() if not any(p in absolute for p in a.parents)]
 
 
 def _ignored_patterns(root: Path) -> list[str]:

@@ -343,9 +343,8 @@ _WORKSTREAM = _table(
             "msdyn_conversationmode",
             options(
                 (192350000, "Live Chat"),
-                (192350001, "Persistent"),
+                (192350001, "Persistent Chat"),
             ),
-            inferred=True,
         ),
         boolean("msdyn_isdefault"),
         memo("msdyn_recordidentificationrule", 1048576),
@@ -374,26 +373,13 @@ _WORKSTREAM = _table(
         string("msdyn_fallbacklanguage", 100, inferred=True),
         string("msdyn_sessiontemplate_default", 200),
         string("msdyn_notificationtemplate_incoming_auth", 200),
-        string(
-            "msdyn_notificationtemplate_incoming_unauth", 200, inferred=True
-        ),  # listed on no page in detail
-        string(
-            "msdyn_notificationtemplate_consult", 200, inferred=True
-        ),  # listed on no page in detail
-        string(
-            "msdyn_notificationtemplate_transfer", 200, inferred=True
-        ),  # listed on no page in detail
-        string(
-            "msdyn_notificationtemplate_supervisorassign", 200, inferred=True
-        ),  # listed on no page in detail
-        string("msdyn_notificationtemplate_callback_previewdialing", 200),
-        string("msdyn_notificationtemplate_returning_conv_assig", 200),
-        string(
-            "msdyn_sessionscenarioplaceholder", 200, inferred=True
-        ),  # listed on no page in detail
-        string(
-            "msdyn_notificationscenarioplaceholder", 200, inferred=True
-        ),  # listed on no page in detail
+        # Detailed on the older page only (cecs msdyn_liveworkstream, SOURCES.md).
+        string("msdyn_notificationtemplate_incoming_unauth", 200),
+        string("msdyn_notificationtemplate_consult", 200),
+        string("msdyn_notificationtemplate_transfer", 200),
+        string("msdyn_notificationtemplate_supervisorassign", 200),
+        string("msdyn_sessionscenarioplaceholder", 100),
+        string("msdyn_notificationscenarioplaceholder", 100),
         # Legacy SMS columns of the Omnichannel Administration model (§2.3).
         picklist(
             "msdyn_smsprovider",
@@ -410,7 +396,7 @@ _WORKSTREAM = _table(
         string("msdyn_telesigninboundurl", 200),
         string("msdyn_twilioinboundurl", 200),
         string("msdyn_connectorsurl", 100, inferred=True),
-        datetime("msdyn_lastvalidationon", inferred=True),
+        datetime("msdyn_lastvalidationon"),
     ),
     bulk_documented=True,
 )

@@ -60,9 +60,16 @@ class ApplyReport:
 
 
 def stale_rows(plan: Plan, live: LiveState) -> list[str]:
-    """Rows whose ETag moved since the plan read them, and rows it will create that now exist,
-    each named as a person knows it (kind and natural key), with how the columns the plan
-    writes moved when it knows their earlier values, and the address for tools."""
+    """Why the plan no longer fits the organisation, one line per row (see `moved_rows`)."""
+    return [why for _, why in moved_rows(plan, live)]
+
+
+def moved_rows(plan: Plan, live: LiveState) -> list[tuple[frozenset[str], str]]:
+    """Rows whose ETag moved since the plan read them, and rows it will create that now exist
+    (at its id, or under its natural key: an admin made the same queue by hand meanwhile, and
+    creating it would make a second one), each with the `table(id)` rows it concerns and named
+    as a person knows it (kind and natural key), with how the columns the plan writes moved
+    when it knows their earlier values, and the address for tools."""
     current: dict[str, Row] = {}
     names = {f"{c.table}({c.id})": c.label for c in plan.changes}
     for table, rows in live.rows.items():
@@ -74,26 +81,41 @@ def stale_rows(plan: Plan, live: LiveState) -> list[str]:
                 kind = KIND_OF_TABLE.get(table, table).replace("_", " ")
                 names[address] = f"{kind} '{'/'.join(key)}'"
     updates = {f"{c.table}({c.id})": c for c in plan.changes if c.action == "update"}
-    moved = []
+    moved: list[tuple[frozenset[str], str]] = []
     for address, etag in plan.read_etags.items():
         row = current.get(address)
         name = names.get(address, address)
         if row is None:
-            moved.append(f"{name} was deleted ({address})")
+            moved.append((frozenset([address]), f"{name} was deleted ({address})"))
             continue
         now = str(row.get("@odata.etag", ""))
         if now == etag:
             continue
         how = _moved_columns(updates.get(address), row)
         moved.append(
-            f"{name} changed in the organisation"
-            + (f": {'; '.join(how)}" if how else "")
-            + f" (ETag {etag} → {now}; {address})"
+            (
+                frozenset([address]),
+                f"{name} changed in the organisation"
+                + (f": {'; '.join(how)}" if how else "")
+                + f" (ETag {etag} → {now}; {address})",
+            )
         )
     for change in plan.changes:
+        if change.action != "create" or change.table not in TABLES:
+            continue
         address = f"{change.table}({change.id})"
-        if change.action == "create" and address in current:
-            moved.append(f"{change.label} now exists ({address})")
+        twin = live.row(change.table, change.key)
+        if address in current:
+            moved.append((frozenset([address]), f"{change.label} now exists ({address})"))
+        elif twin is not None:
+            other = f"{change.table}({live.row_id(change.table, twin)})"
+            moved.append(
+                (
+                    frozenset([address, other]),
+                    f"{change.label} was created in the organisation since the plan ({other}); "
+                    f"the planned create ({address}) would make a second one",
+                )
+            )
     return moved
 
 
@@ -133,10 +155,24 @@ def operation(change: Change, secrets: dict[str, str]) -> Operation:
     )
 
 
+class NotSecured(ValueError):
+    """A change would write a secret into a column the platform does not secure."""
+
+
 def secrets_for(change: Change, config: Config) -> dict[str, str]:
-    """Secret values a change writes, read from the configuration at the last moment."""
+    """Secret values a change writes, read from the configuration at the last moment, and only
+    into columns the platform's facts say are secured (`platform.tables`): whatever a change
+    says, a key never lands in a column that any reader of the table can see."""
     if not change.secret_columns:
         return {}
+    table = TABLES[change.table]
+    for column in change.secret_columns:
+        spec = table.column(column)
+        if spec is None or not spec.secured:
+            raise NotSecured(
+                f"{change.label}: {change.table}.{column} is not a secured column; "
+                "no secret is written there"
+            )
     account = next(a for a in config.accounts if (a.name,) == change.key)
     return {column: account.secret.resolve() for column in change.secret_columns}
 

@@ -1,7 +1,7 @@
 """The Manager: plan and apply, composed from the steps of the flow (octoDNS's Manager).
 
 plan = live read → desired rows → diff → order → safety → credential checks → `Plan`.
-apply = (plan, or a saved plan re-checked against the org and the configuration) → execute.
+apply = (plan, or a saved plan planned again and equal to the fresh plan) → execute.
 export = live read (everything, then what it uses) → configuration → its residue (the diff of
 the export against the rows it was read from).
 """
@@ -28,13 +28,13 @@ from smsconf.mapping.export import Exported, export_config
 from smsconf.mapping.live import LiveState
 from smsconf.platform.inbound import inbound_url
 from smsconf.reconcile.absent import absent_columns
-from smsconf.reconcile.apply import ApplyReport, StalePlan, execute, stale_rows
+from smsconf.reconcile.apply import ApplyReport, StalePlan, execute, moved_rows, stale_rows
 from smsconf.reconcile.credentials import check_accounts
 from smsconf.reconcile.diff import RANK, diff
 from smsconf.reconcile.journal import Journal
 from smsconf.reconcile.live import read_editors, read_live, read_referenced
 from smsconf.reconcile.migration import migration_notes, telesign_notes
-from smsconf.reconcile.plan import Change, Plan
+from smsconf.reconcile.plan import Change, DeleteAllowance, Plan, differences
 from smsconf.reconcile.residue import residue
 from smsconf.reconcile.twilio import ProviderWriter, TwilioFindings, check_twilio, is_twilio
 from smsconf.target import Target, state_dir
@@ -48,6 +48,14 @@ class PlanOptions:
     check_numbers: bool = False
     allow_deletes: bool = False
     allowed_deletes: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def allowance(self) -> DeleteAllowance:
+        return DeleteAllowance(self.allow_deletes, tuple(sorted(self.allowed_deletes)))
+
+    @classmethod
+    def allowing(cls, allowance: DeleteAllowance) -> PlanOptions:
+        return cls(allow_deletes=allowance.all, allowed_deletes=frozenset(allowance.addresses))
 
 
 def config_digest(loaded: Loaded) -> str:
@@ -134,7 +142,8 @@ class UnknownAddress(ValueError):
 
 def check_addresses(changes: list[Change], options: PlanOptions) -> None:
     """Every `--allow-delete` address must name a delete of this plan, exactly as printed: a
-    misspelt one would otherwise be ignored, and the delete it meant stay refused unseen."""
+    misspelt one would otherwise be ignored, and the delete it meant stay refused unseen. (A
+    saved plan's allowance is checked by comparing the fresh plan with it instead.)"""
     deletes = [c.address for c in changes if c.action == "delete"]
     unknown = sorted(options.allowed_deletes - set(deletes))
     if not unknown:
@@ -168,6 +177,15 @@ async def make_plan(
     loaded: Loaded, target: Target, paths: list[str], options: PlanOptions | None = None
 ) -> Plan:
     options = options or PlanOptions()
+    plan = (await _planned(loaded, target, paths, options))[0]
+    check_addresses(list(plan.changes), options)
+    return plan
+
+
+async def _planned(
+    loaded: Loaded, target: Target, paths: list[str], options: PlanOptions
+) -> tuple[Plan, LiveState]:
+    """The plan, and the live state it was made from."""
     config = loaded.config
     live_task = read_live(target.dataverse, config)
     twilio: TwilioFindings | None = None
@@ -205,11 +223,10 @@ async def make_plan(
             if denied:
                 raise loaded.problems(denied)
         changes = ordered(result.changes + (twilio.changes if twilio else []))
-        check_addresses(changes, options)
     notes = (
         telesign_notes(config) + migration_notes(config, live) + (twilio.notes if twilio else [])
     )
-    return Plan(
+    plan = Plan(
         environment=loaded.environment,
         target=target.name,
         org_id=live.org_id,
@@ -224,7 +241,38 @@ async def make_plan(
         callback_urls=callback_urls(loaded, target, live.org_id),
         notes=tuple(notes),
         provider_numbers=tuple(twilio.provider_numbers if twilio else ()),
+        allowed_deletes=options.allowance,
+        paths=tuple(paths),
     )
+    return plan, live
+
+
+async def replan_saved(
+    saved: Plan, loaded: Loaded, target: Target, paths: list[str], allowance: DeleteAllowance
+) -> Plan:
+    """The plan to apply for a saved one: planned again from the configuration and the
+    organisation under `allowance`, returned only when it equals the saved plan (changes,
+    bodies, ETags, secret columns, verdicts, allowances); else `StalePlan` naming each row
+    that moved and each field that differs. The file is an assertion: what is written is
+    always the fresh plan, never the file's bodies, ids or secret columns."""
+    fresh, live = await _planned(loaded, target, paths, PlanOptions.allowing(allowance))
+    reasons = []
+    if saved.config_digest != fresh.config_digest:
+        reasons.append("the configuration changed since the plan was made")
+    if saved.target != fresh.target:
+        reasons.append(f"the plan is for target {saved.target}, not {fresh.target}")
+    if saved.org_id != fresh.org_id:
+        reasons.append(f"the plan is for organisation {saved.org_id}, not {fresh.org_id}")
+    if reasons:  # then every change differs too: these are the reasons, not the changes
+        raise StalePlan(reasons)
+    moved = moved_rows(saved, live)
+    explained = frozenset().union(*(rows for rows, _ in moved))
+    reasons = [why for _, why in moved] + [
+        str(d) for d in differences(saved, fresh) if not d.rows & explained
+    ]
+    if reasons:
+        raise StalePlan(reasons)
+    return fresh
 
 
 async def apply_plan(

@@ -2,7 +2,9 @@
 
 Its JSON (`to_json`) is the single source of truth, modelled on Terraform's plan JSON
 (`format_version`, `resource_changes[].change.actions`, `before` / `after`, sensitive masks).
-The checksum covers that JSON, so a plan file edited by hand is refused. Secrets are never in a
+The checksum covers that JSON, so a plan file damaged in transit is refused. Anyone can
+recompute it, so a saved plan is an assertion, never an instruction: apply plans again and
+writes only when the fresh plan equals the saved one (`differences`). Secrets are never in a
 plan: a secured column appears as `sensitive` with its fingerprint status, and apply reads the
 value from the configuration again.
 """
@@ -14,19 +16,40 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from functools import cached_property
+from pathlib import Path
 from typing import Any, Literal
 
 from smsconf import __version__
 
 FORMAT_VERSION = "1.0"
+PROVIDER_TABLES = ("twilio.IncomingPhoneNumber", "twilio.ShortCode")
+"""The provider resources a plan writes besides Dataverse rows (`reconcile.twilio`)."""
 Action = Literal["create", "update", "delete", "associate", "disassociate"]
 SENSITIVE = "(sensitive)"
 
 
 class PlanFileError(ValueError):
-    """A saved plan cannot be used: unreadable, another format version, or tampered with."""
+    """A saved plan cannot be read: not a smsconf plan, another format version, or damaged."""
+
+
+@dataclass(frozen=True)
+class DeleteAllowance:
+    """The deletes a plan was allowed beyond `settings.max_deletes` (`--allow-deletes`:
+    `all`; `--allow-delete ADDRESS`: `addresses`). Saved with the plan so that `apply --plan`
+    needs no flags, and compared like every other member: a file cannot widen it."""
+
+    all: bool = False
+    addresses: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.all or bool(self.addresses)
+
+    def describe(self) -> str:
+        if self.all:
+            return "all (--allow-deletes)"
+        return ", ".join(self.addresses) if self.addresses else "none"
 
 
 @dataclass(frozen=True)
@@ -161,6 +184,9 @@ class Plan:
     callback_urls: dict[str, str] = field(default_factory=dict)
     notes: tuple[Note, ...] = ()
     provider_numbers: tuple[ProviderNumber, ...] = ()
+    allowed_deletes: DeleteAllowance = DeleteAllowance()
+    paths: tuple[str, ...] = ()
+    """The configuration's paths as given to `plan`: what `apply --plan FILE` plans again."""
     smsconf_version: str = __version__
     format_version: str = FORMAT_VERSION
 
@@ -213,6 +239,11 @@ class Plan:
             "callback_urls": dict(sorted(self.callback_urls.items())),
             "notes": [asdict(n) for n in self.notes],
             "provider_numbers": [asdict(n) for n in self.provider_numbers],
+            "allowed_deletes": {
+                "all": self.allowed_deletes.all,
+                "addresses": list(self.allowed_deletes.addresses),
+            },
+            "paths": list(self.paths),
         }
 
     @cached_property
@@ -221,44 +252,152 @@ class Plan:
         return encodable(json.dumps(self.to_dict(), indent=2, ensure_ascii=False)) + "\n"
 
     @classmethod
-    def from_json(cls, text: str) -> Plan:
+    def from_json(cls, text: str | bytes) -> Plan:
+        """The plan a file holds, refused with one line saying why when it is not exactly what
+        `to_json` writes (types, actions, tables, derived members, checksum)."""
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise PlanFileError(f"plan file is not JSON: {exc}") from None
-        if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
-            raise PlanFileError(f"plan file is not a smsconf plan of format {FORMAT_VERSION}")
-        checksum = data.pop("checksum", None)
-        if checksum != _checksum(data):
-            raise PlanFileError("plan file checksum does not match: it was changed after planning")
-        try:
-            return cls(
-                environment=data["environment"],
-                target=data["target"],
-                org_id=data["org_id"],
-                config_digest=data["config_digest"],
-                git_commit=data["git_commit"],
-                changes=tuple(_change_from(c) for c in data["resource_changes"]),
-                unmanaged=tuple(Unmanaged(**u) for u in data["unmanaged"]),
-                credentials=tuple(Credential(**c) for c in data["credentials"]),
-                number_checks=tuple(NumberResult(**n) for n in data["number_checks"]),
-                read_etags=dict(data["read_etags"]),
-                unsafe=tuple(data["unsafe"]),
-                callback_urls=dict(data["callback_urls"]),
-                notes=tuple(Note(**n) for n in data.get("notes", ())),
-                provider_numbers=tuple(
-                    ProviderNumber(**n) for n in data.get("provider_numbers", ())
-                ),
-                smsconf_version=data["smsconf_version"],
-            )
-        except (KeyError, TypeError) as exc:
-            raise PlanFileError(f"plan file is incomplete: {exc}") from None
+            data = _document(text)
+            checksum = data.pop("checksum", None)
+            if checksum is None:
+                raise PlanFileError("has no checksum: it is not a plan smsconf wrote")
+            if checksum != _checksum(data):
+                raise PlanFileError("checksum does not match: it was changed after planning")
+            plan = _plan_from(_with_optional(data))
+            if plan._body([_change_dict(c) for c in plan.changes]) != data:
+                raise PlanFileError("does not agree with itself: " + _first_mismatch(plan, data))
+        except RecursionError:
+            raise PlanFileError("nests too deeply to be a plan") from None
+        return plan
 
     @cached_property
     def checksum(self) -> str:
         """Computed once (a plan is immutable), one change at a time: a large plan's changes
         are never all held as JSON values or as one string."""
         return _checksum(self._body(_change_dict(c) for c in self.changes))
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One way a saved plan is not what planning again makes: which object (its address, or
+    `plan` for the plan's own members) and which field, with both values."""
+
+    where: str
+    field: str
+    saved: Any
+    fresh: Any
+    rows: frozenset[str] = frozenset()
+    """The `table(id)` rows involved, so that a row known to have moved can explain it."""
+
+    def __str__(self) -> str:
+        if self.field == "":
+            if self.fresh is _ABSENT:
+                return f"{self.where}: {self.saved} is in the saved plan, not in a fresh plan"
+            return f"{self.where}: a fresh plan has {self.fresh}, the saved plan has not"
+        return (
+            f"{self.where}: {self.field} is {_shown(self.saved)} in the saved plan, "
+            f"{_shown(self.fresh)} in a fresh plan"
+        )
+
+
+COMPARED = (
+    "environment",
+    "target",
+    "org_id",
+    "config_digest",
+    "unsafe",
+    "allowed_deletes",
+    "read_etags",
+    "callback_urls",
+)
+"""The plan's own members a saved plan must share with a fresh one: what is written, where,
+under which verdicts and allowances. Not compared: what is no write and may legitimately
+move between the plan and its merge (the commit, credential statuses, notes, unmanaged rows,
+the paths as spelt on the command line)."""
+
+
+def differences(saved: Plan, fresh: Plan) -> list[Difference]:
+    """Every difference between a saved plan and a fresh plan of the same configuration and
+    organisation: the changes (matched by address and action, field by field), their order,
+    and the `COMPARED` members. Empty when the saved plan is exactly what would be written."""
+    found: list[Difference] = []
+    mine, theirs = saved._body([]), fresh._body([])
+    for member in COMPARED:
+        for path, a, b in _walk(member, mine[member], theirs[member]):
+            rows = (
+                frozenset([path[len("read_etags.") :]]) if member == "read_etags" else frozenset()
+            )
+            found.append(Difference("plan", path, a, b, rows))
+    before = _by_action(saved)
+    after = _by_action(fresh)
+    for key in [*before, *(k for k in after if k not in before)]:
+        address, action = key
+        old, new = before.get(key), after.get(key)
+        rows = frozenset(_row(c) for c in (old, new) if c is not None)
+        if old is None or new is None:
+            was = action if old is not None else _ABSENT
+            found.append(Difference(address, "", was, action if new is not None else _ABSENT, rows))
+            continue
+        for path, a, b in _walk("", _comparable(old), _comparable(new)):
+            found.append(Difference(address, path, a, b, rows))
+    repeated = Counter((c.address, c.action) for c in saved.changes)
+    for (address, action), n in sorted(repeated.items()):
+        if n > 1:
+            found.append(Difference(address, f"{action} count", n, 1))
+    mine_order = [k for k in before if k in after]
+    their_order = [k for k in after if k in before]
+    if not found and mine_order != their_order:
+        i = next(i for i, (a, b) in enumerate(zip(mine_order, their_order, strict=True)) if a != b)
+        found.append(
+            Difference("plan", f"change {i + 1} in order", mine_order[i][0], their_order[i][0])
+        )
+    return found
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return "(absent)"
+
+
+_ABSENT: Any = _Absent()
+
+
+def _by_action(plan: Plan) -> dict[tuple[str, str], Change]:
+    ordered = sorted(plan.changes, key=lambda c: c.step)
+    return {(c.address, c.action): c for c in ordered}
+
+
+def _row(change: Change) -> str:
+    return f"{change.table}({change.id})"
+
+
+def _comparable(change: Change) -> dict[str, Any]:
+    """A change as the file holds it, its columns by name and without its step number (the
+    order is compared once, not as every later step's number)."""
+    data = _change_dict(change)
+    del data["step"]
+    data["columns"] = {c.pop("column"): c for c in data["columns"]}
+    return data
+
+
+def _walk(path: str, a: Any, b: Any) -> Iterator[tuple[str, Any, Any]]:
+    """(path, saved, fresh) for each leaf where two JSON values differ (`true` is not `1`)."""
+    if type(a) is dict and type(b) is dict:
+        for key in sorted(set(a) | set(b), key=str):
+            yield from _walk(
+                f"{path}.{key}" if path else str(key), a.get(key, _ABSENT), b.get(key, _ABSENT)
+            )
+    elif type(a) is list and type(b) is list and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            yield from _walk(f"{path}[{i}]", x, y)
+    elif type(a) is not type(b) or a != b:
+        yield path, a, b
+
+
+def _shown(value: Any, limit: int = 160) -> str:
+    if value is _ABSENT:
+        return "absent"
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -354,30 +493,292 @@ def _change_dict(change: Change) -> dict[str, Any]:
     }
 
 
-def _change_from(data: dict[str, Any]) -> Change:
-    return Change(
-        action=data["change"]["actions"][0],
-        kind=data["kind"],
-        label=data["label"],
-        table=data["table"],
-        key=tuple(data["key"]),
-        id=data["id"],
-        columns=tuple(
-            ColumnChange(**{**c, "detail": tuple(c.get("detail", ()))}) for c in data["columns"]
+ACTIONS: tuple[Action, ...] = ("create", "update", "delete", "associate", "disassociate")
+NONE = type(None)
+_JSON_NAMES = {
+    str: "a string",
+    int: "an integer",
+    bool: "true or false",
+    list: "a list",
+    dict: "an object",
+    NONE: "null",
+}
+
+
+def read_plan_file(path: Path) -> Plan:
+    """The saved plan at `path`, or `PlanFileError` naming the file and the one thing wrong
+    (a device or a pipe that never ends is refused before it is read)."""
+    if not path.is_file():
+        raise PlanFileError(f"{path}: is not a regular file")
+    try:
+        return Plan.from_json(path.read_bytes())
+    except OSError as exc:
+        raise PlanFileError(f"{path}: cannot be read ({exc.strerror})") from None
+    except PlanFileError as exc:
+        raise PlanFileError(f"{path}: {exc}") from None
+
+
+def _document(text: str | bytes) -> dict[str, Any]:
+    """The file's JSON object: UTF-8 text, JSON, an object of this format version."""
+    if isinstance(text, bytes):
+        if text.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise PlanFileError("is UTF-16 text; a plan file is UTF-8 JSON as `plan --out` writes")
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise PlanFileError(
+                f"is not UTF-8 text (byte {exc.start} is not): a binary file, not a plan"
+            ) from None
+    if "\x00" in text:
+        raise PlanFileError("holds NUL characters: a binary or UTF-16 file, not a plan")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.pos >= len(text.rstrip()):
+            raise PlanFileError(f"is truncated: its JSON stops at line {exc.lineno}") from None
+        raise PlanFileError(
+            f"is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    if not isinstance(data, dict):
+        raise PlanFileError(f"is {_kind(data)} in JSON, not a smsconf plan (an object)")
+    version = data.get("format_version")
+    if version != FORMAT_VERSION:
+        raise PlanFileError(
+            "is not a smsconf plan (no format_version)"
+            if version is None
+            else f"is a plan of format {version!r}; this smsconf reads format {FORMAT_VERSION}: "
+            "plan again"
+        )
+    return data
+
+
+_OPTIONAL: dict[str, Any] = {
+    "notes": [],
+    "provider_numbers": [],
+    "allowed_deletes": {"all": False, "addresses": []},
+    "paths": [],
+}
+"""Members added within format 1.0, as a plan saved before them reads."""
+_OPTIONAL_CHANGE: dict[str, Any] = {
+    "cascade_of": None,
+    "path": "",
+    "words": [],
+    "edited_by": None,
+    "edited_on": None,
+}
+_OPTIONAL_COLUMN: dict[str, Any] = {"field": "", "field_before": None, "field_after": None}
+
+
+def _with_optional(data: dict[str, Any]) -> dict[str, Any]:
+    for name, empty in _OPTIONAL.items():
+        data.setdefault(name, json.loads(json.dumps(empty)))
+    changes = data.get("resource_changes")
+    for change in changes if type(changes) is list else ():
+        if type(change) is dict:
+            for name, empty in _OPTIONAL_CHANGE.items():
+                change.setdefault(name, json.loads(json.dumps(empty)))
+            columns = change.get("columns")
+            for column in columns if type(columns) is list else ():
+                if type(column) is dict:
+                    for name, empty in _OPTIONAL_COLUMN.items():
+                        column.setdefault(name, empty)
+    return data
+
+
+def _kind(value: Any) -> str:
+    return _JSON_NAMES.get(type(value), type(value).__name__)
+
+
+def _take(data: dict[str, Any], name: str, where: str, *kinds: type) -> Any:
+    """`data[name]`, which must be of one of `kinds` (JSON's types: a bool is no integer)."""
+    if name not in data:
+        raise PlanFileError(f"is incomplete: {where}{name} is missing")
+    value = data[name]
+    if type(value) not in kinds:
+        expected = " or ".join(_JSON_NAMES[k] for k in kinds)
+        raise PlanFileError(f"{where}{name} is {_kind(value)}, expected {expected}")
+    return value
+
+
+def _strings(data: dict[str, Any], name: str, where: str) -> tuple[str, ...]:
+    values = _take(data, name, where, list)
+    for i, value in enumerate(values):
+        if type(value) is not str:
+            raise PlanFileError(f"{where}{name}[{i}] is {_kind(value)}, expected a string")
+    return tuple(values)
+
+
+def _only(data: dict[str, Any], names: Any, where: str) -> None:
+    unknown = sorted(set(data) - set(names))
+    if unknown:
+        raise PlanFileError(f"{where or 'the plan'} has an unknown member {unknown[0]!r}")
+
+
+def _record(cls: Any, value: Any, where: str) -> Any:
+    """A flat record (Credential, Note, ...) whose members are strings, but for the few named
+    in `_RECORD_KINDS`."""
+    if type(value) is not dict:
+        raise PlanFileError(f"{where} is {_kind(value)}, expected an object")
+    names = [f.name for f in fields(cls)]
+    _only(value, names, where)
+    kinds = _RECORD_KINDS.get(cls, {})
+    return cls(**{n: _take(value, n, f"{where}.", *kinds.get(n, (str,))) for n in names})
+
+
+def _records(cls: Any, data: dict[str, Any], name: str) -> tuple[Any, ...]:
+    values = _take(data, name, "", list)
+    return tuple(_record(cls, v, f"{name}[{i}]") for i, v in enumerate(values))
+
+
+def _string_map(data: dict[str, Any], name: str) -> dict[str, str]:
+    values = _take(data, name, "", dict)
+    for key, value in values.items():
+        if type(value) is not str:
+            raise PlanFileError(f"{name}[{key!r}] is {_kind(value)}, expected a string")
+    return dict(values)
+
+
+def _plan_from(data: dict[str, Any]) -> Plan:
+    _only(data, _PLAN_MEMBERS, "")
+    allowance = _take(data, "allowed_deletes", "", dict)
+    _only(allowance, ("all", "addresses"), "allowed_deletes")
+    changes = _take(data, "resource_changes", "", list)
+    return Plan(
+        environment=_take(data, "environment", "", str, NONE),
+        target=_take(data, "target", "", str),
+        org_id=_take(data, "org_id", "", str),
+        config_digest=_take(data, "config_digest", "", str),
+        git_commit=_take(data, "git_commit", "", str, NONE),
+        changes=tuple(_change_from(c, f"resource_changes[{i}]") for i, c in enumerate(changes)),
+        unmanaged=_records(Unmanaged, data, "unmanaged"),
+        credentials=_records(Credential, data, "credentials"),
+        number_checks=_records(NumberResult, data, "number_checks"),
+        read_etags=_string_map(data, "read_etags"),
+        unsafe=_strings(data, "unsafe", ""),
+        callback_urls=_string_map(data, "callback_urls"),
+        notes=_records(Note, data, "notes"),
+        provider_numbers=_records(ProviderNumber, data, "provider_numbers"),
+        allowed_deletes=DeleteAllowance(
+            all=_take(allowance, "all", "allowed_deletes.", bool),
+            addresses=_strings(allowance, "addresses", "allowed_deletes."),
         ),
-        words=tuple(data.get("words", ())),  # added within format 1.0: optional when reading
-        path=data.get("path", ""),
-        edited_by=data.get("edited_by"),
-        edited_on=data.get("edited_on"),
-        body=data["body"],
-        secret_columns=tuple(data["secret_columns"]),
-        etag=data["etag"],
-        reason=data["reason"],
-        risks=tuple(data["risks"]),
-        relationship=data["relationship"],
-        target_table=data["target_table"],
-        target_id=data["target_id"],
-        source=data["source"],
-        step=data["step"],
-        cascade_of=data.get("cascade_of"),  # added within format 1.0: optional when reading
+        paths=_strings(data, "paths", ""),
+        smsconf_version=_take(data, "smsconf_version", "", str),
     )
+
+
+def _change_from(data: Any, where: str) -> Change:
+    # Here, not at the top: every command's error handling imports this module (for
+    # PlanFileError), and `validate` never needs the platform's tables.
+    from smsconf.mapping.keys import KEYS
+    from smsconf.platform import TABLES
+
+    if type(data) is not dict:
+        raise PlanFileError(f"{where} is {_kind(data)}, expected an object")
+    _only(data, _CHANGE_MEMBERS, where)
+    at = where + "."
+    block = _take(data, "change", at, dict)
+    actions = _strings(block, "actions", at + "change.")
+    if len(actions) != 1 or actions[0] not in ACTIONS:
+        raise PlanFileError(f"{at}change.actions is {list(actions)}: not one of {list(ACTIONS)}")
+    table = _take(data, "table", at, str)
+    target_table = _take(data, "target_table", at, str, NONE)
+    if table not in KEYS and table not in PROVIDER_TABLES:
+        raise PlanFileError(f"{at}table {table!r} is not a table smsconf writes")
+    if target_table is not None and target_table not in TABLES:
+        raise PlanFileError(f"{at}target_table {target_table!r} is not a table smsconf links")
+    link = actions[0] in ("associate", "disassociate")
+    relationship = _take(data, "relationship", at, str, NONE)
+    target_id = _take(data, "target_id", at, str, NONE)
+    if (
+        link != (relationship is not None)
+        or link != (target_table is not None)
+        or (link != (target_id is not None))
+    ):
+        raise PlanFileError(f"{at}relationship, target_table and target_id: only links have them")
+    key = _strings(data, "key", at)
+    if not key:
+        raise PlanFileError(f"{at}key is empty")
+    columns = _take(data, "columns", at, list)
+    return Change(
+        action=actions[0],
+        kind=_take(data, "kind", at, str),
+        label=_take(data, "label", at, str),
+        table=table,
+        key=key,
+        id=_take(data, "id", at, str),
+        columns=tuple(_column_from(c, f"{at}columns[{i}]") for i, c in enumerate(columns)),
+        body=_take(data, "body", at, dict),
+        secret_columns=_strings(data, "secret_columns", at),
+        etag=_take(data, "etag", at, str, NONE),
+        reason=_take(data, "reason", at, str),
+        risks=_strings(data, "risks", at),
+        relationship=relationship,
+        target_table=target_table,
+        target_id=target_id,
+        source=_take(data, "source", at, str, NONE),
+        step=_take(data, "step", at, int),
+        cascade_of=_take(data, "cascade_of", at, str, NONE),
+        words=_strings(data, "words", at),
+        path=_take(data, "path", at, str),
+        edited_by=_take(data, "edited_by", at, str, NONE),
+        edited_on=_take(data, "edited_on", at, str, NONE),
+    )
+
+
+COLUMN_MEMBERS = (
+    "column",
+    "before",
+    "after",
+    "sensitive",
+    "detail",
+    "field",
+    "field_before",
+    "field_after",
+)
+
+
+def _column_from(data: Any, where: str) -> ColumnChange:
+    if type(data) is not dict:
+        raise PlanFileError(f"{where} is {_kind(data)}, expected an object")
+    _only(data, COLUMN_MEMBERS, where)
+    at = where + "."
+    for side in ("before", "after", "field_before", "field_after"):
+        if side not in data:
+            raise PlanFileError(f"is incomplete: {at}{side} is missing")
+    return ColumnChange(
+        column=_take(data, "column", at, str),
+        before=data["before"],
+        after=data["after"],
+        sensitive=_take(data, "sensitive", at, bool),
+        detail=_strings(data, "detail", at),
+        field=_take(data, "field", at, str),
+        field_before=data["field_before"],
+        field_after=data["field_after"],
+    )
+
+
+def _first_mismatch(plan: Plan, data: dict[str, Any]) -> str:
+    """Which derived member of the file (summary, an address, before/after) is not what its
+    own changes make."""
+    written = plan._body([_change_dict(c) for c in plan.changes])
+    for name, value in written.items():
+        if data.get(name) == value:
+            continue
+        if name == "resource_changes":
+            for i, (mine, theirs) in enumerate(zip(value, data[name], strict=True)):
+                for member in mine:
+                    if mine[member] != theirs.get(member):
+                        return f"resource_changes[{i}].{member} is not what its columns make"
+        return f"{name} is not what its changes make"
+    return "it holds members smsconf does not write"
+
+
+_RECORD_KINDS: dict[Any, dict[str, tuple[type, ...]]] = {
+    ProviderNumber: {"sid": (str, NONE), "expected": (str, NONE), "right": (bool,)},
+}
+_PLAN_MEMBERS = (
+    "format_version",
+    *Plan(None, "-", "-", "-")._body([]),
+)
+_CHANGE_MEMBERS = tuple(_change_dict(Change("create", "-", "-", "queue", ("-",), "-")))

@@ -25,6 +25,7 @@ from smsconf.config.model import Account, Config
 from smsconf.config.secrets import SecretError
 from smsconf.reconcile.journal import Status
 from smsconf.reconcile.plan import (
+    PROVIDER_TABLES,
     Change,
     ColumnChange,
     Credential,
@@ -48,7 +49,7 @@ from smsconf.twilio.numbers import (
 )
 
 KIND = "twilio_inbound_url"
-TABLE = {False: "twilio.IncomingPhoneNumber", True: "twilio.ShortCode"}
+TABLE = {False: PROVIDER_TABLES[0], True: PROVIDER_TABLES[1]}  # by "is a short code"
 RESOURCE = {TABLE[False]: "/IncomingPhoneNumbers/{}.json", TABLE[True]: "/SMS/ShortCodes/{}.json"}
 Locate = Callable[[tuple[str | int, ...]], str | None]
 

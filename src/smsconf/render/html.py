@@ -100,6 +100,10 @@ def _summary(plan: Plan) -> str:
 
 def _flags(plan: Plan) -> str:
     items = [f'<li class="bad">Unsafe: {escape(reason)}</li>' for reason in plan.unsafe]
+    if plan.allowed_deletes:
+        items.append(
+            f'<li class="risk">Deletes allowed: {escape(plan.allowed_deletes.describe())}</li>'
+        )
     items += [
         f'<li class="bad">Credentials {escape(c.status)}: account <b>{escape(c.account)}</b></li>'
         for c in plan.failed_credentials()

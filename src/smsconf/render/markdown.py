@@ -44,6 +44,12 @@ def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
         )
     if plan.unsafe:
         head += [f"- **Unsafe:** {md_text(reason)}" for reason in plan.unsafe]
+    allowed = plan.allowed_deletes
+    if allowed:
+        words = (
+            "all (`--allow-deletes`)" if allowed.all else ", ".join(map(md_code, allowed.addresses))
+        )
+        head += ["", f"**Deletes allowed:** {words}"]
     if plan.notes:
         marks = {"warning": "⚠️", "fact": "ℹ️", "todo": "- [ ]"}
         head += [""] + [

@@ -100,6 +100,8 @@ def pieces(plan: Plan) -> list[Piece]:
         add(("\n", None))
         add((f"Unsafe: {v(reason)}", "bold red"))
         add(("\n", None))
+    if plan.allowed_deletes:
+        add((f"\nDeletes allowed: {v(plan.allowed_deletes.describe())}\n", "bold"))
     add((f"\n{summary_line(plan.counts())}\n", None))
     return parts
 

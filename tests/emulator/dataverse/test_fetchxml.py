@@ -20,8 +20,8 @@ async def queues(client: httpx.AsyncClient) -> dict[str, str]:
     for name, priority, kind in [
         ("fx-alpha", 1, 192350000),
         ("fx-beta", 2, 192350000),
-        ("fx-gamma", 3, 192350002),
-        ("fx-delta", None, 192350001),
+        ("fx-gamma", 3, 192350001),
+        ("fx-delta", None, 192350000),
         ("other", 5, 192350000),
     ]:
         body: dict[str, object] = {"name": name, "msdyn_queuetype": kind}
@@ -96,7 +96,7 @@ P = "msdyn_priority"
         (_c("name", "ends-with", "ta"), ["fx-beta", "fx-delta"]),
         (_c("name", "not-begin-with", "fx-b"), ["fx-alpha", "fx-delta", "fx-gamma"]),
         (_c(P, "between", "2", "3"), ["fx-beta", "fx-gamma"]),
-        (_c("msdyn_queuetype", "eq", "192350002"), ["fx-gamma"]),
+        (_c("msdyn_queuetype", "eq", "192350001"), ["fx-gamma"]),
         (f"<filter type='or'>{_c(P, 'eq', '1')}{_c(P, 'null')}</filter>", ["fx-alpha", "fx-delta"]),
     ],
 )
@@ -254,12 +254,11 @@ async def test_aggregates_and_groupby(client: httpx.AsyncClient, queues: dict[st
     response = await _fetch(client, grouped, ALL)
     value = response.json()["value"]
     assert [(v["kind"], v["n"]) for v in value] == [
-        (192350000, 2),
+        (192350000, 3),
         (192350001, 1),
-        (192350002, 1),
     ]
     assert value[0]["kind@OData.Community.Display.V1.FormattedValue"] == "Messaging"
-    assert value[0]["n@OData.Community.Display.V1.FormattedValue"] == "2"
+    assert value[0]["n@OData.Community.Display.V1.FormattedValue"] == "3"
 
 
 def _q(inner: str, fetch: str = "") -> str:

@@ -6,8 +6,9 @@ import httpx
 import pytest
 
 from smsconf.emulator.dataverse.metadata import metadata_id
-from smsconf.platform import TABLES
+from smsconf.emulator.dataverse.schema import default_schema
 
+TABLES = default_schema().tables
 DEFS = "EntityDefinitions"
 SMS = "msdyn_ocsmschannelsetting"
 
@@ -69,13 +70,13 @@ async def test_picklist_attributes_with_option_sets(client: httpx.AsyncClient) -
     items = {i["LogicalName"]: i for i in response.json()["value"]}
     assert "msdyn_type" in items and "msdyn_name" not in items
     options = items["msdyn_type"]["OptionSet"]["Options"]
-    assert options[0] == {
-        "Value": 192350000,
-        "Label": {
+    assert (options[0]["Value"], options[0]["Label"]) == (
+        192350000,
+        {
             "LocalizedLabels": [{"Label": "Geo", "LanguageCode": 1033}],
             "UserLocalizedLabel": {"Label": "Geo", "LanguageCode": 1033},
         },
-    }
+    )
 
 
 async def test_single_attribute(client: httpx.AsyncClient) -> None:

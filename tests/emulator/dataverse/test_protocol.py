@@ -97,7 +97,7 @@ async def grouped(client: httpx.AsyncClient) -> None:
     for name, kind, priority in [
         ("ap-1", 192350000, 1),
         ("ap-2", 192350000, 3),
-        ("ap-3", 192350002, 10),
+        ("ap-3", 192350001, 10),
     ]:
         await create(
             client, QUEUES, {"name": name, "msdyn_queuetype": kind, "msdyn_priority": priority}
@@ -121,7 +121,7 @@ async def test_apply_groupby_with_count_and_sum(client: httpx.AsyncClient, group
     value = response.json()["value"]
     assert [(v["msdyn_queuetype"], v["n"], v["total"], v["mean"]) for v in value] == [
         (192350000, 2, 4, 2),
-        (192350002, 1, 10, 10),
+        (192350001, 1, 10, 10),
     ]
     assert value[0][f"msdyn_queuetype{FORMATTED}"] == "Messaging"
     assert value[0][f"n{FORMATTED}"] == "2"
@@ -139,7 +139,7 @@ async def test_apply_aggregate_and_distinct_groups(
         params={"$apply": APPLY + "groupby((msdyn_queuetype))", "$orderby": "msdyn_queuetype desc"},
     )
     assert distinct.json()["value"] == [
-        {"msdyn_queuetype": 192350002},
+        {"msdyn_queuetype": 192350001},
         {"msdyn_queuetype": 192350000},
     ]
     refused = await client.get(

@@ -81,7 +81,7 @@ async def test_a_write_as_another_user_names_them_in_modifiedby(
     the impersonated user as its last modifier; a caller who is no user is refused."""
     row_id = await create(client, ACCOUNTS, {"msdyn_name": "A"})
     app_user = (await client.get(f"{ACCOUNTS}({row_id})")).json()["_modifiedby_value"]
-    dana = await create(client, "systemusers", {"fullname": "Dana Admin"})
+    dana = await create(client, "systemusers", {"firstname": "Dana", "lastname": "Admin"})
     edited = await client.patch(
         f"{ACCOUNTS}({row_id})", json={"msdyn_name": "B"}, headers={"MSCRMCallerID": dana}
     )

@@ -92,14 +92,18 @@ async def test_server_owned_columns_are_ignored_on_write(client: httpx.AsyncClie
     assert not row["createdon"].startswith("2000")
 
 
-async def test_decimal_and_null(client: httpx.AsyncClient) -> None:
-    row_id = await create(
-        client, "msdyn_operatinghours", {"msdyn_totalworkhours": 7.5, "msdyn_description": None}
-    )
-    row = (await client.get(f"msdyn_operatinghours({row_id})")).json()
-    assert (row["msdyn_totalworkhours"], row["msdyn_description"]) == (7.5, None)
-    bad = await client.post("msdyn_operatinghours", json={"msdyn_totalworkhours": "many"})
+async def test_double_and_null(client: httpx.AsyncClient) -> None:
+    row_id = await create(client, "calendarrules", {"effort": 7.5, "description": None})
+    row = (await client.get(f"calendarrules({row_id})")).json()
+    assert (row["effort"], row["description"]) == (7.5, None)
+    bad = await client.post("calendarrules", json={"effort": "many"})
     assert bad.status_code == 400
+
+
+async def test_total_work_hours_is_a_string_as_the_page_says(client: httpx.AsyncClient) -> None:
+    bad = await client.post("msdyn_operatinghours", json={"msdyn_totalworkhours": 7.5})
+    assert error_of(bad)[:2] == (400, "0x80048d19")
+    await create(client, "msdyn_operatinghours", {"msdyn_totalworkhours": "7.5"})
 
 
 async def test_opaque_xml_definitions_are_stored_verbatim(client: httpx.AsyncClient) -> None:

@@ -55,4 +55,4 @@ def test_dynamics_web_api_flow() -> None:
     failed = [f"{s['step']}: {s['detail']}" for s in steps if not s["ok"]]
     assert not failed, "\n\n".join(failed)
     assert result.returncode == 0, result.stderr
-    assert len(steps) == 18, [s["step"] for s in steps]
+    assert len(steps) == 19, [s["step"] for s in steps]

@@ -23,7 +23,7 @@ from smsconf.emulator.dataverse.errors import DataverseError, bad_payload
 from smsconf.emulator.dataverse.protocol import Call, Reply, json_reply
 from smsconf.emulator.dataverse.records import Records
 from smsconf.emulator.dataverse.store import Row
-from smsconf.platform import TABLES, Table
+from smsconf.platform import Table
 
 CRM = "Microsoft.Dynamics.CRM."
 _Condition = Callable[[Row], bool]
@@ -71,7 +71,7 @@ def retrieve_total_record_count(call: Call, records: Records, parameters: dict[s
     names = parameters.get("EntityNames")
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise bad_payload("RetrieveTotalRecordCount needs EntityNames, an array of table names.")
-    unknown = [n for n in names if n not in TABLES]
+    unknown = [n for n in names if n not in records.schema.tables]
     if unknown:
         raise DataverseError(
             400,
@@ -139,8 +139,8 @@ def _condition(table: Table, condition: dict[str, Any]) -> _Condition:
     return tests[str(operator)]
 
 
-def _query(query: dict[str, Any]) -> tuple[Table, _Condition]:
-    table = TABLES.get(str(query.get("EntityName")))
+def _query(records: Records, query: dict[str, Any]) -> tuple[Table, _Condition]:
+    table = records.schema.tables.get(str(query.get("EntityName")))
     if table is None:
         raise bad_payload(f"BulkDelete: unknown entity '{query.get('EntityName')}'.")
     criteria = query.get("Criteria") or {}
@@ -158,7 +158,7 @@ def bulk_delete(records: Records, call: Call) -> Reply:
     if not isinstance(query_set, list) or not query_set:
         raise bad_payload("BulkDelete needs a non-empty 'QuerySet'.")
     for query in query_set:
-        table, matches = _query(query if isinstance(query, dict) else {})
+        table, matches = _query(records, query if isinstance(query, dict) else {})
         for row in records.store.rows(table.logical_name):
             if matches(row) and records.store.get(table.logical_name, row[table.primary_key]):
                 records.delete(table, row)

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from typing import Any
 
 from smsconf.emulator.dataverse.protocol import AnnotationFilter
-from smsconf.emulator.dataverse.store import Row
-from smsconf.platform import TABLES, Column, ColumnType
+from smsconf.emulator.dataverse.schema import Fetch
+from smsconf.platform import Column, ColumnType
 
 FORMATTED = "OData.Community.Display.V1.FormattedValue"
 LOOKUP_LOGICAL_NAME = "Microsoft.Dynamics.CRM.lookuplogicalname"
@@ -26,7 +26,6 @@ TOTAL_COUNT = "Microsoft.Dynamics.CRM.totalrecordcount"
 TOTAL_EXCEEDED = "Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"
 COUNT_LIMIT = 5000
 
-Fetch = Callable[[str, str], Row | None]
 Annotate = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -55,8 +54,8 @@ def formatted(column: Column, value: Any, fetch: Fetch) -> str | None:
         return f"{value:,.2f}"
     if kind is ColumnType.DATETIME:
         return _date(str(value))
-    if kind is ColumnType.LOOKUP and column.target in TABLES:
-        target = TABLES[column.target]
+    if kind is ColumnType.LOOKUP and column.target in fetch.tables:
+        target = fetch.tables[column.target]
         linked = fetch(target.logical_name, str(value))
         name = None if linked is None else linked.get(target.primary_name)
         return None if name is None else str(name)

@@ -7,7 +7,6 @@ bodies and dropped mid-flight on demand; the routing lives in `service.py` on `C
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -19,17 +18,18 @@ from smsconf.emulator.dataverse import batch, fieldsecurity, telesign
 from smsconf.emulator.dataverse.actions import Identity
 from smsconf.emulator.dataverse.errors import (
     NOT_AUTHENTICATED,
+    PAYLOAD_ERROR,
     DataverseError,
-    bad_payload,
     bad_query,
 )
 from smsconf.emulator.dataverse.faults import ConnectionDropped, FaultConfig, FaultInjector
 from smsconf.emulator.dataverse.organisation import Organisation
 from smsconf.emulator.dataverse.protocol import Call, Reply, error_reply, json_reply
-from smsconf.emulator.dataverse.records import Records
+from smsconf.emulator.dataverse.schema import Schema, default_schema
 from smsconf.emulator.dataverse.seed import seed, seed_id
 from smsconf.emulator.dataverse.service import Service
 from smsconf.emulator.dataverse.store import Store
+from smsconf.emulator.limits import BodyLimit
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -38,6 +38,8 @@ Send = Callable[[Message], Awaitable[None]]
 
 DEFAULT_ORG_ID = seed_id("organization", "local")
 TENANT_ID = seed_id("tenant", "local")
+MAX_REQUEST_BYTES = 64 * 2**20
+"""Far above any `$batch` smsconf sends (its chunks of 1,000 writes stay under a few MB)."""
 _API = re.compile(r"^/api/data/(v9\.[0-2])/(.*)$", re.DOTALL | re.IGNORECASE)
 
 
@@ -53,8 +55,10 @@ class DataverseEmulator:
         org_id: str = DEFAULT_ORG_ID,
         base_url: str | None = None,
         organisation: Organisation | None = None,
+        schema: Schema | None = None,
     ) -> None:
         self.store = Store(db)
+        self.schema = schema or default_schema()
         self.token = token
         self.faults = FaultInjector(faults)
         self.org_id = org_id
@@ -63,15 +67,19 @@ class DataverseEmulator:
         identity = Identity(user_id, seed_id("businessunit", "root"), org_id)
         with self.store.transaction():
             self.organisation = Organisation.opened(self.store, organisation)
-        self.service = Service(self.store, identity, self.organisation)
-        seed(Records(self.store, user_id))
-        fieldsecurity.seed_administrator(Records(self.store, user_id))
+        self.service = Service(self.store, identity, self.organisation, self.schema)
+        seed(self.service.records)
+        fieldsecurity.seed_administrator(self.service.records)
+        self._bounded = BodyLimit(self._handle, MAX_REQUEST_BYTES, _too_large)
 
     def close(self) -> None:
         """Release the database."""
         self.store.close()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._bounded(scope, receive, send)
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await _lifespan(receive, send)
             return
@@ -151,18 +159,26 @@ class DataverseEmulator:
 
     def _telesign(self, query: dict[str, str], headers: dict[str, str], body: bytes) -> Reply:
         try:
-            json.loads(body or b"{}")
             telesign.receive(self.store, query.get("orgId"), headers.get("authorization", ""), body)
         except DataverseError as error:
             return error_reply(error)
-        except ValueError:
-            return error_reply(bad_payload("The callback body is not JSON."))
         return json_reply(200, {"status": "received", "id": str(uuid.uuid4())})
 
     def inbound_messages(self) -> list[dict[str, Any]]:
         """Telesign callbacks received so far, oldest first."""
         with self.store.transaction():
             return self.store.inbound()
+
+
+def _too_large(limit: int) -> tuple[int, dict[str, str], bytes]:
+    """The Web API's 413 (a status its error doc lists; no bound is documented, so the
+    emulator's own is `MAX_REQUEST_BYTES` [inferred])."""
+    reply = error_reply(
+        DataverseError(
+            413, PAYLOAD_ERROR, f"The request body is larger than {limit} bytes, the most accepted."
+        )
+    )
+    return reply.status, reply.headers, reply.body
 
 
 async def _read_body(receive: Receive) -> bytes:
@@ -208,11 +224,19 @@ def create_app(
     org_id: str = DEFAULT_ORG_ID,
     base_url: str | None = None,
     organisation: Organisation | None = None,
+    schema: Schema | None = None,
 ) -> DataverseEmulator:
     """An emulated org stored in `db` (seeded on first use), ready to mount as an ASGI app.
 
     `organisation` makes it a particular organisation (e.g. `Organisation.older()`), recorded
-    in `db`; without it, the organisation `db` recorded, or a current one."""
+    in `db`; without it, the organisation `db` recorded, or a current one. `schema` is the
+    tables it serves (`schema.load(path)`); without it, the committed snapshot's."""
     return DataverseEmulator(
-        db, token=token, faults=faults, org_id=org_id, base_url=base_url, organisation=organisation
+        db,
+        token=token,
+        faults=faults,
+        org_id=org_id,
+        base_url=base_url,
+        organisation=organisation,
+        schema=schema,
     )

@@ -25,7 +25,7 @@ from smsconf.emulator.dataverse.query import (
 )
 from smsconf.emulator.dataverse.store import Row
 from smsconf.emulator.dataverse.values import wire_value
-from smsconf.platform import TABLES, Column, ColumnType, Table
+from smsconf.platform import Column, ColumnType, Table
 
 _CALL = re.compile(r"^(?P<name>[A-Za-z]+)\((?P<body>.*)\)$", re.DOTALL)
 _ITEM = re.compile(
@@ -70,7 +70,9 @@ def _property(table: Table, path: str, fetch: Fetch) -> tuple[str, Column, Calla
     lookup = table.by_navigation(navigation)
     if lookup is None or lookup.target is None or "/" in attr:
         raise unknown_property(navigation, table.logical_name)
-    target = TABLES[lookup.target]
+    target = fetch.tables.get(lookup.target)
+    if target is None:
+        raise unknown_property(navigation, table.logical_name)
     column = column_by_read_name(target, attr)
 
     def get(row: Row) -> Any:

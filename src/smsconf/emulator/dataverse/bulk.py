@@ -10,7 +10,7 @@ from typing import Any
 
 from smsconf.emulator.dataverse.errors import bad_payload, bad_query, not_found
 from smsconf.emulator.dataverse.protocol import Call, Reply, empty_reply, json_reply
-from smsconf.emulator.dataverse.records import ContentIds, Records, entity_set, keyed
+from smsconf.emulator.dataverse.records import ContentIds, Records, keyed
 from smsconf.emulator.dataverse.urls import parse_guid, parse_path
 from smsconf.platform import Table
 
@@ -36,28 +36,29 @@ def run(records: Records, call: Call, table: Table, action: str, content_ids: Co
 
 
 def _key(
-    table: Table, action: str, target: dict[str, Any], changes: dict[str, Any]
+    records: Records, table: Table, action: str, target: dict[str, Any]
 ) -> str | dict[str, Any]:
     """The row a target names: `@odata.id` (alternate key or id) or its primary key column."""
     if "@odata.id" in target:
         segments = parse_path(str(target["@odata.id"]).lstrip("/"))
-        if len(segments) != 1 or entity_set(segments[0].name) is not table:
+        if len(segments) != 1 or records.entity_set(segments[0].name) is not table:
             raise bad_payload(f"'@odata.id' must name a row of {table.entity_set}.")
         return keyed(segments[0])
-    given = changes.get(table.primary_key)
+    given = target.get(table.primary_key)
     if given is None:
         raise bad_payload(f"Each target of {action} needs '{table.primary_key}'.")
-    return parse_guid(given)
+    return parse_guid(str(given))
 
 
 def _apply(
     records: Records, table: Table, action: str, target: dict[str, Any], content_ids: ContentIds
 ) -> str:
-    changes = records.payload(table, target, content_ids)
     if action == "CreateMultiple":
+        changes = records.payload(table, target, content_ids, creating=True)
         return records.create(table, changes)[table.primary_key]
-    key = _key(table, action, target, changes)
+    key = _key(records, table, action, target)
     row_id = records.find_id(table, key)
+    changes = records.payload(table, target, content_ids, creating=row_id is None)
     if row_id is not None:
         return records.update(table, records.require(table, row_id), changes)[table.primary_key]
     if action == "UpdateMultiple":

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote
@@ -41,17 +41,17 @@ from smsconf.emulator.dataverse.fetchfilter import (
     unsupported,
 )
 from smsconf.emulator.dataverse.protocol import MAX_PAGE_SIZE, AnnotationFilter
+from smsconf.emulator.dataverse.schema import Fetch
 from smsconf.emulator.dataverse.store import Row
 from smsconf.emulator.dataverse.urls import is_guid
 from smsconf.emulator.dataverse.values import etag, wire_value
-from smsconf.platform import TABLES, Column, ColumnType, Table
+from smsconf.platform import Column, ColumnType, Table
 
 NO_ENTITY = "0x80041102"  # QueryBuilderNoEntity
 PAGING_COOKIE = "Microsoft.Dynamics.CRM.fetchxmlpagingcookie"
 MORE_RECORDS = "Microsoft.Dynamics.CRM.morerecords"
 
 Rows = Callable[[str], list[Row]]
-Fetch = Callable[[str, str], Row | None]
 
 _FETCH_ATTRIBUTES = {
     "mapping",
@@ -134,7 +134,10 @@ class FetchQuery:
 
 
 class _Parser:
-    def __init__(self, table: Table, user_id: str, business_unit_id: str) -> None:
+    def __init__(
+        self, table: Table, tables: Mapping[str, Table], user_id: str, business_unit_id: str
+    ) -> None:
+        self.tables = tables
         self.scope = Scope({"": table}, user_id, business_unit_id)
         self.outputs: list[_Output] = []
         self.links: list[_Link] = []
@@ -235,7 +238,7 @@ class _Parser:
 
     def _link(self, element: ET.Element, parent: str, parent_table: Table) -> None:
         name = element.get("name") or ""
-        table = TABLES.get(name)
+        table = self.tables.get(name)
         if table is None:
             raise DataverseError(
                 400,
@@ -266,7 +269,9 @@ class _Parser:
         self.entity(element, alias, table)
 
 
-def parse(text: str, table: Table, user_id: str, business_unit_id: str) -> FetchQuery:
+def parse(
+    text: str, table: Table, tables: Mapping[str, Table], user_id: str, business_unit_id: str
+) -> FetchQuery:
     """Parse and check a FetchXML document against the entity set's table."""
     if "<!DOCTYPE" in text.upper() or "<!ENTITY" in text.upper():
         raise invalid("A FetchXML document may not declare a DOCTYPE or entities.")
@@ -288,7 +293,7 @@ def parse(text: str, table: Table, user_id: str, business_unit_id: str) -> Fetch
             f"The FetchXML entity '{entity.get('name')}' does not match the entity set "
             f"'{table.entity_set}' (entity '{table.logical_name}')."
         )
-    parser = _Parser(table, user_id, business_unit_id)
+    parser = _Parser(table, tables, user_id, business_unit_id)
     parser.aggregate = flag(root, "aggregate")
     parser.entity(entity, "", table)
     top = _number(root, "top", None)

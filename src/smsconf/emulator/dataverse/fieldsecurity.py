@@ -17,7 +17,7 @@ from smsconf.emulator.dataverse.errors import DataverseError
 from smsconf.emulator.dataverse.records import Records
 from smsconf.emulator.dataverse.seed import seed_id
 from smsconf.emulator.dataverse.store import Row
-from smsconf.platform import TABLES, Table
+from smsconf.platform import Table
 from smsconf.platform.security import ALLOWED, SYSTEM_ADMINISTRATOR
 
 NO_FIELD_PERMISSION = "0x8004f507"  # [inferred] one of the 403 field-security codes
@@ -31,7 +31,7 @@ def seed_administrator(records: Records) -> None:
         if store.meta(_SEEDED):
             return
         role_id = seed_id("role", SYSTEM_ADMINISTRATOR)
-        records.create(TABLES["role"], {"name": SYSTEM_ADMINISTRATOR}, role_id)
+        records.create(records.schema.tables["role"], {"name": SYSTEM_ADMINISTRATOR}, role_id)
         store.link("systemuserroles_association", records.user_id, role_id)
         store.set_meta(_SEEDED, "1")
 

@@ -20,6 +20,7 @@ from typing import Any
 from smsconf.emulator.dataverse.errors import unknown_property
 from smsconf.emulator.dataverse.protocol import Call, Reply, json_reply
 from smsconf.emulator.dataverse.store import Store
+from smsconf.emulator.limits import loads
 from smsconf.platform import Table
 
 CURRENT_VERSION = "9.2.25113.189"
@@ -117,7 +118,7 @@ class Organisation:
 
 def _object(call: Call) -> dict[str, Any]:
     try:
-        body = json.loads(call.body)
+        body = loads(call.body)
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smsconf.emulator.dataverse.errors import DataverseError, bad_payload, bad_query
+from smsconf.emulator.limits import loads
 
 JSON_TYPE = "application/json; odata.metadata=minimal"
 MAX_PAGE_SIZE = 5000
@@ -32,7 +33,7 @@ class Call:
     def json_object(self) -> dict[str, Any]:
         """The body as a JSON object, or the service's 400 for malformed JSON or another shape."""
         try:
-            body = json.loads(self.body or b"null")
+            body = loads(self.body or b"null")
         except (ValueError, UnicodeDecodeError) as exc:
             raise bad_payload(f"Invalid JSON. {exc}") from None
         if not isinstance(body, dict):

@@ -19,13 +19,13 @@ from odata_query.exceptions import ODataException
 from odata_query.grammar import ODataLexer, ODataParser
 
 from smsconf.emulator.dataverse.errors import bad_query, unknown_property
+from smsconf.emulator.dataverse.schema import Fetch
 from smsconf.emulator.dataverse.store import Row
 from smsconf.emulator.dataverse.urls import parse_guid
 from smsconf.emulator.dataverse.values import wire_value
-from smsconf.platform import TABLES, Column, ColumnType, Table
+from smsconf.platform import Column, ColumnType, Table
 
 Predicate = Callable[[Row], bool]
-Fetch = Callable[[str, str], Row | None]
 _Getter = Callable[[Row], Any]
 
 _KIND = {
@@ -145,7 +145,9 @@ class _FilterCompiler:
         column = self.table.by_navigation(navigation)
         if column is None or column.target is None:
             raise unknown_property(navigation, self.table.logical_name)
-        target_table = TABLES[column.target]
+        target_table = self.fetch.tables.get(column.target)
+        if target_table is None:
+            raise unknown_property(navigation, self.table.logical_name)
         source = column.logical_name
         fetch = self.fetch
 

@@ -11,6 +11,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from smsconf.emulator.dataverse import supplement
 from smsconf.emulator.dataverse.errors import (
     QUERY_ERROR,
     DataverseError,
@@ -19,16 +20,11 @@ from smsconf.emulator.dataverse.errors import (
     duplicate_key,
     not_found,
 )
+from smsconf.emulator.dataverse.schema import Schema
 from smsconf.emulator.dataverse.store import Row, Store
 from smsconf.emulator.dataverse.urls import Segment, parse_guid, parse_path, relative_path
 from smsconf.emulator.dataverse.values import coerce, read_payload
-from smsconf.platform import (
-    TABLES,
-    ManyToMany,
-    Table,
-    referencing_lookups,
-    table_by_entity_set,
-)
+from smsconf.platform import ManyToMany, Table
 
 ContentIds = dict[str, tuple[Table, str]]
 
@@ -38,20 +34,20 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def entity_set(name: str) -> Table:
-    """The table of an entity set, or the service's 404 for an unknown segment."""
-    table = table_by_entity_set(name)
-    if table is None:
-        raise DataverseError(404, QUERY_ERROR, f"Resource not found for the segment '{name}'.")
-    return table
-
-
 class Records:
-    """Row-level operations on a store, acting as one calling user."""
+    """Row-level operations on a store, acting as one calling user, over one schema."""
 
-    def __init__(self, store: Store, user_id: str) -> None:
+    def __init__(self, store: Store, user_id: str, schema: Schema) -> None:
         self.store = store
         self.user_id = user_id
+        self.schema = schema
+
+    def entity_set(self, name: str) -> Table:
+        """The table of an entity set, or the service's 404 for an unknown segment."""
+        table = self.schema.by_entity_set(name)
+        if table is None:
+            raise DataverseError(404, QUERY_ERROR, f"Resource not found for the segment '{name}'.")
+        return table
 
     def find_id(self, table: Table, key: str | dict[str, Any]) -> str | None:
         """The id of the row a URL key names (GUID or alternate key), or None."""
@@ -87,12 +83,15 @@ class Records:
         segments = parse_path(relative_path(url))
         if len(segments) != 1 or segments[0].key is None:
             raise bad_payload(f"The URL '{url}' does not identify a single record.")
-        table = entity_set(segments[0].name)
+        table = self.entity_set(segments[0].name)
         row = self.require(table, segments[0].key)
         return table, row[table.primary_key]
 
-    def payload(self, table: Table, body: dict[str, Any], content_ids: ContentIds) -> Row:
-        """Checked changes of a body, with every bound row resolved and verified to exist."""
+    def payload(
+        self, table: Table, body: dict[str, Any], content_ids: ContentIds, *, creating: bool
+    ) -> Row:
+        """Checked changes of a body, with every bound row resolved and verified to exist;
+        columns not valid for this create (or update) are dropped as the service drops them."""
 
         def resolve(url: str, target: str) -> str:
             bound_table, bound_id = self.reference(url, content_ids)
@@ -103,7 +102,12 @@ class Records:
                 )
             return bound_id
 
-        return read_payload(table, body, resolve)
+        return read_payload(
+            table,
+            body,
+            resolve,
+            lambda column: self.schema.writable(table, column, creating=creating),
+        )
 
     def _check_alternate_keys(self, table: Table, row: Row) -> None:
         for key in table.alternate_keys:
@@ -139,6 +143,7 @@ class Records:
         )
         if table.column("ownerid") is not None and row.get("ownerid") is None:
             row["ownerid"] = self.user_id
+        supplement.derive(table.logical_name, row)
         self._check_alternate_keys(table, row)
         self.store.put(table.logical_name, row_id, row)
         return row
@@ -164,6 +169,7 @@ class Records:
             "modifiedby": self.user_id,
             "versionnumber": self.store.next_version(),
         }
+        supplement.derive(table.logical_name, updated)
         self._check_alternate_keys(table, updated)
         self.store.put(table.logical_name, updated[table.primary_key], updated)
         return updated
@@ -173,7 +179,8 @@ class Records:
         cascade-delete them, or clear their lookup (RemoveLink). N:N links go with the row."""
         row_id = row[table.primary_key]
         self.store.delete(table.logical_name, row_id)
-        for child, column in referencing_lookups(table.logical_name):
+        for relationship in self.schema.referencing(table.logical_name):
+            child, column = self.schema.tables[relationship.referencing], relationship.column
             for referencing in self.store.find(child.logical_name, {column.logical_name: row_id}):
                 if column.cascade_delete:
                     self.delete(child, referencing)
@@ -199,7 +206,7 @@ class Records:
 
     def linked(self, rel: ManyToMany, table: Table, row_id: str) -> list[Row]:
         """Rows on the far side of an N:N relationship."""
-        other = TABLES[rel.other(table.logical_name)]
+        other = self.schema.tables[rel.other(table.logical_name)]
         ids = self.store.linked(
             rel.schema_name, row_id, from_first=table.logical_name == rel.table1
         )

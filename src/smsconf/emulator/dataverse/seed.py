@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from smsconf.emulator.dataverse.records import Records
-from smsconf.platform import TABLES
 
 SEED_NAMESPACE = uuid.UUID("0f0c6b1e-5d55-4a8e-8a53-1c6a3c7a9d20")
 SEEDED_FLAG = "seeded"
@@ -150,6 +149,7 @@ def seed(records: Records) -> None:
         if store.meta(SEEDED_FLAG):
             return
         for table_name, values in _rows(records.user_id):
-            table = TABLES[table_name]
-            records.create(table, dict(values))
+            table = records.schema.tables.get(table_name)
+            if table is not None:  # an organisation of another schema may lack the table
+                records.create(table, dict(values))
         store.set_meta(SEEDED_FLAG, "1")

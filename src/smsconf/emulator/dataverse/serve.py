@@ -13,6 +13,7 @@ import uvicorn
 
 from smsconf.emulator.dataverse.app import create_app
 from smsconf.emulator.dataverse.faults import FaultConfig
+from smsconf.emulator.dataverse.schema import Schema
 from smsconf.emulator.dataverse.tls import self_signed_certificate
 from smsconf.emulator.serving import bind, server_config, url_of
 
@@ -27,14 +28,16 @@ def serve(
     token: str | None = None,
     faults: FaultConfig | None = None,
     *,
+    schema: Schema | None = None,
     announce: Callable[[str], None] = print,
 ) -> None:
-    """Run the emulator until interrupted, announcing its URL (and certificate) first."""
+    """Run the emulator until interrupted, announcing its URL (and certificate) first;
+    `schema` is the organisation's tables (the committed snapshot's by default)."""
     if self_signed:
         tls_cert, tls_key = self_signed_certificate(
             Path(tempfile.mkdtemp(prefix="smsconf-emulator-")), [host]
         )
-    app = create_app(db, token=token, faults=faults)
+    app = create_app(db, token=token, faults=faults, schema=schema)
     sock = bind(host, port)
     url = url_of(sock, host, tls_cert is not None)
     announce(f"Dataverse emulator: {url}  (Web API root {url}/api/data/v9.2/)")

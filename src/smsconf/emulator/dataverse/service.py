@@ -57,7 +57,8 @@ from smsconf.emulator.dataverse.query import (
     sort_rows,
     substitute_aliases,
 )
-from smsconf.emulator.dataverse.records import ContentIds, Records, entity_set, keyed
+from smsconf.emulator.dataverse.records import ContentIds, Records, keyed
+from smsconf.emulator.dataverse.schema import Fetch, Schema
 from smsconf.emulator.dataverse.store import Row, Store
 from smsconf.emulator.dataverse.urls import (
     Segment,
@@ -67,15 +68,7 @@ from smsconf.emulator.dataverse.urls import (
     split_path,
 )
 from smsconf.emulator.dataverse.values import etag, presenter, wire_value
-from smsconf.platform import (
-    ALL_TABLES,
-    TABLES,
-    Column,
-    ColumnType,
-    Table,
-    many_to_many,
-    referencing_lookups,
-)
+from smsconf.platform import Column, ColumnType, Table
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +77,12 @@ _COLLECTION_OPTIONS = {"$select", "$filter", "$orderby", "$top", "$expand", "$co
 _ROW_OPTIONS = {"$select", "$expand"}
 _SINGLE_EXPAND = frozenset({"$select", "$expand"})
 _COLLECTION_EXPAND = EXPAND_OPTIONS - {"$expand"}  # [inferred] nested collections not emulated
-METADATA_SETS = ("EntityDefinitions", "RelationshipDefinitions", "sdkmessagefilters")
+METADATA_SETS = (
+    "EntityDefinitions",
+    "RelationshipDefinitions",
+    "GlobalOptionSetDefinitions",
+    "sdkmessagefilters",
+)
 
 
 @dataclass(frozen=True)
@@ -100,12 +98,14 @@ class Service:
     """Answers Web API calls against one emulated organisation."""
 
     def __init__(
-        self, store: Store, identity: Identity, organisation: Organisation | None = None
+        self, store: Store, identity: Identity, organisation: Organisation, schema: Schema
     ) -> None:
         self.store = store
         self.identity = identity
-        self.organisation = organisation or Organisation()
-        self.records = Records(store, identity.user_id)
+        self.organisation = organisation
+        self.schema = schema
+        self.records = Records(store, identity.user_id, schema)
+        self._fetch = Fetch(schema.tables, store.get)
 
     def handle(self, call: Call, content_ids: ContentIds | None = None) -> Reply:
         """One call, atomically; failures become error replies, never exceptions."""
@@ -153,22 +153,25 @@ class Service:
             return actions.bulk_delete(self.records, call)
         if head.name == "sdkmessagefilters" and len(segments) == 1:
             self._only(call, "GET")
-            return metadata.message_filters(call)
+            return metadata.message_filters(call, self.schema)
         if head.name == "$metadata" and len(segments) == 1:
             self._only(call, "GET")
-            return csdl.reply()
+            return csdl.reply(self.schema)
         if head.name == "RelationshipDefinitions":
             self._only(call, "GET")
-            return metadata.relationship_definitions(call, segments)
+            return metadata.relationship_definitions(call, segments, self.schema)
+        if head.name == "GlobalOptionSetDefinitions":
+            self._only(call, "GET")
+            return metadata.global_option_set_definitions(call, segments, self.schema)
         if head.name == "EntityDefinitions":
             self._only(call, "GET")
-            return metadata.answer(call, segments, self.organisation.attributes)
+            return metadata.answer(call, segments, self.schema, self.organisation.attributes)
         if head.name.startswith("$") and head.name[1:] in content_ids:
             table, row_id = content_ids[head.name[1:]]
             return self._entity(
                 call, table, [Segment(table.entity_set, row_id), *segments[1:]], content_ids
             )
-        return self._entity(call, entity_set(head.name), segments, content_ids)
+        return self._entity(call, self.records.entity_set(head.name), segments, content_ids)
 
     @staticmethod
     def _only(call: Call, *methods: str) -> None:
@@ -207,12 +210,9 @@ class Service:
 
     # --- reads -------------------------------------------------------------------------
 
-    def _fetch(self, logical_name: str, row_id: str) -> Row | None:
-        return self.store.get(logical_name, row_id)
-
     def _service_document(self, call: Call) -> Reply:
         """`GET /api/data/v9.2/`: the OData service document, every entity set served."""
-        names = [t.entity_set for t in ALL_TABLES] + list(METADATA_SETS)
+        names = [t.entity_set for t in self.schema.all_tables()] + list(METADATA_SETS)
         value = [{"name": n, "kind": "EntitySet", "url": n} for n in names]
         return json_reply(200, {"@odata.context": f"{call.root}/$metadata", "value": value})
 
@@ -254,7 +254,9 @@ class Service:
         column = table.by_navigation(navigation)
         if column is not None and column.target is not None:
             self._nested(item, _SINGLE_EXPAND, "single-valued")
-            target = TABLES[column.target]
+            target = self.schema.tables.get(column.target)
+            if target is None:  # a lookup to a table this organisation does not serve
+                raise unknown_property(navigation, table.logical_name)
             shape = self._shaper(call, target, item.options)
             source = column.logical_name
 
@@ -282,14 +284,16 @@ class Service:
     def _related(self, table: Table, navigation: str) -> Related:
         """A collection-valued navigation property: N:N, or 1:N named as RelationshipDefinitions
         names its ReferencedEntityNavigationPropertyName."""
-        rel = many_to_many(table.logical_name, navigation)
+        rel = self.schema.relationship(table.logical_name, navigation)
         if rel is not None:
             return Related(
-                TABLES[rel.other(table.logical_name)], lambda: self.records.all_linked(rel, table)
+                self.schema.tables[rel.other(table.logical_name)],
+                lambda: self.records.all_linked(rel, table),
             )
-        for child, lookup in referencing_lookups(table.logical_name):
-            name = metadata.many_to_one(child, lookup)["ReferencedEntityNavigationPropertyName"]
-            if name == navigation:
+        for relationship in self.schema.referencing(table.logical_name):
+            if relationship.collection == navigation:
+                child = self.schema.tables[relationship.referencing]
+                lookup = relationship.column
 
                 def children(child: Table = child, lookup: Column = lookup) -> dict[str, list[Row]]:
                     grouped: dict[str, list[Row]] = {}
@@ -366,7 +370,11 @@ class Service:
         if others:
             raise bad_query(f"The query parameter {others[0]} can't be combined with fetchXml.")
         query = fetchxml.parse(
-            call.query["fetchXml"], table, self.identity.user_id, self.identity.business_unit_id
+            call.query["fetchXml"],
+            table,
+            self.schema.tables,
+            self.identity.user_id,
+            self.identity.business_unit_id,
         )
         counted = call.query.get("$count", "").lower() == "true"
         result = fetchxml.run(query, self.store.rows, self._fetch, call.annotations, counted)
@@ -468,7 +476,7 @@ class Service:
         return json_reply(status, body, headers)
 
     def _create(self, call: Call, table: Table, content_ids: ContentIds) -> Reply:
-        changes = self.records.payload(table, call.json_object(), content_ids)
+        changes = self.records.payload(table, call.json_object(), content_ids, creating=True)
         fieldsecurity.check_write(self.records, table, changes, creating=True)
         row = self.records.create(table, changes)
         self._remember(call, table, row, content_ids)
@@ -497,7 +505,7 @@ class Service:
         self._check_version(call, row, table, key)
         if row is not None and call.headers.get("if-none-match") == "*":
             raise duplicate_key()
-        changes = self.records.payload(table, call.json_object(), content_ids)
+        changes = self.records.payload(table, call.json_object(), content_ids, creating=row is None)
         fieldsecurity.check_write(self.records, table, changes, creating=row is None)
         if row is not None:
             updated = self.records.update(table, row, changes)
@@ -540,16 +548,14 @@ class Service:
                 )
                 return json_reply(200, self._expander(call, table, item)(row))
             self._only(call, "PUT", "DELETE")
-            value = None
+            body = {f"{nav.name}@odata.bind": None}
             if call.method == "PUT":
-                value = self.records.payload(
-                    table,
-                    {f"{nav.name}@odata.bind": call.json_object().get("@odata.id")},
-                    content_ids,
-                )[column.logical_name]
-            self.records.update(table, row, {column.logical_name: value})
+                body[f"{nav.name}@odata.bind"] = call.json_object().get("@odata.id")
+            changes = self.records.payload(table, body, content_ids, creating=False)
+            if changes:  # nothing to do for a lookup not valid for update
+                self.records.update(table, row, changes)
             return empty_reply(204)
-        rel = many_to_many(table.logical_name, nav.name)
+        rel = self.schema.relationship(table.logical_name, nav.name)
         if rel is None:
             related = self._related(table, nav.name)  # a 1:N collection, or the 400
             if is_ref:
@@ -562,7 +568,7 @@ class Service:
             return self._page(call, related.table, children)
         if not is_ref:
             self._only(call, "GET")
-            other = TABLES[rel.other(table.logical_name)]
+            other = self.schema.tables[rel.other(table.logical_name)]
             return self._page(call, other, self.records.linked(rel, table, row[table.primary_key]))
         self._only(call, "POST", "DELETE")
         if call.method == "POST":
@@ -571,7 +577,7 @@ class Service:
                 raise bad_payload("The body must carry '@odata.id' with the URL of the row.")
             other_table, other_id = self.records.reference(target, content_ids)
         else:
-            other_table = TABLES[rel.other(table.logical_name)]
+            other_table = self.schema.tables[rel.other(table.logical_name)]
             if nav.key is not None:
                 other_id = self.records.require(other_table, keyed(nav))[other_table.primary_key]
             elif "$id" in call.query:
@@ -599,6 +605,6 @@ class Service:
             )
             return json_reply(200, {"@odata.context": context, "value": value})
         value = call.json_object().get("value") if call.method == "PUT" else None
-        changes = self.records.payload(table, {column.logical_name: value}, {})
+        changes = self.records.payload(table, {column.logical_name: value}, {}, creating=False)
         self.records.update(table, row, changes)
         return empty_reply(204)

@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from smsconf.emulator.dataverse import supplement
 from smsconf.emulator.dataverse.errors import UNEXPECTED, DataverseError
-from smsconf.platform import TABLES, ColumnType
 
 Row = dict[str, Any]
 BUSY_TIMEOUT = 30.0  # seconds to wait for another process (a served org and the CLI) to commit
@@ -36,7 +36,6 @@ CREATE TABLE IF NOT EXISTS inbound_messages (
 
 
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_TEXT = {ColumnType.STRING, ColumnType.MEMO, ColumnType.LOOKUP, ColumnType.UNIQUEIDENTIFIER}
 
 
 def _extract(column: str, text: bool) -> str:
@@ -49,14 +48,11 @@ def _key_indexes() -> list[str]:
     """An expression index per alternate key, so a unique-key check on every insert (and a URL
     naming a row by its alternate key) is a lookup, not a scan of the table's rows."""
     statements: dict[str, str] = {}
-    for table in TABLES.values():
-        for key in table.alternate_keys:
+    for keys in supplement.KEYS.values():
+        for key in keys:
             if not all(_PLAIN_NAME.fullmatch(c) for c in key.columns):
                 continue
-            parts = []
-            for name in key.columns:
-                column = table.column(name)
-                parts.append(_extract(name, column is not None and column.type in _TEXT))
+            parts = [_extract(name, text=True) for name in key.columns]  # every key is text
             index = "rows_key_" + "_".join(key.columns)
             statements.setdefault(
                 ", ".join(parts),

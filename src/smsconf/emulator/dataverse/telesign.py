@@ -1,8 +1,10 @@
 """The org's inbound Telesign callback, `POST /telesign/incoming?orgId=...`.
 
-Telesign pushes inbound SMS to an org-level URL (evidence §3). The signature is checked when the
-customer id matches a provider account whose API key is stored, as the product would; messages
-from unknown customers are accepted so that demos without an account still see traffic.
+Telesign pushes inbound SMS to an org-level URL (evidence §3), signed over the body with the
+account's API key (telesign.md §10.3: `Authorization: TSA <customer id>:<signature>`). A callback
+is kept only when that signature verifies against the stored key of one of the organisation's
+Telesign accounts; anything else is an unauthenticated write and answers 401, whether or not
+the org is served with `--token` (the bearer token guards the Web API, not this callback).
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import binascii
 import hashlib
 import hmac
 
-from smsconf.emulator.dataverse.errors import NOT_AUTHENTICATED, DataverseError
+from smsconf.emulator.dataverse.errors import NOT_AUTHENTICATED, DataverseError, bad_payload
 from smsconf.emulator.dataverse.records import now
 from smsconf.emulator.dataverse.store import Store
+from smsconf.emulator.limits import loads
 
 TELESIGN_PROVIDER = 192350002
 PROVIDER_TABLE = "msdyn_occommunicationprovidersetting"
@@ -31,26 +34,27 @@ def _unauthorized(reason: str) -> DataverseError:
 
 
 def receive(store: Store, org_id: str | None, authorization: str, body: bytes) -> None:
-    """Verify and keep one inbound callback, or raise a 401."""
-    customer_id = None
-    given = ""
-    if authorization.startswith("TSA "):
-        customer_id, _, given = authorization[4:].partition(":")
+    """Verify and keep one inbound callback; a 401 unless it is signed, a 400 unless JSON."""
+    scheme, _, credentials = authorization.partition(" ")
+    customer_id, _, given = credentials.partition(":")
+    if scheme != "TSA" or not customer_id or not given:
+        raise _unauthorized("no `TSA <customer id>:<signature>` Authorization header")
     with store.transaction():
-        if customer_id:
-            accounts = store.find(
-                PROVIDER_TABLE,
-                {
-                    "msdyn_accountsid": customer_id,
-                    "msdyn_occommunicationprovider": TELESIGN_PROVIDER,
-                },
-            )
-            keys = [a["msdyn_securesecret"] for a in accounts if a.get("msdyn_securesecret")]
-            if keys:
-                try:
-                    valid = any(hmac.compare_digest(signature(body, k), given) for k in keys)
-                except (binascii.Error, ValueError):
-                    valid = False
-                if not valid:
-                    raise _unauthorized("bad signature")
+        accounts = store.find(
+            PROVIDER_TABLE,
+            {"msdyn_accountsid": customer_id, "msdyn_occommunicationprovider": TELESIGN_PROVIDER},
+        )
+        keys = [a["msdyn_securesecret"] for a in accounts if a.get("msdyn_securesecret")]
+        if not keys:
+            raise _unauthorized("no Telesign account of this organisation has that customer id")
+        try:
+            valid = any(hmac.compare_digest(signature(body, k), given) for k in keys)
+        except (binascii.Error, ValueError):
+            valid = False
+        if not valid:
+            raise _unauthorized("bad signature")
+        try:
+            loads(body)
+        except (ValueError, UnicodeDecodeError):
+            raise bad_payload("The callback body is not JSON.") from None
         store.add_inbound(org_id, customer_id, body.decode("utf-8", errors="replace"), now())

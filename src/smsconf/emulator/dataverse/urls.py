@@ -7,13 +7,13 @@ inner URLs, so every place that names a row accepts the same forms the real serv
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from smsconf.emulator.dataverse.errors import bad_query
+from smsconf.emulator.limits import loads
 
 API_ROOT = re.compile(r"^/?api/data/v9\.[0-2]/?", re.IGNORECASE)
 _SEGMENT = re.compile(r"^(?P<name>[^()]+)(?:\((?P<key>.*)\))?$", re.DOTALL)
@@ -138,7 +138,7 @@ def literal(text: str) -> object:
     literal (`'text'` with `''` for a quote, numbers, true/false/null, GUIDs, `['a','b']`)."""
     text = text.strip()
     try:
-        return json.loads(text)
+        return loads(text)
     except ValueError:
         pass
     if len(text) >= 2 and text[0] == text[-1] == "'":

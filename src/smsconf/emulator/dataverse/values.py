@@ -149,11 +149,16 @@ def _unknown_in_payload(name: str, table: Table) -> DataverseError:
     )
 
 
-def read_payload(table: Table, body: dict[str, Any], resolve: Resolver) -> Row:
+def read_payload(
+    table: Table, body: dict[str, Any], resolve: Resolver, writable: Callable[[Column], bool]
+) -> Row:
     """Changes a create or update body asks for, as stored values keyed by logical name.
 
-    Server-owned columns are ignored as the service ignores them; instance annotations such as
-    `@odata.type` or `@odata.etag` are skipped.
+    A column not valid for this create or update (`writable` False: IsValidForCreate or
+    IsValidForUpdate) is checked, then ignored, as the platform ignores it ("The system will
+    ignore any attribute values that are not allowed for create or update", Microsoft Dynamics
+    CRM team blog, "Locating attributes that are valid for creating or updating records");
+    instance annotations such as `@odata.type` or `@odata.etag` are skipped.
     """
     changes: Row = {}
     for key, value in body.items():
@@ -166,16 +171,19 @@ def read_payload(table: Table, body: dict[str, Any], resolve: Resolver) -> Row:
                 raise _undeclared(table, navigation)
             if value is not None and not isinstance(value, str):
                 raise bad_payload(f"Invalid value for '{key}': a URL string is expected.")
-            changes[column.logical_name] = None if value is None else resolve(value, column.target)
+            if writable(column):
+                changes[column.logical_name] = (
+                    None if value is None else resolve(value, column.target)
+                )
             continue
         if "@" in key:
             continue
         column = table.column(key)
         if column is None or column.type is ColumnType.LOOKUP:
             raise _unknown_in_payload(key, table)
-        if column.server_owned:
-            continue
-        changes[key] = coerce(table, column, value)
+        stored = coerce(table, column, value)
+        if writable(column):
+            changes[key] = stored
     return changes
 
 

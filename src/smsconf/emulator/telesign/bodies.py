@@ -26,6 +26,7 @@ DESCRIPTIONS: dict[int, str] = {
     10000: "System Unavailable, Please try again later.",
     10017: "Customer ID / Reference ID not found",
     10019: "Rate Limit Exceeded",
+    3116: "Payload too large",
     10036: "Reference ID expired",
     11000: "Invalid value for parameter phone_number.",
     11009: "Invalid value for parameter message.",

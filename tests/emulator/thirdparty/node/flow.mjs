@@ -284,9 +284,40 @@ await step("metadata: entity, picklist attributes with option sets, CSDL", async
     expand: [{ property: "OptionSet", select: ["Options"] }],
   });
   const queueType = picklists.value.find((a) => a.LogicalName === "msdyn_queuetype");
-  check(queueType && queueType.OptionSet.Options.length === 3, "msdyn_queuetype options");
+  // the queue page lists two queue types (Messaging, Entity); no Voice option
+  same(queueType && queueType.OptionSet.Options.map((o) => o.Value), [192350000, 192350001], "msdyn_queuetype options");
   const csdl = await api.retrieveCsdlMetadata();
   check(csdl.includes('EntityType Name="queue"'), "CSDL declares queue");
+});
+
+await step("metadata: expanded attributes, relationship casts, global option sets", async () => {
+  const entity = await api.retrieveEntity({
+    key: "LogicalName='msdyn_liveworkstreamcapacityprofile'",
+    select: ["LogicalName"],
+    expand: [{ property: "Attributes", select: ["LogicalName", "AttributeType"] }],
+  });
+  check(Array.isArray(entity.Attributes) && entity.Attributes.length > 0, "Attributes expanded");
+  check(entity.Attributes.some((a) => a.LogicalName === "msdyn_capacityprofile_id"), "lookup listed");
+  const nn = await api.retrieveRelationships({
+    castType: "Microsoft.Dynamics.CRM.ManyToManyRelationshipMetadata",
+    select: ["SchemaName", "Entity1NavigationPropertyName"],
+  });
+  check(nn.value.some((r) => r.SchemaName === "msdyn_msdyn_cannedmessage_liveworkstream"), "N:N cast");
+  const m1 = await api.retrieveRelationships({
+    castType: "Microsoft.Dynamics.CRM.OneToManyRelationshipMetadata",
+    select: ["ReferencingAttribute", "ReferencingEntityNavigationPropertyName"],
+    filter: "ReferencingEntity eq 'msdyn_liveworkstreamcapacityprofile'",
+  });
+  const capacity = m1.value.find((r) => r.ReferencingAttribute === "msdyn_capacityprofile_id");
+  same(capacity && capacity.ReferencingEntityNavigationPropertyName, "msdyn_capacityProfile_id", "1:N cast, case kept");
+  const channels = await api.retrieveGlobalOptionSet({
+    key: "Name='msdyn_streamsource'",
+    castType: "Microsoft.Dynamics.CRM.OptionSetMetadata",
+    select: ["Name", "Options"],
+  });
+  check(channels.Options.some((o) => o.Value === 192340000), "SMS is a channel");
+  const sets = await api.retrieveGlobalOptionSets({ select: ["Name"] });
+  check(sets.value.some((o) => o.Name === "msdyn_streamsource"), "global option sets listed");
 });
 
 await step("delete, then the row is gone", async () => {
