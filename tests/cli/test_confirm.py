@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.reconcile import workspace as shared
+from tools.testkit import workspace as shared
 from tools.testkit.redteam import NUMBER, NUMBER_ADDRESS, remove_short_code
 from tools.testkit.workspace import Workspace
 

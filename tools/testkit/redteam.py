@@ -333,7 +333,8 @@ ATTACKS = (
         "edit",
         changed(TIER1_ADDRESS, key=("SMS Support VIP",)),
         STALE,
-        ("queue[SMS Support VIP]: update is in the saved plan, not in a fresh plan",),
+        # the address is the key in the configuration's words, which the forgery left alone
+        (f'{TIER1_ADDRESS}: key[0] is "SMS Support VIP" in the saved plan',),
     ),
     Attack(
         "read-etag-removed",
@@ -450,7 +451,7 @@ ATTACKS = (
         "create",
         _redirect_link,
         STALE,
-        ("associate count is 2 in the saved plan", "a fresh plan has associate"),
+        ("quick_reply_link[SMS Sales/Closing]: target_id is", "in the saved plan"),
     ),
     Attack("lookup-redirected", "create", _bind_elsewhere, STALE, ("@odata.bind is",)),
     Attack(

@@ -534,7 +534,8 @@ def _document(text: str | bytes) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()):
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
+            # an unterminated string runs to the end of the text: the file stops inside it
             raise PlanFileError(f"is truncated: its JSON stops at line {exc.lineno}") from None
         raise PlanFileError(
             f"is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
