@@ -312,6 +312,52 @@ def test_message_dropped_from_a_managed_workstream_is_deleted(applied: Workspace
     assert sum(ws.key_counts()["msdyn_ocsystemmessage"].values()) == 3
 
 
+def test_renamed_from_renames_the_queue_in_place(applied: Workspace) -> None:
+    """Terraform's `moved`: the queue is found under its old name and renamed, keeping its id
+    (and so every routing rule and workstream that points at it); nothing is created or
+    deleted, and once applied the plan is empty although renamed_from stays in the YAML."""
+    ws = applied
+    (vip,) = ws.rows("queue", name="SMS Support VIP")
+    text = ws.config.read_text(encoding="utf-8").replace(
+        "  - name: SMS Support VIP\n",
+        "  - name: SMS Support Priority\n    renamed_from: SMS Support VIP\n",
+    )
+    ws.config.write_text(text.replace("queue: SMS Support VIP", "queue: SMS Support Priority"))
+    plan = plan_json(ws)
+    (change,) = plan["resource_changes"]
+    assert change["change"]["actions"] == ["update"] and change["id"] == vip["queueid"]
+    assert change["reason"] == "renamed from 'SMS Support VIP' (renamed_from)"
+    (name,) = change["columns"]
+    assert (name["field"], name["field_before"], name["field_after"]) == (
+        "queues[SMS Support Priority].name",
+        "SMS Support VIP",
+        "SMS Support Priority",
+    )
+    assert ws.apply().exit_code == ExitCode.OK
+    (renamed,) = ws.rows("queue", name="SMS Support Priority")
+    assert renamed["queueid"] == vip["queueid"] and ws.rows("queue", name="SMS Support VIP") == []
+    assert ws.plan("--detailed-exitcode").exit_code == ExitCode.OK
+
+
+def test_a_managed_object_dropped_from_the_yaml_is_named_with_how_to_delete_or_keep_it(
+    applied: Workspace,
+) -> None:
+    """smsconf created the quick reply (its id is the deterministic one); once the YAML stops
+    listing it, the plan leaves it alone but says so, and how to delete it or keep it."""
+    ws = applied
+    ws.edit("quick_replies: [Greeting, Salutation, Closing]", "quick_replies: [Greeting, Closing]")
+    ws.cut("  - title: Salutation\n", "  - title: Closing\n")
+    planned = ws.plan()
+    assert planned.exit_code == ExitCode.OK, planned.output
+    assert (
+        "[ ] quick reply 'Salutation': todo: smsconf created it and the configuration no longer "
+        "lists it, so it is left as it is: to delete it, list it under removed: (kind: "
+        "quick_reply, name: Salutation); to keep managing it, declare it again"
+    ) in planned.stdout
+    assert "delete quick reply" not in planned.stdout
+    assert "Default messaging queue': todo" not in planned.stdout  # not smsconf's: no note
+
+
 def test_allow_delete_takes_the_address_the_plan_prints_and_refuses_a_misspelt_one(
     applied: Workspace,
 ) -> None:

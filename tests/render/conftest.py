@@ -42,7 +42,8 @@ def edit_every_way(ws: Workspace) -> None:
 def edit_as_a_reviewer_would(ws: Workspace) -> None:
     """The edits a pull request makes, each of which the plan must say in the YAML's words:
     a queue's priority, a distribution mode and auto-close, a number moved between workstreams,
-    a route sent to another queue, a rule's condition, and a message deleted."""
+    a route sent to another queue, a rule's condition, a queue renamed (`renamed_from:`), and a
+    message deleted."""
     ws.edit("    priority: 10\n", "    priority: 11\n")
     ws.edit("      mode: pick\n", "      mode: push\n")
     ws.edit("      auto_close_after: 8h\n", "      auto_close_after: 12h\n")
@@ -56,6 +57,11 @@ def edit_as_a_reviewer_would(ws: Workspace) -> None:
         "              value: VIP\n          queue: SMS Support Tier 1\n",
     )
     ws.edit("                  value: Gold\n", "                  value: Platinum\n")
+    ws.edit(
+        "  - name: SMS Support VIP\n",
+        "  - name: SMS Support Priority\n    renamed_from: SMS Support VIP\n",
+    )
+    ws.edit("            - queue: SMS Support VIP\n", "            - queue: SMS Support Priority\n")
     ws.edit(
         "        - trigger: agent_assigned\n          text: You're now chatting with {Agent}.\n", ""
     )

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from urllib.parse import urlparse
 
 from smsconf.config import vocabulary as v
 from smsconf.config.kinds import BY_WORDS, KINDS, words
 from smsconf.config.model import (
+    CapacityProfile,
     Condition,
     Config,
     OperatingHours,
@@ -30,9 +31,10 @@ from smsconf.config.provider_rules import number_type, provider_fields, us_numbe
 NUMBER_LENGTHS = {"short_code": (3, 8), "geo": (7, 15), "long_code": (7, 15), "toll_free": (7, 15)}
 ENVIRONMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 LOOKUP_ONLY_FIELDS = {
-    Queue: ("assignment", "operating_hours", "priority"),
+    Queue: ("assignment", "operating_hours", "priority", "renamed_from"),
     OperatingHours: (),
-    QuickReply: ("message",),
+    QuickReply: ("message", "renamed_from"),
+    CapacityProfile: ("renamed_from",),
 }
 SCHEDULE_FIELDS = ("managed", "all_days", "days", "start", "end", "timezone")
 SCHEDULE_REFUSED = (
@@ -195,13 +197,32 @@ class _Checker:
             label = "a short code" if kind == "short_code" else f"a {kind.replace('_', '-')} number"
             self.report(f"{label} has {low} to {high} digits; '{number}' has {len(number)}", path)
 
+    def renames(
+        self, key: str, items: Sequence[Queue | OperatingHours | CapacityProfile | QuickReply]
+    ) -> None:
+        """`renamed_from:` names the object's old name, which nothing declared may still have
+        (that object would be the one renamed)."""
+        names = {
+            (item.title if isinstance(item, QuickReply) else item.name).casefold() for item in items
+        }
+        for i, item in enumerate(items):
+            old = getattr(item, "renamed_from", None)
+            if old is not None and old.casefold() in names:
+                self.report(
+                    f"renamed_from '{old}' is the name of another object declared under {key}:",
+                    (key, i, "renamed_from"),
+                    hint="renamed_from names the old name, which no declared object keeps",
+                )
+
     def referenced_objects(self) -> None:
         c = self.config
         for key, items in (
             ("queues", c.queues),
             ("operating_hours", c.operating_hours),
+            ("capacity_profiles", c.capacity_profiles),
             ("quick_replies", c.quick_replies),
         ):
+            self.renames(key, items)
             for i, item in enumerate(items):
                 if not item.managed:
                     for field in LOOKUP_ONLY_FIELDS[type(item)]:

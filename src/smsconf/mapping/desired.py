@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from smsconf.config.model import Account, Config, QueueRule, Workstream
+from smsconf.config.model import Account, Config, QueueRule, QuickReply, Workstream
 from smsconf.config.secrets import SecretRef
 from smsconf.mapping import ids, paths
 from smsconf.mapping.fields import (
@@ -569,6 +569,22 @@ def _output_path(name: str) -> str:
     if name == "priority":
         return vocab.CLASSIFICATION_OUTPUT_PRIORITY
     return attribute_path(name)
+
+
+def renames(config: Config) -> list[tuple[str, Key, Key]]:
+    """(table, old key, new key) of every managed object the configuration renames
+    (`renamed_from:`): its row is found under the old name and updated in place."""
+    found = []
+    for section, table in (
+        (config.queues, "queue"),
+        (config.capacity_profiles, "msdyn_capacityprofile"),
+        (config.quick_replies, "msdyn_cannedmessage"),
+    ):
+        for item in section:
+            name = item.title if isinstance(item, QuickReply) else item.name
+            if item.managed and item.renamed_from:
+                found.append((table, (item.renamed_from,), (name,)))
+    return found
 
 
 def desired_rows(config: Config, resolver: Resolver) -> tuple[list[DesiredRow], list[DesiredLink]]:

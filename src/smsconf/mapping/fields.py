@@ -288,6 +288,7 @@ NOT_STORED = "not stored: the organisation keeps no such column"
 REFUSED = Only(why="refused")
 DEPRECATED = "Deprecated column; the product ignores it."
 RULE = InRuleset()
+RENAMED = Only(why="smsconf only: finds the row under its old name, which the plan renames")
 TEMPLATE_TABLES = ("msdyn_sessiontemplate", "msdyn_notificationtemplate")
 SECTION = Section()
 
@@ -403,6 +404,7 @@ FIELDS: tuple[Field, ...] = (
     Field("OperatingHours.timezone", convert=REFUSED, doc=DEPRECATED),
     Field("Queue.name", "queue", "name", path="name", doc="Unique queue name."),
     Field("Queue.managed", convert=ONLY),
+    Field("Queue.renamed_from", convert=RENAMED),
     Field(
         "Queue.assignment",
         "queue",
@@ -434,6 +436,7 @@ FIELDS: tuple[Field, ...] = (
         doc="Unique name.",
     ),
     Field("CapacityProfile.managed", convert=ONLY),
+    Field("CapacityProfile.renamed_from", convert=RENAMED),
     Field(
         "CapacityProfile.default_max_units",
         "msdyn_capacityprofile",
@@ -452,6 +455,7 @@ FIELDS: tuple[Field, ...] = (
         "QuickReply.title", "msdyn_cannedmessage", "msdyn_title", path="title", doc="Unique title."
     ),
     Field("QuickReply.managed", convert=ONLY, doc="true: smsconf owns it; false: looked up"),
+    Field("QuickReply.renamed_from", convert=RENAMED),
     Field(
         "QuickReply.message",
         "msdyn_cannedmessage",

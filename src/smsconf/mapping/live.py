@@ -56,6 +56,8 @@ class LiveState:
     by_key: dict[str, dict[Key, Row]] = field(default_factory=dict)
     key_of_id: dict[str, dict[str, Key]] = field(default_factory=dict)
     _names: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    aliases: dict[str, dict[str, Key]] = field(default_factory=dict)
+    """Table → row id → the key it goes by: a row the configuration renames (`renamed_from`)."""
 
     def __post_init__(self) -> None:
         for table in KEYS:
@@ -65,8 +67,9 @@ class LiveState:
         index: dict[Key, Row] = {}
         keys: dict[str, Key] = {}
         primary = TABLES[table].primary_key
+        aliases = self.aliases.get(table, {})
         for row in self.rows.get(table, []):
-            key = self._natural_key(table, row)
+            key = aliases.get(self.row_id(table, row)) or self._natural_key(table, row)
             if key is not None:
                 index.setdefault(ids.normalise(key), row)
                 keys[str(row[primary]).lower()] = key
@@ -106,6 +109,17 @@ class LiveState:
             for row in self.rows.get(table, [])
             if (editor := self.editor(row)) is not None
         }
+
+    def rename(self, table: str, old: Key, new: Key) -> bool:
+        """Let the row known as `old` go by `new` (its rows below follow), when the
+        organisation has a row of that old key and none of the new one; True if it did."""
+        row = self.row(table, old)
+        if row is None or self.row(table, new) is not None:
+            return False
+        self.aliases.setdefault(table, {})[self.row_id(table, row)] = new
+        for name in KEYS:  # in dependency order: children's keys are made of their parents'
+            self._index(name)
+        return True
 
     def row(self, table: str, key: Key) -> Row | None:
         return self.by_key.get(table, {}).get(ids.normalise(key))

@@ -14,6 +14,7 @@ from typing import Any
 
 from smsconf.config.kinds import words
 from smsconf.config.model import Config
+from smsconf.mapping import ids
 from smsconf.mapping.addresses import key_words, path_of
 from smsconf.mapping.fields import BY_COLUMN
 from smsconf.mapping.ids import Key, normalise
@@ -33,7 +34,7 @@ from smsconf.mapping.tables import (
 )
 from smsconf.platform import TABLES, ColumnType
 from smsconf.platform import vocabulary as vocab
-from smsconf.reconcile.plan import Action, Change, ColumnChange, Unmanaged
+from smsconf.reconcile.plan import Action, Change, ColumnChange, Note, Unmanaged
 
 RANK = {table: i for i, table in enumerate(KEYS)}
 STEP_TYPE = {value: word for word, value in vocab.STEP_TYPE.items()}
@@ -47,6 +48,7 @@ REMOVED_REASON = "listed under removed:"
 class DiffResult:
     changes: list[Change] = field(default_factory=list)
     unmanaged: list[Unmanaged] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     read_etags: dict[str, str] = field(default_factory=dict)
     unsafe: list[str] = field(default_factory=list)
 
@@ -278,8 +280,12 @@ class Differ:
         editor = self.live.editor(live)
         edited_by = self.live.name_of("bot", editor) if editor else None
         edited_on = str(live.get("modifiedon")) if editor and live.get("modifiedon") else None
+        renamed = self.live.row_id(row.table, live) in self.live.aliases.get(row.table, {})
         reason = (
-            f"edited in the organisation by {edited_by}" + (f" on {edited_on}" if edited_on else "")
+            f"renamed from '{live.get(table.primary_name)}' (renamed_from)"
+            if renamed
+            else f"edited in the organisation by {edited_by}"
+            + (f" on {edited_on}" if edited_on else "")
             if edited_by
             else "changed in the configuration, not applied yet"
         )
@@ -415,13 +421,30 @@ class Differ:
                     ident = (table, self.live.row_id(table, row))
                     if ident not in handled and self.judge(table, row, doomed):
                         handled.add(ident)
-        for table, kind in TOP_LEVEL.items():  # numbers whose account stays, but not in YAML
+        for table in TOP_LEVEL:  # numbers whose account stays, but not in YAML
             for row in self.live.rows.get(table, []):
                 if (table, self.live.row_id(table, row)) not in handled:
-                    label = self.label(table, row, self.live.key_of(table, row))
-                    self.result.unmanaged.append(
-                        Unmanaged(kind, label, table, self.live.row_id(table, row))
-                    )
+                    key = self.live.key_of(table, row)
+                    self.left_alone(table, row, key, self.label(table, row, key))
+
+    def left_alone(self, table: str, row: Row, key: Key | None, label: str) -> None:
+        """A top-level row the configuration does not list: untouched. One smsconf created (its
+        id is the deterministic one) was managed and dropped from the YAML: the plan says so,
+        and how to delete it or keep it, instead of forgetting it silently."""
+        row_id = self.live.row_id(table, row)
+        kind = TOP_LEVEL[table]
+        self.result.unmanaged.append(Unmanaged(kind, label, table, row_id))
+        if key is None or row_id != ids.row_id(self.live.org_id, table, key):
+            return
+        self.result.notes.append(
+            Note(
+                "todo",
+                label,
+                "smsconf created it and the configuration no longer lists it, so it is left "
+                f"as it is: to delete it, list it under removed: (kind: {kind}, name: "
+                f"{key[-1]}); to keep managing it, declare it again",
+            )
+        )
 
     def judge(self, table: str, row: Row, doomed: dict[tuple[str, Key], str]) -> bool:
         """Decide one live row's fate; False when it must wait for its parent's verdict."""
@@ -443,9 +466,7 @@ class Differ:
                 return True
             if table == "msdyn_ocphonenumber" and parent is not None:
                 return False  # its account may still be found removed in the second pass
-            self.result.unmanaged.append(
-                Unmanaged(TOP_LEVEL[table], label, table, self.live.row_id(table, row))
-            )
+            self.left_alone(table, row, key, label)
             return True
         if parent_doomed:
             doomed[ident] = self.delete(table, row, label, "its parent is removed", cause)

@@ -23,7 +23,7 @@ from smsconf.config.model import Config
 from smsconf.config.problems import did_you_mean
 from smsconf.config.secrets import SecretError, fingerprint
 from smsconf.gcpause import gc_paused
-from smsconf.mapping.desired import desired_rows
+from smsconf.mapping.desired import desired_rows, renames
 from smsconf.mapping.export import Exported, export_config
 from smsconf.mapping.live import LiveState
 from smsconf.platform.inbound import inbound_url
@@ -212,6 +212,8 @@ async def _planned(
     else:
         live, creds, numbers = await live_task, [], []
     await read_editors(target.dataverse, live)
+    for table, old, new in renames(config):
+        live.rename(table, old, new)
     with gc_paused():
         rows, links = desired_rows(config, live)
         problems = live.problems + absent_columns(rows, live.schema)
@@ -224,7 +226,10 @@ async def _planned(
                 raise loaded.problems(denied)
         changes = ordered(result.changes + (twilio.changes if twilio else []))
     notes = (
-        telesign_notes(config) + migration_notes(config, live) + (twilio.notes if twilio else [])
+        telesign_notes(config)
+        + migration_notes(config, live)
+        + (twilio.notes if twilio else [])
+        + result.notes
     )
     plan = Plan(
         environment=loaded.environment,
