@@ -53,6 +53,10 @@ EXIT_ADVICE: dict[ExitCode, str] = {
     ExitCode.PLAN_FILE_INVALID: "Nothing was written. The file given to `apply --plan` is not a "
     "plan smsconf wrote (not UTF-8 JSON, truncated, an unknown action or table, no checksum): "
     "the one-line message says what; save the plan again with `plan --out`.",
+    ExitCode.UNTRUSTED_HOST: "Nothing was sent and no secret was read: the configuration (or "
+    "`--target`) names a host that is not a provider's or Microsoft's documented one. If the "
+    "host is meant (an emulator, a proxy), the workflow allows it with `--allow-host HOST:PORT` "
+    "or `SMSCONF_ALLOW_HOSTS`; a configuration cannot. See docs/ci-guide.md#threat-model.",
     ExitCode.USAGE: "The command line is wrong (a mistyped command or option, a bad option "
     "value, a path that does not exist): the message names it and suggests the closest match. "
     "Never 0 or 2, so a typo in a workflow cannot pass as an empty plan.",

@@ -10,11 +10,13 @@ client's own accounting can be checked against it.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import httpx
 
@@ -24,6 +26,7 @@ from smsconf.emulator.dataverse import create_app as dataverse_app
 from smsconf.emulator.serving import running
 from smsconf.emulator.telesign import EmulatedAccount
 from smsconf.emulator.telesign import create_app as telesign_app
+from smsconf.hosts import ALLOW_ENV, authority
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -75,7 +78,8 @@ def serve_orgs(
     accounts: Sequence[EmulatedAccount],
     latency_ms: float,
 ) -> Iterator[Servers]:
-    """Serve one fresh org per name (SQLite files in `directory`) and a Telesign emulator."""
+    """Serve one fresh org per name (SQLite files in `directory`) and a Telesign emulator,
+    each allowed (`SMSCONF_ALLOW_HOSTS`, as a workflow would) while they are served."""
     with ExitStack() as stack:
         telesign_url = stack.enter_context(running(telesign_app(list(accounts))))
         orgs: dict[str, Org] = {}
@@ -87,7 +91,9 @@ def serve_orgs(
             asyncio.run(_existing_rows(app))
             latency = Latency(app, latency_ms / 1000)
             orgs[name] = Org(stack.enter_context(running(latency)), latency)
-        yield Servers(orgs, telesign_url)
+        served = [telesign_url, *(org.url for org in orgs.values())]
+        with patch.dict(os.environ, {ALLOW_ENV: ",".join(map(authority, served))}):
+            yield Servers(orgs, telesign_url)
 
 
 async def _existing_rows(app: App) -> None:

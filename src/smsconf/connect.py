@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from smsconf import hosts
 from smsconf.dataverse import DataverseClient, RetryPolicy, StaticToken, credential_from_environment
+from smsconf.redact import register
 from smsconf.target import (
     LOCAL,
     LOCAL_DB,
@@ -54,13 +56,16 @@ async def open_target(
     retry: RetryPolicy | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     faults: FaultConfig | None = None,
+    named_by: str = "--target",
 ) -> AsyncIterator[Target]:
     """Connect to `local` or an organisation URL; closes the connections afterwards.
 
     `transport` (tests, benchmarks) replaces the network for a URL target. A URL target takes
     `SMSCONF_TOKEN` as a static bearer token when set (handy for `smsconf emulator serve`),
-    else Azure credentials from the environment. `faults` (tests, reliability runs) makes the
-    local organisation fail as configured (refused for a real organisation).
+    else Azure credentials from the environment, once the host policy trusts its host (a
+    documented organisation host, or one the workflow allowed; `named_by` says who named it).
+    `faults` (tests, reliability runs) makes the local organisation fail as configured
+    (refused for a real organisation).
     """
     if target == LOCAL:
         async with _local(retry, faults) as local:
@@ -68,10 +73,16 @@ async def open_target(
         return
     if faults is not None:
         raise ValueError("faults can only be injected into the local organisation")
+    if transport is None:
+        hosts.require(target, "dataverse", named_by)
     token = os.environ.get("SMSCONF_TOKEN")
-    credential = StaticToken(token) if token else credential_from_environment()
+    if token:
+        register(token)
+    credential = (
+        StaticToken(token, "${env:SMSCONF_TOKEN}") if token else credential_from_environment()
+    )
     async with DataverseClient(target, credential, transport=transport, retry=retry) as client:
-        yield Target(target, target, client, gateway=gateway)
+        yield Target(target, target, client, gateway=gateway, credential_source=credential.source)
 
 
 @asynccontextmanager

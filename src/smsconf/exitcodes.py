@@ -18,6 +18,7 @@ class ExitCode(IntEnum):
     PARTIAL_APPLY = 7  # apply stopped part-way; the journal says what was done
     ROUTE_CASES_FAILED = 8  # `route --cases`: a case was not routed as it expects
     PLAN_FILE_INVALID = 9  # `apply --plan`: the file is not a readable smsconf plan
+    UNTRUSTED_HOST = 10  # a host the configuration names is neither documented nor allowed
     # A mistyped command line must never look like success (click's own code, 2, is "changes
     # present" here); 64 is sysexits' EX_USAGE, far from the codes above so new ones fit between.
     USAGE = 64  # the command line itself is wrong: unknown command or option, bad value, no path
@@ -35,4 +36,5 @@ Exit codes:
   7  partial apply (see the journal; run apply again to finish)
   8  route cases failed (a case was not routed where it expects)
   9  plan file invalid (not a smsconf plan: unreadable, malformed, damaged)
+  10 untrusted host (not a documented one; the workflow allows others: --allow-host)
   64 usage error (unknown command or option, bad option value, missing path)"""

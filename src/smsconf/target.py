@@ -38,6 +38,8 @@ class Target:
     gateway: str | None = None
     twilio_endpoint: str | None = None
     twilio_transport: httpx.AsyncBaseTransport | None = None
+    credential_source: str | None = None
+    """The secret the organisation's bearer token comes from, by name (None: the local org)."""
 
     @property
     def is_local(self) -> bool:

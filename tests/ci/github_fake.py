@@ -25,6 +25,8 @@ class FakeGitHub:
     next_id: int = 1000
     next_host: str | None = None
     """Point the `Link: rel="next"` header at this host instead (a hostile or broken server)."""
+    next_scheme: str | None = None
+    """... or at this scheme (`http`: the same host, the token in clear)."""
 
     def add(self, issue: int, body: str, user: str = "someone") -> int:
         """A comment written by someone else (or an earlier run), before the test starts."""
@@ -70,6 +72,8 @@ class FakeGitHub:
                 nxt = request.url.include_query_params(page=page + 1)
                 if self.next_host:
                     nxt = nxt.replace(netloc=self.next_host)
+                if self.next_scheme:
+                    nxt = nxt.replace(scheme=self.next_scheme)
                 headers["Link"] = f'<{nxt}>; rel="next"'
             return JSONResponse([_public(c) for c in chunk], headers=headers)
 

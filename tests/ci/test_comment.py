@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import re
+
 import httpx
 import pytest
 from click.testing import CliRunner
 from tests.ci.github_fake import TOKEN, FakeGitHub
 from tests.dataverse.peers import served
+from tests.echo import echo_server
 
 from smsconf.ci.comment import CommentError, sticky_identity, upsert_comment
 from smsconf.cli import main
@@ -64,13 +68,23 @@ async def test_the_marked_comment_is_found_past_the_first_page() -> None:
     assert len(listed) == 3
 
 
-async def test_a_next_page_on_another_host_is_not_followed() -> None:
-    fake = FakeGitHub(next_host="evil.example")
+@pytest.mark.parametrize(
+    ("host", "scheme", "shown"),
+    [
+        ("evil.example", None, "https://evil.example/"),
+        ("api.github.test:4443", None, "https://api.github.test:4443/"),
+        (None, "http", "http://api.github.test/"),  # the same host, the token in clear
+    ],
+)
+async def test_a_next_page_on_another_origin_is_not_followed(
+    host: str | None, scheme: str | None, shown: str
+) -> None:
+    fake = FakeGitHub(next_host=host, next_scheme=scheme)
     for i in range(101):
         fake.add(PR, f"review comment {i}")
-    with pytest.raises(CommentError, match=r"another host: https://evil\.example/"):
+    with pytest.raises(CommentError, match=f"another host: {re.escape(shown)}"):
         await upsert(fake, plan_body("x"))
-    assert fake.writes() == []
+    assert fake.writes() == [] and len(fake.requests) == 1
 
 
 async def test_a_body_without_the_marker_is_refused_before_any_request() -> None:
@@ -104,6 +118,23 @@ def test_cli_posts_then_updates_over_a_real_socket(tmp_path, monkeypatch) -> Non
     assert first.output.startswith("created comment ")
     assert second.output.startswith("updated comment ")
     assert [c["body"] for c in fake.on(PR)] == [plan_body("second")]
+
+
+def test_an_api_that_echoes_the_token_gets_it_printed_nowhere(tmp_path, monkeypatch) -> None:
+    """A GitHub (or a proxy) answering with the request in its error: the CLI says what failed
+    and the token is redacted, in every encoding."""
+    token = "ghs_the-job-token-0123456789abcdef"
+    plan_md = tmp_path / "plan.md"
+    plan_md.write_text(plan_body("x"), encoding="utf-8")
+    with echo_server() as echo:
+        monkeypatch.setenv("GITHUB_API_URL", echo.url)
+        monkeypatch.setenv("GITHUB_TOKEN", token)
+        args = ["ci", "comment", "--repo", "o/r", "--pr", "1", "--file", str(plan_md)]
+        result = CliRunner().invoke(main, args)
+    assert f"Bearer {token}" in echo.raw.decode()
+    assert result.exit_code == 1 and "you sent" in result.output
+    encoded = base64.b64encode(token.encode()).decode()
+    assert token not in result.output and encoded not in result.output
 
 
 def test_cli_without_a_token_is_a_usage_error(tmp_path, monkeypatch) -> None:

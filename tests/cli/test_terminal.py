@@ -77,7 +77,7 @@ def test_no_color_variable_turns_it_off(workdir: Path) -> None:
 def test_retries_are_shown_as_they_happen(workdir: Path) -> None:
     with served(create_app()) as url:
         pass  # stopped: connections are refused
-    args = ("plan", "--target", url, "--skip-credentials", "examples")
+    args = ("plan", "--target", url, "--allow-host", url, "--skip-credentials", "examples")
     out = on_a_terminal(workdir, *args, env={"SMSCONF_TOKEN": "t"}, stderr=True)
     assert b"smsconf: retrying POST $batch in " in out  # WhoAmI, in the first $batch
     assert b"(attempt 2 of 2): ConnectError" in out

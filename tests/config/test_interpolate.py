@@ -55,19 +55,25 @@ def test_environments_and_variables_blocks_are_not_interpolated() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("text", "expected", "refused"),
     [
-        ("${file:key.txt}", "${file:/cfg/key.txt}"),
-        ("${file:sub/key.txt:-demo}", "${file:/cfg/sub/key.txt:-demo}"),
-        ("${file:/abs/key.txt}", "${file:/abs/key.txt}"),
-        ("${file:~/key.txt}", "${file:~/key.txt}"),
-        ("${env:KEY}", "${env:KEY}"),
-        ("plain", "plain"),
+        ("${file:key.txt}", "${file:/cfg/key.txt}", None),
+        ("${file:sub/key.txt:-demo}", "${file:/cfg/sub/key.txt:-demo}", None),
+        ("${file:/abs/key.txt}", "${file:/abs/key.txt}", "is an absolute path"),
+        ("${file:~/key.txt}", "${file:~/key.txt}", "is an absolute path"),
+        ("${file:../key.txt}", "${file:/key.txt}", "is outside the configuration's repository"),
+        ("${env:KEY}", "${env:KEY}", None),
+        ("plain", "plain", None),
     ],
 )
-def test_file_references_are_anchored_to_their_yaml(text: str, expected: str) -> None:
-    """A relative file secret is relative to the YAML that names it, not the working dir."""
-    assert anchor_file_ref(text, Position("/cfg/accounts.yaml", 1, 1)) == expected
+def test_file_references_are_anchored_to_their_yaml(
+    text: str, expected: str, refused: str | None
+) -> None:
+    """A relative file secret is relative to the YAML that names it, not the working dir;
+    one that is absolute or leads out of the directory (no git work tree here) is refused."""
+    anchored, why = anchor_file_ref(text, Position("/cfg/accounts.yaml", 1, 1))
+    assert anchored == expected
+    assert (why is None) if refused is None else (refused in (why or ""))
 
 
 def test_file_secret_through_a_variable_is_relative_to_the_variable(

@@ -82,13 +82,6 @@ def test_resolve_file_relative_to_base_dir(tmp_path: Path) -> None:
     assert SecretRef("file", str(tmp_path / "key.txt")).resolve() == LEAK
 
 
-def test_resolve_file_under_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`~/...` is the user's home directory, as in a shell."""
-    monkeypatch.setenv("HOME", str(tmp_path))
-    (tmp_path / "k").write_text(LEAK, encoding="utf-8")
-    assert SecretRef("file", "~/k").resolve() == LEAK
-
-
 def test_missing_file_error_names_the_path_not_a_value(tmp_path: Path) -> None:
     """The message names the reference; with a default present it must not show the default."""
     ref = SecretRef("file", "absent.txt", default=LEAK, base_dir=tmp_path)

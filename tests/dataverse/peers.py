@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+from tools.testkit.allowance import allowing
 
 from smsconf.dataverse import DataverseClient, StaticToken
 
@@ -115,7 +116,8 @@ def served(app: Any, tls: tuple[Path, Path] | None = None) -> Iterator[str]:
                 break
             threading.Event().wait(0.01)
         assert server.started, "uvicorn did not start"
-        yield f"{'https' if tls else 'http'}://127.0.0.1:{port}"
+        with allowing(f"{'https' if tls else 'http'}://127.0.0.1:{port}") as url:
+            yield url
     finally:
         server.should_exit = True
         thread.join(timeout=5)
@@ -151,7 +153,8 @@ def dropping_server() -> Iterator[tuple[str, list[bytes]]]:
     thread.start()
     assert ready.wait(5), "dropping server did not start"
     try:
-        yield f"http://127.0.0.1:{state['port']}", received
+        with allowing(f"http://127.0.0.1:{state['port']}") as url:
+            yield url, received
     finally:
         state["loop"].call_soon_threadsafe(state["stop"].set_result, None)
         thread.join(timeout=5)

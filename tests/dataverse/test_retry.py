@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from tests.dataverse.peers import ORG, Reply, ScriptedPeer, SleepLog, dropping_server, in_process
+from tools.testkit.allowance import allow
 
 from smsconf.dataverse import (
     DataverseClient,
@@ -238,12 +239,13 @@ async def test_concurrency_is_limited() -> None:
 
 
 async def test_an_unreachable_organisation_is_reported_at_once(
-    sleeps: SleepLog, caplog: pytest.LogCaptureFixture
+    sleeps: SleepLog, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Before the organisation has ever answered, a refused connection is tried twice, not the
     policy's six times: a wrong URL is named within seconds, with what to check."""
     with dropping_server() as (url, _):
         pass  # the port is now closed: connections are refused
+    allow(monkeypatch, url)
     retry = RetryPolicy(seed=1, sleep=sleeps, max_attempts=6)
     async with DataverseClient(url, StaticToken("t"), retry=retry) as dv:
         with pytest.raises(TransportFailure, match="ConnectError") as caught:

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from starlette.types import ASGIApp
 from tests.reliability.conftest import ServeOrg
+from tools.testkit.allowance import allow
 from tools.testkit.convergence import TOKEN
 
 from smsconf.dataverse import DataverseClient, RetryPolicy, StaticToken
@@ -107,15 +108,20 @@ MODES = [
 
 
 @pytest.fixture
-def hostile() -> Iterator[Callable[[str], tuple[Hostile, Recorder, str]]]:
-    """Factory: serve a hostile org in `mode` and a recorder on another host name."""
+def hostile(
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Callable[[str], tuple[Hostile, Recorder, str]]]:
+    """Factory: serve a hostile org in `mode` (allowed, as the target a workflow names) and a
+    recorder on another host name (not allowed: only a next link points there)."""
     with ExitStack() as stack:
 
         def start(mode: str) -> tuple[Hostile, Recorder, str]:
             recorder = Recorder()
             elsewhere = stack.enter_context(running(recorder))  # type: ignore[arg-type]
             app = Hostile(mode, elsewhere.replace("127.0.0.1", "localhost"))
-            return app, recorder, stack.enter_context(running(app))  # type: ignore[arg-type]
+            url = stack.enter_context(running(app))  # type: ignore[arg-type]
+            allow(monkeypatch, url)
+            return app, recorder, url
 
         yield start
 

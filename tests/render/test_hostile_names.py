@@ -23,10 +23,10 @@ from tests.render import github
 from tests.render.conftest import plan_here
 from tools.testkit.workspace import make_workspace
 
-from smsconf.reconcile.plan import Change, Plan, Unmanaged
+from smsconf.reconcile.plan import Change, Credential, Note, Plan, Unmanaged
 from smsconf.render import RENDERERS
 from smsconf.render.common import SYMBOL, located_line
-from smsconf.render.escape import UNSAFE, md_code, md_fence, md_text, visible
+from smsconf.render.escape import UNSAFE, md_code, md_fence, md_html, md_text, visible
 
 QUEUE = "Greeting queue\n```\n\n</details>\n\n<!--"
 WORKSTREAM = "SMS \x1b]0;pwned\x07Support \u202eevil"
@@ -109,9 +109,11 @@ class _Elements(HTMLParser):
         super().__init__()
         self.tags: list[str] = []
         self.text: list[str] = []
+        self.attribute_values: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
+        self.attribute_values += [value or "" for _, value in attrs]
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
@@ -168,9 +170,66 @@ def test_a_fence_holds_any_lines(lines: list[str]) -> None:
 
 @given(st.text())
 def test_inline_text_is_shown_as_written(text: str) -> None:
+    """As written, but for the zero-width space after each `@` that keeps it from mentioning."""
     seen = github.shown(f"- {md_text(text)}")
-    assert seen.tags == ["ul", "li"] and not seen.comments
-    assert seen.text.strip() == visible(text).strip()
+    assert seen.tags == ["ul", "li"] and not seen.comments and not seen.mentions
+    assert seen.text.replace("\u200b", "").strip() == visible(text).strip()
+
+
+@given(st.text())
+def test_summary_html_text_mentions_nobody(text: str) -> None:
+    seen = github.shown(f"<details><summary>{md_html(text)}</summary>\n\nx\n\n</details>")
+    assert not seen.mentions and seen.tags == ["details", "summary", "p"]
+
+
+# --- active content and mentions brought by names -------------------------------------------
+
+MENTION = "@contoso/support-team"
+ACTIVE = [
+    "<script>alert(document.cookie)</script>",
+    "[click](javascript:alert(1))",
+    '<a href="javascript:alert(1)">x</a>',
+    "<img src=x onerror=alert(1)>",
+    f"{MENTION} and @octocat",
+]
+
+
+@pytest.fixture(scope="module")
+def active_plan() -> Plan:
+    """Every place a name or a server's text shows, holding markup, links and mentions."""
+    names = [f"queue '{name}'" for name in ACTIVE]
+    return Plan(
+        None,
+        "local",
+        "org",
+        "sha256:" + "0" * 64,
+        changes=tuple(
+            Change("update", "queue", n, "queue", (n,), f"id{i}", risks=(n,), reason=n)
+            for i, n in enumerate(names)
+        ),
+        unmanaged=tuple(Unmanaged("queue", n, "queue", f"u{i}") for i, n in enumerate(names)),
+        credentials=tuple(Credential(n, "telesign", n, "unexpected", n) for n in ACTIVE),
+        notes=tuple(Note("warning", n, n) for n in ACTIVE),
+    )
+
+
+def test_the_comment_carries_no_markup_link_or_mention_from_a_name(active_plan: Plan) -> None:
+    markdown = RENDERERS["markdown"](active_plan)
+    seen = github.shown(markdown)
+    assert not seen.mentions, seen.mentions
+    assert not {"script", "a", "img"} & set(seen.tags)
+    assert "javascript:" not in github.render(markdown).split('href="')[-1][:11]
+    assert MENTION in seen.text.replace("\u200b", "")  # shown, not obeyed
+
+
+def test_the_html_report_carries_no_active_content_from_a_name(active_plan: Plan) -> None:
+    page = RENDERERS["html"](active_plan)
+    parser = _Elements()
+    parser.feed(page)
+    assert not {"script", "a", "img", "iframe", "object"} & set(parser.tags)
+    assert not [v for v in parser.attribute_values if "javascript:" in v.lower()]
+    assert "default-src 'none'" in page  # and the page forbids scripts besides
+    assert "<script>alert(document.cookie)</script>" in "".join(parser.text)
 
 
 def test_a_lone_surrogate_renders_in_every_view() -> None:

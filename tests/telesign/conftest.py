@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from starlette.applications import Starlette
+from tools.testkit.allowance import allow
 
 from smsconf.emulator.serving import running
 from smsconf.emulator.telesign import DEMO_ACCOUNTS, TelesignEmulator, create_app
@@ -53,11 +54,14 @@ def app() -> Starlette:
 
 
 @pytest.fixture(params=["in-process", "socket"])
-def target(request: pytest.FixtureRequest, app: Starlette) -> Iterator[Target]:
+def target(
+    request: pytest.FixtureRequest, app: Starlette, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Target]:
     if request.param == "in-process":
         yield Target("https://rest-api.telesign.test", httpx.ASGITransport(app), app.state.telesign)
     else:
         with running(app) as url:
+            allow(monkeypatch, url)
             yield Target(url, None, app.state.telesign)
 
 
@@ -68,9 +72,10 @@ def local(app: Starlette) -> Target:
 
 
 @pytest.fixture
-def closed_port_url() -> str:
-    """A loopback URL where nothing listens."""
+def closed_port_url(monkeypatch: pytest.MonkeyPatch) -> str:
+    """A loopback URL where nothing listens (allowed: what is tested is the refusal)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
+    allow(monkeypatch, f"http://127.0.0.1:{port}")
     return f"http://127.0.0.1:{port}"

@@ -13,12 +13,14 @@ import httpx
 import pytest
 from click.testing import CliRunner
 from telesign.messaging import MessagingClient
+from tools.testkit.allowance import allow
 
 from smsconf.cli import main
 from smsconf.cli.telesign import emulator_app
 from smsconf.emulator.serving import running
 from smsconf.emulator.telesign import Faults, create_app
 from smsconf.exitcodes import ExitCode
+from smsconf.hosts import authority
 
 from .conftest import EMULATED, ENTERPRISE_ONLY, GOOD, NO_SMS, SUSPENDED
 
@@ -42,8 +44,9 @@ def config(tmp_path: Path, target: str | None = "local") -> Path:
 
 
 @pytest.fixture
-def served() -> Iterator[str]:
+def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     with running(create_app()) as url:
+        allow(monkeypatch, url)
         yield url
 
 
@@ -115,7 +118,8 @@ def test_check_credentials_row_and_exit_code_of_every_result(
                 for name, (customer, key, where, _, _) in rows.items()
             )
         )
-        code, output = run("check-credentials", str(path), "--env", "here")
+        allowances = [f"--allow-host={authority(url)}" for url in (plain, throttled)]
+        code, output = run("check-credentials", str(path), "--env", "here", *allowances)
     assert code == ExitCode.CREDENTIALS, output
     assert WRONG_KEY not in output
     lines = {

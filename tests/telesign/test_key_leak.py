@@ -103,7 +103,7 @@ async def test_no_failure_path_shows_the_key(
         await outcome(
             lambda: send_test_sms(good, sender, handset, "x", transport=slow.transport, policy=SLOW)
         ),
-        TelesignClient(wrong),
+        TelesignClient(wrong, transport=plain.transport),
         good,
         wrong,
     ]

@@ -30,6 +30,7 @@ from types import ModuleType
 from typing import Any
 
 import httpx
+from tools.testkit.allowance import allowing
 
 from smsconf.config.loader import Loaded, load
 from smsconf.connect import LOCAL_DEMO_ROWS
@@ -324,7 +325,7 @@ async def converge(
         before = await snapshot(client)
     app = create_app(db, token=TOKEN, faults=fault_config(seed, rate, timing))
     try:
-        with running(app) as url:
+        with running(app) as served, allowing(served) as url:
             for attempt in range(1, MAX_APPLIES + 1):
                 result.applies = attempt
                 try:

@@ -188,6 +188,11 @@ def _no_secret(plan: Plan, ws: Workspace) -> Plan:
     return changed(_account(plan).address, secret_columns=())(plan, ws)
 
 
+def _hide_secret_use(plan: Plan, ws: Workspace) -> Plan:
+    """The reviewer's list of secrets read, emptied: the file claims nothing was trusted."""
+    return dataclasses.replace(plan, trust=dataclasses.replace(plan.trust, secrets=()))
+
+
 def _drop_read_etag(plan: Plan, ws: Workspace) -> Plan:
     etags = dict(plan.read_etags)
     etags.popitem()
@@ -446,6 +451,7 @@ ATTACKS = (
         ('secret_columns is [] in the saved plan, ["msdyn_securesecret"] in a fresh plan',),
     ),
     Attack("steps-swapped", "create", _swap_first_steps, STALE, ("plan: change 1 in order is",)),
+    Attack("trust-hidden", "create", _hide_secret_use, STALE, ("plan: trust.secrets is [] in",)),
     Attack(
         "link-redirected",
         "create",

@@ -14,6 +14,7 @@ from typing import Any
 
 from click.testing import Result
 from starlette.types import ASGIApp
+from tools.testkit.allowance import allowed
 from tools.testkit.convergence import TOKEN, org_client, seed_org
 from tools.testkit.workspace import Workspace, rows_where
 
@@ -21,6 +22,7 @@ from smsconf.emulator.dataverse import create_app
 from smsconf.emulator.serving import running
 from smsconf.emulator.telesign import DEMO_ACCOUNTS, EmulatedAccount, Faults
 from smsconf.emulator.telesign import create_app as telesign_app
+from smsconf.hosts import ALLOW_ENV
 
 SERVED_DB = "served-org.sqlite"
 
@@ -37,7 +39,11 @@ class ServedOrg:
     env: dict[str, str] = field(default_factory=dict)
 
     def smsconf(self, *args: str, env: dict[str, str] | None = None) -> Result:
-        return self.ws.smsconf(*args, env={"SMSCONF_TOKEN": TOKEN, **self.env, **(env or {})})
+        # The workflow allows the served organisation and Telesign emulator (loopback hosts).
+        allowance = {ALLOW_ENV: allowed(self.url, self.telesign_url)}
+        return self.ws.smsconf(
+            *args, env={"SMSCONF_TOKEN": TOKEN, **allowance, **self.env, **(env or {})}
+        )
 
     def rows(self, table: str, **equal: Any) -> list[dict[str, Any]]:
         """Rows of the served org whose columns equal the given values, read by a second client."""

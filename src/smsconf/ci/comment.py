@@ -12,6 +12,11 @@ updated in place, instead of two jobs overwriting one comment with alternating p
 
 It speaks the GitHub REST API with httpx so tests can run it against an in-process fake of the
 comments API through the transport hook, the same way the Dataverse client is tested.
+
+The token goes to one origin only: `api.github.com`, or the runner's `GITHUB_API_URL` (GitHub
+Enterprise Server). A `Link: rel="next"` to any other scheme, host or port is refused, redirects
+are never followed, and the token is registered with the redactor, so an API error that echoes
+the request cannot print it.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Any, Literal
 
 import httpx
 
+from smsconf.redact import register
 from smsconf.render.markdown import MARKER
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -61,6 +67,7 @@ async def upsert_comment(
     if repo.count("/") != 1 or not all(repo.split("/")):
         raise CommentError(f"not a repository as OWNER/NAME: {repo!r}")
     base = (api_url or os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
+    register(token)
     headers = {
         "Authorization": f"Bearer {token}",
         "Accept": "application/vnd.github+json",
@@ -69,7 +76,7 @@ async def upsert_comment(
     }
     identity = sticky_identity(body, marker)
     async with httpx.AsyncClient(
-        base_url=base, headers=headers, transport=transport, timeout=30.0
+        base_url=base, headers=headers, transport=transport, timeout=30.0, follow_redirects=False
     ) as client:
         existing = await _find(client, repo, pr, marker, identity)
         if existing is None:
@@ -107,10 +114,16 @@ async def _find(
             if sticky_identity(comment.get("body") or "", marker) == identity:
                 return int(comment["id"])
         url = reply.links.get("next", {}).get("url")
-        if url is not None and httpx.URL(url).host != client.base_url.host:
+        if url is not None and not _same_origin(client.base_url.join(url), client.base_url):
             # The token goes with every request: never to a host the API merely named.
             raise CommentError(f"the next page of comments is on another host: {url}")
     return None
+
+
+def _same_origin(url: httpx.URL, base: httpx.URL) -> bool:
+    """Scheme, host and port: `http://` on the same host is another origin (the token in
+    clear), and so is another port."""
+    return (url.scheme, url.host, url.port) == (base.scheme, base.host, base.port)
 
 
 def _json(reply: httpx.Response, doing: str) -> Any:

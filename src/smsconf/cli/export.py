@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from smsconf.cli.common import env_option, handle_errors, organisation_option
+from smsconf.cli.common import allow_host_option, env_option, handle_errors, organisation_option
 from smsconf.cli.main import main
 from smsconf.connect import open_target
 from smsconf.exitcodes import ExitCode
@@ -29,6 +29,7 @@ from smsconf.target import LOCAL
     "--out", required=True, type=click.Path(file_okay=False), help="Directory to write (empty)."
 )
 @env_option
+@allow_host_option
 @handle_errors
 def export(target: str, out: str, env: str | None) -> None:
     """Write the organisation's SMS configuration as YAML: a shared file, one per workstream.

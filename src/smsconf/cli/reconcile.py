@@ -14,6 +14,7 @@ import click
 
 from smsconf.cli.common import (
     ExistingPath,
+    allow_host_option,
     colour_wanted,
     env_option,
     handle_errors,
@@ -41,7 +42,9 @@ from smsconf.reconcile.outcome import (
     plan_exit,
     telesign_support_message,
 )
-from smsconf.reconcile.plan import DeleteAllowance, Plan, read_plan_file
+from smsconf.reconcile.plan import DeleteAllowance, Plan, Trust, read_plan_file
+from smsconf.reconcile.trust import endpoints, named_route, require, target_named_by
+from smsconf.redact import redact
 from smsconf.render import RENDERERS
 from smsconf.render.common import summary_line
 from smsconf.render.drift import render as render_drift
@@ -125,16 +128,30 @@ def _progress(description: str, total: int | None) -> Iterator[Callable[[int], N
         yield lambda done: bar.advance(task, done)
 
 
+def _trusted(loaded: Loaded, target: str | None, providers: bool) -> tuple[str, str, Trust]:
+    """The target, who named it, and its hosts, checked before any secret is read."""
+    url, named_by = target_of(loaded, target), target_named_by(loaded, target)
+    found = endpoints(loaded, named_route(url, named_by), providers=providers)
+    return url, named_by, require(found)
+
+
 async def _plan(
-    loaded: Loaded, target: Target, paths: list[str], options: PlanOptions, verbose: bool = False
+    loaded: Loaded,
+    flag: str | None,
+    paths: list[str],
+    options: PlanOptions,
+    verbose: bool = False,
 ) -> Plan:
-    with _progress("Reading the organisation", None):
-        try:
-            result = await make_plan(loaded, target, paths, options)
-        except UnknownAddress as exc:  # a usage error: never 0 or 2, and no plan is shown
-            raise click.UsageError(str(exc)) from None
-    if verbose:
-        click.echo(f"plan: {target.dataverse.stats}", err=True)
+    """Open the target the configuration or `--target` names, once its hosts are trusted."""
+    url, named_by, trust = _trusted(loaded, flag, options.check_credentials)
+    async with open_target(url, named_by=named_by) as target:
+        with _progress("Reading the organisation", None):
+            try:
+                result = await make_plan(loaded, target, paths, options, trust)
+            except UnknownAddress as exc:  # a usage error: never 0 or 2, and no plan is shown
+                raise click.UsageError(str(exc)) from None
+        if verbose:
+            click.echo(f"plan: {target.dataverse.stats}", err=True)
     return result
 
 
@@ -142,6 +159,7 @@ async def _plan(
 @paths_argument
 @env_option
 @target_option
+@allow_host_option
 @click.option(
     "--out",
     type=click.Path(dir_okay=False),
@@ -180,14 +198,11 @@ def plan(
         check_numbers=check_numbers,
     )
 
-    async def run() -> Plan:
-        async with open_target(target_of(loaded, target)) as conn:
-            return await _plan(loaded, conn, list(paths), options, verbose)
-
-    result = asyncio.run(run())
+    result = asyncio.run(_plan(loaded, target, list(paths), options, verbose))
     page = fmt == "html" and out is not None  # a report file, not a page on stdout
     if out:
-        Path(out).write_text(RENDERERS[fmt](result) if page else result.to_json(), encoding="utf-8")
+        saved = RENDERERS[fmt](result) if page else result.to_json()
+        Path(out).write_text(redact(saved), encoding="utf-8")
     if page:
         report = f"{summary_line(result.counts())} Report: {out}\n"
     elif fmt == "text":
@@ -202,6 +217,7 @@ def plan(
 @click.argument("paths", nargs=-1, type=ExistingPath())
 @env_option
 @target_option
+@allow_host_option
 @click.option(
     "--plan",
     "plan_file",
@@ -246,11 +262,13 @@ def apply(
     if claimed:  # the Terraform habit: the plan is the decision, once a person or the
         allowance = saved.allowed_deletes  # workflow agrees (see `_unconfirmed_deletes`)
 
+    url, named_by, trust = _trusted(loaded, target, providers=True)
+
     async def run() -> ExitCode:
-        async with open_target(target_of(loaded, target)) as conn:
+        async with open_target(url, named_by=named_by) as conn:
             try:
                 the_plan = await _plan_for_apply(
-                    saved, loaded, conn, list(paths), allowance or DeleteAllowance(), verbose
+                    saved, loaded, conn, list(paths), allowance or DeleteAllowance(), trust, verbose
                 )
             except StalePlan as exc:
                 return _stale(exc)
@@ -303,13 +321,15 @@ async def _plan_for_apply(
     conn: Target,
     paths: list[str],
     allowance: DeleteAllowance,
+    trust: Trust,
     verbose: bool,
 ) -> Plan:
     """The plan apply writes: a fresh one, which for a saved plan must equal it."""
-    if saved is None:
-        return await _plan(loaded, conn, paths, PlanOptions.allowing(allowance), verbose)
-    with _progress("Planning again", None):
-        fresh = await replan_saved(saved, loaded, conn, paths, allowance)
+    with _progress("Reading the organisation" if saved is None else "Planning again", None):
+        if saved is None:
+            fresh = await make_plan(loaded, conn, paths, PlanOptions.allowing(allowance), trust)
+        else:
+            fresh = await replan_saved(saved, loaded, conn, paths, allowance, trust)
     if verbose:
         click.echo(f"plan: {conn.dataverse.stats}", err=True)
     return fresh
@@ -365,33 +385,28 @@ def _confirmed(plan: Plan) -> bool:
 @paths_argument
 @env_option
 @target_option
+@allow_host_option
 @handle_errors
 def callback_urls(paths: tuple[str, ...], env: str | None, target: str | None) -> None:
     """Print each Telesign account's callback URL and the message for Telesign support."""
     loaded = load(paths, env)
     options = PlanOptions(check_credentials=False)
-
-    async def run() -> Plan:
-        async with open_target(target_of(loaded, target)) as conn:
-            return await _plan(loaded, conn, list(paths), options)
-
-    click.echo(telesign_support_message(asyncio.run(run()), customer_ids(loaded)))
+    plan = asyncio.run(_plan(loaded, target, list(paths), options))
+    click.echo(telesign_support_message(plan, customer_ids(loaded)))
 
 
 @main.command()
 @paths_argument
 @env_option
 @target_option
+@allow_host_option
 @handle_errors
 def drift(paths: tuple[str, ...], env: str | None, target: str | None) -> None:
     """Report edits made in the organisation to managed objects; exit 2 when there are some."""
     loaded = load(paths, env)
     options = PlanOptions(check_credentials=False, allow_deletes=True)
-
-    async def run() -> Plan:
-        async with open_target(target_of(loaded, target)) as conn:
-            return await _plan(loaded, conn, list(paths), options)
-
-    report = find_drift(asyncio.run(run()), loaded.config.settings.ignore)
+    report = find_drift(
+        asyncio.run(_plan(loaded, target, list(paths), options)), loaded.config.settings.ignore
+    )
     click.echo(render_drift(report), nl=False)
     sys.exit(ExitCode.CHANGES if report.drifted else ExitCode.OK)

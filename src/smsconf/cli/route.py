@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from smsconf.cli.common import (
+    allow_host_option,
     env_option,
     handle_errors,
     organisation_option,
@@ -66,6 +67,7 @@ async def _live_routings(target: str, config: object) -> list[WorkstreamRouting]
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @env_option
+@allow_host_option
 @handle_errors
 def route_command(
     paths: tuple[str, ...],

@@ -18,7 +18,14 @@ from rich.console import Console
 from rich.table import Table
 from starlette.applications import Starlette
 
-from smsconf.cli.common import env_option, handle_errors, paths_argument, target_of
+from smsconf import hosts
+from smsconf.cli.common import (
+    allow_host_option,
+    env_option,
+    handle_errors,
+    paths_argument,
+    target_of,
+)
 from smsconf.cli.emulator import emulator, host_option
 from smsconf.cli.main import main
 from smsconf.config import SecretError
@@ -35,8 +42,9 @@ from smsconf.emulator.telesign import (
 )
 from smsconf.exitcodes import ExitCode
 from smsconf.reconcile.credentials import check_accounts
+from smsconf.reconcile.trust import endpoints, named_route, require, target_named_by
 from smsconf.target import LOCAL
-from smsconf.telesign.account import AuthMethod, TelesignAccount
+from smsconf.telesign.account import AuthMethod, TelesignAccount, base_url
 from smsconf.telesign.errors import TelesignBadKey, TelesignRejected
 from smsconf.telesign.secret import ApiKey
 from smsconf.telesign.test_message import send_test_sms
@@ -52,6 +60,7 @@ LOG_WIDTH = 160
     metavar="URL",
     help="Check every account against this Telesign base URL (e.g. a served emulator).",
 )
+@allow_host_option
 @handle_errors
 def check_credentials(
     paths: tuple[str, ...], env: str | None, endpoint_override: str | None
@@ -63,8 +72,12 @@ def check_credentials(
     key cannot be read.
     """
     loaded = load(paths, env)
+    target = target_of(loaded, None)
+    route = named_route(target, target_named_by(loaded, None), endpoint_override)
+    found = endpoints(loaded, route)
+    require([e for e in found if e.service == "telesign"])
     endpoint, transport = endpoint_override, None
-    if endpoint is None and target_of(loaded, None) == LOCAL:
+    if endpoint is None and target == LOCAL:
         endpoint, transport = local_telesign()
     results, _ = asyncio.run(check_accounts(loaded.config, endpoint=endpoint, transport=transport))
     table = Table()
@@ -116,6 +129,7 @@ def check_credentials(
     show_default=True,
     help="Seconds between status reads.",
 )
+@allow_host_option
 @handle_errors
 def test_sms(
     customer_id: str,
@@ -132,6 +146,7 @@ def test_sms(
 
     Exit 0 when delivered, 4 when Telesign refuses the credentials, 1 otherwise.
     """
+    hosts.require(base_url(endpoint), "telesign", "--endpoint")
     key = os.environ.get(api_key_env)
     if not key:
         raise SecretError(f"environment variable {api_key_env} is not set")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from smsconf.config.problems import Path_, Position, Problem, did_you_mean
-from smsconf.config.secrets import SecretRef
+from smsconf.config.secrets import SecretRef, file_refusal
 
 VAR = re.compile(r"\$\{var:([A-Za-z_][A-Za-z0-9_.-]*)\}")
 NOT_INTERPOLATED = ("environments", "variables")
@@ -50,7 +50,10 @@ def substitute(
         if whole:
             return lookup(whole[1], path, text)
         replaced = VAR.sub(lambda m: str(lookup(m[1], path, m[0])), text)
-        return anchor_file_ref(replaced, locate(path))
+        anchored, refused = anchor_file_ref(replaced, locate(path))
+        if refused:
+            problems.append(Problem(refused, path, hint=FILE_HINT))
+        return anchored
 
     def lookup(name: str, path: Path_, original: str) -> Any:
         if name in variables:
@@ -69,19 +72,22 @@ def substitute(
     return out, problems
 
 
-def anchor_file_ref(text: str, position: Position | None) -> str:
-    """`${file:key.txt}` is relative to the YAML file that says it, like an include would be.
+FILE_HINT = (
+    "write the path relative to this YAML file, inside the repository, or use ${env:NAME} "
+    "(a pull request must not read other files of the job)"
+)
 
-    `~/...` stays as written: it is the user's home wherever the YAML is, expanded on resolve.
-    """
+
+def anchor_file_ref(text: str, position: Position | None) -> tuple[str, str | None]:
+    """`${file:key.txt}` is relative to the YAML file that says it, like an include would be;
+    returned as that absolute path (symbolic links kept), with why it may not be read (an
+    absolute or `~` path, or one leading out of the configuration's repository) or None."""
     ref = SecretRef.parse(text)
-    if (
-        ref is None
-        or ref.kind != "file"
-        or position is None
-        or Path(ref.name).expanduser().is_absolute()
-    ):
-        return text
-    absolute = (Path(position.file).parent / ref.name).resolve()
+    if ref is None or ref.kind != "file":
+        return text, None
+    if position is None:  # not from a file (a test's dict): only a relative path is anchored
+        refused = "secret file paths must be relative" if Path(ref.name).is_absolute() else None
+        return text, refused
+    path, refused = file_refusal(ref.name, Path(position.file))
     default = f":-{ref.default}" if ref.default is not None else ""
-    return f"${{file:{absolute}{default}}}"
+    return f"${{file:{path}{default}}}", refused

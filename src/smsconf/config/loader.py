@@ -20,7 +20,7 @@ from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from smsconf.config import rules
-from smsconf.config.interpolate import anchor_file_ref, substitute
+from smsconf.config.interpolate import FILE_HINT, anchor_file_ref, substitute
 from smsconf.config.model import Config
 from smsconf.config.problems import ConfigError, Path_, Position, Problem, did_you_mean
 from smsconf.config.source import Document, discover, read_file
@@ -135,29 +135,36 @@ def _merge(source: Source, doc: Document) -> list[Problem]:
     return problems
 
 
-def _variables_for(source: Source, env: str | None) -> dict[str, Any]:
+def _variables_for(source: Source, env: str | None) -> tuple[dict[str, Any], list[Problem]]:
     """Global variables overlaid with the environment's; a `${file:...}` value stays relative
-    to the file that defines the variable, not to the one that uses it (nor the working dir)."""
+    to the file that defines the variable, not to the one that uses it (nor the working dir),
+    and is refused there when it leads out of the repository."""
     envs = source.data.get("environments") or {}
     overlay = envs.get(env) if env is not None else None
     blocks: list[tuple[Path_, Any]] = [(("variables",), source.data.get("variables"))]
     if isinstance(overlay, dict):
         blocks.append((("environments", str(env), "variables"), overlay.get("variables")))
     merged: dict[str, Any] = {}
+    problems: list[Problem] = []
     for prefix, block in blocks:
         # A malformed block is reported by the schema; here it must only not crash.
         if isinstance(block, dict):
             for name, value in block.items():
+                if not isinstance(value, str):
+                    merged[name] = value
+                    continue
                 where = source.position((*prefix, name))
-                merged[name] = anchor_file_ref(value, where) if isinstance(value, str) else value
-    return merged
+                merged[name], refused = anchor_file_ref(value, where)
+                if refused:
+                    problems.append(Problem(refused, (*prefix, name), where, hint=FILE_HINT))
+    return merged, problems
 
 
 def build(source: Source, env: str | None) -> tuple[Config | None, list[Problem]]:
     """Validate the merged tree for one environment (None: no environment selected)."""
-    data, unresolved = substitute(
-        source.data, _variables_for(source, env), source.position, source.verbatim
-    )
+    variables, refused = _variables_for(source, env)
+    data, unresolved = substitute(source.data, variables, source.position, source.verbatim)
+    unresolved = refused + unresolved
     try:
         config = Config.model_validate(data, strict=STRICT)
     except ValidationError as exc:

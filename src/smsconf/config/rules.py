@@ -26,6 +26,7 @@ from smsconf.config.model import (
 )
 from smsconf.config.problems import Path_, Problem, did_you_mean
 from smsconf.config.provider_rules import number_type, provider_fields, us_number
+from smsconf.config.secrets import SECRET_ENV, SecretRef, env_refusal
 
 # E.164 allows up to 15 digits; the shortest in service (e.g. +290 Saint Helena) have 7.
 NUMBER_LENGTHS = {"short_code": (3, 8), "geo": (7, 15), "long_code": (7, 15), "toll_free": (7, 15)}
@@ -157,6 +158,8 @@ class _Checker:
             if account.endpoint is not None and not _is_http_url(account.endpoint):
                 self.report("endpoint must be an http(s):// URL", (*path, "endpoint"))
             self.problems += provider_fields(account, path)
+            self.secret_env(account.api_key, (*path, "api_key"))
+            self.secret_env(account.auth_token, (*path, "auth_token"))
             for j, number in enumerate(account.numbers):
                 npath = (*path, "numbers", j, "number")
                 self.problems += number_type(account.provider, number.type, (*path, "numbers", j))
@@ -171,6 +174,16 @@ class _Checker:
                         hint="a number belongs to exactly one account",
                     )
                 owner.setdefault(number.number, account.name)
+
+    def secret_env(self, ref: SecretRef | None, path: Path_) -> None:
+        """A pull request must not pick which of the job's variables its check sends away."""
+        refused = env_refusal(ref.name) if ref is not None and ref.kind == "env" else None
+        if refused:
+            self.report(
+                refused,
+                path,
+                hint=f"the workflow sets {SECRET_ENV}; use a variable it lists, or ask for one",
+            )
 
     def phone_number(self, number: str, kind: str, path: Path_) -> None:
         if not number.isdigit() or not number.isascii():

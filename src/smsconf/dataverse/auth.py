@@ -27,6 +27,7 @@ from typing import Any, Protocol, TypedDict, Unpack
 import httpx
 
 from smsconf.dataverse.errors import DataverseError
+from smsconf.redact import register
 
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -63,10 +64,12 @@ class Credential(Protocol):
 class StaticToken:
     """A fixed token: for the local emulator, or a token obtained elsewhere (e.g. `az`)."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, source: str = "a static token") -> None:
         if not token:
             raise CredentialError("empty token")
         self._token = token
+        self.source = source
+        """Where the token came from, by name (shown in the plan, never the token)."""
 
     def __repr__(self) -> str:
         return "StaticToken(<redacted>)"
@@ -136,6 +139,8 @@ class _ClientCredentialsGrant(ABC):
 
     async def _request(self, scope: str) -> tuple[AccessToken, float]:
         proof = self._client_auth()
+        for secret in proof.values():
+            register(secret)
         form = {"grant_type": "client_credentials", "client_id": self.client_id, "scope": scope}
         started = self._clock()
         try:
@@ -157,6 +162,7 @@ class _ClientCredentialsGrant(ABC):
             lifetime = float(payload.get("expires_in", 3600))
         except (TypeError, ValueError):
             raise CredentialError("token response has a non-numeric expires_in") from None
+        register(str(payload["access_token"]))
         token = AccessToken(str(payload["access_token"]), expires_on=int(started + lifetime))
         return token, started + lifetime - min(REFRESH_MARGIN, lifetime / 2)
 
@@ -171,6 +177,8 @@ def _json_object(response: httpx.Response) -> dict[str, Any]:
 
 class ClientSecretCredential(_ClientCredentialsGrant):
     """An app registration's client secret (AZURE_CLIENT_SECRET)."""
+
+    source = "${env:AZURE_CLIENT_SECRET}"
 
     def __init__(
         self, tenant_id: str, client_id: str, client_secret: str, **options: Unpack[GrantOptions]
@@ -189,6 +197,8 @@ class WorkloadIdentityCredential(_ClientCredentialsGrant):
 
     The file is read on every token request because the CI system rotates it.
     """
+
+    source = "${env:AZURE_FEDERATED_TOKEN_FILE}"
 
     def __init__(
         self, tenant_id: str, client_id: str, token_file: str, **options: Unpack[GrantOptions]

@@ -24,7 +24,7 @@ from typing import Any, Self, TypedDict, Unpack
 
 import httpx
 
-from smsconf import __version__
+from smsconf import __version__, hosts
 from smsconf.dataverse import batch as batches
 from smsconf.dataverse import odata
 from smsconf.dataverse import operations as ops
@@ -169,6 +169,10 @@ class DataverseClient:
         url = httpx.URL(organisation_url(base_url))
         if not 1 <= max_concurrency < SERVICE_CONCURRENCY_LIMIT:
             raise ValueError(f"max_concurrency must be 1..{SERVICE_CONCURRENCY_LIMIT - 1}")
+        self.in_process = transport is not None
+        """Requests stay in this process (an injected transport: the local organisation)."""
+        if transport is None:  # the network: the bearer token goes only where it is trusted
+            hosts.require(base_url, "dataverse")
         self.service_root = f"{str(url).rstrip('/')}/api/data/{api_version}/"
         self.scope = f"{url.scheme}://{url.netloc.decode()}/.default"
         self.stats = RequestStats()

@@ -11,27 +11,31 @@ import asyncio
 
 import httpx
 
+from smsconf import hosts
 from smsconf.config.model import Config
 from smsconf.config.secrets import SecretError
 from smsconf.reconcile.plan import Credential, NumberResult
-from smsconf.telesign.account import TelesignAccount
+from smsconf.telesign.account import TelesignAccount, base_url
 from smsconf.telesign.credentials import check_all
 from smsconf.telesign.numbers import SenderNumber, lookup_sender_numbers
 from smsconf.telesign.secret import ApiKey
 
 
 def telesign_accounts(
-    config: Config, endpoint: str | None
+    config: Config, endpoint: str | None, in_process: bool = False
 ) -> tuple[list[TelesignAccount], dict[str, Credential]]:
     """The configuration's accounts as the client takes them; unreadable keys set aside.
 
-    `endpoint` overrides every account's own (the local emulator, a served one).
+    `endpoint` overrides every account's own (the local emulator, a served one). Unless the
+    requests stay `in_process`, each account's host is checked before its key is read.
     """
     accounts: list[TelesignAccount] = []
     unreadable: dict[str, Credential] = {}
     for account in config.accounts:
         if account.provider != "telesign":
             continue
+        if not in_process:
+            hosts.require(base_url(endpoint or account.endpoint), "telesign", account.name)
         try:
             key = ApiKey(account.secret.resolve())
         except (SecretError, ValueError) as exc:
@@ -60,7 +64,7 @@ async def check_accounts(
 ) -> tuple[list[Credential], list[NumberResult]]:
     """Every account's credentials, concurrently, each identity once; then, when asked, a
     PhoneID lookup (billed) of each sender number of the accounts that passed."""
-    accounts, results = telesign_accounts(config, endpoint)
+    accounts, results = telesign_accounts(config, endpoint, transport is not None)
     for result in await check_all(accounts, transport=transport):
         results[result.account] = Credential(
             result.account, "telesign", result.customer_id, result.status.value, result.detail

@@ -1,7 +1,8 @@
 """The apply journal: one JSON line per step, done / failed / not attempted.
 
 Written as apply goes, under the state directory, so an interrupted run leaves a truthful
-record, and never holding a secret (bodies are not journaled, only what was done to which row).
+record, and never holding a secret (bodies are not journaled, only what was done to which row;
+a server's message that echoes a secret back is redacted before the line is written).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import IO, Literal
 
 from smsconf.reconcile.plan import encodable
+from smsconf.redact import redact
 
 Status = Literal["done", "failed", "not_attempted", "stale"]
 
@@ -40,7 +42,8 @@ class Journal:
 
     def record(self, entry: Entry) -> None:
         self.entries.append(entry)
-        self._file.write(encodable(json.dumps(_entry_dict(entry), ensure_ascii=False)) + "\n")
+        line = redact(json.dumps(_entry_dict(entry), ensure_ascii=False))
+        self._file.write(encodable(line) + "\n")
         self._file.flush()
 
     def close(self) -> None:

@@ -9,6 +9,7 @@ the export against the rows it was read from).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import json
 import subprocess
@@ -34,9 +35,11 @@ from smsconf.reconcile.diff import RANK, diff
 from smsconf.reconcile.journal import Journal
 from smsconf.reconcile.live import read_editors, read_live, read_referenced
 from smsconf.reconcile.migration import migration_notes, telesign_notes
-from smsconf.reconcile.plan import Change, DeleteAllowance, Plan, differences
+from smsconf.reconcile.plan import Change, DeleteAllowance, Plan, Trust, differences
 from smsconf.reconcile.residue import residue
+from smsconf.reconcile.trust import endpoints, require, secret_uses, target_route
 from smsconf.reconcile.twilio import ProviderWriter, TwilioFindings, check_twilio, is_twilio
+from smsconf.redact import redact
 from smsconf.target import Target, state_dir
 
 ASSOCIATION_RANK = len(RANK)
@@ -174,19 +177,29 @@ def callback_urls(loaded: Loaded, target: Target, org_id: str) -> dict[str, str]
 
 
 async def make_plan(
-    loaded: Loaded, target: Target, paths: list[str], options: PlanOptions | None = None
+    loaded: Loaded,
+    target: Target,
+    paths: list[str],
+    options: PlanOptions | None = None,
+    trust: Trust | None = None,
 ) -> Plan:
+    """`trust`: the hosts the command checked before opening the target (`trust.require`);
+    when not given, they are checked here, before any secret of the configuration is read."""
     options = options or PlanOptions()
-    plan = (await _planned(loaded, target, paths, options))[0]
+    plan = (await _planned(loaded, target, paths, options, trust))[0]
     check_addresses(list(plan.changes), options)
     return plan
 
 
 async def _planned(
-    loaded: Loaded, target: Target, paths: list[str], options: PlanOptions
+    loaded: Loaded, target: Target, paths: list[str], options: PlanOptions, trust: Trust | None
 ) -> tuple[Plan, LiveState]:
     """The plan, and the live state it was made from."""
     config = loaded.config
+    if trust is None:
+        found = endpoints(loaded, target_route(target), providers=options.check_credentials)
+        trust = require(found)
+    trust = dataclasses.replace(trust, secrets=secret_uses(loaded, target))
     live_task = read_live(target.dataverse, config)
     twilio: TwilioFindings | None = None
     if options.check_credentials:
@@ -231,6 +244,10 @@ async def _planned(
         + (twilio.notes if twilio else [])
         + result.notes
     )
+    # Providers' messages are the servers' words: one that echoes a request carries its secret.
+    creds = [dataclasses.replace(c, detail=redact(c.detail)) for c in creds]
+    numbers = [dataclasses.replace(n, detail=redact(n.detail)) for n in numbers]
+    notes = [dataclasses.replace(n, text=redact(n.text)) for n in notes]
     plan = Plan(
         environment=loaded.environment,
         target=target.name,
@@ -248,19 +265,25 @@ async def _planned(
         provider_numbers=tuple(twilio.provider_numbers if twilio else ()),
         allowed_deletes=options.allowance,
         paths=tuple(paths),
+        trust=trust,
     )
     return plan, live
 
 
 async def replan_saved(
-    saved: Plan, loaded: Loaded, target: Target, paths: list[str], allowance: DeleteAllowance
+    saved: Plan,
+    loaded: Loaded,
+    target: Target,
+    paths: list[str],
+    allowance: DeleteAllowance,
+    trust: Trust | None = None,
 ) -> Plan:
     """The plan to apply for a saved one: planned again from the configuration and the
     organisation under `allowance`, returned only when it equals the saved plan (changes,
     bodies, ETags, secret columns, verdicts, allowances); else `StalePlan` naming each row
     that moved and each field that differs. The file is an assertion: what is written is
     always the fresh plan, never the file's bodies, ids or secret columns."""
-    fresh, live = await _planned(loaded, target, paths, PlanOptions.allowing(allowance))
+    fresh, live = await _planned(loaded, target, paths, PlanOptions.allowing(allowance), trust)
     reasons = []
     if saved.config_digest != fresh.config_digest:
         reasons.append("the configuration changed since the plan was made")

@@ -169,6 +169,50 @@ class ProviderNumber:
 
 
 @dataclass(frozen=True)
+class TrustedHost:
+    """A host the run contacted or would contact, and why it may (`reconcile.trust`)."""
+
+    service: str
+    host: str
+    verdict: str
+    """documented (a provider's or Microsoft's documented host), allowed (by the workflow's
+    SMSCONF_ALLOW_HOSTS or --allow-host: a risk, shown first) or in_process (the local
+    organisation's emulators)."""
+    named_by: str
+
+    @property
+    def risky(self) -> bool:
+        return self.verdict == "allowed"
+
+
+@dataclass(frozen=True)
+class SecretUse:
+    """A secret reference the run resolved, by name (never its value), where it is written."""
+
+    used_for: str
+    """`account 'contoso-telesign'`, or the organisation's bearer token."""
+    reference: str
+    named_by: str
+
+
+@dataclass(frozen=True)
+class Trust:
+    """What the run trusted: a reviewer sees a new endpoint or a new secret at once."""
+
+    hosts: tuple[TrustedHost, ...] = ()
+    secrets: tuple[SecretUse, ...] = ()
+
+    def risky_hosts(self) -> list[TrustedHost]:
+        return [h for h in self.hosts if h.risky]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "hosts": [asdict(h) for h in self.hosts],
+            "secrets": [asdict(s) for s in self.secrets],
+        }
+
+
+@dataclass(frozen=True)
 class Plan:
     environment: str | None
     target: str
@@ -187,6 +231,7 @@ class Plan:
     allowed_deletes: DeleteAllowance = DeleteAllowance()
     paths: tuple[str, ...] = ()
     """The configuration's paths as given to `plan`: what `apply --plan FILE` plans again."""
+    trust: Trust = field(default_factory=Trust)
     smsconf_version: str = __version__
     format_version: str = FORMAT_VERSION
 
@@ -229,6 +274,7 @@ class Plan:
             "org_id": self.org_id,
             "config_digest": self.config_digest,
             "git_commit": self.git_commit,
+            "trust": self.trust.to_dict(),
             "summary": self.counts(),
             "unsafe": list(self.unsafe),
             "credentials": [asdict(c) for c in self.credentials],
@@ -308,11 +354,12 @@ COMPARED = (
     "allowed_deletes",
     "read_etags",
     "callback_urls",
+    "trust",
 )
 """The plan's own members a saved plan must share with a fresh one: what is written, where,
-under which verdicts and allowances. Not compared: what is no write and may legitimately
-move between the plan and its merge (the commit, credential statuses, notes, unmanaged rows,
-the paths as spelt on the command line)."""
+under which verdicts and allowances, to which hosts and with which secrets. Not compared: what
+is no write and may legitimately move between the plan and its merge (the commit, credential
+statuses, notes, unmanaged rows, the paths as spelt on the command line)."""
 
 
 def differences(saved: Plan, fresh: Plan) -> list[Difference]:
@@ -626,9 +673,9 @@ def _record(cls: Any, value: Any, where: str) -> Any:
     return cls(**{n: _take(value, n, f"{where}.", *kinds.get(n, (str,))) for n in names})
 
 
-def _records(cls: Any, data: dict[str, Any], name: str) -> tuple[Any, ...]:
-    values = _take(data, name, "", list)
-    return tuple(_record(cls, v, f"{name}[{i}]") for i, v in enumerate(values))
+def _records(cls: Any, data: dict[str, Any], name: str, at: str = "") -> tuple[Any, ...]:
+    values = _take(data, name, at, list)
+    return tuple(_record(cls, v, f"{at}{name}[{i}]") for i, v in enumerate(values))
 
 
 def _string_map(data: dict[str, Any], name: str) -> dict[str, str]:
@@ -644,6 +691,8 @@ def _plan_from(data: dict[str, Any]) -> Plan:
     allowance = _take(data, "allowed_deletes", "", dict)
     _only(allowance, ("all", "addresses"), "allowed_deletes")
     changes = _take(data, "resource_changes", "", list)
+    trust = _take(data, "trust", "", dict)
+    _only(trust, ("hosts", "secrets"), "trust")
     return Plan(
         environment=_take(data, "environment", "", str, NONE),
         target=_take(data, "target", "", str),
@@ -664,6 +713,10 @@ def _plan_from(data: dict[str, Any]) -> Plan:
             addresses=_strings(allowance, "addresses", "allowed_deletes."),
         ),
         paths=_strings(data, "paths", ""),
+        trust=Trust(
+            _records(TrustedHost, trust, "hosts", "trust."),
+            _records(SecretUse, trust, "secrets", "trust."),
+        ),
         smsconf_version=_take(data, "smsconf_version", "", str),
     )
 

@@ -34,7 +34,7 @@ from smsconf.reconcile.plan import (
     ProviderNumber,
 )
 from smsconf.telesign.secret import ApiKey
-from smsconf.twilio.account import TwilioAccount
+from smsconf.twilio.account import TwilioAccount, require_trusted
 from smsconf.twilio.client import TwilioClient
 from smsconf.twilio.consent import consent
 from smsconf.twilio.credentials import check_account
@@ -67,8 +67,11 @@ class TwilioFindings:
     provider_numbers: list[ProviderNumber] = field(default_factory=list)
 
 
-def twilio_account(account: Account, endpoint: str | None) -> TwilioAccount:
-    """The client's account; raises SecretError/ValueError when the token cannot be read."""
+def twilio_account(account: Account, endpoint: str | None, in_process: bool) -> TwilioAccount:
+    """The client's account; raises SecretError/ValueError when the token cannot be read, and
+    UntrustedHost (before reading it) when it would go out of the process to an untrusted host."""
+    if not in_process:
+        require_trusted(account.name, endpoint)
     return TwilioAccount(
         account.name, account.identifier, ApiKey(account.secret.resolve()), endpoint
     )
@@ -113,7 +116,7 @@ async def _account(
 ) -> TwilioFindings:
     found = TwilioFindings()
     try:
-        client_account = twilio_account(account, endpoint)
+        client_account = twilio_account(account, endpoint, transport is not None)
     except (SecretError, ValueError) as exc:
         found.credentials.append(
             Credential(account.name, "twilio", account.identifier, "secret_unreadable", str(exc))
@@ -285,7 +288,8 @@ class ProviderWriter:
         resource = RESOURCE[change.table].format(change.id)
         try:
             async with TwilioClient(
-                twilio_account(account, self.endpoint), transport=self.transport
+                twilio_account(account, self.endpoint, self.transport is not None),
+                transport=self.transport,
             ) as client:
                 now = await client.get(client.account_path(resource))
                 if not now.ok:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from smsconf.reconcile.plan import SENSITIVE, Change, ColumnChange
+from smsconf.reconcile.plan import SENSITIVE, Change, ColumnChange, SecretUse, TrustedHost
 from smsconf.render.escape import visible
 
 SYMBOL = {"create": "+", "update": "~", "delete": "-", "associate": "+", "disassociate": "-"}
@@ -79,3 +79,27 @@ def detail_lines(column: ColumnChange) -> list[str]:
 def summary_line(counts: dict[str, int]) -> str:
     parts = [f"{n} to {action}" for action, n in counts.items() if n]
     return "Plan: " + (", ".join(parts) if parts else "no changes") + "."
+
+
+VERDICT = {
+    "documented": "documented",
+    "allowed": "allowed, not documented",
+    "in_process": "in-process",
+}
+
+
+def host_text(host: TrustedHost) -> str:
+    """`telesign rest-api.telesign.com:443 (documented)`: the line of the plan's host list."""
+    return f"{host.service} {host.host} ({VERDICT.get(host.verdict, host.verdict)})"
+
+
+def risky_host_text(host: TrustedHost) -> str:
+    """Why a reviewer must look: the run sends a secret to a host nobody documented."""
+    return (
+        f"{host.service} host {host.host} is not a documented host: the workflow allowed it "
+        f"(--allow-host or SMSCONF_ALLOW_HOSTS); named by {host.named_by}"
+    )
+
+
+def secret_text(use: SecretUse) -> str:
+    return f"{use.reference} ({use.used_for})"

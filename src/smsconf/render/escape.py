@@ -13,7 +13,8 @@ So each renderer passes such text through the function for its medium:
 - Markdown: `md_code` builds a code span, `md_fence` a fenced block, each delimited by a
   backtick run longer than any inside, so no content can close it; `md_text` is inline text
   (ASCII punctuation backslash-escaped, so `<!--`, `</details>`, `*`, `[` are shown, not
-  obeyed); `md_html` is text inside the raw HTML of a `<summary>`.
+  obeyed, and `@` followed by a zero-width space, so `@org/team` pings nobody); `md_html` is
+  text inside the raw HTML of a `<summary>`.
 - HTML: `html_text` escapes everything, quotes included, so it is safe in attributes too.
 """
 
@@ -35,10 +36,16 @@ UNSAFE = re.compile(f"[\x00-\x1f{_UNSAFE_ABOVE_C0}]")
 UNSAFE_BUT_NEWLINE = re.compile(f"[\x00-\x09\x0b-\x1f{_UNSAFE_ABOVE_C0}]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _BACKTICKS = re.compile("`+")
-_MD_ACTIVE = re.compile(r"([\\`*_\[\]<>&~|!@])")
+_MD_ACTIVE = re.compile(r"([\\`*_\[\]<>&~|!])")
 """What can start inline markup mid-line: code, emphasis, links and images, HTML and comments,
-entities, strikethrough, table cells, mentions. Backslash-escapable (ASCII punctuation), and
-only these, so the raw comment stays readable; a line's start is never a name's."""
+entities, strikethrough, table cells. Backslash-escapable (ASCII punctuation), and only these,
+so the raw comment stays readable; a line's start is never a name's."""
+MENTION_BREAK = "@&#8203;"
+"""GitHub makes `@user` and `@org/team` in a comment's text a mention, which notifies them, and a
+backslash does not stop it: a queue named `@contoso/support` would ping the team on every plan.
+A zero-width space after the `@` keeps the name as it reads and breaks the mention; written as a
+character reference, so the raw comment holds no invisible character. Code spans and blocks
+never mention, so `md_code` and `md_fence` need none."""
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -89,7 +96,7 @@ def md_text(text: str) -> str:
     """Inline Markdown text shown as written: each character that could start markup is
     backslash-escaped, so no emphasis, link, code span, HTML tag or comment can start, and a
     name at a line's start (a list item's text) cannot open a block of its own."""
-    escaped = _MD_ACTIVE.sub(r"\\\1", visible(text).strip())
+    escaped = _MD_ACTIVE.sub(r"\\\1", visible(text).strip()).replace("@", MENTION_BREAK)
     return _BLOCK_START.sub(
         lambda m: m[1] + ("\\" + m[2] if not m[2][0].isdigit() else m[2] + "\\"), escaped
     )
@@ -97,8 +104,9 @@ def md_text(text: str) -> str:
 
 def md_html(text: str) -> str:
     """Text inside the raw HTML of a comment (a `<summary>`): one line, HTML-escaped. GitHub
-    passes an HTML block's line through as HTML, so no Markdown inside it is read."""
-    return html.escape(visible(text), quote=True)
+    passes an HTML block's line through as HTML, so no Markdown inside it is read (a mention
+    still would be: see `MENTION_BREAK`)."""
+    return html.escape(visible(text), quote=True).replace("@", MENTION_BREAK)
 
 
 def html_text(text: str, *, newlines: bool = False) -> str:

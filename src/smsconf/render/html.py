@@ -15,7 +15,16 @@ import re
 from typing import Any
 
 from smsconf.reconcile.plan import SENSITIVE, Change, ColumnChange, Plan
-from smsconf.render.common import SYMBOL, place, shown, side, summary_line
+from smsconf.render.common import (
+    SYMBOL,
+    host_text,
+    place,
+    risky_host_text,
+    secret_text,
+    shown,
+    side,
+    summary_line,
+)
 from smsconf.render.escape import html_text as escape
 
 ACTIONS = ("create", "update", "delete", "associate", "disassociate")
@@ -84,7 +93,14 @@ def _meta(plan: Plan) -> str:
     facts.append(f"organisation <code>{escape(plan.org_id)}</code>")
     if plan.git_commit:
         facts.append(f"commit <code>{escape(plan.git_commit[:12])}</code>")
-    return f'<p class="meta">{" · ".join(facts)}</p>'
+    trust = [
+        "hosts " + ", ".join(f"<code>{escape(host_text(h))}</code>" for h in plan.trust.hosts),
+        "secrets read "
+        + ", ".join(f"<code>{escape(secret_text(s))}</code>" for s in plan.trust.secrets),
+    ]
+    return (
+        f'<p class="meta">{" · ".join(facts)}</p><p class="meta" id="trust">{" · ".join(trust)}</p>'
+    )
 
 
 def _summary(plan: Plan) -> str:
@@ -99,7 +115,10 @@ def _summary(plan: Plan) -> str:
 
 
 def _flags(plan: Plan) -> str:
-    items = [f'<li class="bad">Unsafe: {escape(reason)}</li>' for reason in plan.unsafe]
+    items = [
+        f'<li class="risk">⚠ {escape(risky_host_text(h))}</li>' for h in plan.trust.risky_hosts()
+    ]
+    items += [f'<li class="bad">Unsafe: {escape(reason)}</li>' for reason in plan.unsafe]
     if plan.allowed_deletes:
         items.append(
             f'<li class="risk">Deletes allowed: {escape(plan.allowed_deletes.describe())}</li>'

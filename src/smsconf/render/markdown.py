@@ -14,7 +14,14 @@ from collections import defaultdict
 from smsconf.config.kinds import KINDS
 from smsconf.mapping.addresses import path_of
 from smsconf.reconcile.plan import Change, Plan
-from smsconf.render.common import SYMBOL, detail_lines, located_line, summary_line
+from smsconf.render.common import (
+    SYMBOL,
+    detail_lines,
+    host_text,
+    located_line,
+    risky_host_text,
+    summary_line,
+)
 from smsconf.render.escape import md_code, md_fence, md_html, md_text, visible
 
 MARKER = "<!-- smsconf-plan -->"
@@ -36,6 +43,16 @@ def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
         "| " + " | ".join(str(counts[a]) for a in counts) + " |",
         "",
     ]
+    for host in plan.trust.risky_hosts():
+        head += [f"⚠️ **Host not documented:** {md_text(risky_host_text(host))}", ""]
+    if plan.trust.hosts:
+        hosts = ", ".join(md_code(host_text(h)) for h in plan.trust.hosts)
+        head += [f"**Hosts:** {hosts}", ""]
+    if plan.trust.secrets:
+        read = ", ".join(
+            f"{md_code(s.reference)} ({md_text(s.used_for)})" for s in plan.trust.secrets
+        )
+        head += [f"**Secrets read:** {read}", ""]
     failed = plan.failed_credentials()
     if failed:
         head.append(

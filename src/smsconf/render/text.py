@@ -18,7 +18,16 @@ from rich.text import Text
 
 from smsconf.gcpause import gc_paused
 from smsconf.reconcile.plan import Plan
-from smsconf.render.common import SYMBOL, column_line, detail_lines, place, summary_line
+from smsconf.render.common import (
+    SYMBOL,
+    column_line,
+    detail_lines,
+    host_text,
+    place,
+    risky_host_text,
+    secret_text,
+    summary_line,
+)
 from smsconf.render.escape import visible as v
 
 STYLE = {
@@ -40,6 +49,14 @@ def pieces(plan: Plan) -> list[Piece]:
     add = parts.append
     where = v(plan.target) + (f" (environment {v(plan.environment)})" if plan.environment else "")
     add((f"smsconf plan for {where}, organisation {v(plan.org_id)}\n", None))
+    for host in plan.trust.risky_hosts():
+        add(("  ! ", None))
+        add((v(risky_host_text(host)), "yellow"))
+        add(("\n", None))
+    if plan.trust.hosts:
+        add((f"  hosts: {', '.join(v(host_text(h)) for h in plan.trust.hosts)}\n", None))
+    if plan.trust.secrets:
+        add((f"  secrets read: {', '.join(v(secret_text(s)) for s in plan.trust.secrets)}\n", None))
     for cred in plan.credentials:
         add((f"  credentials of account '{v(cred.account)}' ({v(cred.customer_id)}): ", None))
         if cred.ok:

@@ -12,6 +12,12 @@ _ALIASES = {"standard": STANDARD_ENDPOINT, "enterprise": ENTERPRISE_ENDPOINT}
 AuthMethod = Literal["tsa", "basic"]
 
 
+def base_url(endpoint: str | None) -> str:
+    """An endpoint as an absolute URL without a trailing slash (None: the standard host)."""
+    endpoint = endpoint or STANDARD_ENDPOINT
+    return _ALIASES.get(endpoint.lower(), endpoint).rstrip("/")
+
+
 @dataclass(frozen=True)
 class TelesignAccount:
     """A Telesign customer as smsconf uses it.
@@ -34,9 +40,7 @@ class TelesignAccount:
 
     @property
     def base_url(self) -> str:
-        """The endpoint as an absolute URL without a trailing slash."""
-        endpoint = self.endpoint or STANDARD_ENDPOINT
-        return _ALIASES.get(endpoint.lower(), endpoint).rstrip("/")
+        return base_url(self.endpoint)
 
     @property
     def identity(self) -> tuple[str, str, str, str]:

@@ -26,7 +26,7 @@ from tenacity import (
     wait_random,
 )
 
-from smsconf import __version__
+from smsconf import __version__, hosts
 from smsconf.telesign import signing
 from smsconf.telesign.account import TelesignAccount
 from smsconf.telesign.errors import TelesignBadKey, TelesignTimeout, TelesignUnreachable
@@ -115,6 +115,8 @@ class TelesignClient:
     ) -> None:
         self.account = account
         self.policy = policy or RetryPolicy()
+        if transport is None:  # the network: the key signs only requests to a trusted host
+            hosts.require(account.base_url, "telesign", f"account '{account.name}'")
         self._http = httpx.AsyncClient(
             transport=transport,
             verify=verifying_context() if transport is None else True,

@@ -9,6 +9,8 @@ import hashlib
 import hmac
 from email.utils import formatdate
 
+from smsconf.redact import register
+
 HMAC_SHA256 = "HMAC-SHA256"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 JSON_CONTENT_TYPE = "application/json"
@@ -76,7 +78,9 @@ def tsa_authorization(customer_id: str, api_key: str, text: str) -> str:
 
 
 def basic_authorization(customer_id: str, api_key: str) -> str:
-    """`Basic base64(customer_id:api_key)`: the key as shown in the portal, not decoded."""
+    """`Basic base64(customer_id:api_key)`: the key as shown in the portal, not decoded (and
+    the pair registered with the redactor, so no echo of the header is ever printed)."""
+    register(f"{customer_id}:{api_key}")
     token = base64.b64encode(f"{customer_id}:{api_key}".encode()).decode("ascii")
     return f"Basic {token}"
 

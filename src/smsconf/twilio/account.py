@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from smsconf import hosts
 from smsconf.telesign.secret import ApiKey
 
 API_BASE = "https://api.twilio.com"
 MESSAGING_BASE = "https://messaging.twilio.com"
 HOSTS = ("api.twilio.com", "messaging.twilio.com")
+
+
+def require_trusted(name: str, endpoint: str | None) -> None:
+    """Before the Auth Token is read or sent: both hosts of account `name` are trusted."""
+    for base in (endpoint or API_BASE, endpoint or MESSAGING_BASE):
+        hosts.require(base.rstrip("/"), "twilio", f"account '{name}'")
 
 
 def e164(digits: str, short_code: bool) -> str:

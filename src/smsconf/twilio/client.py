@@ -20,8 +20,9 @@ import httpx
 
 from smsconf import __version__
 from smsconf.dataverse.retry import RetryPolicy
+from smsconf.redact import register
 from smsconf.tls import verifying_context
-from smsconf.twilio.account import TwilioAccount
+from smsconf.twilio.account import TwilioAccount, require_trusted
 from smsconf.twilio.errors import TwilioRejected, TwilioUnreachable
 
 logger = logging.getLogger("smsconf.twilio")
@@ -69,7 +70,10 @@ class TwilioClient:
     ) -> None:
         self.account = account
         self.policy = policy or twilio_retry_policy()
+        if transport is None:  # the network: the Auth Token goes only to a trusted host
+            require_trusted(account.name, account.endpoint)
         credentials = f"{account.account_sid}:{account.auth_token.reveal()}"
+        register(credentials)
         self._http = httpx.AsyncClient(
             transport=transport,
             verify=verifying_context() if transport is None else True,

@@ -109,7 +109,7 @@ def test_a_new_db_is_an_org_the_example_plans_against(tmp_path: Path) -> None:
     with served_by_cli(["--port", "0", "--db", str(db), "--token", "t"]) as (url, _):
         result = CliRunner().invoke(
             main,
-            ["plan", str(examples), "--target", url, "--skip-credentials"],
+            ["plan", str(examples), "--target", url, "--skip-credentials", "--allow-host", url],
             env={"SMSCONF_TOKEN": "t", "SMSCONF_HOME": str(tmp_path / "state")},
         )
     assert result.exit_code == ExitCode.OK, result.output

@@ -1,0 +1,71 @@
+"""Where each service smsconf talks to lives, as its documentation says: the hosts a run may
+contact without the workflow allowing them (`smsconf.hosts` holds the policy).
+
+A configuration is written by whoever opens a pull request, and its credential check runs with
+the job's secrets; so the hosts a secret may go to are not the configuration's to choose. These
+are the providers' documented API hosts and the Dynamics 365 organisation hosts, HTTPS on port
+443 only. A pattern's `*` stands for one or more DNS labels.
+
+Sources: Telesign's REST hosts (telesign.md §2: rest-api for self-service accounts, rest-ww for
+enterprise ones, rest the legacy enterprise host); Twilio's API and Messaging hosts and their
+regional form `api.<edge>.<region>.twilio.com` (providers.md §3, §3.9); ACS resources at
+`<resource>.communication.azure.com` (providers.md §4.1); organisations at
+`<org>.crm[N].dynamics.com` (dataverse.md §4.1). The sovereign clouds' hosts are not in the
+references: they are marked inferred and listed in `INFERRED` for the verify list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Service = Literal["dataverse", "telesign", "twilio", "acs", "github"]
+
+
+@dataclass(frozen=True)
+class HostPattern:
+    pattern: str
+    """A host name, or `*.` and a domain (any subdomain, at any depth)."""
+    inferred: bool = False
+
+    def matches(self, host: str) -> bool:
+        host = host.lower().rstrip(".")
+        if self.pattern.startswith("*."):
+            suffix = self.pattern[1:]
+            return host.endswith(suffix) and _LABELS.fullmatch(host[: -len(suffix)]) is not None
+        return host == self.pattern
+
+
+_LABELS = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
+
+DOCUMENTED: dict[Service, tuple[HostPattern, ...]] = {
+    "dataverse": (
+        HostPattern("*.dynamics.com"),
+        HostPattern("*.crm.microsoftdynamics.us", inferred=True),  # US Government GCC High
+        HostPattern("*.crm.appsplatform.us", inferred=True),  # US Government DoD
+        HostPattern("*.crm.dynamics.cn", inferred=True),  # China, operated by 21Vianet
+    ),
+    "telesign": (
+        HostPattern("rest-api.telesign.com"),
+        HostPattern("rest-ww.telesign.com"),
+        HostPattern("rest.telesign.com"),
+    ),
+    "twilio": (HostPattern("*.twilio.com"),),  # api., messaging., api.<edge>.<region>.
+    "acs": (
+        HostPattern("*.communication.azure.com"),
+        HostPattern("*.communication.azure.us", inferred=True),  # Azure Government
+    ),
+    "github": (HostPattern("api.github.com"),),
+}
+
+INFERRED = tuple(
+    f"{service} host {p.pattern} (a sovereign cloud's documented host; not in the references)"
+    for service, patterns in DOCUMENTED.items()
+    for p in patterns
+    if p.inferred
+)
+
+
+def documented(service: Service, host: str) -> bool:
+    return any(p.matches(host) for p in DOCUMENTED[service])
