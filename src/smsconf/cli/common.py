@@ -23,7 +23,7 @@ from smsconf import hosts, redact
 from smsconf.config import ConfigError, SecretError
 from smsconf.config.loader import Loaded
 from smsconf.exitcodes import ExitCode
-from smsconf.reconcile.plan import PlanFileError
+from smsconf.reconcile.plan import PlanFileError, UnknownAddress
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -109,6 +109,9 @@ def _mapped(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     except PlanFileError as exc:
         click.echo(f"error: plan file {exc}; nothing written", err=True)
         sys.exit(ExitCode.PLAN_FILE_INVALID)
+    except UnknownAddress as exc:  # a usage error: never 0 or 2, and no plan is shown
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(ExitCode.USAGE)
     except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
         raise
     except Exception as exc:  # the contract: exit 1, one line, no traceback

@@ -30,7 +30,6 @@ from smsconf.reconcile.apply import StalePlan
 from smsconf.reconcile.drift import drift as find_drift
 from smsconf.reconcile.manager import (
     PlanOptions,
-    UnknownAddress,
     apply_plan,
     make_plan,
     replan_saved,
@@ -146,10 +145,7 @@ async def _plan(
     url, named_by, trust = _trusted(loaded, flag, options.check_credentials)
     async with open_target(url, named_by=named_by) as target:
         with _progress("Reading the organisation", None):
-            try:
-                result = await make_plan(loaded, target, paths, options, trust)
-            except UnknownAddress as exc:  # a usage error: never 0 or 2, and no plan is shown
-                raise click.UsageError(str(exc)) from None
+            result = await make_plan(loaded, target, paths, options, trust)
         if verbose:
             click.echo(f"plan: {target.dataverse.stats}", err=True)
     return result

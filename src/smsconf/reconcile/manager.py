@@ -35,7 +35,14 @@ from smsconf.reconcile.diff import RANK, diff
 from smsconf.reconcile.journal import Journal
 from smsconf.reconcile.live import read_editors, read_live, read_referenced
 from smsconf.reconcile.migration import migration_notes, telesign_notes
-from smsconf.reconcile.plan import Change, DeleteAllowance, Plan, Trust, differences
+from smsconf.reconcile.plan import (
+    Change,
+    DeleteAllowance,
+    Plan,
+    Trust,
+    UnknownAddress,
+    differences,
+)
 from smsconf.reconcile.residue import residue
 from smsconf.reconcile.trust import endpoints, require, secret_uses, target_route
 from smsconf.reconcile.twilio import ProviderWriter, TwilioFindings, check_twilio, is_twilio
@@ -137,10 +144,6 @@ def delete_limits(changes: list[Change], loaded: Loaded, options: PlanOptions) -
         for kind, addresses in sorted(held.items())
         if len(addresses) > limit
     ]
-
-
-class UnknownAddress(ValueError):
-    """An address given on the command line names nothing in the plan."""
 
 
 def check_addresses(changes: list[Change], options: PlanOptions) -> None:

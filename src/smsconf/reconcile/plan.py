@@ -30,6 +30,10 @@ Action = Literal["create", "update", "delete", "associate", "disassociate"]
 SENSITIVE = "(sensitive)"
 
 
+class UnknownAddress(ValueError):
+    """An address given on the command line names nothing in the plan (a usage error)."""
+
+
 class PlanFileError(ValueError):
     """A saved plan cannot be read: not a smsconf plan, another format version, or damaged."""
 
