@@ -48,11 +48,6 @@ def _word(table: str, column: str, value: str) -> str:
     return value if word is None else str(word)
 
 
-def address(kind: str, words: Key) -> str:
-    """The address of an object: its kind and its key's words."""
-    return f"{kind}[{'/'.join(words)}]"
-
-
 def path_of(kind: str, words: Key) -> str:
     """Where an object of this kind and these words is written in the YAML."""
     template = KINDS[kind].path if kind in KINDS else ""

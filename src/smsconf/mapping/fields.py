@@ -19,7 +19,6 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from smsconf.config import model as m
 from smsconf.config.model import duration_minutes, format_minutes
 from smsconf.config.vocabulary import LOCALES
 from smsconf.platform import vocabulary as vocab
@@ -53,9 +52,6 @@ class Convert:
     def where(self, entry: Field) -> str:
         columns = ", ".join(f"`{entry.table}.{c}`" for c in (entry.column, *entry.also))
         return columns + (f" ({self.unit})" if self.unit else "")
-
-
-Plain = Convert
 
 
 @dataclass(frozen=True)
@@ -784,11 +780,6 @@ BY_COLUMN: dict[tuple[str, str], Field] = {
 """(table, column) → the field written there (Telesign's and Twilio's share columns: the
 later one, the Twilio field, names it; `columns()` always knows which one a row holds)."""
 
-MODELS: dict[str, type[BaseModel]] = {
-    name: model
-    for name, model in vars(m).items()
-    if isinstance(model, type) and issubclass(model, m.Strict) and model is not m.Strict
-}
 NOTIFICATION_COLUMNS = {
     entry.attribute: str(entry.column) for entry in FIELDS if entry.model == "NotificationTemplates"
 }
@@ -819,14 +810,3 @@ def values(obj: BaseModel, table: str) -> Iterator[Value]:
                 for e in FIELDS
                 if e.model == entry.convert.model and e.table == table and e.is_column
             )
-
-
-def word_of(table: str, column: str, value: Any, names: Names | None = None) -> Any:
-    """A stored value in the YAML's words (unchanged when no field lands in that column)."""
-    entry = BY_COLUMN.get((table, column))
-    if entry is None:
-        return value
-    try:
-        return entry.convert.word(value, names)
-    except (Unexpressible, ValueError, TypeError):
-        return value

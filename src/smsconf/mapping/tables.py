@@ -64,4 +64,3 @@ KIND_OF_TABLE = {
     "msdyn_routingconfigurationstep": "routing_step",
     **TOP_LEVEL,
 }
-TABLE_OF_KIND = {kind: table for table, kind in KIND_OF_TABLE.items()}
