@@ -12,7 +12,7 @@
    before and after commit, answers slower than the client timeout), apply repeated until it
    succeeds (at most 5 times), then audited: no changes left, no duplicates, nothing lost, no
    unmanaged row touched.
-4. The saved plan attacked: every forgery of tests/reliability/redteam.py (a plan file edited
+4. The saved plan attacked: every forgery of tools/testkit/redteam.py (a plan file edited
    and re-checksummed: bodies, ETags, injected deletes, cleared verdicts, widened allowances,
    secret columns, order, links, and the create race) applied through the CLI; each must be
    refused with its exit code, name what differs, and leave every row at its version.
@@ -36,22 +36,21 @@ from contextlib import ExitStack
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))  # the suite's shared modules live under tests/reliability
+sys.path.insert(0, str(REPO))  # the harness it shares with the suite: tools/testkit
 
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import seed as hypothesis_seed  # noqa: E402
-from tests.reconcile.workspace import make_workspace  # noqa: E402
-from tests.reliability.convergence import (  # noqa: E402
+from tools.testkit.convergence import (  # noqa: E402
     FAULT_RATE_EACH,
     GENERATED_TIMING,
     RunResult,
     converge,
     generated_org,
 )
-from tests.reliability.hostile import CORPUS, INPUTS, Verdict, check, check_generated  # noqa: E402
-from tests.reliability.redteam import play_all  # noqa: E402
-from tests.reliability.secrets_journey import (  # noqa: E402
+from tools.testkit.hostile import CORPUS, INPUTS, Verdict, check, check_generated  # noqa: E402
+from tools.testkit.redteam import play_all  # noqa: E402
+from tools.testkit.secrets_journey import (  # noqa: E402
     BROKEN_KEY,
     LOG_NAME,
     debug_log,
@@ -62,7 +61,8 @@ from tests.reliability.secrets_journey import (  # noqa: E402
     scan,
     streams,
 )
-from tests.reliability.served import start_served  # noqa: E402
+from tools.testkit.served import start_served  # noqa: E402
+from tools.testkit.workspace import make_workspace  # noqa: E402
 
 
 def say(text: str) -> None:

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from smsconf.connect import LOCAL_DEMO_ROWS, open_target
 from smsconf.dataverse import RetryPolicy
 from smsconf.dataverse.errors import ServerError
 from smsconf.emulator.dataverse import FaultConfig
 from smsconf.platform import TABLES
-from smsconf.target import LOCAL, LOCAL_DB, LOCAL_DEMO_ROWS, open_target, state_dir
+from smsconf.target import LOCAL, LOCAL_DB, state_dir
 
 PRIMARY_KEYS = {t.entity_set: t.primary_key for t in TABLES.values()}
 
@@ -82,7 +83,7 @@ async def test_faults_are_refused_for_a_real_org(here: Path) -> None:
 def test_the_emulators_are_imported_only_for_the_local_target() -> None:
     """Every command imports this module: a URL target must not pay for the emulators."""
     code = (
-        "import sys, smsconf.target; "
+        "import sys, smsconf.connect; "
         "sys.exit(' '.join(m for m in sys.modules if m.startswith('smsconf.emulator')) or None)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -18,20 +18,20 @@ from pathlib import Path
 from benchkit.steps import Result
 from smsconf.config.loader import Loaded, load
 from smsconf.config.model import Config
+from smsconf.connect import open_target
 from smsconf.dataverse import DataverseClient
 from smsconf.dataverse.errors import NotFound
 from smsconf.dataverse.stats import RequestStats
 from smsconf.mapping.desired import desired_rows
-from smsconf.mapping.export import export_config
 from smsconf.mapping.rows import DesiredRow
 from smsconf.mapping.yaml_out import render, write
 from smsconf.platform import TABLES
 from smsconf.reconcile.apply import operation, secrets_for
 from smsconf.reconcile.live import columns_to_read, read_live, read_referenced
-from smsconf.reconcile.manager import PlanOptions, apply_plan, make_plan
+from smsconf.reconcile.manager import PlanOptions, apply_plan, export_live, make_plan
 from smsconf.reconcile.plan import Change, Plan
 from smsconf.render.text import render as render_text
-from smsconf.target import Target, open_target
+from smsconf.target import Target
 
 
 @dataclass
@@ -91,7 +91,7 @@ async def export(target: Target, paths: list[str], meter: Meter) -> Result:
     the looked-up rows the workstreams use), write it as configuration files."""
     live = await read_live(target.dataverse, Config())
     await read_referenced(target.dataverse, live)
-    exported = export_config(live)
+    exported = export_live(live)
     out = Path(paths[0]).parent / "exported"
     shutil.rmtree(out, ignore_errors=True)
     written = write(out, render(exported, target.url, None))

@@ -20,13 +20,13 @@ from unittest.mock import patch
 
 import httpx
 
+from smsconf.connect import seed_demo_rows
 from smsconf.dataverse import DataverseClient, StaticToken
 from smsconf.emulator.dataverse import create_app as dataverse_app
 from smsconf.emulator.serving import running
 from smsconf.emulator.telesign import EmulatedAccount
 from smsconf.emulator.telesign import create_app as telesign_app
 from smsconf.hosts import ALLOW_ENV, authority
-from smsconf.target import seed_demo_rows
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]

@@ -20,8 +20,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from tests.dataverse.peers import served
-from tests.reconcile.workspace import Workspace, make_workspace
-from tests.reliability.redteam import NUMBER, NUMBER_ADDRESS, remove_short_code
+from tools.testkit.redteam import NUMBER, NUMBER_ADDRESS, remove_short_code
+from tools.testkit.workspace import Workspace, make_workspace
 
 from smsconf.dataverse.auth import (
     JWT_BEARER,

@@ -11,9 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.reconcile import workspace as shared
-from tests.reconcile.workspace import Workspace
-from tests.reliability.redteam import NUMBER, NUMBER_ADDRESS, remove_short_code
+from tools.testkit import workspace as shared
+from tools.testkit.redteam import NUMBER, NUMBER_ADDRESS, remove_short_code
+from tools.testkit.workspace import Workspace
 
 applied, applied_db, ws = shared.applied, shared.applied_db, shared.ws  # the fixtures
 SMSCONF = Path(sys.executable).parent / "smsconf"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from tests.reconcile.workspace import Workspace, make_workspace
+from tools.testkit.workspace import Workspace, make_workspace
 
 from smsconf.cli import main
 from smsconf.exitcodes import ExitCode

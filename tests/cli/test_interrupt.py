@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.reconcile.workspace import Workspace, duplicates, ws
+from tools.testkit.workspace import Workspace, duplicates, ws
 
 from smsconf.exitcodes import ExitCode
 

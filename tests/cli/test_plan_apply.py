@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from tests.dataverse.peers import served
-from tests.reconcile.workspace import (  # the fixtures: ws, applied (and applied_db)
+from tools.testkit.workspace import (  # the fixtures: ws, applied (and applied_db)
     CONTOSO_DEMO_KEY,
     Workspace,
     admin_acts_before_writes,
@@ -119,7 +119,7 @@ def test_one_edit_is_one_update_of_one_column(applied: Workspace) -> None:
     assert change["change"]["after"] == {"msdyn_priority": 11}
     text = ws.plan("--detailed-exitcode")
     assert text.exit_code == ExitCode.CHANGES
-    assert "msdyn_priority: 10 → 11" in text.stdout
+    assert "queues[SMS Support Tier 1].priority: 10 → 11  (queue.msdyn_priority)" in text.stdout
     assert "Plan: 1 to update." in text.stdout
 
     result = ws.apply()
@@ -312,6 +312,77 @@ def test_message_dropped_from_a_managed_workstream_is_deleted(applied: Workspace
     assert sum(ws.key_counts()["msdyn_ocsystemmessage"].values()) == 3
 
 
+def test_renamed_from_renames_the_queue_in_place(applied: Workspace) -> None:
+    """Terraform's `moved`: the queue is found under its old name and renamed, keeping its id
+    (and so every routing rule and workstream that points at it); nothing is created or
+    deleted, and once applied the plan is empty although renamed_from stays in the YAML."""
+    ws = applied
+    (vip,) = ws.rows("queue", name="SMS Support VIP")
+    text = ws.config.read_text(encoding="utf-8").replace(
+        "  - name: SMS Support VIP\n",
+        "  - name: SMS Support Priority\n    renamed_from: SMS Support VIP\n",
+    )
+    ws.config.write_text(text.replace("queue: SMS Support VIP", "queue: SMS Support Priority"))
+    plan = plan_json(ws)
+    (change,) = plan["resource_changes"]
+    assert change["change"]["actions"] == ["update"] and change["id"] == vip["queueid"]
+    assert change["reason"] == "renamed from 'SMS Support VIP' (renamed_from)"
+    (name,) = change["columns"]
+    assert (name["field"], name["field_before"], name["field_after"]) == (
+        "queues[SMS Support Priority].name",
+        "SMS Support VIP",
+        "SMS Support Priority",
+    )
+    assert ws.apply().exit_code == ExitCode.OK
+    (renamed,) = ws.rows("queue", name="SMS Support Priority")
+    assert renamed["queueid"] == vip["queueid"] and ws.rows("queue", name="SMS Support VIP") == []
+    assert ws.plan("--detailed-exitcode").exit_code == ExitCode.OK
+
+
+def test_a_managed_object_dropped_from_the_yaml_is_named_with_how_to_delete_or_keep_it(
+    applied: Workspace,
+) -> None:
+    """smsconf created the quick reply (its id is the deterministic one); once the YAML stops
+    listing it, the plan leaves it alone but says so, and how to delete it or keep it."""
+    ws = applied
+    ws.edit("quick_replies: [Greeting, Salutation, Closing]", "quick_replies: [Greeting, Closing]")
+    ws.cut("  - title: Salutation\n", "  - title: Closing\n")
+    planned = ws.plan()
+    assert planned.exit_code == ExitCode.OK, planned.output
+    assert (
+        "[ ] quick reply 'Salutation': todo: smsconf created it and the configuration no longer "
+        "lists it, so it is left as it is: to delete it, list it under removed: (kind: "
+        "quick_reply, name: Salutation); to keep managing it, declare it again"
+    ) in planned.stdout
+    assert "delete quick reply" not in planned.stdout
+    assert "Default messaging queue': todo" not in planned.stdout  # not smsconf's: no note
+
+
+def test_allow_delete_takes_the_address_the_plan_prints_and_refuses_a_misspelt_one(
+    applied: Workspace,
+) -> None:
+    """The text plan prints each object's address in words; `--allow-delete` takes exactly that
+    string, and one that names no delete of the plan is a usage error with the closest address
+    (never exit 0 or 2, nothing written), so a typo cannot leave a delete silently refused."""
+    ws = applied
+    ws.edit(
+        "        - trigger: agent_assigned\n          text: You're now chatting with {Agent}.\n", ""
+    )
+    address = "automated_message[SMS Support/agent_assigned]"
+    assert f"address: {address}" in ws.plan().stdout
+    before = sum(ws.key_counts()["msdyn_ocsystemmessage"].values())
+
+    misspelt = ws.apply("--allow-delete", "automated_message[SMS Support/agent_asigned]")
+    assert misspelt.exit_code == ExitCode.USAGE, misspelt.output
+    assert f"did you mean '{address}'?" in misspelt.output
+    assert "Apply" not in misspelt.stdout
+    assert sum(ws.key_counts()["msdyn_ocsystemmessage"].values()) == before
+
+    result = ws.apply("--allow-delete", address)
+    assert result.exit_code == ExitCode.OK, result.output
+    assert sum(ws.key_counts()["msdyn_ocsystemmessage"].values()) == before - 1
+
+
 def test_distribution_mode_change_is_refused_even_with_deletes_allowed(
     applied: Workspace,
 ) -> None:
@@ -321,7 +392,10 @@ def test_distribution_mode_change_is_refused_even_with_deletes_allowed(
     ws.edit("      mode: pick\n", "      mode: push\n")
     planned = ws.plan()
     assert planned.exit_code == ExitCode.UNSAFE_PLAN
-    assert "! immutable column msdyn_workdistributionmode changes" in planned.stdout
+    assert (
+        "! workstreams[SMS Sales].distribution.mode cannot change after creation (pick → push)"
+        in planned.stdout
+    )
     assert "remove the object and add it under a new name" in planned.stdout
     assert ws.apply("--allow-deletes").exit_code == ExitCode.UNSAFE_PLAN
     assert (
@@ -581,7 +655,7 @@ def test_rotated_key_plans_as_a_fingerprint_change_and_applies(applied: Workspac
     env = {"CONTOSO_TELESIGN_API_KEY": WRONG_KEY}
     planned = ws.plan("--skip-credentials", "--detailed-exitcode", env=env)
     assert planned.exit_code == ExitCode.CHANGES, planned.output
-    assert "msdyn_securesecret: (sensitive) (changed)" in planned.stdout
+    assert "accounts[contoso-telesign].api_key: (sensitive) (changed)" in planned.stdout
     assert "! credential change" in planned.stdout
     assert "update API key fingerprint of account 'contoso-telesign'" in planned.stdout
     assert "Plan: 2 to update." in planned.stdout  # the fingerprint row and the secret

@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 import pytest
-from tests.reconcile.workspace import Workspace, ws
+from tools.testkit.workspace import Workspace, ws
 
 from smsconf.emulator.dataverse.protocol import Call, Reply
 from smsconf.emulator.dataverse.service import Service

@@ -25,7 +25,7 @@ import pytest
 from click.testing import CliRunner, Result
 from tests.dataverse.peers import served
 from tests.echo import Echo, echo_server
-from tests.reconcile.workspace import CONTOSO_DEMO_KEY
+from tools.testkit.workspace import CONTOSO_DEMO_KEY
 
 from smsconf.cli import main
 from smsconf.config.secrets import MAX_FILE_BYTES, SECRET_ENV

@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 import uvicorn
-from tests.allowance import allowing
+from tools.testkit.allowance import allowing
 
 from smsconf.dataverse import DataverseClient, StaticToken
 

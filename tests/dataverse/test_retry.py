@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.allowance import allow
 from tests.dataverse.peers import ORG, Reply, ScriptedPeer, SleepLog, dropping_server, in_process
+from tools.testkit.allowance import allow
 
 from smsconf.dataverse import (
     DataverseClient,

@@ -20,16 +20,18 @@ import yaml
 from smsconf.config.loader import load, load_config
 from smsconf.config.model import Config, format_minutes
 from smsconf.config.vocabulary import LOCALES, MessageTrigger
+from smsconf.connect import open_target
 from smsconf.emulator.dataverse.seed import LANGUAGES
-from smsconf.mapping.desired import NOTIFICATION_COLUMNS
-from smsconf.mapping.export import Exported, export_config, secret_variable
+from smsconf.mapping.export import Exported, secret_variable
+from smsconf.mapping.fields import NOTIFICATION_COLUMNS
+from smsconf.mapping.live import LiveState
 from smsconf.mapping.yaml_out import render, write
 from smsconf.platform import TABLES
 from smsconf.platform import vocabulary as vocab
-from smsconf.reconcile.live import LiveState, read_live, read_referenced
-from smsconf.reconcile.manager import PlanOptions, apply_plan, make_plan
+from smsconf.reconcile.live import read_live, read_referenced
+from smsconf.reconcile.manager import PlanOptions, apply_plan, export_live, make_plan
 from smsconf.reconcile.plan import Plan
-from smsconf.target import LOCAL, open_target
+from smsconf.target import LOCAL
 
 # Only languages the local organisation has rows for can be looked up.
 ORG_LOCALES = sorted(code for code, lcid in LOCALES.items() if lcid in LANGUAGES)
@@ -293,6 +295,6 @@ async def read_org() -> LiveState:
 
 
 async def export_to(out: Path, env: str | None = None) -> Exported:
-    exported = export_config(await read_org())
+    exported = export_live(await read_org())
     write(out, render(exported, LOCAL, env))
     return exported

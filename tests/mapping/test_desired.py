@@ -9,8 +9,9 @@ import pytest
 from smsconf.config import load_config
 from smsconf.config.secrets import SecretRef
 from smsconf.mapping import ids
-from smsconf.mapping.desired import FINGERPRINT_KEY, desired_rows
+from smsconf.mapping.desired import desired_rows
 from smsconf.mapping.rows import DesiredRow
+from smsconf.mapping.tables import FINGERPRINT_KEY
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 ORG = "00000000-0000-4000-8000-000000000001"

@@ -23,10 +23,11 @@ from smsconf.config.loader import load, validate_paths
 from smsconf.config.model import Config, Workstream
 from smsconf.config.rules import check
 from smsconf.mapping import ids
-from smsconf.mapping.export import Exported, export_config, secret_variable
+from smsconf.mapping.export import Exported, secret_variable
+from smsconf.mapping.live import LiveState, Row
 from smsconf.mapping.yaml_out import NOT_EXPORTED, SHARED_FILE, render, slug, write
 from smsconf.platform import vocabulary as vocab
-from smsconf.reconcile.live import LiveState, Row
+from smsconf.reconcile.manager import export_live
 from smsconf.target import LOCAL, LOCAL_DB
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -222,7 +223,7 @@ def reasons(exported: Exported) -> list[str]:
 
 def test_a_legacy_workstream_is_listed_and_left_unmanaged(example_live: LiveState) -> None:
     live = edited(example_live, "msdyn_liveworkstream", named("UK Support"), msdyn_mode=717210000)
-    exported = export_config(live)
+    exported = export_live(live)
     assert [ws.name for ws in exported.config.workstreams] == ["SMS Sales", "SMS Support"]
     assert reasons(exported) == [
         "workstream 'UK Support': not exported: msdyn_mode 717210000 is not the unified routing "
@@ -237,7 +238,7 @@ def test_an_unknown_trigger_keeps_its_workstream_out(example_live: LiveState) ->
         named("SMS Sales - greeting"),
         msdyn_systemmessageeventtype=192350099,
     )
-    exported = export_config(live)
+    exported = export_live(live)
     assert "SMS Sales" not in by_name(exported.config.workstreams)
     assert reasons(exported) == [
         "workstream 'SMS Sales': not exported: message trigger value 192350099 is not one smsconf "
@@ -260,7 +261,7 @@ def test_a_ruleset_shape_smsconf_does_not_write_is_listed(example_live: LiveStat
         named(routing, "msdyn_uniquename"),
         msdyn_rulesetdefinition=characteristic,
     )
-    exported = export_config(live)
+    exported = export_live(live)
     assert "SMS Sales" not in by_name(exported.config.workstreams)
     assert reasons(exported) == [
         "workstream 'SMS Sales': not exported: rule 'Skills' upserts records other than a split"
@@ -273,7 +274,7 @@ def test_a_column_the_language_cannot_say_is_found_by_the_residue_check(
     live = edited(
         example_live, "msdyn_ocphonenumber", named("55123"), msdyn_smsinboundenabled=False
     )
-    assert reasons(export_config(live)) == [
+    assert reasons(export_live(live)) == [
         "number 55123: a plan of the export would update it (msdyn_smsinboundenabled is False "
         "there, the configuration says True)"
     ]
@@ -283,7 +284,7 @@ def test_a_name_shared_by_two_queues_is_ambiguous(example_live: LiveState) -> No
     rows = copy.deepcopy(example_live.rows)
     twin = dict(next(r for r in rows["queue"] if r["name"] == "SMS Sales"))
     rows["queue"].insert(0, twin | {"queueid": "00000000-0000-0000-0000-00000000beef"})
-    exported = export_config(LiveState(example_live.org_id, rows, example_live.associations))
+    exported = export_live(LiveState(example_live.org_id, rows, example_live.associations))
     assert "SMS Sales" not in by_name(exported.config.workstreams)
     assert (
         "workstream 'SMS Sales': not exported: its fallback queue 'SMS Sales' is ambiguous: "
@@ -298,7 +299,7 @@ def test_text_that_loading_would_substitute_is_listed(example_live: LiveState) -
         named("SMS Sales - greeting"),
         msdyn_messagetext="Hi ${var:name}",
     )
-    exported = export_config(live)
+    exported = export_live(live)
     assert "SMS Sales" not in by_name(exported.config.workstreams)
     assert any("${var:...}" in r for r in reasons(exported))
 
@@ -307,7 +308,7 @@ def test_a_managed_object_the_language_cannot_hold_becomes_a_lookup(
     example_live: LiveState,
 ) -> None:
     live = edited(example_live, "queue", named("SMS Support VIP", "name"), msdyn_priority=2**31 - 1)
-    exported = export_config(live)
+    exported = export_live(live)
     vip = next(q for q in exported.config.queues if q.name == "SMS Support VIP")
     assert not vip.managed
     assert reasons(exported) == [
@@ -325,7 +326,7 @@ def test_an_account_of_another_provider_is_listed_with_what_uses_its_numbers(
         named("fabrikam-telesign"),
         msdyn_occommunicationprovider=vocab.PROVIDER["acs"],
     )
-    exported = export_config(live)
+    exported = export_live(live)
     assert [a.name for a in exported.config.accounts] == ["contoso-telesign"]
     assert reasons(exported)[:3] == [
         "account 'fabrikam-telesign': not exported with its numbers: provider acs is not "
@@ -338,7 +339,7 @@ def test_an_account_of_another_provider_is_listed_with_what_uses_its_numbers(
 
 def test_omissions_head_the_shared_file(example_live: LiveState, tmp_path: Path) -> None:
     live = edited(example_live, "msdyn_liveworkstream", named("UK Support"), msdyn_mode=717210000)
-    write(tmp_path / "out", render(export_config(live), LOCAL, "local"))
+    write(tmp_path / "out", render(export_live(live), LOCAL, "local"))
     shared = (tmp_path / "out" / SHARED_FILE).read_text(encoding="utf-8")
     omitted = "#   - workstream 'UK Support': not exported: msdyn_mode 717210000"
     assert f"{NOT_EXPORTED}\n{omitted}" in shared
@@ -366,7 +367,7 @@ def test_secret_variable_names(account: str, variable: str) -> None:
 
 def test_workstream_files_get_distinct_slugs(example_live: LiveState) -> None:
     live = edited(example_live, "msdyn_liveworkstream", named("UK Support"), msdyn_name="SMS-sales")
-    files = render(export_config(live), LOCAL, None)
+    files = render(export_live(live), LOCAL, None)
     assert slug("SMS Sales") == slug("SMS-sales") == "sms-sales"
     assert {"workstreams/sms-sales.yaml", "workstreams/sms-sales-2.yaml"} <= set(files)
 
@@ -376,14 +377,14 @@ def test_export_refuses_a_directory_that_already_holds_yaml(
 ) -> None:
     (tmp_path / "old.yaml").write_text("accounts: []\n", encoding="utf-8")
     with pytest.raises(FileExistsError, match="already holds YAML"):
-        write(tmp_path, render(export_config(example_live), LOCAL, None))
+        write(tmp_path, render(export_live(example_live), LOCAL, None))
 
 
 def test_objects_the_domain_rules_refuse_are_left_out_with_what_needs_them(
     example_live: LiveState,
 ) -> None:
     live = edited(example_live, "msdyn_ocphonenumber", named("55123"), msdyn_type=192350000)
-    exported = export_config(live)
+    exported = export_live(live)
     assert [a.name for a in exported.config.accounts] == ["fabrikam-telesign"]
     assert [ws.name for ws in exported.config.workstreams] == ["UK Support"]
     assert reasons(exported) == [

@@ -4,6 +4,6 @@ They live in `workspace.py` so the CLI's end-to-end tests share them without a c
 their own directory.
 """
 
-from tests.reconcile.workspace import applied, applied_db, ws
+from tools.testkit.workspace import applied, applied_db, ws
 
 __all__ = ["applied", "applied_db", "ws"]

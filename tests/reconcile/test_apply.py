@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 from tests.dataverse.peers import BatchUnanswered, in_process
-from tests.reconcile.workspace import EXAMPLES
+from tools.testkit.workspace import EXAMPLES
 
 from smsconf.config.loader import load
 from smsconf.config.model import Config

@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from tests.reconcile.workspace import Workspace
+from tools.testkit.workspace import Workspace
 
+from smsconf.connect import open_target
 from smsconf.reconcile.manager import PlanOptions, apply_plan, make_plan
 from smsconf.reconcile.plan import Plan
-from smsconf.target import open_target
 
 EDITS = {
     "message text": (

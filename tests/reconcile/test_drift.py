@@ -6,7 +6,7 @@ admin or a pull request would, and runs the CLI as a scheduled job does.
 
 from __future__ import annotations
 
-from tests.reconcile.workspace import Workspace, applied, applied_db, ws
+from tools.testkit.workspace import Workspace, applied, applied_db, ws
 
 from smsconf.exitcodes import ExitCode
 
@@ -26,13 +26,37 @@ def test_nothing_to_report_right_after_apply(applied: Workspace) -> None:
     assert "No drift" in result.stdout
 
 
-def test_an_admin_center_edit_of_a_managed_column_is_drift(applied: Workspace) -> None:
-    applied.update("queue", tier1_id(applied), {"msdyn_priority": 42})
+def test_an_admin_center_edit_by_another_person_is_drift_with_who_and_when(
+    applied: Workspace,
+) -> None:
+    """Dana edits the queue's priority in the admin center after smsconf wrote it: drift names
+    her (the row's modifiedby, read back) and when, and the arrow runs from what smsconf wrote
+    to what she set."""
+    applied.update_as("Dana Admin", "queue", tier1_id(applied), {"msdyn_priority": 42})
     result = applied.smsconf("drift", "examples/")
     assert result.exit_code == ExitCode.CHANGES, result.output
-    assert "Edited in the organisation (managed columns differ): 1" in result.stdout
-    assert f"queue '{TIER1}'" in result.stdout
-    assert "msdyn_priority: 42 → 10" in result.stdout
+    assert "Edited in the organisation since smsconf last wrote it: 1" in result.stdout
+    (row,) = applied.rows("queue", name=TIER1)
+    assert f"queue '{TIER1}'  [queue[{TIER1}]] by Dana Admin on {row['modifiedon']}" in (
+        result.stdout
+    )
+    assert f"queues[{TIER1}].priority: 10 → 42  (queue.msdyn_priority)" in result.stdout
+    assert "Changed in the configuration" not in result.stdout
+
+
+def test_a_change_made_only_in_the_yaml_is_not_an_edit_in_the_organisation(
+    applied: Workspace,
+) -> None:
+    """smsconf wrote the row last, so the difference is the configuration moving ahead: it is
+    reported as not applied yet, its arrow from the organisation's value to the new one."""
+    applied.edit("    priority: 10\n", "    priority: 11\n")
+    result = applied.smsconf("drift", "examples/")
+    assert result.exit_code == ExitCode.CHANGES, result.output
+    assert "Edited in the organisation" not in result.stdout
+    assert "Changed in the configuration, not applied yet: 1" in result.stdout
+    assert f"queues[{TIER1}].priority: 10 → 11  (queue.msdyn_priority)" in result.stdout
+    planned = applied.plan("--skip-credentials")
+    assert "why: changed in the configuration, not applied yet" in planned.stdout
 
 
 def test_a_save_that_only_moves_server_owned_fields_is_noise(applied: Workspace) -> None:

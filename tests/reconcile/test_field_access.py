@@ -8,7 +8,7 @@ back through a field security profile, directly or through a team.
 from __future__ import annotations
 
 import pytest
-from tests.reconcile.workspace import Workspace, ws
+from tools.testkit.workspace import Workspace, ws
 
 from smsconf.dataverse import DataverseClient
 from smsconf.dataverse.errors import Forbidden

@@ -13,13 +13,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tests.reconcile.workspace import Workspace, rows_where
+from tools.testkit.workspace import Workspace, rows_where
 
+from smsconf.connect import open_target
 from smsconf.platform import TABLES
 from smsconf.reconcile.diff import RANK
 from smsconf.reconcile.manager import PlanOptions, delete_limits, make_plan, ordered
 from smsconf.reconcile.plan import Change, Plan
-from smsconf.target import open_target
 
 BIND = re.compile(r"^/(\w+)\(([0-9a-f-]{36})\)$")
 ENTITY_SETS = {t.entity_set: name for name, t in TABLES.items()}
@@ -149,8 +149,8 @@ def test_thresholds_count_per_kind(loaded_with: Callable[[int], Any]) -> None:
     assert len(delete_limits(planned, loaded_with(0), PlanOptions())) == 2
     unsafe = delete_limits(planned, loaded_with(1), PlanOptions())
     assert unsafe == [
-        "2 delete(s) of number exceed the limit of 1 (settings.max_deletes); "
-        "pass --allow-deletes or --allow-delete ADDRESS"
+        "2 delete(s) of number exceed the limit of 1 (settings.max_deletes): number[a], "
+        "number[b]; pass --allow-deletes, or --allow-delete with an address as printed"
     ]
 
 

@@ -13,15 +13,16 @@ import asyncio
 
 import httpx
 import pytest
-from tests.reconcile.workspace import KEY_VARIABLES, Workspace, ws
+from tools.testkit.workspace import KEY_VARIABLES, Workspace, ws
 
+from smsconf.connect import open_target
 from smsconf.dataverse import DataverseClient, StaticToken
 from smsconf.dataverse.errors import BadRequest
 from smsconf.dataverse.probe import probe
 from smsconf.emulator.dataverse import create_app
 from smsconf.emulator.dataverse.organisation import OLDER_VERSION, Organisation
 from smsconf.exitcodes import ExitCode
-from smsconf.target import LOCAL, LOCAL_DB, LOCAL_URL, open_target
+from smsconf.target import LOCAL, LOCAL_DB, LOCAL_URL
 
 __all__ = ["ws"]  # fixture, used by name
 
@@ -82,10 +83,11 @@ def test_plan_apply_drift_and_export_on_each_organisation(org: Workspace) -> Non
     drift = org.smsconf("drift", "examples/")
     assert drift.exit_code == ExitCode.OK, drift.output
     (queue,) = org.rows("queue", name="SMS Support Tier 1")
-    org.update("queue", str(queue["queueid"]), {"msdyn_priority": 42})
+    org.update_as("Dana Admin", "queue", str(queue["queueid"]), {"msdyn_priority": 42})
     drift = org.smsconf("drift", "examples/")
     assert drift.exit_code == ExitCode.CHANGES, drift.output
-    assert "msdyn_priority: 42 → 10" in drift.stdout
+    assert "by Dana Admin on " in drift.stdout
+    assert "queues[SMS Support Tier 1].priority: 10 → 42" in drift.stdout
     assert org.apply().exit_code == ExitCode.OK
     exported = org.smsconf("export", "--out", "exported")
     assert exported.exit_code == ExitCode.OK, exported.output

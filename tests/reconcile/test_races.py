@@ -14,7 +14,7 @@ import shutil
 from collections.abc import Callable
 
 import pytest
-from tests.reconcile.workspace import (
+from tools.testkit.workspace import (
     Workspace,
     admin_acts_before_writes,
     duplicates,
@@ -23,6 +23,7 @@ from tests.reconcile.workspace import (
 )
 
 from smsconf.config.loader import Loaded, load
+from smsconf.connect import open_target
 from smsconf.dataverse import DataverseClient
 from smsconf.dataverse.errors import DataverseError
 from smsconf.emulator.dataverse import FaultConfig
@@ -32,7 +33,6 @@ from smsconf.reconcile.apply import ApplyReport, StalePlan
 from smsconf.reconcile.manager import apply_plan, make_plan
 from smsconf.reconcile.outcome import apply_exit
 from smsconf.reconcile.plan import Plan
-from smsconf.target import open_target
 
 TIER1 = "SMS Support Tier 1"
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 from starlette.types import ASGIApp
-from tests.reconcile.workspace import Workspace, make_workspace
-from tests.reliability.hostile import TRIED
-from tests.reliability.served import ServedOrg, start_served
+from tools.testkit.hostile import TRIED
+from tools.testkit.served import ServedOrg, start_served
+from tools.testkit.workspace import Workspace, make_workspace
 
 from smsconf.emulator.telesign import DEMO_ACCOUNTS, EmulatedAccount, Faults
 from smsconf.target import LOCAL_DB

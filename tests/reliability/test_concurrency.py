@@ -21,9 +21,9 @@ from typing import Any
 import httpx
 import pytest
 from starlette.types import ASGIApp
-from tests.reconcile.workspace import Workspace, rows_where
 from tests.reliability.conftest import ServeOrg
-from tests.reliability.served import SERVED_DB
+from tools.testkit.served import SERVED_DB
+from tools.testkit.workspace import Workspace, rows_where
 
 from smsconf.dataverse import DataverseClient, StaticToken
 from smsconf.emulator.dataverse import create_app
@@ -228,7 +228,7 @@ def check_race(ws: Workspace, outcomes: list[tuple[int, str, str]]) -> str:
     final = queue_row(ws)["msdyn_priority"]
     if codes == [0, 0]:
         (_, out_a, _), (_, out_b, _) = outcomes
-        replaced = {"msdyn_priority: 11 → 12": 12, "msdyn_priority: 12 → 11": 11}
+        replaced = {"].priority: 11 → 12": 12, "].priority: 12 → 11": 11}
         seen = [value for text, value in replaced.items() if text in out_a + out_b]
         assert seen == [final], (final, outcomes)
         return "serial"

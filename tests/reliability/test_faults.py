@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from tests.reliability.convergence import (
+from tools.testkit.convergence import (
     FAULT_RATE_EACH,
     GENERATED_TIMING,
     RunResult,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from tests.reliability.hostile import (
+from tools.testkit.hostile import (
     CORPUS,
     INPUTS,
     LOCATED,

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 from starlette.types import ASGIApp
-from tests.allowance import allow
 from tests.reliability.conftest import ServeOrg
-from tests.reliability.convergence import TOKEN
+from tools.testkit.allowance import allow
+from tools.testkit.convergence import TOKEN
 
 from smsconf.dataverse import DataverseClient, RetryPolicy, StaticToken
 from smsconf.dataverse.errors import DataverseError

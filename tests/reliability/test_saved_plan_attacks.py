@@ -8,8 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.reconcile.workspace import Workspace, duplicates
-from tests.reliability.redteam import (
+from tools.testkit.redteam import (
     ATTACKS,
     NUMBER,
     NUMBER_ADDRESS,
@@ -22,6 +21,7 @@ from tests.reliability.redteam import (
     play,
     prepare,
 )
+from tools.testkit.workspace import Workspace, duplicates
 
 from smsconf.exitcodes import ExitCode
 

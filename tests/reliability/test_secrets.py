@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from tests.reliability.conftest import ServeOrg
-from tests.reliability.secrets_journey import (
+from tools.testkit.secrets_journey import (
     BROKEN_KEY,
     LOG_NAME,
     SECRETS,
@@ -25,7 +25,7 @@ from tests.reliability.secrets_journey import (
     scan,
     streams,
 )
-from tests.reliability.served import ServedOrg
+from tools.testkit.served import ServedOrg
 
 from smsconf.emulator.telesign import DEMO_ACCOUNTS
 from smsconf.exitcodes import ExitCode

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.reconcile.workspace import Workspace, apply_example, from_database, make_workspace
+from tools.testkit.workspace import Workspace, apply_example, from_database, make_workspace
 
 from smsconf.config.loader import load
+from smsconf.connect import open_target
 from smsconf.reconcile.manager import make_plan
 from smsconf.reconcile.plan import Plan
-from smsconf.target import open_target
 
 GOLDEN_COMMIT = "0123456789abcdef0123456789abcdef01234567"
 GOLDEN_VERSION = "0.0.0+golden"
@@ -38,6 +39,34 @@ def edit_every_way(ws: Workspace) -> None:
     )
 
 
+def edit_as_a_reviewer_would(ws: Workspace) -> None:
+    """The edits a pull request makes, each of which the plan must say in the YAML's words:
+    a queue's priority, a distribution mode and auto-close, a number moved between workstreams,
+    a route sent to another queue, a rule's condition, a queue renamed (`renamed_from:`), and a
+    message deleted."""
+    ws.edit("    priority: 10\n", "    priority: 11\n")
+    ws.edit("      mode: pick\n", "      mode: push\n")
+    ws.edit("      auto_close_after: 8h\n", "      auto_close_after: 12h\n")
+    ws.edit('      number: "14255550100"\n', '      number: "18005550199"\n')
+    ws.edit(
+        '      number: "18005550199"\n      language: en-US\n      operating_hours: Always open',
+        '      number: "55123"\n      language: en-US\n      operating_hours: Always open',
+    )
+    ws.edit(
+        "              value: VIP\n          queue: SMS Support VIP\n",
+        "              value: VIP\n          queue: SMS Support Tier 1\n",
+    )
+    ws.edit("                  value: Gold\n", "                  value: Platinum\n")
+    ws.edit(
+        "  - name: SMS Support VIP\n",
+        "  - name: SMS Support Priority\n    renamed_from: SMS Support VIP\n",
+    )
+    ws.edit("            - queue: SMS Support VIP\n", "            - queue: SMS Support Priority\n")
+    ws.edit(
+        "        - trigger: agent_assigned\n          text: You're now chatting with {Agent}.\n", ""
+    )
+
+
 def plan_here() -> Plan:
     """Plan `examples/` of the current directory against its local org, volatile fields pinned."""
 
@@ -49,14 +78,27 @@ def plan_here() -> Plan:
     return dataclasses.replace(plan, git_commit=GOLDEN_COMMIT, smsconf_version=GOLDEN_VERSION)
 
 
+def applied_then(
+    factory: pytest.TempPathFactory, name: str, edit: Callable[[Workspace], None]
+) -> Plan:
+    """The example applied, then edited by `edit`, planned with relative paths (as a user)."""
+    db = apply_example(factory.mktemp(f"{name}-base"))
+    with pytest.MonkeyPatch.context() as mp:
+        ws = from_database(make_workspace(factory.mktemp(name), mp), db)
+        edit(ws)
+        return plan_here()
+
+
 @pytest.fixture(scope="session")
 def mixed_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
-    """The example applied, then edited every way, planned with relative paths (as a user)."""
-    db = apply_example(tmp_path_factory.mktemp("golden-base"))
-    with pytest.MonkeyPatch.context() as mp:
-        ws = from_database(make_workspace(tmp_path_factory.mktemp("golden"), mp), db)
-        edit_every_way(ws)
-        return plan_here()
+    """The example edited every way."""
+    return applied_then(tmp_path_factory, "golden", edit_every_way)
+
+
+@pytest.fixture(scope="session")
+def edited_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    """The example edited as a pull request would (see above)."""
+    return applied_then(tmp_path_factory, "golden-edits", edit_as_a_reviewer_would)
 
 
 @pytest.fixture(scope="session")

@@ -19,13 +19,13 @@ from html.parser import HTMLParser
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.reconcile.workspace import make_workspace
 from tests.render import github
 from tests.render.conftest import plan_here
+from tools.testkit.workspace import make_workspace
 
 from smsconf.reconcile.plan import Change, Credential, Note, Plan, Unmanaged
 from smsconf.render import RENDERERS
-from smsconf.render.common import SYMBOL, column_line
+from smsconf.render.common import SYMBOL, located_line
 from smsconf.render.escape import UNSAFE, md_code, md_fence, md_html, md_text, visible
 
 QUEUE = "Greeting queue\n```\n\n</details>\n\n<!--"
@@ -58,7 +58,7 @@ def change_lines(plan: Plan) -> list[str]:
     lines = []
     for change in plan.changes:
         lines.append(f"{SYMBOL[change.action]} {change.action} {visible(change.label)}")
-        lines += [f"{SYMBOL[change.action]}     {column_line(change, c)}" for c in change.columns]
+        lines += [f"{SYMBOL[change.action]}     {located_line(change, c)}" for c in change.columns]
     return lines
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
-from tests.reconcile.workspace import make_workspace
+from tools.testkit.workspace import make_workspace
 
 from smsconf.reconcile.plan import Change, ColumnChange, Credential, Plan
 from smsconf.render import RENDERERS
@@ -85,7 +85,7 @@ def test_page_in_a_browser(
     assert {a: int(page.inner_text(f"#count-{a}")) for a in counts} == counts
     assert visible_changes(page) == len(mixed_plan.changes)
     for risk, label in mixed_plan.risks():
-        assert page.get_by_text(f"{risk}: {label}").count() == 1
+        assert page.get_by_text(f"{label}: {risk}").count() == 1
     for cred in mixed_plan.credentials:
         assert page.locator("#credentials").get_by_text(cred.account, exact=True).is_visible()
 
@@ -107,10 +107,11 @@ def test_page_in_a_browser(
     assert not diff.is_visible()
     details.locator("summary").click()
     assert diff.is_visible()
-    column = update.columns[0]
-    row = diff.locator("tr", has=page.locator(f"th code:text-is('{column.column}')"))
-    assert row.locator("td.before").inner_text() == str(column.before)
-    assert row.locator("td.after").inner_text() == str(column.after)
+    column = update.columns[0]  # in the configuration's words, Dataverse's column beside
+    row = diff.locator("tr", has=page.locator(f"th code:text-is('{column.field}')"))
+    assert row.locator("td.before").inner_text() == str(column.field_before)
+    assert row.locator("td.after").inner_text() == str(column.field_after)
+    assert row.locator("td.muted code").inner_text() == f"{update.table}.{column.column}"
 
     shot = artifacts() / "plan-report.png"
     shot.unlink(missing_ok=True)  # never pass on an earlier run's picture

@@ -68,7 +68,9 @@ def test_marker_first_and_summary_before_details(mixed_plan: Plan) -> None:
 
 def test_sections_show_only_what_changes_and_mask_secrets(empty_plan: Plan) -> None:
     text = render(empty_plan)
-    assert "msdyn_securesecret: (sensitive)" in text
+    assert (
+        "].api_key: (sensitive)  (msdyn_occommunicationprovidersetting.msdyn_securesecret)" in text
+    )
     assert "+ create account 'contoso-telesign'" in text
 
 
@@ -154,4 +156,4 @@ def test_deletes_that_follow_from_a_removed_object_are_in_its_section() -> None:
     )
     text = render(Plan(None, "local", "org", "sha256:" + "0" * 64, changes=deletes))
     assert text.count("<details><summary><b>") == 1
-    assert "<b>Sales</b>: 3 change(s) (delete)" in text
+    assert "<b>workstream &#x27;Sales&#x27;</b>: 3 change(s) (delete)" in text

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from starlette.applications import Starlette
-from tests.allowance import allow
+from tools.testkit.allowance import allow
 
 from smsconf.emulator.serving import running
 from smsconf.emulator.telesign import DEMO_ACCOUNTS, TelesignEmulator, create_app

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 from telesign.messaging import MessagingClient
-from tests.allowance import allow
+from tools.testkit.allowance import allow
 
 from smsconf.cli import main
 from smsconf.cli.telesign import emulator_app

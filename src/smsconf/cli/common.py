@@ -23,7 +23,7 @@ from smsconf import hosts, redact
 from smsconf.config import ConfigError, SecretError
 from smsconf.config.loader import Loaded
 from smsconf.exitcodes import ExitCode
-from smsconf.reconcile.plan import PlanFileError
+from smsconf.reconcile.plan import PlanFileError, UnknownAddress
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -112,6 +112,9 @@ def _mapped(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     except KeyboardInterrupt:  # apply's writes handle their own (journal, summary, exit 7)
         click.echo("\ninterrupted (Ctrl-C); nothing was written", err=True)
         sys.exit(ExitCode.INTERRUPTED)
+    except UnknownAddress as exc:  # a usage error: never 0 or 2, and no plan is shown
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(ExitCode.USAGE)
     except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
         raise
     except Exception as exc:  # the contract: exit 1, one line, no traceback

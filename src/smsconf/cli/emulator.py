@@ -81,7 +81,8 @@ def serve_command(
         served = load_schema(schema) if schema is not None else None
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    from smsconf.target import LOCAL_DB, prepare_org, state_dir
+    from smsconf.connect import prepare_org
+    from smsconf.target import LOCAL_DB, state_dir
 
     if db is None:
         db = state_dir() / LOCAL_DB  # the org that `plan`/`apply` on the local target use

@@ -9,20 +9,12 @@ import click
 
 from smsconf.cli.common import allow_host_option, env_option, handle_errors, organisation_option
 from smsconf.cli.main import main
-from smsconf.config.model import Config
+from smsconf.connect import open_target
 from smsconf.exitcodes import ExitCode
-from smsconf.mapping.export import Exported, export_config
+from smsconf.mapping.export import Exported
 from smsconf.mapping.yaml_out import render, write
-from smsconf.reconcile.live import read_live, read_referenced
-from smsconf.target import LOCAL, open_target
-
-
-async def read_and_export(target: str) -> Exported:
-    """Everything smsconf reads (an empty configuration names no lookups), then what they use."""
-    async with open_target(target) as conn:
-        live = await read_live(conn.dataverse, Config())
-        await read_referenced(conn.dataverse, live)
-    return export_config(live)
+from smsconf.reconcile.manager import export as export_target
+from smsconf.target import LOCAL
 
 
 @main.command()
@@ -45,7 +37,12 @@ def export(target: str, out: str, env: str | None) -> None:
     With --env NAME the files declare that environment with this target, so `smsconf plan DIR`
     reads the same organisation. What cannot be expressed is listed here and in the files.
     """
-    exported = asyncio.run(read_and_export(target))
+
+    async def run() -> Exported:
+        async with open_target(target) as conn:
+            return await export_target(conn)
+
+    exported = asyncio.run(run())
     try:
         written = write(Path(out), render(exported, target, env))
     except FileExistsError as exc:

@@ -25,11 +25,16 @@ from smsconf.cli.common import (
 )
 from smsconf.cli.main import main
 from smsconf.config.loader import Loaded, load
+from smsconf.connect import open_target
 from smsconf.exitcodes import ExitCode
 from smsconf.reconcile.apply import StalePlan
 from smsconf.reconcile.drift import drift as find_drift
-from smsconf.reconcile.drift import render as render_drift
-from smsconf.reconcile.manager import PlanOptions, apply_plan, make_plan, replan_saved
+from smsconf.reconcile.manager import (
+    PlanOptions,
+    apply_plan,
+    make_plan,
+    replan_saved,
+)
 from smsconf.reconcile.outcome import (
     apply_blocker,
     apply_exit,
@@ -42,9 +47,10 @@ from smsconf.reconcile.trust import endpoints, named_route, require, target_name
 from smsconf.redact import redact
 from smsconf.render import RENDERERS
 from smsconf.render.common import summary_line
+from smsconf.render.drift import render as render_drift
 from smsconf.render.text import render as render_text
 from smsconf.routing.lint import warnings as lint_warnings
-from smsconf.target import Target, open_target
+from smsconf.target import Target
 
 target_option = click.option(
     "--target",

@@ -29,9 +29,9 @@ from smsconf.routing.sources import from_config
 
 
 async def _live_routings(target: str, config: object) -> list[WorkstreamRouting]:
+    from smsconf.connect import open_target
     from smsconf.reconcile.live import read_live
     from smsconf.routing.sources import from_live
-    from smsconf.target import open_target
 
     async with open_target(target) as conn:
         live = await read_live(conn.dataverse, config)  # type: ignore[arg-type]

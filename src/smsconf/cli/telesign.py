@@ -30,6 +30,7 @@ from smsconf.cli.emulator import emulator, host_option
 from smsconf.cli.main import main
 from smsconf.config import SecretError
 from smsconf.config.loader import load
+from smsconf.connect import local_telesign
 from smsconf.emulator.serving import running
 from smsconf.emulator.telesign import (
     DEMO_ACCOUNTS,
@@ -42,7 +43,7 @@ from smsconf.emulator.telesign import (
 from smsconf.exitcodes import ExitCode
 from smsconf.reconcile.credentials import check_accounts
 from smsconf.reconcile.trust import endpoints, named_route, require, target_named_by
-from smsconf.target import LOCAL, local_telesign
+from smsconf.target import LOCAL
 from smsconf.telesign.account import AuthMethod, TelesignAccount, base_url
 from smsconf.telesign.errors import TelesignBadKey, TelesignRejected
 from smsconf.telesign.secret import ApiKey

@@ -189,10 +189,22 @@ class Queue(Referenced):
     assignment: v.QueueAssignment = "highest_capacity"
     operating_hours: str | None = None
     priority: int | None = Field(None, ge=1, le=10_000)
+    renamed_from: str | None = Field(
+        None,
+        min_length=1,
+        description="The name it had in the organisation: the plan renames that object in place "
+        "instead of creating a new one beside it (Terraform's moved); managed objects only",
+    )
 
 
 class CapacityProfile(Referenced):
     default_max_units: int | None = Field(None, ge=0, le=10_000)
+    renamed_from: str | None = Field(
+        None,
+        min_length=1,
+        description="The name it had in the organisation: the plan renames that object in place "
+        "instead of creating a new one beside it (Terraform's moved); managed objects only",
+    )
 
 
 class Survey(Strict):
@@ -220,6 +232,12 @@ class QuickReply(Strict):
     managed: bool = False
     message: str | None = Field(None, max_length=v.QUICK_REPLY_MESSAGE_MAX)
     locale: Locale = "en-US"
+    renamed_from: str | None = Field(
+        None,
+        min_length=1,
+        description="The name it had in the organisation: the plan renames that object in place "
+        "instead of creating a new one beside it (Terraform's moved); managed objects only",
+    )
 
 
 # --- workstream ----------------------------------------------------------------------------------

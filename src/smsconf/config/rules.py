@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from urllib.parse import urlparse
 
 from smsconf.config import vocabulary as v
+from smsconf.config.kinds import BY_WORDS, KINDS, words
 from smsconf.config.model import (
+    CapacityProfile,
     Condition,
     Config,
     OperatingHours,
@@ -30,9 +32,10 @@ from smsconf.config.secrets import SECRET_ENV, SecretRef, env_refusal
 NUMBER_LENGTHS = {"short_code": (3, 8), "geo": (7, 15), "long_code": (7, 15), "toll_free": (7, 15)}
 ENVIRONMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 LOOKUP_ONLY_FIELDS = {
-    Queue: ("assignment", "operating_hours", "priority"),
+    Queue: ("assignment", "operating_hours", "priority", "renamed_from"),
     OperatingHours: (),
-    QuickReply: ("message",),
+    QuickReply: ("message", "renamed_from"),
+    CapacityProfile: ("renamed_from",),
 }
 SCHEDULE_FIELDS = ("managed", "all_days", "days", "start", "end", "timezone")
 SCHEDULE_REFUSED = (
@@ -108,19 +111,20 @@ class _Checker:
 
     def run(self) -> list[Problem]:
         c = self.config
-        # Labels are spelled out: derived from the key they read "quick replie", "operating hour".
-        for key, label, names in (
-            ("accounts", "account", [a.name for a in c.accounts]),
-            ("queues", "queue", self.names["queue"]),
-            ("operating_hours", "operating hours", self.names["operating hours"]),
-            ("capacity_profiles", "capacity profile", self.names["capacity profile"]),
-            ("surveys", "survey", self.names["survey"]),
-            ("bots", "bot", self.names["bot"]),
-            ("templates", "template", [t.name for t in c.templates]),
-            ("quick_replies", "quick reply", self.names["quick reply"]),
-            ("workstreams", "workstream", [w.name for w in c.workstreams]),
+        # Labels are the kinds' words: derived from the key they read "quick replie".
+        for kind, names in (
+            ("account", [a.name for a in c.accounts]),
+            ("queue", self.names["queue"]),
+            ("operating_hours", self.names["operating hours"]),
+            ("capacity_profile", self.names["capacity profile"]),
+            ("survey", self.names["survey"]),
+            ("bot", self.names["bot"]),
+            ("session_template", [t.name for t in c.templates]),
+            ("quick_reply", self.names["quick reply"]),
+            ("workstream", [w.name for w in c.workstreams]),
         ):
-            self.unique(names, (key,), label)
+            label = "template" if kind.endswith("template") else words(kind)
+            self.unique(names, (str(KINDS[kind].section),), label)
         self.environments()
         self.accounts()
         self.referenced_objects()
@@ -206,13 +210,32 @@ class _Checker:
             label = "a short code" if kind == "short_code" else f"a {kind.replace('_', '-')} number"
             self.report(f"{label} has {low} to {high} digits; '{number}' has {len(number)}", path)
 
+    def renames(
+        self, key: str, items: Sequence[Queue | OperatingHours | CapacityProfile | QuickReply]
+    ) -> None:
+        """`renamed_from:` names the object's old name, which nothing declared may still have
+        (that object would be the one renamed)."""
+        names = {
+            (item.title if isinstance(item, QuickReply) else item.name).casefold() for item in items
+        }
+        for i, item in enumerate(items):
+            old = getattr(item, "renamed_from", None)
+            if old is not None and old.casefold() in names:
+                self.report(
+                    f"renamed_from '{old}' is the name of another object declared under {key}:",
+                    (key, i, "renamed_from"),
+                    hint="renamed_from names the old name, which no declared object keeps",
+                )
+
     def referenced_objects(self) -> None:
         c = self.config
         for key, items in (
             ("queues", c.queues),
             ("operating_hours", c.operating_hours),
+            ("capacity_profiles", c.capacity_profiles),
             ("quick_replies", c.quick_replies),
         ):
+            self.renames(key, items)
             for i, item in enumerate(items):
                 if not item.managed:
                     for field in LOOKUP_ONLY_FIELDS[type(item)]:
@@ -446,9 +469,7 @@ class _Checker:
             "account": [a.name for a in self.config.accounts],
             "number": self.numbers,
             "workstream": [w.name for w in self.config.workstreams],
-            "queue": self.names["queue"],
-            "operating_hours": self.names["operating hours"],
-            "capacity_profile": self.names["capacity profile"],
+            **{k: self.names[words(k)] for k in ("queue", "operating_hours", "capacity_profile")},
             "quick_reply": self.names["quick reply"],
         }
         for i, item in enumerate(self.config.removed):
@@ -459,17 +480,8 @@ class _Checker:
                 )
 
 
-# Where each kind of referenced object is declared.
-DECLARED_UNDER = {
-    "queue": "queues",
-    "operating hours": "operating_hours",
-    "capacity profile": "capacity_profiles",
-    "quick reply": "quick_replies",
-    "survey": "surveys",
-    "bot": "bots",
-    "session template": "templates",
-    "notification template": "templates",
-}
+# Where each kind of referenced object is declared, by the words messages name it with.
+DECLARED_UNDER = {kind.words: str(kind.section) for kind in BY_WORDS.values()}
 
 
 def _declare(kind: str) -> str:

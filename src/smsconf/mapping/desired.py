@@ -7,54 +7,31 @@ the deterministic id smsconf will create it with; an object looked up by name mu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Protocol
+from typing import Any, Protocol
 
-from smsconf.config.model import (
-    Account,
-    Config,
-    QueueRule,
-    Workstream,
-    duration_minutes,
-)
+from pydantic import BaseModel
+
+from smsconf.config.model import Account, Config, QueueRule, QuickReply, Workstream
 from smsconf.config.secrets import SecretRef
-from smsconf.config.vocabulary import LOCALES
-from smsconf.mapping import ids
+from smsconf.mapping import ids, paths
+from smsconf.mapping.fields import (
+    FIELD,
+    LOCALE,
+    Language,
+    Lookup,
+    Present,
+    Secret,
+    TextLookup,
+    Value,
+    values,
+)
 from smsconf.mapping.ids import Key
 from smsconf.mapping.routing_xml import Rule, attribute_path, contract_xml, ruleset_xml
-from smsconf.mapping.rows import DesiredLink, DesiredRow
+from smsconf.mapping.rows import DesiredLink, DesiredRow, FieldValue
+from smsconf.mapping.tables import CONTRACT_TYPES, FINGERPRINT_KEY, REFERENCE_TABLES, SECRET_WORDS
 from smsconf.platform import vocabulary as vocab
 
 Path_ = tuple[str | int, ...]
-
-# Objects other objects point at: table and the column their name lives in.
-REFERENCE_TABLES = {
-    "queue": ("queue", "name"),
-    "operating_hours": ("msdyn_operatinghour", "msdyn_name"),
-    "capacity_profile": ("msdyn_capacityprofile", "msdyn_name"),
-    "survey": ("msfp_survey", "msfp_name"),
-    "bot": ("systemuser", "fullname"),
-    "quick_reply": ("msdyn_cannedmessage", "msdyn_title"),
-    "session_template": ("msdyn_sessiontemplate", "msdyn_uniquename"),
-    "notification_template": ("msdyn_notificationtemplate", "msdyn_uniquename"),
-    "language": ("msdyn_oclanguage", "msdyn_localeid"),
-    "contract": ("msdyn_decisioncontract", "msdyn_uniquename"),
-}
-FINGERPRINT_KEY = "smsconf.api_key_fingerprint"
-SECRET_WORDS = {"api_key": "API key", "auth_token": "Auth Token"}
-CONTRACT_TYPES = {
-    "text": "string",
-    "number": "number",
-    "boolean": "boolean",
-    "entity_reference": "entityreference",
-}
-NOTIFICATION_COLUMNS = {
-    "incoming_authenticated": "msdyn_notificationtemplate_incoming_auth",
-    "incoming_unauthenticated": "msdyn_notificationtemplate_incoming_unauth",
-    "consult": "msdyn_notificationtemplate_consult",
-    "transfer": "msdyn_notificationtemplate_transfer",
-    "supervisor_assign": "msdyn_notificationtemplate_supervisorassign",
-}
 
 
 class Resolver(Protocol):
@@ -79,6 +56,7 @@ class Mapper:
             "operating_hours": {o.name for o in config.operating_hours if o.managed},
             "capacity_profile": {c.name for c in config.capacity_profiles if c.managed},
             "quick_reply": {q.title for q in config.quick_replies if q.managed},
+            "number": {n.number for a in config.accounts for n in a.numbers},
         }
         self.templates = {t.name: t.unique_name or t.name for t in config.templates}
         self.rows: list[DesiredRow] = []
@@ -87,13 +65,76 @@ class Mapper:
     # --- helpers ---------------------------------------------------------------------------
 
     def add(
-        self, table: str, key: Key, kind: str, label: str, source: Path_, **kw: object
+        self,
+        table: str,
+        key: Key,
+        kind: str,
+        label: str,
+        source: Path_,
+        *,
+        obj: BaseModel | None = None,
+        root: Path_ | None = None,
+        words: Key | None = None,
+        **kw: Any,
     ) -> DesiredRow:
+        """A desired row; `obj`'s fields (the object at `root`, default `source`) are written
+        into its columns and lookups through the field map, then the given ones."""
+        columns: dict[str, Any] = {}
+        links: dict[str, str | None] = {}
+        fields: dict[str, FieldValue] = kw.pop("fields", {})
+        root = source if root is None else root
+        base = paths.words(self.config, root)
+        for item in values(obj, table) if obj is not None else ():
+            self.write(item, root, base, columns, links, fields)
+        columns.update(kw.pop("columns", {}))
+        links.update(kw.pop("links", {}))
         row = DesiredRow(
-            table, key, kind, label, self.resolver.id_of(table, key), source=source, **kw
-        )  # type: ignore[arg-type]
+            table,
+            key,
+            kind,
+            label,
+            self.resolver.id_of(table, key),
+            columns=columns,
+            links=links,
+            source=source,
+            path=paths.words(self.config, source),
+            words=key if words is None else words,
+            fields={c: FieldValue(paths.join(base, f.path), f.value) for c, f in fields.items()},
+            **kw,
+        )
         self.rows.append(row)
         return row
+
+    def write(
+        self,
+        item: Value,
+        root: Path_,
+        base: str,
+        columns: dict[str, Any],
+        links: dict[str, str | None],
+        fields: dict[str, FieldValue],
+    ) -> None:
+        """One field into the row, converted as the field map says."""
+        entry, value, column = item.field, item.value, str(item.field.column)
+        at = (*root, *entry.path.split("."))
+        convert = entry.convert
+        present = isinstance(convert, Present)  # a section's presence reads as true / false
+        if isinstance(convert, Secret):
+            if value is not None:  # its value goes in `secrets`, never here: only its path
+                fields[column] = FieldValue(entry.path, None)
+            return
+        if value is None and columns.get(column) is not None:
+            return  # Telesign and Twilio fields share a column
+        if isinstance(convert, TextLookup):
+            columns[column] = self.template(convert.kind, value, at)
+        elif isinstance(convert, Language):
+            links[column] = self.language(value, at) if value is not None else None
+        elif isinstance(convert, Lookup):
+            links[column] = self.ref(convert.kind, value, at)
+        else:
+            for name in (column, *entry.also):
+                columns[name] = convert.stored(value)
+        fields[column] = FieldValue(entry.path, convert.stored(value) if present else value)
 
     def ref(self, kind: str, name: str | None, path: Path_) -> str | None:
         """Id of a referenced object, managed (our id) or looked up (its live id)."""
@@ -105,7 +146,7 @@ class Mapper:
         return self.resolver.lookup(kind, name, path)
 
     def language(self, locale: str, path: Path_) -> str | None:
-        return self.resolver.lookup("language", str(LOCALES[locale]), path)
+        return self.resolver.lookup("language", str(LOCALE.stored(locale)), path)
 
     def template(self, kind: str, name: str | None, path: Path_) -> str | None:
         """Template columns hold unique names as text (evidence §5); check the template exists."""
@@ -133,12 +174,8 @@ class Mapper:
             "account",
             f"account '{account.name}'",
             path,
-            columns={
-                "msdyn_name": account.name,
-                "msdyn_occommunicationprovider": vocab.PROVIDER[account.provider],
-                "msdyn_accountsid": account.identifier,
-            },
-            secrets={"msdyn_securesecret": account.secret},
+            obj=account,
+            secrets={str(FIELD[f"Account.{account.secret_name}"].column): account.secret},
         )
         account_id = self.resolver.id_of("msdyn_occommunicationprovidersetting", key)
         # The secret's column is write-only; its fingerprint beside it lets a plan see a change.
@@ -164,10 +201,8 @@ class Mapper:
                 "number",
                 f"number {number.number}",
                 (*path, "numbers", j),
+                obj=number,
                 columns={
-                    "msdyn_name": number.number,
-                    "msdyn_phonenumber": number.number,
-                    "msdyn_type": vocab.NUMBER_TYPE[number.type],
                     # [inferred] "Direct Offer": 192350001 "Direct Routing" is ACS direct
                     # routing through an SBC (Learn, bring your own carrier); no source shows
                     # what a provider's number carries (vocabulary.INFERRED).
@@ -189,17 +224,10 @@ class Mapper:
                     "queue",
                     f"queue '{queue.name}'",
                     path,
+                    obj=queue,
                     columns={
-                        "name": queue.name,
                         "msdyn_isomnichannelqueue": True,
                         "msdyn_queuetype": vocab.QUEUE_TYPE_MESSAGING,
-                        "msdyn_assignmentstrategy": vocab.QUEUE_ASSIGNMENT[queue.assignment],
-                        "msdyn_priority": queue.priority,
-                    },
-                    links={
-                        "msdyn_operatinghourid": self.ref(
-                            "operating_hours", queue.operating_hours, (*path, "operating_hours")
-                        )
                     },
                 )
         for i, profile in enumerate(c.capacity_profiles):
@@ -211,11 +239,8 @@ class Mapper:
                     "capacity_profile",
                     f"capacity profile '{profile.name}'",
                     ("capacity_profiles", i),
-                    columns={
-                        "msdyn_name": profile.name,
-                        "msdyn_uniquename": ids.unique_name("msdyn_capacityprofile", key),
-                        "msdyn_defaultmaxunits": profile.default_max_units,
-                    },
+                    obj=profile,
+                    columns={"msdyn_uniquename": ids.unique_name("msdyn_capacityprofile", key)},
                     immutable=frozenset({"msdyn_uniquename"}),
                 )
         for i, reply in enumerate(c.quick_replies):
@@ -226,11 +251,7 @@ class Mapper:
                     "quick_reply",
                     f"quick reply '{reply.title}'",
                     ("quick_replies", i),
-                    columns={
-                        "msdyn_title": reply.title,
-                        "msdyn_message": reply.message,
-                        "msdyn_locale_field": LOCALES[reply.locale],
-                    },
+                    obj=reply,
                 )
 
     def workstream(self, ws: Workstream, path: Path_) -> None:
@@ -245,6 +266,13 @@ class Mapper:
             "routing_contract",
             f"routing contract of workstream '{ws.name}'",
             (*path, "routing"),
+            root=path,
+            words=key,
+            fields={
+                "msdyn_contractdefinition": FieldValue(
+                    "advanced.context_variables", [name for name, _ in variables]
+                )
+            },
             columns={
                 "msdyn_name": contract_key[0],
                 "msdyn_uniquename": contract_key[0],
@@ -253,69 +281,38 @@ class Mapper:
             compare={"msdyn_contractdefinition": "xml"},
             parent=("msdyn_liveworkstream", key),
         )
-        wrap = dist.block_capacity_for_wrap_up
         adv = ws.advanced
         apath = (*path, "advanced")
-        columns = {
-            "msdyn_name": ws.name,
-            "msdyn_streamsource": vocab.STREAM_SOURCE_SMS,
-            "msdyn_mode": vocab.WORKSTREAM_MODE_SIMPLIFIED,
-            "msdyn_direction": vocab.DIRECTION_INBOUND,
-            "msdyn_workdistributionmode": vocab.DISTRIBUTION_MODE[dist.mode],
-            "msdyn_capacityformat": vocab.CAPACITY_FORMAT[
-                "units" if dist.capacity.units is not None else "profile"
-            ],
-            "msdyn_capacityrequired": dist.capacity.units or 0,
-            "msdyn_allowedpresences": _multi(vocab.PRESENCE[p] for p in dist.allowed_presences),
-            "msdyn_autocloseafterinactivity": duration_minutes(dist.auto_close_after),
-            "msdyn_blockcapacityforwrapup": (
-                vocab.WRAP_UP_ALWAYS
-                if wrap == "always"
-                else vocab.WRAP_UP_NEVER
-                if wrap == "never"
-                else duration_minutes(wrap)
-            ),
-            "msdyn_enableagentaffinity": dist.keep_same_agent,
-            "msdyn_matchinglogic": vocab.SKILL_MATCHING[dist.skill_matching],
-            "msdyn_enableautomatedmessages": True,
-            "msdyn_sessiontemplate_default": self.template(
-                "session_template", adv.session_template, (*apath, "session_template")
-            ),
-        }
-        for slot, column in NOTIFICATION_COLUMNS.items():
-            columns[column] = self.template(
-                "notification_template",
-                getattr(adv.notification_templates, slot),
-                (*apath, "notification_templates", slot),
-            )
         ws_row = self.add(
             "msdyn_liveworkstream",
             key,
             "workstream",
             f"workstream '{ws.name}'",
             path,
-            columns=columns,
-            links={
-                "msdyn_defaultqueue": self.ref(
-                    "queue", ws.fallback_queue, (*path, "fallback_queue")
-                ),
-                "msdyn_routingcontractid": contract_id,
-                "msdyn_bot_user": self.ref("bot", ws.bot, (*path, "bot")),
+            obj=ws,
+            columns={
+                "msdyn_streamsource": vocab.STREAM_SOURCE_SMS,
+                "msdyn_mode": vocab.WORKSTREAM_MODE_SIMPLIFIED,
+                "msdyn_direction": vocab.DIRECTION_INBOUND,
+                "msdyn_capacityformat": vocab.CAPACITY_FORMAT[
+                    "units" if dist.capacity.units is not None else "profile"
+                ],
+                "msdyn_enableautomatedmessages": True,
             },
+            links={"msdyn_routingcontractid": contract_id},
             immutable=frozenset({"msdyn_workdistributionmode", "msdyn_streamsource"}),
         )
         if dist.capacity.profile is not None:
-            profile_id = self.ref(
-                "capacity_profile", dist.capacity.profile, (*path, "distribution", "capacity")
-            )
             self.add(
                 "msdyn_liveworkstreamcapacityprofile",
                 (*key, dist.capacity.profile),
                 "capacity_profile_link",
                 f"capacity profile '{dist.capacity.profile}' on workstream '{ws.name}'",
                 (*path, "distribution", "capacity"),
+                obj=ws,
+                root=path,
                 columns={"msdyn_name": f"{ws.name} - {dist.capacity.profile}"},
-                links={"msdyn_workstream_id": ws_row.id, "msdyn_capacityprofile_id": profile_id},
+                links={"msdyn_workstream_id": ws_row.id},
                 parent=("msdyn_liveworkstream", key),
             )
         if ws.sms is not None:
@@ -327,11 +324,7 @@ class Mapper:
                 "context_variable",
                 f"context variable '{cv.name}' of workstream '{ws.name}'",
                 (*apath, "context_variables", i),
-                columns={
-                    "msdyn_name": cv.name,
-                    "msdyn_datatype": vocab.CONTEXT_VARIABLE_TYPE[cv.type],
-                    "msdyn_entitylogicalname": cv.entity,
-                },
+                obj=cv,
                 links={"msdyn_liveworkstreamid": ws_row.id},
                 parent=("msdyn_liveworkstream", key),
             )
@@ -371,8 +364,6 @@ class Mapper:
     def channel(self, ws: Workstream, ws_row: DesiredRow, path: Path_) -> None:
         sms = ws.sms
         assert sms is not None
-        survey = sms.survey
-        bot_survey = survey.bot_survey
         key = ws_row.key
         channel = self.add(
             "msdyn_ocsmschannelsetting",
@@ -380,43 +371,15 @@ class Mapper:
             "sms_channel",
             f"SMS channel of workstream '{ws.name}'",
             path,
-            columns={
-                "msdyn_name": ws.name,
-                "msdyn_enablefileattachmentforcustomers": sms.file_attachments.customers,
-                "msdyn_enablefileattachmentforagents": sms.file_attachments.agents,
-                "msdyn_postconversationsurveyenable": survey.enabled,
-                "msdyn_postconversationsurveymode": vocab.SURVEY_MODE[survey.mode],
-                "msdyn_postconversationsurveymessagetext": survey.message,
-                "msdyn_postconversationsurveybotsurvey": bot_survey is not None,
-                "msdyn_postconversationsurveybotsurveymode": (
-                    vocab.SURVEY_MODE[bot_survey.mode] if bot_survey else None
-                ),
-                "msdyn_postconversationsurveybotsurveymessagetext": (
-                    bot_survey.message if bot_survey else None
-                ),
-            },
-            links={
-                "msdyn_liveworkstreamid": ws_row.id,
-                "msdyn_phonenumberid": self.resolver.id_of("msdyn_ocphonenumber", (sms.number,)),
-                "msdyn_language": self.language(sms.language, (*path, "language")),
-                "msdyn_operatinghourid": self.ref(
-                    "operating_hours", sms.operating_hours, (*path, "operating_hours")
-                ),
-                "msdyn_postconversationsurvey": self.ref(
-                    "survey", survey.survey, (*path, "survey", "survey")
-                ),
-                "msdyn_postconversationsurveyseparatebotsurvey": self.ref(
-                    "survey",
-                    bot_survey.survey if bot_survey else None,
-                    (*path, "survey", "bot_survey", "survey"),
-                ),
-            },
+            obj=sms,
+            columns={"msdyn_name": ws.name},
+            links={"msdyn_liveworkstreamid": ws_row.id},
             parent=("msdyn_liveworkstream", key),
         )
         default_language = channel.links["msdyn_language"]
         for i, message in enumerate(sms.automated_messages):
             mpath = (*path, "automated_messages", i)
-            trigger = vocab.MESSAGE_TRIGGER[message.trigger]
+            trigger = FIELD["AutomatedMessage.trigger"].convert.stored(message.trigger)
             mkey = (*key, str(trigger))
             row = self.add(
                 "msdyn_ocsystemmessage",
@@ -424,12 +387,12 @@ class Mapper:
                 "automated_message",
                 f"automated message '{message.trigger}' of workstream '{ws.name}'",
                 mpath,
+                obj=message,
+                words=(*key, message.trigger),
                 columns={
                     "msdyn_name": f"{ws.name} - {message.trigger}",
-                    "msdyn_messagetext": message.text,
                     "msdyn_messagereceiver": vocab.MESSAGE_RECEIVER_CUSTOMER,
                     "msdyn_streamsource": vocab.STREAM_SOURCE_SMS,
-                    "msdyn_systemmessageeventtype": trigger,
                     "msdyn_instanceid": channel.id,
                     "msdyn_messagetype": vocab.MESSAGE_TYPE_AUTOMATED,
                     "msdyn_isrecurring": False,
@@ -439,7 +402,7 @@ class Mapper:
                 parent=("msdyn_ocsmschannelsetting", key),
             )
             for locale, text in sorted(message.translations.items()):
-                lcid = LOCALES[locale]
+                lcid = LOCALE.stored(locale)
                 self.add(
                     "msdyn_oclocalizationdata",
                     (*mkey, str(lcid)),
@@ -447,6 +410,8 @@ class Mapper:
                     f"{locale} text of automated message '{message.trigger}' of workstream "
                     f"'{ws.name}'",
                     (*mpath, "translations", locale),
+                    words=(*key, message.trigger, locale),
+                    fields={"msdyn_localizedtext": FieldValue("", text)},
                     columns={
                         "msdyn_languagecode": lcid,
                         "msdyn_localizedtext": text,
@@ -500,6 +465,7 @@ class Mapper:
                 ruleset.name,
                 "classification",
                 ruleset_xml(rules, "first"),
+                [rule.name for rule in rules],
                 order,
                 (*path, "classification", i),
             )
@@ -520,6 +486,7 @@ class Mapper:
                 "Route to queue",
                 "route_to_queue",
                 ruleset_xml(rules, "all"),
+                [rule.name for rule in rules],
                 order,
                 (*path, "route_to_queue"),
             )
@@ -548,6 +515,7 @@ class Mapper:
         name: str,
         step_type: str,
         definition: str,
+        rule_names: list[str],
         order: int,
         path: Path_,
     ) -> None:
@@ -559,6 +527,8 @@ class Mapper:
             "ruleset",
             f"{step_type.replace('_', '-')} ruleset '{name}' of workstream '{ws.name}'",
             path,
+            words=base,
+            fields={"msdyn_rulesetdefinition": FieldValue("", rule_names)},
             columns={
                 "msdyn_name": name,
                 "msdyn_uniquename": ruleset_key[0],
@@ -582,6 +552,7 @@ class Mapper:
             "routing_step",
             f"{step_type.replace('_', '-')} step '{name}' of workstream '{ws.name}'",
             path,
+            words=base,
             columns={
                 "msdyn_name": name,
                 "msdyn_uniquename": step_key[0],
@@ -594,16 +565,26 @@ class Mapper:
         )
 
 
-def _multi(values: Iterator[int] | object) -> str | None:
-    """Multi-select choices travel as comma-separated values in the Web API."""
-    items = sorted(values)  # type: ignore[call-overload]
-    return ",".join(str(v) for v in items) if items else None
-
-
 def _output_path(name: str) -> str:
     if name == "priority":
         return vocab.CLASSIFICATION_OUTPUT_PRIORITY
     return attribute_path(name)
+
+
+def renames(config: Config) -> list[tuple[str, Key, Key]]:
+    """(table, old key, new key) of every managed object the configuration renames
+    (`renamed_from:`): its row is found under the old name and updated in place."""
+    found = []
+    for section, table in (
+        (config.queues, "queue"),
+        (config.capacity_profiles, "msdyn_capacityprofile"),
+        (config.quick_replies, "msdyn_cannedmessage"),
+    ):
+        for item in section:
+            name = item.title if isinstance(item, QuickReply) else item.name
+            if item.managed and item.renamed_from:
+                found.append((table, (item.renamed_from,), (name,)))
+    return found
 
 
 def desired_rows(config: Config, resolver: Resolver) -> tuple[list[DesiredRow], list[DesiredLink]]:

@@ -5,9 +5,10 @@ durations, ruleset XML back to conditions, GUIDs back to names. Objects smsconf 
 id is the deterministic one) come back `managed: true`; everything else a workstream points at
 is declared as a lookup by name. What the language cannot say becomes an `Omission`, never a
 silent drop: a workstream with any such part is left out whole (exporting it without that part
-would make the next apply delete it). Finally the exported configuration is mapped forward again
-and diffed against the same rows (`residue`): whatever that diff still finds is listed too, so
-"the export re-plans to zero changes" is checked on every export, not hoped for.
+would make the next apply delete it). Every column is read back through the field map's
+converters (mapping/fields.py), the same ones the desired rows are written through. The
+manager then maps the export forward again and diffs it against the same rows (its residue),
+so "the export re-plans to zero changes" is checked on every export, not hoped for.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from smsconf.config.interpolate import VAR
+from smsconf.config.kinds import KINDS
 from smsconf.config.model import (
     Account,
     Advanced,
@@ -41,21 +43,29 @@ from smsconf.config.model import (
     QueueShare,
     QuickReply,
     Routing,
-    Settings,
     SmsChannel,
     SurveySettings,
     Template,
     Workstream,
-    format_minutes,
 )
 from smsconf.config.model import Bot as BotRef
 from smsconf.config.model import Survey as SurveyRef
 from smsconf.config.rules import check
 from smsconf.config.secrets import SecretRef
-from smsconf.config.vocabulary import LOCALES, NUMBER_TYPES
+from smsconf.config.vocabulary import NUMBER_TYPES
 from smsconf.mapping import ids
-from smsconf.mapping.desired import NOTIFICATION_COLUMNS, REFERENCE_TABLES, desired_rows
+from smsconf.mapping.fields import (
+    FIELD,
+    FIELDS,
+    LOCALE,
+    Language,
+    Lookup,
+    TextLookup,
+    Unexpressible,
+    Words,
+)
 from smsconf.mapping.keys import guid_of
+from smsconf.mapping.live import LiveState, Row
 from smsconf.mapping.routing_xml import (
     Rule,
     RulesetError,
@@ -63,48 +73,31 @@ from smsconf.mapping.routing_xml import (
     contract_variables,
     parse_ruleset,
 )
+from smsconf.mapping.tables import ASSOCIATIONS, REFERENCE_TABLES
 from smsconf.platform import vocabulary as vocab
-from smsconf.reconcile.diff import diff
-from smsconf.reconcile.live import ASSOCIATIONS, LiveState, Row
-from smsconf.reconcile.plan import Change
 
 M = TypeVar("M", bound=BaseModel)
-ENTRY_TABLE = "msdyn_occommunicationprovidersettingentry"
 QUICK_REPLIES = "msdyn_msdyn_cannedmessage_liveworkstream"
 SMART_ASSIST_BOTS = "msdyn_msdyn_liveworkstream_systemuser"
 
 
-def _words(mapping: dict[str, Any]) -> dict[Any, str]:
-    """A vocabulary table read backwards: stored value → the YAML word."""
-    return {value: word for word, value in mapping.items()}
-
-
-PROVIDER = _words(vocab.PROVIDER)
 NUMBER_TYPE = {
-    provider: _words({w: vocab.NUMBER_TYPE[w] for w in words})
+    provider: Words(
+        vocabulary={w: FIELD["PhoneNumber.type"].convert.stored(w) for w in words},
+        what="number type",
+    )
     for provider, words in NUMBER_TYPES.items()
 }
+"""Geo and long code are one stored value: which word it is depends on the provider."""
 SECRET_FIELD = {"telesign": ("customer_id", "api_key"), "twilio": ("account_sid", "auth_token")}
-DISTRIBUTION_MODE = _words(vocab.DISTRIBUTION_MODE)
-CAPACITY_FORMAT = _words(vocab.CAPACITY_FORMAT)
-PRESENCE = _words(vocab.PRESENCE)
-SKILL_MATCHING = _words(vocab.SKILL_MATCHING)
-SURVEY_MODE = _words(vocab.SURVEY_MODE)
-CONTEXT_VARIABLE_TYPE = _words(vocab.CONTEXT_VARIABLE_TYPE)
-QUEUE_ASSIGNMENT = _words(vocab.QUEUE_ASSIGNMENT)
-WEEKDAY = _words(vocab.WEEKDAY)
-MESSAGE_TRIGGER = _words(vocab.MESSAGE_TRIGGER)
-STEP_TYPE = _words(vocab.STEP_TYPE)
-KIND_OF_KEY = {
-    "accounts": "account",
-    "queues": "queue",
-    "operating_hours": "operating hours",
-    "capacity_profiles": "capacity profile",
-    "quick_replies": "quick reply",
-    "templates": "template",
-    "workstreams": "workstream",
-}
-LOCALE = _words(LOCALES)
+STEP_TYPE = Words(vocabulary=vocab.STEP_TYPE, what="routing step type")
+CAPACITY_FORMAT = Words(vocabulary=vocab.CAPACITY_FORMAT, what="capacity format")
+WS = "msdyn_liveworkstream"
+CHANNEL = "msdyn_ocsmschannelsetting"
+CAPACITY_LINK = "msdyn_liveworkstreamcapacityprofile"
+CONTEXT_VARIABLE = "msdyn_ocliveworkstreamcontextvariable"
+TABLE_NUMBER = "msdyn_ocphonenumber"
+KIND_OF_KEY = {kind.section: kind.words for kind in KINDS.values() if kind.section}
 
 
 @dataclass(frozen=True)
@@ -188,20 +181,17 @@ def build(model: type[M], **fields: Any) -> M:
         raise _Skip(f"{where}: {first['msg']}".lstrip(": ")) from None
 
 
-def word(words: dict[Any, str], value: Any, what: str) -> str | None:
-    """The YAML word of a stored option value; None stays None (the model's default applies)."""
-    if value is None:
-        return None
-    if value not in words:
-        raise _Skip(f"{what} value {value!r} is not one smsconf can express")
-    return words[value]
+def word(name: str, row: Row) -> Any:
+    """A field's value read back from its column through the field map, or `_Skip`."""
+    entry = FIELD[name]
+    return convert(entry.convert, row.get(str(entry.column)))
 
 
-def choices(words: dict[Any, str], value: Any, what: str) -> list[str]:
-    """A multi-select column (comma-separated values) as words, in vocabulary order."""
-    parts = [part.strip() for part in str(value or "").split(",") if part.strip()]
-    picked = {word(words, int(p) if p.isdigit() else p, what) for p in parts}
-    return [w for w in words.values() if w in picked]
+def convert(converter: Any, value: Any) -> Any:
+    try:
+        return converter.word(value)
+    except Unexpressible as exc:
+        raise _Skip(str(exc)) from None
 
 
 class Exporter:
@@ -265,6 +255,28 @@ class Exporter:
             raise _Skip(f"its {what} '{name}' is ambiguous: more than one has that name")
         self.used[kind].add(name)
         return name
+
+    def read(self, model: str, row: Row, table: str, **given: Any) -> dict[str, Any]:
+        """`model`'s fields held in `row`'s columns, in the YAML's words, read back through
+        the field map; `given` fields are already known (a number, the provider's type)."""
+        found: dict[str, Any] = dict(given)
+        for entry in FIELDS:
+            if entry.model != model or entry.table != table or not entry.is_column:
+                continue
+            if entry.attribute in found:
+                continue
+            column, how = str(entry.column), entry.convert
+            what = entry.path.replace("_", " ").replace(".", " ")
+            if isinstance(how, TextLookup):
+                value = self.template(how.kind.split("_")[0], row.get(column), what)
+            elif isinstance(how, Language):
+                value = self.locale(row.get(f"_{column}_value"))
+            elif isinstance(how, Lookup):
+                value = self.name_of(how.kind, row.get(f"_{column}_value"), what)
+            else:
+                value = convert(how, row.get(column))
+            found[entry.attribute] = value
+        return found
 
     def template(self, kind: str, unique: str | None, what: str) -> str | None:
         """A template column's unique name → the name of its `templates:` entry."""
@@ -352,7 +364,7 @@ class Exporter:
                 key=lambda n: str(n.get("msdyn_phonenumber")),
             )
             try:
-                provider = word(PROVIDER, row.get("msdyn_occommunicationprovider"), "provider")
+                provider = word("Account.provider", row)
                 if provider not in SECRET_FIELD:
                     raise _Skip(f"provider {provider} is not configured by smsconf")
                 identifier, secret = SECRET_FIELD[provider]
@@ -385,11 +397,8 @@ class Exporter:
     def number(self, row: Row, provider: str) -> PhoneNumber:
         number = row.get("msdyn_phonenumber")
         try:
-            return build(
-                PhoneNumber,
-                number=number,
-                type=word(NUMBER_TYPE[provider], row.get("msdyn_type"), "number type"),
-            )
+            kind = convert(NUMBER_TYPE[provider], row.get(str(FIELD["PhoneNumber.type"].column)))
+            return build(PhoneNumber, **self.read("PhoneNumber", row, TABLE_NUMBER, type=kind))
         except _Skip as exc:
             raise _Skip(f"number {number}: {exc}") from None
 
@@ -406,7 +415,7 @@ class Exporter:
                 continue
             if self.created_by_smsconf(table, row, name):
                 try:
-                    found[name] = build(model, **{key: name}, managed=True, **fields(row))
+                    found[name] = build(model, **{**fields(row), key: name, "managed": True})
                     continue
                 except _Skip as exc:
                     what = f"{kind.replace('_', ' ')} '{name}'"
@@ -416,26 +425,17 @@ class Exporter:
         return [found[n] for n in sorted(found)]
 
     def queue(self, row: Row) -> dict[str, Any]:
-        return {
-            "assignment": word(QUEUE_ASSIGNMENT, row.get("msdyn_assignmentstrategy"), "assignment"),
-            "operating_hours": self.name_of(
-                "operating_hours", row.get("_msdyn_operatinghourid_value"), "operating hours"
-            ),
-            "priority": row.get("msdyn_priority"),
-        }
+        return self.read("Queue", row, "queue")
 
     def hours(self, row: Row) -> dict[str, Any]:
         """Never managed: their schedule is a calendar smsconf does not write (config rules)."""
         raise _Skip("operating hours are looked up by name only (their schedule is a calendar)")
 
     def profile(self, row: Row) -> dict[str, Any]:
-        return {"default_max_units": row.get("msdyn_defaultmaxunits")}
+        return self.read("CapacityProfile", row, "msdyn_capacityprofile")
 
     def quick_reply(self, row: Row) -> dict[str, Any]:
-        return {
-            "message": row.get("msdyn_message"),
-            "locale": word(LOCALE, row.get("msdyn_locale_field"), "locale"),
-        }
+        return self.read("QuickReply", row, "msdyn_cannedmessage")
 
     # --- workstreams -----------------------------------------------------------------------
 
@@ -452,12 +452,8 @@ class Exporter:
         variables = self.context_variables(row, ws_id)
         return build(
             Workstream,
-            name=row["msdyn_name"],
-            fallback_queue=self.name_of(
-                "queue", row.get("_msdyn_defaultqueue_value"), "fallback queue"
-            ),
+            **self.read("Workstream", row, WS),
             distribution=self.distribution(row, ws_id),
-            bot=self.name_of("bot", row.get("_msdyn_bot_user_value"), "bot"),
             sms=self.channel(channels[0]) if channels else None,
             routing=self.routing(ws_id),
             advanced=self.advanced(row, ws_id, variables),
@@ -467,38 +463,18 @@ class Exporter:
         links = self.rows(
             "msdyn_liveworkstreamcapacityprofile", "_msdyn_workstream_id_value", ws_id
         )
-        capacity_format = word(CAPACITY_FORMAT, row.get("msdyn_capacityformat"), "capacity format")
+        capacity_format = convert(CAPACITY_FORMAT, row.get("msdyn_capacityformat"))
         if capacity_format == "profile" and len(links) == 1:
-            profile = self.name_of(
-                "capacity_profile",
-                links[0].get("_msdyn_capacityprofile_id_value"),
-                "capacity profile",
-            )
-            capacity = build(Capacity, profile=profile)
+            capacity = build(Capacity, **self.read("Capacity", links[0], CAPACITY_LINK))
         elif capacity_format == "profile" or links:
             raise _Skip(f"{len(links)} capacity profiles; smsconf expresses units or one profile")
         else:
             capacity = build(Capacity, units=row.get("msdyn_capacityrequired") or 0)
-        wrap = row.get("msdyn_blockcapacityforwrapup")
-        minutes = row.get("msdyn_autocloseafterinactivity")
+        fields = self.read("Distribution", row, WS)
         return build(
             Distribution,
-            mode=word(
-                DISTRIBUTION_MODE, row.get("msdyn_workdistributionmode"), "distribution mode"
-            ),
+            **{**fields, "allowed_presences": fields["allowed_presences"] or None},
             capacity=capacity,
-            allowed_presences=choices(PRESENCE, row.get("msdyn_allowedpresences"), "presence")
-            or None,
-            auto_close_after=format_minutes(minutes) if minutes is not None else None,
-            block_capacity_for_wrap_up=(
-                "always"
-                if wrap == vocab.WRAP_UP_ALWAYS
-                else "never"
-                if wrap == vocab.WRAP_UP_NEVER
-                else format_minutes(wrap)
-            ),
-            keep_same_agent=row.get("msdyn_enableagentaffinity"),
-            skill_matching=word(SKILL_MATCHING, row.get("msdyn_matchinglogic"), "skill matching"),
         )
 
     def channel(self, row: Row) -> SmsChannel:
@@ -507,18 +483,10 @@ class Exporter:
             raise _Skip("its SMS channel's number is not under an exported account")
         return build(
             SmsChannel,
-            number=number,
-            language=self.locale(row.get("_msdyn_language_value")),
-            operating_hours=self.name_of(
-                "operating_hours", row.get("_msdyn_operatinghourid_value"), "operating hours"
-            ),
-            automated_messages=self.messages(self.live.row_id("msdyn_ocsmschannelsetting", row)),
+            **self.read("SmsChannel", row, CHANNEL, number=number),
+            automated_messages=self.messages(self.live.row_id(CHANNEL, row)),
             survey=self.survey(row),
-            file_attachments=build(
-                FileAttachments,
-                customers=row.get("msdyn_enablefileattachmentforcustomers"),
-                agents=row.get("msdyn_enablefileattachmentforagents"),
-            ),
+            file_attachments=build(FileAttachments, **self.read("FileAttachments", row, CHANNEL)),
         )
 
     def locale(self, language_id: Any) -> str | None:
@@ -527,56 +495,33 @@ class Exporter:
         language = self.by_id.get("msdyn_oclanguage", {}).get(guid_of(language_id) or "")
         if language is None:
             raise _Skip(f"its language ({language_id}) is not a language row smsconf reads")
-        return word(LOCALE, language.get("msdyn_localeid"), "language")
+        return convert(LOCALE, language.get("msdyn_localeid"))
 
     def survey(self, row: Row) -> SurveySettings:
         bot_survey = None
-        if row.get("msdyn_postconversationsurveybotsurvey"):
-            bot_survey = build(
-                BotSurvey,
-                survey=self.name_of(
-                    "survey",
-                    row.get("_msdyn_postconversationsurveyseparatebotsurvey_value"),
-                    "bot survey",
-                ),
-                mode=word(
-                    SURVEY_MODE, row.get("msdyn_postconversationsurveybotsurveymode"), "survey mode"
-                ),
-                message=row.get("msdyn_postconversationsurveybotsurveymessagetext"),
-            )
+        if row.get(str(FIELD["SurveySettings.bot_survey"].column)):
+            bot_survey = build(BotSurvey, **self.read("BotSurvey", row, CHANNEL))
         return build(
-            SurveySettings,
-            enabled=row.get("msdyn_postconversationsurveyenable"),
-            survey=self.name_of("survey", row.get("_msdyn_postconversationsurvey_value"), "survey"),
-            mode=word(SURVEY_MODE, row.get("msdyn_postconversationsurveymode"), "survey mode"),
-            message=row.get("msdyn_postconversationsurveymessagetext"),
-            bot_survey=bot_survey,
+            SurveySettings, **self.read("SurveySettings", row, CHANNEL, bot_survey=bot_survey)
         )
 
     def messages(self, channel_id: str) -> list[AutomatedMessage]:
         messages = []
         for row in self.rows("msdyn_ocsystemmessage", "msdyn_instanceid", channel_id):
-            trigger = word(
-                MESSAGE_TRIGGER, row.get("msdyn_systemmessageeventtype"), "message trigger"
-            )
+            fields = self.read("AutomatedMessage", row, "msdyn_ocsystemmessage")
             message_id = self.live.row_id("msdyn_ocsystemmessage", row)
             translations: dict[str, Any] = {}
             for text in self.rows(
                 "msdyn_oclocalizationdata", "_msdyn_systemmessageid_value", message_id
             ):
-                locale = word(LOCALE, text.get("msdyn_languagecode"), "translation language")
+                locale = convert(LOCALE, text.get("msdyn_languagecode"))
                 if locale is None:
                     raise _Skip(
                         f"a translation of message '{row.get('msdyn_name')}' has no language"
                     )
                 translations[locale] = text.get("msdyn_localizedtext")
             messages.append(
-                build(
-                    AutomatedMessage,
-                    trigger=trigger,
-                    text=row.get("msdyn_messagetext"),
-                    translations=dict(sorted(translations.items())),
-                )
+                build(AutomatedMessage, **fields, translations=dict(sorted(translations.items())))
             )
         return sorted(messages, key=lambda m: m.trigger)
 
@@ -588,12 +533,7 @@ class Exporter:
         definition = contract.get("msdyn_contractdefinition") if contract else None
         order = [name for name, _ in contract_variables(definition)] if definition else []
         variables = [
-            build(
-                ContextVariable,
-                name=v.get("msdyn_name"),
-                type=word(CONTEXT_VARIABLE_TYPE, v.get("msdyn_datatype"), "context variable type"),
-                entity=v.get("msdyn_entitylogicalname"),
-            )
+            build(ContextVariable, **self.read("ContextVariable", v, CONTEXT_VARIABLE))
             for v in self.rows(
                 "msdyn_ocliveworkstreamcontextvariable", "_msdyn_liveworkstreamid_value", ws_id
             )
@@ -603,15 +543,10 @@ class Exporter:
 
     def advanced(self, row: Row, ws_id: str, variables: list[ContextVariable]) -> Advanced:
         linked = {relationship: self.linked(relationship, ws_id) for relationship in ASSOCIATIONS}
-        notifications = {
-            slot: self.template("notification", row.get(column), f"{slot} notification template")
-            for slot, column in NOTIFICATION_COLUMNS.items()
-        }
+        notifications = self.read("NotificationTemplates", row, WS)
         return build(
             Advanced,
-            session_template=self.template(
-                "session", row.get("msdyn_sessiontemplate_default"), "session template"
-            ),
+            **self.read("Advanced", row, WS),
             notification_templates=build(NotificationTemplates, **notifications),
             context_variables=variables,
             smart_assist_bots=sorted(
@@ -640,7 +575,7 @@ class Exporter:
         classification: list[ClassificationRuleset] = []
         route_to_queue: list[QueueRule] | None = None
         for step in steps:
-            kind = word(STEP_TYPE, step.get("msdyn_type"), "routing step type")
+            kind = convert(STEP_TYPE, step.get("msdyn_type"))
             ruleset = self.by_id.get("msdyn_decisionruleset", {}).get(
                 guid_of(step.get("_msdyn_rulesetid_value")) or ""
             )
@@ -692,38 +627,8 @@ class Exporter:
         )
 
 
-def residue(config: Config, live: LiveState) -> list[Omission]:
-    """What a plan of `config` against `live` would still change: it cannot round-trip.
-
-    The API key's fingerprint is left out: exported secrets are references to variables that
-    are usually unset at export time, and the key itself can never be read back anyway.
-    """
-    ignore = {ENTRY_TABLE: ["msdyn_value"]}
-    checked = config.model_copy(update={"settings": Settings(ignore=ignore)})
-    fresh = LiveState(live.org_id, live.rows, live.associations)
-    rows, links = desired_rows(checked, fresh)
-    changes = diff(checked, fresh, rows, links, lambda _path: None).changes
-    return [Omission(change.label, _describe(change)) for change in changes]
-
-
-def _describe(change: Change) -> str:
-    if change.action == "update":
-        columns = ", ".join(
-            f"{c.column} is {_short(c.before)} there, the configuration says {_short(c.after)}"
-            for c in change.columns
-        )
-        return f"a plan of the export would update it ({columns})"
-    return f"a plan of the export would {change.action} it ({change.reason})"
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def export_config(live: LiveState) -> Exported:
     """The configuration of a live organisation, and everything it could not express."""
     exporter = Exporter(live)
     config = exporter.run()
-    omitted = exporter.omitted + residue(config, live)
-    return Exported(config, omitted, live.org_id, not_stored(config))
+    return Exported(config, exporter.omitted, live.org_id, not_stored(config))

@@ -34,6 +34,20 @@ class DesiredRow:
     """(table, key) of the row that owns this one: deleting children is an edit of the parent."""
     source: tuple[str | int, ...] = ()
     """Path of the YAML object this row comes from, for located messages."""
+    path: str = ""
+    """The same path in the configuration's words (`workstreams[SMS Sales].sms`)."""
+    words: Key = ()
+    """The natural key in the configuration's words (a trigger, not its option value)."""
+    fields: dict[str, FieldValue] = field(default_factory=dict)
+    """Column → the configuration field it comes from and that field's YAML value."""
+
+
+@dataclass(frozen=True)
+class FieldValue:
+    """What a column says in the configuration's words: the field's path and value."""
+
+    path: str
+    value: Any
 
 
 @dataclass(frozen=True)

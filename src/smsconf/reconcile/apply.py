@@ -28,11 +28,12 @@ from smsconf.dataverse.errors import (
     NotFound,
     PreconditionFailed,
 )
+from smsconf.mapping.live import LiveState, Row
+from smsconf.mapping.tables import KIND_OF_TABLE
 from smsconf.platform import TABLES
 from smsconf.reconcile.dependencies import prerequisites, waves
-from smsconf.reconcile.diff import KIND_OF_TABLE, same
+from smsconf.reconcile.diff import same
 from smsconf.reconcile.journal import Entry, Journal, Status
-from smsconf.reconcile.live import LiveState, Row
 from smsconf.reconcile.plan import Change, Plan
 
 

@@ -12,52 +12,43 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from smsconf.config.kinds import words
 from smsconf.config.model import Config
-from smsconf.mapping.desired import FINGERPRINT_KEY
+from smsconf.mapping import ids
+from smsconf.mapping.addresses import key_words, path_of
+from smsconf.mapping.fields import BY_COLUMN
 from smsconf.mapping.ids import Key, normalise
 from smsconf.mapping.keys import KEYS, Parent, guid_of
+from smsconf.mapping.live import LiveState, Row
 from smsconf.mapping.routing_xml import canonical, explain
 from smsconf.mapping.rows import DesiredLink, DesiredRow
+from smsconf.mapping.rule_changes import rule_changes
+from smsconf.mapping.tables import (
+    ASSOCIATIONS,
+    FINGERPRINT_KEY,
+    KIND_OF_TABLE,
+    LINK_KIND,
+    REFERENCE_TABLES,
+    ROUTING_TABLES,
+    TOP_LEVEL,
+)
 from smsconf.platform import TABLES, ColumnType
-from smsconf.reconcile.live import ASSOCIATIONS, LiveState, Row
-from smsconf.reconcile.plan import Action, Change, ColumnChange, Unmanaged
+from smsconf.platform import vocabulary as vocab
+from smsconf.reconcile.plan import Action, Change, ColumnChange, Note, Unmanaged
 
 RANK = {table: i for i, table in enumerate(KEYS)}
-TOP_LEVEL = {  # kinds a `removed:` entry may name, and their tables
-    "msdyn_occommunicationprovidersetting": "account",
-    "msdyn_ocphonenumber": "number",
-    "msdyn_operatinghour": "operating_hours",
-    "queue": "queue",
-    "msdyn_capacityprofile": "capacity_profile",
-    "msdyn_cannedmessage": "quick_reply",
-    "msdyn_liveworkstream": "workstream",
-}
+STEP_TYPE = {value: word for word, value in vocab.STEP_TYPE.items()}
+LINKED = {"msdyn_cannedmessage": "quick_reply", "systemuser": "bot"}
+"""The kind of object an association links a workstream to, by its table."""
 REMOVED_REASON = "listed under removed:"
 """The reason of a delete a `removed:` entry asked for (drift tells these apart by it)."""
-ROUTING_TABLES = (
-    "msdyn_decisioncontract",
-    "msdyn_routingconfigurationstep",
-    "msdyn_decisionruleset",
-)
-KIND_OF_TABLE = {
-    "msdyn_occommunicationprovidersettingentry": "account_fingerprint",
-    "msdyn_decisioncontract": "routing_contract",
-    "msdyn_liveworkstreamcapacityprofile": "capacity_profile_link",
-    "msdyn_ocsmschannelsetting": "sms_channel",
-    "msdyn_ocsystemmessage": "automated_message",
-    "msdyn_oclocalizationdata": "message_translation",
-    "msdyn_ocliveworkstreamcontextvariable": "context_variable",
-    "msdyn_routingconfiguration": "routing_configuration",
-    "msdyn_decisionruleset": "ruleset",
-    "msdyn_routingconfigurationstep": "routing_step",
-    **TOP_LEVEL,
-}
 
 
 @dataclass
 class DiffResult:
     changes: list[Change] = field(default_factory=list)
     unmanaged: list[Unmanaged] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     read_etags: dict[str, str] = field(default_factory=dict)
     unsafe: list[str] = field(default_factory=list)
 
@@ -126,7 +117,9 @@ class Differ:
             for row in live.rows.get(table, [])
         }
         self.removed = {(item.kind, item.name.casefold()) for item in config.removed}
+        self.step_type: dict[tuple[str, str], str] = {}  # routing row → the step type's word
         self.routing_owner = self.routing_owners()
+        self.desired_by_id = {(r.table, r.id): r for r in rows}
 
     def run(self) -> DiffResult:
         changed_rows: set[tuple[str, Key]] = set()
@@ -153,8 +146,72 @@ class Differ:
             key=row.key,
             id=row.id,
             source=self.locate(row.source),
+            words=row.words,
+            path=row.path,
             **fields,
         )
+
+    # --- the configuration's words -----------------------------------------------------------
+
+    def name_of(self, kind: str, value: Any, what: str = "") -> str | None:
+        """The name a lookup's target has in the configuration (`Names`): a desired row's, or
+        the live row's when the configuration only looks it up."""
+        table = REFERENCE_TABLES[kind][0]
+        row = self.desired_by_id.get((table, guid_of(value) or ""))
+        return row.words[-1] if row is not None and row.words else self.live.name_of(kind, value)
+
+    def target_label(self, table: str, column: str, value: Any) -> str | None:
+        """What a lookup no configuration field writes points at (a row's parent), as the plan
+        names that object; None when it is not a lookup or points at nothing smsconf knows."""
+        spec = TABLES[table].column(column)
+        target = spec.target if spec is not None else None
+        if target is None or guid_of(value) is None:
+            return None
+        row = self.desired_by_id.get((target, guid_of(value) or ""))
+        if row is not None:
+            return row.label
+        key = self.live.key_of_id.get(target, {}).get(guid_of(value) or "")
+        kind = KIND_OF_TABLE.get(target)
+        return f"{words(kind)} '{key[-1]}'" if key and kind else None
+
+    def column_change(
+        self, row: DesiredRow, name: str, before: Any, after: Any, detail: tuple[str, ...] = ()
+    ) -> ColumnChange:
+        """A column's change, with its configuration field and both values in its words."""
+        found = row.fields.get(name)
+        entry = BY_COLUMN.get((row.table, name))
+        if found is None:
+            return ColumnChange(
+                name,
+                before,
+                after,
+                detail=detail,
+                field_before=self.target_label(row.table, name, before),
+                field_after=self.target_label(row.table, name, after),
+            )
+        was = None
+        if before is not None and entry is not None:
+            try:
+                was = entry.convert.word(before, self)
+            except (ValueError, TypeError):
+                was = before
+        return ColumnChange(
+            name,
+            before,
+            after,
+            detail=detail,
+            field=found.path,
+            field_before=was,
+            field_after=found.value,
+        )
+
+    def secret_change(self, row: DesiredRow, column: str) -> ColumnChange:
+        """A secured column: never a value, only the field it comes from."""
+        found = row.fields.get(column)
+        return ColumnChange(column, None, None, sensitive=True, field=found.path if found else "")
+
+    def queue_name(self, queue_id: str) -> str:
+        return self.name_of("queue", queue_id) or queue_id
 
     def live_row(self, row: DesiredRow) -> Row | None:
         """The live row a desired row is: by natural key, else at the id smsconf gave it (a row
@@ -179,9 +236,9 @@ class Differ:
                 row,
                 "create",
                 columns=tuple(
-                    [ColumnChange(c, None, row.columns[c]) for c in columns]
-                    + [ColumnChange(c, None, row.links[c]) for c in links]
-                    + [ColumnChange(c, None, None, sensitive=True) for c in row.secrets]
+                    [self.column_change(row, c, None, row.columns[c]) for c in columns]
+                    + [self.column_change(row, c, None, row.links[c]) for c in links]
+                    + [self.secret_change(row, c) for c in row.secrets]
                 ),
                 body=write_body(row, columns, links),
                 secret_columns=tuple(row.secrets),
@@ -201,47 +258,71 @@ class Differ:
                 value, before, column.type if column else None, row.compare.get(name)
             ):
                 continue
-            detail = explain(before, value) if row.compare.get(name) == "xml" else ()
-            changed.append(ColumnChange(name, before, value, detail=detail))
+            changed.append(self.column_change(row, name, before, value, self.detail(row, name)))
             columns.append(name)
         links: list[str] = []
         for name, target in row.links.items():
             before = live.get(f"_{name}_value")
             if name in ignored or same(target, before, ColumnType.LOOKUP, None):
                 continue
-            changed.append(ColumnChange(name, guid_of(before), target))
+            changed.append(self.column_change(row, name, guid_of(before), target))
             links.append(name)
         if not changed:
             return None
-        risks = [
-            f"immutable column {c.column} changes" for c in changed if c.column in row.immutable
-        ]
+        fixed = [c for c in changed if c.column in row.immutable]
+        risks = [f"{_field(c)} cannot change after creation ({_moved(c)})" for c in fixed]
         risks += self.number_moves(row, links)
-        if risks and any(r.startswith("immutable") for r in risks):
+        if fixed:
             self.result.unsafe.append(
-                f"{row.label}: {', '.join(c for c in row.immutable if c in columns)} cannot "
-                "change after creation; remove the object and add it under a new name instead"
+                f"{row.label}: {', '.join(_field(c) for c in fixed)} cannot change after "
+                "creation; remove the object and add it under a new name instead"
             )
+        editor = self.live.editor(live)
+        edited_by = self.live.name_of("bot", editor) if editor else None
+        edited_on = str(live.get("modifiedon")) if editor and live.get("modifiedon") else None
+        renamed = self.live.row_id(row.table, live) in self.live.aliases.get(row.table, {})
+        reason = (
+            f"renamed from '{live.get(table.primary_name)}' (renamed_from)"
+            if renamed
+            else f"edited in the organisation by {edited_by}"
+            + (f" on {edited_on}" if edited_on else "")
+            if edited_by
+            else "changed in the configuration, not applied yet"
+        )
         return self.change_of(
             row,
             "update",
             columns=tuple(changed),
             body=write_body(row, columns, links),
             etag=str(live.get("@odata.etag", "")) or None,
-            reason="differs from the configuration",
+            reason=reason,
             risks=tuple(risks),
+            edited_by=edited_by,
+            edited_on=edited_on,
         )
 
     def number_moves(self, row: DesiredRow, links: list[str]) -> list[str]:
         if row.table != "msdyn_ocsmschannelsetting" or "msdyn_phonenumberid" not in links:
             return []
         number = row.links["msdyn_phonenumberid"]
+        shown = self.name_of("number", number)
         for channel in self.live.rows.get("msdyn_ocsmschannelsetting", []):
             if guid_of(channel.get("_msdyn_phonenumberid_value")) == number:
                 owner = self.live.key_of("msdyn_ocsmschannelsetting", channel)
                 if owner and normalise(owner) != normalise(row.key):
-                    return [f"number moves from workstream '{owner[0]}' to '{row.key[0]}'"]
-        return ["the channel's number changes"]
+                    return [f"number {shown} moves from workstream '{owner[0]}' to '{row.key[0]}'"]
+        live = self.live_row(row) or {}
+        was = self.name_of("number", live.get("_msdyn_phonenumberid_value"))
+        return [f"workstream '{row.key[0]}' changes its number from {was} to {shown}"]
+
+    def detail(self, row: DesiredRow, column: str) -> tuple[str, ...]:
+        """What differs inside a document: a ruleset rule by rule, a contract by element."""
+        if row.compare.get(column) != "xml":
+            return ()
+        live = self.live_row(row) or {}
+        if column == "msdyn_rulesetdefinition":
+            return rule_changes(live.get(column), row.columns[column], self.queue_name)
+        return explain(live.get(column), row.columns[column])
 
     def secret_changes(self, changed_rows: set[tuple[str, Key]]) -> None:
         """A secret is rewritten when its fingerprint row changes (the secret is unreadable);
@@ -254,7 +335,7 @@ class Differ:
             live = self.live_row(row)
             if not row.secrets or live is None or witness not in changed_rows:
                 continue
-            secret = [ColumnChange(c, None, None, sensitive=True) for c in row.secrets]
+            secret = [self.secret_change(row, c) for c in row.secrets]
             index, update = next(
                 (
                     (i, c)
@@ -315,13 +396,13 @@ class Differ:
         for step in live.rows.get("msdyn_routingconfigurationstep", []):
             ws_key = configs.get(guid_of(step.get("_msdyn_routingconfigurationid_value")) or "")
             ruleset = guid_of(step.get("_msdyn_rulesetid_value"))
+            step_id = live.row_id("msdyn_routingconfigurationstep", step)
+            step_type = STEP_TYPE.get(step.get("msdyn_type"), str(step.get("msdyn_type")))
+            self.step_type[("msdyn_routingconfigurationstep", step_id)] = step_type
+            if ruleset:
+                self.step_type[("msdyn_decisionruleset", ruleset)] = step_type
             if ws_key is not None:
-                owners[
-                    (
-                        "msdyn_routingconfigurationstep",
-                        live.row_id("msdyn_routingconfigurationstep", step),
-                    )
-                ] = ws_key
+                owners[("msdyn_routingconfigurationstep", step_id)] = ws_key
                 if ruleset:
                     owners[("msdyn_decisionruleset", ruleset)] = ws_key
         return owners
@@ -340,13 +421,30 @@ class Differ:
                     ident = (table, self.live.row_id(table, row))
                     if ident not in handled and self.judge(table, row, doomed):
                         handled.add(ident)
-        for table, kind in TOP_LEVEL.items():  # numbers whose account stays, but not in YAML
+        for table in TOP_LEVEL:  # numbers whose account stays, but not in YAML
             for row in self.live.rows.get(table, []):
                 if (table, self.live.row_id(table, row)) not in handled:
-                    label = self.label(table, row, self.live.key_of(table, row))
-                    self.result.unmanaged.append(
-                        Unmanaged(kind, label, table, self.live.row_id(table, row))
-                    )
+                    key = self.live.key_of(table, row)
+                    self.left_alone(table, row, key, self.label(table, row, key))
+
+    def left_alone(self, table: str, row: Row, key: Key | None, label: str) -> None:
+        """A top-level row the configuration does not list: untouched. One smsconf created (its
+        id is the deterministic one) was managed and dropped from the YAML: the plan says so,
+        and how to delete it or keep it, instead of forgetting it silently."""
+        row_id = self.live.row_id(table, row)
+        kind = TOP_LEVEL[table]
+        self.result.unmanaged.append(Unmanaged(kind, label, table, row_id))
+        if key is None or row_id != ids.row_id(self.live.org_id, table, key):
+            return
+        self.result.notes.append(
+            Note(
+                "todo",
+                label,
+                "smsconf created it and the configuration no longer lists it, so it is left "
+                f"as it is: to delete it, list it under removed: (kind: {kind}, name: "
+                f"{key[-1]}); to keep managing it, declare it again",
+            )
+        )
 
     def judge(self, table: str, row: Row, doomed: dict[tuple[str, Key], str]) -> bool:
         """Decide one live row's fate; False when it must wait for its parent's verdict."""
@@ -368,9 +466,7 @@ class Differ:
                 return True
             if table == "msdyn_ocphonenumber" and parent is not None:
                 return False  # its account may still be found removed in the second pass
-            self.result.unmanaged.append(
-                Unmanaged(TOP_LEVEL[table], label, table, self.live.row_id(table, row))
-            )
+            self.left_alone(table, row, key, label)
             return True
         if parent_doomed:
             doomed[ident] = self.delete(table, row, label, "its parent is removed", cause)
@@ -387,6 +483,19 @@ class Differ:
         )
         return f"{kind} '{name}'"
 
+    def words_of(self, table: str, row: Row, key: Key) -> Key:
+        """A live row's key in the configuration's words; the routing rows keyed by generated
+        unique names are named by their workstream, step type and name, as the YAML does."""
+        if table not in ROUTING_TABLES:
+            return key_words(table, key)
+        ident = (table, self.live.row_id(table, row))
+        owner = self.routing_owner.get(ident)
+        if owner is None:
+            return key
+        if table == "msdyn_decisioncontract":
+            return owner
+        return (*owner, self.step_type.get(ident, ""), str(row.get("msdyn_name") or ""))
+
     def delete(
         self, table: str, row: Row, label: str, reason: str, cascade_of: str | None = None
     ) -> str:
@@ -394,17 +503,22 @@ class Differ:
         row_id = self.live.row_id(table, row)
         etag = str(row.get("@odata.etag", "")) or None
         self.result.read_etags[f"{table}({row_id})"] = etag or ""
+        key = self.live.key_of(table, row) or (row_id,)
+        kind = KIND_OF_TABLE[table]
+        found = self.words_of(table, row, key)
         change = Change(
             action="delete",
-            kind=KIND_OF_TABLE[table],
+            kind=kind,
             label=label,
             table=table,
-            key=self.live.key_of(table, row) or (row_id,),
+            key=key,
             id=row_id,
             etag=etag,
             reason=reason,
             risks=("delete",),
             cascade_of=cascade_of,
+            words=found,
+            path=path_of(kind, found),
         )
         self.result.changes.append(change)
         return cascade_of or change.address
@@ -468,11 +582,13 @@ class Differ:
         target: str,
         label: str,
     ) -> Change:
+        kind = LINK_KIND[target_table]
+        name = self.name_of(LINKED[target_table], target) or target
         return Change(
             action=action,  # type: ignore[arg-type]
-            kind="quick_reply_link"
-            if target_table == "msdyn_cannedmessage"
-            else "smart_assist_bot",
+            kind=kind,
+            words=(ws_key[0], name),
+            path=path_of(kind, (ws_key[0], name)),
             label=label,
             table="msdyn_liveworkstream",
             key=ws_key,
@@ -489,3 +605,14 @@ def diff(
     config: Config, live: LiveState, rows: list[DesiredRow], links: list[DesiredLink], locate: Any
 ) -> DiffResult:
     return Differ(config, live, rows, links, locate).run()
+
+
+def _field(column: ColumnChange) -> str:
+    """A column as the configuration names it, else as Dataverse does."""
+    return column.field or column.column
+
+
+def _moved(column: ColumnChange) -> str:
+    before = column.field_before if column.field else column.before
+    after = column.field_after if column.field else column.after
+    return f"{before} → {after}"

@@ -2,10 +2,13 @@
 
 A scheduled job wants to know whether someone edited managed objects in the admin center, not
 whether the server bumped a version number. Server-owned fields are never compared (see diff),
-so every change a plan finds is one of these, reported separately: edited (a managed column
-differs), missing (a managed row is gone, or was never applied), added (a child row under a
-managed object that the configuration does not list), and pending removals (objects the
-configuration lists under `removed:`, with what goes with them, still in the organisation).
+so every change a plan finds is one of these, reported separately: edited in the organisation
+(a managed column differs and someone other than smsconf modified the row last: the plan names
+who and when, from `modifiedby` / `modifiedon`), pending (a managed column differs but smsconf
+wrote the row last: the configuration changed and was not applied yet), missing (a managed
+row is gone, or was never applied), added (a child row under a managed object that the
+configuration does not list), and pending removals (objects the configuration lists under
+`removed:`, with what goes with them, still in the organisation).
 A pending removal is the configuration moving ahead of the organisation, not an edit made there,
 so it must never be reported as something added in the admin center.
 """
@@ -21,6 +24,7 @@ from smsconf.reconcile.plan import Change, Plan
 @dataclass
 class DriftReport:
     edited: list[Change] = field(default_factory=list)
+    pending: list[Change] = field(default_factory=list)
     missing: list[Change] = field(default_factory=list)
     added: list[Change] = field(default_factory=list)
     removals: list[Change] = field(default_factory=list)
@@ -29,15 +33,19 @@ class DriftReport:
 
     @property
     def drifted(self) -> bool:
-        return bool(self.edited or self.missing or self.added or self.removals or self.links)
+        return bool(
+            self.edited or self.pending or self.missing or self.added or self.removals or self.links
+        )
 
 
 def drift(plan: Plan, ignored_columns: dict[str, list[str]]) -> DriftReport:
     report = DriftReport(ignored_columns=ignored_columns)
     removed = {c.address for c in plan.changes if c.reason == REMOVED_REASON}
     for change in plan.changes:
-        if change.action == "update":
+        if change.action == "update" and change.edited_by:
             report.edited.append(change)
+        elif change.action == "update":
+            report.pending.append(change)
         elif change.action == "create":
             report.missing.append(change)
         elif change.action == "delete" and (
@@ -49,33 +57,3 @@ def drift(plan: Plan, ignored_columns: dict[str, list[str]]) -> DriftReport:
         else:
             report.links.append(change)
     return report
-
-
-def render(report: DriftReport) -> str:
-    if not report.drifted:
-        return "No drift: the organisation matches the configuration.\n"
-    lines: list[str] = []
-    sections = (
-        ("Edited in the organisation (managed columns differ)", report.edited),
-        ("Missing from the organisation (deleted there, or never applied)", report.missing),
-        ("Added in the organisation under managed objects", report.added),
-        ("Listed under removed: but still in the organisation (not applied yet)", report.removals),
-        ("Associations that differ", report.links),
-    )
-    for title, changes in sections:
-        if not changes:
-            continue
-        lines.append(f"{title}: {len(changes)}")
-        for change in changes:
-            lines.append(f"  {change.label}")
-            for column in change.columns if change.action == "update" else ():
-                value = (
-                    "(sensitive)" if column.sensitive else f"{column.before!r} → {column.after!r}"
-                )
-                lines.append(f"      {column.column}: {value}")
-    if report.ignored_columns:
-        ignored = ", ".join(
-            f"{t}: {', '.join(c)}" for t, c in sorted(report.ignored_columns.items())
-        )
-        lines.append(f"Ignored by settings.ignore: {ignored}")
-    return "\n".join(lines) + "\n"

@@ -2,36 +2,29 @@
 
 `read_live` first learns which columns this organisation has (`probe`: one `$batch` request
 with WhoAmI and the version), then sends the first page of every query, naming only those
-columns, in one `$batch` request: a read costs two requests however many tables there are, and
-`LiveState` indexes the rows by natural key. It also answers the mapping's questions
-(`Resolver`): which id a managed row has, which live row a name refers to, and each secret's
-fingerprint, collecting located problems for whatever cannot be resolved instead of stopping
-at the first.
+columns, in one `$batch` request: a read costs two requests however many tables there are. The
+rows go into the mapping's `LiveState` (mapping/live.py), which indexes them by natural key and
+answers the mapping's questions.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
-from typing import Any
 
 from smsconf.config.model import Config
-from smsconf.config.problems import Problem
-from smsconf.config.secrets import SecretError, SecretRef, fingerprint
 from smsconf.dataverse import DataverseClient, odata
 from smsconf.dataverse.client import Query
 from smsconf.dataverse.probe import OrganisationSchema, probe
-from smsconf.mapping import ids
-from smsconf.mapping.desired import NOTIFICATION_COLUMNS, REFERENCE_TABLES
-from smsconf.mapping.ids import Key
-from smsconf.mapping.keys import KEYS, Parent, guid_of
+from smsconf.mapping.fields import NOTIFICATION_COLUMNS
+from smsconf.mapping.keys import KEYS, guid_of
+from smsconf.mapping.live import LiveState, Row
+from smsconf.mapping.tables import ASSOCIATIONS
 from smsconf.platform import TABLES, Table
 from smsconf.platform import vocabulary as vocab
 from smsconf.reconcile.field_access import FieldAccess, access_queries
 
-Row = dict[str, Any]
-Path_ = tuple[str | int, ...]
-
+WHO_COLUMNS = ("modifiedby", "modifiedon")
+"""Read on the managed tables: an edit by anyone but smsconf is told apart by them."""
 # Narrow each query to SMS configuration where a column says so; other tables are small.
 FILTERS: dict[str, str] = {
     "msdyn_liveworkstream": f"msdyn_streamsource eq {vocab.STREAM_SOURCE_SMS}",
@@ -39,123 +32,23 @@ FILTERS: dict[str, str] = {
     "queue": "msdyn_isomnichannelqueue eq true",
     "msdyn_routingconfiguration": "msdyn_isactiveconfiguration eq true",
 }
-# N:N associations read with the workstreams (collection-valued $expand).
-ASSOCIATIONS = {
-    "msdyn_msdyn_cannedmessage_liveworkstream": "msdyn_cannedmessage",
-    "msdyn_msdyn_liveworkstream_systemuser": "systemuser",
-}
 
 
-def columns_to_read(table: Table, schema: OrganisationSchema | None = None) -> list[str]:
+def columns_to_read(
+    table: Table, schema: OrganisationSchema | None = None, *, who: bool = False
+) -> list[str]:
     """The columns smsconf compares, writes or keys rows by: not the secured ones (they read
-    back null), nor those only the server writes (created/modified on and by, owner, version),
-    which nothing here looks at: a quarter of the bytes read for 1,000 workstreams. With
+    back null), nor those only the server writes (created on and by, owner, version), which
+    nothing here looks at: a quarter of the bytes read for 1,000 workstreams. With `who` (the
+    managed tables), who last modified the row and when: drift names who edited it. With
     `schema`, only those this organisation has: one absent column would fail the query."""
     return [
         c.read_name
         for c in table.columns
-        if not (c.secured or c.server_owned)
+        if not c.secured
+        and (not c.server_owned or (who and c.logical_name in WHO_COLUMNS))
         and (schema is None or schema.has(table.logical_name, c.logical_name))
     ]
-
-
-@dataclass
-class LiveState:
-    """Rows per table, indexed by natural key; the mapping's `Resolver`."""
-
-    org_id: str
-    rows: dict[str, list[Row]]
-    associations: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
-    schema: OrganisationSchema | None = None
-    field_access: FieldAccess | None = None
-    problems: list[Problem] = field(default_factory=list)
-    by_key: dict[str, dict[Key, Row]] = field(default_factory=dict)
-    key_of_id: dict[str, dict[str, Key]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for table in KEYS:
-            self._index(table)
-
-    def _index(self, table: str) -> None:
-        index: dict[Key, Row] = {}
-        keys: dict[str, Key] = {}
-        primary = TABLES[table].primary_key
-        for row in self.rows.get(table, []):
-            key = self._natural_key(table, row)
-            if key is not None:
-                index.setdefault(ids.normalise(key), row)
-                keys[str(row[primary]).lower()] = key
-        self.by_key[table] = index
-        self.key_of_id[table] = keys
-
-    def _natural_key(self, table: str, row: Row) -> Key | None:
-        parts: list[str] = []
-        for part in KEYS[table]:
-            if isinstance(part, Parent):
-                parent = self.key_of_id.get(part.table, {}).get(guid_of(row.get(part.column)) or "")
-                if parent is None:
-                    return None
-                parts.extend(parent)
-            else:
-                value = row.get(part)
-                if value is None:
-                    return None
-                parts.append(str(value))
-        return tuple(parts)
-
-    def row(self, table: str, key: Key) -> Row | None:
-        return self.by_key.get(table, {}).get(ids.normalise(key))
-
-    def row_id(self, table: str, row: Row) -> str:
-        return str(row[TABLES[table].primary_key]).lower()
-
-    def key_of(self, table: str, row: Row) -> Key | None:
-        return self.key_of_id.get(table, {}).get(self.row_id(table, row))
-
-    # --- Resolver --------------------------------------------------------------------------
-
-    def id_of(self, table: str, key: Key) -> str:
-        row = self.row(table, key)
-        return self.row_id(table, row) if row is not None else ids.row_id(self.org_id, table, key)
-
-    def lookup(self, kind: str, value: str, path: Path_) -> str | None:
-        table, column = REFERENCE_TABLES[kind]
-        wanted = value.casefold()
-        for row in self.rows.get(table, []):
-            if str(row.get(column, "")).casefold() == wanted:
-                return self.row_id(table, row)
-        what = kind.replace("_", " ")
-        self.problems.append(
-            Problem(
-                f"{what} '{value}' was not found in the organisation",
-                path,
-                hint=NOT_FOUND_HINTS.get(kind, "create it in the organisation, or fix the name"),
-            )
-        )
-        return None
-
-    def fingerprint(self, secret: SecretRef, path: Path_) -> str | None:
-        try:
-            return fingerprint(secret.resolve())
-        except SecretError as exc:
-            self.problems.append(Problem(f"cannot read secret {secret.reference}: {exc}", path))
-            return None
-
-
-NOT_FOUND_HINTS = {
-    # Only these kinds can be created by smsconf (their models have `managed:`); the others
-    # come from elsewhere, and saying `managed: true` would send the user to a refused key.
-    "queue": "create it there, or set managed: true on it under queues: to let smsconf create it",
-    "capacity_profile": "create it there, or set managed: true on it under capacity_profiles:",
-    "quick_reply": "create it there, or set managed: true (with a message) under quick_replies:",
-    "bot": "a bot is the application user of a Copilot Studio or Azure bot: connect the bot to "
-    "the organisation (its application user's full name is what `bots:` names)",
-    "survey": "create the survey in Customer Voice (or Copilot Studio) for this organisation",
-    "operating_hours": "create it in the Customer Service admin center (Operating hours)",
-    "session_template": "create it in the Customer Service admin center (Session templates)",
-    "notification_template": "create it in the Customer Service admin center (Notifications)",
-    "language": "this language is not available in the organisation's Omnichannel languages",
-}
 
 
 def lookup_filters(config: Config) -> dict[str, str | None]:
@@ -247,14 +140,15 @@ def _query(table_name: str, filter_: str | None, schema: OrganisationSchema | No
     (`If-None-Match: null`): the service may otherwise answer it from a cache (Learn, "Join
     tables using the Web API")."""
     table = TABLES[table_name]
+    select = columns_to_read(table, schema, who=table_name in KEYS)
     if table_name != "msdyn_liveworkstream":
-        return Query(table.entity_set, select=columns_to_read(table, schema), filter=filter_)
+        return Query(table.entity_set, select=select, filter=filter_)
     expand = [
         f"{rel}($select={TABLES[target].primary_key})" for rel, target in ASSOCIATIONS.items()
     ]
     return Query(
         table.entity_set,
-        select=columns_to_read(table, schema),
+        select=select,
         filter=filter_,
         expand=expand,
         if_none_match="null",
@@ -263,3 +157,17 @@ def _query(table_name: str, filter_: str | None, schema: OrganisationSchema | No
 
 def _target_id(table: str, row: Row) -> str:
     return str(row[TABLES[table].primary_key]).lower()
+
+
+async def read_editors(client: DataverseClient, live: LiveState) -> None:
+    """Add to `live` the users, other than smsconf's own identity, who last modified a
+    managed row: one query, and none at all when smsconf wrote every row last."""
+    known = {guid_of(r.get("systemuserid")) for r in live.rows.get("systemuser", [])}
+    editors = live.editors() - known
+    if not editors:
+        return
+    ids = [uuid.UUID(e) for e in sorted(filter(None, editors))]
+    (found,) = await client.read_many(
+        [_query("systemuser", str(odata.in_("systemuserid", ids)), live.schema)]
+    )
+    live.rows["systemuser"] = [*live.rows.get("systemuser", []), *found]

@@ -2,6 +2,8 @@
 
 plan = live read → desired rows → diff → order → safety → credential checks → `Plan`.
 apply = (plan, or a saved plan planned again and equal to the fresh plan) → execute.
+export = live read (everything, then what it uses) → configuration → its residue (the diff of
+the export against the rows it was read from).
 """
 
 from __future__ import annotations
@@ -11,24 +13,37 @@ import dataclasses
 import hashlib
 import json
 import subprocess
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from smsconf.config.kinds import words
 from smsconf.config.loader import Loaded
+from smsconf.config.model import Config
+from smsconf.config.problems import did_you_mean
 from smsconf.config.secrets import SecretError, fingerprint
 from smsconf.gcpause import gc_paused
-from smsconf.mapping.desired import desired_rows
+from smsconf.mapping.desired import desired_rows, renames
+from smsconf.mapping.export import Exported, export_config
+from smsconf.mapping.live import LiveState
 from smsconf.platform.inbound import inbound_url
 from smsconf.reconcile.absent import absent_columns
 from smsconf.reconcile.apply import ApplyReport, StalePlan, execute, moved_rows, stale_rows
 from smsconf.reconcile.credentials import check_accounts
 from smsconf.reconcile.diff import RANK, diff
 from smsconf.reconcile.journal import Journal
-from smsconf.reconcile.live import LiveState, read_live
+from smsconf.reconcile.live import read_editors, read_live, read_referenced
 from smsconf.reconcile.migration import migration_notes, telesign_notes
-from smsconf.reconcile.plan import Change, DeleteAllowance, Plan, Trust, differences
+from smsconf.reconcile.plan import (
+    Change,
+    DeleteAllowance,
+    Plan,
+    Trust,
+    UnknownAddress,
+    differences,
+)
+from smsconf.reconcile.residue import residue
 from smsconf.reconcile.trust import endpoints, require, secret_uses, target_route
 from smsconf.reconcile.twilio import ProviderWriter, TwilioFindings, check_twilio, is_twilio
 from smsconf.redact import redact
@@ -118,17 +133,36 @@ def delete_limits(changes: list[Change], loaded: Loaded, options: PlanOptions) -
         return []
     limit = loaded.config.settings.max_deletes
     allowed = options.allowed_deletes
-    counted = Counter(
-        c.kind
-        for c in changes
-        if c.action == "delete" and c.address not in allowed and c.cascade_of not in allowed
-    )
+    held: dict[str, list[str]] = defaultdict(list)
+    for c in changes:
+        if c.action == "delete" and c.address not in allowed and c.cascade_of not in allowed:
+            held[c.kind].append(c.address)
     return [
-        f"{n} delete(s) of {kind.replace('_', ' ')} exceed the limit of {limit} "
-        "(settings.max_deletes); pass --allow-deletes or --allow-delete ADDRESS"
-        for kind, n in sorted(counted.items())
-        if n > limit
+        f"{len(addresses)} delete(s) of {words(kind)} exceed the limit of {limit} "
+        f"(settings.max_deletes): {', '.join(addresses[:5])}{' …' if len(addresses) > 5 else ''}"
+        "; pass --allow-deletes, or --allow-delete with an address as printed"
+        for kind, addresses in sorted(held.items())
+        if len(addresses) > limit
     ]
+
+
+def check_addresses(changes: list[Change], options: PlanOptions) -> None:
+    """Every `--allow-delete` address must name a delete of this plan, exactly as printed: a
+    misspelt one would otherwise be ignored, and the delete it meant stay refused unseen. (A
+    saved plan's allowance is checked by comparing the fresh plan with it instead.)"""
+    deletes = [c.address for c in changes if c.action == "delete"]
+    unknown = sorted(options.allowed_deletes - set(deletes))
+    if not unknown:
+        return
+    everything = deletes or [c.address for c in changes]
+    messages = []
+    for address in unknown:
+        hint = did_you_mean(address, everything)
+        messages.append(
+            f"--allow-delete {address}: no delete in this plan has that address"
+            + (f"; {hint}" if hint else "")
+        )
+    raise UnknownAddress("\n".join(messages))
 
 
 def gateway_of(loaded: Loaded, target: Target) -> str | None:
@@ -154,7 +188,10 @@ async def make_plan(
 ) -> Plan:
     """`trust`: the hosts the command checked before opening the target (`trust.require`);
     when not given, they are checked here, before any secret of the configuration is read."""
-    return (await _planned(loaded, target, paths, options or PlanOptions(), trust))[0]
+    options = options or PlanOptions()
+    plan = (await _planned(loaded, target, paths, options, trust))[0]
+    check_addresses(list(plan.changes), options)
+    return plan
 
 
 async def _planned(
@@ -190,6 +227,9 @@ async def _planned(
         creds.sort(key=lambda c: order.get(c.account, 0))
     else:
         live, creds, numbers = await live_task, [], []
+    await read_editors(target.dataverse, live)
+    for table, old, new in renames(config):
+        live.rename(table, old, new)
     with gc_paused():
         rows, links = desired_rows(config, live)
         problems = live.problems + absent_columns(rows, live.schema)
@@ -202,7 +242,10 @@ async def _planned(
                 raise loaded.problems(denied)
         changes = ordered(result.changes + (twilio.changes if twilio else []))
     notes = (
-        telesign_notes(config) + migration_notes(config, live) + (twilio.notes if twilio else [])
+        telesign_notes(config)
+        + migration_notes(config, live)
+        + (twilio.notes if twilio else [])
+        + result.notes
     )
     # Providers' messages are the servers' words: one that echoes a request carries its secret.
     creds = [dataclasses.replace(c, detail=redact(c.detail)) for c in creds]
@@ -297,3 +340,17 @@ async def apply_plan(
         )
     finally:
         journal.close()
+
+
+def export_live(live: LiveState) -> Exported:
+    """The configuration of a live state, with whatever a plan of it would still change."""
+    exported = export_config(live)
+    exported.omitted += residue(exported.config, live)
+    return exported
+
+
+async def export(target: Target) -> Exported:
+    """Everything smsconf reads (an empty configuration names no lookups), then what they use."""
+    live = await read_live(target.dataverse, Config())
+    await read_referenced(target.dataverse, live)
+    return export_live(live)

@@ -10,8 +10,8 @@ console's media setting, a test message) are listed as `todo` notes, never prete
 from __future__ import annotations
 
 from smsconf.config.model import Config
+from smsconf.mapping.live import LiveState
 from smsconf.platform import vocabulary as vocab
-from smsconf.reconcile.live import LiveState
 from smsconf.reconcile.plan import Note
 
 TELESIGN_REMOVED = "2024-10-08"

@@ -30,6 +30,10 @@ Action = Literal["create", "update", "delete", "associate", "disassociate"]
 SENSITIVE = "(sensitive)"
 
 
+class UnknownAddress(ValueError):
+    """An address given on the command line names nothing in the plan (a usage error)."""
+
+
 class PlanFileError(ValueError):
     """A saved plan cannot be read: not a smsconf plan, another format version, or damaged."""
 
@@ -59,7 +63,13 @@ class ColumnChange:
     after: Any
     sensitive: bool = False
     detail: tuple[str, ...] = ()
-    """For structured values (routing XML): what differs inside, path by path."""
+    """For structured values (routing XML): what differs inside, rule by rule."""
+    field: str = ""
+    """The configuration field written there, as a YAML path (`workstreams[S].distribution.mode`);
+    empty for a column smsconf sets on its own (a row's type, its parent's id)."""
+    field_before: Any = None
+    field_after: Any = None
+    """`before` and `after` in the configuration's words (`pick`, `8h`, a queue's name)."""
 
 
 @dataclass(frozen=True)
@@ -85,10 +95,22 @@ class Change:
     step: int = 0
     cascade_of: str | None = None
     """For a delete that follows from another (a removed workstream's channel): that address."""
+    words: tuple[str, ...] = ()
+    """The key in the configuration's words (a trigger, not its option value; for a link, the
+    workstream and the linked object's name)."""
+    path: str = ""
+    """Where the object is written in the configuration (`workstreams[SMS Sales].sms`)."""
+    edited_by: str | None = None
+    edited_on: str | None = None
+    """For an update: who other than smsconf last modified the row, and when (an edit made in
+    the organisation); None when smsconf wrote it last (the configuration moved instead)."""
 
     @property
     def address(self) -> str:
-        """A stable, human name for the change (Terraform's resource address)."""
+        """A stable, human name for the change (Terraform's resource address), in the
+        configuration's words: what the plan prints and `--allow-delete` takes."""
+        if self.words:
+            return f"{self.kind}[{'/'.join(self.words)}]"
         suffix = f"->{self.target_table}({self.target_id})" if self.relationship else ""
         return f"{self.kind}[{'/'.join(self.key)}]{suffix}"
 
@@ -484,10 +506,15 @@ def _change_dict(change: Change) -> dict[str, Any]:
                 "after": c.after,
                 "sensitive": c.sensitive,
                 "detail": list(c.detail),
+                "field": c.field,
+                "field_before": None if c.sensitive else c.field_before,
+                "field_after": None if c.sensitive else c.field_after,
             }
         )
     return {
         "address": change.address,
+        "path": change.path,
+        "words": list(change.words),
         "kind": change.kind,
         "label": change.label,
         "table": change.table,
@@ -512,6 +539,8 @@ def _change_dict(change: Change) -> dict[str, Any]:
         "target_id": change.target_id,
         "source": change.source,
         "cascade_of": change.cascade_of,
+        "edited_by": change.edited_by,
+        "edited_on": change.edited_on,
     }
 
 
@@ -556,7 +585,8 @@ def _document(text: str | bytes) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()):
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
+            # an unterminated string runs to the end of the text: the file stops inside it
             raise PlanFileError(f"is truncated: its JSON stops at line {exc.lineno}") from None
         raise PlanFileError(
             f"is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
@@ -580,7 +610,15 @@ _OPTIONAL: dict[str, Any] = {
     "allowed_deletes": {"all": False, "addresses": []},
     "paths": [],
 }
-"""Members added within format 1.0, as a plan saved before them reads (cascade_of: null)."""
+"""Members added within format 1.0, as a plan saved before them reads."""
+_OPTIONAL_CHANGE: dict[str, Any] = {
+    "cascade_of": None,
+    "path": "",
+    "words": [],
+    "edited_by": None,
+    "edited_on": None,
+}
+_OPTIONAL_COLUMN: dict[str, Any] = {"field": "", "field_before": None, "field_after": None}
 
 
 def _with_optional(data: dict[str, Any]) -> dict[str, Any]:
@@ -589,7 +627,13 @@ def _with_optional(data: dict[str, Any]) -> dict[str, Any]:
     changes = data.get("resource_changes")
     for change in changes if type(changes) is list else ():
         if type(change) is dict:
-            change.setdefault("cascade_of", None)
+            for name, empty in _OPTIONAL_CHANGE.items():
+                change.setdefault(name, json.loads(json.dumps(empty)))
+            columns = change.get("columns")
+            for column in columns if type(columns) is list else ():
+                if type(column) is dict:
+                    for name, empty in _OPTIONAL_COLUMN.items():
+                        column.setdefault(name, empty)
     return data
 
 
@@ -733,15 +777,31 @@ def _change_from(data: Any, where: str) -> Change:
         source=_take(data, "source", at, str, NONE),
         step=_take(data, "step", at, int),
         cascade_of=_take(data, "cascade_of", at, str, NONE),
+        words=_strings(data, "words", at),
+        path=_take(data, "path", at, str),
+        edited_by=_take(data, "edited_by", at, str, NONE),
+        edited_on=_take(data, "edited_on", at, str, NONE),
     )
+
+
+COLUMN_MEMBERS = (
+    "column",
+    "before",
+    "after",
+    "sensitive",
+    "detail",
+    "field",
+    "field_before",
+    "field_after",
+)
 
 
 def _column_from(data: Any, where: str) -> ColumnChange:
     if type(data) is not dict:
         raise PlanFileError(f"{where} is {_kind(data)}, expected an object")
-    _only(data, ("column", "before", "after", "sensitive", "detail"), where)
+    _only(data, COLUMN_MEMBERS, where)
     at = where + "."
-    for side in ("before", "after"):
+    for side in ("before", "after", "field_before", "field_after"):
         if side not in data:
             raise PlanFileError(f"is incomplete: {at}{side} is missing")
     return ColumnChange(
@@ -750,6 +810,9 @@ def _column_from(data: Any, where: str) -> ColumnChange:
         after=data["after"],
         sensitive=_take(data, "sensitive", at, bool),
         detail=_strings(data, "detail", at),
+        field=_take(data, "field", at, str),
+        field_before=data["field_before"],
+        field_after=data["field_after"],
     )
 
 

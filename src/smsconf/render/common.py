@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from smsconf.reconcile.plan import SENSITIVE, Change, ColumnChange, SecretUse, TrustedHost
@@ -9,6 +10,8 @@ from smsconf.render.escape import visible
 
 SYMBOL = {"create": "+", "update": "~", "delete": "-", "associate": "+", "disassociate": "-"}
 VALUE_LIMIT = 120
+BARE = re.compile(r"[\w.+@:/-]{1,60}")
+"""A value shown without quotes: one word, as a YAML scalar would be written bare."""
 
 
 def shown(value: Any) -> str:
@@ -25,14 +28,52 @@ def shown(value: Any) -> str:
     return visible(str(value))
 
 
+def words(value: Any) -> str:
+    """A configuration value as the YAML writes it: a word or number bare (`push`, `8h`,
+    `14255550100`), a list in brackets, text with spaces or symbols quoted."""
+    if isinstance(value, list):
+        return "[" + ", ".join(words(v) for v in value) + "]"
+    if isinstance(value, str) and BARE.fullmatch(value):
+        return value
+    return shown(value)
+
+
+def side(column: ColumnChange, which: str) -> str:
+    """One side of a column's change in the configuration's words when it has them (a field's
+    value, the object a lookup points at), else as Dataverse stores it."""
+    value = getattr(column, f"field_{which}")
+    if column.field:
+        return words(value)
+    return visible(value) if isinstance(value, str) else shown(getattr(column, which))
+
+
+def place(change: Change, column: ColumnChange) -> str:
+    """Where Dataverse keeps it: the secondary detail of every line."""
+    return f"{change.table}.{column.column}"
+
+
 def column_line(change: Change, column: ColumnChange) -> str:
+    """A column's change in the configuration's words (`workstreams[SMS Sales].distribution.mode:
+    pick → push`); a column no field writes is named by its table and column."""
+    name = visible(column.field) if column.field else place(change, column)
     if column.sensitive:
-        return f"{column.column}: {SENSITIVE}" + (" (changed)" if change.action == "update" else "")
+        return f"{name}: {SENSITIVE}" + (" (changed)" if change.action == "update" else "")
     if change.action == "create":
-        return f"{column.column}: {shown(column.after)}"
+        return f"{name}: {side(column, 'after')}"
     if column.detail:
-        return f"{column.column}: " + "; ".join(map(visible, column.detail))
-    return f"{column.column}: {shown(column.before)} → {shown(column.after)}"
+        return f"{name}:"
+    return f"{name}: {side(column, 'before')} → {side(column, 'after')}"
+
+
+def located_line(change: Change, column: ColumnChange) -> str:
+    """The line with where Dataverse keeps a configuration field, in parentheses after it."""
+    line = column_line(change, column)
+    return f"{line}  ({place(change, column)})" if column.field else line
+
+
+def detail_lines(column: ColumnChange) -> list[str]:
+    """What changed inside a structured value (a ruleset, rule by rule), one line each."""
+    return [visible(line) for line in column.detail]
 
 
 def summary_line(counts: dict[str, int]) -> str:

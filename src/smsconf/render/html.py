@@ -18,9 +18,11 @@ from smsconf.reconcile.plan import SENSITIVE, Change, ColumnChange, Plan
 from smsconf.render.common import (
     SYMBOL,
     host_text,
+    place,
     risky_host_text,
     secret_text,
     shown,
+    side,
     summary_line,
 )
 from smsconf.render.escape import html_text as escape
@@ -51,7 +53,8 @@ details.change > div { padding: .5rem .8rem; overflow-x: auto; }
 .a-create .badge, .a-associate .badge { color: var(--create); }
 .a-update .badge { color: var(--update); }
 .a-delete .badge, .a-disassociate .badge { color: var(--delete); }
-table.diff { width: 100%; table-layout: fixed; } table.diff th:first-child { width: 22%; }
+table.diff { width: 100%; table-layout: fixed; } table.diff th:first-child { width: 28%; }
+table.diff td:last-child { width: 24%; word-break: break-all; }
 table.diff pre { margin: 0; white-space: pre-wrap; word-break: break-all; }
 table.diff .none { color: var(--muted); font-style: italic; }
 td.before { background: #cf222e14; } td.after { background: #1a7f3714; }
@@ -125,7 +128,7 @@ def _flags(plan: Plan) -> str:
         for c in plan.failed_credentials()
     ]
     items += [
-        f'<li class="risk">⚠ {escape(risk)}: {escape(label)}</li>' for risk, label in plan.risks()
+        f'<li class="risk">⚠ {escape(label)}: {escape(risk)}</li>' for risk, label in plan.risks()
     ]
     body = f'<ul class="flags">{"".join(items)}</ul>' if items else "<p>None.</p>"
     return f'<section id="risks"><h2>Risk flags</h2>{body}</section>'
@@ -223,7 +226,10 @@ def _change(number: int, change: Change) -> str:
         f'<summary><span class="badge">{SYMBOL[change.action]} {change.action}</span> '
         f"{escape(change.label)}{where}</summary>"
     )
-    facts = [f"<code>{escape(change.address)}</code> in table <code>{escape(change.table)}</code>"]
+    facts = [f"address <code>{escape(change.address)}</code>"]
+    if change.path:
+        facts.append(f"in the configuration at <code>{escape(change.path)}</code>")
+    facts.append(f'<span class="muted">table <code>{escape(change.table)}</code></span>')
     if change.reason:
         facts.append(f"why: {escape(change.reason)}")
     if change.cascade_of:
@@ -235,35 +241,69 @@ def _change(number: int, change: Change) -> str:
 
 
 def _diff(change: Change) -> str:
+    """Configuration field, before and after in its words; where Dataverse keeps it beside, in
+    its own column; a document's rule-level changes listed, its XML folded away."""
     if not change.columns:
         return ""
     rows, updated = [], change.action == "update"
     for column in change.columns:
         before = None if change.action in ("create", "associate") else column
         after = None if change.action in ("delete", "disassociate") else column
+        name = column.field or place(change, column)
+        stored = _stored(before, after) if column.field and not column.detail else ""
         rows.append(
-            f"<tr><th><code>{escape(column.column)}</code></th>"
+            f"<tr><th><code>{escape(name)}</code></th>"
             f'<td class="before">{_cell(before, "before")}</td>'
-            f'<td class="after">{_cell(after, "after", changed=updated)}</td></tr>'
+            f'<td class="after">{_cell(after, "after", changed=updated)}</td>'
+            f'<td class="muted"><code>{escape(place(change, column))}</code>{stored}</td></tr>'
         )
         if column.detail:
             items = "".join(f"<li>{escape(line)}</li>" for line in column.detail)
-            rows.append(f'<tr><td></td><td colspan="2"><ul>{items}</ul></td></tr>')
+            xml = "".join(
+                f"<p>{which}</p><pre>{escape(str(value), newlines=True)}</pre>"
+                for which, value in (("before", column.before), ("after", column.after))
+                if value
+            )
+            rows.append(
+                f'<tr><td></td><td colspan="3"><ul>{items}</ul>'
+                f"<details><summary>the documents (XML)</summary>{xml}</details></td></tr>"
+            )
     return (
-        '<table class="diff"><tr><th>column</th><th>before</th><th>after</th></tr>'
-        f"{''.join(rows)}</table>"
+        '<table class="diff"><tr><th>configuration</th><th>before</th><th>after</th>'
+        f"<th>Dataverse column</th></tr>{''.join(rows)}</table>"
     )
 
 
-def _cell(column: ColumnChange | None, side: str, *, changed: bool = False) -> str:
+def _stored(before: ColumnChange | None, after: ColumnChange | None) -> str:
+    """The stored values, when they are not the words shown (an option value, a lookup id)."""
+    column = before or after
+    assert column is not None
+    if column.sensitive:
+        return ""
+    sides = [(column.before, column.field_before)] if before is not None else []
+    sides += [(column.after, column.field_after)] if after is not None else []
+    if all(stored == word for stored, word in sides):
+        return ""
+    text = " → ".join(shown(stored) for stored, _ in sides)
+    return f"<br><small>{escape(text)}</small>"
+
+
+def _cell(column: ColumnChange | None, which: str, *, changed: bool = False) -> str:
     if column is None:
         return '<span class="none">(absent)</span>'
     if column.sensitive:  # never a value, only whether it changed (by fingerprint)
         return f'<span class="none">{SENSITIVE}{" (changed)" if changed else ""}</span>'
-    value: Any = column.before if side == "before" else column.after
-    if value is None:
+    if column.detail:
+        return '<span class="none">see the rule changes below</span>'
+    value: Any = column.before if which == "before" else column.after
+    if value is None and getattr(column, f"field_{which}") is None:
         return '<span class="none">(none)</span>'
-    text = value if isinstance(value, str) else shown(value)
+    word = getattr(column, f"field_{which}")
+    text = side(column, which)
+    if column.field and isinstance(word, str) and "\n" in word:  # a message keeps line feeds
+        text = word
+    elif not column.field and word is None and isinstance(value, str):
+        text = value  # a column no field writes: its text as stored
     return f"<pre>{escape(text, newlines=True)}</pre>"
 
 

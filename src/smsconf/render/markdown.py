@@ -11,13 +11,24 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+from smsconf.config.kinds import KINDS
+from smsconf.mapping.addresses import path_of
 from smsconf.reconcile.plan import Change, Plan
-from smsconf.render.common import SYMBOL, column_line, host_text, risky_host_text, summary_line
+from smsconf.render.common import (
+    SYMBOL,
+    detail_lines,
+    host_text,
+    located_line,
+    risky_host_text,
+    summary_line,
+)
 from smsconf.render.escape import md_code, md_fence, md_html, md_text, visible
 
 MARKER = "<!-- smsconf-plan -->"
 MAX_CHARS = 60_000  # GitHub rejects comments over 65,536 characters
-CASCADE_ROOT = re.compile(r"^[a-z_]+\[([^/\]]+)")  # kind[first key part/...]
+ROOT = re.compile(r"^([a-z_]+)\[([^\]]+)\]")  # section[name] at the start of a YAML path
+ADDRESS = re.compile(r"^([a-z_]+)\[(.*)\]$")
+SECTION_WORDS = {kind.section: kind.words for kind in KINDS.values() if kind.section}
 RESERVE = 400  # always room for the "not shown" note and the footer
 
 
@@ -49,13 +60,13 @@ def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
             + ", ".join(f"{md_code(c.account)} ({md_text(c.status)})" for c in failed)
         )
     if plan.unsafe:
-        head += [f"**Unsafe:** {md_text(reason)}" for reason in plan.unsafe]
+        head += [f"- **Unsafe:** {md_text(reason)}" for reason in plan.unsafe]
     allowed = plan.allowed_deletes
     if allowed:
         words = (
             "all (`--allow-deletes`)" if allowed.all else ", ".join(map(md_code, allowed.addresses))
         )
-        head.append(f"**Deletes allowed:** {words}")
+        head += ["", f"**Deletes allowed:** {words}"]
     if plan.notes:
         marks = {"warning": "⚠️", "fact": "ℹ️", "todo": "- [ ]"}
         head += [""] + [
@@ -66,7 +77,7 @@ def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
         ]
     risks = plan.risks()
     if risks:
-        lines = [f"- ⚠️ {md_text(risk)}: {md_text(label)}" for risk, label in risks]
+        lines = [f"- ⚠️ {md_text(label)}: {md_text(risk)}" for risk, label in risks]
         head += ["", "**Risks:**", *_fit(lines, budget // 4, "risk(s)")]
     head += ["", summary_line(counts), ""]
     sections = [_section(label, changes) for label, changes in _by_object(plan).items()]
@@ -111,23 +122,36 @@ def _fit(lines: list[str], limit: int, what: str) -> list[str]:
 
 
 def _by_object(plan: Plan) -> dict[str, list[Change]]:
-    """Group changes by the top-level object they belong to: the first part of their key, or
-    for a delete that follows from another, that object's (a removed workstream's contract is
-    keyed by a generated unique name, and belongs in the workstream's section)."""
+    """Group changes by the top-level object of the configuration they belong to, titled as a
+    reviewer names it (`workstream 'SMS Support'`): the start of their YAML path."""
     groups: dict[str, list[Change]] = defaultdict(list)
     for change in plan.changes:
-        root = CASCADE_ROOT.match(change.cascade_of or "")
-        name = root[1] if root else (change.key[0] if change.key else change.label)
-        groups[name].append(change)
+        root = ROOT.match(_path(change))
+        named = root is not None and root[1] in SECTION_WORDS and root[2] != "*"
+        title = f"{SECTION_WORDS[root[1]]} '{root[2]}'" if root and named else change.label
+        groups[title].append(change)
     return dict(groups)
+
+
+def _path(change: Change) -> str:
+    """The change's YAML path; a delete that follows from another is under that object (a
+    removed workstream's contract belongs in the workstream's section)."""
+    cause = ADDRESS.match(change.cascade_of or "")
+    if cause is not None:
+        return path_of(cause[1], tuple(cause[2].split("/")))
+    return change.path or path_of(change.kind, change.words or change.key)
 
 
 def _section(name: str, changes: list[Change]) -> str:
     actions = ", ".join(sorted({c.action for c in changes}))
     diff: list[str] = []
     for change in changes:
-        diff.append(f"{SYMBOL[change.action]} {change.action} {visible(change.label)}")
-        diff += [f"{SYMBOL[change.action]}     {column_line(change, c)}" for c in change.columns]
+        mark = SYMBOL[change.action]
+        diff.append(f"{mark} {change.action} {visible(change.label)}")
+        diff.append(f"      address: {visible(change.address)}")
+        for column in change.columns:
+            diff.append(f"{mark}     {located_line(change, column)}")
+            diff += [f"{mark}       {line}" for line in detail_lines(column)]
         diff += [f"!     {visible(risk)}" for risk in change.risks]
     return "\n".join(
         [

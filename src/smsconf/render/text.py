@@ -21,7 +21,9 @@ from smsconf.reconcile.plan import Plan
 from smsconf.render.common import (
     SYMBOL,
     column_line,
+    detail_lines,
     host_text,
+    place,
     risky_host_text,
     secret_text,
     summary_line,
@@ -88,18 +90,21 @@ def pieces(plan: Plan) -> list[Piece]:
             add(("  ", None))
             add((f"({v(change.source)})", "dim"))
         add(("\n", None))
+        add(("      ", None))
+        add((f"address: {v(change.address)}", "dim"))
+        add(("\n", None))
         if change.action in ("update", "delete"):
             follows = f", with {v(change.cascade_of)}" if change.cascade_of else ""
             add(("      ", None))
             add((f"why: {v(change.reason)}{follows}", "dim"))
             add(("\n", None))
-        if change.columns:
-            add(
-                (
-                    "".join(f"      {column_line(change, c)}\n" for c in change.columns),
-                    None,
-                )
-            )
+        for column in change.columns:
+            if column.field:
+                add((f"      {column_line(change, column)}", None))
+                add((f"  ({place(change, column)})\n", "dim"))
+            else:  # set by smsconf on its own: Dataverse detail only
+                add((f"      {column_line(change, column)}\n", "dim"))
+            add(("".join(f"        {line}\n" for line in detail_lines(column)), None))
         for risk in change.risks:
             add(("      ", None))
             add((f"! {v(risk)}", "bold red"))

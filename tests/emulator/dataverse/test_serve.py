@@ -17,9 +17,10 @@ from click.testing import CliRunner
 from tests.emulator.dataverse.conftest import AUTH
 
 from smsconf.cli import main
+from smsconf.connect import open_target
 from smsconf.emulator.dataverse import FaultConfig, create_app, running
 from smsconf.exitcodes import ExitCode
-from smsconf.target import LOCAL, open_target
+from smsconf.target import LOCAL
 
 ACCOUNTS = "msdyn_occommunicationprovidersettings"
 

@@ -74,6 +74,31 @@ async def test_retrieve_by_id_has_etag_and_server_fields(client: httpx.AsyncClie
     assert response.headers["ETag"] == row["@odata.etag"] == f'W/"{row["versionnumber"]}"'
 
 
+async def test_a_write_as_another_user_names_them_in_modifiedby(
+    client: httpx.AsyncClient,
+) -> None:
+    """`MSCRMCallerID` (Learn, "Impersonate another user using the Web API"): the row names
+    the impersonated user as its last modifier; a caller who is no user is refused."""
+    row_id = await create(client, ACCOUNTS, {"msdyn_name": "A"})
+    app_user = (await client.get(f"{ACCOUNTS}({row_id})")).json()["_modifiedby_value"]
+    dana = await create(client, "systemusers", {"firstname": "Dana", "lastname": "Admin"})
+    edited = await client.patch(
+        f"{ACCOUNTS}({row_id})", json={"msdyn_name": "B"}, headers={"MSCRMCallerID": dana}
+    )
+    assert edited.status_code == 204, edited.text
+    row = (await client.get(f"{ACCOUNTS}({row_id})")).json()
+    assert row["_modifiedby_value"] == dana != app_user
+    assert row["_createdby_value"] == app_user
+    ghost = str(uuid.uuid4())
+    status, code, _ = error_of(
+        await client.patch(f"{ACCOUNTS}({row_id})", json={}, headers={"MSCRMCallerID": ghost})
+    )
+    assert (status, code) == (404, "0x80040217")
+    again = await client.patch(f"{ACCOUNTS}({row_id})", json={"msdyn_name": "C"})
+    assert again.status_code == 204
+    assert (await client.get(f"{ACCOUNTS}({row_id})")).json()["_modifiedby_value"] == app_user
+
+
 async def test_missing_row_is_404_with_code(client: httpx.AsyncClient) -> None:
     missing = uuid.uuid4()
     status, code, message = error_of(await client.get(f"{ACCOUNTS}({missing})"))

@@ -9,7 +9,8 @@ becomes the service's generic 500 body and a log line, never a traceback on the 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -109,13 +110,30 @@ class Service:
     def handle(self, call: Call, content_ids: ContentIds | None = None) -> Reply:
         """One call, atomically; failures become error replies, never exceptions."""
         try:
-            with self.store.transaction():
+            with self.store.transaction(), self._acting_as(call.headers.get("mscrmcallerid")):
                 return self._route(call, content_ids if content_ids is not None else {})
         except DataverseError as error:
             return error_reply(error)
         except Exception:  # the client gets the service's generic 500 body, never a traceback
             log.exception("unexpected failure on %s %s", call.method, call.path)
             return error_reply(DataverseError(500, UNEXPECTED, "An unexpected error occurred."))
+
+    @contextmanager
+    def _acting_as(self, caller: str | None) -> Iterator[None]:
+        """`MSCRMCallerID: <systemuserid>`: the call runs as that user, so the rows it writes
+        name them in `modifiedby` (Learn, "Impersonate another user using the Web API"); the
+        caller must be a user of the organisation."""
+        if caller is None:
+            yield
+            return
+        user = caller.strip().strip("{}").lower()
+        if self.store.get("systemuser", user) is None:
+            raise not_found("systemuser", user)
+        self.records.user_id = user
+        try:
+            yield
+        finally:
+            self.records.user_id = self.identity.user_id
 
     def _route(self, call: Call, content_ids: ContentIds) -> Reply:
         parts = split_path(call.path)

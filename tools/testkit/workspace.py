@@ -10,7 +10,9 @@ every read and write goes through the emulator's HTTP.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import shutil
+import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -25,6 +27,7 @@ from click.testing import CliRunner, Result
 from smsconf.cli import main
 from smsconf.config.loader import Loaded, load
 from smsconf.dataverse import DataverseClient, RetryPolicy, StaticToken
+from smsconf.dataverse import operations as ops
 from smsconf.emulator.dataverse import create_app
 from smsconf.mapping.ids import normalise
 from smsconf.mapping.keys import KEYS
@@ -130,6 +133,23 @@ class Workspace:
     def update(self, table: str, row_id: str, body: dict[str, Any]) -> None:
         """An edit made outside smsconf (the admin center), straight through the Web API."""
         self.web(lambda dv: dv.update(TABLES[table].entity_set, row_id, body))
+
+    def update_as(self, name: str, table: str, row_id: str, body: dict[str, Any]) -> str:
+        """An edit made in the admin center by another person: `name` becomes a user of the
+        organisation (if not one yet) and the edit is sent as that user (`MSCRMCallerID`), so
+        the row names them in `modifiedby`. Returns the user's id."""
+        user = str(uuid.uuid5(uuid.NAMESPACE_URL, f"smsconf-test-user/{name}"))
+
+        async def act(dv: DataverseClient) -> None:
+            await dv.upsert("systemusers", user, {"lastname": name})
+            edit = ops.update(TABLES[table].entity_set, row_id, body)
+            result = await dv.execute(
+                dataclasses.replace(edit, headers={**edit.headers, "MSCRMCallerID": user})
+            )
+            assert result.ok, result.error
+
+        self.web(act)
+        return user
 
     def key_counts(self) -> dict[str, Counter[tuple[str, ...]]]:
         """How many live rows share each natural key, per table (a duplicate shows as 2)."""

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from click.testing import Result
-from tests.reliability.convergence import TOKEN
-from tests.reliability.served import ServedOrg
+from tools.testkit.convergence import TOKEN
+from tools.testkit.served import ServedOrg
 
 from smsconf.emulator.telesign import DEMO_ACCOUNTS, EmulatedAccount
 from smsconf.exitcodes import ExitCode

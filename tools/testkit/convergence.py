@@ -30,9 +30,10 @@ from types import ModuleType
 from typing import Any
 
 import httpx
-from tests.allowance import allowing
+from tools.testkit.allowance import allowing
 
 from smsconf.config.loader import Loaded, load
+from smsconf.connect import LOCAL_DEMO_ROWS
 from smsconf.dataverse import DataverseClient, RetryPolicy, StaticToken
 from smsconf.dataverse.errors import DataverseError
 from smsconf.emulator.dataverse import FaultConfig, create_app
@@ -46,7 +47,7 @@ from smsconf.reconcile.apply import StalePlan
 from smsconf.reconcile.live import read_live
 from smsconf.reconcile.manager import PlanOptions, apply_plan, make_plan
 from smsconf.reconcile.outcome import apply_blocker
-from smsconf.target import LOCAL_DEMO_ROWS, Target
+from smsconf.target import Target
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"

@@ -14,9 +14,9 @@ from typing import Any
 
 from click.testing import Result
 from starlette.types import ASGIApp
-from tests.allowance import allowed
-from tests.reconcile.workspace import Workspace, rows_where
-from tests.reliability.convergence import TOKEN, org_client, seed_org
+from tools.testkit.allowance import allowed
+from tools.testkit.convergence import TOKEN, org_client, seed_org
+from tools.testkit.workspace import Workspace, rows_where
 
 from smsconf.emulator.dataverse import create_app
 from smsconf.emulator.serving import running

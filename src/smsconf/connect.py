@@ -1,0 +1,170 @@
+"""Opening a target: the composition layer, the one place that knows the local target is the
+emulators.
+
+A URL target is a `DataverseClient` with Azure credentials (or `SMSCONF_TOKEN`). The local
+target runs the Dataverse, Telesign and Twilio emulators in-process over httpx's ASGI
+transport, with the Dataverse store in SQLite under the state directory, so a later command
+sees what an earlier one applied. The CLI, the tests and the benchmark open targets here; the
+reconciler only ever receives the `Target` value (smsconf.target).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import httpx
+
+from smsconf import hosts
+from smsconf.dataverse import DataverseClient, RetryPolicy, StaticToken, credential_from_environment
+from smsconf.redact import register
+from smsconf.target import (
+    LOCAL,
+    LOCAL_DB,
+    LOCAL_TELESIGN_URL,
+    LOCAL_TWILIO_URL,
+    LOCAL_URL,
+    Target,
+    state_dir,
+)
+
+if TYPE_CHECKING:  # the emulators are imported only when the local target is opened
+    from smsconf.emulator.dataverse import FaultConfig
+
+LOCAL_TWILIO_STATE = "twilio.json"
+LOCAL_NAMESPACE = uuid.UUID("5d0c4a8e-2f3b-4c61-9a7e-0b1d2c3e4f50")
+# Objects the example looks up by name that a real org would already have (bots are
+# application users, surveys come from Customer Voice, operating hours are calendars set in the
+# admin center): the local org has them from the start.
+LOCAL_DEMO_ROWS = {
+    # fullname is read-only (the systemuser page): an application user's is its last name.
+    "systemusers": ("lastname", ["Contoso SMS bot (local)", "Contoso knowledge assistant"]),
+    "msfp_surveies": ("msfp_name", ["SMS satisfaction survey", "SMS bot survey"]),
+    "msdyn_operatinghours": ("msdyn_name", ["Business hours", "Always open"]),
+}
+
+
+@asynccontextmanager
+async def open_target(
+    target: str,
+    *,
+    gateway: str | None = None,
+    retry: RetryPolicy | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    faults: FaultConfig | None = None,
+    named_by: str = "--target",
+) -> AsyncIterator[Target]:
+    """Connect to `local` or an organisation URL; closes the connections afterwards.
+
+    `transport` (tests, benchmarks) replaces the network for a URL target. A URL target takes
+    `SMSCONF_TOKEN` as a static bearer token when set (handy for `smsconf emulator serve`),
+    else Azure credentials from the environment, once the host policy trusts its host (a
+    documented organisation host, or one the workflow allowed; `named_by` says who named it).
+    `faults` (tests, reliability runs) makes the local organisation fail as configured
+    (refused for a real organisation).
+    """
+    if target == LOCAL:
+        async with _local(retry, faults) as local:
+            yield local
+        return
+    if faults is not None:
+        raise ValueError("faults can only be injected into the local organisation")
+    if transport is None:
+        hosts.require(target, "dataverse", named_by)
+    token = os.environ.get("SMSCONF_TOKEN")
+    if token:
+        register(token)
+    credential = (
+        StaticToken(token, "${env:SMSCONF_TOKEN}") if token else credential_from_environment()
+    )
+    async with DataverseClient(target, credential, transport=transport, retry=retry) as client:
+        yield Target(target, target, client, gateway=gateway, credential_source=credential.source)
+
+
+@asynccontextmanager
+async def _local(
+    retry: RetryPolicy | None, faults: FaultConfig | None = None
+) -> AsyncIterator[Target]:
+    from smsconf.emulator.dataverse import create_app as dataverse_app
+
+    directory = state_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    db = directory / LOCAL_DB
+    fresh = not db.exists()
+    app = dataverse_app(db, base_url=LOCAL_URL, faults=faults)
+    try:
+        async with DataverseClient(
+            LOCAL_URL, StaticToken("local"), transport=httpx.ASGITransport(app=app), retry=retry
+        ) as client:
+            if fresh:
+                await seed_demo_rows(client)
+            twilio_url, twilio_transport = local_twilio(httpx.ASGITransport(app=app))
+            yield Target(
+                LOCAL,
+                LOCAL_URL,
+                client,
+                *local_telesign(),
+                gateway=LOCAL_URL,
+                twilio_endpoint=twilio_url,
+                twilio_transport=twilio_transport,
+            )
+    finally:
+        app.close()
+
+
+def local_telesign() -> tuple[str, httpx.AsyncBaseTransport]:
+    """The local organisation's Telesign: the in-process emulator knowing the demo accounts."""
+    from smsconf.emulator.telesign import DEMO_ACCOUNTS
+    from smsconf.emulator.telesign import create_app as telesign_app
+
+    return LOCAL_TELESIGN_URL, httpx.ASGITransport(app=telesign_app(DEMO_ACCOUNTS))
+
+
+def local_twilio(
+    organisation: httpx.AsyncBaseTransport | None = None,
+) -> tuple[str, httpx.AsyncBaseTransport]:
+    """The local organisation's Twilio: the in-process emulator with the demo account, its
+    numbers' webhooks kept beside the local org (so a re-plan sees what apply set), and its
+    inbound webhooks delivered to the local org's `/twilio/incoming` when given."""
+    from smsconf.emulator.twilio import create_app as twilio_app
+
+    directory = state_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    app = twilio_app(state_file=directory / LOCAL_TWILIO_STATE, webhook_transport=organisation)
+    return LOCAL_TWILIO_URL, httpx.ASGITransport(app=app)
+
+
+async def seed_demo_rows(client: DataverseClient) -> None:
+    """Fixed ids, so every fresh local org is the same org and its plans are reproducible."""
+    for entity_set, (column, names) in LOCAL_DEMO_ROWS.items():
+        for name in names:
+            row_id = uuid.uuid5(LOCAL_NAMESPACE, f"{entity_set}/{name}")
+            await client.create(entity_set, {column: name}, id=row_id)
+
+
+def prepare_org(db: Path) -> None:
+    """Create the organisation file `db` with the demo rows if it does not exist yet, as the
+    first `plan` on the local target would: `emulator serve --db NEW` then serves an org the
+    example can run against (its bots, surveys and operating hours are looked up by name)."""
+    if db.exists():
+        return
+    import asyncio
+
+    from smsconf.emulator.dataverse import create_app as dataverse_app
+
+    db.parent.mkdir(parents=True, exist_ok=True)
+    app = dataverse_app(db, base_url=LOCAL_URL)
+
+    async def seed() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with DataverseClient(LOCAL_URL, StaticToken("local"), transport=transport) as client:
+            await seed_demo_rows(client)
+
+    try:
+        asyncio.run(seed())
+    finally:
+        app.close()

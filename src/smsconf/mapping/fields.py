@@ -1,0 +1,812 @@
+"""The field map: each configuration field, the table and column it lands in, and back.
+
+One entry per field of the configuration's JSON Schema (`Model.field`, as the schema names its
+definitions), with the converter between the YAML's words and what Dataverse stores: a word and
+its option value, a duration and minutes, a name and a lookup id, a locale and its LCID. The
+desired rows (`desired.py`) write columns through it, export (`export.py`) reads them back
+through it, every plan view names a changed column by the YAML path it finds here, and the
+configuration reference is generated from it. Nothing else knows how a field becomes a column.
+
+Fields that land nowhere say why (`Only`), fields that are sections of their object say so
+(`Section`), lists that become rows of another table (`Rows`) or N:N links (`Links`) name them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+from smsconf.config.model import duration_minutes, format_minutes
+from smsconf.config.vocabulary import LOCALES
+from smsconf.platform import vocabulary as vocab
+
+
+class Unexpressible(ValueError):
+    """A stored value the configuration language has no word for."""
+
+
+class Names(Protocol):
+    def name_of(self, kind: str, value: Any, what: str) -> str | None:
+        """The name a lookup's target is known by in the configuration (None stays None)."""
+
+
+# --- converters ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Convert:
+    """A value written as it is: text, numbers, true/false."""
+
+    unit: str = ""
+    """How the column holds it, for the reference (`minutes`)."""
+
+    def stored(self, value: Any) -> Any:
+        return value
+
+    def word(self, value: Any, names: Names | None = None) -> Any:
+        return value
+
+    def where(self, entry: Field) -> str:
+        columns = ", ".join(f"`{entry.table}.{c}`" for c in (entry.column, *entry.also))
+        return columns + (f" ({self.unit})" if self.unit else "")
+
+
+@dataclass(frozen=True)
+class Words(Convert):
+    """A word of the language and the option value it is stored as."""
+
+    vocabulary: Mapping[str, Any] = field(default_factory=dict)
+    what: str = "value"
+
+    def stored(self, value: Any) -> Any:
+        return None if value is None else self.vocabulary[value]
+
+    def word(self, value: Any, names: Names | None = None) -> Any:
+        reverse = {stored: word for word, stored in self.vocabulary.items()}
+        if value in reverse:
+            return reverse[value]
+        if value is None:
+            return None
+        raise Unexpressible(f"{self.what} value {value!r} is not one smsconf can express")
+
+
+@dataclass(frozen=True)
+class Choices(Words):
+    """A list of words as a multi-select column (comma-separated option values)."""
+
+    def stored(self, value: Any) -> Any:
+        items = sorted(self.vocabulary[w] for w in value or ())
+        return ",".join(str(v) for v in items) if items else None
+
+    def word(self, value: Any, names: Names | None = None) -> Any:
+        parts = [part.strip() for part in str(value or "").split(",") if part.strip()]
+        picked = {super(Choices, self).word(int(p) if p.isdigit() else p) for p in parts}
+        return [w for w in self.vocabulary if w in picked]
+
+
+@dataclass(frozen=True)
+class Minutes(Convert):
+    """A duration (`8h`, `2d`) as a Duration column's minutes."""
+
+    unit: str = "minutes"
+
+    def stored(self, value: Any) -> Any:
+        return None if value is None else duration_minutes(value)
+
+    def word(self, value: Any, names: Names | None = None) -> Any:
+        return None if value is None else format_minutes(int(value))
+
+
+@dataclass(frozen=True)
+class Units(Convert):
+    """Unit-based capacity; a profile-based workstream holds 0 units."""
+
+    unit: str = "0 when profile-based; `msdyn_liveworkstream.msdyn_capacityformat` says which"
+
+    def stored(self, value: Any) -> Any:
+        return value or 0
+
+
+@dataclass(frozen=True)
+class WrapUp(Convert):
+    """`always`, `never` or a duration: no type column says which (evidence §5)."""
+
+    unit: str = "null: always, 0: never, else minutes"
+
+    def stored(self, value: Any) -> Any:
+        if value == "always":
+            return vocab.WRAP_UP_ALWAYS
+        return vocab.WRAP_UP_NEVER if value == "never" else duration_minutes(value)
+
+    def word(self, value: Any, names: Names | None = None) -> Any:
+        if value == vocab.WRAP_UP_ALWAYS:
+            return "always"
+        return "never" if value == vocab.WRAP_UP_NEVER else format_minutes(int(value))
+
+
+@dataclass(frozen=True)
+class Lookup(Convert):
+    """A name in the YAML, the id of the row of that name in the column (a lookup, or a text
+    column holding a unique name for templates)."""
+
+    kind: str = ""
+
+    def word(self, value: Any, names: Names | None = None) -> Any:
+        if value is None or names is None:
+            return value
+        return names.name_of(self.kind, value, self.kind.replace("_", " "))
+
+
+@dataclass(frozen=True)
+class TextLookup(Lookup):
+    """A template by its YAML name, held in a text column as the template's unique name."""
+
+    def where(self, entry: Field) -> str:
+        return super().where(entry) + " (the template's unique name)"
+
+
+@dataclass(frozen=True)
+class Language(Lookup):
+    """A locale in the YAML, the id of that language's `msdyn_oclanguage` row in the column."""
+
+    kind: str = "language"
+
+    def word(self, value: Any, names: Names | None = None) -> Any:
+        lcid = super().word(value, names)
+        return LOCALE.word(int(lcid)) if isinstance(lcid, str) and lcid.isdigit() else lcid
+
+
+@dataclass(frozen=True)
+class Present(Convert):
+    """A section that is there or not, stored as a flag; its own fields land beside it (and
+    are emptied when it is not there)."""
+
+    model: str = ""
+
+    def stored(self, value: Any) -> Any:
+        return value is not None
+
+
+@dataclass(frozen=True)
+class Secret(Convert):
+    unit: str = "write-only; its keyed fingerprint in `msdyn_occommunicationprovidersettingentry."
+    unit += "msdyn_value`"
+
+
+@dataclass(frozen=True)
+class Only(Convert):
+    """Written nowhere: the reason says what smsconf does with it."""
+
+    why: str = "smsconf only"
+
+    def where(self, entry: Field) -> str:
+        return f"— ({self.why})"
+
+
+@dataclass(frozen=True)
+class Section(Convert):
+    """Another object of the same row: its own fields say where they land."""
+
+    def where(self, entry: Field) -> str:
+        return ""
+
+
+@dataclass(frozen=True)
+class Rows(Convert):
+    """A list (or object) that becomes rows of another table."""
+
+    also_columns: str = ""
+
+    def where(self, entry: Field) -> str:
+        managed = " (managed ones)" if entry.table in MANAGED_OPTIONAL else ""
+        extra = f"; {self.also_columns}" if self.also_columns else ""
+        return f"rows of `{entry.table}`{managed}{extra}"
+
+
+@dataclass(frozen=True)
+class LookedUp(Convert):
+    """Objects only ever found by name in the organisation (in one of `tables`, if given)."""
+
+    tables: tuple[str, ...] = ()
+
+    def where(self, entry: Field) -> str:
+        tables = self.tables or (entry.table,)
+        return "looked up by " + " or ".join(f"`{t}.{entry.column}`" for t in tables)
+
+
+@dataclass(frozen=True)
+class Links(Convert):
+    """Names of rows linked to this one through an N:N relationship."""
+
+    def where(self, entry: Field) -> str:
+        return f"N:N `{entry.column}`"
+
+
+@dataclass(frozen=True)
+class InRuleset(Convert):
+    """Part of a routing rule: written inside the ruleset's XML document."""
+
+    def where(self, entry: Field) -> str:
+        return "`msdyn_decisionruleset.msdyn_rulesetdefinition`"
+
+
+LOCALE = Words(vocabulary=LOCALES, what="locale")
+MANAGED_OPTIONAL = {"queue", "msdyn_capacityprofile", "msdyn_cannedmessage"}
+
+
+# --- the map -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    """`Model.field`, as the JSON Schema names the definition and its property."""
+    table: str | None = None
+    column: str | None = None
+    convert: Convert = field(default_factory=Convert)
+    path: str = ""
+    """The YAML path from the object its row is built from (`distribution.mode`)."""
+    also: tuple[str, ...] = ()
+    """More columns written with the same value."""
+    doc: str = ""
+    """What the field means, for the reference when the model's schema says nothing."""
+
+    @property
+    def model(self) -> str:
+        return self.name.split(".")[0]
+
+    @property
+    def attribute(self) -> str:
+        return self.name.split(".")[1]
+
+    @property
+    def is_column(self) -> bool:
+        """Written as a column of its object's row (a value or a lookup)."""
+        return self.column is not None and not isinstance(
+            self.convert, Only | Section | Rows | LookedUp | Links | InRuleset
+        )
+
+    @property
+    def where(self) -> str:
+        return self.convert.where(self)
+
+
+PS = "msdyn_occommunicationprovidersetting"
+WS = "msdyn_liveworkstream"
+CH = "msdyn_ocsmschannelsetting"
+MSG = "msdyn_ocsystemmessage"
+RS = "msdyn_decisionruleset"
+ONLY = Only()
+NOT_STORED = "not stored: the organisation keeps no such column"
+REFUSED = Only(why="refused")
+DEPRECATED = "Deprecated column; the product ignores it."
+RULE = InRuleset()
+RENAMED = Only(why="smsconf only: finds the row under its old name, which the plan renames")
+TEMPLATE_TABLES = ("msdyn_sessiontemplate", "msdyn_notificationtemplate")
+SECTION = Section()
+
+FIELDS: tuple[Field, ...] = (
+    # top level
+    Field("Config.environments", convert=ONLY, doc="Environments by name (`--env` selects one)."),
+    Field(
+        "Config.variables",
+        convert=ONLY,
+        doc="Values for `${var:NAME}` shared by every environment.",
+    ),
+    Field("Config.accounts", PS, convert=Rows(), doc="Telesign and Twilio accounts."),
+    Field("Config.queues", "queue", convert=Rows(), doc="Queues, managed or looked up."),
+    Field(
+        "Config.operating_hours",
+        "msdyn_operatinghour",
+        "msdyn_name",
+        LookedUp(),
+        doc="Operating hours.",
+    ),
+    Field(
+        "Config.capacity_profiles",
+        "msdyn_capacityprofile",
+        convert=Rows(),
+        doc="Capacity profiles.",
+    ),
+    Field(
+        "Config.surveys",
+        "msfp_survey",
+        "msfp_name",
+        LookedUp(),
+        doc="Customer Voice surveys used by channels.",
+    ),
+    Field(
+        "Config.bots",
+        "systemuser",
+        "fullname",
+        LookedUp(),
+        doc="Bots (application users) used by workstreams.",
+    ),
+    Field(
+        "Config.templates",
+        column="msdyn_uniquename",
+        convert=LookedUp(tables=TEMPLATE_TABLES),
+        doc="Session and notification templates used by workstreams.",
+    ),
+    Field("Config.quick_replies", "msdyn_cannedmessage", convert=Rows(), doc="Quick replies."),
+    Field("Config.workstreams", WS, convert=Rows(), doc="SMS workstreams."),
+    Field(
+        "Config.removed",
+        convert=ONLY,
+        doc="Managed objects to delete (nothing else is ever deleted).",
+    ),
+    Field("Config.settings", convert=SECTION, doc="Plan and diff settings."),
+    Field("Environment.target", convert=ONLY),
+    Field("Environment.gateway", convert=ONLY),
+    Field(
+        "Environment.variables", convert=ONLY, doc="Values for `${var:NAME}` in this environment."
+    ),
+    Field("Settings.ignore", convert=ONLY),
+    Field("Settings.max_deletes", convert=ONLY),
+    Field("Removed.kind", convert=ONLY, doc="What kind of managed object to delete."),
+    Field("Removed.name", convert=ONLY, doc="Its name (a number's digits, a quick reply's title)."),
+    # accounts and numbers
+    Field("Account.name", PS, "msdyn_name", path="name", doc="Unique account name."),
+    Field(
+        "Account.provider",
+        PS,
+        "msdyn_occommunicationprovider",
+        Words(vocabulary=vocab.PROVIDER, what="provider"),
+        "provider",
+        doc="The SMS provider.",
+    ),
+    Field("Account.customer_id", PS, "msdyn_accountsid", path="customer_id"),
+    Field("Account.api_key", PS, "msdyn_securesecret", Secret(), "api_key"),
+    Field("Account.endpoint", convert=Only(why="smsconf only: where the check calls Telesign")),
+    Field(
+        "Account.auth",
+        convert=Only(why="smsconf only: how the credential check signs"),
+        doc="TSA or Basic signing.",
+    ),
+    Field("Account.account_sid", PS, "msdyn_accountsid", path="account_sid"),
+    Field("Account.auth_token", PS, "msdyn_securesecret", Secret(), "auth_token"),
+    Field(
+        "Account.numbers",
+        "msdyn_ocphonenumber",
+        convert=Rows(),
+        doc="The account's sender numbers.",
+    ),
+    Field(
+        "PhoneNumber.number",
+        "msdyn_ocphonenumber",
+        "msdyn_phonenumber",
+        path="number",
+        also=("msdyn_name",),
+    ),
+    Field(
+        "PhoneNumber.type",
+        "msdyn_ocphonenumber",
+        "msdyn_type",
+        Words(vocabulary=vocab.NUMBER_TYPE, what="number type"),
+        "type",
+        doc="Long code, toll-free or short.",
+    ),
+    Field("PhoneNumber.description", convert=Only(why=NOT_STORED), doc="A note for readers."),
+    # referenced objects
+    Field("OperatingHours.name", "msdyn_operatinghour", "msdyn_name", doc="Unique name."),
+    Field("OperatingHours.managed", convert=REFUSED, doc="Looked up only: it is a calendar."),
+    Field("OperatingHours.all_days", convert=REFUSED, doc=DEPRECATED),
+    Field("OperatingHours.days", convert=REFUSED, doc=DEPRECATED),
+    Field("OperatingHours.start", convert=REFUSED, doc=DEPRECATED),
+    Field("OperatingHours.end", convert=REFUSED, doc=DEPRECATED),
+    Field("OperatingHours.timezone", convert=REFUSED, doc=DEPRECATED),
+    Field("Queue.name", "queue", "name", path="name", doc="Unique queue name."),
+    Field("Queue.managed", convert=ONLY),
+    Field("Queue.renamed_from", convert=RENAMED),
+    Field(
+        "Queue.assignment",
+        "queue",
+        "msdyn_assignmentstrategy",
+        Words(vocabulary=vocab.QUEUE_ASSIGNMENT, what="assignment"),
+        "assignment",
+        doc="How work items are assigned.",
+    ),
+    Field(
+        "Queue.operating_hours",
+        "queue",
+        "msdyn_operatinghourid",
+        Lookup(kind="operating_hours"),
+        "operating_hours",
+        doc="Operating hours, by name.",
+    ),
+    Field(
+        "Queue.priority",
+        "queue",
+        "msdyn_priority",
+        path="priority",
+        doc="Lower numbers are served first.",
+    ),
+    Field(
+        "CapacityProfile.name",
+        "msdyn_capacityprofile",
+        "msdyn_name",
+        path="name",
+        doc="Unique name.",
+    ),
+    Field("CapacityProfile.managed", convert=ONLY),
+    Field("CapacityProfile.renamed_from", convert=RENAMED),
+    Field(
+        "CapacityProfile.default_max_units",
+        "msdyn_capacityprofile",
+        "msdyn_defaultmaxunits",
+        path="default_max_units",
+        doc="Work items an agent may hold at once.",
+    ),
+    Field("Survey.name", "msfp_survey", "msfp_name", LookedUp(), doc="The survey's name."),
+    Field("Bot.name", "systemuser", "fullname", LookedUp(), doc="The bot user's full name."),
+    Field("Template.name", convert=ONLY, doc="The name this configuration uses for it."),
+    Field("Template.kind", convert=ONLY, doc="Which kind of template (session, notification)."),
+    Field(
+        "Template.unique_name", column="msdyn_uniquename", convert=LookedUp(tables=TEMPLATE_TABLES)
+    ),
+    Field(
+        "QuickReply.title", "msdyn_cannedmessage", "msdyn_title", path="title", doc="Unique title."
+    ),
+    Field("QuickReply.managed", convert=ONLY, doc="true: smsconf owns it; false: looked up"),
+    Field("QuickReply.renamed_from", convert=RENAMED),
+    Field(
+        "QuickReply.message",
+        "msdyn_cannedmessage",
+        "msdyn_message",
+        path="message",
+        doc="The reply's text.",
+    ),
+    Field(
+        "QuickReply.locale",
+        "msdyn_cannedmessage",
+        "msdyn_locale_field",
+        LOCALE,
+        "locale",
+        doc="The reply's language.",
+    ),
+    # workstream
+    Field("Workstream.name", WS, "msdyn_name", path="name", doc="Unique workstream name."),
+    Field(
+        "Workstream.fallback_queue",
+        WS,
+        "msdyn_defaultqueue",
+        Lookup(kind="queue"),
+        "fallback_queue",
+        doc="A queue, by name.",
+    ),
+    Field("Workstream.distribution", convert=SECTION, doc="Work distribution."),
+    Field("Workstream.bot", WS, "msdyn_bot_user", Lookup(kind="bot"), "bot", doc="By name."),
+    Field("Workstream.sms", CH, convert=Rows(), doc="The SMS channel."),
+    Field(
+        "Workstream.routing",
+        "msdyn_routingconfiguration",
+        convert=Rows(
+            also_columns="`msdyn_routingconfigurationstep` and `msdyn_decisionruleset` rows, "
+            "`msdyn_decisioncontract.msdyn_contractdefinition`"
+        ),
+        doc="Routing rules.",
+    ),
+    Field("Workstream.advanced", convert=SECTION, doc="Templates, context variables, bots."),
+    Field(
+        "Distribution.mode",
+        WS,
+        "msdyn_workdistributionmode",
+        Words(vocabulary=vocab.DISTRIBUTION_MODE, what="distribution mode"),
+        "distribution.mode",
+    ),
+    Field("Distribution.capacity", convert=SECTION, doc="Unit-based or profile-based capacity."),
+    Field(
+        "Distribution.allowed_presences",
+        WS,
+        "msdyn_allowedpresences",
+        Choices(vocabulary=vocab.PRESENCE, what="presence"),
+        "distribution.allowed_presences",
+        doc="Agent presences that may receive work.",
+    ),
+    Field(
+        "Distribution.auto_close_after",
+        WS,
+        "msdyn_autocloseafterinactivity",
+        Minutes(),
+        "distribution.auto_close_after",
+        doc="Close inactive conversations after this long.",
+    ),
+    Field(
+        "Distribution.block_capacity_for_wrap_up",
+        WS,
+        "msdyn_blockcapacityforwrapup",
+        WrapUp(),
+        "distribution.block_capacity_for_wrap_up",
+        doc="Keep the agent's capacity during wrap-up: always, never, or for a duration.",
+    ),
+    Field(
+        "Distribution.keep_same_agent",
+        WS,
+        "msdyn_enableagentaffinity",
+        path="distribution.keep_same_agent",
+    ),
+    Field(
+        "Distribution.skill_matching",
+        WS,
+        "msdyn_matchinglogic",
+        Words(vocabulary=vocab.SKILL_MATCHING, what="skill matching"),
+        "distribution.skill_matching",
+        doc="Skill matching.",
+    ),
+    Field(
+        "Capacity.units",
+        WS,
+        "msdyn_capacityrequired",
+        Units(),
+        "distribution.capacity.units",
+        doc="Unit-based capacity (`msdyn_capacityformat` says which kind).",
+    ),
+    Field(
+        "Capacity.profile",
+        "msdyn_liveworkstreamcapacityprofile",
+        "msdyn_capacityprofile_id",
+        Lookup(kind="capacity_profile", unit="`msdyn_liveworkstream.msdyn_capacityformat` says"),
+        "distribution.capacity.profile",
+        doc="Profile-based capacity (`msdyn_capacityformat` says which kind).",
+    ),
+    Field(
+        "SmsChannel.number",
+        CH,
+        "msdyn_phonenumberid",
+        Lookup(kind="number"),
+        "number",
+        doc="A declared number.",
+    ),
+    Field(
+        "SmsChannel.language", CH, "msdyn_language", Language(), "language", doc="Channel language."
+    ),
+    Field(
+        "SmsChannel.operating_hours",
+        CH,
+        "msdyn_operatinghourid",
+        Lookup(kind="operating_hours"),
+        "operating_hours",
+        doc="Operating hours, by name.",
+    ),
+    Field(
+        "SmsChannel.automated_messages",
+        MSG,
+        convert=Rows(),
+        doc="Messages sent on channel events.",
+    ),
+    Field("SmsChannel.survey", convert=SECTION, doc="Post-conversation survey."),
+    Field("SmsChannel.file_attachments", convert=SECTION, doc="Who may send files."),
+    Field(
+        "AutomatedMessage.trigger",
+        MSG,
+        "msdyn_systemmessageeventtype",
+        Words(vocabulary=vocab.MESSAGE_TRIGGER, what="message trigger"),
+        "trigger",
+        doc="The event that sends it.",
+    ),
+    Field("AutomatedMessage.text", MSG, "msdyn_messagetext", path="text", doc="Default text."),
+    Field(
+        "AutomatedMessage.translations",
+        "msdyn_oclocalizationdata",
+        convert=Rows(also_columns="`msdyn_oclocalizationdata.msdyn_localizedtext`"),
+        doc="Locale → text.",
+    ),
+    Field(
+        "SurveySettings.enabled",
+        CH,
+        "msdyn_postconversationsurveyenable",
+        path="survey.enabled",
+        doc="Send a survey after the conversation.",
+    ),
+    Field(
+        "SurveySettings.survey",
+        CH,
+        "msdyn_postconversationsurvey",
+        Lookup(kind="survey"),
+        "survey.survey",
+        doc="A survey, by name.",
+    ),
+    Field(
+        "SurveySettings.mode",
+        CH,
+        "msdyn_postconversationsurveymode",
+        Words(vocabulary=vocab.SURVEY_MODE, what="survey mode"),
+        "survey.mode",
+        doc="Insert the survey or send a link.",
+    ),
+    Field(
+        "SurveySettings.message",
+        CH,
+        "msdyn_postconversationsurveymessagetext",
+        path="survey.message",
+        doc="Text sent with the link.",
+    ),
+    Field(
+        "SurveySettings.bot_survey",
+        CH,
+        "msdyn_postconversationsurveybotsurvey",
+        Present(model="BotSurvey"),
+        "survey.bot_survey",
+        doc="A separate survey after bot-only conversations.",
+    ),
+    Field(
+        "BotSurvey.survey",
+        CH,
+        "msdyn_postconversationsurveyseparatebotsurvey",
+        Lookup(kind="survey"),
+        "survey.bot_survey.survey",
+        doc="A survey, by name.",
+    ),
+    Field(
+        "BotSurvey.mode",
+        CH,
+        "msdyn_postconversationsurveybotsurveymode",
+        Words(vocabulary=vocab.SURVEY_MODE, what="survey mode"),
+        "survey.bot_survey.mode",
+        doc="Insert the survey or send a link.",
+    ),
+    Field(
+        "BotSurvey.message",
+        CH,
+        "msdyn_postconversationsurveybotsurveymessagetext",
+        path="survey.bot_survey.message",
+        doc="Text sent with the link.",
+    ),
+    Field(
+        "FileAttachments.customers",
+        CH,
+        "msdyn_enablefileattachmentforcustomers",
+        path="file_attachments.customers",
+        doc="Customers may send files.",
+    ),
+    Field(
+        "FileAttachments.agents",
+        CH,
+        "msdyn_enablefileattachmentforagents",
+        path="file_attachments.agents",
+        doc="Agents may send files.",
+    ),
+    # routing: rules become the XML of a ruleset
+    Field(
+        "Routing.classification",
+        RS,
+        convert=Rows(also_columns="and `msdyn_routingconfigurationstep` rows, one per ruleset"),
+        doc="Classification rulesets, in order.",
+    ),
+    Field(
+        "Routing.route_to_queue",
+        RS,
+        convert=Rows(also_columns="one, and one `msdyn_routingconfigurationstep` row"),
+        doc="Route-to-queue rules: all are evaluated, and the first that matches and whose "
+        "queue is not overflowing is applied.",
+    ),
+    Field("ClassificationRuleset.name", RS, "msdyn_name", path="name", doc="Ruleset name."),
+    Field("ClassificationRuleset.rules", convert=RULE, doc="Rules."),
+    Field("ClassificationRule.name", convert=RULE, doc="Rule name."),
+    Field("ClassificationRule.when", convert=RULE),
+    Field("ClassificationRule.set", convert=RULE),
+    Field("QueueRule.name", convert=RULE, doc="Rule name."),
+    Field("QueueRule.when", convert=RULE, doc="All must hold; empty: always."),
+    Field("QueueRule.queue", convert=RULE, doc="A queue, by name."),
+    Field("QueueRule.split", convert=RULE, doc="Percentages of work per queue."),
+    Field("QueueShare.queue", convert=RULE, doc="A queue, by name."),
+    Field("QueueShare.percent", convert=RULE, doc="Its share."),
+    Field("Condition.attribute", convert=RULE),
+    Field("Condition.op", convert=RULE, doc="Comparison operator."),
+    Field("Condition.value", convert=RULE, doc="Compared value."),
+    Field("Condition.all", convert=RULE, doc="All of these hold."),
+    Field("Condition.any", convert=RULE, doc="Any of these holds."),
+    # advanced settings
+    Field(
+        "Advanced.session_template",
+        WS,
+        "msdyn_sessiontemplate_default",
+        TextLookup(kind="session_template"),
+        "advanced.session_template",
+        doc="A session template, by name.",
+    ),
+    Field("Advanced.notification_templates", convert=SECTION, doc="Agent notification templates."),
+    Field(
+        "Advanced.context_variables",
+        "msdyn_ocliveworkstreamcontextvariable",
+        convert=Rows(also_columns="`msdyn_decisioncontract.msdyn_contractdefinition`"),
+        doc="Variables routing rules can read and set.",
+    ),
+    Field(
+        "Advanced.smart_assist_bots",
+        WS,
+        "msdyn_msdyn_liveworkstream_systemuser",
+        Links(),
+        "advanced.smart_assist_bots",
+        doc="Smart-assist bots, by name.",
+    ),
+    Field(
+        "Advanced.quick_replies",
+        WS,
+        "msdyn_msdyn_cannedmessage_liveworkstream",
+        Links(),
+        "advanced.quick_replies",
+        doc="Quick replies, by title.",
+    ),
+    *(
+        Field(
+            f"NotificationTemplates.{slot}",
+            WS,
+            f"msdyn_notificationtemplate_{column}",
+            TextLookup(kind="notification_template"),
+            f"advanced.notification_templates.{slot}",
+            doc="A notification template, by name.",
+        )
+        for slot, column in (
+            ("incoming_authenticated", "incoming_auth"),
+            ("incoming_unauthenticated", "incoming_unauth"),
+            ("consult", "consult"),
+            ("transfer", "transfer"),
+            ("supervisor_assign", "supervisorassign"),
+        )
+    ),
+    Field(
+        "ContextVariable.name",
+        "msdyn_ocliveworkstreamcontextvariable",
+        "msdyn_name",
+        path="name",
+        doc="Its name.",
+    ),
+    Field(
+        "ContextVariable.type",
+        "msdyn_ocliveworkstreamcontextvariable",
+        "msdyn_datatype",
+        Words(vocabulary=vocab.CONTEXT_VARIABLE_TYPE, what="context variable type"),
+        "type",
+        doc="Text, number or entity reference.",
+    ),
+    Field(
+        "ContextVariable.entity",
+        "msdyn_ocliveworkstreamcontextvariable",
+        "msdyn_entitylogicalname",
+        path="entity",
+    ),
+)
+FIELD: dict[str, Field] = {entry.name: entry for entry in FIELDS}
+BY_COLUMN: dict[tuple[str, str], Field] = {
+    (entry.table, column): entry
+    for entry in FIELDS
+    if entry.is_column and entry.table and entry.column
+    for column in (entry.column, *entry.also)
+}
+"""(table, column) → the field written there (Telesign's and Twilio's share columns: the
+later one, the Twilio field, names it; `columns()` always knows which one a row holds)."""
+
+NOTIFICATION_COLUMNS = {
+    entry.attribute: str(entry.column) for entry in FIELDS if entry.model == "NotificationTemplates"
+}
+
+
+@dataclass(frozen=True)
+class Value:
+    """One field of one object, as a row holds it: the entry and the YAML value."""
+
+    field: Field
+    value: Any
+
+
+def values(obj: BaseModel, table: str) -> Iterator[Value]:
+    """The fields of `obj` (and of its sections) written as columns of `table`'s row."""
+    for name in type(obj).model_fields:
+        entry = FIELD.get(f"{type(obj).__name__}.{name}")
+        if entry is None:
+            continue
+        value = getattr(obj, name)
+        if entry.table == table and entry.is_column:
+            yield Value(entry, value)
+        if isinstance(value, BaseModel) and isinstance(entry.convert, Section | Present):
+            yield from values(value, table)
+        elif value is None and isinstance(entry.convert, Present):
+            yield from (
+                Value(e, None)
+                for e in FIELDS
+                if e.model == entry.convert.model and e.table == table and e.is_column
+            )

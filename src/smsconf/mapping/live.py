@@ -1,0 +1,173 @@
+"""The live rows the mapping resolves against: indexed by natural key, and its `Resolver`.
+
+Rows are matched by what they mean (mapping/keys.py), so the state answers the mapping's
+questions: which id a managed row has (its live one, else the deterministic one smsconf will
+create it with), which live row a name refers to, each secret's fingerprint, and the name a
+lookup's target is known by (for plans in the configuration's words). What cannot be resolved
+becomes a located problem instead of stopping at the first. Reading the rows over the Web API
+is the reconciler's (reconcile/live.py); this module never does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from smsconf.config.problems import Problem
+from smsconf.config.secrets import SecretError, SecretRef, fingerprint
+from smsconf.mapping import ids
+from smsconf.mapping.ids import Key
+from smsconf.mapping.keys import KEYS, Parent, guid_of
+from smsconf.mapping.tables import REFERENCE_TABLES
+from smsconf.platform import TABLES
+
+if TYPE_CHECKING:  # the probe's answer, as data: the mapping never talks to the organisation
+    from smsconf.dataverse.probe import OrganisationSchema
+
+Row = dict[str, Any]
+Path_ = tuple[str | int, ...]
+NOT_FOUND_HINTS = {
+    # Only these kinds can be created by smsconf (their models have `managed:`); the others
+    # come from elsewhere, and saying `managed: true` would send the user to a refused key.
+    "queue": "create it there, or set managed: true on it under queues: to let smsconf create it",
+    "capacity_profile": "create it there, or set managed: true on it under capacity_profiles:",
+    "quick_reply": "create it there, or set managed: true (with a message) under quick_replies:",
+    "bot": "a bot is the application user of a Copilot Studio or Azure bot: connect the bot to "
+    "the organisation (its application user's full name is what `bots:` names)",
+    "survey": "create the survey in Customer Voice (or Copilot Studio) for this organisation",
+    "operating_hours": "create it in the Customer Service admin center (Operating hours)",
+    "session_template": "create it in the Customer Service admin center (Session templates)",
+    "notification_template": "create it in the Customer Service admin center (Notifications)",
+    "language": "this language is not available in the organisation's Omnichannel languages",
+}
+
+
+@dataclass
+class LiveState:
+    """Rows per table, indexed by natural key; the mapping's `Resolver`."""
+
+    org_id: str
+    rows: dict[str, list[Row]]
+    associations: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    schema: OrganisationSchema | None = None
+    field_access: Any = None
+    """The reconciler's reading of the caller's field-level access (reconcile/field_access)."""
+    problems: list[Problem] = field(default_factory=list)
+    by_key: dict[str, dict[Key, Row]] = field(default_factory=dict)
+    key_of_id: dict[str, dict[str, Key]] = field(default_factory=dict)
+    _names: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    aliases: dict[str, dict[str, Key]] = field(default_factory=dict)
+    """Table → row id → the key it goes by: a row the configuration renames (`renamed_from`)."""
+
+    def __post_init__(self) -> None:
+        for table in KEYS:
+            self._index(table)
+
+    def _index(self, table: str) -> None:
+        index: dict[Key, Row] = {}
+        keys: dict[str, Key] = {}
+        primary = TABLES[table].primary_key
+        aliases = self.aliases.get(table, {})
+        for row in self.rows.get(table, []):
+            key = aliases.get(self.row_id(table, row)) or self._natural_key(table, row)
+            if key is not None:
+                index.setdefault(ids.normalise(key), row)
+                keys[str(row[primary]).lower()] = key
+        self.by_key[table] = index
+        self.key_of_id[table] = keys
+
+    def _natural_key(self, table: str, row: Row) -> Key | None:
+        parts: list[str] = []
+        for part in KEYS[table]:
+            if isinstance(part, Parent):
+                parent = self.key_of_id.get(part.table, {}).get(guid_of(row.get(part.column)) or "")
+                if parent is None:
+                    return None
+                parts.extend(parent)
+            else:
+                value = row.get(part)
+                if value is None:
+                    return None
+                parts.append(str(value))
+        return tuple(parts)
+
+    @property
+    def user_id(self) -> str | None:
+        """smsconf's own identity in the organisation (WhoAmI), when the state was read."""
+        return str(self.schema.who["UserId"]).lower() if self.schema is not None else None
+
+    def editor(self, row: Row) -> str | None:
+        """Who last modified a managed row, when that is not smsconf itself."""
+        editor = guid_of(row.get("_modifiedby_value"))
+        return editor if editor and self.user_id and editor != self.user_id else None
+
+    def editors(self) -> set[str]:
+        """Everyone but smsconf who last modified a managed row."""
+        return {
+            editor
+            for table in KEYS
+            for row in self.rows.get(table, [])
+            if (editor := self.editor(row)) is not None
+        }
+
+    def rename(self, table: str, old: Key, new: Key) -> bool:
+        """Let the row known as `old` go by `new` (its rows below follow), when the
+        organisation has a row of that old key and none of the new one; True if it did."""
+        row = self.row(table, old)
+        if row is None or self.row(table, new) is not None:
+            return False
+        self.aliases.setdefault(table, {})[self.row_id(table, row)] = new
+        for name in KEYS:  # in dependency order: children's keys are made of their parents'
+            self._index(name)
+        return True
+
+    def row(self, table: str, key: Key) -> Row | None:
+        return self.by_key.get(table, {}).get(ids.normalise(key))
+
+    def row_id(self, table: str, row: Row) -> str:
+        return str(row[TABLES[table].primary_key]).lower()
+
+    def key_of(self, table: str, row: Row) -> Key | None:
+        return self.key_of_id.get(table, {}).get(self.row_id(table, row))
+
+    # --- Resolver --------------------------------------------------------------------------
+
+    def id_of(self, table: str, key: Key) -> str:
+        row = self.row(table, key)
+        return self.row_id(table, row) if row is not None else ids.row_id(self.org_id, table, key)
+
+    def lookup(self, kind: str, value: str, path: Path_) -> str | None:
+        table, column = REFERENCE_TABLES[kind]
+        wanted = value.casefold()
+        for row in self.rows.get(table, []):
+            if str(row.get(column, "")).casefold() == wanted:
+                return self.row_id(table, row)
+        what = kind.replace("_", " ")
+        self.problems.append(
+            Problem(
+                f"{what} '{value}' was not found in the organisation",
+                path,
+                hint=NOT_FOUND_HINTS.get(kind, "create it in the organisation, or fix the name"),
+            )
+        )
+        return None
+
+    def fingerprint(self, secret: SecretRef, path: Path_) -> str | None:
+        try:
+            return fingerprint(secret.resolve())
+        except SecretError as exc:
+            self.problems.append(Problem(f"cannot read secret {secret.reference}: {exc}", path))
+            return None
+
+    def name_of(self, kind: str, value: Any, what: str = "") -> str | None:
+        """The name a lookup's target is known by (`Names`, for plans in the configuration's
+        words); the value itself when the live read holds no such row."""
+        if value is None:
+            return None
+        table, column = REFERENCE_TABLES[kind]
+        names = self._names.get(table)
+        if names is None:  # built once per table: a plan names many targets of few tables
+            names = {self.row_id(table, r): r.get(column) for r in self.rows.get(table, [])}
+            self._names[table] = names
+        found = names.get(guid_of(value) or "")
+        return str(found) if found is not None else str(value)
