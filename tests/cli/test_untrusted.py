@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -23,6 +24,7 @@ from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner, Result
+from starlette.types import ASGIApp, Receive, Scope, Send
 from tests.dataverse.peers import served
 from tests.echo import Echo, echo_server
 from tools.testkit.workspace import CONTOSO_DEMO_KEY
@@ -230,6 +232,55 @@ def test_an_echoing_organisation_leaks_no_bearer_token(
     assert not leaks(result.output)
     journals = list((tmp_path / "state").rglob("*.jsonl"))
     assert not any(leaks(j.read_bytes()) for j in journals)
+
+
+WRITE_PART = re.compile(rb"^(POST|PATCH|PUT|DELETE) ", re.MULTILINE)
+
+
+def echoing_writes(app: ASGIApp) -> ASGIApp:
+    """The organisation, but every write (a POST, PATCH or DELETE, or a `$batch` holding one)
+    is answered with an error echoing the request's Authorization header; reads pass, so apply
+    gets as far as its journal."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD"):
+            return await app(scope, receive, send)
+        body, more = b"", True
+        while more:
+            message = await receive()
+            body, more = body + message.get("body", b""), message.get("more_body", False)
+        if scope["path"].endswith("$batch") and not WRITE_PART.search(body):
+
+            async def replay() -> dict[str, object]:
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            return await app(scope, replay, send)
+        auth = dict(scope["headers"]).get(b"authorization", b"").decode()
+        error = {"error": {"code": "0x80040220", "message": f"you sent: {auth}"}}
+        data = json.dumps(error).encode()
+        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(data))]
+        await send({"type": "http.response.start", "status": 400, "headers": headers})
+        await send({"type": "http.response.body", "body": data})
+
+    return wrapped
+
+
+def test_an_echoed_token_never_reaches_the_journal(tmp_path: Path) -> None:
+    app = create_app(tmp_path / "served.sqlite", token=TOKEN)
+    try:
+        with served(echoing_writes(app)) as org:
+            config = exfiltration(tmp_path, DOCUMENTED)
+            result = run(
+                "apply", str(config), "--env", "ci", "--target", org, "--allow-host", org,
+                "--auto-approve", "--ignore-credentials", "--continue-on-error",
+            )  # fmt: skip
+    finally:
+        app.close()
+    journals = list((tmp_path / "state").rglob("*.jsonl"))
+    assert journals, result.output
+    written = "".join(j.read_text(encoding="utf-8") for j in journals)
+    assert "you sent: Bearer <redacted>" in written, written[:500]
+    assert not leaks(written) and not leaks(result.output)
 
 
 def test_the_journal_is_written_through_the_redactor(tmp_path: Path) -> None:
