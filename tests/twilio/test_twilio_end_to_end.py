@@ -17,15 +17,19 @@ import httpx
 from tools.testkit.workspace import Workspace, ws
 
 from smsconf.connect import local_twilio
+from smsconf.emulator.dataverse import create_app
 from smsconf.emulator.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN
 from smsconf.exitcodes import ExitCode
 from smsconf.platform import vocabulary as vocab
+from smsconf.target import LOCAL_DB, LOCAL_URL
 
 __all__ = ["ws"]  # the fixture, used by name
 
 TOKEN_VAR = "SMSCONF_TEST_TWILIO_TOKEN"
 NUMBER = "14255550142"  # a number of the demo Twilio account
 NOT_OWNED = "14255550177"
+HANDSET = "+14255550123"
+ROTATED = "rotated-demo-auth-token"
 CONFIG = f"""\
 accounts:
   - name: contoso-twilio
@@ -113,6 +117,54 @@ def test_twilio_workstream_applied_from_empty_and_replanned_to_zero(ws: Workspac
         expected,
         True,
     )
+
+
+def handset_texts(ws: Workspace, text: str, rotate_to: str | None = None) -> tuple[int | None, int]:
+    """A handset texts the number through the local Twilio, which posts the signed webhook to
+    the local org (after rotating the account's Auth Token in Twilio, console-style, when
+    `rotate_to`); returns the webhook's HTTP status and how many messages the org holds."""
+    org = create_app(ws.home / LOCAL_DB, base_url=LOCAL_URL)
+
+    async def text_it() -> int | None:
+        url, transport = local_twilio(httpx.ASGITransport(app=org))
+        async with httpx.AsyncClient(transport=transport, base_url=url) as http:
+            if rotate_to is not None:
+                patched = await http.patch(
+                    f"/_emulator/accounts/{DEMO_ACCOUNT_SID}", json={"auth_token": rotate_to}
+                )
+                patched.raise_for_status()
+            sent = await http.post(
+                "/_emulator/inbound", json={"to": "+" + NUMBER, "from": HANDSET, "body": text}
+            )
+        sent.raise_for_status()
+        return sent.json().get("status")
+
+    try:
+        return asyncio.run(text_it()), len(org.inbound_messages())
+    finally:
+        org.close()
+
+
+def test_inbound_sms_reaches_the_org_and_a_rotated_token_is_carried_over(
+    ws: Workspace,
+) -> None:
+    """The loop smsconf owns for Twilio: the number's webhook points at the org, which checks
+    X-Twilio-Signature with the stored Auth Token. A token rotated in Twilio alone breaks
+    inbound SMS (403) until the configuration's new token is applied to the organisation."""
+    twilio_workspace(ws)
+    assert ws.plan().exit_code == ExitCode.OK
+    assert handset_texts(ws, "before apply") == (None, 0)  # no SmsUrl: nowhere to post
+    assert ws.apply().exit_code == ExitCode.OK
+    assert handset_texts(ws, "hello") == (200, 1)
+
+    assert handset_texts(ws, "after rotation", rotate_to=ROTATED) == (403, 1)
+    rotated = {TOKEN_VAR: ROTATED}
+    planned = ws.plan(env=rotated)
+    assert planned.exit_code == ExitCode.OK, planned.output
+    assert "update account 'contoso-twilio'" in planned.output and ROTATED not in planned.output
+    assert ws.apply(env=rotated).exit_code == ExitCode.OK
+    assert handset_texts(ws, "after apply") == (200, 2)
+    assert ws.plan("--detailed-exitcode", env=rotated).exit_code == ExitCode.OK
 
 
 def test_bad_auth_token_fails_the_credential_check_with_exit_4(ws: Workspace) -> None:
