@@ -5,10 +5,8 @@ a `TelesignAccount`) and where the local target is wired to the in-process emula
 """
 
 import asyncio
-import contextlib
 import os
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,12 +24,11 @@ from smsconf.cli.common import (
     paths_argument,
     target_of,
 )
-from smsconf.cli.emulator import emulator, host_option
+from smsconf.cli.emulator import emulator, host_option, serve_until_interrupted
 from smsconf.cli.main import main
 from smsconf.config import SecretError
 from smsconf.config.loader import load
 from smsconf.connect import local_telesign
-from smsconf.emulator.serving import running
 from smsconf.emulator.telesign import (
     DEMO_ACCOUNTS,
     AccountsFileError,
@@ -256,9 +253,5 @@ def emulator_telesign(
       - request bodies up to 64 KiB (past it 413), malformed JSON a 400.
     """
     app = emulator_app(flag_accounts, accounts_file, faults, seed)
-    with running(app, host, port) as url:
-        customers = ", ".join(app.state.telesign.accounts)
-        click.echo(f"Telesign emulator for {customers}; Ctrl-C to stop", err=True)
-        click.echo(url)
-        with contextlib.suppress(KeyboardInterrupt):
-            threading.Event().wait()
+    customers = ", ".join(app.state.telesign.accounts)
+    serve_until_interrupted(app, host, port, f"Telesign emulator for {customers}")
