@@ -43,6 +43,8 @@ class Formatted:
     display: str
     before: str
     after: str
+    label: str = "formatted"
+    """What the new text is, in the diff's header."""
 
     @property
     def changed(self) -> bool:
@@ -54,12 +56,12 @@ class Formatted:
                 self.before.splitlines(keepends=True),
                 self.after.splitlines(keepends=True),
                 f"{self.display} (as written)",
-                f"{self.display} (formatted)",
+                f"{self.display} ({self.label})",
             )
         )
 
 
-def _yaml() -> Any:
+def rt_yaml() -> Any:
     from ruamel.yaml import YAML  # only `fmt` and `migrate` pay for the second YAML library
 
     rt = YAML(typ="rt")
@@ -81,7 +83,7 @@ class Document:
         if not self.documents:
             return self.head
         out = io.StringIO()
-        _yaml().dump_all(self.documents, out)
+        rt_yaml().dump_all(self.documents, out)
         after = self.head + out.getvalue()
         return after.rstrip("\n") + "\n" if after.strip() else ""
 
@@ -95,7 +97,7 @@ def read_document(text: str, display: str) -> Document:
     head = "\n".join(line.rstrip() for line in prelude.group(0).split("\n"))
     body = text[prelude.end() :]
     try:
-        documents = list(_yaml().load_all(body)) if body.strip() else []
+        documents = list(rt_yaml().load_all(body)) if body.strip() else []
     except RuamelError as exc:
         raise _cannot(exc, display) from None
     except Exception as exc:  # ruamel.yaml has crashed on valid YAML (IndexError on `-_`)
