@@ -33,17 +33,12 @@ accounts:
 MOVED = ("14255550100", "18005550199", "55123")
 
 
-def with_twilio_account(ws: Workspace) -> None:
-    ws.edit("accounts:\n", TWILIO_ACCOUNT)
-
-
 def migrate(ws: Workspace, *args: str) -> tuple[int, str]:
     result = ws.smsconf("migrate", "telesign", "--to", "contoso-twilio", *args, "examples/")
     return result.exit_code, result.output
 
 
 def test_the_examples_telesign_account_moves_to_twilio_and_converges(applied: Workspace) -> None:
-    with_twilio_account(applied)
     warned = applied.plan()
     assert "smsconf migrate telesign --to TWILIO_ACCOUNT" in warned.output
     code, output = migrate(applied)
@@ -55,7 +50,7 @@ def test_the_examples_telesign_account_moves_to_twilio_and_converges(applied: Wo
     assert "[ ] account 'contoso-telesign': once the ports complete, ask Telesign support" in output
 
     text = applied.config.read_text(encoding="utf-8")
-    assert "# the ported numbers land here" in text
+    assert "# inbound URL (SmsUrl) in Twilio to the organisation's." in text
     assert "# Contoso's SMS contact centre, as code." in text  # the prelude
     config = load([applied.config_dir]).config
     twilio = next(a for a in config.accounts if a.name == "contoso-twilio")
@@ -99,20 +94,23 @@ def test_the_examples_telesign_account_moves_to_twilio_and_converges(applied: Wo
 
 
 def test_check_and_diff_write_nothing(ws: Workspace) -> None:
-    with_twilio_account(ws)
     before = ws.config.read_text(encoding="utf-8")
     code, output = migrate(ws, "--check", "--diff")
     assert code == ExitCode.INVALID_CONFIG, output
     assert "examples/channels.yaml (migrated)" in output
-    assert "-        type: geo\n+        type: long_code" in output
+    assert '+      - number: "14255550100"\n+        type: long_code\n' in output
+    assert "         description: Billing line (Twilio)\n+      - number" in output
+    # The comment above the next key still comes after every number.
+    assert "+        description: Marketing short code\n \n # Looked up by name" in output
     assert "+removed:\n+  - kind: account\n+    name: contoso-telesign" in output
     assert ws.config.read_text(encoding="utf-8") == before
 
 
 def test_the_twilio_account_must_be_declared(ws: Workspace) -> None:
-    code, output = migrate(ws)
-    assert code == ExitCode.INVALID_CONFIG, output
-    assert "'contoso-twilio' is not an account of the configuration" in output
+    result = ws.smsconf("migrate", "telesign", "--to", "contoso-twillio", "examples/")
+    assert result.exit_code == ExitCode.INVALID_CONFIG, result.output
+    assert "'contoso-twillio' is not an account of the configuration" in result.output
+    assert "did you mean 'contoso-twilio'?" in result.output
     result = ws.smsconf("migrate", "telesign", "--to", "fabrikam-telesign", "examples/")
     assert result.exit_code == ExitCode.INVALID_CONFIG
     assert "'fabrikam-telesign' is not a Twilio account" in result.output

@@ -16,6 +16,7 @@ only disappear with the Telesign account it was inside, and those are reported.
 
 from __future__ import annotations
 
+import copy
 import io
 from collections import Counter
 from collections.abc import Sequence
@@ -88,6 +89,46 @@ def _numbers(account: Any) -> Any:
     return numbers
 
 
+def _tail(node: Any) -> tuple[Any, Any] | None:
+    """The mapping or sequence and key whose value ends `node` in the text: where ruamel.yaml
+    keeps the comment lines that follow it (up to the next key, however far out)."""
+    while isinstance(node, (dict, list)) and node:
+        key = list(node)[-1] if isinstance(node, dict) else len(node) - 1
+        if isinstance(node[key], (dict, list)) and node[key]:
+            node = node[key]
+            continue
+        return node, key
+    return None
+
+
+def _append(sequence: Any, item: Any) -> None:
+    """Append `item`, moving the comment lines that followed the old last entry (e.g. a
+    comment above the next top-level key) to follow the new one, the end-of-line comment
+    staying where it was."""
+    before = _tail(sequence)
+    sequence.append(item)
+    after = _tail(sequence)
+    if before is None or after is None:
+        return
+    node, key = before
+    slot = 2 if isinstance(node, dict) else 0
+    entry = node.ca.items.get(key)
+    token = entry[slot] if entry and len(entry) > slot else None
+    if token is None or "\n" not in token.value.rstrip("\n"):
+        return
+    end_of_line, _, following = token.value.partition("\n")
+    token.value = end_of_line + "\n"
+    new_node, new_key = after
+    new_slot = 2 if isinstance(new_node, dict) else 0
+    new_entry = new_node.ca.items.setdefault(new_key, [None, None, None, None])
+    if new_entry[new_slot] is not None:
+        new_entry[new_slot].value = new_entry[new_slot].value.rstrip("\n") + "\n" + following
+    else:
+        moved = copy.copy(token)
+        moved.value = "\n" + following
+        new_entry[new_slot] = moved
+
+
 def _subtree_comments(node: Any) -> Counter[str]:
     out = io.StringIO()
     rt_yaml().dump([node], out)
@@ -153,7 +194,7 @@ def migrate_telesign(paths: Sequence[str | Path], to: str) -> Migration:
             account["numbers"].remove(number)
             if digits not in declared:
                 number["type"] = kind
-                _numbers(target).append(number)
+                _append(_numbers(target), number)
         if staying:
             continue
         dropped += _subtree_comments(account)
