@@ -40,6 +40,7 @@ from smsconf.emulator.dataverse import FaultConfig, create_app
 from smsconf.emulator.serving import running
 from smsconf.emulator.telesign import DEMO_ACCOUNTS, EmulatedAccount
 from smsconf.emulator.telesign import create_app as telesign_app
+from smsconf.emulator.twilio import create_app as twilio_app
 from smsconf.mapping.ids import normalise
 from smsconf.mapping.keys import KEYS
 from smsconf.platform import TABLES
@@ -53,6 +54,7 @@ REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 TOKEN = "reliability-run-token"
 TELESIGN_URL = "http://telesign.reliability"
+TWILIO_URL = "http://twilio.reliability"
 MAX_APPLIES = 5
 FAULT_RATE_EACH = 0.045
 """Five independent fault modes at 4.5% each: about 20% of requests meet at least one."""
@@ -213,13 +215,16 @@ def key_counts(live: Any) -> dict[str, dict[tuple[str, ...], int]]:
 
 
 def target_for(client: DataverseClient, url: str, accounts: list[EmulatedAccount]) -> Target:
-    """The run's target: its Dataverse client, and a Telesign emulator that knows the accounts."""
+    """The run's target: its Dataverse client, a Telesign emulator that knows the accounts,
+    and a Twilio emulator with the demo account (the example's Twilio account)."""
     return Target(
         "reliability",
         url,
         client,
         telesign_endpoint=TELESIGN_URL,
         telesign_transport=httpx.ASGITransport(app=telesign_app(accounts)),
+        twilio_endpoint=TWILIO_URL,
+        twilio_transport=httpx.ASGITransport(app=twilio_app()),
     )
 
 

@@ -22,6 +22,7 @@ from smsconf.emulator.dataverse import create_app
 from smsconf.emulator.serving import running
 from smsconf.emulator.telesign import DEMO_ACCOUNTS, EmulatedAccount, Faults
 from smsconf.emulator.telesign import create_app as telesign_app
+from smsconf.emulator.twilio import create_app as twilio_app
 from smsconf.hosts import ALLOW_ENV
 
 SERVED_DB = "served-org.sqlite"
@@ -36,11 +37,12 @@ class ServedOrg:
     url: str
     telesign_url: str
     db: Path
+    twilio_url: str = ""
     env: dict[str, str] = field(default_factory=dict)
 
     def smsconf(self, *args: str, env: dict[str, str] | None = None) -> Result:
-        # The workflow allows the served organisation and Telesign emulator (loopback hosts).
-        allowance = {ALLOW_ENV: allowed(self.url, self.telesign_url)}
+        # The workflow allows the served organisation and provider emulators (loopback hosts).
+        allowance = {ALLOW_ENV: allowed(self.url, self.telesign_url, self.twilio_url)}
         return self.ws.smsconf(
             *args, env={"SMSCONF_TOKEN": TOKEN, **allowance, **self.env, **(env or {})}
         )
@@ -63,15 +65,15 @@ class ServedOrg:
         )
 
 
-def point_accounts_at(ws: Workspace, telesign_url: str) -> None:
-    """Give every account of the example an explicit endpoint: the served Telesign emulator
-    (a URL target otherwise checks credentials against the real Telesign)."""
+def point_accounts_at(ws: Workspace, telesign_url: str, twilio_url: str) -> None:
+    """Give every account of the example an explicit endpoint: the served Telesign and Twilio
+    emulators (a URL target otherwise checks credentials against the real providers)."""
     text = ws.config.read_text(encoding="utf-8")
-    marker = "    provider: telesign\n"
-    assert text.count(marker) == 2, "the example's accounts moved on"
-    ws.config.write_text(
-        text.replace(marker, f"{marker}    endpoint: {telesign_url}\n"), encoding="utf-8"
-    )
+    for provider, url, count in (("telesign", telesign_url, 2), ("twilio", twilio_url, 1)):
+        marker = f"    provider: {provider}\n"
+        assert text.count(marker) == count, "the example's accounts moved on"
+        text = text.replace(marker, f"{marker}    endpoint: {url}\n")
+    ws.config.write_text(text, encoding="utf-8")
 
 
 def start_served(
@@ -81,7 +83,7 @@ def start_served(
     faults: Faults | None = None,
     wrap: Callable[[ASGIApp], ASGIApp] | None = None,
 ) -> ServedOrg:
-    """Seed an org in the workspace, serve it and a Telesign emulator until `stack` closes."""
+    """Seed an org in the workspace, serve it and the provider emulators until `stack` closes."""
     db = ws.root / SERVED_DB
     if not db.exists():
         asyncio.run(seed_org(db))
@@ -89,5 +91,6 @@ def start_served(
     stack.callback(app.close)
     url = stack.enter_context(running(wrap(app) if wrap else app))  # type: ignore[arg-type]
     telesign_url = stack.enter_context(running(telesign_app(list(accounts), faults=faults)))
-    point_accounts_at(ws, telesign_url)
-    return ServedOrg(ws, url, telesign_url, db)
+    twilio_url = stack.enter_context(running(twilio_app()))
+    point_accounts_at(ws, telesign_url, twilio_url)
+    return ServedOrg(ws, url, telesign_url, db, twilio_url)

@@ -113,7 +113,8 @@ class Account(Strict):
     """A messaging account (admin center: Accounts and channels → New account).
 
     Telesign accounts take `customer_id` and `api_key` (and `endpoint`, `auth`); Twilio
-    accounts take `account_sid` and `auth_token`. The rules say which is missing or misplaced.
+    accounts take `account_sid` and `auth_token` (and `endpoint`). The rules say which is
+    missing or misplaced.
     """
 
     model_config = ConfigDict(
@@ -138,7 +139,10 @@ class Account(Strict):
     )
     api_key: Secret | None = Field(None, description="Telesign API key, as a secret reference")
     endpoint: str | None = Field(
-        None, description="Telesign REST endpoint; default https://rest-api.telesign.com"
+        None,
+        description="The provider's REST base URL (an emulator, a proxy); default Telesign's "
+        "https://rest-api.telesign.com, Twilio's https://api.twilio.com and "
+        "https://messaging.twilio.com",
     )
     auth: v.TelesignAuth = "tsa"
     account_sid: str | None = Field(

@@ -26,7 +26,7 @@ FIELDS = {
     "telesign": ("customer_id", "api_key"),
     "twilio": ("account_sid", "auth_token"),
 }
-TELESIGN_ONLY = ("customer_id", "api_key", "endpoint", "auth")
+TELESIGN_ONLY = ("customer_id", "api_key", "auth")
 
 
 def provider_fields(account: Account, path: Path_) -> list[Problem]:

@@ -360,7 +360,7 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field("Account.customer_id", PS, "msdyn_accountsid", path="customer_id"),
     Field("Account.api_key", PS, "msdyn_securesecret", Secret(), "api_key"),
-    Field("Account.endpoint", convert=Only(why="smsconf only: where the check calls Telesign")),
+    Field("Account.endpoint", convert=Only(why="smsconf only: where smsconf calls the provider")),
     Field(
         "Account.auth",
         convert=Only(why="smsconf only: how the credential check signs"),

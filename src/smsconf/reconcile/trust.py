@@ -81,9 +81,14 @@ def endpoints(loaded: Loaded, route: Route, *, providers: bool = True) -> list[E
             written = loaded.locate(("accounts", i, "endpoint")) if account.endpoint else None
             named_by = written or route.dataverse.where
             found.append(Endpoint("telesign", base_url(account.endpoint), named_by))
-    if any(a.provider == "twilio" for a in accounts):
+    for i, account in enumerate(accounts):
+        if account.provider != "twilio":
+            continue
         if route.twilio:
             found.append(route.twilio)
+        elif account.endpoint:
+            written = loaded.locate(("accounts", i, "endpoint")) or route.dataverse.where
+            found.append(Endpoint("twilio", account.endpoint, written))
         else:
             found += [Endpoint("twilio", url, "Twilio's API") for url in (API_BASE, MESSAGING_BASE)]
     return _unique(found)

@@ -148,7 +148,9 @@ async def _credential(
     """The account's credential verdict, its warning (a Trial account), and the client's
     account when the check passed (None: nothing more may be asked of Twilio)."""
     try:
-        client_account = twilio_account(account, endpoint, transport is not None)
+        client_account = twilio_account(
+            account, endpoint or account.endpoint, transport is not None
+        )
     except (SecretError, ValueError) as exc:
         unreadable = "secret_unreadable"
         return (
@@ -315,7 +317,9 @@ class ProviderWriter:
         resource = RESOURCE[change.table].format(change.id)
         try:
             async with TwilioClient(
-                twilio_account(account, self.endpoint, self.transport is not None),
+                twilio_account(
+                    account, self.endpoint or account.endpoint, self.transport is not None
+                ),
                 transport=self.transport,
             ) as client:
                 now = await client.get(client.account_path(resource))
