@@ -26,7 +26,7 @@ import pytest
 from click.testing import CliRunner, Result
 from starlette.types import ASGIApp, Receive, Scope, Send
 from tests.dataverse.peers import served
-from tests.echo import Echo, echo_server
+from tools.testkit.echo import Echo, echo_server
 from tools.testkit.workspace import CONTOSO_DEMO_KEY
 
 from smsconf.cli import main
