@@ -23,6 +23,7 @@ from smsconf.config import rules
 from smsconf.config.interpolate import FILE_HINT, anchor_file_ref, substitute
 from smsconf.config.model import Config
 from smsconf.config.problems import ConfigError, Path_, Position, Problem, did_you_mean
+from smsconf.config.provider_rules import unknown_number_type
 from smsconf.config.source import Document, discover, read_file
 from smsconf.gcpause import gc_paused
 
@@ -263,7 +264,8 @@ def _from_pydantic(exc: ValidationError, data: dict[str, Any]) -> list[Problem]:
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
         path = _data_path(loc, data, missing=err["type"] == "missing")
-        by_path.setdefault(path, []).append(_problem(err, loc, path))
+        typed = err["type"] == "literal_error" and unknown_number_type(data, path, err["input"])
+        by_path.setdefault(path, []).append(typed or _problem(err, loc, path))
     problems: list[Problem] = []
     for path, found in by_path.items():
         if len(found) == 1:
