@@ -47,6 +47,7 @@ from smsconf.reconcile.residue import residue
 from smsconf.reconcile.trust import endpoints, require, secret_uses, target_route
 from smsconf.reconcile.twilio import ProviderWriter, TwilioFindings, check_twilio, is_twilio
 from smsconf.redact import redact
+from smsconf.routing.graph import of_plan as routing_pictures
 from smsconf.target import Target, state_dir
 
 ASSOCIATION_RANK = len(RANK)
@@ -269,6 +270,7 @@ async def _planned(
         allowed_deletes=options.allowance,
         paths=tuple(paths),
         trust=trust,
+        routing=tuple(routing_pictures(config, live.rows, [c.path for c in changes])),
     )
     return plan, live
 

@@ -25,6 +25,7 @@ from smsconf.render.common import (
     side,
     summary_line,
 )
+from smsconf.render import routing_graph
 from smsconf.render.escape import html_text as escape
 
 ACTIONS = ("create", "update", "delete", "associate", "disassociate")
@@ -76,6 +77,7 @@ def render(plan: Plan) -> str:
         f"<h1>{escape(title)}</h1>",
         _meta(plan),
         _summary(plan),
+        routing_graph.html_section(plan.routing),
         _flags(plan),
         _credentials(plan),
         _changes(plan, kinds),
