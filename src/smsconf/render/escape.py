@@ -116,6 +116,7 @@ def html_text(text: str, *, newlines: bool = False) -> str:
     return html.escape(visible(text, newlines=newlines), quote=True)
 
 
+MERMAID_BACKSLASH = "\u29f5"
 _MERMAID_PLAIN = re.compile(r"[\w .,\-/'()+=?!]")
 """What a Mermaid label may hold as written: letters and digits of any script, a space and
 punctuation that is no Mermaid, Markdown or HTML syntax."""
@@ -127,7 +128,12 @@ def mermaid_text(text: str) -> str:
     decodes to the character as text, so no name closes the label, starts a comment (`%%`),
     a Markdown string (a backtick), HTML, or a line of its own (control characters are
     spelled out first). A colon is coded too: Mermaid drops the `;` of a line holding
-    `style`, a colon and `#` before parsing it."""
+    `style`, a colon and `#` before parsing it. A backslash is shown as `⧵` (U+29F5): in a
+    label of several lines Mermaid breaks the line at a decoded `\\n`, so a name's spelt-out
+    line feed would forge a line of the node."""
     return "".join(
-        char if _MERMAID_PLAIN.fullmatch(char) else f"#{ord(char)};" for char in visible(text)
+        char
+        if _MERMAID_PLAIN.fullmatch(char)
+        else f"#{ord(MERMAID_BACKSLASH if char == chr(92) else char)};"
+        for char in visible(text)
     )

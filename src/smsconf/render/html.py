@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from smsconf.reconcile.plan import SENSITIVE, Change, ColumnChange, Plan
+from smsconf.render import routing_graph
 from smsconf.render.common import (
     SYMBOL,
     host_text,
@@ -25,7 +26,6 @@ from smsconf.render.common import (
     side,
     summary_line,
 )
-from smsconf.render import routing_graph
 from smsconf.render.escape import html_text as escape
 
 ACTIONS = ("create", "update", "delete", "associate", "disassociate")

@@ -52,6 +52,7 @@ def mermaid(graph: Graph) -> list[str]:
             lines.append(f"  {node.id}{_shape(node)}")
     for group in graph.groups:
         lines.append(f'  subgraph {group.id}["{mermaid_text(MARK[group.state] + group.label)}"]')
+        lines.append("    direction TB")  # a ruleset's rules one above the other, in order
         lines += [f"    {node.id}{_shape(node)}" for node in grouped[group.id]]
         lines.append("  end")
     for edge in graph.edges:
@@ -104,6 +105,8 @@ GAP_X = 84  # room for an edge's label (a share, "no match") between two columns
 GAP_Y = 10
 TITLE = 22
 MAX_CHARS = 36
+LABEL_AT = 0.7
+"""Where along an edge its label sits: near the queue, so a split's shares read apart."""
 FIRST_LINE = 'font-weight="600"'
 DETAIL_LINE = 'font-size="11"'
 
@@ -176,8 +179,8 @@ def svg(graph: Graph, uid: str) -> str:
     """The picture as one `<svg>` element; `uid` keeps its marker ids unique on the page."""
     boxes, width, height = layout(graph)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="routing" width="{width:.0f}" '
-        f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="routing" width="100%" '
+        f'style="max-width: {width:.0f}px" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
         f'aria-label="{html_text(caption(graph))}" font-family="system-ui, sans-serif" '
         'font-size="12">',
         "<defs>",
@@ -227,6 +230,13 @@ def _node(node: Node, box: Box) -> str:
     return f"<g><title>{full}</title>{_rect(box, node.state, rounded=rounded)}{texts}</g>"
 
 
+def _along(t: float, x1: float, y1: float, x2: float, y2: float) -> tuple[float, float]:
+    """The point at `t` of the edge's curve (its control points share the ends' heights)."""
+    u = 1 - t
+    x = u**3 * x1 + 3 * u * u * t * (x1 + (x2 - x1) / 2) + 3 * u * t * t * (x2 - (x2 - x1) / 2)
+    return x + t**3 * x2, (u**3 + 3 * u * u * t) * y1 + (3 * u * t * t + t**3) * y2
+
+
 def _edge(edge: Edge, boxes: dict[str, Box], uid: str) -> str:
     (x1, y1), (x2, y2) = boxes[edge.source].right, boxes[edge.target].left
     bend = (x2 - x1) / 2
@@ -240,7 +250,7 @@ def _edge(edge: Edge, boxes: dict[str, Box], uid: str) -> str:
     )
     if not edge.label:
         return path
-    mx, my = (x1 + x2) / 2, (y1 + y2) / 2
+    mx, my = _along(LABEL_AT, x1, y1, x2, y2)
     return (
         f'{path}<text x="{mx:.0f}" y="{my - 4:.0f}" text-anchor="middle" font-size="11" '
         f'fill="{FILL[edge.state][2]}" paint-order="stroke" stroke="#fff" stroke-width="3">'

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
-from smsconf.config.model import Config
+from smsconf.config.model import Condition, Config
 from smsconf.routing.evaluate import describe, typed
 from smsconf.routing.model import Rule, Ruleset, WorkstreamRouting
 from smsconf.routing.sources import from_config, from_live
@@ -112,15 +112,20 @@ def _merged(before: Sequence[Rule], after: Sequence[Rule]) -> list[tuple[Rule, S
 def signature(rule: Rule) -> tuple[Any, ...]:
     """What a rule does, with values as the engine compares them (`"1"` is `1`)."""
     return (
-        tuple(_condition_key(describe(c)) for c in rule.when),
+        tuple(_condition_key(c) for c in rule.when),
         tuple((k, repr(typed(v))) for k, v in rule.sets),
         rule.queue,
         rule.split,
     )
 
 
-def _condition_key(text: str) -> str:
-    return text.casefold()
+def _condition_key(condition: Condition) -> tuple[Any, ...]:
+    if condition.attribute is None:
+        group = "all" if condition.all is not None else "any"
+        return (group, tuple(_condition_key(c) for c in condition.all or condition.any or []))
+    value = condition.value
+    values = tuple(repr(typed(v)) for v in value) if isinstance(value, list) else repr(typed(value))
+    return (condition.attribute, condition.op, values)
 
 
 def _compare(before: Rule, after: Rule) -> State:
@@ -264,9 +269,7 @@ def build(before: WorkstreamRouting | None, after: WorkstreamRouting | None) -> 
             b.edge(previous[side], gid, "", side)
             previous[side] = gid
         layer += 1
-    routes = _merged(
-        before.route_to_queue if before else (), after.route_to_queue if after else ()
-    )
+    routes = _merged(before.route_to_queue if before else (), after.route_to_queue if after else ())
     queue_layer = layer + 1 if routes else layer
 
     def link(rid: str, rule: Rule, state: State) -> None:
@@ -280,7 +283,9 @@ def build(before: WorkstreamRouting | None, after: WorkstreamRouting | None) -> 
     if routes:
         b.rules("r", layer, routes, link, "route to queue")
         state = (
-            "altered"
+            _state({side for side, r in sides.items() if r is not None})
+            if before is None or after is None
+            else "altered"
             if any(s != "same" for _, s in routes)
             or [r.name for r in (before.route_to_queue if before else ())]
             != [r.name for r in (after.route_to_queue if after else ())]
@@ -316,7 +321,9 @@ def changed_workstreams(paths: Iterable[str]) -> set[str]:
     return {m[1] for p in paths if (m := WORKSTREAM.match(p))}
 
 
-def of_plan(config: Config, rows: dict[str, list[dict[str, Any]]], paths: Iterable[str]) -> list[Graph]:
+def of_plan(
+    config: Config, rows: dict[str, list[dict[str, Any]]], paths: Iterable[str]
+) -> list[Graph]:
     """The pictures of a plan: the organisation's rows before, the configuration after."""
     before, unreadable = from_live(rows)
     return pictures(before, from_config(config), changed_workstreams(paths), unreadable)
