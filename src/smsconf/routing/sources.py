@@ -8,7 +8,7 @@ organisation does now, including what export cannot express.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from smsconf.config.model import Config, OperatingHours, Workstream
@@ -24,8 +24,16 @@ WEEKDAY_WORD = {value: word for word, value in vocab.WEEKDAY.items()}
 STEP_WORD = {value: word for word, value in vocab.STEP_TYPE.items()}
 
 
-def from_config(config: Config) -> list[WorkstreamRouting]:
-    hours = {h.name: _hours(h) for h in config.operating_hours}
+def from_config(
+    config: Config, schedules: Mapping[str, Hours] | None = None
+) -> list[WorkstreamRouting]:
+    """`schedules`: operating hours as the organisation keeps them, by name (`live_hours`),
+    for those the configuration only names (their schedule is not in the YAML)."""
+    known = schedules or {}
+    hours = {
+        h.name: _hours(h) if h.name not in known or _hours(h).known else known[h.name]
+        for h in config.operating_hours
+    }
     queue_hours = {
         q.name: hours.get(q.operating_hours) if q.operating_hours else None for q in config.queues
     }
@@ -126,15 +134,28 @@ class _Live:
         row = self.get("msdyn_operatinghour", hours_id)
         if row is None:
             return None if hours_id is None else Hours(str(hours_id), known=False)
-        days = str(row.get("msdyn_oc_daysofweek") or "")
-        return Hours(
-            str(row.get("msdyn_name")),
-            known=True,
-            all_days=bool(row.get("msdyn_enablealldays")),
-            days=frozenset(WEEKDAY_WORD[int(d)] for d in days.split(",") if d.strip()),
-            start=row.get("msdyn_starttimestring"),
-            end=row.get("msdyn_endtimestring"),
-        )
+        return _live_hours(row)
+
+
+def _live_hours(row: Row) -> Hours:
+    """A row's schedule; without one (the product keeps it in a calendar smsconf does not
+    read) whether it is open is unknown, never "closed"."""
+    days = str(row.get("msdyn_oc_daysofweek") or "")
+    all_days = bool(row.get("msdyn_enablealldays"))
+    start, end = row.get("msdyn_starttimestring"), row.get("msdyn_endtimestring")
+    return Hours(
+        str(row.get("msdyn_name")),
+        known=all_days or bool(days.strip() and start and end),
+        all_days=all_days,
+        days=frozenset(WEEKDAY_WORD[int(d)] for d in days.split(",") if d.strip()),
+        start=start,
+        end=end,
+    )
+
+
+def live_hours(rows: dict[str, list[Row]]) -> dict[str, Hours]:
+    """The organisation's operating hours by name, with what is known of their schedules."""
+    return {str(r.get("msdyn_name")): _live_hours(r) for r in rows.get("msdyn_operatinghour", [])}
 
 
 def from_live(rows: dict[str, list[Row]]) -> tuple[list[WorkstreamRouting], list[str]]:
