@@ -228,6 +228,20 @@ def _state(sides: set[str]) -> State:
     return "same"
 
 
+def _group_state(
+    present: set[str],
+    merged: list[tuple[Rule, State]],
+    before: Sequence[Rule],
+    after: Sequence[Rule],
+) -> State:
+    """A ruleset is altered when a rule of it is, or its rules' order changes."""
+    state = _state(present)
+    moved = [r.name for r in before] != [r.name for r in after]
+    if state == "same" and (moved or any(s != "same" for _, s in merged)):
+        return "altered"
+    return state
+
+
 def build(before: WorkstreamRouting | None, after: WorkstreamRouting | None) -> Graph:
     """The picture of a workstream's routing going from `before` (the organisation; None: not
     there yet) to `after` (the configuration; None: the change removes it)."""
@@ -258,12 +272,7 @@ def build(before: WorkstreamRouting | None, after: WorkstreamRouting | None) -> 
         merged = _merged(_rules(old), _rules(new))
         b.rules(gid, layer, merged, lambda *_: None, f"classification '{name}'")
         present = {side for side, rs in (("before", old), ("after", new)) if rs is not None}
-        state = _state(present)
-        if state == "same" and (
-            any(s != "same" for _, s in merged)
-            or [r.name for r in _rules(old)] != [r.name for r in _rules(new)]
-        ):
-            state = "altered"
+        state = _group_state(present, merged, _rules(old), _rules(new))
         b.groups.append(Group(gid, f"classification '{name}'", state, layer))
         for side in present:
             b.edge(previous[side], gid, "", side)
@@ -282,17 +291,12 @@ def build(before: WorkstreamRouting | None, after: WorkstreamRouting | None) -> 
 
     if routes:
         b.rules("r", layer, routes, link, "route to queue")
-        state = (
-            _state({side for side, r in sides.items() if r is not None})
-            if before is None or after is None
-            else "altered"
-            if any(s != "same" for _, s in routes)
-            or [r.name for r in (before.route_to_queue if before else ())]
-            != [r.name for r in (after.route_to_queue if after else ())]
-            else "same"
-        )
+        present = {side for side, r in sides.items() if r is not None and r.route_to_queue}
+        old_routes = before.route_to_queue if before else ()
+        new_routes = after.route_to_queue if after else ()
+        state = _group_state(present, routes, old_routes, new_routes)
         b.groups.append(Group("r", "route to queue", state, layer))
-        for side in previous:
+        for side in present:
             b.edge(previous[side], "r", "", side)
             previous[side] = "r"
     for side, routing in sides.items():
