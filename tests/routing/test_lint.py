@@ -14,6 +14,7 @@ from pathlib import Path
 from tools.testkit.workspace import Workspace
 
 from smsconf.exitcodes import ExitCode
+from smsconf.platform.vocabulary import WEEKDAY
 
 LOCATED = re.compile(
     r"^(?P<file>[^:\n]+\.yaml):(?P<line>\d+):(?P<col>\d+): (?P<level>\w+): (?P<msg>.*)$", re.M
@@ -119,7 +120,7 @@ def test_plan_locates_a_route_to_a_queue_closed_while_its_channel_is_open(ws: Wo
     assert checked.exit_code == ExitCode.OK and "closed" not in checked.output, checked.output
     before = ws.plan("--skip-credentials")  # opens the local organisation: its hours exist
     assert "closed at times" not in before.output  # schedules not read yet: unknown, no warning
-    weekdays = ",".join(str(192350000 + d) for d in range(5))
+    weekdays = ",".join(str(WEEKDAY[d]) for d in ("mon", "tue", "wed", "thu", "fri"))
     for name, schedule in (
         ("Business hours", {"msdyn_oc_daysofweek": weekdays, "msdyn_enablealldays": False}),
         ("Always open", {"msdyn_enablealldays": True}),

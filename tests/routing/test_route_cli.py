@@ -13,12 +13,14 @@ from typing import get_args
 
 import pytest
 from click.testing import CliRunner
+from tools.testkit.workspace import Workspace
 
 from smsconf.cli import main
 from smsconf.config.loader import load
 from smsconf.config.model import Condition
 from smsconf.config.vocabulary import RuleOperator
 from smsconf.exitcodes import ExitCode
+from smsconf.platform.vocabulary import WEEKDAY
 from smsconf.routing import cases
 from smsconf.routing.sources import from_config
 
@@ -143,3 +145,36 @@ def test_the_examples_cases_cover_every_condition_kind_every_rule_a_split_and_th
     assert decided == {r.name for r in rules}
     assert any(o.split for o in outcomes) and any(o.fallback for o in outcomes)
     assert any(o.channel_open for o in outcomes if o.channel_hours is None)
+
+
+def test_the_example_cases_hold_on_the_organisation_where_hours_act(applied: Workspace) -> None:
+    """`--live` reads the organisation's schedules, which the configuration only names: with
+    Business hours set to weekdays 08:00-18:00 the cases still hold, and on a Saturday the
+    channel is closed (the outside-hours message goes out) and tier 1 overflows."""
+    shutil.copy(EXAMPLES / "routing-cases.yaml", applied.root)  # beside the configuration
+    (hours,) = applied.rows("msdyn_operatinghour", msdyn_name="Business hours")
+    weekdays = ",".join(str(WEEKDAY[d]) for d in ("mon", "tue", "wed", "thu", "fri"))
+    schedule = {"msdyn_oc_daysofweek": weekdays, "msdyn_enablealldays": False}
+    times = {"msdyn_starttimestring": "08:00", "msdyn_endtimestring": "18:00"}
+    applied.update("msdyn_operatinghour", hours["msdyn_operatinghourid"], schedule | times)
+    cases_run = applied.smsconf("route", "examples/", "--live", "--cases", "routing-cases.yaml")
+    assert cases_run.exit_code == ExitCode.OK, cases_run.output
+    assert "10 of 10 case(s) passed" in cases_run.output
+    spanish = ("--set", "sms.locale=es-ES", "--set", "contact.mobilephone=+14255550123")
+    for at, state in ((SATURDAY, "closed"), ("2026-12-07T10:30", "open")):
+        result = applied.smsconf(
+            "route", "examples/", "--live", "--to", "14255550100", "--at", at, *spanish
+        )
+        assert result.exit_code == ExitCode.OK, result.output
+        assert f"channel hours 'Business hours' (mon,tue,wed,thu,fri 08:00-18:00): {state}" in (
+            result.output
+        )
+        assert "queue SMS Support Tier 1" in result.output
+    assert "the customer gets the outside_operating_hours message" in _saturday(applied, spanish)
+    assert "every matched queue is closed" in _saturday(applied, spanish)
+
+
+def _saturday(ws: Workspace, values: tuple[str, ...]) -> str:
+    return ws.smsconf(
+        "route", "examples/", "--live", "--to", "14255550100", "--at", SATURDAY, *values
+    ).output
