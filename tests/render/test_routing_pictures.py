@@ -6,6 +6,7 @@ at in the browser with scripts off, within its Content-Security-Policy.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import subprocess
@@ -20,6 +21,7 @@ from tests.render.test_html import browser as browser  # the fixture, one defini
 from smsconf.reconcile.plan import Plan
 from smsconf.render import RENDERERS
 from smsconf.render.escape import MERMAID_BACKSLASH, visible
+from smsconf.render.markdown import MAX_CHARS
 from smsconf.render.routing_graph import markdown_section, mermaid
 from smsconf.routing.graph import Graph, build
 from smsconf.routing.model import Rule, WorkstreamRouting
@@ -179,3 +181,17 @@ def test_a_hostile_name_brings_no_element_into_the_reports_svg() -> None:
     shown = "".join(parser.text)
     for name in HOSTILE.values():
         assert visible(name)[:30] in shown, name  # as text (a long name is cut, never lost)
+
+
+def test_pictures_never_crowd_the_changes_out_of_the_comment(edited_plan: Plan) -> None:
+    """Eighty changed workstreams' pictures take at most a third of the comment; the rest
+    are counted, and every object's changes are still shown."""
+    crowded = dataclasses.replace(edited_plan, routing=edited_plan.routing * 40)
+    markdown = RENDERERS["markdown"](crowded)
+    shown = len(FENCED.findall(markdown))
+    assert 0 < shown < len(crowded.routing)
+    assert f"_{len(crowded.routing) - shown} routing picture(s) not shown" in markdown
+    assert "object(s) not shown" not in markdown
+    objects = RENDERERS["markdown"](dataclasses.replace(edited_plan, routing=()))
+    assert markdown.count("change(s) (") == objects.count("change(s) (") >= 4
+    assert len(markdown) <= MAX_CHARS

@@ -95,6 +95,21 @@ def markdown_section(graph: Graph) -> str:
     )
 
 
+def markdown_pictures(graphs: tuple[Graph, ...], limit: int) -> list[str]:
+    """The pictures that fit in `limit` characters, in order, then a count of the rest: the
+    changes themselves always have the larger part of the comment."""
+    kept: list[str] = []
+    size = 0
+    for i, graph in enumerate(graphs):
+        section = markdown_section(graph)
+        if size + len(section) + 1 > limit:
+            left = len(graphs) - i
+            return [*kept, f"_{left} routing picture(s) not shown: see the HTML report._", ""]
+        kept.append(section)
+        size += len(section) + 1
+    return kept
+
+
 # --- SVG --------------------------------------------------------------------------------------
 
 CHAR = 7.6  # px per character of bold 12px sans-serif, near enough to size boxes without a font
