@@ -116,7 +116,9 @@ CHAR = 7.6  # px per character of bold 12px sans-serif, near enough to size boxe
 SMALL = 6.4  # px per character of an 11px detail line
 LINE = 15
 PAD = 8
-GAP_X = 84  # room for an edge's label (a share, "no match") between two columns
+GAP_X = 84  # room for an edge's label between two columns
+QUEUE_GAP = 150
+"""Before the queues: the edges of every rule meet there, with their shares and "no match"."""
 GAP_Y = 10
 TITLE = 22
 MAX_CHARS = 36
@@ -175,7 +177,8 @@ def layout(graph: Graph) -> tuple[dict[str, Box], float, float]:
     total_h = max(h for _, h, _ in columns) + 2 * PAD
     boxes: dict[str, Box] = {}
     x = PAD
-    for layer, (width, height, sizes) in zip(layers, columns, strict=True):
+    gaps = [GAP_X] * (len(layers) - 2) + [QUEUE_GAP, 0][-len(layers) :]
+    for layer, (width, height, sizes), gap in zip(layers, columns, gaps, strict=True):
         y = (total_h - height) / 2
         group = groups_at.get(layer)
         inner_x = x
@@ -186,8 +189,8 @@ def layout(graph: Graph) -> tuple[dict[str, Box], float, float]:
         for node, _, h in sizes:
             boxes[node.id] = Box(inner_x, y, width - (2 * PAD if group is not None else 0), h)
             y += h + GAP_Y
-        x += width + GAP_X
-    return boxes, x - GAP_X + PAD, total_h
+        x += width + gap
+    return boxes, x + PAD, total_h
 
 
 def svg(graph: Graph, uid: str) -> str:

@@ -137,7 +137,7 @@ def _cut(text: str) -> str:
 
 
 def _detail(rule: Rule) -> tuple[str, ...]:
-    when = "; ".join(describe(c) for c in rule.when)
+    when = " and ".join(describe(c) for c in rule.when)
     lines = [_cut(f"when {when}" if when else "always")]
     if rule.sets:
         lines.append(_cut("sets " + ", ".join(f"{k} = {v}" for k, v in rule.sets)))
