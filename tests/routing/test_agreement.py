@@ -10,7 +10,6 @@ organisation does exactly as `smsconf route` explains what the configuration wil
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -125,10 +124,12 @@ inputs = st.dictionaries(
 """A conversation's attributes: any value on any attribute (a number where text is compared)."""
 
 
-@dataclass(frozen=True)
 class Base:
-    loaded: Loaded
-    live: LiveState
+    """The example and the organisation, shown in one line when an example fails (hypothesis
+    prints a dataclass member by member: every row)."""
+
+    def __init__(self, loaded: Loaded, live: LiveState) -> None:
+        self.loaded, self.live = loaded, live
 
     def __repr__(self) -> str:  # a failing example prints its arguments: not every row
         return "Base(the example, an empty local organisation)"
@@ -189,6 +190,8 @@ def test_the_configuration_and_the_xml_it_writes_route_alike(
     read_back, problems = from_live(written(config, live))
     assert problems == []
     (from_xml,) = [r for r in read_back if r.name == WORKSTREAM]
+    messages = {r.name: r.outside_hours_message for r in from_config(config)}
+    assert {r.name: r.outside_hours_message for r in read_back} == messages
     assert [len(r.rules) for r in from_xml.classification] == [
         len(r.rules) for r in from_yaml.classification
     ]

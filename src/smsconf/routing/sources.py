@@ -8,7 +8,8 @@ organisation does now, including what export cannot express.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from smsconf.config.model import Config, OperatingHours, Workstream
@@ -119,12 +120,21 @@ class _Live:
             table: {str(row.get(f"{table}id", "")).lower(): row for row in table_rows}
             for table, table_rows in rows.items()
         }
+        self._children: dict[tuple[str, str], dict[str, list[Row]]] = {}
 
     def get(self, table: str, value: Any) -> Row | None:
         return self.by_id.get(table, {}).get(guid_of(value) or "")
 
-    def children(self, table: str, column: str, parent: str) -> Iterable[Row]:
-        return (r for r in self.rows.get(table, []) if guid_of(r.get(column)) == parent)
+    def children(self, table: str, column: str, parent: str) -> Iterator[Row]:
+        """The rows of `table` whose `column` holds `parent`'s id, indexed on first use: a
+        plan reads every workstream's children, which scanning would make quadratic."""
+        index = self._children.get((table, column))
+        if index is None:
+            index = defaultdict(list)
+            for row in self.rows.get(table, []):
+                index[guid_of(row.get(column)) or ""].append(row)
+            self._children[(table, column)] = index
+        return iter(index.get(parent, []))
 
     def queue_name(self, queue_id: str) -> str:
         row = self.get("queue", queue_id)
@@ -218,9 +228,10 @@ def _live_workstream(live: _Live, ws: Row) -> WorkstreamRouting:
             "msdyn_ocliveworkstreamcontextvariable", "_msdyn_liveworkstreamid_value", ws_id
         )
     }
+    channel_id = str(channel.get("msdyn_ocsmschannelsettingid", "")).lower() if channel else ""
     messages = [
         m
-        for m in live.rows.get("msdyn_ocsystemmessage", [])
+        for m in live.children("msdyn_ocsystemmessage", "msdyn_instanceid", channel_id)
         if m.get("msdyn_systemmessageeventtype") == vocab.MESSAGE_TRIGGER["outside_operating_hours"]
     ]
     return WorkstreamRouting(
