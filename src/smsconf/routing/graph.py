@@ -328,9 +328,11 @@ def changed_workstreams(paths: Iterable[str]) -> set[str]:
 def of_plan(
     config: Config, rows: dict[str, list[dict[str, Any]]], paths: Iterable[str]
 ) -> list[Graph]:
-    """The pictures of a plan: the organisation's rows before, the configuration after."""
-    before, unreadable = from_live(rows)
-    return pictures(before, from_config(config), changed_workstreams(paths), unreadable)
+    """The pictures of a plan: the organisation's rows before, the configuration after (only
+    the workstreams the plan changes are read: a plan of 1,000 touching ten reads ten)."""
+    changed = changed_workstreams(paths)
+    before, unreadable = from_live(rows, changed)
+    return pictures(before, from_config(config, only=changed), changed, unreadable)
 
 
 def pictures(

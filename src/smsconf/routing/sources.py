@@ -9,7 +9,7 @@ organisation does now, including what export cannot express.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from smsconf.config.model import Config, OperatingHours, Workstream
@@ -26,10 +26,13 @@ STEP_WORD = {value: word for word, value in vocab.STEP_TYPE.items()}
 
 
 def from_config(
-    config: Config, schedules: Mapping[str, Hours] | None = None
+    config: Config,
+    schedules: Mapping[str, Hours] | None = None,
+    only: Collection[str] | None = None,
 ) -> list[WorkstreamRouting]:
     """`schedules`: operating hours as the organisation keeps them, by name (`live_hours`),
-    for those the configuration only names (their schedule is not in the YAML)."""
+    for those the configuration only names (their schedule is not in the YAML); `only`: the
+    workstreams wanted, by name (default all)."""
     known = schedules or {}
     hours = {
         h.name: _hours(h) if h.name not in known or _hours(h).known else known[h.name]
@@ -42,6 +45,7 @@ def from_config(
     return [
         _workstream(ws, ("workstreams", i), hours, queue_hours, providers)
         for i, ws in enumerate(config.workstreams)
+        if only is None or ws.name in only
     ]
 
 
@@ -168,12 +172,17 @@ def live_hours(rows: dict[str, list[Row]]) -> dict[str, Hours]:
     return {str(r.get("msdyn_name")): _live_hours(r) for r in rows.get("msdyn_operatinghour", [])}
 
 
-def from_live(rows: dict[str, list[Row]]) -> tuple[list[WorkstreamRouting], list[str]]:
-    """Every SMS workstream of a live read, and why any could not be read (one line each)."""
+def from_live(
+    rows: dict[str, list[Row]], only: Collection[str] | None = None
+) -> tuple[list[WorkstreamRouting], list[str]]:
+    """Every SMS workstream of a live read (or those named in `only`), and why any could not
+    be read (one line each)."""
     live = _Live(rows)
     routings: list[WorkstreamRouting] = []
     problems: list[str] = []
     for ws in rows.get("msdyn_liveworkstream", []):
+        if only is not None and ws.get("msdyn_name") not in only:
+            continue
         try:
             routings.append(_live_workstream(live, ws))
         except RulesetError as exc:
