@@ -46,10 +46,10 @@ from smsconf.target import LOCAL
 from smsconf.telesign.account import AuthMethod, TelesignAccount, base_url
 from smsconf.telesign.errors import TelesignBadKey, TelesignRejected
 from smsconf.telesign.secret import ApiKey
-from smsconf.telesign.test_message import send_test_sms
+from smsconf.telesign.sending import send_test_sms
 from smsconf.twilio.account import API_BASE, TwilioAccount
 from smsconf.twilio.errors import TwilioError, TwilioRejected
-from smsconf.twilio.test_message import send_test_sms as send_twilio_test_sms
+from smsconf.twilio.sending import send_test_sms as send_twilio_test_sms
 
 LOG_WIDTH = 160
 

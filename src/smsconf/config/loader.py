@@ -7,6 +7,7 @@ environment at once (`validate_paths`).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import types
 import typing
@@ -72,7 +73,7 @@ class Source:
         position = self.position(problem.path)
         if position is None and self.files:
             position = Position(self.files[0], 1, 1)
-        return Problem(problem.message, problem.path, position, problem.hint, problem.environments)
+        return dataclasses.replace(problem, position=position)  # a warning stays a warning
 
     def environment_names(self) -> list[str]:
         envs = self.data.get("environments")

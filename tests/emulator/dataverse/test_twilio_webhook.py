@@ -11,7 +11,7 @@ from tests.emulator.dataverse.conftest import ORG, create
 from twilio.request_validator import RequestValidator
 
 from smsconf.emulator.dataverse import DataverseEmulator
-from smsconf.emulator.dataverse.twilio import url_forms
+from smsconf.emulator.dataverse.twilio_webhook import url_forms
 
 ACCOUNT_SID = "AC" + "1f" * 16
 AUTH_TOKEN = "org-side-auth-token"
