@@ -2,6 +2,7 @@
 
 import contextlib
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -19,6 +20,16 @@ host_option = click.option(
     help="Address to listen on: loopback unless you say otherwise, since an emulator trusts "
     "whoever reaches it (see below).",
 )
+
+
+def fault_options(command: Callable[..., None]) -> Callable[..., None]:
+    """`--faults` and `--seed` of a provider emulator (both read them with `parse_faults`)."""
+    command = click.option(
+        "--seed", default=0, show_default=True, type=int, help="Seed of the fault draws."
+    )(command)
+    return click.option(
+        "--faults", default="", help="e.g. 'throttle=0.2,outage_next=1,delay=0.5'."
+    )(command)
 
 
 def serve_until_interrupted(app: ASGIApp, host: str, port: int, banner: str) -> None:

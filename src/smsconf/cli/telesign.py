@@ -24,7 +24,7 @@ from smsconf.cli.common import (
     paths_argument,
     target_of,
 )
-from smsconf.cli.emulator import emulator, host_option, serve_until_interrupted
+from smsconf.cli.emulator import emulator, fault_options, host_option, serve_until_interrupted
 from smsconf.cli.main import main
 from smsconf.config import SecretError
 from smsconf.config.loader import load
@@ -197,24 +197,14 @@ def test_sms(
     secret = os.environ.get(variable)
     if not secret:
         raise SecretError(f"environment variable {variable} is not set")
+    message = (from_number, to_number, text)
+    timing = {"deadline": deadline, "poll_interval": poll_interval}
     if provider == "twilio":
-        sys.exit(
-            _twilio_test_sms(
-                identifier, secret, endpoint, from_number, to_number, text, deadline, poll_interval
-            )
-        )
+        account = TwilioAccount(identifier, identifier, ApiKey(secret), endpoint)
+        sys.exit(_twilio_test_sms(account, message, timing))
     account = TelesignAccount(identifier, identifier, ApiKey(secret), endpoint, auth)
     try:
-        result = asyncio.run(
-            send_test_sms(
-                account,
-                from_number,
-                to_number,
-                text,
-                deadline=deadline,
-                poll_interval=poll_interval,
-            )
-        )
+        result = asyncio.run(send_test_sms(account, *message, **timing))
     except TelesignBadKey as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(ExitCode.CREDENTIALS)
@@ -239,27 +229,12 @@ def _verdict(delivered: bool, final: bool) -> str:
 
 
 def _twilio_test_sms(
-    account_sid: str,
-    token: str,
-    endpoint: str | None,
-    from_number: str,
-    to_number: str,
-    text: str,
-    deadline: float,
-    poll_interval: float,
+    account: TwilioAccount, message: tuple[str, str, str], timing: dict[str, float]
 ) -> ExitCode:
-    account = TwilioAccount(account_sid, account_sid, ApiKey(token), endpoint)
+    """Twilio's test message: sender, handset and text in `message`, its deadline and poll
+    interval in `timing`."""
     try:
-        result = asyncio.run(
-            send_twilio_test_sms(
-                account,
-                from_number,
-                to_number,
-                text,
-                deadline=deadline,
-                poll_interval=poll_interval,
-            )
-        )
+        result = asyncio.run(send_twilio_test_sms(account, *message, **timing))
     except TwilioRejected as exc:
         click.echo(f"error: {exc}", err=True)
         return ExitCode.CREDENTIALS if exc.status == 401 else ExitCode.ERROR
@@ -325,8 +300,7 @@ def emulator_app(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="YAML/JSON with `accounts:` (keys, switches, numbers) and `directory:`.",
 )
-@click.option("--faults", default="", help="e.g. 'throttle=0.2,outage_next=1,delay=0.5'.")
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the fault draws.")
+@fault_options
 def emulator_telesign(
     host: str,
     port: int,

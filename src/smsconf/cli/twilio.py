@@ -10,7 +10,7 @@ import re
 
 import click
 
-from smsconf.cli.emulator import emulator, host_option, serve_until_interrupted
+from smsconf.cli.emulator import emulator, fault_options, host_option, serve_until_interrupted
 from smsconf.config.provider_rules import ACCOUNT_SID
 from smsconf.emulator.telesign import parse_faults
 from smsconf.emulator.twilio import Account, account, create_app, demo_accounts
@@ -68,8 +68,7 @@ def flag_accounts(accounts: tuple[str, ...], numbers: tuple[str, ...]) -> list[A
     metavar="[ACCOUNT_SID:]+E164",
     help="An SMS-capable number of that account (default: the first --account); repeatable.",
 )
-@click.option("--faults", default="", help="e.g. 'throttle=0.2,outage_next=1,delay=0.5'.")
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the fault draws.")
+@fault_options
 def emulator_twilio(
     host: str,
     port: int,

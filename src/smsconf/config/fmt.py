@@ -18,16 +18,17 @@ import os
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from smsconf.config.problems import ConfigError, Position, Problem
 from smsconf.config.source import discover, read_text
 
+T = TypeVar("T")
 # A comment: `#` at a line's start or after blank space (inside a quoted scalar it is counted
 # on both sides alike, since quoted scalars are kept as written).
 COMMENT = re.compile(r"(?:^|\s)(#.*?)\s*$")
@@ -139,22 +140,30 @@ def format_text(text: str, display: str) -> str:
     return after
 
 
-def format_files(paths: Sequence[str | Path]) -> list[Formatted]:
-    """Every configuration file under `paths`, formatted in memory; all problems at once."""
+def each_file(paths: Sequence[str | Path], read: Callable[[Path, str], T]) -> list[T]:
+    """`read(path, text)` of every configuration file under `paths`; the problems of all the
+    files at once (`ConfigError`), whether reading or `read` found them."""
     files, problems = discover([Path(p) for p in paths])
-    results: list[Formatted] = []
+    results: list[T] = []
     for path in files:
         text, unreadable = read_text(path, str(path))
         if text is None:
             problems.extend(unreadable)
             continue
         try:
-            results.append(Formatted(path, str(path), text, format_text(text, str(path))))
+            results.append(read(path, text))
         except ConfigError as exc:
             problems.extend(exc.problems)
     if problems:
         raise ConfigError(problems)
     return results
+
+
+def format_files(paths: Sequence[str | Path]) -> list[Formatted]:
+    """Every configuration file under `paths`, formatted in memory; all problems at once."""
+    return each_file(
+        paths, lambda path, text: Formatted(path, str(path), text, format_text(text, str(path)))
+    )
 
 
 def write(formatted: Formatted) -> None:

@@ -24,10 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from smsconf.config.fmt import Document, Formatted, comments, read_document, rt_yaml
+from smsconf.config.fmt import Document, Formatted, comments, each_file, read_document, rt_yaml
 from smsconf.config.problems import ConfigError, Problem, did_you_mean
 from smsconf.config.provider_rules import US_ONLY, us_number
-from smsconf.config.source import discover, read_text
 
 TWILIO_TYPE = {"geo": "long_code", "toll_free": "toll_free", "short_code": "short_code"}
 
@@ -151,19 +150,7 @@ def _add_removed(file: _File, name: str) -> None:
 def migrate_telesign(paths: Sequence[str | Path], to: str) -> Migration:
     """The rewrite of the configuration under `paths` moving Telesign to account `to`, in
     memory (nothing is written); `ConfigError` when `to` is not a Twilio account there."""
-    found, problems = discover([Path(p) for p in paths])
-    files: list[_File] = []
-    for path in found:
-        text, unreadable = read_text(path, str(path))
-        if text is None:
-            problems.extend(unreadable)
-            continue
-        try:
-            files.append(_File(path, text, read_document(text, str(path))))
-        except ConfigError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise ConfigError(problems)
+    files = each_file(paths, lambda path, text: _File(path, text, read_document(text, str(path))))
     accounts = _accounts(files)
     twilio = [a for _, _, a in accounts if a.get("name") == to]
     if not twilio or twilio[0].get("provider") != "twilio":
