@@ -6,8 +6,19 @@ import click
 
 from smsconf.cli.common import handle_errors, paths_argument
 from smsconf.cli.main import main
-from smsconf.config.fmt import format_files, write
+from smsconf.config.fmt import Formatted, format_files, write
 from smsconf.exitcodes import ExitCode
+
+
+def rewrite(changed: list[Formatted], check: bool, show_diff: bool) -> list[Formatted]:
+    """Name each changed file (with its diff when asked) and write it unless only checking."""
+    for formatted in changed:
+        click.echo(formatted.display)
+        if show_diff:
+            click.echo(formatted.diff(), nl=False)
+        if not check:
+            write(formatted)
+    return changed
 
 
 @main.command()
@@ -20,13 +31,7 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool) -> None:
 
     Prints each file it changes (with --check: each it would change), like `terraform fmt`.
     """
-    changed = [f for f in format_files(paths) if f.changed]
-    for formatted in changed:
-        click.echo(formatted.display)
-        if show_diff:
-            click.echo(formatted.diff(), nl=False)
-        if not check:
-            write(formatted)
+    changed = rewrite([f for f in format_files(paths) if f.changed], check, show_diff)
     if check and changed:
         click.echo(f"{len(changed)} file(s) not in canonical layout: run `smsconf fmt`", err=True)
         sys.exit(ExitCode.INVALID_CONFIG)

@@ -6,8 +6,8 @@ import sys
 import click
 
 from smsconf.cli.common import handle_errors, paths_argument
+from smsconf.cli.fmt import rewrite
 from smsconf.cli.main import LazyGroup, main
-from smsconf.config.fmt import write
 from smsconf.config.migrate import migrate_telesign
 from smsconf.exitcodes import ExitCode
 from smsconf.reconcile.migration import TELESIGN_REMOVED, person_steps, telesign_steps
@@ -42,13 +42,7 @@ def migrate_telesign_command(to: str, paths: tuple[str, ...], check: bool, show_
     (porting, registration, Telesign support) is printed as a checklist.
     """
     migration = migrate_telesign(paths, to)
-    changed = [f for f in migration.files if f.changed]
-    for formatted in changed:
-        click.echo(formatted.display)
-        if show_diff:
-            click.echo(formatted.diff(), nl=False)
-        if not check:
-            write(formatted)
+    changed = rewrite([f for f in migration.files if f.changed], check, show_diff)
     for moved in migration.moved:
         how = "already declared there" if moved.already_declared else f"as {moved.kind}"
         click.echo(f"moved: number {moved.number} from '{moved.telesign}' to '{to}' ({how})")
