@@ -11,8 +11,7 @@ import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
@@ -26,11 +25,11 @@ from tenacity import (
     wait_random,
 )
 
-from smsconf import __version__, hosts
+from smsconf import hosts
+from smsconf.provider_http import ProviderClient, provider_http
 from smsconf.telesign import signing
 from smsconf.telesign.account import TelesignAccount
 from smsconf.telesign.errors import TelesignBadKey, TelesignTimeout, TelesignUnreachable
-from smsconf.tls import verifying_context
 
 logger = logging.getLogger("smsconf.telesign")
 
@@ -100,7 +99,7 @@ class _AttemptTimedOut(Exception):
     ASGI transport enforces no timeouts of its own)."""
 
 
-class TelesignClient:
+class TelesignClient(ProviderClient):
     """An async client for one account; use as `async with TelesignClient(account) as client`.
 
     `transport` lets the local target talk to the in-process emulator over the same HTTP.
@@ -117,26 +116,9 @@ class TelesignClient:
         self.policy = policy or RetryPolicy()
         if transport is None:  # the network: the key signs only requests to a trusted host
             hosts.require(account.base_url, "telesign", f"account '{account.name}'")
-        self._http = httpx.AsyncClient(
-            transport=transport,
-            verify=verifying_context() if transport is None else True,
-            timeout=min(self.policy.request_timeout, self.policy.deadline),
-            headers={"User-Agent": f"smsconf/{__version__} httpx/{httpx.__version__}"},
+        self._http = provider_http(
+            transport, min(self.policy.request_timeout, self.policy.deadline)
         )
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     def __repr__(self) -> str:
         return f"TelesignClient({self.account!r})"

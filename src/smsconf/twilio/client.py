@@ -13,15 +13,13 @@ import base64
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
-from smsconf import __version__
 from smsconf.dataverse.retry import RetryPolicy
+from smsconf.provider_http import ProviderClient, provider_http
 from smsconf.redact import register
-from smsconf.tls import verifying_context
 from smsconf.twilio.account import TwilioAccount, require_trusted
 from smsconf.twilio.errors import TwilioRejected, TwilioUnreachable
 
@@ -55,7 +53,7 @@ class TwilioResponse:
         return str(self.body.get("message") or f"HTTP {self.status}")
 
 
-class TwilioClient:
+class TwilioClient(ProviderClient):
     """An async client for one account; `async with TwilioClient(account) as client`.
 
     `transport` lets the local target talk to the in-process emulator over the same HTTP.
@@ -74,29 +72,16 @@ class TwilioClient:
             require_trusted(account.name, account.endpoint)
         credentials = f"{account.account_sid}:{account.auth_token.reveal()}"
         register(credentials)
-        self._http = httpx.AsyncClient(
-            transport=transport,
-            verify=verifying_context() if transport is None else True,
-            timeout=REQUEST_TIMEOUT,
-            headers={
-                "User-Agent": f"smsconf/{__version__} httpx/{httpx.__version__}",
+        self._http = provider_http(
+            transport,
+            REQUEST_TIMEOUT,
+            {
                 "Accept": "application/json",
                 "Authorization": "Basic " + base64.b64encode(credentials.encode()).decode(),
             },
         )
         self.requests = 0
         self.retries = 0
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self._http.aclose()
 
     def __repr__(self) -> str:
         return f"TwilioClient({self.account.account_sid})"
