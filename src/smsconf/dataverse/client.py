@@ -19,8 +19,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Self, TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
 import httpx
 
@@ -46,6 +45,7 @@ from smsconf.dataverse.retry import (
     RetryPolicy,
 )
 from smsconf.dataverse.stats import RequestStats
+from smsconf.http_client import ClosingClient
 from smsconf.tls import verifying_context
 
 Row = dict[str, Any]
@@ -142,7 +142,7 @@ def _tls(verify: bool | str | ssl.SSLContext) -> bool | ssl.SSLContext:
     return verifying_context() if verify is True else verify
 
 
-class DataverseClient:
+class DataverseClient(ClosingClient):
     """Async Dataverse Web API client; use as `async with DataverseClient(...) as dv:`.
 
     `base_url` is the organisation URL (`https://contoso.crm.dynamics.com`, or the emulator's);
@@ -201,21 +201,6 @@ class DataverseClient:
 
     def __repr__(self) -> str:
         return f"DataverseClient({self.service_root!r})"
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the connection pool."""
-        await self._http.aclose()
 
     # --- reads ----------------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ from tenacity import (
 )
 
 from smsconf import hosts
-from smsconf.provider_http import ProviderClient, provider_http
+from smsconf.http_client import ClosingClient, provider_http
 from smsconf.telesign import signing
 from smsconf.telesign.account import TelesignAccount
 from smsconf.telesign.errors import TelesignBadKey, TelesignTimeout, TelesignUnreachable
@@ -99,7 +99,7 @@ class _AttemptTimedOut(Exception):
     ASGI transport enforces no timeouts of its own)."""
 
 
-class TelesignClient(ProviderClient):
+class TelesignClient(ClosingClient):
     """An async client for one account; use as `async with TelesignClient(account) as client`.
 
     `transport` lets the local target talk to the in-process emulator over the same HTTP.

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from smsconf.dataverse.retry import RetryPolicy
-from smsconf.provider_http import ProviderClient, provider_http
+from smsconf.http_client import ClosingClient, provider_http
 from smsconf.redact import register
 from smsconf.twilio.account import TwilioAccount, require_trusted
 from smsconf.twilio.errors import TwilioRejected, TwilioUnreachable
@@ -53,7 +53,7 @@ class TwilioResponse:
         return str(self.body.get("message") or f"HTTP {self.status}")
 
 
-class TwilioClient(ProviderClient):
+class TwilioClient(ClosingClient):
     """An async client for one account; `async with TwilioClient(account) as client`.
 
     `transport` lets the local target talk to the in-process emulator over the same HTTP.

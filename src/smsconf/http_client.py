@@ -1,5 +1,5 @@
-"""The HTTP set-up the provider clients (Telesign, Twilio) share: one place decides how smsconf
-meets a provider on the network.
+"""The HTTP set-up smsconf's clients share: one place decides how smsconf meets a provider on
+the network (Telesign, Twilio), and how every client (Dataverse's too) closes.
 
 On the network, TLS is verified against the system's trust store (smsconf.tls); in-process
 (an ASGI transport to an emulator) there is nothing to verify. Every request names smsconf and
@@ -34,7 +34,7 @@ def provider_http(
     )
 
 
-class ProviderClient:
+class ClosingClient:
     """`async with client:` closes the client's connections (`_http`) at the end."""
 
     _http: httpx.AsyncClient
