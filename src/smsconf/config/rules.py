@@ -24,6 +24,7 @@ from smsconf.config.model import (
     Workstream,
     duration_minutes,
 )
+from smsconf.config.names import accentless, fold
 from smsconf.config.problems import Path_, Problem, did_you_mean
 from smsconf.config.provider_rules import number_type, provider_fields, us_number
 from smsconf.config.secrets import SECRET_ENV, SecretRef, env_refusal
@@ -63,15 +64,16 @@ class _Checker:
         }
         # Sets for the membership tests made per workstream; the lists keep declaration order
         # for suggestions.
-        self.name_sets = {kind: set(names) for kind, names in self.names.items()}
+        self.name_sets = {kind: set(map(fold, names)) for kind, names in self.names.items()}
         self.numbers = [n.number for a in config.accounts for n in a.numbers]
         self.number_set = set(self.numbers)
+        self.ignored = set(map(fold, ignore_names))
 
     def report(self, message: str, path: Path_, hint: str | None = None) -> None:
         self.problems.append(Problem(message, path, hint=hint))
 
     def reference(self, kind: str, name: str | None, path: Path_) -> None:
-        if name is None or name in self.name_sets[kind] or name in self.ignore_names:
+        if name is None or fold(name) in self.name_sets[kind] or fold(name) in self.ignored:
             return
         self.report(
             f"{kind} '{name}' is not declared",
@@ -82,22 +84,38 @@ class _Checker:
     def _other_kind(self, kind: str, name: str) -> str | None:
         """A template declared with the other `kind:` is the likeliest mistake: say so."""
         for other in ("session template", "notification template"):
-            if kind != other and kind.endswith("template") and name in self.name_sets[other]:
+            if kind != other and kind.endswith("template") and fold(name) in self.name_sets[other]:
                 return f"'{name}' is declared as a {other}; this slot takes a {kind}"
         return None
 
     def unique(self, items: Iterable[str], path: Path_, what: str) -> None:
+        """Names the admin center would take for one are duplicates: any case or Unicode
+        spelling, and accents too, since most organisations' collations are accent-insensitive
+        (the language-collations page: 1033 English is _CI_AI); that the organisation's own
+        collation is not read is on the verify list."""
         seen: dict[str, int] = {}
+        bare: dict[str, int] = {}
         for i, name in enumerate(items):
-            key = name.casefold()
+            key = fold(name)
             if key in seen:
                 self.report(
                     f"duplicate {what} '{name}'",
                     (*path, i),
                     hint=f"also at {path[-1]}[{seen[key]}]",
                 )
+                continue
+            seen[key] = i
+            accents = accentless(name)
+            if accents in bare:
+                self.report(
+                    f"{what} '{name}' differs from {path[-1]}[{bare[accents]}] only by accents",
+                    (*path, i),
+                    hint="organisations whose language collation is accent-insensitive (_AI: "
+                    "1033 English and most others) filter and search them as one name: "
+                    "rename one",
+                )
             else:
-                seen[key] = i
+                bare[accents] = i
 
     def locale(self, locale: str, path: Path_) -> None:
         if locale not in v.LOCALES:
@@ -472,8 +490,9 @@ class _Checker:
             **{k: self.names[words(k)] for k in ("queue", "operating_hours", "capacity_profile")},
             "quick_reply": self.names["quick reply"],
         }
+        folded = {kind: set(map(fold, names)) for kind, names in declared.items()}
         for i, item in enumerate(self.config.removed):
-            if item.name in declared[item.kind]:
+            if fold(item.name) in folded[item.kind]:
                 self.report(
                     f"{item.kind} '{item.name}' is both declared and listed under removed:",
                     ("removed", i, "name"),

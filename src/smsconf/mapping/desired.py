@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from smsconf.config.model import Account, Config, QueueRule, QuickReply, Workstream
+from smsconf.config.names import fold
 from smsconf.config.secrets import SecretRef
 from smsconf.mapping import ids, paths
 from smsconf.mapping.fields import (
@@ -51,14 +52,14 @@ class Mapper:
     def __init__(self, config: Config, resolver: Resolver) -> None:
         self.config = config
         self.resolver = resolver
-        self.managed = {
-            "queue": {q.name for q in config.queues if q.managed},
-            "operating_hours": {o.name for o in config.operating_hours if o.managed},
-            "capacity_profile": {c.name for c in config.capacity_profiles if c.managed},
-            "quick_reply": {q.title for q in config.quick_replies if q.managed},
-            "number": {n.number for a in config.accounts for n in a.numbers},
+        self.managed = {  # folded: a reference matches a declaration as the admin center would
+            "queue": {fold(q.name) for q in config.queues if q.managed},
+            "operating_hours": {fold(o.name) for o in config.operating_hours if o.managed},
+            "capacity_profile": {fold(c.name) for c in config.capacity_profiles if c.managed},
+            "quick_reply": {fold(q.title) for q in config.quick_replies if q.managed},
+            "number": {fold(n.number) for a in config.accounts for n in a.numbers},
         }
-        self.templates = {t.name: t.unique_name or t.name for t in config.templates}
+        self.templates = {fold(t.name): t.unique_name or t.name for t in config.templates}
         self.rows: list[DesiredRow] = []
         self.links: list[DesiredLink] = []
 
@@ -141,7 +142,7 @@ class Mapper:
         if name is None:
             return None
         table, _ = REFERENCE_TABLES[kind]
-        if name in self.managed.get(kind, ()):
+        if fold(name) in self.managed.get(kind, ()):
             return self.resolver.id_of(table, (name,))
         return self.resolver.lookup(kind, name, path)
 
@@ -152,7 +153,7 @@ class Mapper:
         """Template columns hold unique names as text (evidence §5); check the template exists."""
         if name is None:
             return None
-        unique = self.templates[name]
+        unique = self.templates[fold(name)]
         self.resolver.lookup(kind, unique, path)
         return unique
 

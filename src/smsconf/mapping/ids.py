@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import uuid
 
+from smsconf.config.names import fold
+
 NAMESPACE = uuid.UUID("6f1d3c52-8a4e-4b7a-9d2e-3c5b7a9e1f04")
 
 Key = tuple[str, ...]
@@ -34,7 +36,9 @@ def rule_id(*parts: str) -> str:
 
 
 def normalise(key: Key) -> Key:
-    """Natural keys compare like Dataverse compares names: case-insensitively.
+    """Natural keys compare like Dataverse compares names: case-insensitively, and one name
+    whatever its Unicode spelling (NFC) or surrounding blanks (config/names.py). For ASCII
+    names this is `casefold`, so their ids are the ones earlier versions gave.
 
     `map` rather than a generator: a plan of 1,000 workstreams normalises ~125,000 keys."""
-    return tuple(map(str.casefold, key))
+    return tuple(map(fold, key))

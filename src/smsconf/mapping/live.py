@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from smsconf.config.names import accentless, fold
 from smsconf.config.problems import Problem
 from smsconf.config.secrets import SecretError, SecretRef, fingerprint
 from smsconf.mapping import ids
@@ -138,16 +139,21 @@ class LiveState:
 
     def lookup(self, kind: str, value: str, path: Path_) -> str | None:
         table, column = REFERENCE_TABLES[kind]
-        wanted = value.casefold()
-        for row in self.rows.get(table, []):
-            if str(row.get(column, "")).casefold() == wanted:
+        wanted = fold(value)
+        rows = self.rows.get(table, [])
+        for row in rows:
+            if fold(str(row.get(column, ""))) == wanted:
                 return self.row_id(table, row)
+        bare = accentless(value)
+        near = [str(r[column]) for r in rows if accentless(str(r.get(column, ""))) == bare]
         what = kind.replace("_", " ")
         self.problems.append(
             Problem(
                 f"{what} '{value}' was not found in the organisation",
                 path,
-                hint=NOT_FOUND_HINTS.get(kind, "create it in the organisation, or fix the name"),
+                hint=f"the organisation has '{near[0]}', which differs only by accents"
+                if near
+                else NOT_FOUND_HINTS.get(kind, "create it in the organisation, or fix the name"),
             )
         )
         return None

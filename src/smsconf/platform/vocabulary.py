@@ -123,6 +123,8 @@ INFERRED = (
     "out-of-the-box SMS template unique names (msdyn_sms_*)",
     "decision-contract data-type tokens number, boolean and entityreference (only string seen)",
     "a Telesign/Twilio number carries msdyn_ocphonenumbersource 192350000 (Direct Offer)",
+    "names compare as the organisation's collation does: case-insensitive always, accents "
+    "assumed insensitive (_AI, as 1033 English; some languages are _AS); the collation is not read",
 )
 
 
