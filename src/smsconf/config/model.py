@@ -405,6 +405,11 @@ class Removed(Strict):
 
     kind: RemovableKind
     name: Ref
+    managed: bool = Field(
+        False,
+        description="true: smsconf adopted it (it was declared managed: true over a row made "
+        "elsewhere), so it may delete it; without it only rows smsconf created are deleted",
+    )
 
 
 class Environment(Strict):

@@ -236,6 +236,8 @@ async def _planned(
         if problems:
             raise loaded.problems(problems)
         result = diff(config, live, rows, links, loaded.locate)
+        if result.problems:
+            raise loaded.problems(result.problems)
         if live.field_access is not None:
             denied = live.field_access.problems(result.changes, rows)
             if denied:
