@@ -36,8 +36,9 @@ Path_ = tuple[str | int, ...]
 
 
 class Resolver(Protocol):
-    def id_of(self, table: str, key: Key) -> str:
-        """Id of the managed row with this natural key (live if it exists, else deterministic)."""
+    def id_of(self, table: str, key: Key, path: Path_ = ()) -> str:
+        """Id of the managed row with this natural key (live if it exists, else deterministic);
+        a problem at `path` when several live rows have that key."""
 
     def lookup(self, kind: str, value: str, path: Path_) -> str | None:
         """Id of an object found by name, unique name or LCID; None (and a problem) if absent."""
@@ -94,7 +95,7 @@ class Mapper:
             key,
             kind,
             label,
-            self.resolver.id_of(table, key),
+            self.resolver.id_of(table, key, source),
             columns=columns,
             links=links,
             source=source,
@@ -143,7 +144,7 @@ class Mapper:
             return None
         table, _ = REFERENCE_TABLES[kind]
         if fold(name) in self.managed.get(kind, ()):
-            return self.resolver.id_of(table, (name,))
+            return self.resolver.id_of(table, (name,), path)
         return self.resolver.lookup(kind, name, path)
 
     def language(self, locale: str, path: Path_) -> str | None:
