@@ -84,19 +84,24 @@ def serve_command(
     from smsconf.connect import prepare_org
     from smsconf.target import LOCAL_DB, state_dir
 
+    from smsconf.emulator.dataverse.store import StoreError
+
     if db is None:
         db = state_dir() / LOCAL_DB  # the org that `plan`/`apply` on the local target use
-    if str(db) != ":memory:":
-        prepare_org(db)
-    serve(
-        host,
-        port,
-        db,
-        tls_cert,
-        tls_key,
-        tls_self_signed,
-        token,
-        fault_config,
-        schema=served,
-        announce=click.echo,
-    )
+    try:
+        if str(db) != ":memory:":
+            prepare_org(db)
+        serve(
+            host,
+            port,
+            db,
+            tls_cert,
+            tls_key,
+            tls_self_signed,
+            token,
+            fault_config,
+            schema=served,
+            announce=click.echo,
+        )
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
