@@ -82,9 +82,8 @@ def serve_command(
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     from smsconf.connect import prepare_org
-    from smsconf.target import LOCAL_DB, state_dir
-
     from smsconf.emulator.dataverse.store import StoreError
+    from smsconf.target import LOCAL_DB, state_dir
 
     if db is None:
         db = state_dir() / LOCAL_DB  # the org that `plan`/`apply` on the local target use
