@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import typing
 from collections.abc import Iterable, Sequence
-from urllib.parse import urlparse
+from urllib.parse import urlsplit
 
 from smsconf.config import vocabulary as v
 from smsconf.config.kinds import BY_WORDS, KINDS, words
@@ -117,6 +117,11 @@ class _Checker:
             else:
                 bare[accents] = i
 
+    def url(self, text: str, schemes: tuple[str, ...], expected: str, path: Path_) -> None:
+        why = _url_problem(text, schemes)
+        if why is not None:
+            self.report(expected if why == "is not a URL" else f"{expected}: it {why}", path)
+
     def locale(self, locale: str, path: Path_) -> None:
         if locale not in v.LOCALES:
             self.report(
@@ -162,19 +167,29 @@ class _Checker:
                     f"environment name '{name}' must be a word (letters, digits, '-', '_', '.')",
                     path,
                 )
-            if env.target != "local" and not _is_https_url(env.target):
-                self.report(
-                    "target must be 'local' or an https:// organisation URL", (*path, "target")
+            if env.target != "local":
+                self.url(
+                    env.target,
+                    ("https",),
+                    "target must be 'local' or an https:// organisation URL",
+                    (*path, "target"),
                 )
-            if env.gateway is not None and not _is_https_url(env.gateway):
-                self.report("gateway must be an https:// URL", (*path, "gateway"))
+            if env.gateway is not None:
+                self.url(
+                    env.gateway, ("https",), "gateway must be an https:// URL", (*path, "gateway")
+                )
 
     def accounts(self) -> None:
         owner: dict[str, str] = {}
         for i, account in enumerate(self.config.accounts):
             path = ("accounts", i)
-            if account.endpoint is not None and not _is_http_url(account.endpoint):
-                self.report("endpoint must be an http(s):// URL", (*path, "endpoint"))
+            if account.endpoint is not None:
+                self.url(
+                    account.endpoint,
+                    ("http", "https"),
+                    "endpoint must be an http(s):// URL",
+                    (*path, "endpoint"),
+                )
             self.problems += provider_fields(account, path)
             self.secret_env(account.api_key, (*path, "api_key"))
             self.secret_env(account.auth_token, (*path, "auth_token"))
@@ -515,14 +530,22 @@ def _declare(kind: str) -> str:
     return f"declare it under {key}:{template} (looked up by name in the organisation)"
 
 
-def _is_https_url(text: str) -> bool:
-    parsed = urlparse(text)
-    return parsed.scheme == "https" and bool(parsed.netloc)
-
-
-def _is_http_url(text: str) -> bool:
-    parsed = urlparse(text)
-    return parsed.scheme in ("http", "https") and bool(parsed.netloc)
+def _url_problem(text: str, schemes: tuple[str, ...]) -> str | None:
+    """Why `text` is not a usable URL of one of `schemes`, or None. Parsed here, once, so
+    that what urllib or httpx would raise later (an unclosed IPv6 bracket, a port past 65535,
+    CR LF that would split a request line) is a located error instead of exit 1 mid-plan."""
+    if any(c.isspace() or not c.isprintable() for c in text):
+        return "holds a space or control character (CR LF would split the request)"
+    try:
+        parsed = urlsplit(text)
+        port = parsed.port
+    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535"
+        return f"cannot be parsed ({exc})"
+    if parsed.scheme not in schemes or not parsed.hostname:
+        return "is not a URL"
+    if port == 0:
+        return "has port 0"
+    return None
 
 
 def check(config: Config, ignore_names: set[str] | None = None) -> list[Problem]:
