@@ -26,6 +26,7 @@ from smsconf.config.secrets import SecretError, fingerprint
 from smsconf.gcpause import gc_paused
 from smsconf.mapping.desired import desired_rows, renames
 from smsconf.mapping.export import Exported, export_config
+from smsconf.mapping.limits import too_long
 from smsconf.mapping.live import LiveState
 from smsconf.platform.inbound import inbound_url
 from smsconf.reconcile.absent import absent_columns
@@ -232,7 +233,7 @@ async def _planned(
         live.rename(table, old, new)
     with gc_paused():
         rows, links = desired_rows(config, live)
-        problems = live.problems + absent_columns(rows, live.schema)
+        problems = live.problems + absent_columns(rows, live.schema) + too_long(rows)
         if problems:
             raise loaded.problems(problems)
         result = diff(config, live, rows, links, loaded.locate)
