@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import select
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -382,15 +383,28 @@ def _confirmed(plan: Plan) -> bool:
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         if not deletes:
-            return click.confirm("Apply these changes?", default=False)
+            return _ask("Apply these changes? [y/N]: ") in ("y", "yes")
         click.echo(f"This plan deletes {deletes} object(s){allowed}; only 'yes' approves it.")
-        answer = click.prompt("Apply these changes? Type yes", default="", show_default=False)
-        return str(answer).strip() == "yes"
-    except click.Abort:  # Ctrl-C or end of input: not a yes
+        return _ask("Apply these changes? Type yes: ") == "yes"
+    except (KeyboardInterrupt, EOFError):  # Ctrl-C or end of input: not a yes
         click.echo("", err=True)
         return False
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _ask(prompt: str) -> str:
+    """One line from the terminal, waiting in short slices: a signal may reach another thread
+    of the process (the OS picks any), and a read blocked in the main thread would then not
+    return until Enter; between slices the main thread runs the pending Ctrl-C handler."""
+    click.echo(prompt, nl=False)
+    sys.stdout.flush()
+    while not select.select([sys.stdin], [], [], 0.1)[0]:
+        pass
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line.strip().lower()
 
 
 @main.command("callback-urls")
