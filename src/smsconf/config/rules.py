@@ -28,6 +28,7 @@ from smsconf.config.names import accentless, fold
 from smsconf.config.problems import Path_, Problem, did_you_mean
 from smsconf.config.provider_rules import number_type, provider_fields, us_number
 from smsconf.config.secrets import SECRET_ENV, SecretRef, env_refusal
+from smsconf.platform import TABLES
 
 # E.164 allows up to 15 digits; the shortest in service (e.g. +290 Saint Helena) have 7.
 NUMBER_LENGTHS = {"short_code": (3, 8), "geo": (7, 15), "long_code": (7, 15), "toll_free": (7, 15)}
@@ -155,7 +156,29 @@ class _Checker:
         for i, ws in enumerate(c.workstreams):
             self.workstream(ws, i, channel_numbers)
         self.removed()
+        self.ignored_columns()
         return self.problems
+
+    def ignored_columns(self) -> None:
+        """`settings.ignore` names tables and columns the diff compares: a typo would silently
+        ignore nothing, so an unknown one is an error with the nearest real name."""
+        for table, columns in self.config.settings.ignore.items():
+            path = ("settings", "ignore", table)
+            if table not in TABLES:
+                self.report(
+                    f"unknown table '{table}' (not one smsconf reads)",
+                    path,
+                    did_you_mean(table, TABLES) or "use a table logical name such as queue",
+                )
+                continue
+            known = [c.logical_name for c in TABLES[table].columns]
+            for i, column in enumerate(columns):
+                if column not in known:
+                    self.report(
+                        f"unknown column '{column}' of table {table}",
+                        (*path, i),
+                        did_you_mean(column, known) or f"columns of {table}: {', '.join(known)}",
+                    )
 
     def environments(self) -> None:
         for name, env in self.config.environments.items():
