@@ -183,7 +183,7 @@ class LiveState:
 
     def fingerprint(self, secret: SecretRef, path: Path_) -> str | None:
         try:
-            return fingerprint(secret.resolve())
+            return fingerprint(secret.resolve(), self.org_id)
         except SecretError as exc:
             self.problems.append(Problem(f"cannot read secret {secret.reference}: {exc}", path))
             return None

@@ -33,7 +33,7 @@ from smsconf.mapping.live import LiveState, Row
 from smsconf.mapping.tables import FINGERPRINT_KEY, KIND_OF_TABLE
 from smsconf.platform import TABLES
 from smsconf.reconcile.dependencies import prerequisites, waves
-from smsconf.reconcile.diff import same
+from smsconf.reconcile.diff import FINGERPRINT_TABLE, same
 from smsconf.reconcile.journal import Entry, Journal, Status
 from smsconf.reconcile.plan import Change, Plan
 
@@ -449,9 +449,6 @@ def _status(change: Change, result: OperationResult, settled: set[int]) -> tuple
     if result.status is None:
         return "failed", f"no answer, and not confirmed in place afterwards ({error})"
     return "failed", str(error)
-
-
-FINGERPRINT_TABLE = "msdyn_occommunicationprovidersettingentry"
 
 
 async def _settle(

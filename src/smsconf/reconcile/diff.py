@@ -16,6 +16,7 @@ from smsconf.config.kinds import words
 from smsconf.config.model import Config
 from smsconf.config.names import fold
 from smsconf.config.problems import Problem
+from smsconf.config.secrets import FINGERPRINT_SCHEME, SecretError, is_legacy, legacy_fingerprint
 from smsconf.mapping import ids
 from smsconf.mapping.addresses import key_words, path_of
 from smsconf.mapping.fields import BY_COLUMN
@@ -39,6 +40,7 @@ from smsconf.platform import vocabulary as vocab
 from smsconf.reconcile.plan import Action, Change, ColumnChange, Note, Unmanaged
 
 RANK = {table: i for i, table in enumerate(KEYS)}
+FINGERPRINT_TABLE = "msdyn_occommunicationprovidersettingentry"
 OUT_OF_THE_BOX = {"queue": "msdyn_isdefaultqueue"}
 """Tables whose out-of-the-box rows carry a flag: the column that says so."""
 STEP_TYPE = {value: word for word, value in vocab.STEP_TYPE.items()}
@@ -334,12 +336,11 @@ class Differ:
         """A secret is rewritten when its fingerprint row changes (the secret is unreadable);
         folded into the row's other update, if any, so one write carries one ETag."""
         for row in self.rows:
-            witness = (
-                "msdyn_occommunicationprovidersettingentry",
-                normalise((*row.key, FINGERPRINT_KEY)),
-            )
+            witness = (FINGERPRINT_TABLE, normalise((*row.key, FINGERPRINT_KEY)))
             live = self.live_row(row)
             if not row.secrets or live is None or witness not in changed_rows:
+                continue
+            if self.fingerprint_upgraded(row):
                 continue
             secret = [self.secret_change(row, c) for c in row.secrets]
             index, update = next(
@@ -364,6 +365,30 @@ class Differ:
                 self.result.changes.append(merged)
             else:
                 self.result.changes[index] = merged
+
+    def fingerprint_upgraded(self, row: DesiredRow) -> bool:
+        """An entry holding the fingerprint of versions before scrypt1, of the very key the
+        configuration names: the key did not change, only how its fingerprint is made. The
+        entry is updated once (its own change) and the key is not rewritten; the plan says so."""
+        entry = self.live.row(FINGERPRINT_TABLE, (*row.key, FINGERPRINT_KEY))
+        stored = entry.get("msdyn_value") if entry is not None else None
+        if not is_legacy(stored):
+            return False
+        try:
+            same_keys = all(legacy_fingerprint(s.resolve()) == stored for s in row.secrets.values())
+        except SecretError:
+            return False
+        if same_keys:
+            self.result.notes.append(
+                Note(
+                    "fact",
+                    row.label,
+                    "its fingerprint entry still holds the 64-bit HMAC of earlier versions; "
+                    f"this plan updates it once to {FINGERPRINT_SCHEME} (a slow, salted key "
+                    "derivation); the key itself is unchanged and not rewritten",
+                )
+            )
+        return same_keys
 
     # --- deletions ---------------------------------------------------------------------------
 
