@@ -47,7 +47,7 @@ from smsconf.target import LOCAL
 from smsconf.telesign.account import AuthMethod, TelesignAccount, base_url
 from smsconf.telesign.errors import TelesignBadKey, TelesignRejected
 from smsconf.telesign.secret import ApiKey
-from smsconf.telesign.test_message import send_test_sms
+from smsconf.telesign.sending import send_test_sms
 
 LOG_WIDTH = 160
 

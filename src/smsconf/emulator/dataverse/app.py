@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from smsconf.emulator.dataverse import batch, fieldsecurity, telesign
+from smsconf.emulator.dataverse import batch, fieldsecurity, telesign_callback
 from smsconf.emulator.dataverse.actions import Identity
 from smsconf.emulator.dataverse.errors import (
     NOT_AUTHENTICATED,
@@ -159,7 +159,9 @@ class DataverseEmulator:
 
     def _telesign(self, query: dict[str, str], headers: dict[str, str], body: bytes) -> Reply:
         try:
-            telesign.receive(self.store, query.get("orgId"), headers.get("authorization", ""), body)
+            telesign_callback.receive(
+                self.store, query.get("orgId"), headers.get("authorization", ""), body
+            )
         except DataverseError as error:
             return error_reply(error)
         return json_reply(200, {"status": "received", "id": str(uuid.uuid4())})
