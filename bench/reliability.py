@@ -16,16 +16,20 @@
    and re-checksummed: bodies, ETags, injected deletes, cleared verdicts, widened allowances,
    secret columns, order, links, and the create race) applied through the CLI; each must be
    refused with its exit code, name what differs, and leave every row at its version.
-5. A hostile organisation (tools/testkit/hostile_org.py): rows of any shape written into an
+5. The pull request attacked: every case of tools/testkit/pull_request.py (a configuration that
+   sends a secret to its author's host, reads a file or variable of the job, or moves the
+   inbound gateway), played in a CI job's environment against a loopback listener; each must be
+   refused with its exit code, located, with no byte sent and no secret printed.
+6. A hostile organisation (tools/testkit/hostile_org.py): rows of any shape written into an
    applied organisation's store, then plan in four formats, apply, plan, drift and export,
    each to end with a documented outcome; and database files that are not one, for `plan`
    and `emulator serve --db`, each to be one clear line. (Section 1's corpus holds issue 21's
    hostile names and values.)
 
 The last line is `runs R, faults F, duplicates D, lost L, tracebacks T, secret leaks S,
-red-team refused K/N, hostile org survived H/M`. Exit status 1 when any of D, L, T, S is not
-zero, a run did not converge, an attack was not refused or a hostile-org command failed,
-else 0.
+red-team refused K/N, hostile org survived H/M` (K/N: sections 4 and 5 together). Exit status
+1 when any of D, L, T, S is not zero, a run did not converge, an attack was not refused or a
+hostile-org command failed, else 0.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ sys.path.insert(0, str(REPO))  # the harness it shares with the suite: tools/tes
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import seed as hypothesis_seed  # noqa: E402
+from tools.testkit import pull_request  # noqa: E402
 from tools.testkit.convergence import (  # noqa: E402
     FAULT_RATE_EACH,
     GENERATED_TIMING,
@@ -262,7 +267,22 @@ def main(argv: list[str] | None = None) -> int:
         f"({time.perf_counter() - t:.0f} s)"
     )
 
-    say("\n5. a hostile organisation")
+    say("\n5. the pull request attacked")
+    t = time.perf_counter()
+    cases = pull_request.play_all(work / "pull-request")
+    for case in cases:
+        if case.problems:
+            say(f"  NOT REFUSED {case.case}: {'; '.join(case.problems)}")
+    say(
+        f"  attacks {len(cases)}, refused as expected {sum(not c.problems for c in cases)}, "
+        f"by exit code {dict(sorted(Counter(int(c.exit_code) for c in cases).items()))} "
+        f"({time.perf_counter() - t:.0f} s)"
+    )
+    refused += sum(not c.problems for c in cases)
+    attack_tracebacks += sum(any(p.startswith("traceback") for p in c.problems) for c in cases)
+    played = len(attacks) + len(cases)
+
+    say("\n6. a hostile organisation")
     t = time.perf_counter()
     survived, hostile_total, org_tracebacks = hostile_organisation(work / "hostile-org")
     say(
@@ -280,12 +300,12 @@ def main(argv: list[str] | None = None) -> int:
     say(
         f"\nruns {len(results)}, faults {sum(injected.values())}, duplicates {duplicates}, "
         f"lost {lost}, tracebacks {tracebacks}, secret leaks {secret_leaks}, "
-        f"red-team refused {refused}/{len(attacks)}, "
+        f"red-team refused {refused}/{played}, "
         f"hostile org survived {survived}/{hostile_total}"
     )
     failed = duplicates or lost or tracebacks or secret_leaks or unmanaged or not_converged
     hostile_failed = survived < hostile_total
-    return 1 if failed or bad or unexpected or refused < len(attacks) or hostile_failed else 0
+    return 1 if failed or bad or unexpected or refused < played or hostile_failed else 0
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ from smsconf.reconcile.outcome import (
     newly_connected,
     plan_exit,
     telesign_support_message,
+    twilio_inbound_report,
 )
 from smsconf.reconcile.plan import DeleteAllowance, Plan, Trust, read_plan_file
 from smsconf.reconcile.trust import endpoints, named_route, require, target_named_by
@@ -414,11 +415,23 @@ def _ask(prompt: str) -> str:
 @allow_host_option
 @handle_errors
 def callback_urls(paths: tuple[str, ...], env: str | None, target: str | None) -> None:
-    """Print each Telesign account's callback URL and the message for Telesign support."""
+    """Print each Telesign account's callback URL and the message for Telesign support; and
+    each Twilio number's inbound URL, the organisation's it must be, and whether it is.
+
+    With Twilio accounts the providers are asked (credential checks, number reads; nothing
+    is written). Exit 2 when a Twilio number's inbound URL is not the organisation's.
+    """
     loaded = load(paths, env)
-    options = PlanOptions(check_credentials=False)
+    twilio = any(a.provider == "twilio" for a in loaded.config.accounts)
+    options = PlanOptions(check_credentials=twilio)
     plan = asyncio.run(_plan(loaded, target, list(paths), options))
-    click.echo(telesign_support_message(plan, customer_ids(loaded)))
+    report, all_set = twilio_inbound_report(plan)
+    click.echo(
+        "\n".join(t for t in (telesign_support_message(plan, customer_ids(loaded)), report) if t)
+    )
+    if plan.failed_credentials():
+        sys.exit(ExitCode.CREDENTIALS)
+    sys.exit(ExitCode.OK if all_set else ExitCode.CHANGES)
 
 
 @main.command()
