@@ -20,10 +20,16 @@
    sends a secret to its author's host, reads a file or variable of the job, or moves the
    inbound gateway), played in a CI job's environment against a loopback listener; each must be
    refused with its exit code, located, with no byte sent and no secret printed.
+6. A hostile organisation (tools/testkit/hostile_org.py): rows of any shape written into an
+   applied organisation's store, then plan in four formats, apply, plan, drift and export,
+   each to end with a documented outcome; and database files that are not one, for `plan`
+   and `emulator serve --db`, each to be one clear line. (Section 1's corpus holds issue 21's
+   hostile names and values.)
 
 The last line is `runs R, faults F, duplicates D, lost L, tracebacks T, secret leaks S,
-red-team refused K/N` (K/N: sections 4 and 5 together). Exit status 1 when any of D, L, T, S
-is not zero, a run did not converge or an attack was not refused, else 0.
+red-team refused K/N, hostile org survived H/M` (K/N: sections 4 and 5 together). Exit status
+1 when any of D, L, T, S is not zero, a run did not converge, an attack was not refused or a
+hostile-org command failed, else 0.
 """
 
 from __future__ import annotations
@@ -54,6 +60,13 @@ from tools.testkit.convergence import (  # noqa: E402
     generated_org,
 )
 from tools.testkit.hostile import CORPUS, INPUTS, Verdict, check, check_generated  # noqa: E402
+from tools.testkit.hostile_org import (  # noqa: E402
+    NOT_A_DATABASE,
+    against_bad_database,
+    against_hostile_rows,
+    one_clear_line,
+    run,
+)
 from tools.testkit.redteam import play_all  # noqa: E402
 from tools.testkit.secrets_journey import (  # noqa: E402
     BROKEN_KEY,
@@ -124,6 +137,26 @@ def secrets_journey(work: Path) -> tuple[int, int, int, int]:
     unexpected = sum(not s.as_expected for s in steps) + sum(r.exit_code != 4 for r in broken)
     tracebacks = sum(s.traceback for s in steps)
     return len(steps) + len(broken), len(found) + unnamed, tracebacks, unexpected
+
+
+def hostile_organisation(work: Path) -> tuple[int, int, int]:
+    """(commands that ended as documented, commands run, tracebacks) of section 5."""
+    outcomes = []
+    for name in ("rows", *NOT_A_DATABASE):
+        (work / name.replace(" ", "-")).mkdir(parents=True)
+    with pytest.MonkeyPatch.context() as mp:
+        ws = make_workspace(work / "rows", mp)
+        setup = run(ws, "apply", "examples/", "--auto-approve")  # the organisation to corrupt
+        outcomes.append((setup, setup.exit_code == 0))
+        outcomes += [(o, o.ok) for o in against_hostile_rows(ws)]
+        for name, content in NOT_A_DATABASE.items():
+            bad = make_workspace(work / name.replace(" ", "-"), mp)
+            outcomes += [(o, one_clear_line(o)) for o in against_bad_database(bad, content)]
+    for outcome, ok in outcomes:
+        if not ok:
+            what = " ".join(outcome.args)
+            say(f"  FAILED {what}: exit {outcome.exit_code} {outcome.output[:300]!r}")
+    return sum(ok for _, ok in outcomes), len(outcomes), sum(o.traceback for o, _ in outcomes)
 
 
 async def fault_runs(
@@ -249,19 +282,30 @@ def main(argv: list[str] | None = None) -> int:
     attack_tracebacks += sum(any(p.startswith("traceback") for p in c.problems) for c in cases)
     played = len(attacks) + len(cases)
 
+    say("\n6. a hostile organisation")
+    t = time.perf_counter()
+    survived, hostile_total, org_tracebacks = hostile_organisation(work / "hostile-org")
+    say(
+        f"  commands {hostile_total}, survived {survived}, tracebacks {org_tracebacks} "
+        f"({time.perf_counter() - t:.0f} s)"
+    )
+
     tracebacks = (
         fault_tracebacks
         + sum(v.traceback for v in verdicts)
         + journey_tracebacks
         + attack_tracebacks
+        + org_tracebacks
     )
     say(
         f"\nruns {len(results)}, faults {sum(injected.values())}, duplicates {duplicates}, "
         f"lost {lost}, tracebacks {tracebacks}, secret leaks {secret_leaks}, "
-        f"red-team refused {refused}/{played}"
+        f"red-team refused {refused}/{played}, "
+        f"hostile org survived {survived}/{hostile_total}"
     )
     failed = duplicates or lost or tracebacks or secret_leaks or unmanaged or not_converged
-    return 1 if failed or bad or unexpected or refused < played else 0
+    hostile_failed = survived < hostile_total
+    return 1 if failed or bad or unexpected or refused < played or hostile_failed else 0
 
 
 if __name__ == "__main__":

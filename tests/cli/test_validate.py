@@ -150,7 +150,7 @@ def test_unexpected_error_is_one_line_exit_1(monkeypatch: pytest.MonkeyPatch) ->
     def boom(paths: Any) -> None:
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr("smsconf.cli.validate.validate_with_sources", boom)
+    monkeypatch.setattr("smsconf.cli.validate.validate_storable", boom)
     monkeypatch.delenv("SMSCONF_DEBUG", raising=False)
     result = run(str(EXAMPLES))
     assert result.exit_code == ExitCode.ERROR

@@ -72,6 +72,12 @@ class Generator:
     def text(self) -> str:
         return f"{self.rng.choice(TEXTS)} {self.rng.randint(0, 999)}"
 
+    def name(self) -> str:
+        """A text a name may be: control characters (the tab) are refused in names."""
+        return (
+            f"{self.rng.choice([t for t in TEXTS if t.isprintable()])} {self.rng.randint(0, 999)}"
+        )
+
     def config(self) -> dict[str, Any]:
         rng = self.rng
         numbers = [str(10_000_000_000 + rng.randrange(10**10)) for _ in range(rng.randint(3, 6))]
@@ -113,7 +119,7 @@ class Generator:
             for i in range(rng.randint(1, 3))
         ]
         workstreams = [
-            self.workstream(f"WS {i} {self.text()}", number, queues, hours, replies)
+            self.workstream(f"WS {i} {self.name()}", number, queues, hours, replies)
             for i, number in enumerate(self.pick(numbers, 2, 4))
         ]
         return {

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from smsconf.config import load_config
+from smsconf.config.problems import Path_
 from smsconf.config.secrets import SecretRef
 from smsconf.mapping import ids
 from smsconf.mapping.desired import desired_rows
@@ -23,7 +24,7 @@ class OrgOfNames:
     def __init__(self) -> None:
         self.missing: list[tuple[str, str]] = []
 
-    def id_of(self, table: str, key: tuple[str, ...]) -> str:
+    def id_of(self, table: str, key: tuple[str, ...], path: Path_ = ()) -> str:
         return ids.row_id(ORG, table, key)
 
     def lookup(self, kind: str, value: str, path: tuple) -> str | None:

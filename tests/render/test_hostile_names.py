@@ -1,16 +1,19 @@
 """Names are data, never markup or control, in all four views of a real plan.
 
-The example is planned against an empty local organisation with its first queue renamed to
-the name that hid most of a comment (it closed the diff block and opened an HTML comment),
-its workstream holding a terminal escape sequence and a right-to-left override, and the
-customer id holding CR LF followed by a forged credential line. Every change line must stay
-visible as GitHub renders the comment, the text plan must print exactly one line per change
-and no control character, the HTML page must carry no element a name brought, and the JSON
-must give every name back exactly.
+The configuration refuses such names (tests/config/test_names.py), but an organisation's rows
+bring whatever they hold, so the renderers must hold on their own: the example is planned
+against an empty local organisation, then its first queue's name becomes the one that hid most
+of a comment (it closed the diff block and opened an HTML comment), its workstream's a terminal
+escape sequence and a right-to-left override, and the customer id CR LF followed by a forged
+credential line, as names read from a hostile organisation would reach the plan. Every change
+line must stay visible as GitHub renders the comment, the text plan must print exactly one line
+per change and no control character, the HTML page must carry no element a name brought, and
+the JSON must give every name back exactly.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import unicodedata
@@ -41,16 +44,18 @@ def yaml_string(text: str) -> str:
 @pytest.fixture(scope="module")
 def hostile_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     with pytest.MonkeyPatch.context() as mp:
-        ws = make_workspace(tmp_path_factory.mktemp("hostile-names"), mp)
-        text = ws.config.read_text(encoding="utf-8")
-        text = re.sub("(?m): SMS Support Tier 1$", lambda _: f": {yaml_string(QUEUE)}", text)
-        text = text.replace("  - name: SMS Support\n", f"  - name: {yaml_string(WORKSTREAM)}\n")
-        text = text.replace(
-            "contoso_customer_id: DEMO-CUSTOMER-0001",
-            f"contoso_customer_id: {yaml_string(CUSTOMER)}",
-        )
-        ws.config.write_text(text, encoding="utf-8")
-        return plan_here()
+        make_workspace(tmp_path_factory.mktemp("hostile-names"), mp)
+        plan = plan_here()
+
+    def hostile(label: str) -> str:
+        label = label.replace("'SMS Support Tier 1'", f"'{QUEUE}'")
+        return re.sub(r"'SMS Support'", lambda _: f"'{WORKSTREAM}'", label)
+
+    return dataclasses.replace(
+        plan,
+        changes=tuple(dataclasses.replace(c, label=hostile(c.label)) for c in plan.changes),
+        credentials=tuple(dataclasses.replace(c, customer_id=CUSTOMER) for c in plan.credentials),
+    )
 
 
 def change_lines(plan: Plan) -> list[str]:

@@ -272,6 +272,71 @@ def many_files(directory: Path) -> Path:
     return root
 
 
+def _edited(name: str, *edits: tuple[str, str]) -> Build:
+    """The example with each `old` replaced once by `new`: hostile in exactly that way."""
+
+    def build(directory: Path) -> Path:
+        text = example_text()
+        for old, new in edits:
+            assert old in text, f"the example no longer holds {old!r}"
+            text = text.replace(old, new, 1)
+        path = directory / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return build
+
+
+def _quoted(text: str) -> str:
+    return json.dumps(text)  # a JSON string is a YAML double-quoted scalar
+
+
+QUEUE = "  - name: SMS Support Tier 1\n"
+NFD_CAFE = "Cafe\u0301"
+NAMES: dict[str, Build] = {
+    f"name: {what}": _edited("names.yaml", (QUEUE, f"  - name: {_quoted(name)}\n"))
+    for what, name in {
+        "closes the comment's code block": "Greeting queue\n```\n\n</details>\n\n<!--",
+        "terminal escape": "SMS \x1b]0;pwned\x07Support",
+        "right-to-left override": "SMS Support \u202eevil",
+        "zero-width only": "\u200b\u200b",
+        "blank": "   ",
+    }.items()
+}
+# Issue 21's other hostile inputs: each was accepted (or crashed with exit 1) before.
+HOSTILE_VALUES: dict[str, Build] = {
+    "NFC and NFD spellings of one name": _edited(
+        "nfd.yaml",
+        ("queues:\n", "queues:\n  - name: " + _quoted(NFD_CAFE) + "\n  - name: Caf\u00e9\n"),
+    ),
+    "CR LF in customer_id": _edited(
+        "crlf.yaml",
+        ("customer_id: ${var:contoso_customer_id}", "customer_id: " + _quoted("C\r\n  ok")),
+    ),
+    "unclosed IPv6 endpoint": _edited(
+        "ipv6.yaml",
+        (
+            "    customer_id: ${var:contoso_customer_id}\n",
+            '    customer_id: ${var:contoso_customer_id}\n    endpoint: "http://[::1"\n',
+        ),
+    ),
+    "endpoint port 99999": _edited(
+        "port.yaml",
+        (
+            "    customer_id: ${var:contoso_customer_id}\n",
+            "    customer_id: ${var:contoso_customer_id}\n"
+            "    endpoint: https://rest-api.telesign.com:99999\n",
+        ),
+    ),
+    "1 MB routing condition": _edited("routing.yaml", ("value: Gold", f'value: "{"G" * 2**20}"')),
+    "!!binary that is not base64": _edited(
+        "binary.yaml", ("customer_id: ${var:contoso_customer_id}", 'customer_id: !!binary "no!"')
+    ),
+    "unknown table under settings.ignore": _edited(
+        "ignore.yaml", ("queues:\n", "settings:\n  ignore:\n    queu: [name]\nqueues:\n")
+    ),
+}
+
 CORPUS: dict[str, Build] = {
     "billion laughs": _file("laughs.yaml", billion_laughs()),
     "merge-key bomb": _file("merge.yaml", merge_key_bomb()),
@@ -296,6 +361,8 @@ CORPUS: dict[str, Build] = {
     "FIFO": fifo,
     "endless device": endless_device,
     "2,000 files": many_files,
+    **NAMES,
+    **HOSTILE_VALUES,
 }
 
 

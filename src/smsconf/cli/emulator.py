@@ -113,21 +113,25 @@ def serve_command(
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     from smsconf.connect import prepare_org
+    from smsconf.emulator.dataverse.store import StoreError
     from smsconf.target import LOCAL_DB, state_dir
 
     if db is None:
         db = state_dir() / LOCAL_DB  # the org that `plan`/`apply` on the local target use
-    if str(db) != ":memory:":
-        prepare_org(db)
-    serve(
-        host,
-        port,
-        db,
-        tls_cert,
-        tls_key,
-        tls_self_signed,
-        token,
-        fault_config,
-        schema=served,
-        announce=click.echo,
-    )
+    try:
+        if str(db) != ":memory:":
+            prepare_org(db)
+        serve(
+            host,
+            port,
+            db,
+            tls_cert,
+            tls_key,
+            tls_self_signed,
+            token,
+            fault_config,
+            schema=served,
+            announce=click.echo,
+        )
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None

@@ -8,9 +8,9 @@ import click
 from smsconf.cli.common import handle_errors, paths_argument
 from smsconf.cli.main import main
 from smsconf.config import ConfigError
-from smsconf.config.loader import validate_with_sources
 from smsconf.config.source import configuration_roots
 from smsconf.exitcodes import ExitCode
+from smsconf.mapping.limits import validate_storable
 from smsconf.render.problems import FORMATS, render
 
 
@@ -38,7 +38,7 @@ def validate(paths: tuple[str, ...], fmt: str, expand: bool) -> None:
     if fmt == "text":
         return _validate_text(paths)
     try:
-        configs, source = validate_with_sources(paths)
+        configs, source = validate_storable(paths)
     except ConfigError as exc:
         click.echo(render(fmt, exc.problems, {}), nl=False)
         sys.exit(ExitCode.INVALID_CONFIG)
@@ -49,7 +49,7 @@ def validate(paths: tuple[str, ...], fmt: str, expand: bool) -> None:
 
 
 def _validate_text(paths: tuple[str, ...]) -> None:
-    configs, source = validate_with_sources(paths)
+    configs, source = validate_storable(paths)
     from smsconf.routing.lint import located  # after validation: a broken file never pays
 
     for warning in dict.fromkeys(p.render() for c in configs.values() for p in located(c, source)):

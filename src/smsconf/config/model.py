@@ -11,6 +11,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -21,6 +22,7 @@ from pydantic import (
 )
 
 from smsconf.config import vocabulary as v
+from smsconf.config.names import clean
 from smsconf.config.secrets import SecretRef
 
 DURATION = re.compile(r"^(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?$")
@@ -85,7 +87,9 @@ Secret = Annotated[
     ),
 ]
 Locale = Annotated[str, Field(json_schema_extra={"enum": sorted(v.LOCALES)})]
-Name = Annotated[str, Field(min_length=1, max_length=v.NAME_MAX)]
+Name = Annotated[str, Field(min_length=1, max_length=v.NAME_MAX), AfterValidator(clean)]
+# A name that points at a declared or live object: cleaned the same way, so it matches.
+Ref = Annotated[str, AfterValidator(clean)]
 Scalar = str | int | float | bool
 
 
@@ -134,7 +138,7 @@ class Account(Strict):
 
     name: Name
     provider: v.Provider = "telesign"
-    customer_id: str | None = Field(
+    customer_id: Ref | None = Field(
         None, min_length=1, max_length=800, description="Telesign Customer ID"
     )
     api_key: Secret | None = Field(None, description="Telesign API key, as a secret reference")
@@ -145,7 +149,7 @@ class Account(Strict):
         "https://messaging.twilio.com",
     )
     auth: v.TelesignAuth = "tsa"
-    account_sid: str | None = Field(
+    account_sid: Ref | None = Field(
         None, max_length=800, description="Twilio Account SID (AC followed by 32 hex digits)"
     )
     auth_token: Secret | None = Field(
@@ -191,9 +195,9 @@ class OperatingHours(Referenced):
 
 class Queue(Referenced):
     assignment: v.QueueAssignment = "highest_capacity"
-    operating_hours: str | None = None
+    operating_hours: Ref | None = None
     priority: int | None = Field(None, ge=1, le=10_000)
-    renamed_from: str | None = Field(
+    renamed_from: Ref | None = Field(
         None,
         min_length=1,
         description="The name it had in the organisation: the plan renames that object in place "
@@ -203,7 +207,7 @@ class Queue(Referenced):
 
 class CapacityProfile(Referenced):
     default_max_units: int | None = Field(None, ge=0, le=10_000)
-    renamed_from: str | None = Field(
+    renamed_from: Ref | None = Field(
         None,
         min_length=1,
         description="The name it had in the organisation: the plan renames that object in place "
@@ -228,15 +232,17 @@ class Template(Strict):
 
     name: Name
     kind: Literal["session", "notification"]
-    unique_name: str | None = Field(None, description="defaults to the name")
+    unique_name: Ref | None = Field(None, description="defaults to the name")
 
 
 class QuickReply(Strict):
-    title: str = Field(min_length=1, max_length=v.QUICK_REPLY_TITLE_MAX)
+    title: Annotated[str, AfterValidator(clean)] = Field(
+        min_length=1, max_length=v.QUICK_REPLY_TITLE_MAX
+    )
     managed: bool = False
     message: str | None = Field(None, max_length=v.QUICK_REPLY_MESSAGE_MAX)
     locale: Locale = "en-US"
-    renamed_from: str | None = Field(
+    renamed_from: Ref | None = Field(
         None,
         min_length=1,
         description="The name it had in the organisation: the plan renames that object in place "
@@ -249,7 +255,7 @@ class QuickReply(Strict):
 
 class Capacity(Strict):
     units: int | None = Field(None, ge=0, le=10_000, description="unit-based capacity")
-    profile: str | None = Field(None, description="profile-based capacity: a capacity profile")
+    profile: Ref | None = Field(None, description="profile-based capacity: a capacity profile")
 
     @model_validator(mode="after")
     def _one_kind(self) -> Capacity:
@@ -269,14 +275,14 @@ class Distribution(Strict):
 
 
 class BotSurvey(Strict):
-    survey: str
+    survey: Ref
     mode: v.SurveyMode = "link"
     message: str | None = Field(None, max_length=v.SURVEY_MESSAGE_MAX)
 
 
 class SurveySettings(Strict):
     enabled: bool = False
-    survey: str | None = None
+    survey: Ref | None = None
     mode: v.SurveyMode = "link"
     message: str | None = Field(None, max_length=v.SURVEY_MESSAGE_MAX)
     bot_survey: BotSurvey | None = None
@@ -298,7 +304,7 @@ class SmsChannel(Strict):
 
     number: str
     language: Locale = "en-US"
-    operating_hours: str | None = None
+    operating_hours: Ref | None = None
     automated_messages: list[AutomatedMessage] = []
     survey: SurveySettings = SurveySettings()
     file_attachments: FileAttachments = FileAttachments()
@@ -337,14 +343,14 @@ class ClassificationRuleset(Strict):
 
 
 class QueueShare(Strict):
-    queue: str
+    queue: Ref
     percent: int = Field(ge=1, le=100)
 
 
 class QueueRule(Strict):
     name: Name
     when: list[Condition] = []
-    queue: str | None = None
+    queue: Ref | None = None
     split: list[QueueShare] | None = None
 
     @model_validator(mode="after")
@@ -360,11 +366,11 @@ class Routing(Strict):
 
 
 class NotificationTemplates(Strict):
-    incoming_authenticated: str | None = None
-    incoming_unauthenticated: str | None = None
-    consult: str | None = None
-    transfer: str | None = None
-    supervisor_assign: str | None = None
+    incoming_authenticated: Ref | None = None
+    incoming_unauthenticated: Ref | None = None
+    consult: Ref | None = None
+    transfer: Ref | None = None
+    supervisor_assign: Ref | None = None
 
 
 class ContextVariable(Strict):
@@ -374,18 +380,18 @@ class ContextVariable(Strict):
 
 
 class Advanced(Strict):
-    session_template: str | None = None
+    session_template: Ref | None = None
     notification_templates: NotificationTemplates = NotificationTemplates()
     context_variables: list[ContextVariable] = []
-    smart_assist_bots: list[str] = []
-    quick_replies: list[str] = []
+    smart_assist_bots: list[Ref] = []
+    quick_replies: list[Ref] = []
 
 
 class Workstream(Strict):
     name: Name
-    fallback_queue: str | None = None
+    fallback_queue: Ref | None = None
     distribution: Distribution = Distribution()
-    bot: str | None = None
+    bot: Ref | None = None
     sms: SmsChannel | None = None
     routing: Routing = Routing()
     advanced: Advanced = Advanced()
@@ -402,7 +408,12 @@ class Removed(Strict):
     """An explicit statement that a managed object must be deleted; nothing goes without one."""
 
     kind: RemovableKind
-    name: str
+    name: Ref
+    managed: bool = Field(
+        False,
+        description="true: smsconf adopted it (it was declared managed: true over a row made "
+        "elsewhere), so it may delete it; without it only rows smsconf created are deleted",
+    )
 
 
 class Environment(Strict):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import typing
 from collections.abc import Iterable, Sequence
-from urllib.parse import urlparse
+from urllib.parse import urlsplit
 
 from smsconf.config import vocabulary as v
 from smsconf.config.kinds import BY_WORDS, KINDS, words
@@ -24,9 +24,11 @@ from smsconf.config.model import (
     Workstream,
     duration_minutes,
 )
+from smsconf.config.names import accentless, fold
 from smsconf.config.problems import Path_, Problem, did_you_mean
 from smsconf.config.provider_rules import number_type, provider_fields, us_number
 from smsconf.config.secrets import SECRET_ENV, SecretRef, env_refusal
+from smsconf.platform import TABLES
 
 # E.164 allows up to 15 digits; the shortest in service (e.g. +290 Saint Helena) have 7.
 NUMBER_LENGTHS = {"short_code": (3, 8), "geo": (7, 15), "long_code": (7, 15), "toll_free": (7, 15)}
@@ -63,15 +65,16 @@ class _Checker:
         }
         # Sets for the membership tests made per workstream; the lists keep declaration order
         # for suggestions.
-        self.name_sets = {kind: set(names) for kind, names in self.names.items()}
+        self.name_sets = {kind: set(map(fold, names)) for kind, names in self.names.items()}
         self.numbers = [n.number for a in config.accounts for n in a.numbers]
         self.number_set = set(self.numbers)
+        self.ignored = set(map(fold, ignore_names))
 
     def report(self, message: str, path: Path_, hint: str | None = None) -> None:
         self.problems.append(Problem(message, path, hint=hint))
 
     def reference(self, kind: str, name: str | None, path: Path_) -> None:
-        if name is None or name in self.name_sets[kind] or name in self.ignore_names:
+        if name is None or fold(name) in self.name_sets[kind] or fold(name) in self.ignored:
             return
         self.report(
             f"{kind} '{name}' is not declared",
@@ -82,22 +85,43 @@ class _Checker:
     def _other_kind(self, kind: str, name: str) -> str | None:
         """A template declared with the other `kind:` is the likeliest mistake: say so."""
         for other in ("session template", "notification template"):
-            if kind != other and kind.endswith("template") and name in self.name_sets[other]:
+            if kind != other and kind.endswith("template") and fold(name) in self.name_sets[other]:
                 return f"'{name}' is declared as a {other}; this slot takes a {kind}"
         return None
 
     def unique(self, items: Iterable[str], path: Path_, what: str) -> None:
+        """Names the admin center would take for one are duplicates: any case or Unicode
+        spelling, and accents too, since most organisations' collations are accent-insensitive
+        (the language-collations page: 1033 English is _CI_AI); that the organisation's own
+        collation is not read is on the verify list."""
         seen: dict[str, int] = {}
+        bare: dict[str, int] = {}
         for i, name in enumerate(items):
-            key = name.casefold()
+            key = fold(name)
             if key in seen:
                 self.report(
                     f"duplicate {what} '{name}'",
                     (*path, i),
                     hint=f"also at {path[-1]}[{seen[key]}]",
                 )
+                continue
+            seen[key] = i
+            accents = accentless(name)
+            if accents in bare:
+                self.report(
+                    f"{what} '{name}' differs from {path[-1]}[{bare[accents]}] only by accents",
+                    (*path, i),
+                    hint="organisations whose language collation is accent-insensitive (_AI: "
+                    "1033 English and most others) filter and search them as one name: "
+                    "rename one",
+                )
             else:
-                seen[key] = i
+                bare[accents] = i
+
+    def url(self, text: str, schemes: tuple[str, ...], expected: str, path: Path_) -> None:
+        why = _url_problem(text, schemes)
+        if why is not None:
+            self.report(expected if why == "is not a URL" else f"{expected}: it {why}", path)
 
     def locale(self, locale: str, path: Path_) -> None:
         if locale not in v.LOCALES:
@@ -132,7 +156,29 @@ class _Checker:
         for i, ws in enumerate(c.workstreams):
             self.workstream(ws, i, channel_numbers)
         self.removed()
+        self.ignored_columns()
         return self.problems
+
+    def ignored_columns(self) -> None:
+        """`settings.ignore` names tables and columns the diff compares: a typo would silently
+        ignore nothing, so an unknown one is an error with the nearest real name."""
+        for table, columns in self.config.settings.ignore.items():
+            path = ("settings", "ignore", table)
+            if table not in TABLES:
+                self.report(
+                    f"unknown table '{table}' (not one smsconf reads)",
+                    path,
+                    did_you_mean(table, TABLES) or "use a table logical name such as queue",
+                )
+                continue
+            known = [c.logical_name for c in TABLES[table].columns]
+            for i, column in enumerate(columns):
+                if column not in known:
+                    self.report(
+                        f"unknown column '{column}' of table {table}",
+                        (*path, i),
+                        did_you_mean(column, known) or f"columns of {table}: {', '.join(known)}",
+                    )
 
     def environments(self) -> None:
         for name, env in self.config.environments.items():
@@ -144,19 +190,29 @@ class _Checker:
                     f"environment name '{name}' must be a word (letters, digits, '-', '_', '.')",
                     path,
                 )
-            if env.target != "local" and not _is_https_url(env.target):
-                self.report(
-                    "target must be 'local' or an https:// organisation URL", (*path, "target")
+            if env.target != "local":
+                self.url(
+                    env.target,
+                    ("https",),
+                    "target must be 'local' or an https:// organisation URL",
+                    (*path, "target"),
                 )
-            if env.gateway is not None and not _is_https_url(env.gateway):
-                self.report("gateway must be an https:// URL", (*path, "gateway"))
+            if env.gateway is not None:
+                self.url(
+                    env.gateway, ("https",), "gateway must be an https:// URL", (*path, "gateway")
+                )
 
     def accounts(self) -> None:
         owner: dict[str, str] = {}
         for i, account in enumerate(self.config.accounts):
             path = ("accounts", i)
-            if account.endpoint is not None and not _is_http_url(account.endpoint):
-                self.report("endpoint must be an http(s):// URL", (*path, "endpoint"))
+            if account.endpoint is not None:
+                self.url(
+                    account.endpoint,
+                    ("http", "https"),
+                    "endpoint must be an http(s):// URL",
+                    (*path, "endpoint"),
+                )
             self.problems += provider_fields(account, path)
             self.secret_env(account.api_key, (*path, "api_key"))
             self.secret_env(account.auth_token, (*path, "auth_token"))
@@ -472,8 +528,9 @@ class _Checker:
             **{k: self.names[words(k)] for k in ("queue", "operating_hours", "capacity_profile")},
             "quick_reply": self.names["quick reply"],
         }
+        folded = {kind: set(map(fold, names)) for kind, names in declared.items()}
         for i, item in enumerate(self.config.removed):
-            if item.name in declared[item.kind]:
+            if fold(item.name) in folded[item.kind]:
                 self.report(
                     f"{item.kind} '{item.name}' is both declared and listed under removed:",
                     ("removed", i, "name"),
@@ -496,14 +553,22 @@ def _declare(kind: str) -> str:
     return f"declare it under {key}:{template} (looked up by name in the organisation)"
 
 
-def _is_https_url(text: str) -> bool:
-    parsed = urlparse(text)
-    return parsed.scheme == "https" and bool(parsed.netloc)
-
-
-def _is_http_url(text: str) -> bool:
-    parsed = urlparse(text)
-    return parsed.scheme in ("http", "https") and bool(parsed.netloc)
+def _url_problem(text: str, schemes: tuple[str, ...]) -> str | None:
+    """Why `text` is not a usable URL of one of `schemes`, or None. Parsed here, once, so
+    that what urllib or httpx would raise later (an unclosed IPv6 bracket, a port past 65535,
+    CR LF that would split a request line) is a located error instead of exit 1 mid-plan."""
+    if any(c.isspace() or not c.isprintable() for c in text):
+        return "holds a space or control character (CR LF would split the request)"
+    try:
+        parsed = urlsplit(text)
+        port = parsed.port
+    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535"
+        return f"cannot be parsed ({exc})"
+    if parsed.scheme not in schemes or not parsed.hostname:
+        return "is not a URL"
+    if port == 0:
+        return "has port 0"
+    return None
 
 
 def check(config: Config, ignore_names: set[str] | None = None) -> list[Problem]:

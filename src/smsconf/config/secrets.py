@@ -2,7 +2,8 @@
 
 The configuration only ever holds the reference; the value is read when a command needs it
 (a credential check, an apply) and never enters a repr, an error, a plan or a log. Changes of a
-secret are shown by fingerprint, so a keyed hash stands in for the value wherever one is needed.
+secret are shown by fingerprint, a slow salted key derivation (`fingerprint`) that stands in
+for the value wherever one is needed.
 
 Secrets are read only from where the workflow said, because the configuration may be a pull
 request's: a `${file:}` path stays inside the configuration's repository (the nearest enclosing
@@ -29,7 +30,7 @@ from smsconf.redact import register
 SECRET_REF = re.compile(r"^\$\{(?P<kind>env|file):(?P<name>[^}:]+)(?::-(?P<default>[^}]*))?\}$")
 SECRET_ENV = "SMSCONF_SECRET_ENV"
 MAX_FILE_BYTES = 64 * 1024
-_FINGERPRINT_KEY = b"smsconf-secret-fingerprint-v1"
+_FINGERPRINT_KEY = b"smsconf-secret-fingerprint-v1"  # legacy_fingerprint only
 
 
 class SecretError(Exception):
@@ -87,7 +88,8 @@ class SecretRef:
         return read_secret_file(path)
 
     def fingerprint(self) -> str:
-        """A short keyed hash of the value: equal values compare equal, the value stays hidden."""
+        """The value's `fingerprint` (unsalted): equal values compare equal, the value stays
+        hidden, even from a repr that reaches a log."""
         return fingerprint(self.resolve())
 
 
@@ -154,5 +156,34 @@ def file_refusal(name: str, yaml_file: Path) -> tuple[Path, str | None]:
     return lexical, None
 
 
-def fingerprint(value: str) -> str:
+FINGERPRINT_SCHEME = "scrypt1"
+# scrypt's interactive-login cost (RFC 7914 section 2: N=2^14, r=8, p=1): ~50 ms and 16 MiB a
+# guess, where the HMAC it replaces cost a microsecond and its key was in this file.
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "maxmem": 64 * 1024 * 1024, "dklen": 32}
+_LEGACY = re.compile(r"[0-9a-f]{16}")
+
+
+def fingerprint(value: str, salt: str = "") -> str:
+    """What stands in for a secret wherever it is compared or shown: `scrypt1:<256 bits>`.
+
+    Plans, comments and the organisation's fingerprint entry carry it, and their readers must
+    not be able to test guesses of the key against it: so a slow key derivation, salted per
+    organisation (`salt`: its id) so one table of guesses serves no other. Deterministic, so
+    plans are stable run to run; remembered per process (a plan asks once per account)."""
+    return f"{FINGERPRINT_SCHEME}:{_derived(value, salt)}"
+
+
+@functools.lru_cache(maxsize=256)
+def _derived(value: str, salt: str) -> str:
+    key = value.encode("utf-8", "surrogatepass")
+    return hashlib.scrypt(key, salt=f"smsconf/{salt.lower()}".encode(), **_SCRYPT).hex()
+
+
+def legacy_fingerprint(value: str) -> str:
+    """The fingerprint versions before scrypt1 stored (an HMAC under a public key, 64 bits):
+    read only to migrate an entry to `fingerprint` without rewriting a key that did not change."""
     return hmac.new(_FINGERPRINT_KEY, value.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def is_legacy(stored: object) -> bool:
+    return isinstance(stored, str) and _LEGACY.fullmatch(stored) is not None

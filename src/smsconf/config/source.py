@@ -81,20 +81,38 @@ def _mark(file: str, node: yaml.Node) -> Position:
 _SAFE = yaml.constructor.SafeConstructor()
 
 
+class _Undecodable(Exception):
+    """An explicitly tagged scalar whose tag's constructor refuses it (`!!binary` text that is
+    not base64): read as text it would silently become some other value."""
+
+
 def _scalar(node: yaml.ScalarNode) -> Any:
     """Resolve a scalar the way SafeLoader would (ints, bools, null, dates); text as written
-    when its tag is unknown or does not fit (`!foo x`, `!!int abc`, `!!map x`)."""
+    when its tag is unknown or does not fit (`!foo x`, `!!int abc`, `!!map x`), except a value
+    its constructor refuses as undecodable (`_Undecodable`)."""
     make = _SAFE.yaml_constructors.get(node.tag)
     if make is None:
         return node.value
     try:
         value = make(_SAFE, node)
+    except yaml.constructor.ConstructorError as exc:  # `!!binary` that is not base64
+        raise _Undecodable(
+            f"invalid {node.tag.replace('tag:yaml.org,2002:', '!!')} value: {exc.problem}"
+        ) from None
     except Exception:  # PyYAML raises ValueError, KeyError, AttributeError... for `!!int abc`
         return node.value
     if isinstance(value, types.GeneratorType):  # a collection tag on a scalar
         value.close()
         return node.value
     return value
+
+
+def _key(node: yaml.ScalarNode) -> Any:
+    """A mapping key: the schema reports a key that is not a name, whatever its tag."""
+    try:
+        return _scalar(node)
+    except _Undecodable:
+        return node.value
 
 
 _STR = "tag:yaml.org,2002:str"
@@ -127,7 +145,13 @@ def _convert(
     if not located:
         positions.setdefault(path, node.start_mark)
     if isinstance(node, yaml.ScalarNode):
-        return node.value if node.tag == _STR else _scalar(node)
+        if node.tag == _STR:
+            return node.value
+        try:
+            return _scalar(node)
+        except _Undecodable as exc:
+            problems.append(Problem(str(exc), path, _mark(file, node)))
+            return node.value
     if budget.fast and node.flow_style and id(node) not in budget.flow_checked:
         _check_flow(node, budget.flow_checked)
     if isinstance(node, yaml.SequenceNode):
@@ -158,7 +182,7 @@ def _convert(
             if budget.fast and key_node.tag not in _KNOWN_TAGS:
                 raise _Diverged
             if isinstance(key_node, yaml.ScalarNode):
-                key = key_node.value if key_node.tag == _STR else _scalar(key_node)
+                key = key_node.value if key_node.tag == _STR else _key(key_node)
             else:
                 key = None
             if key is None or isinstance(key, (list, dict)):

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from smsconf.config.model import Account, Config, QueueRule, QuickReply, Workstream
+from smsconf.config.names import fold
 from smsconf.config.secrets import SecretRef
 from smsconf.mapping import ids, paths
 from smsconf.mapping.fields import (
@@ -35,8 +36,9 @@ Path_ = tuple[str | int, ...]
 
 
 class Resolver(Protocol):
-    def id_of(self, table: str, key: Key) -> str:
-        """Id of the managed row with this natural key (live if it exists, else deterministic)."""
+    def id_of(self, table: str, key: Key, path: Path_ = ()) -> str:
+        """Id of the managed row with this natural key (live if it exists, else deterministic);
+        a problem at `path` when several live rows have that key."""
 
     def lookup(self, kind: str, value: str, path: Path_) -> str | None:
         """Id of an object found by name, unique name or LCID; None (and a problem) if absent."""
@@ -51,14 +53,14 @@ class Mapper:
     def __init__(self, config: Config, resolver: Resolver) -> None:
         self.config = config
         self.resolver = resolver
-        self.managed = {
-            "queue": {q.name for q in config.queues if q.managed},
-            "operating_hours": {o.name for o in config.operating_hours if o.managed},
-            "capacity_profile": {c.name for c in config.capacity_profiles if c.managed},
-            "quick_reply": {q.title for q in config.quick_replies if q.managed},
-            "number": {n.number for a in config.accounts for n in a.numbers},
+        self.managed = {  # folded: a reference matches a declaration as the admin center would
+            "queue": {fold(q.name) for q in config.queues if q.managed},
+            "operating_hours": {fold(o.name) for o in config.operating_hours if o.managed},
+            "capacity_profile": {fold(c.name) for c in config.capacity_profiles if c.managed},
+            "quick_reply": {fold(q.title) for q in config.quick_replies if q.managed},
+            "number": {fold(n.number) for a in config.accounts for n in a.numbers},
         }
-        self.templates = {t.name: t.unique_name or t.name for t in config.templates}
+        self.templates = {fold(t.name): t.unique_name or t.name for t in config.templates}
         self.rows: list[DesiredRow] = []
         self.links: list[DesiredLink] = []
 
@@ -93,7 +95,7 @@ class Mapper:
             key,
             kind,
             label,
-            self.resolver.id_of(table, key),
+            self.resolver.id_of(table, key, source),
             columns=columns,
             links=links,
             source=source,
@@ -141,8 +143,8 @@ class Mapper:
         if name is None:
             return None
         table, _ = REFERENCE_TABLES[kind]
-        if name in self.managed.get(kind, ()):
-            return self.resolver.id_of(table, (name,))
+        if fold(name) in self.managed.get(kind, ()):
+            return self.resolver.id_of(table, (name,), path)
         return self.resolver.lookup(kind, name, path)
 
     def language(self, locale: str, path: Path_) -> str | None:
@@ -152,7 +154,7 @@ class Mapper:
         """Template columns hold unique names as text (evidence §5); check the template exists."""
         if name is None:
             return None
-        unique = self.templates[name]
+        unique = self.templates[fold(name)]
         self.resolver.lookup(kind, unique, path)
         return unique
 

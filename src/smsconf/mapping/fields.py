@@ -348,6 +348,11 @@ FIELDS: tuple[Field, ...] = (
     Field("Settings.max_deletes", convert=ONLY),
     Field("Removed.kind", convert=ONLY, doc="What kind of managed object to delete."),
     Field("Removed.name", convert=ONLY, doc="Its name (a number's digits, a quick reply's title)."),
+    Field(
+        "Removed.managed",
+        convert=ONLY,
+        doc="true: smsconf adopted it, so it may delete a row it did not create.",
+    ),
     # accounts and numbers
     Field("Account.name", PS, "msdyn_name", path="name", doc="Unique account name."),
     Field(

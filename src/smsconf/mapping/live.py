@@ -13,12 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from smsconf.config.names import accentless, fold
 from smsconf.config.problems import Problem
 from smsconf.config.secrets import SecretError, SecretRef, fingerprint
 from smsconf.mapping import ids
 from smsconf.mapping.ids import Key
 from smsconf.mapping.keys import KEYS, Parent, guid_of
-from smsconf.mapping.tables import REFERENCE_TABLES
+from smsconf.mapping.tables import KIND_OF_TABLE, REFERENCE_TABLES
 from smsconf.platform import TABLES
 
 if TYPE_CHECKING:  # the probe's answer, as data: the mapping never talks to the organisation
@@ -58,6 +59,9 @@ class LiveState:
     _names: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     aliases: dict[str, dict[str, Key]] = field(default_factory=dict)
     """Table → row id → the key it goes by: a row the configuration renames (`renamed_from`)."""
+    twins: dict[str, dict[Key, list[str]]] = field(default_factory=dict)
+    """Table → normalised key → the ids of every row with it, where there are several."""
+    _told: set[tuple[str, Key]] = field(default_factory=set, repr=False)
 
     def __post_init__(self) -> None:
         for table in KEYS:
@@ -68,13 +72,20 @@ class LiveState:
         keys: dict[str, Key] = {}
         primary = TABLES[table].primary_key
         aliases = self.aliases.get(table, {})
+        twins: dict[Key, list[str]] = {}
         for row in self.rows.get(table, []):
             key = aliases.get(self.row_id(table, row)) or self._natural_key(table, row)
             if key is not None:
-                index.setdefault(ids.normalise(key), row)
+                normal = ids.normalise(key)
+                first = index.setdefault(normal, row)
+                if first is not row:
+                    twins.setdefault(normal, [self.row_id(table, first)]).append(
+                        self.row_id(table, row)
+                    )
                 keys[str(row[primary]).lower()] = key
         self.by_key[table] = index
         self.key_of_id[table] = keys
+        self.twins[table] = twins
 
     def _natural_key(self, table: str, row: Row) -> Key | None:
         parts: list[str] = []
@@ -132,29 +143,47 @@ class LiveState:
 
     # --- Resolver --------------------------------------------------------------------------
 
-    def id_of(self, table: str, key: Key) -> str:
+    def id_of(self, table: str, key: Key, path: Path_ = ()) -> str:
+        self.unique(table, key, path)
         row = self.row(table, key)
         return self.row_id(table, row) if row is not None else ids.row_id(self.org_id, table, key)
 
+    def unique(self, table: str, key: Key, path: Path_) -> None:
+        """A key the configuration uses that several live rows share is a problem naming them
+        all: picking one would update or link the wrong row and never mention the other."""
+        twins = self.twins.get(table, {}).get(ids.normalise(key))
+        if twins and (table, ids.normalise(key)) not in self._told:
+            self._told.add((table, ids.normalise(key)))
+            what = KIND_OF_TABLE.get(table, table)
+            self.problems.append(_twins_problem(what, " / ".join(map(str, key)), twins, path))
+
     def lookup(self, kind: str, value: str, path: Path_) -> str | None:
         table, column = REFERENCE_TABLES[kind]
-        wanted = value.casefold()
-        for row in self.rows.get(table, []):
-            if str(row.get(column, "")).casefold() == wanted:
-                return self.row_id(table, row)
+        wanted = fold(value)
+        rows = self.rows.get(table, [])
+        found = [self.row_id(table, r) for r in rows if fold(str(r.get(column, ""))) == wanted]
+        if len(found) > 1 and (table, (wanted,)) not in self._told:
+            self._told.add((table, (wanted,)))
+            self.problems.append(_twins_problem(kind, value, found, path))
+        if found:
+            return found[0]
+        bare = accentless(value)
+        near = [str(r[column]) for r in rows if accentless(str(r.get(column, ""))) == bare]
         what = kind.replace("_", " ")
         self.problems.append(
             Problem(
                 f"{what} '{value}' was not found in the organisation",
                 path,
-                hint=NOT_FOUND_HINTS.get(kind, "create it in the organisation, or fix the name"),
+                hint=f"the organisation has '{near[0]}', which differs only by accents"
+                if near
+                else NOT_FOUND_HINTS.get(kind, "create it in the organisation, or fix the name"),
             )
         )
         return None
 
     def fingerprint(self, secret: SecretRef, path: Path_) -> str | None:
         try:
-            return fingerprint(secret.resolve())
+            return fingerprint(secret.resolve(), self.org_id)
         except SecretError as exc:
             self.problems.append(Problem(f"cannot read secret {secret.reference}: {exc}", path))
             return None
@@ -171,3 +200,12 @@ class LiveState:
             self._names[table] = names
         found = names.get(guid_of(value) or "")
         return str(found) if found is not None else str(value)
+
+
+def _twins_problem(kind: str, name: str, twins: list[str], path: Path_) -> Problem:
+    return Problem(
+        f"the organisation has {len(twins)} {kind.replace('_', ' ')} rows named '{name}' "
+        f"({', '.join(twins)}): smsconf cannot tell which one the configuration means",
+        path,
+        hint="delete or rename all but one in the admin center, then plan again",
+    )

@@ -185,7 +185,7 @@ def _action(action: ET.Element, rule: Rule) -> None:
 def parse_ruleset(text: str) -> list[Rule]:
     """Rules of a stored ruleset; raises RulesetError for shapes smsconf does not write."""
     try:
-        root = ET.fromstring(text)
+        root = parse(text)
     except ET.ParseError as exc:
         raise RulesetError(f"ruleset is not well-formed XML: {exc}") from None
     if root.tag != "decision":
@@ -297,10 +297,22 @@ def _contract_xml(variables: tuple[tuple[str, str], ...]) -> str:
     return serialise(contract)
 
 
+def parse(text: Any) -> ET.Element:
+    """A document read from the organisation, whatever the column holds: text that is not
+    well-formed, not encodable (a lone surrogate) or not text at all is a `ParseError`, so
+    every caller's handling of a broken document covers hostile live data too."""
+    if not isinstance(text, str):
+        raise ET.ParseError(f"not a document but {type(text).__name__}")
+    try:
+        return ET.fromstring(text)
+    except UnicodeEncodeError as exc:
+        raise ET.ParseError(f"not encodable text ({exc.reason})") from None
+
+
 def contract_variables(text: str) -> list[tuple[str, str]]:
     """Inverse of `contract_xml`: the context variables (name, data type), in document order."""
     try:
-        root = ET.fromstring(text)
+        root = parse(text)
     except ET.ParseError as exc:
         raise RulesetError(f"contract is not well-formed XML: {exc}") from None
     return [
@@ -316,7 +328,7 @@ def canonical(text: str | None) -> str | None:
     if text is None:
         return None
     try:
-        root = ET.fromstring(text)
+        root = parse(text)
     except ET.ParseError:
         return text
     for node in root.iter():
@@ -361,8 +373,8 @@ def explain(before: str | None, after: str | None, limit: int = 12) -> tuple[str
     from deepdiff import DeepDiff  # slow to import; only plans with routing changes need it
 
     try:
-        old = _tree(ET.fromstring(before)) if before else {}
-        new = _tree(ET.fromstring(after)) if after else {}
+        old = _tree(parse(before)) if before else {}
+        new = _tree(parse(after)) if after else {}
     except ET.ParseError:
         return ()
     found = DeepDiff(old, new, view="tree")

@@ -619,6 +619,7 @@ _QUEUE = _table(
     (
         string("name", 200, required=True),
         boolean("msdyn_isomnichannelqueue"),
+        boolean("msdyn_isdefaultqueue"),  # the out-of-the-box queues: never deleted
         picklist(
             "msdyn_queuetype",
             options(

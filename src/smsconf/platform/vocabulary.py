@@ -123,6 +123,11 @@ INFERRED = (
     "out-of-the-box SMS template unique names (msdyn_sms_*)",
     "decision-contract data-type tokens number, boolean and entityreference (only string seen)",
     "a Telesign/Twilio number carries msdyn_ocphonenumbersource 192350000 (Direct Offer)",
+    "names compare as the organisation's collation does: case-insensitive always, accents "
+    "assumed insensitive (_AI, as 1033 English; some languages are _AS); the collation is not read",
+    "queue.msdyn_isdefaultqueue is true on the out-of-the-box queues (Default messaging queue), "
+    "which removed: never deletes",
+    "text column MaxLength counts UTF-16 code units (an emoji counts 2), as SQL nvarchar does",
 )
 
 

@@ -13,7 +13,7 @@ the organisation already holds the result; otherwise it is journaled as failed, 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -28,11 +28,12 @@ from smsconf.dataverse.errors import (
     NotFound,
     PreconditionFailed,
 )
+from smsconf.mapping.ids import normalise
 from smsconf.mapping.live import LiveState, Row
-from smsconf.mapping.tables import KIND_OF_TABLE
+from smsconf.mapping.tables import FINGERPRINT_KEY, KIND_OF_TABLE
 from smsconf.platform import TABLES
 from smsconf.reconcile.dependencies import prerequisites, waves
-from smsconf.reconcile.diff import same
+from smsconf.reconcile.diff import FINGERPRINT_TABLE, same
 from smsconf.reconcile.journal import Entry, Journal, Status
 from smsconf.reconcile.plan import Change, Plan
 
@@ -316,7 +317,7 @@ async def _dataverse(
         for i, (c, r) in enumerate(zip(changes, results, strict=True))
         if not r.ok and i not in writer.skipped
     ]
-    settled = await _settle(client, unsettled) if unsettled else set()
+    settled = await _settle(client, unsettled, changes) if unsettled else set()
     for index, (change, result) in enumerate(zip(changes, results, strict=True)):
         if result.ok:
             continue  # recorded when its answer came
@@ -451,7 +452,9 @@ def _status(change: Change, result: OperationResult, settled: set[int]) -> tuple
 
 
 async def _settle(
-    client: DataverseClient, failed: list[tuple[Change, OperationResult]]
+    client: DataverseClient,
+    failed: list[tuple[Change, OperationResult]],
+    changes: Sequence[Change] = (),
 ) -> set[int]:
     """Failed writes whose result is nevertheless in place (a lost response, then a retry).
 
@@ -459,7 +462,17 @@ async def _settle(
     up as "already exists", and everything after that as not executed. So every write without
     an answer of its own, and every link, is read back before it is called failed or not
     attempted. The read-backs run concurrently (the client bounds how many at once).
+
+    A secret cannot be read back, but its fingerprint entry can: the entry is written after
+    the account (its parent) and only once the account's write succeeded, so an entry that
+    holds the fingerprint this plan writes vouches that the new secret is in place.
     """
+    witnesses = {(c.table, normalise(c.key)): c for c in changes}
+
+    def witness(change: Change) -> Change | None:
+        if not change.secret_columns:
+            return None
+        return witnesses.get((FINGERPRINT_TABLE, normalise((*change.key, FINGERPRINT_KEY))))
 
     async def in_place(change: Change, result: OperationResult) -> bool:
         error = result.error
@@ -468,7 +481,13 @@ async def _settle(
             or change.action in ("associate", "disassociate")
             or (change.action == "update" and isinstance(error, PreconditionFailed))
         )
-        return _already_done(change, error) or (ambiguous and await _holds(client, change))
+        if _already_done(change, error):
+            return True
+        if not ambiguous:
+            return False
+        entry = witness(change)
+        vouched = entry is not None and await _holds(client, entry)
+        return await _holds(client, change, vouched=vouched)
 
     verdicts = await asyncio.gather(*(in_place(c, r) for c, r in failed))
     return {id(result) for (_, result), ok in zip(failed, verdicts, strict=True) if ok}
@@ -483,8 +502,9 @@ def _already_done(change: Change, error: Exception | None) -> bool:
     return change.action in ("create", "associate") and isinstance(error, DuplicateRecord)
 
 
-async def _holds(client: DataverseClient, change: Change) -> bool:
-    """Does the organisation already hold what the change writes? (False when unprovable.)"""
+async def _holds(client: DataverseClient, change: Change, vouched: bool = False) -> bool:
+    """Does the organisation already hold what the change writes? (False when unprovable.)
+    `vouched`: the secrets it writes are known to be in place (their fingerprint entry)."""
     table = TABLES[change.table]
     expand = None
     if change.relationship and change.target_table:
@@ -504,8 +524,8 @@ async def _holds(client: DataverseClient, change: Change) -> bool:
         return (str(change.target_id).lower() in linked) == (change.action == "associate")
     for column in change.columns:
         if column.sensitive:
-            if change.action == "create":
-                continue  # written in the same request as the row that now exists
+            if change.action == "create" or vouched:
+                continue  # written with the row that now exists, or vouched for
             return False  # cannot be read back: not provable, so not settled
         spec = table.column(column.column)
         if spec is None:

@@ -9,6 +9,9 @@ step needs, from the plan's own data so a saved plan works the same:
   plain id columns (an automated message names its channel in `msdyn_instanceid`) and ids
   inside documents (a routing ruleset's XML names its queues);
 - an association needs the creates of both of its rows;
+- a secret's fingerprint entry needs the write of the secret itself: the entry is the only
+  proof a secret is in place (plan compares it; apply settles a lost answer by it), so it must
+  never be written when the secret was not;
 - a delete needs the earlier deletes that follow from the same removal at a deeper level (a
   workstream's delete waits for its channel's, which waits for its messages'): deleting the
   parent anyway would cascade over a child whose own delete was refused, e.g. one an admin
@@ -23,8 +26,10 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from smsconf.mapping.ids import normalise
 from smsconf.mapping.keys import guid_of
 from smsconf.mapping.routing_xml import GUID
+from smsconf.mapping.tables import FINGERPRINT_KEY
 from smsconf.reconcile.diff import RANK
 from smsconf.reconcile.plan import Change
 
@@ -37,9 +42,19 @@ def prerequisites(changes: Sequence[Change]) -> Graph:
     created: dict[str, int] = {}
     deletes: dict[str, list[int]] = defaultdict(list)  # removal → its deletes so far
     unlinked: dict[str, list[int]] = defaultdict(list)  # row id → updates moving lookups off it
+    secrets: dict[tuple[str, ...], int] = {}  # account key → the step writing its secret
     graph: Graph = []
     for index, change in enumerate(changes):
         needs: set[int] = set()
+        if change.secret_columns:
+            secrets[normalise(change.key)] = index
+        secret = (
+            secrets.get(normalise(change.key[:-1]))
+            if change.key[-1:] == (FINGERPRINT_KEY,)
+            else None
+        )
+        if secret is not None:
+            needs.add(secret)
         if change.action == "delete":
             group = change.cascade_of or change.address
             rank = RANK.get(change.table, 0)

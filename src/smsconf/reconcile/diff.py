@@ -14,6 +14,9 @@ from typing import Any
 
 from smsconf.config.kinds import words
 from smsconf.config.model import Config
+from smsconf.config.names import fold
+from smsconf.config.problems import Problem
+from smsconf.config.secrets import FINGERPRINT_SCHEME, SecretError, is_legacy, legacy_fingerprint
 from smsconf.mapping import ids
 from smsconf.mapping.addresses import key_words, path_of
 from smsconf.mapping.fields import BY_COLUMN
@@ -37,6 +40,9 @@ from smsconf.platform import vocabulary as vocab
 from smsconf.reconcile.plan import Action, Change, ColumnChange, Note, Unmanaged
 
 RANK = {table: i for i, table in enumerate(KEYS)}
+FINGERPRINT_TABLE = "msdyn_occommunicationprovidersettingentry"
+OUT_OF_THE_BOX = {"queue": "msdyn_isdefaultqueue"}
+"""Tables whose out-of-the-box rows carry a flag: the column that says so."""
 STEP_TYPE = {value: word for word, value in vocab.STEP_TYPE.items()}
 LINKED = {"msdyn_cannedmessage": "quick_reply", "systemuser": "bot"}
 """The kind of object an association links a workstream to, by its table."""
@@ -51,6 +57,8 @@ class DiffResult:
     notes: list[Note] = field(default_factory=list)
     read_etags: dict[str, str] = field(default_factory=dict)
     unsafe: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    """`removed:` entries naming what smsconf may not delete: the plan stops on them."""
 
 
 def same(desired: Any, live: Any, column_type: ColumnType | None, mode: str | None) -> bool:
@@ -116,7 +124,7 @@ class Differ:
             for table in KEYS
             for row in live.rows.get(table, [])
         }
-        self.removed = {(item.kind, item.name.casefold()) for item in config.removed}
+        self.removed = {(item.kind, fold(item.name)): i for i, item in enumerate(config.removed)}
         self.step_type: dict[tuple[str, str], str] = {}  # routing row → the step type's word
         self.routing_owner = self.routing_owners()
         self.desired_by_id = {(r.table, r.id): r for r in rows}
@@ -328,12 +336,11 @@ class Differ:
         """A secret is rewritten when its fingerprint row changes (the secret is unreadable);
         folded into the row's other update, if any, so one write carries one ETag."""
         for row in self.rows:
-            witness = (
-                "msdyn_occommunicationprovidersettingentry",
-                normalise((*row.key, FINGERPRINT_KEY)),
-            )
+            witness = (FINGERPRINT_TABLE, normalise((*row.key, FINGERPRINT_KEY)))
             live = self.live_row(row)
             if not row.secrets or live is None or witness not in changed_rows:
+                continue
+            if self.fingerprint_upgraded(row):
                 continue
             secret = [self.secret_change(row, c) for c in row.secrets]
             index, update = next(
@@ -358,6 +365,30 @@ class Differ:
                 self.result.changes.append(merged)
             else:
                 self.result.changes[index] = merged
+
+    def fingerprint_upgraded(self, row: DesiredRow) -> bool:
+        """An entry holding the fingerprint of versions before scrypt1, of the very key the
+        configuration names: the key did not change, only how its fingerprint is made. The
+        entry is updated once (its own change) and the key is not rewritten; the plan says so."""
+        entry = self.live.row(FINGERPRINT_TABLE, (*row.key, FINGERPRINT_KEY))
+        stored = entry.get("msdyn_value") if entry is not None else None
+        if not is_legacy(stored):
+            return False
+        try:
+            same_keys = all(legacy_fingerprint(s.resolve()) == stored for s in row.secrets.values())
+        except SecretError:
+            return False
+        if same_keys:
+            self.result.notes.append(
+                Note(
+                    "fact",
+                    row.label,
+                    "its fingerprint entry still holds the 64-bit HMAC of earlier versions; "
+                    f"this plan updates it once to {FINGERPRINT_SCHEME} (a slow, salted key "
+                    "derivation); the key itself is unchanged and not rewritten",
+                )
+            )
+        return same_keys
 
     # --- deletions ---------------------------------------------------------------------------
 
@@ -459,7 +490,10 @@ class Differ:
         parent_doomed = cause is not None
         ident = (table, normalise(key or ()))
         if table in TOP_LEVEL:
-            named = key is not None and (TOP_LEVEL[table], key[0].casefold()) in self.removed
+            entry = self.removed.get((TOP_LEVEL[table], fold(key[0]))) if key else None
+            named = entry is not None and self.deletable(table, row, key, entry)
+            if entry is not None and not named:
+                return True  # refused: the plan stops on the problem
             if named or parent_doomed:
                 reason = REMOVED_REASON if named else "its account is removed"
                 doomed[ident] = self.delete(table, row, label, reason, None if named else cause)
@@ -474,6 +508,36 @@ class Differ:
         if parent is not None and (parent[0], normalise(parent[1])) in self.desired:
             doomed[ident] = self.delete(table, row, label, "no longer in the configuration")
             return True
+        return False
+
+    def deletable(self, table: str, row: Row, key: Key | None, entry: int) -> bool:
+        """May `removed[entry]` delete this row? Only one smsconf created (its id is the
+        deterministic one) or one the entry says smsconf adopted (`managed: true`), and never
+        an out-of-the-box row; anything else is a located problem, not a delete."""
+        row_id = self.live.row_id(table, row)
+        removed = self.config.removed[entry]
+        name = row.get(TABLES[table].primary_name) or removed.name
+        what = f"{removed.kind.replace('_', ' ')} '{name}'"
+        if _out_of_the_box(table, row):
+            problem = Problem(
+                f"{what} is the organisation's own ({OUT_OF_THE_BOX[table]}): smsconf never "
+                "deletes it",
+                ("removed", entry, "name"),
+                hint="remove this entry; the row stays as it is",
+            )
+        elif removed.managed or (
+            key is not None and row_id == ids.row_id(self.live.org_id, table, key)
+        ):
+            return True
+        else:
+            problem = Problem(
+                f"{what} was not created by smsconf (id {row_id} is not smsconf's), so "
+                "removed: may not delete it",
+                ("removed", entry, "name"),
+                hint="if smsconf adopted it (it was declared managed: true), say managed: true "
+                "on this entry; else delete it in the admin center",
+            )
+        self.result.problems.append(problem)
         return False
 
     def label(self, table: str, row: Row, key: Key | None) -> str:
@@ -616,3 +680,8 @@ def _moved(column: ColumnChange) -> str:
     before = column.field_before if column.field else column.before
     after = column.field_after if column.field else column.after
     return f"{before} → {after}"
+
+
+def _out_of_the_box(table: str, row: Row) -> bool:
+    column = OUT_OF_THE_BOX.get(table)
+    return column is not None and row.get(column) is True

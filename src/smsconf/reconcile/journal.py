@@ -8,6 +8,7 @@ a server's message that echoes a secret back is redacted before the line is writ
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,12 +33,20 @@ class Entry:
 
 
 class Journal:
+    """One file per run: named by time, plan and a random part, and created exclusively, so
+    two applies started in the same second (even of one plan) never share a file."""
+
     def __init__(self, directory: Path, plan_checksum: str) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
         digest = plan_checksum.removeprefix("sha256:")[:12]
-        self.path = directory / f"apply-{stamp}-{digest}.jsonl"
-        self._file: IO[str] = self.path.open("a", encoding="utf-8")
+        while True:
+            self.path = directory / f"apply-{stamp}-{digest}-{secrets.token_hex(4)}.jsonl"
+            try:
+                self._file: IO[str] = self.path.open("x", encoding="utf-8")
+                break
+            except FileExistsError:  # 1 in 4 billion: draw again
+                continue
         self.entries: list[Entry] = []
 
     def record(self, entry: Entry) -> None:

@@ -26,6 +26,7 @@ from smsconf.config.secrets import SecretError, fingerprint
 from smsconf.gcpause import gc_paused
 from smsconf.mapping.desired import desired_rows, renames
 from smsconf.mapping.export import Exported, export_config
+from smsconf.mapping.limits import too_long
 from smsconf.mapping.live import LiveState
 from smsconf.platform.inbound import inbound_url
 from smsconf.reconcile.absent import absent_columns
@@ -72,13 +73,15 @@ class PlanOptions:
         return cls(allow_deletes=allowance.all, allowed_deletes=frozenset(allowance.addresses))
 
 
-def config_digest(loaded: Loaded) -> str:
-    """What the plan was made from: the resolved configuration and its secrets' fingerprints."""
+def config_digest(loaded: Loaded, org_id: str) -> str:
+    """What the plan was made from: the resolved configuration and its secrets' fingerprints
+    (the organisation's, as its entries hold them: the digest is in the plan, so a fast hash
+    here would let its readers test guesses of a key against it)."""
     config = loaded.config
     prints = []
     for account in config.accounts:
         try:
-            prints.append(fingerprint(account.secret.resolve()))
+            prints.append(fingerprint(account.secret.resolve(), org_id))
         except SecretError:
             prints.append("unreadable")
     payload = json.dumps(
@@ -236,10 +239,12 @@ async def _planned(
         live.rename(table, old, new)
     with gc_paused():
         rows, links = desired_rows(config, live)
-        problems = live.problems + absent_columns(rows, live.schema)
+        problems = live.problems + absent_columns(rows, live.schema) + too_long(rows)
         if problems:
             raise loaded.problems(problems)
         result = diff(config, live, rows, links, loaded.locate)
+        if result.problems:
+            raise loaded.problems(result.problems)
         if live.field_access is not None:
             denied = live.field_access.problems(result.changes, rows)
             if denied:
@@ -260,7 +265,7 @@ async def _planned(
         environment=loaded.environment,
         target=target.name,
         org_id=live.org_id,
-        config_digest=config_digest(loaded),
+        config_digest=config_digest(loaded, live.org_id),
         changes=tuple(changes),
         unmanaged=tuple(result.unmanaged),
         credentials=tuple(creds),
@@ -331,7 +336,7 @@ async def apply_plan(
     """Apply `plan` if nothing moved since it was made; raise `StalePlan` naming what did.
     `progress(n)` hears of every n writes answered (see `execute`)."""
     reasons = []
-    if plan.config_digest != config_digest(loaded):
+    if plan.config_digest != config_digest(loaded, plan.org_id):
         reasons.append("the configuration changed since the plan was made")
     if plan.target != target.name:
         reasons.append(f"the plan is for target {plan.target}, not {target.name}")

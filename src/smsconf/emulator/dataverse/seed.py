@@ -117,6 +117,7 @@ def _rows(app_user_id: str) -> list[tuple[str, dict[str, Any]]]:
                 "queueid": seed_id("queue", DEFAULT_QUEUE_NAME),
                 "name": DEFAULT_QUEUE_NAME,
                 "msdyn_isomnichannelqueue": True,
+                "msdyn_isdefaultqueue": True,
                 "msdyn_queuetype": 192350000,
                 "msdyn_assignmentstrategy": 192350000,
                 "msdyn_priority": 2147483647,

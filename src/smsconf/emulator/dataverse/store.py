@@ -61,6 +61,17 @@ def _key_indexes() -> list[str]:
     return list(statements.values())
 
 
+_COLUMNS = {
+    "rows": ["tbl", "id", "data"],
+    "links": ["rel", "id1", "id2"],
+    "meta": ["key", "value"],
+}
+
+
+class StoreError(Exception):
+    """The file is not an organisation database smsconf can use (one line, no traceback)."""
+
+
 class Store:
     """The emulated organisation's database: a file that survives restarts, or memory."""
 
@@ -70,10 +81,29 @@ class Store:
         )
         self._lock = threading.RLock()
         self._depth = 0
-        if str(path) != ":memory:":
+        try:
+            self._open(str(path))
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise StoreError(
+                f"{path} is not a readable organisation database ({exc}); move it away and a "
+                "fresh local organisation is made in its place"
+            ) from None
+
+    def _open(self, path: str) -> None:
+        """Checked on open, so a random or foreign file is one clear message, not a traceback
+        at the first request: SQLite reads the header (journal mode), then the tables must
+        have the columns this store writes."""
+        if path != ":memory:":
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.executescript(_SCHEMA)
+        for table, columns in _COLUMNS.items():
+            found = [row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")]
+            if found != columns:
+                raise sqlite3.DatabaseError(
+                    f"table {table} has columns {', '.join(found)}, not {', '.join(columns)}"
+                )
         for statement in _key_indexes():
             self._conn.execute(statement)
 
