@@ -129,6 +129,16 @@ SEMANTICS: tuple[Semantic, ...] = (
         inferred=True,
     ),
     Semantic(
+        "hours (live)",
+        "Against an organisation (`smsconf route --live`, the plan's closed-queue warning), a "
+        "schedule is read from `msdyn_operatinghour`'s deprecated columns (`msdyn_oc_daysofweek`, "
+        "`msdyn_starttimestring`, `msdyn_endtimestring`, `msdyn_enablealldays`); where they are "
+        "empty the hours are unknown and nothing is said.",
+        "[inferred] the product keeps schedules in calendars (`msdyn_calendarid`), which smsconf "
+        "does not read; whether real organisations still fill the deprecated columns is unknown",
+        inferred=True,
+    ),
+    Semantic(
         "attributes",
         "`conversation.X` is column X of the conversation (`msdyn_ocliveworkitem`) being "
         "routed; `msdyn_createdon` is always set, which is why the designer's 'always' rule is "
