@@ -7,13 +7,12 @@ that the language cannot express show up on stderr and in the files, never silen
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
-from tools.testkit.workspace import Workspace, make_workspace
+from tools.testkit.workspace import Workspace, from_database, make_workspace
 
 from smsconf.cli import main
 from smsconf.exitcodes import ExitCode
@@ -42,9 +41,7 @@ def applied_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def applied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, applied_db: Path) -> Workspace:
     """The example applied to a local organisation of this test's own."""
     ws = make_workspace(tmp_path, monkeypatch)
-    ws.home.mkdir()
-    shutil.copy(applied_db, ws.home / LOCAL_DB)
-    return ws
+    return from_database(ws, applied_db)
 
 
 def test_the_exported_example_plans_to_no_changes(applied: Workspace) -> None:

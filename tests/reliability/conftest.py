@@ -8,7 +8,6 @@ Everything runs through the CLI or the Web API; nothing mocks our own classes.
 from __future__ import annotations
 
 import logging
-import shutil
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 from starlette.types import ASGIApp
 from tools.testkit.hostile import TRIED
 from tools.testkit.served import ServedOrg, start_served
-from tools.testkit.workspace import Workspace, make_workspace
+from tools.testkit.workspace import Workspace, from_database, make_workspace
 
 from smsconf.emulator.telesign import DEMO_ACCOUNTS, EmulatedAccount, Faults
 from smsconf.target import LOCAL_DB
@@ -63,9 +62,7 @@ def applied_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def applied(ws: Workspace, applied_db: Path) -> Workspace:
     """The workspace with the example already applied to its local organisation."""
-    ws.home.mkdir()
-    shutil.copy(applied_db, ws.home / LOCAL_DB)
-    return ws
+    return from_database(ws, applied_db)
 
 
 ServeOrg = Callable[..., ServedOrg]

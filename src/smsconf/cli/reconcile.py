@@ -27,7 +27,7 @@ from smsconf.cli.main import main
 from smsconf.config.loader import Loaded, load
 from smsconf.connect import open_target
 from smsconf.exitcodes import ExitCode
-from smsconf.reconcile.apply import StalePlan
+from smsconf.reconcile.apply import Progress, StalePlan
 from smsconf.reconcile.drift import drift as find_drift
 from smsconf.reconcile.manager import (
     PlanOptions,
@@ -50,7 +50,7 @@ from smsconf.render.common import summary_line
 from smsconf.render.drift import render as render_drift
 from smsconf.render.text import render as render_text
 from smsconf.routing.lint import warnings as lint_warnings
-from smsconf.target import Target
+from smsconf.target import Target, state_dir
 
 target_option = click.option(
     "--target",
@@ -105,27 +105,30 @@ verbose_option = click.option(
 
 
 @contextmanager
-def _progress(description: str, total: int | None) -> Iterator[Callable[[int], None] | None]:
-    """A transient progress bar on a terminal's stderr (a pulsing one when `total` is None);
-    nothing at all when stderr is piped, so CI logs and redirected plans stay clean."""
+def _progress(description: str, total: int | None) -> Iterator[Callable[[Progress], None] | None]:
+    """A transient progress bar on a terminal's stderr (a pulsing one when `total` is None),
+    counting writes as their answers arrive and naming the object written; nothing at all
+    when stderr is piped, so CI logs and redirected plans stay clean."""
     if not sys.stderr.isatty():
         yield None
         return
     from rich.console import Console  # only on a terminal: piped runs never pay for it
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
+    from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bar
 
-    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
-    with Progress(
-        *columns, TimeElapsedColumn(), console=Console(stderr=True), transient=True
-    ) as bar:
+    columns = [TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn()]
+    with Bar(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(description, total=total)
-        yield lambda done: bar.advance(task, done)
+        yield lambda p: bar.update(task, completed=p.answered, description=writing(p))
+
+
+def writing(progress: Progress) -> str:
+    """`Writing queue 'SMS Support VIP' (12/48)`: what the bar says while apply writes."""
+    if progress.writing is None:
+        return f"Applying ({progress.answered}/{progress.total})"
+    more = progress.in_flight - 1
+    also = f" and {more} more in this request" if more > 0 else ""
+    return f"Writing {progress.writing.label}{also} ({progress.answered}/{progress.total})"
 
 
 def _trusted(loaded: Loaded, target: str | None, providers: bool) -> tuple[str, str, Trust]:
@@ -144,7 +147,7 @@ async def _plan(
 ) -> Plan:
     """Open the target the configuration or `--target` names, once its hosts are trusted."""
     url, named_by, trust = _trusted(loaded, flag, options.check_credentials)
-    async with open_target(url, named_by=named_by) as target:
+    async with open_target(url, named_by=named_by, home=state_dir(paths)) as target:
         with _progress("Reading the organisation", None):
             result = await make_plan(loaded, target, paths, options, trust)
         if verbose:
@@ -262,7 +265,7 @@ def apply(
     url, named_by, trust = _trusted(loaded, target, providers=True)
 
     async def run() -> ExitCode:
-        async with open_target(url, named_by=named_by) as conn:
+        async with open_target(url, named_by=named_by, home=state_dir(paths)) as conn:
             try:
                 the_plan = await _plan_for_apply(
                     saved, loaded, conn, list(paths), allowance or DeleteAllowance(), trust, verbose

@@ -29,7 +29,14 @@ from smsconf.mapping.export import Exported, export_config
 from smsconf.mapping.live import LiveState
 from smsconf.platform.inbound import inbound_url
 from smsconf.reconcile.absent import absent_columns
-from smsconf.reconcile.apply import ApplyReport, StalePlan, execute, moved_rows, stale_rows
+from smsconf.reconcile.apply import (
+    ApplyReport,
+    Progress,
+    StalePlan,
+    execute,
+    moved_rows,
+    stale_rows,
+)
 from smsconf.reconcile.credentials import check_accounts
 from smsconf.reconcile.diff import RANK, diff
 from smsconf.reconcile.journal import Journal
@@ -47,7 +54,7 @@ from smsconf.reconcile.residue import residue
 from smsconf.reconcile.trust import endpoints, require, secret_uses, target_route
 from smsconf.reconcile.twilio import ProviderWriter, TwilioFindings, check_twilio, is_twilio
 from smsconf.redact import redact
-from smsconf.target import Target, state_dir
+from smsconf.target import Target
 
 ASSOCIATION_RANK = len(RANK)
 
@@ -269,6 +276,7 @@ async def _planned(
         allowed_deletes=options.allowance,
         paths=tuple(paths),
         trust=trust,
+        local_org=str(target.database) if target.database else None,
     )
     return plan, live
 
@@ -312,10 +320,10 @@ async def apply_plan(
     target: Target,
     *,
     continue_on_error: bool = False,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[Progress], None] | None = None,
 ) -> ApplyReport:
     """Apply `plan` if nothing moved since it was made; raise `StalePlan` naming what did.
-    `progress(n)` hears of every n writes answered (see `execute`)."""
+    `progress` hears of every write answered and request sent (see `execute`)."""
     reasons = []
     if plan.config_digest != config_digest(loaded):
         reasons.append("the configuration changed since the plan was made")
@@ -327,7 +335,7 @@ async def apply_plan(
     reasons += stale_rows(plan, live)
     if reasons:
         raise StalePlan(reasons)
-    journal = Journal(state_dir() / "journal", plan.checksum)
+    journal = Journal(target.home / "journal", plan.checksum)
     try:
         return await execute(
             plan,

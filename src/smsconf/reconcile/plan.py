@@ -236,6 +236,9 @@ class Plan:
     paths: tuple[str, ...] = ()
     """The configuration's paths as given to `plan`: what `apply --plan FILE` plans again."""
     trust: Trust = field(default_factory=Trust)
+    local_org: str | None = None
+    """The local organisation's database, as its path was found (`target.state_dir`); None for
+    a real organisation. Shown so nobody wonders which state a plan read."""
     smsconf_version: str = __version__
     format_version: str = FORMAT_VERSION
 
@@ -276,6 +279,7 @@ class Plan:
             "environment": self.environment,
             "target": self.target,
             "org_id": self.org_id,
+            "local_org": self.local_org,
             "config_digest": self.config_digest,
             "git_commit": self.git_commit,
             "trust": self.trust.to_dict(),
@@ -609,6 +613,7 @@ _OPTIONAL: dict[str, Any] = {
     "provider_numbers": [],
     "allowed_deletes": {"all": False, "addresses": []},
     "paths": [],
+    "local_org": None,
 }
 """Members added within format 1.0, as a plan saved before them reads."""
 _OPTIONAL_CHANGE: dict[str, Any] = {
@@ -701,6 +706,7 @@ def _plan_from(data: dict[str, Any]) -> Plan:
         environment=_take(data, "environment", "", str, NONE),
         target=_take(data, "target", "", str),
         org_id=_take(data, "org_id", "", str),
+        local_org=_take(data, "local_org", "", str, NONE),
         config_digest=_take(data, "config_digest", "", str),
         git_commit=_take(data, "git_commit", "", str, NONE),
         changes=tuple(_change_from(c, f"resource_changes[{i}]") for i, c in enumerate(changes)),

@@ -91,6 +91,8 @@ def render(plan: Plan) -> str:
 def _meta(plan: Plan) -> str:
     facts = [f"target <code>{escape(plan.target)}</code>"]
     facts.append(f"organisation <code>{escape(plan.org_id)}</code>")
+    if plan.local_org:
+        facts.append(f"local organisation <code>{escape(plan.local_org)}</code>")
     if plan.git_commit:
         facts.append(f"commit <code>{escape(plan.git_commit[:12])}</code>")
     trust = [

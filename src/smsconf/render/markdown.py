@@ -36,6 +36,8 @@ def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
     """The comment, never longer than `max_chars`: whatever does not fit is counted instead."""
     budget = max_chars - RESERVE
     head = [MARKER, f"### smsconf plan: {md_code(plan.environment or plan.target)}", ""]
+    local = f" (local organisation {md_code(plan.local_org)})" if plan.local_org else ""
+    head += [f"**Organisation:** {md_code(plan.org_id)}{local}", ""]
     counts = plan.counts()
     head += [
         "| create | update | delete | associate | disassociate |",

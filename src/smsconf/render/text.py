@@ -49,6 +49,8 @@ def pieces(plan: Plan) -> list[Piece]:
     add = parts.append
     where = v(plan.target) + (f" (environment {v(plan.environment)})" if plan.environment else "")
     add((f"smsconf plan for {where}, organisation {v(plan.org_id)}\n", None))
+    if plan.local_org:
+        add((f"  local organisation: {v(plan.local_org)}\n", None))
     for host in plan.trust.risky_hosts():
         add(("  ! ", None))
         add((v(risky_host_text(host)), "yellow"))
