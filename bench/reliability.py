@@ -16,10 +16,14 @@
    and re-checksummed: bodies, ETags, injected deletes, cleared verdicts, widened allowances,
    secret columns, order, links, and the create race) applied through the CLI; each must be
    refused with its exit code, name what differs, and leave every row at its version.
+5. The pull request attacked: every case of tools/testkit/pull_request.py (a configuration that
+   sends a secret to its author's host, reads a file or variable of the job, or moves the
+   inbound gateway), played in a CI job's environment against a loopback listener; each must be
+   refused with its exit code, located, with no byte sent and no secret printed.
 
 The last line is `runs R, faults F, duplicates D, lost L, tracebacks T, secret leaks S,
-red-team refused K/N`. Exit status 1 when any of D, L, T, S is not zero, a run did not
-converge or an attack was not refused, else 0.
+red-team refused K/N` (K/N: sections 4 and 5 together). Exit status 1 when any of D, L, T, S
+is not zero, a run did not converge or an attack was not refused, else 0.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ sys.path.insert(0, str(REPO))  # the harness it shares with the suite: tools/tes
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import seed as hypothesis_seed  # noqa: E402
+from tools.testkit import pull_request  # noqa: E402
 from tools.testkit.convergence import (  # noqa: E402
     FAULT_RATE_EACH,
     GENERATED_TIMING,
@@ -229,6 +234,21 @@ def main(argv: list[str] | None = None) -> int:
         f"({time.perf_counter() - t:.0f} s)"
     )
 
+    say("\n5. the pull request attacked")
+    t = time.perf_counter()
+    cases = pull_request.play_all(work / "pull-request")
+    for case in cases:
+        if case.problems:
+            say(f"  NOT REFUSED {case.case}: {'; '.join(case.problems)}")
+    say(
+        f"  attacks {len(cases)}, refused as expected {sum(not c.problems for c in cases)}, "
+        f"by exit code {dict(sorted(Counter(int(c.exit_code) for c in cases).items()))} "
+        f"({time.perf_counter() - t:.0f} s)"
+    )
+    refused += sum(not c.problems for c in cases)
+    attack_tracebacks += sum(any(p.startswith("traceback") for p in c.problems) for c in cases)
+    played = len(attacks) + len(cases)
+
     tracebacks = (
         fault_tracebacks
         + sum(v.traceback for v in verdicts)
@@ -238,10 +258,10 @@ def main(argv: list[str] | None = None) -> int:
     say(
         f"\nruns {len(results)}, faults {sum(injected.values())}, duplicates {duplicates}, "
         f"lost {lost}, tracebacks {tracebacks}, secret leaks {secret_leaks}, "
-        f"red-team refused {refused}/{len(attacks)}"
+        f"red-team refused {refused}/{played}"
     )
     failed = duplicates or lost or tracebacks or secret_leaks or unmanaged or not_converged
-    return 1 if failed or bad or unexpected or refused < len(attacks) else 0
+    return 1 if failed or bad or unexpected or refused < played else 0
 
 
 if __name__ == "__main__":

@@ -23,7 +23,9 @@ from typing import Any
 from smsconf.config.schema import VARIABLE, json_schema
 from smsconf.exitcodes import EXIT_CODE_HELP, ExitCode
 from smsconf.mapping.fields import FIELD
+from smsconf.platform.routing import SEMANTICS
 from smsconf.platform.vocabulary import verify_list
+from smsconf.routing.graph import MAX_RULES
 
 UNMAPPED = "(not in the field map yet)"
 
@@ -166,7 +168,51 @@ def configuration_reference() -> str:
     ]
     for name, model in models().items():
         lines += _model_section(name, model)
-    return "\n".join(lines)
+    return "\n".join(lines + routing_semantics())
+
+
+ROUTING_CHECKS = (
+    "`validate` and `plan` warn, located at the rule, about a rule behind an earlier one that "
+    "matches every conversation (and, for route to queue, whose queue is always open), "
+    "conditions on one attribute that cannot hold together, and a `context.` variable read "
+    "where no earlier classification ruleset sets it. They refuse (errors) a split not "
+    "totalling 100, a number serving two workstreams' channels and an undeclared context "
+    "variable. Operating hours are only named here (their schedules are calendars kept in the "
+    "organisation), so a route to a queue closed at times its channel is open is said by "
+    "`plan` alone, from the organisation's schedules, as a warning in the plan.",
+    "Every plan draws the routing of each workstream it changes: number → workstream → each "
+    "classification ruleset → the route-to-queue rules → queues, with a split's shares and the "
+    "fallback on the edges and what the change adds (+), removes (−) or alters (~) marked; a "
+    "Mermaid flowchart in the Markdown plan (GitHub draws it in the pull-request comment), "
+    "inline SVG in the HTML report, and the same data under `routing` in the JSON plan. A "
+    f"ruleset shows at most {MAX_RULES} rules: further unchanged rules are grouped and counted.",
+    "`smsconf route PATH... --to NUMBER [--from NUMBER] [--set ATTR=VALUE]... [--at TIME] "
+    "[--live]` explains where a text goes by these rules; `--cases FILE` checks a file of "
+    "expected routes (see `examples/routing-cases.yaml`) and exits 8 when one fails.",
+)
+
+
+def routing_semantics() -> list[str]:
+    """How unified routing evaluates the rules above, each rule with its source (the table
+    `platform.routing.SEMANTICS` that `smsconf route` follows), then what smsconf checks."""
+    lines = [
+        "",
+        "## How routing rules are evaluated",
+        "",
+        "What unified routing does with the `routing` of a workstream, as `smsconf route` and "
+        "the routing lint apply it. *Inferred* rules are smsconf's reading where no source "
+        "settles it; they are on the [verify-on-a-real-org list](verify-on-a-real-org.md).",
+        "",
+        "| topic | rule | source |",
+        "|---|---|---|",
+    ]
+    lines += [
+        f"| {s.topic} | {_cell(s.rule)} | {'*inferred*: ' if s.inferred else ''}"
+        f"{_cell(s.source.removeprefix('[inferred] '))} |"
+        for s in SEMANTICS
+    ]
+    checks = [f"- {check}" for check in ROUTING_CHECKS]
+    return [*lines, "", "## Routing checks and pictures", "", *checks, ""]
 
 
 def exit_codes() -> str:

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from tests.ci.github_fake import TOKEN, FakeGitHub
 from tests.dataverse.peers import served
-from tests.echo import echo_server
+from tools.testkit.echo import echo_server
 
 from smsconf.ci.comment import CommentError, sticky_identity, upsert_comment
 from smsconf.cli import main

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from tools.testkit.workspace import Workspace, from_database, make_workspace
+from tools.testkit.workspace import Workspace, copy_organisation, make_workspace
 
 from smsconf.cli import main
 from smsconf.exitcodes import ExitCode
@@ -23,6 +23,7 @@ from smsconf.target import LOCAL_DB
 KEYS = {
     "CONTOSO_TELESIGN_API_KEY": "ZGVtby1hcGkta2V5LWZvci1zbXNjb25mLWxvY2FsLW9yZw==",
     "FABRIKAM_TELESIGN_API_KEY": "c2Vjb25kLWRlbW8ta2V5LWZvci1zbXNjb25m",
+    "CONTOSO_TWILIO_AUTH_TOKEN": "demo-twilio-auth-token-for-smsconf",
 }
 
 
@@ -41,18 +42,23 @@ def applied_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def applied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, applied_db: Path) -> Workspace:
     """The example applied to a local organisation of this test's own."""
     ws = make_workspace(tmp_path, monkeypatch)
-    return from_database(ws, applied_db)
+    copy_organisation(applied_db, ws.home)
+    return ws
 
 
 def test_the_exported_example_plans_to_no_changes(applied: Workspace) -> None:
     result = applied.smsconf("export", "--out", "exported")
     assert result.exit_code == ExitCode.OK, result.output
-    assert "Wrote 4 file(s) to exported (0 not exported, 10 field(s) not stored" in result.stdout
+    assert "Wrote 5 file(s) to exported (0 not exported, 11 field(s) not stored" in result.stdout
     assert applied.smsconf("validate", "exported").exit_code == ExitCode.OK
     plan = applied.smsconf("plan", "exported", "--detailed-exitcode", env=KEYS)
     assert plan.exit_code == ExitCode.OK, plan.output
     assert "No changes." in plan.stdout
     assert "credentials of account 'fabrikam-telesign' (DEMO-CUSTOMER-0002): ok" in plan.stdout
+    assert (
+        "credentials of account 'contoso-twilio' (ACc0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0): ok"
+        in plan.stdout
+    )
 
 
 def test_fields_the_organisation_does_not_store_are_listed_per_object(applied: Workspace) -> None:
@@ -65,7 +71,8 @@ def test_fields_the_organisation_does_not_store_are_listed_per_object(applied: W
     paths = ["environments[*].gateway", "environments[*].variables"]
     for account in example["accounts"]:
         base = f"accounts[{account['name']}]"
-        paths += [f"{base}.auth", f"{base}.endpoint"]
+        if account["provider"] == "telesign":
+            paths += [f"{base}.auth", f"{base}.endpoint"]
         paths += [f"{base}.numbers[{n['number']}].description" for n in account["numbers"]]
     listed = [
         line.removeprefix("not stored in the organisation: ").split(": ")[0]

@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
 import select
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -58,30 +60,38 @@ def journal_lines(home: Path) -> list[dict[str, object]]:
     return [json.loads(line) for f in files for line in f.read_text().splitlines() if line]
 
 
-def test_ctrl_c_mid_apply_journals_every_step_and_a_rerun_converges(ws: Workspace) -> None:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+def interrupted_apply(ws: Workspace, when: Callable[[], bool], **env: str) -> tuple[int, str, str]:
+    """A slow apply, sent SIGINT once `when()` holds: (exit code, stdout, stderr)."""
     process = subprocess.Popen(
         [sys.executable, "-c", SLOW_SMSCONF, "apply", "examples/", "--auto-approve"],
         cwd=ws.root,
-        env=env,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     deadline = time.monotonic() + 120
-    while not [e for e in journal_lines(ws.home) if e["status"] == "done"]:
+    while not when():
         assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline, "the apply never wrote"
+        assert time.monotonic() < deadline, "the moment never came"
         time.sleep(0.02)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
+    return process.returncode, out, err
 
-    assert process.returncode == ExitCode.PARTIAL_APPLY, out + err
+
+def test_ctrl_c_mid_apply_journals_every_step_and_a_rerun_converges(ws: Workspace) -> None:
+    code, out, err = interrupted_apply(
+        ws, lambda: any(e["status"] == "done" for e in journal_lines(ws.home))
+    )
+
+    assert code == ExitCode.PARTIAL_APPLY, out + err
     assert "Apply interrupted (Ctrl-C)" in err
     summary = [line for line in out.splitlines() if line.startswith("Apply: ")]
     assert summary and "not attempted (journal .smsconf/journal/apply-" in summary[0]
     entries = journal_lines(ws.home)
-    planned = int(out.split("Plan: ")[1].split(" to create")[0]) + 6  # and 6 to associate
+    counts = re.findall(r"(\d+) to \w+", out.split("Plan: ")[1].splitlines()[0])
+    planned = sum(map(int, counts))  # creates, the Twilio inbound URL, associations
     assert len(entries) == planned == len({e["step"] for e in entries})
     statuses = {str(e["status"]) for e in entries}
     assert "done" in statuses and "not_attempted" in statuses
@@ -93,24 +103,29 @@ def test_ctrl_c_mid_apply_journals_every_step_and_a_rerun_converges(ws: Workspac
 
 
 def test_ctrl_c_before_any_write_exits_130(ws: Workspace) -> None:
-    env = {**os.environ, "SLOW_SECONDS": "5"}
-    process = subprocess.Popen(
-        [sys.executable, "-c", SLOW_SMSCONF, "apply", "examples/", "--auto-approve"],
-        cwd=ws.root,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while not (ws.root / "opened").exists():
-        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
-        time.sleep(0.02)
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=30)
-    assert process.returncode == ExitCode.INTERRUPTED, out + err
+    opened = ws.root / "opened"
+    code, out, err = interrupted_apply(ws, opened.exists, SLOW_SECONDS="5")
+    assert code == ExitCode.INTERRUPTED, out + err
     assert "interrupted (Ctrl-C); nothing was written" in err and "Traceback" not in err
     assert journal_lines(ws.home) == []
+
+
+def read_until(leader: int, wanted: bytes | None, seconds: float = 60) -> bytes:
+    """What the terminal shows until `wanted` appears (None: until it closes), never blocking
+    past `seconds`."""
+    seen = b""
+    deadline = time.monotonic() + seconds
+    while (wanted is None or wanted not in seen) and time.monotonic() < deadline:
+        if select.select([leader], [], [], 0.1)[0]:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the other side closed
+                break
+            if not chunk:
+                break
+            seen += chunk
+    assert wanted is None or wanted in seen, seen.decode(errors="replace")[-2000:]
+    return seen
 
 
 def test_ctrl_c_at_the_prompt_cancels_at_once(ws: Workspace) -> None:
@@ -123,31 +138,17 @@ def test_ctrl_c_at_the_prompt_cancels_at_once(ws: Workspace) -> None:
         stderr=follower,
     )
     os.close(follower)
-    seen = b""
-    deadline = time.monotonic() + 60
-    while b"Apply these changes?" not in seen:
-        assert time.monotonic() < deadline, seen.decode(errors="replace")[-2000:]
-        if select.select([leader], [], [], 0.2)[0]:
-            seen += os.read(leader, 65536)
+    seen = read_until(leader, b"Apply these changes?")
     process.send_signal(signal.SIGINT)
     try:
         code = process.wait(timeout=20)
     except subprocess.TimeoutExpired:
-        process.send_signal(signal.SIGQUIT)
-        time.sleep(1)
-        try:
-            while chunk := os.read(leader, 65536):
-                seen += chunk
-        except OSError:
-            pass
+        process.send_signal(signal.SIGQUIT)  # where it hangs, printed on the terminal
+        seen += read_until(leader, None, seconds=2)
         process.kill()
         raise AssertionError(seen.decode(errors="replace")[-3000:]) from None
     assert code == ExitCode.ERROR  # cancelled, as a "no" is
-    try:
-        while chunk := os.read(leader, 65536):
-            seen += chunk
-    except OSError:
-        pass
+    seen += read_until(leader, None, seconds=2)
     os.close(leader)
     assert b"Apply cancelled." in seen
     assert not (ws.home / "journal").exists() or journal_lines(ws.home) == []

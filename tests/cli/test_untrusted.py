@@ -26,7 +26,7 @@ import pytest
 from click.testing import CliRunner, Result
 from starlette.types import ASGIApp, Receive, Scope, Send
 from tests.dataverse.peers import served
-from tests.echo import Echo, echo_server
+from tools.testkit.echo import Echo, echo_server
 from tools.testkit.workspace import CONTOSO_DEMO_KEY
 
 from smsconf.cli import main
@@ -144,6 +144,33 @@ def test_the_target_of_the_yaml_is_located_and_refused(tmp_path: Path, listener:
     result = run("plan", str(config), "--env", "ci")
     assert result.exit_code == ExitCode.UNTRUSTED_HOST, result.output
     assert f"{config}:3:" in result.output and "evil.example:443" in result.output
+
+
+@pytest.mark.parametrize("command", ["plan", "callback-urls", "apply"])
+def test_a_gateway_elsewhere_would_redirect_inbound_sms_and_is_refused(
+    tmp_path: Path, command: str
+) -> None:
+    """The gateway is where providers are told to deliver inbound SMS (the callback URL admins
+    send Telesign support, each Twilio number's webhook): a pull request moving it to its own
+    host is refused at its line, before anything is read or printed."""
+    config = write(
+        tmp_path / "gateway.yaml",
+        """\
+        environments:
+          ci:
+            target: local
+            gateway: https://inbound.evil.example
+        queues:
+          - name: Q
+            managed: true
+        """,
+    )
+    result = run(command, str(config), "--env", "ci", *(["--auto-approve"] * (command == "apply")))
+    assert result.exit_code == ExitCode.UNTRUSTED_HOST, result.output
+    assert f"{config}:4:" in result.output and "omnichannel host inbound.evil.example:443" in (
+        result.output
+    )
+    assert "evil.example/telesign" not in result.output  # no callback URL was printed
 
 
 def test_the_allowance_is_what_lets_the_request_out(tmp_path: Path, listener: Echo) -> None:

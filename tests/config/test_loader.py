@@ -147,7 +147,7 @@ SCHEMA_CASES = [
     (
         "accounts/0/numbers/0/type",
         "mobile",
-        "expected one of geo, long_code, toll_free, short_code",
+        "a telesign number's type is one of geo, toll_free, short_code",
         "accounts[0].numbers[0].type",
         None,
     ),
@@ -489,3 +489,50 @@ def test_loading_leaves_the_garbage_collector_as_it_was(
     except ConfigError:
         assert not valid
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize(
+    ("provider", "typed", "message", "hint"),
+    [
+        (
+            "telesign",
+            "tollfree",
+            "a telesign number's type is one of geo, toll_free, short_code",
+            "did you mean 'toll_free'?",
+        ),
+        (
+            "twilio",
+            "longcode",
+            "a twilio number's type is one of long_code, toll_free, short_code",
+            "did you mean 'long_code'?",
+        ),
+        (
+            "twilio",
+            "geo",
+            "a twilio number's type is one of long_code, toll_free, short_code",
+            "twilio calls a local number long_code",
+        ),
+    ],
+)
+def test_an_unknown_number_type_lists_only_the_providers_types(
+    tmp_path: Path, provider: str, typed: str, message: str, hint: str
+) -> None:
+    """The schema accepts every provider's types; the message names only the account's."""
+    fields = (
+        "customer_id: C-1\n    api_key: ${env:K:-a2V5}"
+        if provider == "telesign"
+        else "account_sid: AC" + "0" * 32 + "\n    auth_token: ${env:T:-t}"
+    )
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        f"accounts:\n  - name: a\n    provider: {provider}\n    {fields}\n    numbers:\n"
+        f'      - number: "14255550100"\n        type: {typed}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        validate_paths([path])
+    (problem,) = [p for p in caught.value.problems if p.path[-1:] == ("type",)]
+    assert (problem.message, problem.hint) == (message, hint)
+    assert problem.position is not None and problem.position.line == 8
+    other = "long_code" if provider == "telesign" else "geo"
+    assert other not in problem.message

@@ -24,12 +24,12 @@ from tests.emulator.dataverse.test_serve import served_by_cli
 
 from smsconf.cli import main
 from smsconf.emulator.dataverse.app import MAX_REQUEST_BYTES
-from smsconf.emulator.dataverse.telesign import signature
 from smsconf.emulator.serving import running
 from smsconf.emulator.telesign import DEMO_ACCOUNTS
 from smsconf.emulator.telesign.app import MAX_REQUEST_BYTES as TELESIGN_MAX
 from smsconf.emulator.twilio import create_app as twilio_app
 from smsconf.emulator.twilio.app import MAX_REQUEST_BYTES as TWILIO_MAX
+from smsconf.telesign.signing import hmac_signature
 
 TOKEN = "served-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -142,18 +142,20 @@ def test_the_telesign_callback_refuses_unsigned_writes_even_with_the_token(org: 
     assert created.status_code == 204, created.text
     url = f"{org}/telesign/incoming?orgId=org-1"
     body = json.dumps({"sub_resource": "mo_sms", "user_response": {"mo_message": "hi"}}).encode()
-    sign = signature(body, ACCOUNT.api_key)
+    sign = hmac_signature(ACCOUNT.api_key, body)
     for headers in (
         {},
         AUTH,
-        {"Authorization": f"TSA {ACCOUNT.customer_id}:{signature(b'{}', ACCOUNT.api_key)}"},
+        {"Authorization": f"TSA {ACCOUNT.customer_id}:{hmac_signature(ACCOUNT.api_key, b'{}')}"},
         {"Authorization": f"TSA SOMEONE-ELSE:{sign}"},
     ):
         refused = httpx.post(url, content=body, headers=headers, timeout=HANG_GUARD)
         assert refused.status_code == 401, headers
     signed = {"Authorization": f"TSA {ACCOUNT.customer_id}:{sign}"}
     assert httpx.post(url, content=body, headers=signed, timeout=HANG_GUARD).status_code == 200
-    hostile = {"Authorization": f"TSA {ACCOUNT.customer_id}:{signature(DEEP, ACCOUNT.api_key)}"}
+    hostile = {
+        "Authorization": f"TSA {ACCOUNT.customer_id}:{hmac_signature(ACCOUNT.api_key, DEEP)}"
+    }
     assert httpx.post(url, content=DEEP, headers=hostile, timeout=HANG_GUARD).status_code == 400
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,10 +17,12 @@ from typing import Any
 import pytest
 import yaml
 from tests.mapping.orgs import apply, export_to, generated, plan, read_org
+from tools.testkit.workspace import copy_organisation
 
 from smsconf.config.loader import load, validate_paths
 from smsconf.config.model import Config, Workstream
 from smsconf.config.rules import check
+from smsconf.emulator.twilio import DEMO_ACCOUNT_SID
 from smsconf.mapping import ids
 from smsconf.mapping.export import Exported, secret_variable
 from smsconf.mapping.live import LiveState, Row
@@ -34,6 +35,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DEMO_KEYS = {
     "CONTOSO_TELESIGN_API_KEY": "ZGVtby1hcGkta2V5LWZvci1zbXNjb25mLWxvY2FsLW9yZw==",
     "FABRIKAM_TELESIGN_API_KEY": "c2Vjb25kLWRlbW8ta2V5LWZvci1zbXNjb25m",
+    "CONTOSO_TWILIO_AUTH_TOKEN": "demo-twilio-auth-token-for-smsconf",
 }
 
 
@@ -62,8 +64,7 @@ def example_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def example_org(home: Path, example_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the applied example; the demo keys set under the names export writes."""
-    (home / "home").mkdir()
-    shutil.copy(example_db, home / "home" / LOCAL_DB)
+    copy_organisation(example_db, home / "home")
     for name, value in DEMO_KEYS.items():
         monkeypatch.setenv(name, value)
     return home
@@ -95,6 +96,7 @@ async def test_example_exports_to_files_that_re_plan_to_zero_changes(example_org
     assert exported.omitted == []
     assert sorted(files_of(out)) == [
         SHARED_FILE,
+        "workstreams/sms-billing.yaml",
         "workstreams/sms-sales.yaml",
         "workstreams/sms-support.yaml",
         "workstreams/uk-support.yaml",
@@ -115,7 +117,12 @@ async def test_example_export_says_what_the_example_says(example_org: Path) -> N
     """Everything the organisation stores comes back as the example wrote it."""
     original = load([EXAMPLES]).config
     exported = (await export_to(example_org / "out")).config
-    assert [ws.name for ws in exported.workstreams] == ["SMS Sales", "SMS Support", "UK Support"]
+    assert [ws.name for ws in exported.workstreams] == [
+        "SMS Billing",
+        "SMS Sales",
+        "SMS Support",
+        "UK Support",
+    ]
     for name, ws in by_name(original.workstreams).items():
         back = by_name(exported.workstreams)[name]
         assert back.distribution == ws.distribution
@@ -141,8 +148,9 @@ async def test_example_export_says_what_the_example_says(example_org: Path) -> N
         (q for q in original.queues if q.managed), key=lambda q: q.name
     )
     assert exported.operating_hours == sorted(original.operating_hours, key=lambda h: h.name)
-    assert [(a.name, a.customer_id, a.api_key.reference) for a in exported.accounts] == [
+    assert [(a.name, a.identifier, a.secret.reference) for a in exported.accounts] == [
         ("contoso-telesign", "DEMO-CUSTOMER-0001", "${env:CONTOSO_TELESIGN_API_KEY}"),
+        ("contoso-twilio", DEMO_ACCOUNT_SID, "${env:CONTOSO_TWILIO_AUTH_TOKEN}"),
         ("fabrikam-telesign", "DEMO-CUSTOMER-0002", "${env:FABRIKAM_TELESIGN_API_KEY}"),
     ]
 
@@ -224,7 +232,11 @@ def reasons(exported: Exported) -> list[str]:
 def test_a_legacy_workstream_is_listed_and_left_unmanaged(example_live: LiveState) -> None:
     live = edited(example_live, "msdyn_liveworkstream", named("UK Support"), msdyn_mode=717210000)
     exported = export_live(live)
-    assert [ws.name for ws in exported.config.workstreams] == ["SMS Sales", "SMS Support"]
+    assert [ws.name for ws in exported.config.workstreams] == [
+        "SMS Billing",
+        "SMS Sales",
+        "SMS Support",
+    ]
     assert reasons(exported) == [
         "workstream 'UK Support': not exported: msdyn_mode 717210000 is not the unified routing "
         "model smsconf writes (a legacy-model workstream)"
@@ -327,7 +339,7 @@ def test_an_account_of_another_provider_is_listed_with_what_uses_its_numbers(
         msdyn_occommunicationprovider=vocab.PROVIDER["acs"],
     )
     exported = export_live(live)
-    assert [a.name for a in exported.config.accounts] == ["contoso-telesign"]
+    assert [a.name for a in exported.config.accounts] == ["contoso-telesign", "contoso-twilio"]
     assert reasons(exported)[:3] == [
         "account 'fabrikam-telesign': not exported with its numbers: provider acs is not "
         "configured by smsconf",
@@ -365,6 +377,14 @@ def test_secret_variable_names(account: str, variable: str) -> None:
     assert secret_variable(account) == variable
 
 
+@pytest.mark.parametrize(
+    ("account", "variable"),
+    [("contoso-twilio", "CONTOSO_TWILIO_AUTH_TOKEN"), ("Billing", "BILLING_TWILIO_AUTH_TOKEN")],
+)
+def test_a_twilio_accounts_variable_names_its_auth_token(account: str, variable: str) -> None:
+    assert secret_variable(account, "twilio") == variable
+
+
 def test_workstream_files_get_distinct_slugs(example_live: LiveState) -> None:
     live = edited(example_live, "msdyn_liveworkstream", named("UK Support"), msdyn_name="SMS-sales")
     files = render(export_live(live), LOCAL, None)
@@ -385,8 +405,8 @@ def test_objects_the_domain_rules_refuse_are_left_out_with_what_needs_them(
 ) -> None:
     live = edited(example_live, "msdyn_ocphonenumber", named("55123"), msdyn_type=192350000)
     exported = export_live(live)
-    assert [a.name for a in exported.config.accounts] == ["fabrikam-telesign"]
-    assert [ws.name for ws in exported.config.workstreams] == ["UK Support"]
+    assert [a.name for a in exported.config.accounts] == ["contoso-twilio", "fabrikam-telesign"]
+    assert [ws.name for ws in exported.config.workstreams] == ["SMS Billing", "UK Support"]
     assert reasons(exported) == [
         "account 'contoso-telesign': not exported: a geo number has 7 to 15 digits; '55123' has 5",
         "workstream 'SMS Sales': not exported: number 18005550199 is not listed under any account",

@@ -92,7 +92,8 @@ def canonical(config: Config) -> dict[str, Any]:
     configuration's own: export lists them as not stored)."""
     data = config.model_dump(mode="json", exclude={"environments", "variables"})
     for account in data["accounts"]:
-        account["api_key"] = account["api_key"].partition(":-")[0].removesuffix("}")
+        secret = "api_key" if account["provider"] == "telesign" else "auth_token"
+        account[secret] = account[secret].partition(":-")[0].removesuffix("}")
         for number in account["numbers"]:
             number["description"] = ""
     return data

@@ -29,6 +29,7 @@ __all__ = ["ws"]  # fixture, used by name
 KEYS = {
     "CONTOSO_TELESIGN_API_KEY": "ZGVtby1hcGkta2V5LWZvci1zbXNjb25mLWxvY2FsLW9yZw==",
     "FABRIKAM_TELESIGN_API_KEY": "c2Vjb25kLWRlbW8ta2V5LWZvci1zbXNjb25m",
+    "CONTOSO_TWILIO_AUTH_TOKEN": "demo-twilio-auth-token-for-smsconf",
 }
 assert set(KEYS) == set(KEY_VARIABLES)
 

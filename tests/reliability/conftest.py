@@ -16,7 +16,7 @@ import pytest
 from starlette.types import ASGIApp
 from tools.testkit.hostile import TRIED
 from tools.testkit.served import ServedOrg, start_served
-from tools.testkit.workspace import Workspace, from_database, make_workspace
+from tools.testkit.workspace import Workspace, copy_organisation, make_workspace
 
 from smsconf.emulator.telesign import DEMO_ACCOUNTS, EmulatedAccount, Faults
 from smsconf.target import LOCAL_DB
@@ -62,7 +62,8 @@ def applied_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def applied(ws: Workspace, applied_db: Path) -> Workspace:
     """The workspace with the example already applied to its local organisation."""
-    return from_database(ws, applied_db)
+    copy_organisation(applied_db, ws.home)
+    return ws
 
 
 ServeOrg = Callable[..., ServedOrg]

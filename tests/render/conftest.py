@@ -62,6 +62,7 @@ def edit_as_a_reviewer_would(ws: Workspace) -> None:
         "  - name: SMS Support Priority\n    renamed_from: SMS Support VIP\n",
     )
     ws.edit("            - queue: SMS Support VIP\n", "            - queue: SMS Support Priority\n")
+    ws.edit("          queue: SMS Support VIP\n", "          queue: SMS Support Priority\n")
     ws.edit(
         "        - trigger: agent_assigned\n          text: You're now chatting with {Agent}.\n", ""
     )

@@ -87,7 +87,7 @@ def test_page_in_a_browser(
     for risk, label in mixed_plan.risks():
         assert page.get_by_text(f"{label}: {risk}").count() == 1
     for cred in mixed_plan.credentials:
-        assert page.locator("#credentials").get_by_text(cred.account, exact=True).is_visible()
+        assert page.locator("#credentials").get_by_text(cred.account, exact=True).first.is_visible()
 
     # CSS-only filters: by action, then by kind, then back to everything.
     page.click("label[for=f-a-delete]")

@@ -9,12 +9,20 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from click.testing import CliRunner
+from tools.testkit.workspace import Workspace
 
 from smsconf.cli import main
+from smsconf.config.loader import load
+from smsconf.config.model import Condition
+from smsconf.config.vocabulary import RuleOperator
 from smsconf.exitcodes import ExitCode
+from smsconf.platform.vocabulary import WEEKDAY
+from smsconf.routing import cases
+from smsconf.routing.sources import from_config
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SATURDAY = "2026-12-05T19:00"
@@ -101,4 +109,72 @@ def test_a_malformed_case_file_is_located(workdir: Path) -> None:
 def test_the_examples_route_cases_pass(workdir: Path) -> None:
     code, out = route("--cases", "examples/routing-cases.yaml")
     assert code == ExitCode.OK, out
-    assert "3 of 3 case(s) passed" in out
+    assert "10 of 10 case(s) passed" in out
+
+
+def _kinds(conditions: list[Condition]) -> set[str]:
+    kinds: set[str] = set()
+    for c in conditions:
+        if c.attribute is not None:
+            kinds.add(c.op)
+        else:
+            kinds.add("all" if c.all is not None else "any")
+            kinds |= _kinds(c.all or c.any or [])
+    return kinds
+
+
+def test_the_examples_cases_cover_every_condition_kind_every_rule_a_split_and_the_fallback() -> (
+    None
+):
+    """The example's rules use every operator and both groups, and every rule is the one that
+    decides some case: a rule the cases never reach would be a rule nobody checks."""
+    config = load([str(EXAMPLES)]).config
+    routings = from_config(config)
+    rules = [r for w in routings for rs in w.classification for r in rs.rules]
+    rules += [r for w in routings for r in w.route_to_queue]
+    assert set().union(*(_kinds(list(r.when)) for r in rules)) == {
+        *get_args(RuleOperator),
+        "all",
+        "any",
+    }
+    results = cases.run(routings, cases.load(EXAMPLES / "routing-cases.yaml"))
+    assert all(r.passed for r in results), cases.report(results)
+    outcomes = [r.outcome for r in results if r.outcome is not None]
+    decided = {c.applied.rule.name for o in outcomes for c in o.classification if c.applied}
+    decided |= {o.applied.result.rule.name for o in outcomes if o.applied}
+    assert decided == {r.name for r in rules}
+    assert any(o.split for o in outcomes) and any(o.fallback for o in outcomes)
+    assert any(o.channel_open for o in outcomes if o.channel_hours is None)
+
+
+def test_the_example_cases_hold_on_the_organisation_where_hours_act(applied: Workspace) -> None:
+    """`--live` reads the organisation's schedules, which the configuration only names: with
+    Business hours set to weekdays 08:00-18:00 the cases still hold, and on a Saturday the
+    channel is closed (the outside-hours message goes out) and tier 1 overflows."""
+    shutil.copy(EXAMPLES / "routing-cases.yaml", applied.root)  # beside the configuration
+    (hours,) = applied.rows("msdyn_operatinghour", msdyn_name="Business hours")
+    weekdays = ",".join(str(WEEKDAY[d]) for d in ("mon", "tue", "wed", "thu", "fri"))
+    schedule = {"msdyn_oc_daysofweek": weekdays, "msdyn_enablealldays": False}
+    times = {"msdyn_starttimestring": "08:00", "msdyn_endtimestring": "18:00"}
+    applied.update("msdyn_operatinghour", hours["msdyn_operatinghourid"], schedule | times)
+    cases_run = applied.smsconf("route", "examples/", "--live", "--cases", "routing-cases.yaml")
+    assert cases_run.exit_code == ExitCode.OK, cases_run.output
+    assert "10 of 10 case(s) passed" in cases_run.output
+    spanish = ("--set", "sms.locale=es-ES", "--set", "contact.mobilephone=+14255550123")
+    for at, state in ((SATURDAY, "closed"), ("2026-12-07T10:30", "open")):
+        result = applied.smsconf(
+            "route", "examples/", "--live", "--to", "14255550100", "--at", at, *spanish
+        )
+        assert result.exit_code == ExitCode.OK, result.output
+        assert f"channel hours 'Business hours' (mon,tue,wed,thu,fri 08:00-18:00): {state}" in (
+            result.output
+        )
+        assert "queue SMS Support Tier 1" in result.output
+    assert "the customer gets the outside_operating_hours message" in _saturday(applied, spanish)
+    assert "every matched queue is closed" in _saturday(applied, spanish)
+
+
+def _saturday(ws: Workspace, values: tuple[str, ...]) -> str:
+    return ws.smsconf(
+        "route", "examples/", "--live", "--to", "14255550100", "--at", SATURDAY, *values
+    ).output

@@ -17,7 +17,7 @@ from smsconf.telesign.client import RetryPolicy, TelesignClient
 from smsconf.telesign.credentials import check_all
 from smsconf.telesign.errors import TelesignError
 from smsconf.telesign.numbers import SenderNumber, lookup_sender_numbers
-from smsconf.telesign.test_message import send_test_sms
+from smsconf.telesign.sending import send_test_sms
 
 from .conftest import EMULATED, ENTERPRISE_ONLY, FAST, GOOD, NO_SMS, Target
 

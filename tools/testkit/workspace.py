@@ -26,7 +26,7 @@ from click.testing import CliRunner, Result
 
 from smsconf.cli import main
 from smsconf.config.loader import Loaded, load
-from smsconf.connect import prepare_org
+from smsconf.connect import LOCAL_TWILIO_STATE, prepare_org
 from smsconf.dataverse import DataverseClient, RetryPolicy, StaticToken
 from smsconf.dataverse import operations as ops
 from smsconf.emulator.dataverse import DEFAULT_ORG_ID, create_app
@@ -40,7 +40,11 @@ from smsconf.target import LOCAL_DB, LOCAL_URL
 T = TypeVar("T")
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 # The example's secrets come from these variables when set; tests pin them to the defaults.
-KEY_VARIABLES = ("CONTOSO_TELESIGN_API_KEY", "FABRIKAM_TELESIGN_API_KEY")
+KEY_VARIABLES = (
+    "CONTOSO_TELESIGN_API_KEY",
+    "FABRIKAM_TELESIGN_API_KEY",
+    "CONTOSO_TWILIO_AUTH_TOKEN",
+)
 CONTOSO_DEMO_KEY = "ZGVtby1hcGkta2V5LWZvci1zbXNjb25mLWxvY2FsLW9yZw=="
 
 
@@ -216,10 +220,19 @@ def apply_example(root: Path) -> Path:
     return ws.home / LOCAL_DB
 
 
+def copy_organisation(db: Path, home: Path) -> None:
+    """Copy the local organisation whose database is `db` into the state directory `home`:
+    the database and, beside it, its Twilio's state (the webhooks apply set on its numbers)."""
+    home.mkdir(exist_ok=True)
+    shutil.copy(db, home / LOCAL_DB)
+    twilio = db.parent / LOCAL_TWILIO_STATE
+    if twilio.exists():
+        shutil.copy(twilio, home / LOCAL_TWILIO_STATE)
+
+
 def from_database(ws: Workspace, db: Path) -> Workspace:
-    """Start `ws` from a copy of an organisation's database (fast: no apply per test)."""
-    ws.home.mkdir(exist_ok=True)
-    shutil.copy(db, ws.home / LOCAL_DB)
+    """Start `ws` from a copy of an organisation (fast: no apply per test)."""
+    copy_organisation(db, ws.home)
     return ws
 
 

@@ -1,8 +1,11 @@
-"""`smsconf emulator ...`: serve the local Dataverse and Telesign emulators over HTTP."""
+"""`smsconf emulator ...`: serve the local Dataverse, Telesign and Twilio emulators over HTTP."""
 
+import contextlib
+import threading
 from pathlib import Path
 
 import click
+from starlette.types import ASGIApp
 
 from smsconf.cli.main import LazyGroup, main
 from smsconf.emulator.dataverse import FaultConfig, serve
@@ -18,7 +21,21 @@ host_option = click.option(
 )
 
 
-@main.group(cls=LazyGroup, lazy={"telesign": "smsconf.cli.telesign"})
+def serve_until_interrupted(app: ASGIApp, host: str, port: int, banner: str) -> None:
+    """Serve a provider emulator: `banner` on stderr, then its base URL alone on stdout (the
+    line a script or test reads), until Ctrl-C."""
+    from smsconf.emulator.serving import running
+
+    with running(app, host, port) as url:
+        click.echo(f"{banner}; Ctrl-C to stop", err=True)
+        click.echo(url)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+
+
+@main.group(
+    cls=LazyGroup, lazy={"telesign": "smsconf.cli.telesign", "twilio": "smsconf.cli.twilio"}
+)
 def emulator() -> None:
     """Run the local organisation's emulators as real HTTP servers."""
     short_lived_process(False)  # a server lives on until interrupted
@@ -70,6 +87,9 @@ def serve_command(
       - the Telesign inbound callback (POST /telesign/incoming): only callbacks signed with
         the API key of one of the org's Telesign accounts (Telesign's callback signature),
         with or without --token;
+      - the Twilio inbound webhook (POST /twilio/incoming): only webhooks whose
+        X-Twilio-Signature verifies with the Auth Token of the org's Twilio account named by
+        their AccountSid (else 403), with or without --token;
       - request bodies up to 64 MiB (past it 413), malformed or too deeply nested JSON a 400.
     """
     if (tls_cert is None) != (tls_key is None) or (tls_cert and tls_self_signed):

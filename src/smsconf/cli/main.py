@@ -89,6 +89,7 @@ TELESIGN = "smsconf.cli.telesign"
         "emulator": "smsconf.cli.emulator",
         "export": "smsconf.cli.export",
         "fmt": "smsconf.cli.fmt",
+        "migrate": "smsconf.cli.migrate",
         "schema": "smsconf.cli.schema",
         "validate": "smsconf.cli.validate",
         "ci": "smsconf.cli.ci",

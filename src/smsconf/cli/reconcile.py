@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import select
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -41,6 +42,7 @@ from smsconf.reconcile.outcome import (
     newly_connected,
     plan_exit,
     telesign_support_message,
+    twilio_inbound_report,
 )
 from smsconf.reconcile.plan import DeleteAllowance, Plan, Trust, read_plan_file
 from smsconf.reconcile.trust import endpoints, named_route, require, target_named_by
@@ -385,15 +387,28 @@ def _confirmed(plan: Plan) -> bool:
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         if not deletes:
-            return click.confirm("Apply these changes?", default=False)
+            return _ask("Apply these changes? [y/N]: ") in ("y", "yes")
         click.echo(f"This plan deletes {deletes} object(s){allowed}; only 'yes' approves it.")
-        answer = click.prompt("Apply these changes? Type yes", default="", show_default=False)
-        return str(answer).strip() == "yes"
-    except click.Abort:  # Ctrl-C or end of input: not a yes
+        return _ask("Apply these changes? Type yes: ") == "yes"
+    except (KeyboardInterrupt, EOFError):  # Ctrl-C or end of input: not a yes
         click.echo("", err=True)
         return False
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _ask(prompt: str) -> str:
+    """One line from the terminal, waiting in short slices: a signal may reach another thread
+    of the process (the OS picks any), and a read blocked in the main thread would then not
+    return until Enter; between slices the main thread runs the pending Ctrl-C handler."""
+    click.echo(prompt, nl=False)
+    sys.stdout.flush()
+    while not select.select([sys.stdin], [], [], 0.1)[0]:
+        pass
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line.strip().lower()
 
 
 @main.command("callback-urls")
@@ -403,11 +418,23 @@ def _confirmed(plan: Plan) -> bool:
 @allow_host_option
 @handle_errors
 def callback_urls(paths: tuple[str, ...], env: str | None, target: str | None) -> None:
-    """Print each Telesign account's callback URL and the message for Telesign support."""
+    """Print each Telesign account's callback URL and the message for Telesign support; and
+    each Twilio number's inbound URL, the organisation's it must be, and whether it is.
+
+    With Twilio accounts the providers are asked (credential checks, number reads; nothing
+    is written). Exit 2 when a Twilio number's inbound URL is not the organisation's.
+    """
     loaded = load(paths, env)
-    options = PlanOptions(check_credentials=False)
+    twilio = any(a.provider == "twilio" for a in loaded.config.accounts)
+    options = PlanOptions(check_credentials=twilio)
     plan = asyncio.run(_plan(loaded, target, list(paths), options))
-    click.echo(telesign_support_message(plan, customer_ids(loaded)))
+    report, all_set = twilio_inbound_report(plan)
+    click.echo(
+        "\n".join(t for t in (telesign_support_message(plan, customer_ids(loaded)), report) if t)
+    )
+    if plan.failed_credentials():
+        sys.exit(ExitCode.CREDENTIALS)
+    sys.exit(ExitCode.OK if all_set else ExitCode.CHANGES)
 
 
 @main.command()

@@ -1,14 +1,12 @@
-"""Telesign commands: `check-credentials`, `test-sms` and `emulator telesign`.
+"""Provider commands: `check-credentials` (Telesign and Twilio), `test-sms` and `emulator telesign`.
 
 This module is where configuration meets the Telesign client (it turns a configured account into
 a `TelesignAccount`) and where the local target is wired to the in-process emulator.
 """
 
 import asyncio
-import contextlib
 import os
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,12 +24,11 @@ from smsconf.cli.common import (
     paths_argument,
     target_of,
 )
-from smsconf.cli.emulator import emulator, host_option
+from smsconf.cli.emulator import emulator, host_option, serve_until_interrupted
 from smsconf.cli.main import main
 from smsconf.config import SecretError
 from smsconf.config.loader import load
-from smsconf.connect import local_telesign
-from smsconf.emulator.serving import running
+from smsconf.connect import local_telesign, local_twilio
 from smsconf.emulator.telesign import (
     DEMO_ACCOUNTS,
     AccountsFileError,
@@ -42,12 +39,17 @@ from smsconf.emulator.telesign import (
 )
 from smsconf.exitcodes import ExitCode
 from smsconf.reconcile.credentials import check_accounts
+from smsconf.reconcile.plan import Credential
 from smsconf.reconcile.trust import endpoints, named_route, require, target_named_by
+from smsconf.reconcile.twilio import check_credentials as check_twilio_credentials
 from smsconf.target import LOCAL
 from smsconf.telesign.account import AuthMethod, TelesignAccount, base_url
 from smsconf.telesign.errors import TelesignBadKey, TelesignRejected
 from smsconf.telesign.secret import ApiKey
-from smsconf.telesign.test_message import send_test_sms
+from smsconf.telesign.sending import send_test_sms
+from smsconf.twilio.account import API_BASE, TwilioAccount
+from smsconf.twilio.errors import TwilioError, TwilioRejected
+from smsconf.twilio.sending import send_test_sms as send_twilio_test_sms
 
 LOG_WIDTH = 160
 
@@ -65,23 +67,36 @@ LOG_WIDTH = 160
 def check_credentials(
     paths: tuple[str, ...], env: str | None, endpoint_override: str | None
 ) -> None:
-    """Check each Telesign account's Customer ID and API key with one signed request.
+    """Check each account's credentials with one request: a Telesign account's Customer ID
+    and API key (signed), a Twilio account's Account SID and Auth Token (GET the account).
 
-    No message is sent. The local target is checked against the built-in emulator; other targets
-    against Telesign (or --endpoint-override). Exit 4 when any account fails its check or its
-    key cannot be read.
+    No message is sent. The local target is checked against the built-in emulators; other
+    targets against Telesign (or --endpoint-override) and Twilio. Exit 4 when any account fails
+    its check or its secret cannot be read.
     """
     loaded = load(paths, env)
     target = target_of(loaded, None)
     route = named_route(target, target_named_by(loaded, None), endpoint_override)
     found = endpoints(loaded, route)
-    require([e for e in found if e.service == "telesign"])
+    require([e for e in found if e.service in ("telesign", "twilio")])
     endpoint, transport = endpoint_override, None
     if endpoint is None and target == LOCAL:
         endpoint, transport = local_telesign()
-    results, _ = asyncio.run(check_accounts(loaded.config, endpoint=endpoint, transport=transport))
+    twilio_endpoint, twilio_transport = local_twilio() if target == LOCAL else (None, None)
+
+    async def checks() -> list[Credential]:
+        (telesign, _), twilio = await asyncio.gather(
+            check_accounts(loaded.config, endpoint=endpoint, transport=transport),
+            check_twilio_credentials(
+                loaded.config, endpoint=twilio_endpoint, transport=twilio_transport
+            ),
+        )
+        by_name = {c.account: c for c in telesign + twilio}
+        return [by_name[a.name] for a in loaded.config.accounts if a.name in by_name]
+
+    results = asyncio.run(checks())
     table = Table()
-    for column in ("account", "provider", "customer ID", "result"):
+    for column in ("account", "provider", "customer ID / SID", "result"):
         table.add_column(column, no_wrap=True)
     table.add_column("detail")
     for result in results:
@@ -100,17 +115,31 @@ def check_credentials(
 
 
 @main.command("test-sms")
-@click.option("--customer-id", required=True)
+@click.option(
+    "--provider",
+    type=click.Choice(["telesign", "twilio"]),
+    default="telesign",
+    show_default=True,
+)
+@click.option("--customer-id", help="Telesign: the Customer ID.")
 @click.option(
     "--api-key-env",
-    required=True,
     metavar="VAR",
-    help="Environment variable holding the API key (keys never go on a command line).",
+    help="Telesign: environment variable holding the API key (keys never go on a command line).",
+)
+@click.option("--account-sid", metavar="AC…", help="Twilio: the Account SID.")
+@click.option(
+    "--auth-token-env",
+    metavar="VAR",
+    help="Twilio: environment variable holding the Auth Token.",
 )
 @click.option("--from", "from_number", required=True, metavar="NUMBER", help="Sender number.")
 @click.option("--to", "to_number", required=True, metavar="HANDSET", help="Destination handset.")
 @click.option(
-    "--endpoint", metavar="URL", help="'standard' (default), 'enterprise' or any Telesign base URL."
+    "--endpoint",
+    metavar="URL",
+    help="Telesign: 'standard' (default), 'enterprise' or a base URL; Twilio: a base URL "
+    "(default https://api.twilio.com).",
 )
 @click.option("--auth", type=click.Choice(["tsa", "basic"]), default="tsa", show_default=True)
 @click.option("--text", default="smsconf test message", show_default=True)
@@ -132,8 +161,11 @@ def check_credentials(
 @allow_host_option
 @handle_errors
 def test_sms(
-    customer_id: str,
-    api_key_env: str,
+    provider: str,
+    customer_id: str | None,
+    api_key_env: str | None,
+    account_sid: str | None,
+    auth_token_env: str | None,
     from_number: str,
     to_number: str,
     endpoint: str | None,
@@ -144,13 +176,34 @@ def test_sms(
 ) -> None:
     """Send ONE real (billed) SMS from NUMBER to HANDSET and follow it to a final state.
 
-    Exit 0 when delivered, 4 when Telesign refuses the credentials, 1 otherwise.
+    Telesign takes --customer-id and --api-key-env; Twilio (--provider twilio) takes
+    --account-sid and --auth-token-env. Exit 0 when delivered, 4 when the provider refuses the
+    credentials, 1 otherwise.
     """
-    hosts.require(base_url(endpoint), "telesign", "--endpoint")
-    key = os.environ.get(api_key_env)
-    if not key:
-        raise SecretError(f"environment variable {api_key_env} is not set")
-    account = TelesignAccount(customer_id, customer_id, ApiKey(key), endpoint, auth)
+    wanted = (
+        ("--customer-id", "--api-key-env")
+        if provider == "telesign"
+        else ("--account-sid", "--auth-token-env")
+    )
+    given = (customer_id, api_key_env) if provider == "telesign" else (account_sid, auth_token_env)
+    if not all(given):
+        raise click.UsageError(f"--provider {provider} needs {' and '.join(wanted)}")
+    identifier, variable = str(given[0]), str(given[1])
+    hosts.require(
+        base_url(endpoint) if provider == "telesign" else (endpoint or API_BASE),
+        provider,
+        "--endpoint",
+    )
+    secret = os.environ.get(variable)
+    if not secret:
+        raise SecretError(f"environment variable {variable} is not set")
+    if provider == "twilio":
+        sys.exit(
+            _twilio_test_sms(
+                identifier, secret, endpoint, from_number, to_number, text, deadline, poll_interval
+            )
+        )
+    account = TelesignAccount(identifier, identifier, ApiKey(secret), endpoint, auth)
     try:
         result = asyncio.run(
             send_test_sms(
@@ -170,16 +223,54 @@ def test_sms(
         sys.exit(ExitCode.CREDENTIALS if exc.http_status == 401 else ExitCode.ERROR)
     for update in result.history:
         click.echo(f"{update.code} {update.description}")
-    verdict = (
-        "delivered"
-        if result.delivered
-        else "not delivered"
-        if result.final
-        else "no final state before the deadline"
-    )
-    click.echo(f"reference {result.reference_id}: {verdict}")
+    click.echo(f"reference {result.reference_id}: {_verdict(result.delivered, result.final)}")
     if not result.delivered:
         sys.exit(ExitCode.ERROR)
+
+
+def _verdict(delivered: bool, final: bool) -> str:
+    return (
+        "delivered"
+        if delivered
+        else "not delivered"
+        if final
+        else "no final state before the deadline"
+    )
+
+
+def _twilio_test_sms(
+    account_sid: str,
+    token: str,
+    endpoint: str | None,
+    from_number: str,
+    to_number: str,
+    text: str,
+    deadline: float,
+    poll_interval: float,
+) -> ExitCode:
+    account = TwilioAccount(account_sid, account_sid, ApiKey(token), endpoint)
+    try:
+        result = asyncio.run(
+            send_twilio_test_sms(
+                account,
+                from_number,
+                to_number,
+                text,
+                deadline=deadline,
+                poll_interval=poll_interval,
+            )
+        )
+    except TwilioRejected as exc:
+        click.echo(f"error: {exc}", err=True)
+        return ExitCode.CREDENTIALS if exc.status == 401 else ExitCode.ERROR
+    except TwilioError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return ExitCode.ERROR
+    for status in result.history:
+        click.echo(status)
+    error = f" (error {result.error_code})" if result.error_code else ""
+    click.echo(f"message {result.sid}: {_verdict(result.delivered, result.final)}{error}")
+    return ExitCode.OK if result.delivered else ExitCode.ERROR
 
 
 def _flag_account(value: str) -> EmulatedAccount:
@@ -256,9 +347,5 @@ def emulator_telesign(
       - request bodies up to 64 KiB (past it 413), malformed JSON a 400.
     """
     app = emulator_app(flag_accounts, accounts_file, faults, seed)
-    with running(app, host, port) as url:
-        customers = ", ".join(app.state.telesign.accounts)
-        click.echo(f"Telesign emulator for {customers}; Ctrl-C to stop", err=True)
-        click.echo(url)
-        with contextlib.suppress(KeyboardInterrupt):
-            threading.Event().wait()
+    customers = ", ".join(app.state.telesign.accounts)
+    serve_until_interrupted(app, host, port, f"Telesign emulator for {customers}")

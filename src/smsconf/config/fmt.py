@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -42,6 +43,8 @@ class Formatted:
     display: str
     before: str
     after: str
+    label: str = "formatted"
+    """What the new text is, in the diff's header."""
 
     @property
     def changed(self) -> bool:
@@ -53,24 +56,59 @@ class Formatted:
                 self.before.splitlines(keepends=True),
                 self.after.splitlines(keepends=True),
                 f"{self.display} (as written)",
-                f"{self.display} (formatted)",
+                f"{self.display} ({self.label})",
             )
         )
 
 
-def _round_trip(body: str) -> str:
-    from ruamel.yaml import YAML  # only `fmt` pays for the second YAML library
+def rt_yaml() -> Any:
+    from ruamel.yaml import YAML  # only `fmt` and `migrate` pay for the second YAML library
 
     rt = YAML(typ="rt")
     rt.preserve_quotes = True
     rt.indent(mapping=2, sequence=4, offset=2)
     rt.width = 4096  # never re-wrap a long value: layout, not content
-    out = io.StringIO()
-    rt.dump_all(list(rt.load_all(body)), out)
-    return out.getvalue()
+    return rt
 
 
-def _comments(text: str) -> Counter[str]:
+@dataclass
+class Document:
+    """One file read for rewriting: the prelude ruamel.yaml would drop, kept as text, and the
+    round-trip documents (comments attached) that an edit may change before `dump`."""
+
+    head: str
+    documents: list[Any]
+
+    def dump(self) -> str:
+        if not self.documents:
+            return self.head
+        out = io.StringIO()
+        rt_yaml().dump_all(self.documents, out)
+        after = self.head + out.getvalue()
+        return after.rstrip("\n") + "\n" if after.strip() else ""
+
+
+def read_document(text: str, display: str) -> Document:
+    """`text` as round-trip documents; `ConfigError` (located) when it cannot be read."""
+    from ruamel.yaml.error import YAMLError as RuamelError
+
+    prelude = PRELUDE.match(text)
+    assert prelude is not None  # the pattern matches the empty string
+    head = "\n".join(line.rstrip() for line in prelude.group(0).split("\n"))
+    body = text[prelude.end() :]
+    try:
+        documents = list(rt_yaml().load_all(body)) if body.strip() else []
+    except RuamelError as exc:
+        raise _cannot(exc, display) from None
+    except Exception as exc:  # ruamel.yaml has crashed on valid YAML (IndexError on `-_`)
+        reason = f"ruamel.yaml could not read it ({type(exc).__name__}); left as it is"
+        raise ConfigError(
+            [Problem(f"cannot format: {reason}", (), Position(display, 1, 1))]
+        ) from None
+    return Document(head, documents)
+
+
+def comments(text: str) -> Counter[str]:
     return Counter(m.group(1) for line in text.splitlines() if (m := COMMENT.search(line)))
 
 
@@ -84,29 +122,17 @@ def _cannot(exc: Exception, display: str) -> ConfigError:
 
 def format_text(text: str, display: str) -> str:
     """The canonical text of one file; `ConfigError` (located) when it cannot be done safely."""
-    from ruamel.yaml.error import YAMLError as RuamelError
-
     try:
         before = list(yaml.safe_load_all(text))
-        prelude = PRELUDE.match(text)
-        assert prelude is not None  # the pattern matches the empty string
-        head = "\n".join(line.rstrip() for line in prelude.group(0).split("\n"))
-        body = text[prelude.end() :]
-        after = head + (_round_trip(body) if body.strip() else "")
-    except (yaml.YAMLError, RuamelError) as exc:
+    except yaml.YAMLError as exc:
         raise _cannot(exc, display) from None
-    except Exception as exc:  # ruamel.yaml has crashed on valid YAML (IndexError on `-_`)
-        reason = f"ruamel.yaml could not read it ({type(exc).__name__}); left as it is"
-        raise ConfigError(
-            [Problem(f"cannot format: {reason}", (), Position(display, 1, 1))]
-        ) from None
-    after = after.rstrip("\n") + "\n" if after.strip() else ""
+    after = read_document(text, display).dump()
     where = Position(display, 1, 1)
     if list(yaml.safe_load_all(after)) != before:
         raise ConfigError(
             [Problem("cannot format: the result would read differently; left as it is", (), where)]
         )
-    if _comments(after) != _comments(text):
+    if comments(after) != comments(text):
         raise ConfigError(
             [Problem("cannot format without losing a comment; left as it is", (), where)]
         )

@@ -7,6 +7,7 @@ environment at once (`validate_paths`).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import types
 import typing
@@ -23,6 +24,7 @@ from smsconf.config import rules
 from smsconf.config.interpolate import FILE_HINT, anchor_file_ref, substitute
 from smsconf.config.model import Config
 from smsconf.config.problems import ConfigError, Path_, Position, Problem, did_you_mean
+from smsconf.config.provider_rules import unknown_number_type
 from smsconf.config.source import Document, discover, read_file
 from smsconf.gcpause import gc_paused
 
@@ -71,7 +73,7 @@ class Source:
         position = self.position(problem.path)
         if position is None and self.files:
             position = Position(self.files[0], 1, 1)
-        return Problem(problem.message, problem.path, position, problem.hint, problem.environments)
+        return dataclasses.replace(problem, position=position)  # a warning stays a warning
 
     def environment_names(self) -> list[str]:
         envs = self.data.get("environments")
@@ -263,7 +265,8 @@ def _from_pydantic(exc: ValidationError, data: dict[str, Any]) -> list[Problem]:
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
         path = _data_path(loc, data, missing=err["type"] == "missing")
-        by_path.setdefault(path, []).append(_problem(err, loc, path))
+        typed = err["type"] == "literal_error" and unknown_number_type(data, path, err["input"])
+        by_path.setdefault(path, []).append(typed or _problem(err, loc, path))
     problems: list[Problem] = []
     for path, found in by_path.items():
         if len(found) == 1:

@@ -84,6 +84,20 @@ def provider_fields(account: Account, path: Path_) -> list[Problem]:
     return problems
 
 
+def unknown_number_type(data: object, path: Path_, given: object) -> Problem | None:
+    """The schema's refusal of a number's `type` at `path` (accounts[i].numbers[j].type), said
+    for the account's provider: a Telesign number is never offered long_code, nor a Twilio one
+    geo. None when `path` is not a number's type or the provider is not known yet."""
+    if len(path) != 5 or (path[0], path[2], path[4]) != ("accounts", "numbers", "type"):
+        return None
+    accounts = data.get("accounts") if isinstance(data, dict) else None
+    account = accounts[path[1]] if isinstance(accounts, list) else None
+    provider = account.get("provider", "telesign") if isinstance(account, dict) else None
+    if provider not in v.NUMBER_TYPES or not isinstance(given, str):
+        return None
+    return number_type(provider, given, path[:-1])[0]
+
+
 def number_type(provider: str, kind: str, path: Path_) -> list[Problem]:
     allowed = v.NUMBER_TYPES[provider]
     if kind in allowed:

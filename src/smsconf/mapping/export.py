@@ -121,7 +121,7 @@ class Exported:
 
 
 NOT_STORED: dict[type[BaseModel], tuple[str, ...]] = {
-    Account: ("auth", "endpoint"),  # used to call Telesign, never written to Dataverse
+    Account: ("auth", "endpoint"),  # Telesign's: how it is called, never written to Dataverse
     PhoneNumber: ("description",),  # msdyn_ocphonenumber has no description column
 }
 """Configuration fields no row holds, per model: an export cannot know what the YAML said."""
@@ -140,7 +140,8 @@ def not_stored(config: Config) -> list[Omission]:
     ]
     for account in config.accounts:
         path = f"accounts[{account.name}]"
-        found += _not_stored(path, account)
+        if account.provider == "telesign":  # a Twilio account has neither field
+            found += _not_stored(path, account)
         for number in account.numbers:
             found += _not_stored(f"{path}.numbers[{number.number}]", number)
     return found
@@ -159,11 +160,17 @@ class _Skip(Exception):
     """Raised inside one object's export: the object cannot be expressed (the message says why)."""
 
 
-def secret_variable(account: str) -> str:
-    """`contoso-telesign` → `CONTOSO_TELESIGN_API_KEY`; `Fabrikam` → `FABRIKAM_TELESIGN_API_KEY`."""
+SECRET_WORDS = {"telesign": ("TELESIGN", "API_KEY"), "twilio": ("TWILIO", "AUTH_TOKEN")}
+
+
+def secret_variable(account: str, provider: str = "telesign") -> str:
+    """`contoso-telesign` → `CONTOSO_TELESIGN_API_KEY`; `Fabrikam` → `FABRIKAM_TELESIGN_API_KEY`;
+    a Twilio account's `contoso-twilio` → `CONTOSO_TWILIO_AUTH_TOKEN`: the provider is named
+    once, and the variable says which secret it holds."""
+    name, secret = SECRET_WORDS[provider]
     stem = "".join(c if c.isascii() and c.isalnum() else "_" for c in account.upper())
     stem = "_".join(part for part in stem.split("_") if part) or "ACCOUNT"
-    return f"{stem}_API_KEY" if stem.endswith("_TELESIGN") else f"{stem}_TELESIGN_API_KEY"
+    return f"{stem}_{secret}" if stem.endswith(f"_{name}") else f"{stem}_{name}_{secret}"
 
 
 def build(model: type[M], **fields: Any) -> M:
@@ -374,7 +381,7 @@ class Exporter:
                     provider=provider,
                     **{
                         identifier: row.get("msdyn_accountsid"),
-                        secret: SecretRef("env", secret_variable(str(name))),
+                        secret: SecretRef("env", secret_variable(str(name), provider)),
                     },
                     numbers=[self.number(n, provider) for n in numbers],
                 )

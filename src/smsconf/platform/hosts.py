@@ -10,8 +10,10 @@ Sources: Telesign's REST hosts (telesign.md §2: rest-api for self-service accou
 enterprise ones, rest the legacy enterprise host); Twilio's API and Messaging hosts and their
 regional form `api.<edge>.<region>.twilio.com` (providers.md §3, §3.9); ACS resources at
 `<resource>.communication.azure.com` (providers.md §4.1); organisations at
-`<org>.crm[N].dynamics.com` (dataverse.md §4.1). The sovereign clouds' hosts are not in the
-references: they are marked inferred and listed in `INFERRED` for the verify list.
+`<org>.crm[N].dynamics.com` (dataverse.md §4.1); the Omnichannel gateway's
+`m-<orgid>.<geo>.omnichannelengagementhub.com` (dataverse-evidence.md §3). The sovereign
+clouds' hosts are not in the references: they are marked inferred and listed in `INFERRED` for
+the verify list.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-Service = Literal["dataverse", "telesign", "twilio", "acs", "github"]
+Service = Literal["dataverse", "telesign", "twilio", "acs", "github", "omnichannel"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,11 @@ DOCUMENTED: dict[Service, tuple[HostPattern, ...]] = {
         HostPattern("*.communication.azure.us", inferred=True),  # Azure Government
     ),
     "github": (HostPattern("api.github.com"),),
+    # The organisation's Omnichannel gateway, `m-<orgid>.<geo>.omnichannelengagementhub.com`
+    # (dataverse-evidence.md §3): smsconf never calls it, but it is where providers are told to
+    # deliver inbound SMS (the Telesign callback URL admins send to Telesign support, each
+    # Twilio number's webhook), so a gateway elsewhere would hand every inbound message to it.
+    "omnichannel": (HostPattern("*.omnichannelengagementhub.com"),),
 }
 
 INFERRED = tuple(

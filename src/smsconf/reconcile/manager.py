@@ -45,6 +45,7 @@ from smsconf.reconcile.migration import migration_notes, telesign_notes
 from smsconf.reconcile.plan import (
     Change,
     DeleteAllowance,
+    Note,
     Plan,
     Trust,
     UnknownAddress,
@@ -54,6 +55,9 @@ from smsconf.reconcile.residue import residue
 from smsconf.reconcile.trust import endpoints, require, secret_uses, target_route
 from smsconf.reconcile.twilio import ProviderWriter, TwilioFindings, check_twilio, is_twilio
 from smsconf.redact import redact
+from smsconf.routing.graph import of_plan as routing_pictures
+from smsconf.routing.lint import closed_queues
+from smsconf.routing.sources import live_hours
 from smsconf.target import Target
 
 ASSOCIATION_RANK = len(RANK)
@@ -253,6 +257,7 @@ async def _planned(
         + migration_notes(config, live)
         + (twilio.notes if twilio else [])
         + result.notes
+        + routing_notes(loaded, live)
     )
     # Providers' messages are the servers' words: one that echoes a request carries its secret.
     creds = [dataclasses.replace(c, detail=redact(c.detail)) for c in creds]
@@ -277,8 +282,17 @@ async def _planned(
         paths=tuple(paths),
         trust=trust,
         local_org=str(target.database) if target.database else None,
+        routing=tuple(routing_pictures(config, live.rows, [c.path for c in changes])),
     )
     return plan, live
+
+
+def routing_notes(loaded: Loaded, live: LiveState) -> list[Note]:
+    """Routing warnings only the organisation's operating-hours schedules reveal, located."""
+    return [
+        Note("warning", f"routing ({loaded.locate(p.path)})", p.message + f" ({p.hint})")
+        for p in closed_queues(loaded.config, live_hours(live.rows))
+    ]
 
 
 async def replan_saved(

@@ -29,10 +29,42 @@ def telesign_notes(config: Config) -> list[Note]:
             "warning",
             "Telesign",
             f"Microsoft removed the Telesign SMS channel from Omnichannel on {TELESIGN_REMOVED}; "
-            f"account(s) {listed} still use it. Move each to Twilio: declare a `provider: twilio` "
-            "account with the numbers, point the workstreams' `sms.number` at them, and list the "
-            "Telesign account and numbers under `removed:`",
+            f"account(s) {listed} still use it. Declare a `provider: twilio` account and run "
+            "`smsconf migrate telesign --to TWILIO_ACCOUNT PATH...`: it moves the numbers to "
+            "it and lists the Telesign account under `removed:`",
         )
+    ]
+
+
+REGISTRATION = {
+    "long_code": "register the A2P 10DLC brand and campaign for it",
+    "toll_free": "submit its toll-free verification (unverified toll-free traffic to the US is "
+    "blocked)",
+    "short_code": "move the short code's carrier approval to Twilio",
+}
+
+
+def person_steps(number: str, kind: str) -> list[str]:
+    """What a person does for one number moving from Telesign to Twilio: no API does these."""
+    return [
+        "port it from Telesign to Twilio (Twilio's Porting API or console; lead time outside "
+        "smsconf), unless the configuration maps it to a new number",
+        REGISTRATION[kind],
+        "turn off 'Enforce HTTP Auth on Media URLs' in the Twilio console if attachments are "
+        "on (a Dynamics 365 prerequisite no API reads)",
+        f"after apply, text the number from a handset or run `smsconf test-sms --provider "
+        f"twilio --from {number} --to HANDSET`",
+    ]
+
+
+def telesign_steps(account: str) -> list[str]:
+    """What a person does with Telesign itself once an account's numbers have moved."""
+    return [
+        f"once the ports complete, ask Telesign support (support@telesign.com) to release the "
+        f"numbers of '{account}' and close the account; Telesign's port-out process is not "
+        "documented (providers.md §10 q.12)",
+        f"apply the plan with --allow-delete account[{account}]: removing an account is a "
+        "delete, and nothing is deleted unattended",
     ]
 
 
@@ -55,20 +87,5 @@ def migration_notes(config: Config, live: LiveState) -> list[Note]:
             if number.number not in on_telesign:
                 continue
             subject = f"number {number.number} moving to '{account.name}'"
-            registration = {
-                "long_code": "register the A2P 10DLC brand and campaign for it",
-                "toll_free": "submit its toll-free verification (unverified toll-free traffic "
-                "to the US is blocked)",
-                "short_code": "move the short code's carrier approval to Twilio",
-            }[number.type]
-            for text in (
-                "port it from Telesign to Twilio (Twilio's Porting API or console; lead time "
-                "outside smsconf), unless the configuration maps it to a new number",
-                registration,
-                "turn off 'Enforce HTTP Auth on Media URLs' in the Twilio console if "
-                "attachments are on (a Dynamics 365 prerequisite no API reads)",
-                f"after apply, text the number from a handset or run `smsconf test-sms "
-                f"--provider twilio --from {number.number} --to HANDSET`",
-            ):
-                notes.append(Note("todo", subject, text))
+            notes += [Note("todo", subject, t) for t in person_steps(number.number, number.type)]
     return notes

@@ -62,3 +62,34 @@ def newly_connected(plan: Plan) -> list[str]:
     ones whose callback URL Telesign has not been told yet."""
     created = {c.key[0] for c in plan.changes if c.kind == "account" and c.action == "create"}
     return [name for name in plan.callback_urls if name in created]
+
+
+LAYER_WORDS = {
+    "number": "the number's own SmsUrl",
+    "application": "its application's SmsUrl",
+    "messaging_service": "its Messaging Service's inbound URL",
+}
+
+
+def twilio_inbound_report(plan: Plan) -> tuple[str, bool]:
+    """For `callback-urls`: each Twilio number's inbound URL, the one it must have (the
+    organisation's, which Twilio signs its webhooks over) and whether the one in effect is it;
+    and whether every number has it."""
+    lines = []
+    for checked in plan.provider_numbers:
+        subject = f"Twilio number {checked.number} of '{checked.account}'"
+        if checked.sid is None:
+            lines.append(f"{subject}: not in the Twilio account (not ported yet?)")
+            continue
+        in_effect = f"{checked.url_in_effect or '(none)'} ({LAYER_WORDS[checked.layer]})"
+        if checked.expected is None:
+            lines.append(f"{subject}: {in_effect}; the organisation's URL is unknown (gateway:)")
+        elif checked.right:
+            lines.append(f"{subject}: {checked.expected}: set")
+        else:
+            lines += [
+                f"{subject}: must be {checked.expected}",
+                f"  not set: in effect {in_effect}; `smsconf apply` sets a number's own "
+                "SmsUrl (a Messaging Service's is changed in the Twilio console)",
+            ]
+    return "\n".join(lines), all(c.right for c in plan.provider_numbers)

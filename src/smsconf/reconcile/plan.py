@@ -19,9 +19,12 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from smsconf import __version__
+
+if TYPE_CHECKING:
+    from smsconf.routing.graph import Graph
 
 FORMAT_VERSION = "1.0"
 PROVIDER_TABLES = ("twilio.IncomingPhoneNumber", "twilio.ShortCode")
@@ -239,6 +242,8 @@ class Plan:
     local_org: str | None = None
     """The local organisation's database, as its path was found (`target.state_dir`); None for
     a real organisation. Shown so nobody wonders which state a plan read."""
+    routing: tuple[Graph, ...] = ()
+    """A picture of each changed workstream's routing, before and after (`routing.graph`)."""
     smsconf_version: str = __version__
     format_version: str = FORMAT_VERSION
 
@@ -298,6 +303,7 @@ class Plan:
                 "addresses": list(self.allowed_deletes.addresses),
             },
             "paths": list(self.paths),
+            "routing": [g.to_dict() for g in self.routing],
         }
 
     @cached_property
@@ -614,6 +620,7 @@ _OPTIONAL: dict[str, Any] = {
     "allowed_deletes": {"all": False, "addresses": []},
     "paths": [],
     "local_org": None,
+    "routing": [],
 }
 """Members added within format 1.0, as a plan saved before them reads."""
 _OPTIONAL_CHANGE: dict[str, Any] = {
@@ -723,12 +730,22 @@ def _plan_from(data: dict[str, Any]) -> Plan:
             addresses=_strings(allowance, "addresses", "allowed_deletes."),
         ),
         paths=_strings(data, "paths", ""),
+        routing=_routing(_take(data, "routing", "", list)),
         trust=Trust(
             _records(TrustedHost, trust, "hosts", "trust."),
             _records(SecretUse, trust, "secrets", "trust."),
         ),
         smsconf_version=_take(data, "smsconf_version", "", str),
     )
+
+
+def _routing(pictures: list[Any]) -> tuple[Graph, ...]:
+    from smsconf.routing.graph import GraphError, from_dict  # lazy, as in `_change_from`
+
+    try:
+        return tuple(from_dict(p, f"routing[{i}]") for i, p in enumerate(pictures))
+    except GraphError as exc:
+        raise PlanFileError(str(exc)) from None
 
 
 def _change_from(data: Any, where: str) -> Change:

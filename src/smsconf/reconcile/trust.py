@@ -68,7 +68,7 @@ def target_route(target: Target) -> Route:
 def endpoints(loaded: Loaded, route: Route, *, providers: bool = True) -> list[Endpoint]:
     """Every base URL the run may send a request to, each with who named it; `providers=False`:
     no provider is called (no credential check)."""
-    found = [route.dataverse]
+    found = [route.dataverse, *_gateway(loaded)]
     if not providers:
         return found
     accounts = loaded.config.accounts
@@ -87,6 +87,15 @@ def endpoints(loaded: Loaded, route: Route, *, providers: bool = True) -> list[E
         else:
             found += [Endpoint("twilio", url, "Twilio's API") for url in (API_BASE, MESSAGING_BASE)]
     return _unique(found)
+
+
+def _gateway(loaded: Loaded) -> list[Endpoint]:
+    """The environment's Omnichannel gateway: the host inbound SMS are sent to."""
+    env = loaded.config.environments.get(loaded.environment or "")
+    if env is None or env.gateway is None:
+        return []
+    where = loaded.locate(("environments", loaded.environment or "", "gateway")) or "gateway"
+    return [Endpoint("omnichannel", env.gateway, where)]
 
 
 def _unique(found: list[Endpoint]) -> list[Endpoint]:

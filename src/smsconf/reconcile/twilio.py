@@ -16,6 +16,7 @@ channel exists, and the Telesign rows go after it).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -115,20 +116,11 @@ async def _account(
     transport: httpx.AsyncBaseTransport | None,
 ) -> TwilioFindings:
     found = TwilioFindings()
-    try:
-        client_account = twilio_account(account, endpoint, transport is not None)
-    except (SecretError, ValueError) as exc:
-        found.credentials.append(
-            Credential(account.name, "twilio", account.identifier, "secret_unreadable", str(exc))
-        )
-        return found
-    check = await check_account(client_account, transport=transport)
-    found.credentials.append(
-        Credential(account.name, "twilio", account.identifier, check.status, check.detail)
-    )
-    if check.warning:
-        found.notes.append(Note("warning", f"account '{account.name}'", check.warning))
-    if not check.ok:
+    credential, warning, client_account = await _credential(account, endpoint, transport)
+    found.credentials.append(credential)
+    if warning:
+        found.notes.append(Note("warning", f"account '{account.name}'", warning))
+    if client_account is None:
         return found
     async with TwilioClient(client_account, transport=transport) as client:
         try:
@@ -148,6 +140,41 @@ async def _account(
         path = ("accounts", index, "numbers", j)
         _number(found, account, number.type, state, expected, locate(path))
     return found
+
+
+async def _credential(
+    account: Account, endpoint: str | None, transport: httpx.AsyncBaseTransport | None
+) -> tuple[Credential, str | None, TwilioAccount | None]:
+    """The account's credential verdict, its warning (a Trial account), and the client's
+    account when the check passed (None: nothing more may be asked of Twilio)."""
+    try:
+        client_account = twilio_account(account, endpoint, transport is not None)
+    except (SecretError, ValueError) as exc:
+        unreadable = "secret_unreadable"
+        return (
+            Credential(account.name, "twilio", account.identifier, unreadable, str(exc)),
+            None,
+            None,
+        )
+    check = await check_account(client_account, transport=transport)
+    credential = Credential(account.name, "twilio", account.identifier, check.status, check.detail)
+    return credential, check.warning, client_account if check.ok else None
+
+
+async def check_credentials(
+    config: Config,
+    *,
+    endpoint: str | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> list[Credential]:
+    """Only the credential check of every Twilio account (`check-credentials`), concurrently;
+    a Trial account's warning is appended to its detail."""
+    accounts = [a for a in config.accounts if a.provider == "twilio"]
+    checked = await asyncio.gather(*(_credential(a, endpoint, transport) for a in accounts))
+    return [
+        dataclasses.replace(c, detail=f"{c.detail}; {warning}") if warning else c
+        for c, warning, _ in checked
+    ]
 
 
 def _number(

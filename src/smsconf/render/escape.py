@@ -16,6 +16,8 @@ So each renderer passes such text through the function for its medium:
   obeyed, and `@` followed by a zero-width space, so `@org/team` pings nobody); `md_html` is
   text inside the raw HTML of a `<summary>`.
 - HTML: `html_text` escapes everything, quotes included, so it is safe in attributes too.
+- Mermaid (the plan's routing flowchart): `mermaid_text` codes every character but letters,
+  digits, spaces and plain punctuation as Mermaid's `#NN;` entities.
 """
 
 from __future__ import annotations
@@ -112,3 +114,26 @@ def md_html(text: str) -> str:
 def html_text(text: str, *, newlines: bool = False) -> str:
     """Text for an HTML page, in an element or an attribute value."""
     return html.escape(visible(text, newlines=newlines), quote=True)
+
+
+MERMAID_BACKSLASH = "\u29f5"
+_MERMAID_PLAIN = re.compile(r"[\w .,\-/'()+=?!]")
+"""What a Mermaid label may hold as written: letters and digits of any script, a space and
+punctuation that is no Mermaid, Markdown or HTML syntax."""
+
+
+def mermaid_text(text: str) -> str:
+    """Text inside a quoted Mermaid label (`["..."]`, `|"..."|`): every other character is a
+    numeric entity code (`#35;` for `#`, `#34;` for a quote, `#60;` for `<`), which Mermaid
+    decodes to the character as text, so no name closes the label, starts a comment (`%%`),
+    a Markdown string (a backtick), HTML, or a line of its own (control characters are
+    spelled out first). A colon is coded too: Mermaid drops the `;` of a line holding
+    `style`, a colon and `#` before parsing it. A backslash is shown as `⧵` (U+29F5): in a
+    label of several lines Mermaid breaks the line at a decoded `\\n`, so a name's spelt-out
+    line feed would forge a line of the node."""
+    return "".join(
+        char
+        if _MERMAID_PLAIN.fullmatch(char)
+        else f"#{ord(MERMAID_BACKSLASH if char == chr(92) else char)};"
+        for char in visible(text)
+    )

@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from smsconf.reconcile.plan import SENSITIVE, Change, ColumnChange, Plan
+from smsconf.render import routing_graph
 from smsconf.render.common import (
     SYMBOL,
     host_text,
@@ -76,6 +77,7 @@ def render(plan: Plan) -> str:
         f"<h1>{escape(title)}</h1>",
         _meta(plan),
         _summary(plan),
+        routing_graph.html_section(plan.routing),
         _flags(plan),
         _credentials(plan),
         _changes(plan, kinds),

@@ -14,6 +14,7 @@ from collections import defaultdict
 from smsconf.config.kinds import KINDS
 from smsconf.mapping.addresses import path_of
 from smsconf.reconcile.plan import Change, Plan
+from smsconf.render import routing_graph
 from smsconf.render.common import (
     SYMBOL,
     detail_lines,
@@ -82,9 +83,10 @@ def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
         lines = [f"- ⚠️ {md_text(label)}: {md_text(risk)}" for risk, label in risks]
         head += ["", "**Risks:**", *_fit(lines, budget // 4, "risk(s)")]
     head += ["", summary_line(counts), ""]
+    pictures = routing_graph.markdown_pictures(plan.routing, budget // 3)
     sections = [_section(label, changes) for label, changes in _by_object(plan).items()]
-    body, omitted = [], 0
-    size = _size(head)
+    body, omitted = list(pictures), 0
+    size = _size(head) + _size(pictures)
     for section in sections:
         if size + len(section) + 1 > budget:
             omitted += 1

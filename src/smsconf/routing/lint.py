@@ -3,12 +3,13 @@
 Errors the product would refuse (a split not totalling 100, a number on two channels, a context
 variable that is not declared) are `config.rules`' job; these are rules it accepts that never
 act: one behind an earlier rule that always matches, conditions that cannot hold together, a
-context variable read before anything sets it, a queue closed while the channel is open.
+context variable read before anything sets it; and, with the organisation's schedules (plan
+only), a queue closed while the channel is open.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from smsconf.config.loader import Loaded, Source
@@ -56,8 +57,19 @@ def _workstream(routing: WorkstreamRouting) -> list[Problem]:
     for rule in routes:
         problems += _impossible(rule)
         problems += _unset_reads(rule, set_before)
-        problems += _closed_queues(rule, routing)
     return problems
+
+
+def closed_queues(config: Config, schedules: Mapping[str, Hours]) -> list[Problem]:
+    """Routes to a queue closed at times its channel is open. Operating hours are only named
+    in the configuration (the product keeps their schedules in calendars), so only `plan`,
+    with the organisation's schedules (`sources.live_hours`), can say it."""
+    return [
+        problem
+        for routing in from_config(config, schedules)
+        for rule in routing.route_to_queue
+        for problem in _closed_queues(rule, routing)
+    ]
 
 
 def always(rule: Rule) -> bool:

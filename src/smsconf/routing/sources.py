@@ -8,7 +8,8 @@ organisation does now, including what export cannot express.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from smsconf.config.model import Config, OperatingHours, Workstream
@@ -24,8 +25,19 @@ WEEKDAY_WORD = {value: word for word, value in vocab.WEEKDAY.items()}
 STEP_WORD = {value: word for word, value in vocab.STEP_TYPE.items()}
 
 
-def from_config(config: Config) -> list[WorkstreamRouting]:
-    hours = {h.name: _hours(h) for h in config.operating_hours}
+def from_config(
+    config: Config,
+    schedules: Mapping[str, Hours] | None = None,
+    only: Collection[str] | None = None,
+) -> list[WorkstreamRouting]:
+    """`schedules`: operating hours as the organisation keeps them, by name (`live_hours`),
+    for those the configuration only names (their schedule is not in the YAML); `only`: the
+    workstreams wanted, by name (default all)."""
+    known = schedules or {}
+    hours = {
+        h.name: _hours(h) if h.name not in known or _hours(h).known else known[h.name]
+        for h in config.operating_hours
+    }
     queue_hours = {
         q.name: hours.get(q.operating_hours) if q.operating_hours else None for q in config.queues
     }
@@ -33,6 +45,7 @@ def from_config(config: Config) -> list[WorkstreamRouting]:
     return [
         _workstream(ws, ("workstreams", i), hours, queue_hours, providers)
         for i, ws in enumerate(config.workstreams)
+        if only is None or ws.name in only
     ]
 
 
@@ -111,12 +124,21 @@ class _Live:
             table: {str(row.get(f"{table}id", "")).lower(): row for row in table_rows}
             for table, table_rows in rows.items()
         }
+        self._children: dict[tuple[str, str], dict[str, list[Row]]] = {}
 
     def get(self, table: str, value: Any) -> Row | None:
         return self.by_id.get(table, {}).get(guid_of(value) or "")
 
-    def children(self, table: str, column: str, parent: str) -> Iterable[Row]:
-        return (r for r in self.rows.get(table, []) if guid_of(r.get(column)) == parent)
+    def children(self, table: str, column: str, parent: str) -> Iterator[Row]:
+        """The rows of `table` whose `column` holds `parent`'s id, indexed on first use: a
+        plan reads every workstream's children, which scanning would make quadratic."""
+        index = self._children.get((table, column))
+        if index is None:
+            index = defaultdict(list)
+            for row in self.rows.get(table, []):
+                index[guid_of(row.get(column)) or ""].append(row)
+            self._children[(table, column)] = index
+        return iter(index.get(parent, []))
 
     def queue_name(self, queue_id: str) -> str:
         row = self.get("queue", queue_id)
@@ -126,23 +148,41 @@ class _Live:
         row = self.get("msdyn_operatinghour", hours_id)
         if row is None:
             return None if hours_id is None else Hours(str(hours_id), known=False)
-        days = str(row.get("msdyn_oc_daysofweek") or "")
-        return Hours(
-            str(row.get("msdyn_name")),
-            known=True,
-            all_days=bool(row.get("msdyn_enablealldays")),
-            days=frozenset(WEEKDAY_WORD[int(d)] for d in days.split(",") if d.strip()),
-            start=row.get("msdyn_starttimestring"),
-            end=row.get("msdyn_endtimestring"),
-        )
+        return _live_hours(row)
 
 
-def from_live(rows: dict[str, list[Row]]) -> tuple[list[WorkstreamRouting], list[str]]:
-    """Every SMS workstream of a live read, and why any could not be read (one line each)."""
+def _live_hours(row: Row) -> Hours:
+    """A row's schedule; without one (the product keeps it in a calendar smsconf does not
+    read) whether it is open is unknown, never "closed"."""
+    days = str(row.get("msdyn_oc_daysofweek") or "")
+    all_days = bool(row.get("msdyn_enablealldays"))
+    start, end = row.get("msdyn_starttimestring"), row.get("msdyn_endtimestring")
+    return Hours(
+        str(row.get("msdyn_name")),
+        known=all_days or bool(days.strip() and start and end),
+        all_days=all_days,
+        days=frozenset(WEEKDAY_WORD[int(d)] for d in days.split(",") if d.strip()),
+        start=start,
+        end=end,
+    )
+
+
+def live_hours(rows: dict[str, list[Row]]) -> dict[str, Hours]:
+    """The organisation's operating hours by name, with what is known of their schedules."""
+    return {str(r.get("msdyn_name")): _live_hours(r) for r in rows.get("msdyn_operatinghour", [])}
+
+
+def from_live(
+    rows: dict[str, list[Row]], only: Collection[str] | None = None
+) -> tuple[list[WorkstreamRouting], list[str]]:
+    """Every SMS workstream of a live read (or those named in `only`), and why any could not
+    be read (one line each)."""
     live = _Live(rows)
     routings: list[WorkstreamRouting] = []
     problems: list[str] = []
     for ws in rows.get("msdyn_liveworkstream", []):
+        if only is not None and ws.get("msdyn_name") not in only:
+            continue
         try:
             routings.append(_live_workstream(live, ws))
         except RulesetError as exc:
@@ -197,9 +237,10 @@ def _live_workstream(live: _Live, ws: Row) -> WorkstreamRouting:
             "msdyn_ocliveworkstreamcontextvariable", "_msdyn_liveworkstreamid_value", ws_id
         )
     }
+    channel_id = str(channel.get("msdyn_ocsmschannelsettingid", "")).lower() if channel else ""
     messages = [
         m
-        for m in live.rows.get("msdyn_ocsystemmessage", [])
+        for m in live.children("msdyn_ocsystemmessage", "msdyn_instanceid", channel_id)
         if m.get("msdyn_systemmessageeventtype") == vocab.MESSAGE_TRIGGER["outside_operating_hours"]
     ]
     return WorkstreamRouting(

@@ -7,7 +7,7 @@ values back; nothing here prints, logs or raises with the API key. Import from t
 - `client`: `TelesignClient`, `RetryPolicy`, `TelesignResponse`; `errors`: the exceptions
 - `credentials`: `check_credentials`, `check_all`, `CredentialChecker`, `CredentialResult`
 - `numbers`: `lookup_sender_numbers`, `SenderNumber`, `NumberCheck`
-- `test_message`: `send_test_sms`, `TestSmsResult`
+- `sending`: `send_test_sms`, `TestSmsResult` (one real test message)
 - `signing`: the string-to-sign and signatures, standard library only
 
 This file imports nothing, so that the emulator can use `signing` without loading the client.

@@ -66,9 +66,11 @@ def signing_key(api_key: str) -> bytes:
         raise ValueError("the API key is not base64 text, so it cannot sign requests") from None
 
 
-def hmac_signature(api_key: str, text: str) -> str:
-    """base64(HMAC-SHA256(base64decode(api_key), utf8(text))): requests and callbacks alike."""
-    digest = hmac.new(signing_key(api_key), text.encode("utf-8"), hashlib.sha256).digest()
+def hmac_signature(api_key: str, text: str | bytes) -> str:
+    """base64(HMAC-SHA256(base64decode(api_key), message)): requests (their string-to-sign,
+    as UTF-8) and callbacks (their body, as sent) alike, on the client's and emulators' sides."""
+    message = text.encode("utf-8") if isinstance(text, str) else text
+    digest = hmac.new(signing_key(api_key), message, hashlib.sha256).digest()
     return base64.b64encode(digest).decode("ascii")
 
 

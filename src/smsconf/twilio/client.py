@@ -114,6 +114,13 @@ class TwilioClient:
             raise ValueError(f"refusing to POST to {url}: only number updates are sent")
         return await self._send("POST", url, form=form)
 
+    async def send_message(self, form: Mapping[str, str]) -> TwilioResponse:
+        """`POST …/Messages.json`: one (billed) message. Not idempotent: a send is retried
+        only when Twilio cannot have processed it (429, a connection never made)."""
+        return await self._send(
+            "POST", self.account_path("/Messages.json"), form=form, idempotent=False
+        )
+
     async def _send(
         self,
         method: str,
@@ -121,6 +128,7 @@ class TwilioClient:
         *,
         params: Mapping[str, str] | None = None,
         form: Mapping[str, str] | None = None,
+        idempotent: bool = True,
     ) -> TwilioResponse:
         attempt = 0
         while True:
@@ -131,7 +139,7 @@ class TwilioClient:
                 reply = await self._http.request(method, url, params=params, data=form)
             except httpx.TransportError as exc:
                 sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-                wait = self.policy.delay(attempt, status=None, sent=sent, idempotent=True)
+                wait = self.policy.delay(attempt, status=None, sent=sent, idempotent=idempotent)
                 if wait is None:
                     raise TwilioUnreachable(
                         f"could not reach {self.account.api_base} for account "
@@ -144,7 +152,7 @@ class TwilioClient:
                 wait = (
                     None
                     if response.ok
-                    else self.policy.delay(attempt, status=status, idempotent=True)
+                    else self.policy.delay(attempt, status=status, idempotent=idempotent)
                 )
                 if wait is None:
                     return response

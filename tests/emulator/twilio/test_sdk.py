@@ -22,6 +22,7 @@ from smsconf.twilio import signature
 SID = "AC" + "1" * 32
 TOKEN = "sdk-token"
 KEY_SID, KEY_SECRET = "SK" + "2" * 32, "key-secret"
+SHORT_CODE = "55199"
 NUMBERS = ["+14255550101", "+14255550102", "+14255550103", "+18005550104", "+14255550105"]
 
 
@@ -44,6 +45,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, object]]:
         monkeypatch.delenv(name, raising=False)
     acct = account(SID, TOKEN, *NUMBERS, api_keys={KEY_SID: KEY_SECRET})
     first = acct.numbers[0]
+    acct.add_number(SHORT_CODE, friendly_name="Marketing")
     acct.services.append(
         MessagingService(
             sid=sid("MG", SID, "svc"),
@@ -94,6 +96,16 @@ def test_number_filter_and_paging_as_the_sdk_pages(served: tuple[str, object]) -
     assert [n.phone_number for n in paged] == NUMBERS
     pages = [q for m, p, q in emulator.journal if p.endswith("IncomingPhoneNumbers.json")]
     assert sum("PageToken=PA" in q for q in pages) == 2  # three pages, two followed by token
+
+
+def test_short_codes_are_their_own_list(served: tuple[str, object]) -> None:
+    """`/SMS/ShortCodes.json` filtered by `ShortCode`; the number list never shows them."""
+    base, _ = served
+    twilio = client(base)
+    (found,) = twilio.short_codes.list(short_code=SHORT_CODE)
+    assert (found.short_code, found.sid[:2]) == (SHORT_CODE, "SC")
+    assert twilio.short_codes.list(short_code="55100") == []
+    assert SHORT_CODE not in [n.phone_number for n in twilio.incoming_phone_numbers.list()]
 
 
 def test_update_sms_url_then_fetch(served: tuple[str, object]) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from smsconf.emulator.dataverse import batch, fieldsecurity, telesign
+from smsconf.emulator.dataverse import batch, fieldsecurity, telesign_callback, twilio_webhook
 from smsconf.emulator.dataverse.actions import Identity
 from smsconf.emulator.dataverse.errors import (
     NOT_AUTHENTICATED,
@@ -96,17 +96,22 @@ class DataverseEmulator:
             parse_qsl(scope["query_string"].decode("utf-8", "replace"), keep_blank_values=True)
         )
         path: str = scope["path"]
+        base = (
+            self.base_url or f"{scope.get('scheme', 'http')}://{headers.get('host', 'localhost')}"
+        )
         if path.rstrip("/") == "/telesign/incoming" and scope["method"] == "POST":
             await _send(send, self._telesign(query, headers, body))
+            return
+        if path.rstrip("/") == "/twilio/incoming" and scope["method"] == "POST":
+            raw_query = scope["query_string"].decode("utf-8", "replace")
+            called = f"{base}{path}" + (f"?{raw_query}" if raw_query else "")
+            await _send(send, self._twilio(called, query, headers, body))
             return
         match = _API.match(path)
         if match is None:
             missing = bad_query(f"Resource not found for the segment '{path}'.")
             await _send(send, error_reply(DataverseError(404, missing.code, missing.message)))
             return
-        base = (
-            self.base_url or f"{scope.get('scheme', 'http')}://{headers.get('host', 'localhost')}"
-        )
         refusal = self._authenticate(headers, base)
         if refusal is not None:
             await _send(send, refusal)
@@ -160,13 +165,25 @@ class DataverseEmulator:
 
     def _telesign(self, query: dict[str, str], headers: dict[str, str], body: bytes) -> Reply:
         try:
-            telesign.receive(self.store, query.get("orgId"), headers.get("authorization", ""), body)
+            telesign_callback.receive(
+                self.store, query.get("orgId"), headers.get("authorization", ""), body
+            )
         except DataverseError as error:
             return error_reply(error)
         return json_reply(200, {"status": "received", "id": str(uuid.uuid4())})
 
+    def _twilio(
+        self, url: str, query: dict[str, str], headers: dict[str, str], body: bytes
+    ) -> Reply:
+        signed = headers.get(twilio_webhook.signature.HEADER.lower(), "")
+        try:
+            return twilio_webhook.receive(self.store, url, query.get("orgId"), signed, body)
+        except DataverseError as error:
+            return error_reply(error)
+
     def inbound_messages(self) -> list[dict[str, Any]]:
-        """Telesign callbacks received so far, oldest first."""
+        """Telesign callbacks and Twilio webhooks received so far, oldest first (a Twilio
+        one's `customer_id` is its AccountSid, its body the form as posted)."""
         with self.store.transaction():
             return self.store.inbound()
 

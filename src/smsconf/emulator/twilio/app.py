@@ -142,9 +142,16 @@ class TwilioEmulator:
             return account
         if request.method == "POST" and not request.url.path.endswith("/SMS/ShortCodes.json"):
             return await self._purchase(request, account)
-        wanted = request.query_params.get("PhoneNumber")
-        numbers = [n for n in account.numbers if wanted is None or _matches(n.phone_number, wanted)]
-        return self._page(request, account, "incoming_phone_numbers", numbers, resources.number)
+        # Short codes are their own list (`/SMS/ShortCodes.json`, filter `ShortCode`).
+        short = request.url.path.endswith("/SMS/ShortCodes.json")
+        wanted = request.query_params.get("ShortCode" if short else "PhoneNumber")
+        numbers = [
+            n
+            for n in account.numbers
+            if n.short_code == short and (wanted is None or _matches(n.phone_number, wanted))
+        ]
+        key = "short_codes" if short else "incoming_phone_numbers"
+        return self._page(request, account, key, numbers, resources.number)
 
     async def _purchase(self, request: Request, account: Account) -> Response:
         """POST to the list buys a number (§3.3): refused unless the emulator allows it."""

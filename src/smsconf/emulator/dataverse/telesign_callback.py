@@ -9,24 +9,14 @@ the org is served with `--token` (the bearer token guards the Web API, not this 
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
-
 from smsconf.emulator.dataverse.errors import NOT_AUTHENTICATED, DataverseError, bad_payload
 from smsconf.emulator.dataverse.records import now
 from smsconf.emulator.dataverse.store import Store
 from smsconf.emulator.limits import loads
+from smsconf.telesign.signing import constant_time_equal, hmac_signature
 
 TELESIGN_PROVIDER = 192350002
 PROVIDER_TABLE = "msdyn_occommunicationprovidersetting"
-
-
-def signature(body: bytes, api_key: str) -> str:
-    """The `TSA` signature of a callback body: base64(HMAC-SHA256(body, base64decode(key)))."""
-    digest = hmac.new(base64.b64decode(api_key), body, hashlib.sha256).digest()
-    return base64.b64encode(digest).decode()
 
 
 def _unauthorized(reason: str) -> DataverseError:
@@ -48,8 +38,8 @@ def receive(store: Store, org_id: str | None, authorization: str, body: bytes) -
         if not keys:
             raise _unauthorized("no Telesign account of this organisation has that customer id")
         try:
-            valid = any(hmac.compare_digest(signature(body, k), given) for k in keys)
-        except (binascii.Error, ValueError):
+            valid = any(constant_time_equal(hmac_signature(k, body), given) for k in keys)
+        except ValueError:  # a stored key that is not base64 signs nothing
             valid = False
         if not valid:
             raise _unauthorized("bad signature")

@@ -5,7 +5,7 @@ import pytest
 
 from smsconf.emulator.telesign import create_app
 from smsconf.telesign.errors import TelesignRejected
-from smsconf.telesign.test_message import send_test_sms
+from smsconf.telesign.sending import send_test_sms
 
 from .conftest import EMULATED, FAST, GOOD, Target
 

@@ -9,7 +9,7 @@ import httpx
 from tests.emulator.dataverse.conftest import ORG, create
 
 from smsconf.emulator.dataverse import DataverseEmulator
-from smsconf.emulator.dataverse.telesign import signature
+from smsconf.telesign.signing import hmac_signature
 
 API_KEY = base64.b64encode(b"telesign-secret-key").decode()
 
@@ -44,7 +44,7 @@ async def test_telesign_callback_is_verified_and_stored(
 ) -> None:
     await _account(client)
     body = json.dumps({"message": "hello", "from": "14255550100"}).encode()
-    good = await _callback(client, body, f"TSA CUST-1:{signature(body, API_KEY)}")
+    good = await _callback(client, body, f"TSA CUST-1:{hmac_signature(API_KEY, body)}")
     bad = await _callback(client, body, "TSA CUST-1:bm90IGl0")
     assert good.status_code == 200
     assert bad.status_code == 401
@@ -68,7 +68,7 @@ async def test_unauthenticated_callbacks_are_refused(
         },
     )
     body = b'{"m": 1}'
-    signed = signature(body, API_KEY)
+    signed = hmac_signature(API_KEY, body)
     for authorization in (None, f"Bearer {signed}", f"TSA CUST-9:{signed}", f"TSA C-2:{signed}"):
         refused = await _callback(client, body, authorization)
         assert refused.status_code == 401, authorization
@@ -81,6 +81,6 @@ async def test_a_signed_callback_that_is_not_json_is_a_400(
 ) -> None:
     await _account(client)
     for body in (b"not json", b"[" * 100_000 + b"]" * 100_000):
-        answer = await _callback(client, body, f"TSA CUST-1:{signature(body, API_KEY)}")
+        answer = await _callback(client, body, f"TSA CUST-1:{hmac_signature(API_KEY, body)}")
         assert answer.status_code == 400
     assert app.inbound_messages() == []
