@@ -94,17 +94,26 @@ def config_digest(loaded: Loaded) -> str:
     return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()
 
 
-def git_commit(paths: list[str]) -> str | None:
-    """The commit of the configuration's repository, when it is in one (shown in the plan)."""
+def git_commit(paths: list[str]) -> tuple[str | None, bool | None]:
+    """The commit of the configuration's repository, when it is in one, and whether its working
+    tree differed from it (`git status --porcelain`, smsconf's own `.smsconf/` state aside): a
+    plan of uncommitted YAML says so next to the commit it names."""
     where = Path(paths[0]) if paths else Path.cwd()
     where = where if where.is_dir() else where.parent
+    head = _git(where, "rev-parse", "HEAD")
+    if head is None:
+        return None, None
+    status = _git(where, "status", "--porcelain", "--", ".", ":(top,exclude,glob)**/.smsconf/**")
+    return head or None, None if status is None else bool(status)
+
+
+def _git(where: Path, *args: str) -> str | None:
+    """git's output in `where`, or None when it fails (no git, no repository)."""
     try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=where, capture_output=True, text=True, timeout=5
-        )
+        out = subprocess.run(["git", *args], cwd=where, capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+    return out.stdout.strip() if out.returncode == 0 else None
 
 
 def ordered(changes: list[Change]) -> list[Change]:
@@ -263,6 +272,7 @@ async def _planned(
     creds = [dataclasses.replace(c, detail=redact(c.detail)) for c in creds]
     numbers = [dataclasses.replace(n, detail=redact(n.detail)) for n in numbers]
     notes = [dataclasses.replace(n, text=redact(n.text)) for n in notes]
+    commit, dirty = git_commit(paths)
     plan = Plan(
         environment=loaded.environment,
         target=target.name,
@@ -274,7 +284,8 @@ async def _planned(
         number_checks=tuple(numbers),
         read_etags=result.read_etags,
         unsafe=tuple(result.unsafe + delete_limits(changes, loaded, options)),
-        git_commit=git_commit(paths),
+        git_commit=commit,
+        git_dirty=dirty,
         callback_urls=callback_urls(loaded, target, live.org_id),
         notes=tuple(notes),
         provider_numbers=tuple(twilio.provider_numbers if twilio else ()),

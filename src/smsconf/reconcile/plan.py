@@ -232,6 +232,9 @@ class Plan:
     read_etags: dict[str, str] = field(default_factory=dict)
     unsafe: tuple[str, ...] = ()
     git_commit: str | None = None
+    git_dirty: bool | None = None
+    """The working tree differed from `git_commit` (uncommitted or untracked files); None
+    outside a repository."""
     callback_urls: dict[str, str] = field(default_factory=dict)
     notes: tuple[Note, ...] = ()
     provider_numbers: tuple[ProviderNumber, ...] = ()
@@ -287,6 +290,7 @@ class Plan:
             "local_org": self.local_org,
             "config_digest": self.config_digest,
             "git_commit": self.git_commit,
+            "git_dirty": self.git_dirty,
             "trust": self.trust.to_dict(),
             "summary": self.counts(),
             "unsafe": list(self.unsafe),
@@ -620,6 +624,7 @@ _OPTIONAL: dict[str, Any] = {
     "allowed_deletes": {"all": False, "addresses": []},
     "paths": [],
     "local_org": None,
+    "git_dirty": None,
     "routing": [],
 }
 """Members added within format 1.0, as a plan saved before them reads."""
@@ -716,6 +721,7 @@ def _plan_from(data: dict[str, Any]) -> Plan:
         local_org=_take(data, "local_org", "", str, NONE),
         config_digest=_take(data, "config_digest", "", str),
         git_commit=_take(data, "git_commit", "", str, NONE),
+        git_dirty=_take(data, "git_dirty", "", bool, NONE),
         changes=tuple(_change_from(c, f"resource_changes[{i}]") for i, c in enumerate(changes)),
         unmanaged=_records(Unmanaged, data, "unmanaged"),
         credentials=_records(Credential, data, "credentials"),
