@@ -75,6 +75,14 @@ delete_options = [
     ),
 ]
 ALLOW_DELETES_VARIABLE = "SMSCONF_ALLOW_DELETES"
+only_option = click.option(
+    "--only",
+    "only",
+    multiple=True,
+    metavar="ADDRESS",
+    help="Plan only the change with this address (as printed in the plan), the deletes that "
+    "follow from it and the changes it needs; repeatable (Terraform's -target).",
+)
 
 
 def _allowance(allow_deletes: bool, allowed: tuple[str, ...]) -> DeleteAllowance | None:
@@ -168,6 +176,7 @@ async def _plan(
     help="Save the plan (JSON) for apply --plan; with --format html, save the HTML page instead.",
 )
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text")
+@only_option
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
 @click.option("--skip-credentials", is_flag=True, help="Do not call Telesign.")
 @click.option(
@@ -182,6 +191,7 @@ def plan(
     target: str | None,
     out: str | None,
     fmt: str,
+    only: tuple[str, ...],
     detailed_exitcode: bool,
     skip_credentials: bool,
     check_numbers: bool,
@@ -198,6 +208,7 @@ def plan(
         PlanOptions.allowing(allowance),
         check_credentials=not skip_credentials,
         check_numbers=check_numbers,
+        only=tuple(dict.fromkeys(only)),
     )
 
     result = asyncio.run(_plan(loaded, target, list(paths), options, verbose))
@@ -227,6 +238,7 @@ def plan(
     help="Apply this saved plan: planned again, applied only if nothing differs (PATHS and "
     "the allowed deletes default to the plan's own).",
 )
+@only_option
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--continue-on-error", is_flag=True, help="Keep going after a failed write.")
 @click.option("--ignore-credentials", is_flag=True, help="Apply even if a credential check failed.")
@@ -238,6 +250,7 @@ def apply(
     env: str | None,
     target: str | None,
     plan_file: Path | None,
+    only: tuple[str, ...],
     auto_approve: bool,
     continue_on_error: bool,
     ignore_credentials: bool,
@@ -251,6 +264,8 @@ def apply(
     the organisation, and applied only when it equals the saved one: same changes, bodies,
     ETags and allowed deletes. What is written is that fresh plan, never the file's."""
     saved = read_plan_file(plan_file) if plan_file else None
+    if saved is not None and only:
+        raise click.UsageError("--only is recorded in a saved plan: plan again with --only")
     if saved is not None and not paths:
         if not saved.paths:
             raise click.UsageError("the plan records no configuration paths: give PATHS")
@@ -270,7 +285,14 @@ def apply(
         async with open_target(url, named_by=named_by, home=state_dir(paths)) as conn:
             try:
                 the_plan = await _plan_for_apply(
-                    saved, loaded, conn, list(paths), allowance or DeleteAllowance(), trust, verbose
+                    saved,
+                    loaded,
+                    conn,
+                    list(paths),
+                    allowance or DeleteAllowance(),
+                    trust,
+                    verbose,
+                    tuple(dict.fromkeys(only)),
                 )
             except StalePlan as exc:
                 return _stale(exc)
@@ -331,11 +353,13 @@ async def _plan_for_apply(
     allowance: DeleteAllowance,
     trust: Trust,
     verbose: bool,
+    only: tuple[str, ...],
 ) -> Plan:
     """The plan apply writes: a fresh one, which for a saved plan must equal it."""
     with _progress("Reading the organisation" if saved is None else "Planning again", None):
         if saved is None:
-            fresh = await make_plan(loaded, conn, paths, PlanOptions.allowing(allowance), trust)
+            options = dataclasses.replace(PlanOptions.allowing(allowance), only=only)
+            fresh = await make_plan(loaded, conn, paths, options, trust)
         else:
             fresh = await replan_saved(saved, loaded, conn, paths, allowance, trust)
     if verbose:

@@ -52,6 +52,7 @@ from smsconf.reconcile.plan import (
     differences,
 )
 from smsconf.reconcile.residue import residue
+from smsconf.reconcile.targeting import targeted
 from smsconf.reconcile.trust import endpoints, require, secret_uses, target_route
 from smsconf.reconcile.twilio import ProviderWriter, TwilioFindings, check_twilio, is_twilio
 from smsconf.redact import redact
@@ -69,6 +70,8 @@ class PlanOptions:
     check_numbers: bool = False
     allow_deletes: bool = False
     allowed_deletes: frozenset[str] = field(default_factory=frozenset)
+    only: tuple[str, ...] = ()
+    """`--only ADDRESS`: the changes to plan, with what they need (`targeting`)."""
 
     @property
     def allowance(self) -> DeleteAllowance:
@@ -261,12 +264,17 @@ async def _planned(
             if denied:
                 raise loaded.problems(denied)
         changes = ordered(result.changes + (twilio.changes if twilio else []))
+    targeting: list[Note] = []
+    if options.only:
+        chosen, targeting = targeted(changes, options.only)
+        changes = ordered(chosen)
     notes = (
         telesign_notes(config)
         + migration_notes(config, live)
         + (twilio.notes if twilio else [])
         + result.notes
         + routing_notes(loaded, live)
+        + targeting
     )
     # Providers' messages are the servers' words: one that echoes a request carries its secret.
     creds = [dataclasses.replace(c, detail=redact(c.detail)) for c in creds]
@@ -293,6 +301,7 @@ async def _planned(
         paths=tuple(paths),
         trust=trust,
         local_org=str(target.database) if target.database else None,
+        only=options.only,
         routing=tuple(routing_pictures(config, live.rows, [c.path for c in changes])),
     )
     return plan, live
@@ -319,7 +328,8 @@ async def replan_saved(
     bodies, ETags, secret columns, verdicts, allowances); else `StalePlan` naming each row
     that moved and each field that differs. The file is an assertion: what is written is
     always the fresh plan, never the file's bodies, ids or secret columns."""
-    fresh, live = await _planned(loaded, target, paths, PlanOptions.allowing(allowance), trust)
+    options = dataclasses.replace(PlanOptions.allowing(allowance), only=saved.only)
+    fresh, live = await _planned(loaded, target, paths, options, trust)
     reasons = []
     if saved.config_digest != fresh.config_digest:
         reasons.append("the configuration changed since the plan was made")

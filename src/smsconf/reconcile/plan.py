@@ -243,6 +243,8 @@ class Plan:
     """The configuration's paths as given to `plan`: what `apply --plan FILE` plans again."""
     trust: Trust = field(default_factory=Trust)
     local_org: str | None = None
+    only: tuple[str, ...] = ()
+    """The `--only` addresses the plan was cut down to (empty: the whole configuration)."""
     """The local organisation's database, as its path was found (`target.state_dir`); None for
     a real organisation. Shown so nobody wonders which state a plan read."""
     routing: tuple[Graph, ...] = ()
@@ -307,6 +309,7 @@ class Plan:
                 "addresses": list(self.allowed_deletes.addresses),
             },
             "paths": list(self.paths),
+            "only": list(self.only),
             "routing": [g.to_dict() for g in self.routing],
         }
 
@@ -370,6 +373,7 @@ COMPARED = (
     "config_digest",
     "unsafe",
     "allowed_deletes",
+    "only",
     "read_etags",
     "callback_urls",
     "trust",
@@ -625,6 +629,7 @@ _OPTIONAL: dict[str, Any] = {
     "paths": [],
     "local_org": None,
     "git_dirty": None,
+    "only": [],
     "routing": [],
 }
 """Members added within format 1.0, as a plan saved before them reads."""
@@ -736,6 +741,7 @@ def _plan_from(data: dict[str, Any]) -> Plan:
             addresses=_strings(allowance, "addresses", "allowed_deletes."),
         ),
         paths=_strings(data, "paths", ""),
+        only=_strings(data, "only", ""),
         routing=_routing(_take(data, "routing", "", list)),
         trust=Trust(
             _records(TrustedHost, trust, "hosts", "trust."),
