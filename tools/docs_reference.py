@@ -52,9 +52,9 @@ EXIT_ADVICE: dict[ExitCode, str] = {
     "apply again to finish (creates are idempotent, updates guarded by ETags).",
     ExitCode.ROUTE_CASES_FAILED: "`smsconf route --cases`: each failing case is printed with "
     "its whole route; fix the routing rules or the case's expectation.",
-    ExitCode.PLAN_FILE_INVALID: "Nothing was written. The file given to `apply --plan` is not a "
-    "plan smsconf wrote (not UTF-8 JSON, truncated, an unknown action or table, no checksum): "
-    "the one-line message says what; save the plan again with `plan --out`.",
+    ExitCode.PLAN_FILE_INVALID: "Nothing was written. The file given to `apply --plan` or "
+    "`show` is not a plan smsconf wrote (not UTF-8 JSON, truncated, an unknown action or table, "
+    "no checksum): the one-line message says what; save the plan again with `plan --out`.",
     ExitCode.UNTRUSTED_HOST: "Nothing was sent and no secret was read: the configuration (or "
     "`--target`) names a host that is not a provider's or Microsoft's documented one. If the "
     "host is meant (an emulator, a proxy), the workflow allows it with `--allow-host HOST:PORT` "

@@ -57,6 +57,7 @@ async def open_target(
     transport: httpx.AsyncBaseTransport | None = None,
     faults: FaultConfig | None = None,
     named_by: str = "--target",
+    home: Path | None = None,
 ) -> AsyncIterator[Target]:
     """Connect to `local` or an organisation URL; closes the connections afterwards.
 
@@ -65,10 +66,12 @@ async def open_target(
     else Azure credentials from the environment, once the host policy trusts its host (a
     documented organisation host, or one the workflow allowed; `named_by` says who named it).
     `faults` (tests, reliability runs) makes the local organisation fail as configured
-    (refused for a real organisation).
+    (refused for a real organisation). `home` is the state directory (`state_dir(paths)` of
+    the configuration; default: found from the current directory).
     """
+    home = home if home is not None else state_dir()
     if target == LOCAL:
-        async with _local(retry, faults) as local:
+        async with _local(home, retry, faults) as local:
             yield local
         return
     if faults is not None:
@@ -82,27 +85,34 @@ async def open_target(
         StaticToken(token, "${env:SMSCONF_TOKEN}") if token else credential_from_environment()
     )
     async with DataverseClient(target, credential, transport=transport, retry=retry) as client:
-        yield Target(target, target, client, gateway=gateway, credential_source=credential.source)
+        yield Target(
+            target,
+            target,
+            client,
+            gateway=gateway,
+            credential_source=credential.source,
+            home=home,
+        )
 
 
 @asynccontextmanager
 async def _local(
-    retry: RetryPolicy | None, faults: FaultConfig | None = None
+    home: Path, retry: RetryPolicy | None, faults: FaultConfig | None = None
 ) -> AsyncIterator[Target]:
     from smsconf.emulator.dataverse import create_app as dataverse_app
 
-    directory = state_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    db = directory / LOCAL_DB
+    home.mkdir(parents=True, exist_ok=True)
+    db = home / LOCAL_DB
     fresh = not db.exists()
-    app = dataverse_app(db, base_url=LOCAL_URL, faults=faults)
+    org_id = new_org_id() if fresh else None
+    app = dataverse_app(db, base_url=LOCAL_URL, faults=faults, org_id=org_id)
     try:
         async with DataverseClient(
             LOCAL_URL, StaticToken("local"), transport=httpx.ASGITransport(app=app), retry=retry
         ) as client:
             if fresh:
                 await seed_demo_rows(client)
-            twilio_url, twilio_transport = local_twilio(httpx.ASGITransport(app=app))
+            twilio_url, twilio_transport = local_twilio(home, httpx.ASGITransport(app=app))
             yield Target(
                 LOCAL,
                 LOCAL_URL,
@@ -111,9 +121,16 @@ async def _local(
                 gateway=LOCAL_URL,
                 twilio_endpoint=twilio_url,
                 twilio_transport=twilio_transport,
+                home=home,
             )
     finally:
         app.close()
+
+
+def new_org_id() -> str:
+    """A new local organisation's own id: each is a different organisation, as two real ones
+    are, so a plan made against one is refused by another."""
+    return str(uuid.uuid4())
 
 
 def local_telesign() -> tuple[str, httpx.AsyncBaseTransport]:
@@ -125,16 +142,15 @@ def local_telesign() -> tuple[str, httpx.AsyncBaseTransport]:
 
 
 def local_twilio(
-    organisation: httpx.AsyncBaseTransport | None = None,
+    home: Path, organisation: httpx.AsyncBaseTransport | None = None
 ) -> tuple[str, httpx.AsyncBaseTransport]:
     """The local organisation's Twilio: the in-process emulator with the demo account, its
     numbers' webhooks kept beside the local org (so a re-plan sees what apply set), and its
     inbound webhooks delivered to the local org's `/twilio/incoming` when given."""
     from smsconf.emulator.twilio import create_app as twilio_app
 
-    directory = state_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    app = twilio_app(state_file=directory / LOCAL_TWILIO_STATE, webhook_transport=organisation)
+    home.mkdir(parents=True, exist_ok=True)
+    app = twilio_app(state_file=home / LOCAL_TWILIO_STATE, webhook_transport=organisation)
     return LOCAL_TWILIO_URL, httpx.ASGITransport(app=app)
 
 
@@ -146,10 +162,11 @@ async def seed_demo_rows(client: DataverseClient) -> None:
             await client.create(entity_set, {column: name}, id=row_id)
 
 
-def prepare_org(db: Path) -> None:
+def prepare_org(db: Path, org_id: str | None = None) -> None:
     """Create the organisation file `db` with the demo rows if it does not exist yet, as the
     first `plan` on the local target would: `emulator serve --db NEW` then serves an org the
-    example can run against (its bots, surveys and operating hours are looked up by name)."""
+    example can run against (its bots, surveys and operating hours are looked up by name).
+    `org_id` pins the new org's id (reproducible plans in tests); default: a new one."""
     if db.exists():
         return
     import asyncio
@@ -157,7 +174,7 @@ def prepare_org(db: Path) -> None:
     from smsconf.emulator.dataverse import create_app as dataverse_app
 
     db.parent.mkdir(parents=True, exist_ok=True)
-    app = dataverse_app(db, base_url=LOCAL_URL)
+    app = dataverse_app(db, base_url=LOCAL_URL, org_id=org_id or new_org_id())
 
     async def seed() -> None:
         transport = httpx.ASGITransport(app=app)

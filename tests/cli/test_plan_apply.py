@@ -32,7 +32,8 @@ from smsconf.dataverse import DataverseClient
 from smsconf.emulator.dataverse import create_app
 from smsconf.exitcodes import ExitCode
 from smsconf.platform import TABLES
-from smsconf.reconcile.plan import _checksum
+from smsconf.reconcile.apply import Progress
+from smsconf.reconcile.plan import Change, _checksum
 from smsconf.render import RENDERERS
 from smsconf.target import LOCAL_DB
 
@@ -171,21 +172,34 @@ class Terminal(io.StringIO):
         return True
 
 
-@pytest.mark.parametrize("total", [3, None])
-def test_progress_bar_on_a_terminal_only(
-    monkeypatch: pytest.MonkeyPatch, total: int | None
-) -> None:
+def test_progress_bar_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
     from smsconf.cli.reconcile import _progress
 
-    with _progress("Applying", total) as tell:
+    with _progress("Applying", 48) as tell:
         assert tell is None  # piped (pytest captures stderr): no bar, no escape codes
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    with _progress("Applying", total) as tell:
+    with _progress("Reading the organisation", None) as tell:
+        assert tell is not None  # a pulsing bar while reading
+    assert "Reading the organisation" in terminal.getvalue()
+    with _progress("Applying", 48) as tell:
         assert tell is not None
-        tell(2)
-        tell(1)
-    assert "Applying" in terminal.getvalue()
+        tell(Progress(11, 48, vip_queue(), 2))
+        tell(Progress(12, 48, vip_queue(), 1))
+    assert "Writing queue 'SMS Support VIP' (12/48)" in terminal.getvalue()
+
+
+def vip_queue() -> Change:
+    return Change("create", "queue", "queue 'SMS Support VIP'", "queue", ("x",), "x")
+
+
+def test_the_bar_names_the_object_written_and_what_its_request_still_carries() -> None:
+    from smsconf.cli.reconcile import writing
+
+    assert writing(Progress(0, 48)) == "Applying (0/48)"
+    assert writing(Progress(12, 48, vip_queue(), 1)) == "Writing queue 'SMS Support VIP' (12/48)"
+    sent = Progress(0, 48, vip_queue(), 36)
+    assert writing(sent) == "Writing queue 'SMS Support VIP' and 35 more in this request (0/48)"
 
 
 # --- removing objects ------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from smsconf.dataverse.errors import NotExecuted, TransportFailure
 from smsconf.emulator.dataverse import create_app
 from smsconf.reconcile.apply import (
     NotSecured,
+    Progress,
     _settle,
     _status,
     execute,
@@ -81,7 +82,7 @@ async def run(
     tmp_path: Path,
     *changes: Change,
     continue_on_error: bool = True,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[Progress], None] | None = None,
 ) -> list[tuple[str, str]]:
     """Execute changes as one plan; (status, detail) per step from the journal (which is in
     the order answers arrived: a success is written when its answer comes)."""
@@ -205,16 +206,34 @@ async def test_secret_update_is_never_assumed_in_place(dv: DataverseClient) -> N
 # --- long applies: one $batch per chunk, progress told per answer ------------------------------
 
 
-async def test_progress_is_told_per_batch_and_counts_every_write(
+def told_as(events: list[Progress]) -> list[tuple[int, str, int]]:
+    """(writes answered, the object named, writes still out) of each progress event."""
+    return [(p.answered, p.writing.label if p.writing else "", p.in_flight) for p in events]
+
+
+async def test_progress_counts_writes_as_answers_arrive_and_names_each(
     dv: DataverseClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Told per write, not per request: a display moves with every answer and says what is
+    written; each request sent names its first object and how many it carries."""
     monkeypatch.setattr(dv, "batch_size", 2)
     changes = [queue_change("create", str(uuid.uuid4()), i) for i in range(5)]
-    told: list[int] = []
+    label = [c.label for c in changes]
+    told: list[Progress] = []
     before = dv.stats.requests
     statuses = await run(dv, tmp_path, *changes, progress=told.append)
     assert [s for s, _ in statuses] == ["done"] * 5
-    assert told == [2, 2, 1]
+    assert told_as(told) == [
+        (0, label[0], 2),  # the first request goes
+        (1, label[0], 1),
+        (2, label[1], 0),
+        (2, label[2], 2),  # the second
+        (3, label[2], 1),
+        (4, label[3], 0),
+        (4, label[4], 1),
+        (5, label[4], 0),
+    ]
+    assert {p.total for p in told} == {5}
     assert dv.stats.requests - before == 3  # one $batch request per chunk, nothing more
 
 
@@ -240,14 +259,15 @@ async def test_a_request_without_an_answer_keeps_what_earlier_requests_did(
     """Writes answered before a lost `$batch` are done; the lost request's are read back (not
     there: failed, never 'not attempted'); nothing after it is sent."""
     dropping = BatchUnanswered(create_app(), nth=2)
-    told: list[int] = []
+    told: list[Progress] = []
     async with in_process(dropping, retry=RetryPolicy(max_attempts=1)) as dv:
         dv.batch_size = 2
         changes = [queue_change("create", str(uuid.uuid4()), i) for i in range(5)]
         statuses = await run(dv, tmp_path, *changes, progress=told.append)
     dropping.app.close()
     assert [s for s, _ in statuses] == ["done", "done", "failed", "failed", "not_attempted"]
-    assert told == [2, 2]
+    answered = [p.answered for p in told]
+    assert answered == sorted(answered) and answered[-1] == 4  # the fifth was never sent
 
 
 # --- continue-on-error: dependents of a failed step are not sent -------------------------------

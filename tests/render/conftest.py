@@ -76,7 +76,9 @@ def plan_here() -> Plan:
             return await make_plan(load(["examples/"]), target, ["examples/"])
 
     plan = asyncio.run(run())
-    return dataclasses.replace(plan, git_commit=GOLDEN_COMMIT, smsconf_version=GOLDEN_VERSION)
+    return dataclasses.replace(
+        plan, git_commit=GOLDEN_COMMIT, git_dirty=False, smsconf_version=GOLDEN_VERSION
+    )
 
 
 def applied_then(

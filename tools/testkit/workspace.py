@@ -26,10 +26,10 @@ from click.testing import CliRunner, Result
 
 from smsconf.cli import main
 from smsconf.config.loader import Loaded, load
-from smsconf.connect import LOCAL_TWILIO_STATE
+from smsconf.connect import LOCAL_TWILIO_STATE, prepare_org
 from smsconf.dataverse import DataverseClient, RetryPolicy, StaticToken
 from smsconf.dataverse import operations as ops
-from smsconf.emulator.dataverse import create_app
+from smsconf.emulator.dataverse import DEFAULT_ORG_ID, create_app
 from smsconf.mapping.ids import normalise
 from smsconf.mapping.keys import KEYS
 from smsconf.platform import TABLES
@@ -239,7 +239,9 @@ def from_database(ws: Workspace, db: Path) -> Workspace:
 def make_workspace(
     root: Path, monkeypatch: pytest.MonkeyPatch, copy: Sequence[str] = ("channels.yaml",)
 ) -> Workspace:
-    """Copy the example into `root`, make it the current directory, pin the demo secrets."""
+    """Copy the example into `root`, make it the current directory, pin the demo secrets, and
+    create its local org with the fixed organisation id (so ids and plans are reproducible,
+    and no `.smsconf/` above the temporary directory is ever found instead)."""
     (root / "examples").mkdir()
     for name in copy:
         shutil.copy(EXAMPLES / name, root / "examples" / name)
@@ -248,7 +250,9 @@ def make_workspace(
     monkeypatch.delenv("SMSCONF_TOKEN", raising=False)
     for name in KEY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    return Workspace(root)
+    ws = Workspace(root)
+    prepare_org(ws.home / LOCAL_DB, org_id=DEFAULT_ORG_ID)
+    return ws
 
 
 # --- fixtures (imported by tests/reconcile/conftest.py and tests/cli/test_plan_apply.py) -------

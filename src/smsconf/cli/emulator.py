@@ -58,9 +58,10 @@ def emulator() -> None:
 @click.option(
     "--db",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="SQLite file of the org (default: the CLI's 'local' org, under $SMSCONF_HOME "
-    "or .smsconf/); a new file starts with the demo rows the example looks up; ':memory:' "
-    "for a throwaway, empty org.",
+    help="SQLite file of the org (default: the CLI's 'local' org: under $SMSCONF_HOME, else "
+    "the nearest .smsconf/ upward from here, else ./.smsconf/); a new file is a new "
+    "organisation (its own id) with the demo rows the example looks up; ':memory:' for a "
+    "throwaway, empty org.",
 )
 @click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False, path_type=Path))

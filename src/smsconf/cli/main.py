@@ -91,6 +91,7 @@ TELESIGN = "smsconf.cli.telesign"
         "fmt": "smsconf.cli.fmt",
         "migrate": "smsconf.cli.migrate",
         "schema": "smsconf.cli.schema",
+        "show": "smsconf.cli.show",
         "validate": "smsconf.cli.validate",
         "ci": "smsconf.cli.ci",
         "route": "smsconf.cli.route",

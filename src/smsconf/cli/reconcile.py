@@ -28,7 +28,7 @@ from smsconf.cli.main import main
 from smsconf.config.loader import Loaded, load
 from smsconf.connect import open_target
 from smsconf.exitcodes import ExitCode
-from smsconf.reconcile.apply import StalePlan
+from smsconf.reconcile.apply import Progress, StalePlan
 from smsconf.reconcile.drift import drift as find_drift
 from smsconf.reconcile.manager import (
     PlanOptions,
@@ -52,7 +52,7 @@ from smsconf.render.common import summary_line
 from smsconf.render.drift import render as render_drift
 from smsconf.render.text import render as render_text
 from smsconf.routing.lint import warnings as lint_warnings
-from smsconf.target import Target
+from smsconf.target import Target, state_dir
 
 target_option = click.option(
     "--target",
@@ -75,6 +75,14 @@ delete_options = [
     ),
 ]
 ALLOW_DELETES_VARIABLE = "SMSCONF_ALLOW_DELETES"
+only_option = click.option(
+    "--only",
+    "only",
+    multiple=True,
+    metavar="ADDRESS",
+    help="Plan only the change with this address (as printed in the plan), the deletes that "
+    "follow from it and the changes it needs; repeatable (Terraform's -target).",
+)
 
 
 def _allowance(allow_deletes: bool, allowed: tuple[str, ...]) -> DeleteAllowance | None:
@@ -107,27 +115,30 @@ verbose_option = click.option(
 
 
 @contextmanager
-def _progress(description: str, total: int | None) -> Iterator[Callable[[int], None] | None]:
-    """A transient progress bar on a terminal's stderr (a pulsing one when `total` is None);
-    nothing at all when stderr is piped, so CI logs and redirected plans stay clean."""
+def _progress(description: str, total: int | None) -> Iterator[Callable[[Progress], None] | None]:
+    """A transient progress bar on a terminal's stderr (a pulsing one when `total` is None),
+    counting writes as their answers arrive and naming the object written; nothing at all
+    when stderr is piped, so CI logs and redirected plans stay clean."""
     if not sys.stderr.isatty():
         yield None
         return
     from rich.console import Console  # only on a terminal: piped runs never pay for it
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
+    from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bar
 
-    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
-    with Progress(
-        *columns, TimeElapsedColumn(), console=Console(stderr=True), transient=True
-    ) as bar:
+    columns = [TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn()]
+    with Bar(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(description, total=total)
-        yield lambda done: bar.advance(task, done)
+        yield lambda p: bar.update(task, completed=p.answered, description=writing(p))
+
+
+def writing(progress: Progress) -> str:
+    """`Writing queue 'SMS Support VIP' (12/48)`: what the bar says while apply writes."""
+    if progress.writing is None:
+        return f"Applying ({progress.answered}/{progress.total})"
+    more = progress.in_flight - 1
+    also = f" and {more} more in this request" if more > 0 else ""
+    return f"Writing {progress.writing.label}{also} ({progress.answered}/{progress.total})"
 
 
 def _trusted(loaded: Loaded, target: str | None, providers: bool) -> tuple[str, str, Trust]:
@@ -146,7 +157,7 @@ async def _plan(
 ) -> Plan:
     """Open the target the configuration or `--target` names, once its hosts are trusted."""
     url, named_by, trust = _trusted(loaded, flag, options.check_credentials)
-    async with open_target(url, named_by=named_by) as target:
+    async with open_target(url, named_by=named_by, home=state_dir(paths)) as target:
         with _progress("Reading the organisation", None):
             result = await make_plan(loaded, target, paths, options, trust)
         if verbose:
@@ -165,6 +176,7 @@ async def _plan(
     help="Save the plan (JSON) for apply --plan; with --format html, save the HTML page instead.",
 )
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text")
+@only_option
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
 @click.option("--skip-credentials", is_flag=True, help="Do not call Telesign.")
 @click.option(
@@ -179,6 +191,7 @@ def plan(
     target: str | None,
     out: str | None,
     fmt: str,
+    only: tuple[str, ...],
     detailed_exitcode: bool,
     skip_credentials: bool,
     check_numbers: bool,
@@ -195,6 +208,7 @@ def plan(
         PlanOptions.allowing(allowance),
         check_credentials=not skip_credentials,
         check_numbers=check_numbers,
+        only=tuple(dict.fromkeys(only)),
     )
 
     result = asyncio.run(_plan(loaded, target, list(paths), options, verbose))
@@ -224,6 +238,7 @@ def plan(
     help="Apply this saved plan: planned again, applied only if nothing differs (PATHS and "
     "the allowed deletes default to the plan's own).",
 )
+@only_option
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--continue-on-error", is_flag=True, help="Keep going after a failed write.")
 @click.option("--ignore-credentials", is_flag=True, help="Apply even if a credential check failed.")
@@ -235,6 +250,7 @@ def apply(
     env: str | None,
     target: str | None,
     plan_file: Path | None,
+    only: tuple[str, ...],
     auto_approve: bool,
     continue_on_error: bool,
     ignore_credentials: bool,
@@ -248,6 +264,8 @@ def apply(
     the organisation, and applied only when it equals the saved one: same changes, bodies,
     ETags and allowed deletes. What is written is that fresh plan, never the file's."""
     saved = read_plan_file(plan_file) if plan_file else None
+    if saved is not None and only:
+        raise click.UsageError("--only is recorded in a saved plan: plan again with --only")
     if saved is not None and not paths:
         if not saved.paths:
             raise click.UsageError("the plan records no configuration paths: give PATHS")
@@ -264,10 +282,17 @@ def apply(
     url, named_by, trust = _trusted(loaded, target, providers=True)
 
     async def run() -> ExitCode:
-        async with open_target(url, named_by=named_by) as conn:
+        async with open_target(url, named_by=named_by, home=state_dir(paths)) as conn:
             try:
                 the_plan = await _plan_for_apply(
-                    saved, loaded, conn, list(paths), allowance or DeleteAllowance(), trust, verbose
+                    saved,
+                    loaded,
+                    conn,
+                    list(paths),
+                    allowance or DeleteAllowance(),
+                    trust,
+                    verbose,
+                    tuple(dict.fromkeys(only)),
                 )
             except StalePlan as exc:
                 return _stale(exc)
@@ -328,11 +353,13 @@ async def _plan_for_apply(
     allowance: DeleteAllowance,
     trust: Trust,
     verbose: bool,
+    only: tuple[str, ...],
 ) -> Plan:
     """The plan apply writes: a fresh one, which for a saved plan must equal it."""
     with _progress("Reading the organisation" if saved is None else "Planning again", None):
         if saved is None:
-            fresh = await make_plan(loaded, conn, paths, PlanOptions.allowing(allowance), trust)
+            options = dataclasses.replace(PlanOptions.allowing(allowance), only=only)
+            fresh = await make_plan(loaded, conn, paths, options, trust)
         else:
             fresh = await replan_saved(saved, loaded, conn, paths, allowance, trust)
     if verbose:

@@ -28,12 +28,15 @@ from smsconf.routing.route import RouteError, route
 from smsconf.routing.sources import from_config
 
 
-async def _live_routings(target: str, config: object) -> list[WorkstreamRouting]:
+async def _live_routings(
+    target: str, config: object, paths: tuple[str, ...]
+) -> list[WorkstreamRouting]:
     from smsconf.connect import open_target
     from smsconf.reconcile.live import read_live
     from smsconf.routing.sources import from_live
+    from smsconf.target import state_dir
 
-    async with open_target(target) as conn:
+    async with open_target(target, home=state_dir(paths)) as conn:
         live = await read_live(conn.dataverse, config)  # type: ignore[arg-type]
     routings, problems = from_live(live.rows)
     for problem in problems:
@@ -85,7 +88,7 @@ def route_command(
     rule, each route-to-queue rule and why it matched or not, the queue, split or fallback."""
     loaded = load(paths, env)
     routings = (
-        asyncio.run(_live_routings(target_of(loaded, target), loaded.config))
+        asyncio.run(_live_routings(target_of(loaded, target), loaded.config, paths))
         if live
         else from_config(loaded.config)
     )

@@ -190,6 +190,40 @@ def secrets_for(change: Change, config: Config) -> dict[str, str]:
     return {column: account.secret.resolve() for column in change.secret_columns}
 
 
+@dataclass(frozen=True)
+class Progress:
+    """Where an apply is, for a display: writes answered of the plan's `total`, the object
+    written now (the latest answered, or the first of a request just sent) and how many
+    writes that request still has out."""
+
+    answered: int
+    total: int
+    writing: Change | None = None
+    in_flight: int = 0
+
+
+class _Tracker:
+    """Counts writes as their answers arrive (not requests: one `$batch` holds up to a
+    thousand) and tells the listener at each answer and each request sent."""
+
+    def __init__(self, total: int, listener: Callable[[Progress], None] | None) -> None:
+        self.listener = listener
+        self.progress = Progress(0, total)
+
+    def sending(self, changes: Sequence[Change]) -> None:
+        if self.listener is not None and changes:
+            self._tell(self.progress.answered, changes[0], len(changes))
+
+    def answered(self, change: Change) -> None:
+        if self.listener is not None:
+            self._tell(self.progress.answered + 1, change, max(self.progress.in_flight - 1, 0))
+
+    def _tell(self, answered: int, writing: Change, in_flight: int) -> None:
+        assert self.listener is not None
+        self.progress = Progress(answered, self.progress.total, writing, in_flight)
+        self.listener(self.progress)
+
+
 class ProviderSteps(Protocol):
     """Writes a plan's provider steps (a Twilio number's inbound URL): (status, detail)."""
 
@@ -205,16 +239,17 @@ async def execute(
     journal: Journal,
     *,
     continue_on_error: bool = False,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[Progress], None] | None = None,
     provider: ProviderSteps | None = None,
 ) -> ApplyReport:
     """Write the plan's changes in step order, journaling each as its answer arrives (a write
-    is on disk before the next request goes), and `progress(n)` hears of each `$batch`
-    answered (n writes). Runs of Dataverse steps go in `$batch` requests; provider steps
-    between them go to `provider` one by one, in their place in the order, so that (without
-    continue-on-error) nothing after a failure is sent anywhere. Ctrl-C (the task cancelled)
-    ends it cleanly: steps whose request was in flight are journaled failed (they may be in
-    place, the next apply settles them), the rest not attempted, and the report says so."""
+    is on disk before the next request goes); `progress` hears of each write answered and of
+    each request sent, naming the object (`Progress`). Runs of Dataverse steps go in `$batch`
+    requests; provider steps between them go to `provider` one by one, in their place in the
+    order, so that (without continue-on-error) nothing after a failure is sent anywhere.
+    Ctrl-C (the task cancelled) ends it cleanly: steps whose request was in flight are
+    journaled failed (they may be in place, the next apply settles them), the rest not
+    attempted, and the report says so."""
     changes = sorted(plan.changes, key=lambda c: c.step)
     report = ApplyReport(journal.path)
     recorded: set[int] = set()
@@ -239,6 +274,7 @@ async def execute(
             report.failures.append(f"{change.label}: {detail}")
 
     in_flight: set[int] = set()  # ids of the changes whose request awaits its answer
+    tracker = _Tracker(len(changes), progress)
     try:
         for steps, for_provider in _runs(changes, provider):
             if stopped:
@@ -249,11 +285,13 @@ async def execute(
                 assert provider is not None
                 for change in steps:
                     in_flight.add(id(change))
+                    tracker.sending([change])
                     record(change, *await provider.write(change, config))
+                    tracker.answered(change)
                     in_flight.discard(id(change))
             else:
                 await _dataverse(
-                    steps, config, client, continue_on_error, progress, record, in_flight
+                    steps, config, client, continue_on_error, tracker, record, in_flight
                 )
             stopped = not continue_on_error and (report.failed > 0 or report.stale > 0)
     except asyncio.CancelledError:
@@ -294,7 +332,7 @@ async def _dataverse(
     config: Config,
     client: DataverseClient,
     continue_on_error: bool,
-    progress: Callable[[int], None] | None,
+    tracker: _Tracker,
     record: Callable[[Change, Status, str], None],
     in_flight: set[int],
 ) -> None:
@@ -307,7 +345,7 @@ async def _dataverse(
         changes,
         ops,
         continue_on_error=continue_on_error,
-        progress=progress,
+        tracker=tracker,
         done=lambda index: record(changes[index], "done", ""),
     )
     writer.in_flight = in_flight
@@ -348,14 +386,14 @@ class _Writer:
         ops: list[Operation],
         *,
         continue_on_error: bool,
-        progress: Callable[[int], None] | None,
+        tracker: _Tracker,
         done: Callable[[int], None],
     ) -> None:
         self.client = client
         self.changes = changes
         self.ops = ops
         self.continue_on_error = continue_on_error
-        self.progress = progress
+        self.tracker = tracker
         self.done = done
         """Told of each step whose write succeeded, as its answer arrives (the journal)."""
         self.in_flight: set[int] = set()
@@ -384,13 +422,15 @@ class _Writer:
     async def _send(self, indexes: list[int], *, keep_going: bool) -> list[int]:
         """Send these steps (the client splits them into `$batch` requests); return the ones
         the service did not run, in order. Without `keep_going`, the requests after a failure
-        are not sent (not run either). Progress is reported as each request is answered."""
+        are not sent (not run either). Progress is reported per write as each request is
+        answered, and as each request goes."""
         heard: list[OperationResult] = []
 
         def out(start: int) -> None:
             self.in_flight.clear()
-            chunk = indexes[start : start + self.client.batch_size]
-            self.in_flight.update(id(self.changes[i]) for i in chunk)
+            chunk = [self.changes[i] for i in indexes[start : start + self.client.batch_size]]
+            self.in_flight.update(id(c) for c in chunk)
+            self.tracker.sending(chunk)
 
         def answered(results: list[OperationResult]) -> None:
             start = len(heard)
@@ -399,9 +439,9 @@ class _Writer:
                 if result.ok:
                     self.results[index] = result
                     self.done(index)
+                if not isinstance(result.error, NotExecuted):
+                    self.tracker.answered(self.changes[index])
             out(len(heard))
-            if self.progress is not None:
-                self.progress(sum(not isinstance(r.error, NotExecuted) for r in results))
 
         ops = [self.ops[i] for i in indexes]
         out(0)

@@ -256,10 +256,12 @@ class Differ:
         ignored = self.ignored(row.table)
         changed: list[ColumnChange] = []
         columns: list[str] = []
+        # One rule for every field and kind, columns and lookups alike: an optional field left
+        # out (None) is not managed (Terraform's optional + computed); the organisation's value
+        # stays, as a create leaves it to the server.
         for name, value in row.columns.items():
             if value is None:
-                continue  # an optional field left out is not managed (Terraform's optional +
-                # computed): the value an admin set stays, as a create leaves it to the server
+                continue
             column = table.column(name)
             before = live.get(name)
             if name in ignored or same(
@@ -270,6 +272,8 @@ class Differ:
             columns.append(name)
         links: list[str] = []
         for name, target in row.links.items():
+            if target is None:
+                continue
             before = live.get(f"_{name}_value")
             if name in ignored or same(target, before, ColumnType.LOOKUP, None):
                 continue

@@ -30,7 +30,14 @@ from smsconf.mapping.limits import too_long
 from smsconf.mapping.live import LiveState
 from smsconf.platform.inbound import inbound_url
 from smsconf.reconcile.absent import absent_columns
-from smsconf.reconcile.apply import ApplyReport, StalePlan, execute, moved_rows, stale_rows
+from smsconf.reconcile.apply import (
+    ApplyReport,
+    Progress,
+    StalePlan,
+    execute,
+    moved_rows,
+    stale_rows,
+)
 from smsconf.reconcile.credentials import check_accounts
 from smsconf.reconcile.diff import RANK, diff
 from smsconf.reconcile.journal import Journal
@@ -46,13 +53,14 @@ from smsconf.reconcile.plan import (
     differences,
 )
 from smsconf.reconcile.residue import residue
+from smsconf.reconcile.targeting import targeted
 from smsconf.reconcile.trust import endpoints, require, secret_uses, target_route
 from smsconf.reconcile.twilio import ProviderWriter, TwilioFindings, check_twilio, is_twilio
 from smsconf.redact import redact
 from smsconf.routing.graph import of_plan as routing_pictures
 from smsconf.routing.lint import closed_queues
 from smsconf.routing.sources import live_hours
-from smsconf.target import Target, state_dir
+from smsconf.target import Target
 
 ASSOCIATION_RANK = len(RANK)
 
@@ -63,6 +71,8 @@ class PlanOptions:
     check_numbers: bool = False
     allow_deletes: bool = False
     allowed_deletes: frozenset[str] = field(default_factory=frozenset)
+    only: tuple[str, ...] = ()
+    """`--only ADDRESS`: the changes to plan, with what they need (`targeting`)."""
 
     @property
     def allowance(self) -> DeleteAllowance:
@@ -90,17 +100,26 @@ def config_digest(loaded: Loaded, org_id: str) -> str:
     return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()
 
 
-def git_commit(paths: list[str]) -> str | None:
-    """The commit of the configuration's repository, when it is in one (shown in the plan)."""
+def git_commit(paths: list[str]) -> tuple[str | None, bool | None]:
+    """The commit of the configuration's repository, when it is in one, and whether its working
+    tree differed from it (`git status --porcelain`, smsconf's own `.smsconf/` state aside): a
+    plan of uncommitted YAML says so next to the commit it names."""
     where = Path(paths[0]) if paths else Path.cwd()
     where = where if where.is_dir() else where.parent
+    head = _git(where, "rev-parse", "HEAD")
+    if head is None:
+        return None, None
+    status = _git(where, "status", "--porcelain", "--", ".", ":(top,exclude,glob)**/.smsconf/**")
+    return head or None, None if status is None else bool(status)
+
+
+def _git(where: Path, *args: str) -> str | None:
+    """git's output in `where`, or None when it fails (no git, no repository)."""
     try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=where, capture_output=True, text=True, timeout=5
-        )
+        out = subprocess.run(["git", *args], cwd=where, capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+    return out.stdout.strip() if out.returncode == 0 else None
 
 
 def ordered(changes: list[Change]) -> list[Change]:
@@ -250,17 +269,23 @@ async def _planned(
             if denied:
                 raise loaded.problems(denied)
         changes = ordered(result.changes + (twilio.changes if twilio else []))
+    targeting: list[Note] = []
+    if options.only:
+        chosen, targeting = targeted(changes, options.only)
+        changes = ordered(chosen)
     notes = (
         telesign_notes(config)
         + migration_notes(config, live)
         + (twilio.notes if twilio else [])
         + result.notes
         + routing_notes(loaded, live)
+        + targeting
     )
     # Providers' messages are the servers' words: one that echoes a request carries its secret.
     creds = [dataclasses.replace(c, detail=redact(c.detail)) for c in creds]
     numbers = [dataclasses.replace(n, detail=redact(n.detail)) for n in numbers]
     notes = [dataclasses.replace(n, text=redact(n.text)) for n in notes]
+    commit, dirty = git_commit(paths)
     plan = Plan(
         environment=loaded.environment,
         target=target.name,
@@ -272,13 +297,16 @@ async def _planned(
         number_checks=tuple(numbers),
         read_etags=result.read_etags,
         unsafe=tuple(result.unsafe + delete_limits(changes, loaded, options)),
-        git_commit=git_commit(paths),
+        git_commit=commit,
+        git_dirty=dirty,
         callback_urls=callback_urls(loaded, target, live.org_id),
         notes=tuple(notes),
         provider_numbers=tuple(twilio.provider_numbers if twilio else ()),
         allowed_deletes=options.allowance,
         paths=tuple(paths),
         trust=trust,
+        local_org=str(target.database) if target.database else None,
+        only=options.only,
         routing=tuple(routing_pictures(config, live.rows, [c.path for c in changes])),
     )
     return plan, live
@@ -305,7 +333,8 @@ async def replan_saved(
     bodies, ETags, secret columns, verdicts, allowances); else `StalePlan` naming each row
     that moved and each field that differs. The file is an assertion: what is written is
     always the fresh plan, never the file's bodies, ids or secret columns."""
-    fresh, live = await _planned(loaded, target, paths, PlanOptions.allowing(allowance), trust)
+    options = dataclasses.replace(PlanOptions.allowing(allowance), only=saved.only)
+    fresh, live = await _planned(loaded, target, paths, options, trust)
     reasons = []
     if saved.config_digest != fresh.config_digest:
         reasons.append("the configuration changed since the plan was made")
@@ -331,10 +360,10 @@ async def apply_plan(
     target: Target,
     *,
     continue_on_error: bool = False,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[Progress], None] | None = None,
 ) -> ApplyReport:
     """Apply `plan` if nothing moved since it was made; raise `StalePlan` naming what did.
-    `progress(n)` hears of every n writes answered (see `execute`)."""
+    `progress` hears of every write answered and request sent (see `execute`)."""
     reasons = []
     if plan.config_digest != config_digest(loaded, plan.org_id):
         reasons.append("the configuration changed since the plan was made")
@@ -346,7 +375,7 @@ async def apply_plan(
     reasons += stale_rows(plan, live)
     if reasons:
         raise StalePlan(reasons)
-    journal = Journal(state_dir() / "journal", plan.checksum)
+    journal = Journal(target.home / "journal", plan.checksum)
     try:
         return await execute(
             plan,

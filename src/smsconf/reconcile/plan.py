@@ -232,6 +232,9 @@ class Plan:
     read_etags: dict[str, str] = field(default_factory=dict)
     unsafe: tuple[str, ...] = ()
     git_commit: str | None = None
+    git_dirty: bool | None = None
+    """The working tree differed from `git_commit` (uncommitted or untracked files); None
+    outside a repository."""
     callback_urls: dict[str, str] = field(default_factory=dict)
     notes: tuple[Note, ...] = ()
     provider_numbers: tuple[ProviderNumber, ...] = ()
@@ -239,6 +242,11 @@ class Plan:
     paths: tuple[str, ...] = ()
     """The configuration's paths as given to `plan`: what `apply --plan FILE` plans again."""
     trust: Trust = field(default_factory=Trust)
+    local_org: str | None = None
+    only: tuple[str, ...] = ()
+    """The `--only` addresses the plan was cut down to (empty: the whole configuration)."""
+    """The local organisation's database, as its path was found (`target.state_dir`); None for
+    a real organisation. Shown so nobody wonders which state a plan read."""
     routing: tuple[Graph, ...] = ()
     """A picture of each changed workstream's routing, before and after (`routing.graph`)."""
     smsconf_version: str = __version__
@@ -281,8 +289,10 @@ class Plan:
             "environment": self.environment,
             "target": self.target,
             "org_id": self.org_id,
+            "local_org": self.local_org,
             "config_digest": self.config_digest,
             "git_commit": self.git_commit,
+            "git_dirty": self.git_dirty,
             "trust": self.trust.to_dict(),
             "summary": self.counts(),
             "unsafe": list(self.unsafe),
@@ -299,6 +309,7 @@ class Plan:
                 "addresses": list(self.allowed_deletes.addresses),
             },
             "paths": list(self.paths),
+            "only": list(self.only),
             "routing": [g.to_dict() for g in self.routing],
         }
 
@@ -362,6 +373,7 @@ COMPARED = (
     "config_digest",
     "unsafe",
     "allowed_deletes",
+    "only",
     "read_etags",
     "callback_urls",
     "trust",
@@ -615,6 +627,9 @@ _OPTIONAL: dict[str, Any] = {
     "provider_numbers": [],
     "allowed_deletes": {"all": False, "addresses": []},
     "paths": [],
+    "local_org": None,
+    "git_dirty": None,
+    "only": [],
     "routing": [],
 }
 """Members added within format 1.0, as a plan saved before them reads."""
@@ -708,8 +723,10 @@ def _plan_from(data: dict[str, Any]) -> Plan:
         environment=_take(data, "environment", "", str, NONE),
         target=_take(data, "target", "", str),
         org_id=_take(data, "org_id", "", str),
+        local_org=_take(data, "local_org", "", str, NONE),
         config_digest=_take(data, "config_digest", "", str),
         git_commit=_take(data, "git_commit", "", str, NONE),
+        git_dirty=_take(data, "git_dirty", "", bool, NONE),
         changes=tuple(_change_from(c, f"resource_changes[{i}]") for i, c in enumerate(changes)),
         unmanaged=_records(Unmanaged, data, "unmanaged"),
         credentials=_records(Credential, data, "credentials"),
@@ -724,6 +741,7 @@ def _plan_from(data: dict[str, Any]) -> Plan:
             addresses=_strings(allowance, "addresses", "allowed_deletes."),
         ),
         paths=_strings(data, "paths", ""),
+        only=_strings(data, "only", ""),
         routing=_routing(_take(data, "routing", "", list)),
         trust=Trust(
             _records(TrustedHost, trust, "hosts", "trust."),

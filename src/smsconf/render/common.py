@@ -5,11 +5,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from smsconf.reconcile.plan import SENSITIVE, Change, ColumnChange, SecretUse, TrustedHost
+from smsconf.reconcile.plan import (
+    SENSITIVE,
+    Change,
+    ColumnChange,
+    Plan,
+    SecretUse,
+    TrustedHost,
+)
 from smsconf.render.escape import visible
 
 SYMBOL = {"create": "+", "update": "~", "delete": "-", "associate": "+", "disassociate": "-"}
 VALUE_LIMIT = 120
+DIRTY = " (working tree dirty)"
 BARE = re.compile(r"[\w.+@:/-]{1,60}")
 """A value shown without quotes: one word, as a YAML scalar would be written bare."""
 
@@ -103,3 +111,11 @@ def risky_host_text(host: TrustedHost) -> str:
 
 def secret_text(use: SecretUse) -> str:
     return f"{use.reference} ({use.used_for})"
+
+
+def commit_text(plan: Plan) -> str | None:
+    """The commit the plan was made at, and whether the working tree differed from it (a
+    reviewer must know the YAML planned is not exactly that commit's)."""
+    if plan.git_commit is None:
+        return None
+    return plan.git_commit[:12] + (DIRTY if plan.git_dirty else "")

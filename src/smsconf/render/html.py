@@ -17,6 +17,7 @@ from typing import Any
 from smsconf.reconcile.plan import SENSITIVE, Change, ColumnChange, Plan
 from smsconf.render import routing_graph
 from smsconf.render.common import (
+    DIRTY,
     SYMBOL,
     host_text,
     place,
@@ -93,8 +94,11 @@ def render(plan: Plan) -> str:
 def _meta(plan: Plan) -> str:
     facts = [f"target <code>{escape(plan.target)}</code>"]
     facts.append(f"organisation <code>{escape(plan.org_id)}</code>")
+    if plan.local_org:
+        facts.append(f"local organisation <code>{escape(plan.local_org)}</code>")
     if plan.git_commit:
-        facts.append(f"commit <code>{escape(plan.git_commit[:12])}</code>")
+        dirty = DIRTY if plan.git_dirty else ""
+        facts.append(f"commit <code>{escape(plan.git_commit[:12])}</code>{dirty}")
     trust = [
         "hosts " + ", ".join(f"<code>{escape(host_text(h))}</code>" for h in plan.trust.hosts),
         "secrets read "

@@ -17,6 +17,7 @@ from smsconf.reconcile.plan import Change, Plan
 from smsconf.render import routing_graph
 from smsconf.render.common import (
     SYMBOL,
+    commit_text,
     detail_lines,
     host_text,
     located_line,
@@ -37,6 +38,8 @@ def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
     """The comment, never longer than `max_chars`: whatever does not fit is counted instead."""
     budget = max_chars - RESERVE
     head = [MARKER, f"### smsconf plan: {md_code(plan.environment or plan.target)}", ""]
+    local = f" (local organisation {md_code(plan.local_org)})" if plan.local_org else ""
+    head += [f"**Organisation:** {md_code(plan.org_id)}{local}", ""]
     counts = plan.counts()
     head += [
         "| create | update | delete | associate | disassociate |",
@@ -60,6 +63,9 @@ def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
             "**Credentials failed:** "
             + ", ".join(f"{md_code(c.account)} ({md_text(c.status)})" for c in failed)
         )
+    elif plan.credentials:
+        passed = ", ".join(md_code(c.account) for c in plan.credentials)
+        head += [f"**Credentials:** all {len(plan.credentials)} checks passed ({passed})", ""]
     if plan.unsafe:
         head += [f"- **Unsafe:** {md_text(reason)}" for reason in plan.unsafe]
     allowed = plan.allowed_deletes
@@ -103,7 +109,8 @@ def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
         items = _fit([f"- {md_text(u.label)}" for u in plan.unmanaged], budget - size - 40, "more")
         tail.append("\n".join([opening, *items, "", "</details>"]))
     footer = f"<sub>smsconf {plan.smsconf_version} · plan {plan.checksum[7:19]}"
-    footer += f" · commit {plan.git_commit[:12]}" if plan.git_commit else ""
+    commit = commit_text(plan)
+    footer += f" · commit {commit}" if commit else ""
     return "\n".join([*head, *body, *tail, footer + "</sub>", ""])
 
 

@@ -21,6 +21,7 @@ from smsconf.reconcile.plan import Plan
 from smsconf.render.common import (
     SYMBOL,
     column_line,
+    commit_text,
     detail_lines,
     host_text,
     place,
@@ -49,6 +50,11 @@ def pieces(plan: Plan) -> list[Piece]:
     add = parts.append
     where = v(plan.target) + (f" (environment {v(plan.environment)})" if plan.environment else "")
     add((f"smsconf plan for {where}, organisation {v(plan.org_id)}\n", None))
+    if plan.local_org:
+        add((f"  local organisation: {v(plan.local_org)}\n", None))
+    commit = commit_text(plan)
+    if commit:
+        add((f"  commit: {commit}\n", None))
     for host in plan.trust.risky_hosts():
         add(("  ! ", None))
         add((v(risky_host_text(host)), "yellow"))

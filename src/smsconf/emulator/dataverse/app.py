@@ -37,6 +37,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 DEFAULT_ORG_ID = seed_id("organization", "local")
+ORG_ID_META = "organization_id"
 TENANT_ID = seed_id("tenant", "local")
 MAX_REQUEST_BYTES = 64 * 2**20
 """Far above any `$batch` smsconf sends (its chunks of 1,000 writes stay under a few MB)."""
@@ -52,7 +53,7 @@ class DataverseEmulator:
         *,
         token: str | None = None,
         faults: FaultConfig | None = None,
-        org_id: str = DEFAULT_ORG_ID,
+        org_id: str | None = None,
         base_url: str | None = None,
         organisation: Organisation | None = None,
         schema: Schema | None = None,
@@ -61,12 +62,12 @@ class DataverseEmulator:
         self.schema = schema or default_schema()
         self.token = token
         self.faults = FaultInjector(faults)
-        self.org_id = org_id
         self.base_url = base_url.rstrip("/") if base_url else None
-        user_id = seed_id("systemuser", "application")
-        identity = Identity(user_id, seed_id("businessunit", "root"), org_id)
         with self.store.transaction():
+            self.org_id = _organisation_id(self.store, org_id)
             self.organisation = Organisation.opened(self.store, organisation)
+        user_id = seed_id("systemuser", "application")
+        identity = Identity(user_id, seed_id("businessunit", "root"), self.org_id)
         self.service = Service(self.store, identity, self.organisation, self.schema)
         seed(self.service.records)
         fieldsecurity.seed_administrator(self.service.records)
@@ -214,6 +215,18 @@ async def _send(send: Send, reply: Reply) -> None:
     await send({"type": "http.response.body", "body": reply.body})
 
 
+def _organisation_id(store: Store, chosen: str | None) -> str:
+    """The organisation's id, as `WhoAmI` answers it: recorded in the database when it is
+    created (`chosen`, else the fixed default), so every org keeps its own across restarts."""
+    recorded = store.meta(ORG_ID_META)
+    if recorded is None:
+        recorded = chosen or DEFAULT_ORG_ID
+        store.set_meta(ORG_ID_META, recorded)
+    elif chosen is not None and chosen != recorded:
+        raise ValueError(f"the database is organisation {recorded}, not {chosen}")
+    return recorded
+
+
 async def _drop(send: Send, when: str) -> None:
     """Start a response that promises a body, then fail: uvicorn closes the socket mid-reply,
     and an in-process httpx client gets the transport error directly."""
@@ -238,12 +251,15 @@ def create_app(
     *,
     token: str | None = None,
     faults: FaultConfig | None = None,
-    org_id: str = DEFAULT_ORG_ID,
+    org_id: str | None = None,
     base_url: str | None = None,
     organisation: Organisation | None = None,
     schema: Schema | None = None,
 ) -> DataverseEmulator:
     """An emulated org stored in `db` (seeded on first use), ready to mount as an ASGI app.
+
+    `org_id` is a new database's organisation id (default: a fixed one); a database keeps the
+    id it was created with.
 
     `organisation` makes it a particular organisation (e.g. `Organisation.older()`), recorded
     in `db`; without it, the organisation `db` recorded, or a current one. `schema` is the
