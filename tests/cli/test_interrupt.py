@@ -24,6 +24,7 @@ import pytest
 from tools.testkit.workspace import Workspace, duplicates, ws
 
 from smsconf.exitcodes import ExitCode
+from smsconf.platform import TABLES
 
 __all__ = ["ws"]  # the fixture, used by name
 
@@ -60,8 +61,10 @@ def journal_lines(home: Path) -> list[dict[str, object]]:
     return [json.loads(line) for f in files for line in f.read_text().splitlines() if line]
 
 
-def interrupted_apply(ws: Workspace, when: Callable[[], bool], **env: str) -> tuple[int, str, str]:
-    """A slow apply, sent SIGINT once `when()` holds: (exit code, stdout, stderr)."""
+def interrupted_apply(
+    ws: Workspace, when: Callable[[], bool], sig: int = signal.SIGINT, **env: str
+) -> tuple[int, str, str]:
+    """A slow apply, sent `sig` once `when()` holds: (exit code, stdout, stderr)."""
     process = subprocess.Popen(
         [sys.executable, "-c", SLOW_SMSCONF, "apply", "examples/", "--auto-approve"],
         cwd=ws.root,
@@ -75,7 +78,7 @@ def interrupted_apply(ws: Workspace, when: Callable[[], bool], **env: str) -> tu
         assert process.poll() is None, process.communicate()
         assert time.monotonic() < deadline, "the moment never came"
         time.sleep(0.02)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(sig)
     out, err = process.communicate(timeout=60)
     return process.returncode, out, err
 
@@ -96,6 +99,25 @@ def test_ctrl_c_mid_apply_journals_every_step_and_a_rerun_converges(ws: Workspac
     statuses = {str(e["status"]) for e in entries}
     assert "done" in statuses and "not_attempted" in statuses
 
+    again = ws.apply()
+    assert again.exit_code == ExitCode.OK, again.output
+    assert ws.plan("--detailed-exitcode").exit_code == ExitCode.OK
+    assert duplicates(ws.key_counts()) == []
+
+
+def test_kill_9_mid_apply_leaves_a_journal_of_what_was_answered(ws: Workspace) -> None:
+    """No chance to clean up: every journal line already written is whole and true (each write
+    is on disk before the next request goes), and the next apply finishes without duplicates."""
+    code, _, _ = interrupted_apply(
+        ws, lambda: any(e["status"] == "done" for e in journal_lines(ws.home)), signal.SIGKILL
+    )
+    assert code == -signal.SIGKILL
+    entries = journal_lines(ws.home)  # json.loads of every line: a torn line would raise
+    done = [e for e in entries if e["status"] == "done"]
+    assert done and all(e["status"] == "done" for e in entries)
+    for entry in (e for e in done if e["action"] == "create"):  # each is in the organisation
+        table = str(entry["table"])
+        assert ws.rows(table, **{TABLES[table].primary_key: entry["id"]}), entry
     again = ws.apply()
     assert again.exit_code == ExitCode.OK, again.output
     assert ws.plan("--detailed-exitcode").exit_code == ExitCode.OK
