@@ -42,7 +42,7 @@ from smsconf.reconcile.credentials import check_accounts
 from smsconf.reconcile.plan import Credential
 from smsconf.reconcile.trust import endpoints, named_route, require, target_named_by
 from smsconf.reconcile.twilio import check_credentials as check_twilio_credentials
-from smsconf.target import LOCAL
+from smsconf.target import LOCAL, state_dir
 from smsconf.telesign.account import AuthMethod, TelesignAccount, base_url
 from smsconf.telesign.errors import TelesignBadKey, TelesignRejected
 from smsconf.telesign.secret import ApiKey
@@ -82,7 +82,9 @@ def check_credentials(
     endpoint, transport = endpoint_override, None
     if endpoint is None and target == LOCAL:
         endpoint, transport = local_telesign()
-    twilio_endpoint, twilio_transport = local_twilio() if target == LOCAL else (None, None)
+    twilio_endpoint, twilio_transport = (
+        local_twilio(home=state_dir(paths)) if target == LOCAL else (None, None)
+    )
 
     async def checks() -> list[Credential]:
         (telesign, _), twilio = await asyncio.gather(
