@@ -112,7 +112,7 @@ async def _local(
         ) as client:
             if fresh:
                 await seed_demo_rows(client)
-            twilio_url, twilio_transport = local_twilio(home, httpx.ASGITransport(app=app))
+            twilio_url, twilio_transport = local_twilio(httpx.ASGITransport(app=app), home=home)
             yield Target(
                 LOCAL,
                 LOCAL_URL,
@@ -142,13 +142,14 @@ def local_telesign() -> tuple[str, httpx.AsyncBaseTransport]:
 
 
 def local_twilio(
-    home: Path, organisation: httpx.AsyncBaseTransport | None = None
+    organisation: httpx.AsyncBaseTransport | None = None, *, home: Path | None = None
 ) -> tuple[str, httpx.AsyncBaseTransport]:
     """The local organisation's Twilio: the in-process emulator with the demo account, its
     numbers' webhooks kept beside the local org (so a re-plan sees what apply set), and its
     inbound webhooks delivered to the local org's `/twilio/incoming` when given."""
     from smsconf.emulator.twilio import create_app as twilio_app
 
+    home = home if home is not None else state_dir()
     home.mkdir(parents=True, exist_ok=True)
     app = twilio_app(state_file=home / LOCAL_TWILIO_STATE, webhook_transport=organisation)
     return LOCAL_TWILIO_URL, httpx.ASGITransport(app=app)
