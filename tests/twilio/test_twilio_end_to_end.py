@@ -67,7 +67,7 @@ def twilio_number(phone: str) -> dict[str, Any]:
     """The IncomingPhoneNumber as the local organisation's Twilio serves it."""
 
     async def fetch() -> dict[str, Any]:
-        url, transport = local_twilio(state_dir())
+        url, transport = local_twilio(home=state_dir())
         async with httpx.AsyncClient(transport=transport, base_url=url) as http:
             reply = await http.get(
                 f"/2010-04-01/Accounts/{DEMO_ACCOUNT_SID}/IncomingPhoneNumbers.json",
@@ -126,7 +126,7 @@ def handset_texts(ws: Workspace, text: str, rotate_to: str | None = None) -> tup
     org = create_app(ws.home / LOCAL_DB, base_url=LOCAL_URL)
 
     async def text_it() -> int | None:
-        url, transport = local_twilio(state_dir(), httpx.ASGITransport(app=org))
+        url, transport = local_twilio(httpx.ASGITransport(app=org), home=state_dir())
         async with httpx.AsyncClient(transport=transport, base_url=url) as http:
             if rotate_to is not None:
                 patched = await http.patch(

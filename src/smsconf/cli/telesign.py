@@ -82,8 +82,9 @@ def check_credentials(
     endpoint, transport = endpoint_override, None
     if endpoint is None and target == LOCAL:
         endpoint, transport = local_telesign()
-    local = target == LOCAL
-    twilio_endpoint, twilio_transport = local_twilio(state_dir(paths)) if local else (None, None)
+    twilio_endpoint, twilio_transport = (
+        local_twilio(home=state_dir(paths)) if target == LOCAL else (None, None)
+    )
 
     async def checks() -> list[Credential]:
         (telesign, _), twilio = await asyncio.gather(
