@@ -1,6 +1,7 @@
 """`smsconf emulator ...`: serve the local Dataverse, Telesign and Twilio emulators over HTTP."""
 
 import contextlib
+import ipaddress
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -42,6 +43,13 @@ def serve_until_interrupted(app: ASGIApp, host: str, port: int, banner: str) -> 
         click.echo(url)
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"
 
 
 @main.group(
@@ -119,6 +127,12 @@ def serve_command(
 
     if db is None:
         db = state_dir() / LOCAL_DB  # the org that `plan`/`apply` on the local target use
+    if token is None and not _loopback(host):
+        click.echo(
+            f"warning: listening on {host} without --token: anyone who reaches this port may "
+            "read and write the organisation with any bearer token",
+            err=True,
+        )
     try:
         if str(db) != ":memory:":
             prepare_org(db)

@@ -159,3 +159,20 @@ def test_concurrent_clients_over_a_socket(server: str) -> None:
     with httpx.Client(base_url=f"{server}/api/data/v9.2/", headers=AUTH) as http:
         listed = http.get(ACCOUNTS, params={"$count": "true", "$top": "0"}).json()
     assert listed["@odata.count"] == 32
+
+
+@pytest.mark.parametrize(("host", "warned"), [("0.0.0.0", True), ("127.0.0.1", False)])
+def test_listening_beyond_loopback_without_a_token_is_warned(host: str, warned: bool) -> None:
+    serve = ["emulator", "serve", "--host", host, "--port", "0", "--db", ":memory:"]
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from smsconf.cli import main; main()", *serve],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None and "http://" in process.stdout.readline()
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=10)
+    assert ("without --token: anyone who reaches this port" in err) is warned, err
