@@ -112,6 +112,9 @@ INFERRED = (
     "msdyn_occommunicationprovidersetting.msdyn_accountsid holds the Twilio Account SID and "
     "msdyn_securesecret its Auth Token",
     "msdyn_ocphonenumber.msdyn_type: a Twilio long code is stored as Geo (192350000)",
+    "a Telesign geo number is a Twilio long_code (the admin center's Twilio 'Long code' is "
+    "Telesign's 'Geo'): migrate telesign moves geo numbers to long_code, and a number typed with "
+    "the other provider's word gets it as its did-you-mean",
     "msdyn_liveworkstream.msdyn_blockcapacityforwrapup: null = always block, 0 = never block",
     "msdyn_ocsystemmessage.msdyn_instanceid holds the SMS channel setting id (not the workstream)",
     "ruleset operators !=, <, <=, null and contains are spelt as in RULE_OPERATOR",
