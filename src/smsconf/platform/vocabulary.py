@@ -131,6 +131,9 @@ INFERRED = (
     "queue.msdyn_isdefaultqueue is true on the out-of-the-box queues (Default messaging queue), "
     "which removed: never deletes",
     "text column MaxLength counts UTF-16 code units (an emoji counts 2), as SQL nvarchar does",
+    "a column not valid for update (IsValidForUpdate false) sent in an update is ignored, as one "
+    "not valid for create is on create (sources settle create only; the local organisation "
+    "ignores both, and smsconf sends neither: tests/mapping/test_fields_writable.py)",
 )
 
 
