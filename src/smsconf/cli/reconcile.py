@@ -28,6 +28,7 @@ from smsconf.cli.main import main
 from smsconf.config.loader import Loaded, load
 from smsconf.connect import open_target
 from smsconf.exitcodes import ExitCode
+from smsconf.process import burst
 from smsconf.reconcile.apply import Progress, StalePlan
 from smsconf.reconcile.drift import drift as find_drift
 from smsconf.reconcile.manager import (
@@ -200,12 +201,13 @@ def plan(
     verbose: bool,
 ) -> None:
     """Show what apply would change in the organisation."""
-    loaded = load(paths, env)
+    loaded = load(paths, env, burst=burst)
     for warning in lint_warnings(loaded):
         click.echo(warning, err=True)
     allowance = _allowance(allow_deletes, allowed) or DeleteAllowance()
     options = dataclasses.replace(
         PlanOptions.allowing(allowance),
+        burst=burst,
         check_credentials=not skip_credentials,
         check_numbers=check_numbers,
         only=tuple(dict.fromkeys(only)),
@@ -219,7 +221,7 @@ def plan(
     if page:
         report = f"{summary_line(result.counts())} Report: {out}\n"
     elif fmt == "text":
-        report = render_text(result, color=colour_wanted(sys.stdout))
+        report = render_text(result, color=colour_wanted(sys.stdout), burst=burst)
     else:
         report = RENDERERS[fmt](result)
     click.echo(report, nl=False)
@@ -273,7 +275,9 @@ def apply(
         click.echo(f"Configuration: {' '.join(paths)} (from the plan)", err=True)
     elif not paths:
         raise click.UsageError("Missing argument 'PATHS...' (or give --plan FILE).")
-    loaded = load(paths, env if env is not None or saved is None else saved.environment)
+    loaded = load(
+        paths, env if env is not None or saved is None else saved.environment, burst=burst
+    )
     allowance = _allowance(allow_deletes, allowed)
     claimed = saved is not None and allowance is None
     if claimed:  # the Terraform habit: the plan is the decision, once a person or the
@@ -296,7 +300,8 @@ def apply(
                 )
             except StalePlan as exc:
                 return _stale(exc)
-            click.echo(render_text(the_plan, color=colour_wanted(sys.stdout)), nl=False)
+            shown = render_text(the_plan, color=colour_wanted(sys.stdout), burst=burst)
+            click.echo(shown, nl=False)
             blocker = apply_blocker(the_plan, ignore_credentials=ignore_credentials)
             if blocker is not None:
                 click.echo("Apply refused: fix the problems above first.", err=True)
@@ -358,10 +363,10 @@ async def _plan_for_apply(
     """The plan apply writes: a fresh one, which for a saved plan must equal it."""
     with _progress("Reading the organisation" if saved is None else "Planning again", None):
         if saved is None:
-            options = dataclasses.replace(PlanOptions.allowing(allowance), only=only)
+            options = dataclasses.replace(PlanOptions.allowing(allowance), only=only, burst=burst)
             fresh = await make_plan(loaded, conn, paths, options, trust)
         else:
-            fresh = await replan_saved(saved, loaded, conn, paths, allowance, trust)
+            fresh = await replan_saved(saved, loaded, conn, paths, allowance, trust, burst)
     if verbose:
         click.echo(f"plan: {conn.dataverse.stats}", err=True)
     return fresh
@@ -448,9 +453,9 @@ def callback_urls(paths: tuple[str, ...], env: str | None, target: str | None) -
     With Twilio accounts the providers are asked (credential checks, number reads; nothing
     is written). Exit 2 when a Twilio number's inbound URL is not the organisation's.
     """
-    loaded = load(paths, env)
+    loaded = load(paths, env, burst=burst)
     twilio = any(a.provider == "twilio" for a in loaded.config.accounts)
-    options = PlanOptions(check_credentials=twilio)
+    options = PlanOptions(check_credentials=twilio, burst=burst)
     plan = asyncio.run(_plan(loaded, target, list(paths), options))
     report, all_set = twilio_inbound_report(plan)
     click.echo(
@@ -469,8 +474,8 @@ def callback_urls(paths: tuple[str, ...], env: str | None, target: str | None) -
 @handle_errors
 def drift(paths: tuple[str, ...], env: str | None, target: str | None) -> None:
     """Report edits made in the organisation to managed objects; exit 2 when there are some."""
-    loaded = load(paths, env)
-    options = PlanOptions(check_credentials=False, allow_deletes=True)
+    loaded = load(paths, env, burst=burst)
+    options = PlanOptions(check_credentials=False, allow_deletes=True, burst=burst)
     report = find_drift(
         asyncio.run(_plan(loaded, target, list(paths), options)), loaded.config.settings.ignore
     )

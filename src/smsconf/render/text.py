@@ -12,11 +12,12 @@ never control: every field from the configuration or the organisation goes throu
 from __future__ import annotations
 
 import io
+from contextlib import nullcontext
 
 from rich.console import Console
 from rich.text import Text
 
-from smsconf.gcpause import gc_paused
+from smsconf.bursts import Burst
 from smsconf.reconcile.plan import Plan
 from smsconf.render.common import (
     SYMBOL,
@@ -129,8 +130,13 @@ def pieces(plan: Plan) -> list[Piece]:
     return parts
 
 
-@gc_paused()
-def render(plan: Plan, *, color: bool = False, width: int = 100) -> str:
+def render(plan: Plan, *, color: bool = False, width: int = 100, burst: Burst = nullcontext) -> str:
+    """The plan as text: one allocation burst, run inside `burst()` (the caller's policy)."""
+    with burst():
+        return _rendered(plan, color, width)
+
+
+def _rendered(plan: Plan, color: bool, width: int) -> str:
     parts = pieces(plan)
     if not color:
         return "".join(text for text, _ in parts)
