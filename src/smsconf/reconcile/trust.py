@@ -8,17 +8,28 @@ that is not a provider's or Microsoft's documented one stands out.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from smsconf.config.loader import Loaded
 from smsconf.config.secrets import SecretRef
+from smsconf.dataverse.auth import (
+    ClientSecretCredential,
+    WorkloadIdentityCredential,
+    authority_from_environment,
+)
 from smsconf.hosts import Endpoint, HostPolicy
 from smsconf.platform.hosts import Service
 from smsconf.reconcile.plan import SecretUse, Trust, TrustedHost
 from smsconf.target import LOCAL, LOCAL_TELESIGN_URL, LOCAL_TWILIO_URL, LOCAL_URL, Target
 from smsconf.telesign.account import base_url
 from smsconf.twilio.account import API_BASE, MESSAGING_BASE
+
+
+STATIC_TOKEN_ENV = "SMSCONF_TOKEN"
+"""A static bearer token (smsconf.connect): no token is bought, no login host is contacted."""
+AZURE_SOURCES = (ClientSecretCredential.source, WorkloadIdentityCredential.source)
 
 
 def target_named_by(loaded: Loaded, override: str | None) -> str:
@@ -37,6 +48,9 @@ class Route:
     dataverse: Endpoint
     telesign: Endpoint | None = None
     twilio: Endpoint | None = None
+    login: Endpoint | None = None
+    """The Entra ID authority the organisation's bearer token is bought from (a URL target
+    with Azure credentials; none for SMSCONF_TOKEN or the local organisation)."""
 
 
 def named_route(target: str, named_by: str, telesign: str | None = None) -> Route:
@@ -44,7 +58,8 @@ def named_route(target: str, named_by: str, telesign: str | None = None) -> Rout
     emulators are in-process; `telesign` is `--endpoint-override`."""
     override = Endpoint("telesign", telesign, "--endpoint-override") if telesign else None
     if target != LOCAL:
-        return Route(Endpoint("dataverse", target, named_by), override)
+        login = None if os.environ.get(STATIC_TOKEN_ENV) else _login()
+        return Route(Endpoint("dataverse", target, named_by), override, login=login)
     return Route(
         Endpoint("dataverse", LOCAL_URL, named_by, in_process=True),
         override or Endpoint("telesign", LOCAL_TELESIGN_URL, named_by, in_process=True),
@@ -58,17 +73,24 @@ def target_route(target: Target) -> Route:
     def provider(service: Service, url: str | None, in_process: bool) -> Endpoint | None:
         return Endpoint(service, url, target.name, in_process) if url else None
 
+    azure = target.credential_source in AZURE_SOURCES and not target.dataverse.in_process
     return Route(
         Endpoint("dataverse", target.url, target.name, target.dataverse.in_process),
         provider("telesign", target.telesign_endpoint, target.telesign_transport is not None),
         provider("twilio", target.twilio_endpoint, target.twilio_transport is not None),
+        login=_login() if azure else None,
     )
+
+
+def _login() -> Endpoint:
+    url, named_by = authority_from_environment()
+    return Endpoint("entra", url, named_by)
 
 
 def endpoints(loaded: Loaded, route: Route, *, providers: bool = True) -> list[Endpoint]:
     """Every base URL the run may send a request to, each with who named it; `providers=False`:
     no provider is called (no credential check)."""
-    found = [route.dataverse, *_gateway(loaded)]
+    found = [route.dataverse, *([route.login] if route.login else []), *_gateway(loaded)]
     if not providers:
         return found
     accounts = loaded.config.accounts
