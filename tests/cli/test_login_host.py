@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from tests.dataverse.peers import served
-from tools.testkit.echo import Echo, echo_server
+from tools.testkit.echo import echo_server
 
 from smsconf.cli import main
 from smsconf.dataverse.auth import AUTHORITY_ENV, ClientSecretCredential
@@ -141,5 +141,5 @@ def test_the_credential_itself_refuses_an_authority_nobody_allowed() -> None:
     credential = ClientSecretCredential(
         "contoso.onmicrosoft.com", "client", SECRET, authority="login.evil.example"
     )
-    with pytest.raises(UntrustedHost, match="entra host login.evil.example:443"):
+    with pytest.raises(UntrustedHost, match=r"entra host login\.evil\.example:443"):
         asyncio.run(credential.get_token("https://contoso.crm.dynamics.com/.default"))

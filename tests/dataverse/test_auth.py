@@ -7,8 +7,8 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
-from tools.testkit.allowance import allow
 from tests.dataverse.peers import LOCAL, Reply, ScriptedPeer, dropping_server
+from tools.testkit.allowance import allow
 
 from smsconf.dataverse import (
     AccessToken,

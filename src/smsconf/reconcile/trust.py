@@ -26,7 +26,6 @@ from smsconf.target import LOCAL, LOCAL_TELESIGN_URL, LOCAL_TWILIO_URL, LOCAL_UR
 from smsconf.telesign.account import base_url
 from smsconf.twilio.account import API_BASE, MESSAGING_BASE
 
-
 STATIC_TOKEN_ENV = "SMSCONF_TOKEN"
 """A static bearer token (smsconf.connect): no token is bought, no login host is contacted."""
 AZURE_SOURCES = (ClientSecretCredential.source, WorkloadIdentityCredential.source)
