@@ -46,7 +46,13 @@ from smsconf.reconcile.outcome import (
     twilio_inbound_report,
 )
 from smsconf.reconcile.plan import DeleteAllowance, Plan, Trust, read_plan_file
-from smsconf.reconcile.trust import endpoints, named_route, require, target_named_by
+from smsconf.reconcile.trust import (
+    compared,
+    endpoints,
+    named_route,
+    require,
+    target_named_by,
+)
 from smsconf.redact import redact
 from smsconf.render import RENDERERS
 from smsconf.render.common import summary_line
@@ -178,6 +184,12 @@ async def _plan(
 )
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text")
 @only_option
+@click.option(
+    "--base-plan",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A saved plan of the same environment made from the base branch (plan --out): every "
+    "host or secret reference it did not trust so is a risk flag.",
+)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
 @click.option("--skip-credentials", is_flag=True, help="Do not call Telesign.")
 @click.option(
@@ -193,6 +205,7 @@ def plan(
     out: str | None,
     fmt: str,
     only: tuple[str, ...],
+    base_plan: Path | None,
     detailed_exitcode: bool,
     skip_credentials: bool,
     check_numbers: bool,
@@ -201,7 +214,13 @@ def plan(
     verbose: bool,
 ) -> None:
     """Show what apply would change in the organisation."""
+    base = read_plan_file(base_plan) if base_plan else None
     loaded = load(paths, env, burst=burst)
+    if base is not None and base.environment != loaded.environment:
+        raise click.UsageError(
+            f"--base-plan {base_plan} is a plan of environment {base.environment or '(none)'}, "
+            f"not of {loaded.environment or '(none)'}: compare plans of the same environment"
+        )
     for warning in lint_warnings(loaded):
         click.echo(warning, err=True)
     allowance = _allowance(allow_deletes, allowed) or DeleteAllowance()
@@ -214,6 +233,8 @@ def plan(
     )
 
     result = asyncio.run(_plan(loaded, target, list(paths), options, verbose))
+    if base is not None:
+        result = dataclasses.replace(result, trust_base=compared(result.trust, base))
     page = fmt == "html" and out is not None  # a report file, not a page on stdout
     if out:
         saved = RENDERERS[fmt](result) if page else result.to_json()

@@ -4,6 +4,16 @@ Computed from the configuration and the target before anything is read, so the h
 refuse a pull request's `endpoint:` or `target:` before its secrets are (`require`); and kept in
 the plan, so a reviewer sees every host and every secret reference the run used, and a host
 that is not a provider's or Microsoft's documented one stands out.
+
+A change of either is a risk flag (`compared`): the plan is compared with a base plan, the
+plan of the same environment made from the pull request's base branch (`plan --base-plan`,
+which the Action makes on every pull request). That is the previous trust list a reviewer
+needs: what the base branch, already reviewed and merged, sends where and reads. smsconf keeps
+no record of its own for it: Dataverse has no documented place for one (and inventing a table
+or column is not an option), and a record in the state directory lives on whichever machine
+last applied (a CI runner's is gone with its job), so it would not be there when a pull
+request is planned; a base-branch plan is what CI has, and it is made by the same workflow,
+against the same organisation, under the same allowances.
 """
 
 from __future__ import annotations
@@ -21,7 +31,7 @@ from smsconf.dataverse.auth import (
 )
 from smsconf.hosts import Endpoint, HostPolicy
 from smsconf.platform.hosts import Service
-from smsconf.reconcile.plan import SecretUse, Trust, TrustedHost
+from smsconf.reconcile.plan import Plan, SecretUse, Trust, TrustBase, TrustChange, TrustedHost
 from smsconf.target import LOCAL, LOCAL_TELESIGN_URL, LOCAL_TWILIO_URL, LOCAL_URL, Target
 from smsconf.telesign.account import base_url
 from smsconf.twilio.account import API_BASE, MESSAGING_BASE
@@ -167,3 +177,32 @@ def _shown(ref: SecretRef) -> str:
     if path.is_relative_to(Path.cwd()):
         path = path.relative_to(Path.cwd())
     return SecretRef("file", str(path), ref.default).reference
+
+
+def compared(trust: Trust, base: Plan) -> TrustBase:
+    """Every host and secret reference of `trust` that `base` did not trust so, in plan order:
+    a host (service and host:port) the base did not contact, or contacted under another
+    verdict; a secret reference the base did not read for the same use (a new account's, or
+    an account now reading another variable or file)."""
+    changes: list[TrustChange] = []
+    hosts = {(h.service, h.host): h for h in base.trust.hosts}
+    for host in trust.hosts:
+        subject = f"{host.service} {host.host}"
+        before = hosts.get((host.service, host.host))
+        if before is None:
+            changes.append(TrustChange("host", "new", subject, host.verdict, None, host.named_by))
+        elif before.verdict != host.verdict:
+            changes.append(
+                TrustChange("host", "changed", subject, host.verdict, before.verdict, host.named_by)
+            )
+    read = {(s.used_for, s.reference) for s in base.trust.secrets}
+    uses = {s.used_for: s.reference for s in base.trust.secrets}
+    for use in trust.secrets:
+        if (use.used_for, use.reference) in read:
+            continue
+        was = uses.get(use.used_for)
+        change = "new" if was is None else "changed"
+        changes.append(
+            TrustChange("secret", change, use.used_for, use.reference, was, use.named_by)
+        )
+    return TrustBase(base.git_commit, base.checksum, tuple(changes))

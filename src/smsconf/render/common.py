@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from smsconf.reconcile.plan import (
@@ -11,6 +12,7 @@ from smsconf.reconcile.plan import (
     ColumnChange,
     Plan,
     SecretUse,
+    TrustChange,
     TrustedHost,
 )
 from smsconf.render.escape import visible
@@ -107,6 +109,46 @@ def risky_host_text(host: TrustedHost) -> str:
         f"{host.service} host {host.host} is not a documented host: the workflow allowed it "
         f"(--allow-host or SMSCONF_ALLOW_HOSTS); named by {host.named_by}"
     )
+
+
+def trust_change_text(
+    change: TrustChange, code: Callable[[str], str] = str, text: Callable[[str], str] = str
+) -> str:
+    """A host or secret reference the base plan did not trust so, with where it is named:
+    the risk line a reviewer of a pull request must read (`code` and `text` escape its
+    names and its words for the medium)."""
+    where = text(f"; named by {change.named_by}") if change.named_by else ""
+    if change.kind == "host":
+        verdict = text(f" ({VERDICT.get(change.now, change.now)})")
+        if change.change == "new":
+            return f"{text('new host since the base plan: ')}{code(change.subject)}{verdict}{where}"
+        was = VERDICT.get(change.was or "", change.was or "")
+        return (
+            f"{text('host ')}{code(change.subject)}{text(' is now')}{verdict}"
+            f"{text(f', was {was} in the base plan')}{where}"
+        )
+    used_for = text(f" ({change.subject})")
+    if change.change == "new":
+        return f"{text('new secret reference since the base plan: ')}{code(change.now)}{used_for}{where}"
+    return (
+        f"{text(change.subject + ' now reads ')}{code(change.now)}"
+        f"{text(' (was ')}{code(change.was or '')}{text(' in the base plan)')}{where}"
+    )
+
+
+def trust_base_text(plan: Plan) -> str | None:
+    """What the trust list was compared with, and how much is new: None without a base."""
+    base = plan.trust_base
+    if base is None:
+        return None
+    at = f"commit {base.git_commit[:12]}" if base.git_commit else f"plan {base.checksum[:12]}"
+    count = len(base.changes)
+    found = (
+        f"{count} new or changed host(s) or secret reference(s)"
+        if count
+        else "no new or changed host or secret reference"
+    )
+    return f"compared with the base plan ({at}): {found}"
 
 
 def secret_text(use: SecretUse) -> str:
