@@ -71,11 +71,9 @@ def test_a_new_endpoint_host_and_a_new_secret_are_flagged_where_they_are_written
                 tmp_path / "pr.yaml",
                 [("contoso", old.url, "${env:A:-a}"), ("fabrikam", new.url, "${env:B:-b}")],
             )
+            compare = ["--env", "ci", *allowed, "--base-plan", "base.json"]
             outputs = {
-                fmt: run(
-                    "plan", str(pr), "--env", "ci", *allowed, "--base-plan", "base.json",
-                    "--format", fmt, "--out", f"pr.{fmt}.json",
-                )  # fmt: skip
+                fmt: run("plan", str(pr), *compare, "--format", fmt, "--out", f"pr.{fmt}.json")
                 for fmt in ("text", "markdown", "json")
             }
             html = run(
@@ -89,14 +87,14 @@ def test_a_new_endpoint_host_and_a_new_secret_are_flagged_where_they_are_written
     key_at = f"{pr}:{line_of(pr, '${env:B:-b}')}:"
     text = outputs["text"].output
     assert outputs["text"].exit_code == ExitCode.CREDENTIALS  # the listeners refuse the keys
-    assert f"! new host since the base plan: {host} (allowed, not documented); named by" in text
+    assert f"! new host since the base branch: {host} (allowed, not documented); named by" in text
     assert endpoint_at in text and key_at in text
-    assert "! new secret reference since the base plan: ${env:B:-…} (account 'fabrikam')" in text
+    assert "! new secret reference since the base branch: ${env:B:-…} (account 'fabrikam')" in text
     assert "compared with the base plan" in text and "2 new or changed" in text
-    assert authority(old.url) not in "".join(l for l in text.splitlines() if "since" in l)
+    assert authority(old.url) not in "".join(x for x in text.splitlines() if "since" in x)
     markdown = outputs["markdown"].output
-    assert f"⚠️ **Trust changed:** new host since the base plan: `{host}`" in markdown
-    assert "new secret reference since the base plan: `${env:B:-…}`" in markdown
+    assert f"⚠️ **Trust changed:** new host since the base branch: `{host}`" in markdown
+    assert "new secret reference since the base branch: `${env:B:-…}`" in markdown
     saved = json.loads(Path("pr.json.json").read_text(encoding="utf-8"))
     changes = saved["trust_base"]["changes"]
     assert [(c["kind"], c["change"], c["subject"]) for c in changes] == [
@@ -107,7 +105,7 @@ def test_a_new_endpoint_host_and_a_new_secret_are_flagged_where_they_are_written
     assert changes[1]["named_by"].startswith(key_at)
     page = Path("pr.html").read_text(encoding="utf-8")
     assert html.exit_code == ExitCode.CREDENTIALS
-    assert f'<li class="risk">⚠ new host since the base plan: {host}' in page
+    assert f'<li class="risk">⚠ new host since the base branch: {host}' in page
 
 
 def test_a_secret_reference_read_from_elsewhere_is_flagged_and_an_unchanged_one_is_not(
@@ -119,12 +117,12 @@ def test_a_secret_reference_read_from_elsewhere_is_flagged_and_an_unchanged_one_
     assert run("plan", str(base), "--env", "ci", "--target", "local", "--out", "base.json")
     same = run("plan", str(base), "--env", "ci", "--target", "local", "--base-plan", "base.json")
     assert "no new or changed host or secret reference" in same.output, same.output
-    assert "since the base plan" not in same.output and "now reads" not in same.output
+    assert "since the base branch" not in same.output and "now reads" not in same.output
     configuration(base, [("contoso", demo, "${env:OTHER:-a}")])
     moved = run("plan", str(base), "--env", "ci", "--target", "local", "--base-plan", "base.json")
     at = f"{base}:{line_of(base, 'OTHER')}:"
     assert (
-        f"! account 'contoso' now reads ${{env:OTHER:-…}} (was ${{env:A:-…}} in the base plan); "
+        f"! account 'contoso' now reads ${{env:OTHER:-…}} (was ${{env:A:-…}} in the base branch); "
         f"named by {at}"
     ) in moved.output, moved.output
 
@@ -156,3 +154,44 @@ def test_a_base_plan_of_another_environment_or_no_plan_at_all_is_refused(tmp_pat
     Path("junk.json").write_text("[]", encoding="utf-8")
     junk = run("plan", str(config), "--env", "a", "--base-plan", "junk.json")
     assert junk.exit_code == ExitCode.PLAN_FILE_INVALID, junk.output
+
+
+def test_the_base_configuration_is_compared_without_contacting_its_hosts(tmp_path: Path) -> None:
+    """`--base-config` (what the Action passes: a checkout of the base commit): the base's hosts
+    and references are found from its files alone, so a host only the base named is never
+    contacted, and the pull request's new endpoint is flagged where it is written."""
+    (tmp_path / "base").mkdir()
+    app = create_app(tmp_path / "org.sqlite")
+    try:
+        with served(app) as org, echo_server() as old, echo_server() as new:
+            allowed = ["--target", org, "--allow-host", old.url, "--allow-host", new.url]
+            base = configuration(tmp_path / "base" / "c.yaml", [("contoso", old.url, "${env:A}")])
+            pr = configuration(tmp_path / "c.yaml", [("contoso", new.url, "${env:A}")])
+            result = CliRunner(env={"A": "key"}).invoke(
+                main,
+                ["plan", str(pr), "--env", "ci", *allowed, "--base-config", str(base.parent)],
+            )
+            unchanged = CliRunner(env={"A": "key"}).invoke(
+                main,
+                ["plan", str(pr), "--env", "ci", *allowed, "--base-config", str(pr)],
+            )
+            old_received = old.received
+    finally:
+        app.close()
+    assert old_received == []  # only the base names it: never contacted
+    at = f"{pr}:{line_of(pr, new.url)}:"
+    assert (
+        f"! new host since the base branch: telesign {authority(new.url)} (allowed, not "
+        f"documented); named by {at}"
+    ) in result.output, result.output
+    assert "compared with the base configuration: 1 new or changed" in result.output
+    assert "since the base branch" not in unchanged.output
+    assert "compared with the base configuration: no new or changed" in unchanged.output
+
+
+def test_base_plan_and_base_config_exclude_each_other(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text("queues:\n  - name: Q\n    managed: true\n", encoding="utf-8")
+    run("plan", str(config), "--out", "base.json")
+    both = run("plan", str(config), "--base-plan", "base.json", "--base-config", str(config))
+    assert both.exit_code == ExitCode.USAGE and "not both" in both.output

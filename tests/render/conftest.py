@@ -20,7 +20,7 @@ from smsconf.config.loader import load
 from smsconf.connect import open_target
 from smsconf.reconcile.manager import make_plan
 from smsconf.reconcile.plan import Plan
-from smsconf.reconcile.trust import compared
+from smsconf.reconcile.trust import compared_with_plan
 
 GOLDEN_COMMIT = "0123456789abcdef0123456789abcdef01234567"
 GOLDEN_VERSION = "0.0.0+golden"
@@ -101,7 +101,7 @@ def applied_then(
         plan = plan_here()
     if before is None:
         return plan
-    return dataclasses.replace(plan, trust_base=compared(plan.trust, before))
+    return dataclasses.replace(plan, trust_base=compared_with_plan(plan.trust, before))
 
 
 @pytest.fixture(scope="session")

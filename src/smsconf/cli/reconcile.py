@@ -34,6 +34,7 @@ from smsconf.reconcile.drift import drift as find_drift
 from smsconf.reconcile.manager import (
     PlanOptions,
     apply_plan,
+    git_commit,
     make_plan,
     replan_saved,
 )
@@ -48,6 +49,8 @@ from smsconf.reconcile.outcome import (
 from smsconf.reconcile.plan import DeleteAllowance, Plan, Trust, read_plan_file
 from smsconf.reconcile.trust import (
     compared,
+    compared_with_plan,
+    configured,
     endpoints,
     named_route,
     require,
@@ -190,6 +193,15 @@ async def _plan(
     help="A saved plan of the same environment made from the base branch (plan --out): every "
     "host or secret reference it did not trust so is a risk flag.",
 )
+@click.option(
+    "--base-config",
+    multiple=True,
+    type=ExistingPath(),
+    metavar="PATH",
+    help="The base branch's configuration (a checkout of it), instead of --base-plan: its "
+    "hosts and secret references, found without contacting anything, are compared; "
+    "repeatable.",
+)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
 @click.option("--skip-credentials", is_flag=True, help="Do not call Telesign.")
 @click.option(
@@ -206,6 +218,7 @@ def plan(
     fmt: str,
     only: tuple[str, ...],
     base_plan: Path | None,
+    base_config: tuple[str, ...],
     detailed_exitcode: bool,
     skip_credentials: bool,
     check_numbers: bool,
@@ -214,6 +227,8 @@ def plan(
     verbose: bool,
 ) -> None:
     """Show what apply would change in the organisation."""
+    if base_plan and base_config:
+        raise click.UsageError("give --base-plan or --base-config, not both")
     base = read_plan_file(base_plan) if base_plan else None
     loaded = load(paths, env, burst=burst)
     if base is not None and base.environment != loaded.environment:
@@ -221,6 +236,7 @@ def plan(
             f"--base-plan {base_plan} is a plan of environment {base.environment or '(none)'}, "
             f"not of {loaded.environment or '(none)'}: compare plans of the same environment"
         )
+    before = load(base_config, loaded.environment, burst=burst) if base_config else None
     for warning in lint_warnings(loaded):
         click.echo(warning, err=True)
     allowance = _allowance(allow_deletes, allowed) or DeleteAllowance()
@@ -234,7 +250,12 @@ def plan(
 
     result = asyncio.run(_plan(loaded, target, list(paths), options, verbose))
     if base is not None:
-        result = dataclasses.replace(result, trust_base=compared(result.trust, base))
+        result = dataclasses.replace(result, trust_base=compared_with_plan(result.trust, base))
+    elif before is not None:
+        route = named_route(target_of(before, target), target_named_by(before, target))
+        was = configured(before, route, result.trust, providers=not skip_credentials)
+        commit = git_commit(list(base_config))[0]
+        result = dataclasses.replace(result, trust_base=compared(result.trust, was, commit, None))
     page = fmt == "html" and out is not None  # a report file, not a page on stdout
     if out:
         saved = RENDERERS[fmt](result) if page else result.to_json()

@@ -241,11 +241,13 @@ class TrustChange:
 
 @dataclass(frozen=True)
 class TrustBase:
-    """The trust list a plan was compared with (`plan --base-plan FILE`: in CI, the plan of
-    the pull request's base branch), and what is new or changed since it."""
+    """The trust list a plan was compared with (the pull request's base branch: its saved plan,
+    `plan --base-plan FILE`, or its configuration, `plan --base-config PATH`), and what is new
+    or changed since it."""
 
     git_commit: str | None
-    checksum: str
+    checksum: str | None
+    """The base plan's checksum; None for a base configuration."""
     changes: tuple[TrustChange, ...] = ()
 
 
@@ -803,7 +805,7 @@ def _trust_base_from(data: dict[str, Any] | None) -> TrustBase | None:
     _only(data, ("git_commit", "checksum", "changes"), "trust_base")
     return TrustBase(
         git_commit=_take(data, "git_commit", "trust_base.", str, NONE),
-        checksum=_take(data, "checksum", "trust_base.", str),
+        checksum=_take(data, "checksum", "trust_base.", str, NONE),
         changes=_records(TrustChange, data, "changes", "trust_base."),
     )
 

@@ -152,22 +152,28 @@ def require(found: list[Endpoint]) -> Trust:
 
 
 def secret_uses(loaded: Loaded, target: Target) -> tuple[SecretUse, ...]:
+    """Each account's secret reference; then the one the organisation's bearer token comes
+    from."""
+    uses = account_uses(loaded)
+    if target.credential_source:
+        return (*uses, SecretUse(BEARER_TOKEN, target.credential_source, target.name))
+    return uses
+
+
+BEARER_TOKEN = "the organisation's bearer token"
+
+
+def account_uses(loaded: Loaded) -> tuple[SecretUse, ...]:
     """Each account's secret reference, where it is written (a file as written in the
-    repository, relative to the working directory when inside it, not the runner's path); then
-    the one the organisation's bearer token comes from."""
-    uses = [
+    repository, relative to the working directory when inside it, not the runner's path)."""
+    return tuple(
         SecretUse(
             f"account '{account.name}'",
             _shown(account.secret),
             loaded.locate(("accounts", i, account.secret_name)) or "",
         )
         for i, account in enumerate(loaded.config.accounts)
-    ]
-    if target.credential_source:
-        uses.append(
-            SecretUse("the organisation's bearer token", target.credential_source, target.name)
-        )
-    return tuple(uses)
+    )
 
 
 def _shown(ref: SecretRef) -> str:
@@ -179,13 +185,31 @@ def _shown(ref: SecretRef) -> str:
     return SecretRef("file", str(path), ref.default).reference
 
 
-def compared(trust: Trust, base: Plan) -> TrustBase:
+def compared_with_plan(trust: Trust, base: Plan) -> TrustBase:
+    """`compared` with a saved plan of the base branch (`plan --base-plan FILE`)."""
+    return compared(trust, base.trust, base.git_commit, base.checksum)
+
+
+def configured(loaded: Loaded, route: Route, fresh: Trust, *, providers: bool = True) -> Trust:
+    """The trust list of a configuration (`plan --base-config`: a checkout of the base branch),
+    computed as a plan computes its own, without contacting anything or reading a secret:
+    its hosts under today's policy (a refused one keeps the verdict `refused`), its accounts'
+    secret references. The bearer token's source is the job's, not the configuration's, so it
+    is the fresh plan's own."""
+    policy = HostPolicy.current()
+    found = endpoints(loaded, route, providers=providers)
+    hosts = tuple(TrustedHost(e.service, e.authority, policy.verdict(e), e.where) for e in found)
+    token = tuple(s for s in fresh.secrets if s.used_for == BEARER_TOKEN)
+    return Trust(hosts=hosts, secrets=(*account_uses(loaded), *token))
+
+
+def compared(trust: Trust, base: Trust, git_commit: str | None, checksum: str | None) -> TrustBase:
     """Every host and secret reference of `trust` that `base` did not trust so, in plan order:
     a host (service and host:port) the base did not contact, or contacted under another
     verdict; a secret reference the base did not read for the same use (a new account's, or
     an account now reading another variable or file)."""
     changes: list[TrustChange] = []
-    hosts = {(h.service, h.host): h for h in base.trust.hosts}
+    hosts = {(h.service, h.host): h for h in base.hosts}
     for host in trust.hosts:
         subject = f"{host.service} {host.host}"
         before = hosts.get((host.service, host.host))
@@ -195,8 +219,8 @@ def compared(trust: Trust, base: Plan) -> TrustBase:
             changes.append(
                 TrustChange("host", "changed", subject, host.verdict, before.verdict, host.named_by)
             )
-    read = {(s.used_for, s.reference) for s in base.trust.secrets}
-    uses = {s.used_for: s.reference for s in base.trust.secrets}
+    read = {(s.used_for, s.reference) for s in base.secrets}
+    uses = {s.used_for: s.reference for s in base.secrets}
     for use in trust.secrets:
         if (use.used_for, use.reference) in read:
             continue
@@ -205,4 +229,4 @@ def compared(trust: Trust, base: Plan) -> TrustBase:
         changes.append(
             TrustChange("secret", change, use.used_for, use.reference, was, use.named_by)
         )
-    return TrustBase(base.git_commit, base.checksum, tuple(changes))
+    return TrustBase(git_commit, checksum, tuple(changes))

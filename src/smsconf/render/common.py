@@ -114,25 +114,24 @@ def risky_host_text(host: TrustedHost) -> str:
 def trust_change_text(
     change: TrustChange, code: Callable[[str], str] = str, text: Callable[[str], str] = str
 ) -> str:
-    """A host or secret reference the base plan did not trust so, with where it is named:
+    """A host or secret reference the base branch did not trust so, with where it is named:
     the risk line a reviewer of a pull request must read (`code` and `text` escape its
     names and its words for the medium)."""
     where = text(f"; named by {change.named_by}") if change.named_by else ""
     if change.kind == "host":
-        verdict = text(f" ({VERDICT.get(change.now, change.now)})")
+        now = VERDICT.get(change.now, change.now)
         if change.change == "new":
-            return f"{text('new host since the base plan: ')}{code(change.subject)}{verdict}{where}"
+            lead = text("new host since the base branch: ")
+            return f"{lead}{code(change.subject)}{text(f' ({now})')}{where}"
         was = VERDICT.get(change.was or "", change.was or "")
-        return (
-            f"{text('host ')}{code(change.subject)}{text(' is now')}{verdict}"
-            f"{text(f', was {was} in the base plan')}{where}"
-        )
-    used_for = text(f" ({change.subject})")
+        said = text(f" is now {now} (was {was} in the base branch)")
+        return f"{text('host ')}{code(change.subject)}{said}{where}"
     if change.change == "new":
-        return f"{text('new secret reference since the base plan: ')}{code(change.now)}{used_for}{where}"
+        lead = text("new secret reference since the base branch: ")
+        return f"{lead}{code(change.now)}{text(f' ({change.subject})')}{where}"
     return (
         f"{text(change.subject + ' now reads ')}{code(change.now)}"
-        f"{text(' (was ')}{code(change.was or '')}{text(' in the base plan)')}{where}"
+        f"{text(' (was ')}{code(change.was or '')}{text(' in the base branch)')}{where}"
     )
 
 
@@ -141,14 +140,18 @@ def trust_base_text(plan: Plan) -> str | None:
     base = plan.trust_base
     if base is None:
         return None
-    at = f"commit {base.git_commit[:12]}" if base.git_commit else f"plan {base.checksum[:12]}"
+    what = "base plan" if base.checksum else "base configuration"
+    if base.git_commit:
+        what += f" (commit {base.git_commit[:12]})"
+    elif base.checksum:
+        what += f" (plan {base.checksum[:12]})"
     count = len(base.changes)
     found = (
         f"{count} new or changed host(s) or secret reference(s)"
         if count
         else "no new or changed host or secret reference"
     )
-    return f"compared with the base plan ({at}): {found}"
+    return f"compared with the {what}: {found}"
 
 
 def secret_text(use: SecretUse) -> str:
