@@ -1,0 +1,1 @@
+"""Azure Communication Services: the connection string, request signing and the data plane."""
