@@ -15,7 +15,7 @@ from starlette.types import ASGIApp
 from smsconf.cli.main import LazyGroup, main
 from smsconf.emulator.dataverse import FaultConfig, serve
 from smsconf.emulator.dataverse.schema import load_schema
-from smsconf.gcpause import short_lived_process
+from smsconf.process import long_lived
 
 host_option = click.option(
     "--host",
@@ -68,7 +68,7 @@ def _loopback(host: str) -> bool:
 )
 def emulator() -> None:
     """Run the local organisation's emulators as real HTTP servers."""
-    short_lived_process(False)  # a server lives on until interrupted
+    long_lived()  # a server lives on until interrupted
 
 
 @emulator.command("serve")
