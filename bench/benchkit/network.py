@@ -26,6 +26,7 @@ from smsconf.mapping.desired import desired_rows
 from smsconf.mapping.rows import DesiredRow
 from smsconf.mapping.yaml_out import render, write
 from smsconf.platform import TABLES
+from smsconf.process import burst  # as the executable's commands do
 from smsconf.reconcile.apply import operation, secrets_for
 from smsconf.reconcile.live import columns_to_read, read_live, read_referenced
 from smsconf.reconcile.manager import PlanOptions, apply_plan, export_live, make_plan
@@ -75,16 +76,16 @@ def _dataverse_changes(plan: Plan) -> list[Change]:
 
 async def plan(target: Target, paths: list[str], meter: Meter) -> Result:
     """`smsconf plan`: live read, diff, credential checks, and the rendered plan."""
-    made = await make_plan(load(paths), target, paths, PlanOptions())
-    render_text(made)
+    made = await make_plan(load(paths, burst=burst), target, paths, PlanOptions(burst=burst))
+    render_text(made, burst=burst)
     return {"changes": _changes(made)}
 
 
 async def apply(target: Target, paths: list[str], meter: Meter) -> Result:
     """`smsconf apply --auto-approve`: plan, render, then apply (refused like the CLI)."""
-    loaded = load(paths)
-    made = await make_plan(loaded, target, paths, PlanOptions())
-    render_text(made)
+    loaded = load(paths, burst=burst)
+    made = await make_plan(loaded, target, paths, PlanOptions(burst=burst))
+    render_text(made, burst=burst)
     if made.failed_credentials() or made.unsafe:
         raise RuntimeError(f"apply refused: {made.failed_credentials()} {made.unsafe}")
     if not made.has_changes:
