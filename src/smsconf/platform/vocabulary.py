@@ -137,6 +137,9 @@ INFERRED = (
     "templates, the record identification rule and default automated messages (the local "
     "organisation plays the first two); smsconf leaves every child row of a managed workstream "
     "it did not create",
+    "timezonecode values are the Microsoft Time Zone Index Values (85 GMT Standard Time) for "
+    "every zone of that table (platform/timezones.py; the org's timezonedefinitions would "
+    "settle it)",
     "a column not valid for update (IsValidForUpdate false) sent in an update is ignored, as one "
     "not valid for create is on create (sources settle create only; the local organisation "
     "ignores both, and smsconf sends neither: tests/mapping/test_fields_writable.py)",
