@@ -26,6 +26,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: the project's tools package beside it
+from tools.generated import write_or_check  # noqa: E402
+
 SOURCES = ROOT / "schemas" / "timezones"
 OUT = ROOT / "src" / "smsconf" / "platform" / "timezones.json"
 RENAMED = {
@@ -91,13 +94,7 @@ def render(data: dict[str, object]) -> str:
 
 def main(argv: list[str]) -> int:
     text = render(build())
-    if "--check" in argv:
-        if not OUT.exists() or OUT.read_text("utf-8") != text:
-            print(f"{OUT} is out of date: run python tools/timezones.py")
-            return 1
-        return 0
-    OUT.write_text(text, "utf-8")
-    return 0
+    return write_or_check(OUT, text, argv, "tools/timezones.py")
 
 
 if __name__ == "__main__":
