@@ -1,9 +1,9 @@
 """The HTTP conversation with Twilio: Basic auth, JSON answers, retries on 429 and 5xx.
 
-Retries follow the project's one rule (`dataverse.retry`): a 429 (Twilio's 20429: "safe to
-retry after backing off", §3.5) or a 503 is retried for any request, a 502/504 or a dropped
-connection only for a request that is harmless to repeat. Every request smsconf sends to Twilio
-is: reads, and an update that sets a number's SmsUrl to a value (the same value twice is the
+Retries follow the project's one rule and loop (`smsconf.http_client`): a 429 (Twilio's
+20429: "safe to retry after backing off", §3.5) or a 503 is retried for any request, a 502/504
+or a dropped connection only for a request that is harmless to repeat. Every request smsconf
+sends to Twilio is: reads, and an update that sets a number's SmsUrl to a value (the same value twice is the
 same number). A POST to a list resource (a purchase) is never built here.
 """
 
@@ -17,8 +17,13 @@ from typing import Any
 
 import httpx
 
-from smsconf.dataverse.retry import RetryPolicy
-from smsconf.http_client import ClosingClient, provider_http
+from smsconf.http_client import (
+    NOT_SENT,
+    ClosingClient,
+    RetryPolicy,
+    provider_http,
+    with_retries,
+)
 from smsconf.redact import register
 from smsconf.twilio.account import TwilioAccount, require_trusted
 from smsconf.twilio.errors import TwilioRejected, TwilioUnreachable
@@ -115,41 +120,44 @@ class TwilioClient(ClosingClient):
         form: Mapping[str, str] | None = None,
         idempotent: bool = True,
     ) -> TwilioResponse:
-        attempt = 0
-        while True:
-            attempt += 1
+        """One request through the shared retry core (`http_client.with_retries`)."""
+        attempts = 0
+        replies: list[httpx.Response] = []
+
+        async def once() -> TwilioResponse:
+            nonlocal attempts
+            attempts += 1
             self.requests += 1
-            status: int | None
-            try:
-                reply = await self._http.request(method, url, params=params, data=form)
-            except httpx.TransportError as exc:
-                sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-                wait = self.policy.delay(attempt, status=None, sent=sent, idempotent=idempotent)
-                if wait is None:
-                    raise TwilioUnreachable(
-                        f"could not reach {self.account.api_base} for account "
-                        f"{self.account.account_sid}: {type(exc).__name__}"
-                    ) from None
-                status = None
-            else:
-                response = TwilioResponse(reply.status_code, _json(reply), attempt)
-                status = reply.status_code
-                wait = (
-                    None
-                    if response.ok
-                    else self.policy.delay(attempt, status=status, idempotent=idempotent)
-                )
-                if wait is None:
-                    return response
+            reply = await self._http.request(method, url, params=params, data=form)
+            replies.append(reply)
+            return TwilioResponse(reply.status_code, _json(reply), attempts)
+
+        def decide(attempt: int, outcome: object) -> float | None:
+            if isinstance(outcome, httpx.TransportError):
+                sent = not isinstance(outcome, NOT_SENT)
+                return self.policy.delay(attempt, status=None, sent=sent, idempotent=idempotent)
+            if not isinstance(outcome, TwilioResponse) or outcome.ok:
+                return None
+            return self.policy.delay(attempt, status=outcome.status, idempotent=idempotent)
+
+        def counted(attempt: int, delay: float, outcome: object) -> None:
+            self.retries += 1
+            if isinstance(outcome, TwilioResponse):
                 logger.info(
                     "twilio %s %s -> %s (concurrent %s)",
                     method,
-                    reply.url.path,
-                    status,
-                    reply.headers.get("Twilio-Concurrent-Requests", "?"),
+                    replies[-1].url.path,
+                    outcome.status,
+                    replies[-1].headers.get("Twilio-Concurrent-Requests", "?"),
                 )
-            self.retries += 1
-            await self.policy.sleep(wait)
+
+        try:
+            return await with_retries(once, decide, sleep=self.policy.sleep, announce=counted)
+        except httpx.TransportError as exc:
+            raise TwilioUnreachable(
+                f"could not reach {self.account.api_base} for account "
+                f"{self.account.account_sid}: {type(exc).__name__}"
+            ) from None
 
     def rejected(self, response: TwilioResponse, where: str) -> TwilioRejected:
         return TwilioRejected(response.status, response.code, response.message, where)
