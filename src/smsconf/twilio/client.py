@@ -3,8 +3,8 @@
 Retries follow the project's one rule and loop (`smsconf.http_client`): a 429 (Twilio's
 20429: "safe to retry after backing off", §3.5) or a 503 is retried for any request, a 502/504
 or a dropped connection only for a request that is harmless to repeat. Every request smsconf
-sends to Twilio is: reads, and an update that sets a number's SmsUrl to a value (the same value twice is the
-same number). A POST to a list resource (a purchase) is never built here.
+sends to Twilio is: reads, and an update that sets a number's SmsUrl to a value (the same
+value twice is the same number). A POST to a list resource (a purchase) is never built here.
 """
 
 from __future__ import annotations
