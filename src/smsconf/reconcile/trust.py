@@ -5,15 +5,15 @@ refuse a pull request's `endpoint:` or `target:` before its secrets are (`requir
 the plan, so a reviewer sees every host and every secret reference the run used, and a host
 that is not a provider's or Microsoft's documented one stands out.
 
-A change of either is a risk flag (`compared`): the plan is compared with a base plan, the
-plan of the same environment made from the pull request's base branch (`plan --base-plan`,
-which the Action makes on every pull request). That is the previous trust list a reviewer
-needs: what the base branch, already reviewed and merged, sends where and reads. smsconf keeps
-no record of its own for it: Dataverse has no documented place for one (and inventing a table
-or column is not an option), and a record in the state directory lives on whichever machine
-last applied (a CI runner's is gone with its job), so it would not be there when a pull
-request is planned; a base-branch plan is what CI has, and it is made by the same workflow,
-against the same organisation, under the same allowances.
+A change of either is a risk flag (`compared`): the plan is compared with the pull request's
+base branch, its configuration (`plan --base-config PATH`, a checkout of the base commit, read
+offline by `configured`: what the Action passes on every pull request) or a saved plan of it
+(`plan --base-plan FILE`). That is the previous trust list a reviewer needs: what the base
+branch, already reviewed and merged, sends where and reads, under the same workflow's
+allowances. smsconf keeps no record of its own for it: Dataverse has no documented place for
+one (and inventing a table or column is not an option), and a record in the state directory
+lives on whichever machine last applied (a CI runner's is gone with its job), so it would not
+be there when a pull request is planned; the base branch is what CI has.
 """
 
 from __future__ import annotations
