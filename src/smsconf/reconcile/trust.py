@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from smsconf.config.loader import Loaded
-from smsconf.config.secrets import SecretRef
+from smsconf.config.secrets import SecretRef, repository_root
 from smsconf.dataverse.auth import (
     ClientSecretCredential,
     WorkloadIdentityCredential,
@@ -163,25 +163,28 @@ def secret_uses(loaded: Loaded, target: Target) -> tuple[SecretUse, ...]:
 BEARER_TOKEN = "the organisation's bearer token"
 
 
-def account_uses(loaded: Loaded) -> tuple[SecretUse, ...]:
+def account_uses(loaded: Loaded, *, checkout: bool = False) -> tuple[SecretUse, ...]:
     """Each account's secret reference, where it is written (a file as written in the
-    repository, relative to the working directory when inside it, not the runner's path)."""
+    repository, relative to the working directory when inside it, not the runner's path; for
+    a `checkout` of another commit, relative to that checkout's root, as the working
+    directory of a job is its repository's)."""
     return tuple(
         SecretUse(
             f"account '{account.name}'",
-            _shown(account.secret),
+            _shown(account.secret, checkout=checkout),
             loaded.locate(("accounts", i, account.secret_name)) or "",
         )
         for i, account in enumerate(loaded.config.accounts)
     )
 
 
-def _shown(ref: SecretRef) -> str:
+def _shown(ref: SecretRef, *, checkout: bool = False) -> str:
     if ref.kind != "file":
         return ref.reference
     path = Path(ref.name)
-    if path.is_relative_to(Path.cwd()):
-        path = path.relative_to(Path.cwd())
+    within = repository_root(path.parent) if checkout else Path.cwd()
+    if path.is_relative_to(within):
+        path = path.relative_to(within)
     return SecretRef("file", str(path), ref.default).reference
 
 
@@ -200,7 +203,7 @@ def configured(loaded: Loaded, route: Route, fresh: Trust, *, providers: bool = 
     found = endpoints(loaded, route, providers=providers)
     hosts = tuple(TrustedHost(e.service, e.authority, policy.verdict(e), e.where) for e in found)
     token = tuple(s for s in fresh.secrets if s.used_for == BEARER_TOKEN)
-    return Trust(hosts=hosts, secrets=(*account_uses(loaded), *token))
+    return Trust(hosts=hosts, secrets=(*account_uses(loaded, checkout=True), *token))
 
 
 def compared(trust: Trust, base: Trust, git_commit: str | None, checksum: str | None) -> TrustBase:
