@@ -590,11 +590,9 @@ def _check_subscription(properties: dict[str, Any]) -> str | None:
     if not isinstance(target, dict):
         destination["properties"] = target = {}
     if destination["endpointType"] == "WebHook":
-        url = target.get("endpointUrl")
-        if not isinstance(url, str) or urlsplit(url).scheme not in ("https", "http"):
-            return "A WebHook destination needs properties.endpointUrl, an absolute https URL."
-        if not urlsplit(url).hostname:
-            return f"The endpoint URL '{_base_url(url)}' has no host."
+        problem = _url_problem(target.get("endpointUrl"))
+        if problem is not None:
+            return problem
         tenant = target.get("azureActiveDirectoryTenantId")
         app = target.get("azureActiveDirectoryApplicationIdOrUri")
         if bool(tenant) != bool(app):
@@ -621,6 +619,24 @@ def _check_subscription(properties: dict[str, Any]) -> str | None:
         unknown = [t for t in types if t not in ACS_EVENT_TYPES]
         if unknown:
             return f"'{unknown[0]}' is not a supported event type for topic type '{TOPIC_TYPE}'."
+    return None
+
+
+def _url_problem(url: object) -> str | None:
+    """Why `url` is no webhook endpoint URL, or None."""
+    wanted = "A WebHook destination needs properties.endpointUrl, an absolute https URL."
+    if not isinstance(url, str):
+        return wanted
+    try:
+        parsed = httpx.URL(url)
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises on a port out of range)
+    except (httpx.InvalidURL, ValueError):
+        return wanted
+    if parsed.scheme not in ("https", "http"):
+        return wanted
+    if not parsed.host or any(c.isspace() for c in url):
+        return "The endpoint URL has no host, or has spaces in it."
     return None
 
 
