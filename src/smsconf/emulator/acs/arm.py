@@ -36,6 +36,7 @@ import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from smsconf.emulator.acs.events import delivery_headers
 from smsconf.emulator.acs.state import (
     RESOURCE_TYPE,
     SMS_DELIVERY_REPORT,
@@ -517,10 +518,7 @@ class Arm:
             "metadataVersion": "1",
             "dataVersion": "2",
         }
-        headers = {"aeg-event-type": "SubscriptionValidation"}
-        app = destination["properties"].get("azureActiveDirectoryApplicationIdOrUri")
-        if app:
-            headers["Authorization"] = f"Bearer emulated-event-grid-token-for-{app}"
+        headers = delivery_headers("SubscriptionValidation", destination["properties"])
         base = _base_url(url)
         try:
             async with httpx.AsyncClient(transport=self.handshake, timeout=30) as client:
