@@ -21,7 +21,8 @@ from starlette.routing import Route
 
 from smsconf.emulator.acs.arm import Arm
 from smsconf.emulator.acs.auth import DEFAULT_SKEW, Checker
-from smsconf.emulator.acs.dataplane import DataPlane, error
+from smsconf.emulator.acs.common import error
+from smsconf.emulator.acs.dataplane import DataPlane
 from smsconf.emulator.acs.events import Inbound
 from smsconf.emulator.acs.state import AcsResource, State, demo_resource
 from smsconf.emulator.limits import BodyLimit, Refusal, refusal

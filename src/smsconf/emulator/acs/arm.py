@@ -24,7 +24,6 @@ types), the ACS event-type list beyond the two SMS ones.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import re
 import uuid
@@ -36,6 +35,7 @@ import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from smsconf.emulator.acs.common import error, outage, throttled, version_problem
 from smsconf.emulator.acs.events import delivery_headers
 from smsconf.emulator.acs.state import (
     RESOURCE_TYPE,
@@ -97,12 +97,6 @@ TOPIC_RESOURCE = "Microsoft.EventGrid/systemTopics"
 SUBSCRIPTION_RESOURCE = "Microsoft.EventGrid/eventSubscriptions"
 
 Handler = Callable[[Request, list[str]], Awaitable[Response]]
-
-
-def error(status: int, code: str, message: str, **headers: str) -> JSONResponse:
-    return JSONResponse(
-        {"error": {"code": code, "message": message}}, status_code=status, headers=headers or None
-    )
 
 
 def _match(pattern: tuple[str | None, ...], parts: list[str]) -> list[str] | None:
@@ -175,20 +169,15 @@ class Arm:
 
     async def dispatch(self, request: Request) -> Response:
         self.journal.append((request.method, request.url.path, request.url.query))
-        if self.injector.faults.delay:
-            await asyncio.sleep(self.injector.faults.delay)
-        if self.injector.draw("outage"):
-            return error(503, "ServiceUnavailable", "The service is temporarily unavailable.")
+        down = await outage(self.injector)
+        if down is not None:
+            return down
         refused = self._authenticate(request)
         if refused is not None:
             return refused
-        if self.injector.draw("throttle"):
-            return error(
-                429,
-                "TooManyRequests",
-                "The request was throttled; retry after the Retry-After interval.",
-                **{"Retry-After": "1"},
-            )
+        throttle = throttled(self.injector)
+        if throttle is not None:
+            return throttle
         parts = request.path_params["rest"].strip("/").split("/")
         for pattern, namespace, methods, handler in self.routes:
             found = _match(pattern, parts)
@@ -241,22 +230,14 @@ class Arm:
             return error(
                 404, "ResourceGroupNotFound", f"Resource group '{group}' could not be found."
             )
-        version = request.query_params.get("api-version")
-        if not version:
-            return error(
-                400,
-                "MissingApiVersionParameter",
-                "The api-version query parameter (?api-version=) is required for all requests.",
-            )
         versions = EVENT_GRID_VERSIONS if namespace == EVENT_GRID else COMMUNICATION_VERSIONS
-        if version not in versions:
-            return error(
-                400,
-                "NoRegisteredProviderFound",
-                f"No registered resource provider found for API version '{version}'. The "
-                f"supported api-versions are '{', '.join(sorted(versions))}'.",
-            )
-        return None
+        return version_problem(
+            request,
+            versions,
+            "NoRegisteredProviderFound",
+            "No registered resource provider found for API version '{version}'. The supported "
+            "api-versions are '{supported}'.",
+        )
 
     # --- Microsoft.Communication ------------------------------------------------------------
 
