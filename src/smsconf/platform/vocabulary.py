@@ -13,6 +13,7 @@ NUMBER_TYPE = {
     "long_code": 192350000,
     "toll_free": 192350001,
     "short_code": 192350002,
+    "mobile": 192350003,  # ACS mobile numbers (msdyn_type "Mobile number")
 }
 STREAM_SOURCE_SMS = 192340000
 WORKSTREAM_MODE_SIMPLIFIED = 717210001
