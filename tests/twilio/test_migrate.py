@@ -113,7 +113,7 @@ def test_the_twilio_account_must_be_declared(ws: Workspace) -> None:
     assert "did you mean 'contoso-twilio'?" in result.output
     result = ws.smsconf("migrate", "telesign", "--to", "fabrikam-telesign", "examples/")
     assert result.exit_code == ExitCode.INVALID_CONFIG
-    assert "'fabrikam-telesign' is not a Twilio account" in result.output
+    assert "'fabrikam-telesign' is not a Twilio or ACS account" in result.output
     result = ws.smsconf("migrate", "telesign", "examples/")
     assert result.exit_code == ExitCode.USAGE
 

@@ -38,10 +38,13 @@ from smsconf.acs.eventgrid import (
     inspect,
 )
 from smsconf.config.model import Account, Config
+from smsconf.dataverse.auth import StaticToken
 from smsconf.dataverse.retry import RetryPolicy
 from smsconf.platform import vocabulary as vocab
+from smsconf.reconcile.apply import ProviderSteps
 from smsconf.reconcile.journal import Status
 from smsconf.reconcile.plan import Change, ColumnChange, Note
+from smsconf.target import Target
 
 TOPIC_TABLE = "eventgrid.SystemTopic"
 SUBSCRIPTION_TABLE = "eventgrid.EventSubscription"
@@ -471,3 +474,27 @@ async def _topic(arm: az.ArmClient, change: Change) -> tuple[Status, str]:
         return "stale", f"system topic {now.name} exists with another source ({now.source})"
     await arm.put_system_topic(change.id, change.body)
     return "done", ""
+
+
+def arm_access(target: Target) -> az.ArmAccess:
+    """How the target reaches ARM: the local organisation's in-process emulator, or Azure with
+    the environment's credential (none: the wiring is not checked)."""
+    base = getattr(target, "arm_endpoint", None) or az.ARM
+    transport = getattr(target, "arm_transport", None)
+    if transport is not None:
+        return az.ArmAccess(StaticToken("local"), "the local organisation", base, transport)
+    credential, source = az.arm_credential()
+    return az.ArmAccess(credential, source, base)
+
+
+@dataclass(frozen=True)
+class ProviderWriters:
+    """Apply's provider steps, each to the writer owning its table (Twilio, Event Grid)."""
+
+    writers: tuple[ProviderSteps, ...]
+
+    def owns(self, change: Change) -> bool:
+        return any(w.owns(change) for w in self.writers)
+
+    async def write(self, change: Change, config: Config) -> tuple[Status, str]:
+        return await next(w for w in self.writers if w.owns(change)).write(change, config)

@@ -40,6 +40,17 @@ from smsconf.reconcile.apply import (
 )
 from smsconf.reconcile.credentials import check_accounts
 from smsconf.reconcile.diff import RANK, diff
+from smsconf.reconcile.eventgrid import (
+    RANK as EVENT_GRID_RANK,
+)
+from smsconf.reconcile.eventgrid import (
+    EventGridFindings,
+    EventGridWriter,
+    ProviderWriters,
+    arm_access,
+    check_event_grid,
+    org_acs,
+)
 from smsconf.reconcile.journal import Journal
 from smsconf.reconcile.live import read_editors, read_live, read_referenced
 from smsconf.reconcile.migration import migration_notes, telesign_notes
@@ -129,6 +140,8 @@ def ordered(changes: list[Change]) -> list[Change]:
         table_rank = RANK.get(change.table, 0)
         if is_twilio(change):
             return (2, 1)  # after every row and link it serves, before the deletes (§7.3)
+        if change.table in EVENT_GRID_RANK:
+            return EVENT_GRID_RANK[change.table]
         if change.action == "associate":
             return (1, ASSOCIATION_RANK)
         if change.action == "disassociate":
@@ -231,6 +244,7 @@ async def _planned(
     trust = dataclasses.replace(trust, secrets=secret_uses(loaded, target))
     live_task = read_live(target.dataverse, config)
     twilio: TwilioFindings | None = None
+    grid = EventGridFindings()
     if options.check_credentials:
         checks = check_accounts(
             config,
@@ -249,6 +263,7 @@ async def _planned(
             transport=target.twilio_transport,
         )
         creds, numbers = creds + twilio.credentials, numbers + twilio.numbers
+        grid = await check_event_grid(config, org_acs(live.rows), arm_access(target), loaded.locate)
         order = {a.name: i for i, a in enumerate(config.accounts)}
         creds.sort(key=lambda c: order.get(c.account, 0))
     else:
@@ -268,7 +283,7 @@ async def _planned(
             denied = live.field_access.problems(result.changes, rows)
             if denied:
                 raise loaded.problems(denied)
-        changes = ordered(result.changes + (twilio.changes if twilio else []))
+        changes = ordered(result.changes + (twilio.changes if twilio else []) + grid.changes)
     targeting: list[Note] = []
     if options.only:
         chosen, targeting = targeted(changes, options.only)
@@ -277,6 +292,7 @@ async def _planned(
         telesign_notes(config)
         + migration_notes(config, live)
         + (twilio.notes if twilio else [])
+        + grid.notes
         + result.notes
         + routing_notes(loaded, live)
         + targeting
@@ -384,7 +400,12 @@ async def apply_plan(
             journal,
             continue_on_error=continue_on_error,
             progress=progress,
-            provider=ProviderWriter(target.twilio_endpoint, target.twilio_transport),
+            provider=ProviderWriters(
+                (
+                    ProviderWriter(target.twilio_endpoint, target.twilio_transport),
+                    EventGridWriter(arm_access(target)),
+                )
+            ),
         )
     finally:
         journal.close()
