@@ -32,12 +32,12 @@ from smsconf.config.names import fold
 from smsconf.config.secrets import SecretError
 from smsconf.mapping.keys import guid_of
 from smsconf.platform import vocabulary as vocab
+from smsconf.reconcile.eventgrid import ENTRY_APP, ENTRY_TENANT, org_acs
 from smsconf.reconcile.plan import Credential, Note, NumberResult
 
 Locate = Callable[[tuple[str | int, ...]], str | None]
 Rows = Mapping[str, Sequence[Mapping[str, Any]]]
 SETTING = "msdyn_occommunicationprovidersetting"
-ENTRY = "msdyn_occommunicationprovidersettingentry"
 NUMBER = "msdyn_ocphonenumber"
 ENTRY_KEYS = {
     "EventGridAppID": "Event grid app id",
@@ -63,66 +63,29 @@ SECRET_UNREAD = (
 
 
 @dataclass(frozen=True)
-class OrgAcs:
-    """The organisation's ACS connection as its rows hold it."""
+class AcsRows:
+    """The organisation's ACS connection as its rows hold it (the entries: `eventgrid.org_acs`)."""
 
     settings: tuple[Mapping[str, Any], ...]
-    entries: frozenset[str]
-    """The Event Grid app entry keys present (with a value) under the one ACS setting."""
     numbers: Mapping[str, Mapping[str, Any]]
-    """Number rows of the one ACS setting, by folded number."""
+    """Number rows of the ACS settings, by folded number."""
     others: Mapping[str, Mapping[str, Any]]
     """Number rows of any other provider setting, by folded number."""
 
-    @property
-    def setting_id(self) -> str | None:
-        if len(self.settings) != 1:
-            return None
-        return guid_of(self.settings[0].get("msdyn_occommunicationprovidersettingid"))
 
-
-def org_acs(rows: Rows) -> OrgAcs:
+def acs_rows(rows: Rows) -> AcsRows:
     settings = tuple(
         r
         for r in rows.get(SETTING, ())
         if r.get("msdyn_occommunicationprovider") == vocab.PROVIDER["acs"]
     )
     ids = {guid_of(s.get("msdyn_occommunicationprovidersettingid")) for s in settings}
-    one = next(iter(ids)) if len(ids) == 1 else None
-    entries = frozenset(
-        str(e.get("msdyn_key"))
-        for e in rows.get(ENTRY, ())
-        if one
-        and guid_of(e.get("_msdyn_communicationprovidersettingentid_value")) == one
-        and e.get("msdyn_value")
-    )
     mine: dict[str, Mapping[str, Any]] = {}
     others: dict[str, Mapping[str, Any]] = {}
     for row in rows.get(NUMBER, ()):
         owner = guid_of(row.get("_msdyn_occommunicationprovidersettingid_value"))
         (mine if owner in ids else others)[fold(str(row.get("msdyn_phonenumber") or ""))] = row
-    return OrgAcs(settings, entries, mine, others)
-
-
-def admin_center_owned(rows: Rows, table: str, row: Mapping[str, Any]) -> str | None:
-    """Why smsconf must never delete `row` (the ACS connection or one of its numbers), or
-    None. Disconnecting releases every number of the resource (D-DISC)."""
-    acs = {
-        guid_of(s.get("msdyn_occommunicationprovidersettingid"))
-        for s in rows.get(SETTING, ())
-        if s.get("msdyn_occommunicationprovider") == vocab.PROVIDER["acs"]
-    }
-    if table == SETTING and guid_of(row.get("msdyn_occommunicationprovidersettingid")) in acs:
-        return (
-            "it is the organisation's ACS connection, which only the admin center makes and "
-            "removes (disconnecting releases every number: Channels > Phone numbers > Manage)"
-        )
-    if table == NUMBER and guid_of(row.get("_msdyn_occommunicationprovidersettingid_value")) in acs:
-        return (
-            "it is an ACS number, which only the admin center releases (Channels > Phone "
-            "numbers > the number > Release)"
-        )
-    return None
+    return AcsRows(settings, mine, others)
 
 
 @dataclass
@@ -146,7 +109,7 @@ def acs_accounts(config: Config) -> list[tuple[int, Account]]:
 
 def absent_numbers(config: Config, rows: Rows) -> set[str]:
     """Configured ACS numbers without a number row of the organisation's ACS connection."""
-    org = org_acs(rows)
+    org = acs_rows(rows)
     return {
         n.number
         for _, account in acs_accounts(config)
@@ -161,7 +124,7 @@ def organisation_side(config: Config, rows: Rows, locate: Locate) -> AcsFindings
     accounts = acs_accounts(config)
     if not accounts:
         return found
-    org = org_acs(rows)
+    org = acs_rows(rows)
     subject = "the organisation's ACS connection"
     if not org.settings:
         found.notes.append(Note("todo", subject, f"none: {CONNECT}"))
@@ -177,7 +140,9 @@ def organisation_side(config: Config, rows: Rows, locate: Locate) -> AcsFindings
             )
         )
     else:
-        missing = [words for key, words in ENTRY_KEYS.items() if key not in org.entries]
+        entries = org_acs(rows)
+        given = {ENTRY_APP: entries.app_id, ENTRY_TENANT: entries.tenant_id}
+        missing = [words for key, words in ENTRY_KEYS.items() if not given[key]]
         if missing:
             found.notes.append(
                 Note(

@@ -135,4 +135,3 @@ class TwilioClient(RetryingClient):
 
     def rejected(self, response: TwilioResponse, where: str) -> TwilioRejected:
         return TwilioRejected(response.status, response.code, response.message, where)
-
