@@ -42,6 +42,8 @@ class NumberCheck:
     detail: str
     warnings: tuple[str, ...] = ()
     """Type or country outside the supported destinations, a type other than the YAML's."""
+    advice: str = ""
+    """What a warning means and what to do (the detail says it in a few words)."""
 
 
 def judge(number: str, kind: str, found: Mapping[str, Any] | None) -> NumberCheck:
@@ -69,7 +71,9 @@ def judge(number: str, kind: str, found: Mapping[str, Any] | None) -> NumberChec
     if sms == "inbound+outbound":
         return NumberCheck(number, "consistent", "ok", "SMS inbound+outbound", warnings)
     if sms == "outbound":
-        return NumberCheck(number, "outbound_only", "warning", NO_REPLIES, warnings)
+        return NumberCheck(
+            number, "outbound_only", "warning", "SMS outbound only", warnings, NO_REPLIES
+        )
     verdict = "inbound_only" if sms == "inbound" else "no_sms"
     return NumberCheck(
         number,

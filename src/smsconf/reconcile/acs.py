@@ -272,7 +272,7 @@ async def _account(
             NumberResult(account.name, number.number, number.type, check.verdict, check.detail)
         )
         if check.level == "warning":
-            found.notes.append(Note("warning", subject, check.detail))
+            found.notes.append(Note("warning", subject, check.advice or check.detail))
         elif check.level == "error":
             found.unsafe.append(f"{subject}: {check.detail}")
         found.notes += [Note("warning", subject, text) for text in check.warnings]

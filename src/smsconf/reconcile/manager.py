@@ -269,8 +269,8 @@ async def _planned(
                 config,
                 live.rows,
                 loaded.locate,
-                endpoint=getattr(target, "acs_endpoint", None),
-                transport=getattr(target, "acs_transport", None),
+                endpoint=target.acs_endpoint,
+                transport=target.acs_transport,
             ),
             check_event_grid(config, org_acs(live.rows), arm_access(target), loaded.locate),
         )
