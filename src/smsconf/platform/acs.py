@@ -22,6 +22,8 @@ INFERRED = (
     "(<name>.communication.azure.com, or a regional <name>.<geo>.communication.azure.com)",
     "Manage Azure Communication Services (Channels > Phone numbers > Advanced) takes new Event "
     "grid app id and tenant id values, as it takes a new connection string",
+    "the ACS provider setting's msdyn_name is the resource name (export writes it as "
+    "resource_name)",
     "an SMS channel on an ACS number carries msdyn_enablefileattachmentforcustomers/agents false "
     "(the admin center's ACS wizard has no user-features page)",
 )

@@ -155,6 +155,18 @@ def organisation_side(config: Config, rows: Rows, locate: Locate) -> AcsFindings
             )
     channels = {ws.sms.number: ws.name for ws in config.workstreams if ws.sms is not None}
     for i, account in accounts:
+        if account.resource_id is None and (
+            account.event_grid is None or account.event_grid.mode != "ignored"
+        ):
+            found.notes.append(
+                Note(
+                    "warning",
+                    f"account '{account.name}'" + _at(locate, ("accounts", i)),
+                    "resource_id is not set, so the Event Grid wiring that brings inbound SMS "
+                    "is not checked: copy Resource ID from the Azure portal (the ACS resource > "
+                    "Properties)",
+                )
+            )
         found.notes.append(
             Note("fact", f"connection string of account '{account.name}'", SECRET_UNREAD)
         )
@@ -190,6 +202,11 @@ def organisation_side(config: Config, rows: Rows, locate: Locate) -> AcsFindings
                     )
                 )
     return found
+
+
+def _at(locate: Locate, path: tuple[str | int, ...]) -> str:
+    where = locate(path)
+    return f" ({where})" if where else ""
 
 
 def connection_of(account: Account, endpoint: str | None) -> ConnectionString:
