@@ -27,8 +27,14 @@ if TYPE_CHECKING:
     from smsconf.routing.graph import Graph
 
 FORMAT_VERSION = "1.0"
-PROVIDER_TABLES = ("twilio.IncomingPhoneNumber", "twilio.ShortCode")
-"""The provider resources a plan writes besides Dataverse rows (`reconcile.twilio`)."""
+PROVIDER_TABLES = (
+    "twilio.IncomingPhoneNumber",
+    "twilio.ShortCode",
+    "eventgrid.SystemTopic",
+    "eventgrid.EventSubscription",
+)
+"""The provider resources a plan writes besides Dataverse rows (`reconcile.twilio`,
+`reconcile.eventgrid`)."""
 Action = Literal["create", "update", "delete", "associate", "disassociate"]
 SENSITIVE = "(sensitive)"
 
