@@ -182,6 +182,22 @@ class ProviderNumber:
 
 
 @dataclass(frozen=True)
+class EventGridWiring:
+    """An ACS account's Event Grid wiring as ARM holds it (`reconcile.eventgrid`): the
+    subscriptions in effect for the organisation, where they deliver, where they must, and
+    whether all is as D-EG has it (`checked` false: ARM was not asked, `detail` says why)."""
+
+    account: str
+    checked: bool
+    right: bool
+    topic: str
+    subscriptions: str
+    delivers_to: str
+    expected: str | None
+    detail: str
+
+
+@dataclass(frozen=True)
 class TrustedHost:
     """A host the run contacted or would contact, and why it may (`reconcile.trust`)."""
 
@@ -255,6 +271,8 @@ class Plan:
     a real organisation. Shown so nobody wonders which state a plan read."""
     routing: tuple[Graph, ...] = ()
     """A picture of each changed workstream's routing, before and after (`routing.graph`)."""
+    event_grid: tuple[EventGridWiring, ...] = ()
+    """Each ACS account's Event Grid wiring; in the file only when there is an ACS account."""
     smsconf_version: str = __version__
     format_version: str = FORMAT_VERSION
 
@@ -317,6 +335,7 @@ class Plan:
             "paths": list(self.paths),
             "only": list(self.only),
             "routing": [g.to_dict() for g in self.routing],
+            **({"event_grid": [asdict(w) for w in self.event_grid]} if self.event_grid else {}),
         }
 
     @cached_property
@@ -749,6 +768,7 @@ def _plan_from(data: dict[str, Any]) -> Plan:
         paths=_strings(data, "paths", ""),
         only=_strings(data, "only", ""),
         routing=_routing(_take(data, "routing", "", list)),
+        event_grid=_records(EventGridWiring, data, "event_grid") if "event_grid" in data else (),
         trust=Trust(
             _records(TrustedHost, trust, "hosts", "trust."),
             _records(SecretUse, trust, "secrets", "trust."),
@@ -875,9 +895,11 @@ def _first_mismatch(plan: Plan, data: dict[str, Any]) -> str:
 
 _RECORD_KINDS: dict[Any, dict[str, tuple[type, ...]]] = {
     ProviderNumber: {"sid": (str, NONE), "expected": (str, NONE), "right": (bool,)},
+    EventGridWiring: {"checked": (bool,), "right": (bool,), "expected": (str, NONE)},
 }
 _PLAN_MEMBERS = (
     "format_version",
     *Plan(None, "-", "-", "-")._body([]),
+    "event_grid",
 )
 _CHANGE_MEMBERS = tuple(_change_dict(Change("create", "-", "-", "queue", ("-",), "-")))
