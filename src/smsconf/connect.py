@@ -2,7 +2,7 @@
 emulators.
 
 A URL target is a `DataverseClient` with Azure credentials (or `SMSCONF_TOKEN`). The local
-target runs the Dataverse, Telesign and Twilio emulators in-process over httpx's ASGI
+target runs the Dataverse, Telesign, Twilio and ACS emulators in-process over httpx's ASGI
 transport, with the Dataverse store in SQLite under the state directory, so a later command
 sees what an earlier one applied. The CLI, the tests and the benchmark open targets here; the
 reconciler only ever receives the `Target` value (smsconf.target).
@@ -24,6 +24,8 @@ from smsconf.dataverse import DataverseClient, RetryPolicy, StaticToken, credent
 from smsconf.redact import register
 from smsconf.target import (
     LOCAL,
+    LOCAL_ACS_URL,
+    LOCAL_ARM_URL,
     LOCAL_DB,
     LOCAL_TELESIGN_URL,
     LOCAL_TWILIO_URL,
@@ -36,6 +38,7 @@ if TYPE_CHECKING:  # the emulators are imported only when the local target is op
     from smsconf.emulator.dataverse import FaultConfig
 
 LOCAL_TWILIO_STATE = "twilio.json"
+LOCAL_ACS_STATE = "acs.json"
 LOCAL_NAMESPACE = uuid.UUID("5d0c4a8e-2f3b-4c61-9a7e-0b1d2c3e4f50")
 # Objects the example looks up by name that a real org would already have (bots are
 # application users, surveys come from Customer Voice, operating hours are calendars set in the
@@ -113,6 +116,7 @@ async def _local(
             if fresh:
                 await seed_demo_rows(client)
             twilio_url, twilio_transport = local_twilio(httpx.ASGITransport(app=app), home=home)
+            acs_url, acs_transport, arm_url, arm_transport = local_acs(home=home)
             yield Target(
                 LOCAL,
                 LOCAL_URL,
@@ -121,6 +125,10 @@ async def _local(
                 gateway=LOCAL_URL,
                 twilio_endpoint=twilio_url,
                 twilio_transport=twilio_transport,
+                acs_endpoint=acs_url,
+                acs_transport=acs_transport,
+                arm_endpoint=arm_url,
+                arm_transport=arm_transport,
                 home=home,
             )
     finally:
@@ -155,12 +163,104 @@ def local_twilio(
     return LOCAL_TWILIO_URL, httpx.ASGITransport(app=app)
 
 
+def local_acs(
+    *, home: Path | None = None
+) -> tuple[str, httpx.AsyncBaseTransport, str, httpx.AsyncBaseTransport]:
+    """The local organisation's ACS: (data-plane URL, transport, ARM URL, transport), one
+    in-process emulator of the demo resource answering both, its Event Grid objects kept
+    beside the local org (so a re-plan sees the subscription apply created)."""
+    from smsconf.emulator.acs import create_app as acs_app
+    from smsconf.emulator.acs import demo_resource
+
+    home = home if home is not None else state_dir()
+    home.mkdir(parents=True, exist_ok=True)
+    resource = demo_resource(host=httpx.URL(LOCAL_ACS_URL).host)
+    app = acs_app([resource], state_file=home / LOCAL_ACS_STATE)
+    transport = httpx.ASGITransport(app=app)
+    return LOCAL_ACS_URL, transport, LOCAL_ARM_URL, transport
+
+
 async def seed_demo_rows(client: DataverseClient) -> None:
     """Fixed ids, so every fresh local org is the same org and its plans are reproducible."""
     for entity_set, (column, names) in LOCAL_DEMO_ROWS.items():
         for name in names:
             row_id = uuid.uuid5(LOCAL_NAMESPACE, f"{entity_set}/{name}")
             await client.create(entity_set, {column: name}, id=row_id)
+    await seed_acs_rows(client)
+
+
+async def seed_acs_rows(client: DataverseClient) -> None:
+    """What the admin center's "connect an ACS resource" and "Sync from Azure" would have
+    written for the demo resource (providers.md §2.2, §2.4): the provider setting (192350000,
+    the resource's immutable id and data location, the connection string as its secret
+    [inferred]), the Event Grid app entries, and a number row (+E.164) for each number but the
+    one left unsynced. smsconf never writes these itself; the local org has them as a real
+    one would."""
+    from smsconf.emulator.acs import (
+        DEMO_EVENT_GRID_APP_ID,
+        DEMO_EVENT_GRID_TENANT_ID,
+        DEMO_NOT_SYNCED,
+        DEMO_RESOURCE,
+    )
+    from smsconf.platform.tables import TABLES
+
+    def bind(table: str, column: str, target_id: uuid.UUID) -> dict[str, str]:
+        found = TABLES[table].column(column)
+        assert found is not None and found.navigation and found.target
+        return {
+            f"{found.navigation}@odata.bind": f"/{TABLES[found.target].entity_set}({target_id})"
+        }
+
+    resource = DEMO_RESOURCE
+    setting = uuid.uuid5(LOCAL_NAMESPACE, f"acs/{resource.name}")
+    await client.create(
+        TABLES["msdyn_occommunicationprovidersetting"].entity_set,
+        {
+            "msdyn_name": resource.name,
+            "msdyn_occommunicationprovider": 192350000,
+            "msdyn_occommunicationproviderimmutableid": resource.immutable_id,
+            "msdyn_occommunicationproviderdatalocation": resource.data_location,
+            "msdyn_securesecret": resource.connection_string(LOCAL_ACS_URL),
+        },
+        id=setting,
+    )
+    entry = "msdyn_occommunicationprovidersettingentry"
+    for key, value in (
+        ("EventGridAppID", DEMO_EVENT_GRID_APP_ID),
+        ("EventGripAppTenantID", DEMO_EVENT_GRID_TENANT_ID),  # sic, as the admin center keys it
+    ):
+        await client.create(
+            TABLES[entry].entity_set,
+            {
+                "msdyn_name": key,
+                "msdyn_key": key,
+                "msdyn_value": value,
+                **bind(entry, "msdyn_communicationprovidersettingentid", setting),
+            },
+            id=uuid.uuid5(LOCAL_NAMESPACE, f"acs/{resource.name}/{key}"),
+        )
+    number_table = "msdyn_ocphonenumber"
+    kinds = {"tollFree": 192350001, "mobile": 192350003, "geographic": 192350000}
+    for number in resource.numbers:
+        if number.phone_number == DEMO_NOT_SYNCED:
+            continue
+        await client.create(
+            TABLES[number_table].entity_set,
+            {
+                "msdyn_name": number.phone_number,
+                "msdyn_phonenumber": number.phone_number,
+                "msdyn_countryisocode": number.country_code,
+                "msdyn_type": kinds[number.phone_number_type],
+                "msdyn_ocphonenumbersource": 192350000,  # Direct Offer (ACS)
+                "msdyn_phonenumbertype": 0,  # ACS
+                "msdyn_smsinboundenabled": "inbound" in number.sms,
+                "msdyn_smsoutboundenabled": "outbound" in number.sms,
+                "msdyn_phoneinboundenabled": "inbound" in number.calling,
+                "msdyn_phoneoutboundenabled": "outbound" in number.calling,
+                **bind(number_table, "msdyn_occommunicationprovidersettingid", setting),
+            },
+            id=uuid.uuid5(LOCAL_NAMESPACE, f"acs/{number.phone_number}"),
+        )
 
 
 def prepare_org(db: Path, org_id: str | None = None) -> None:

@@ -21,6 +21,8 @@ LOCAL = "local"
 LOCAL_URL = "http://local.smsconf"
 LOCAL_TELESIGN_URL = "http://telesign.local"
 LOCAL_TWILIO_URL = "http://twilio.local"
+LOCAL_ACS_URL = "http://acs.local"
+LOCAL_ARM_URL = "http://management.local"
 LOCAL_DB = "local.sqlite"
 
 
@@ -88,6 +90,13 @@ class Target:
     gateway: str | None = None
     twilio_endpoint: str | None = None
     twilio_transport: httpx.AsyncBaseTransport | None = None
+    acs_endpoint: str | None = None
+    """Where the organisation's ACS resource answers (the local one's; a real org's comes
+    from each account's connection string)."""
+    acs_transport: httpx.AsyncBaseTransport | None = None
+    arm_endpoint: str | None = None
+    """Azure Resource Manager (the local org's emulated slice; None: the real one)."""
+    arm_transport: httpx.AsyncBaseTransport | None = None
     credential_source: str | None = None
     """The secret the organisation's bearer token comes from, by name (None: the local org)."""
     home: Path = field(default_factory=state_dir)
