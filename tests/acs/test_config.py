@@ -150,10 +150,11 @@ def test_other_providers_fields_are_refused_with_the_acs_twin(tmp_path: Path) ->
 
 
 def test_missing_acs_fields_and_a_literal_connection_string(tmp_path: Path) -> None:
-    data = changed(lambda d: d["accounts"][0].pop("resource_id"))
+    data = changed(lambda d: d["accounts"][0].pop("connection_string"))
     assert only(problems(tmp_path, data)).message == (
-        "missing required key 'resource_id' for an acs account"
+        "missing required key 'connection_string' for an acs account"
     )
+    assert problems(tmp_path, changed(lambda d: d["accounts"][0].pop("resource_id"))) == []
     secret = "endpoint=https://contoso.communication.azure.com/;accesskey=c2VjcmV0"
     data = changed(lambda d: d["accounts"][0].update(connection_string=secret))
     found = only(problems(tmp_path, data))

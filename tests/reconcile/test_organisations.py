@@ -108,4 +108,4 @@ def test_a_column_smsconf_must_write_is_refused_where_the_yaml_asks_for_it(ws: W
     assert "examples/channels.yaml:" in result.output
     assert "(at accounts[0].numbers[0])" in result.output
     assert "hint: update the organisation's" in result.output
-    assert not ws.rows("msdyn_ocphonenumber")
+    assert not ws.rows("msdyn_ocphonenumber", msdyn_phonenumber="14255550100")

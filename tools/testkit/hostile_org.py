@@ -67,10 +67,15 @@ def write_hostile_rows(home: Path) -> None:
                 }
                 store.put("queue", row_id, {**base, **hostile})
             for table, odd in ODD_COLUMNS:
-                row = store.rows(table)[0]
+                rows = store.rows(table)  # the row already holding the value, if any
+                row = next((r for r in rows if _holds(r, odd)), rows[0])
                 store.put(table, row[f"{table}id"], {**row, **odd})
     finally:
         store.close()
+
+
+def _holds(row: dict[str, object], values: dict[str, object]) -> bool:
+    return all(str(row.get(column)) == str(value) for column, value in values.items())
 
 
 @dataclass

@@ -159,7 +159,7 @@ class Account(Strict):
 
     Telesign accounts take `customer_id` and `api_key` (and `endpoint`, `auth`); Twilio
     accounts take `account_sid` and `auth_token` (and `endpoint`); ACS resources take
-    `resource_name`, `resource_id` and `connection_string` (and `event_grid`). The rules say
+    `resource_name` and `connection_string` (and `resource_id`, `event_grid`). The rules say
     which is missing or misplaced.
     """
 
@@ -167,7 +167,7 @@ class Account(Strict):
         json_schema_extra={
             "allOf": [
                 _provider_requires("twilio", ["account_sid", "auth_token"]),
-                _provider_requires("acs", ["resource_name", "resource_id", "connection_string"]),
+                _provider_requires("acs", ["resource_name", "connection_string"]),
                 {
                     "if": {
                         "properties": {"provider": {"enum": ["twilio", "acs"]}},
@@ -209,7 +209,8 @@ class Account(Strict):
     resource_id: str | None = Field(
         None,
         description="ACS Resource ID: /subscriptions/<id>/resourceGroups/<group>/providers/"
-        "Microsoft.Communication/CommunicationServices/<name>",
+        "Microsoft.Communication/CommunicationServices/<name>; without it the Event Grid "
+        "wiring is not checked (the organisation does not store it, so export cannot fill it)",
     )
     connection_string: Secret | None = Field(
         None,

@@ -28,7 +28,7 @@ NEEDS_TOKEN = (
 FIELDS = {
     "telesign": ("customer_id", "api_key"),
     "twilio": ("account_sid", "auth_token"),
-    "acs": ("resource_name", "resource_id", "connection_string"),
+    "acs": ("resource_name", "connection_string"),
 }
 # The fields only one provider takes, and what the others call the same thing.
 ONLY = {

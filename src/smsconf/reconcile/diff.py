@@ -37,6 +37,7 @@ from smsconf.mapping.tables import (
 )
 from smsconf.platform import TABLES, ColumnType
 from smsconf.platform import vocabulary as vocab
+from smsconf.platform.acs import admin_center_owned
 from smsconf.reconcile.plan import Action, Change, ColumnChange, Note, Unmanaged
 
 RANK = {table: i for i, table in enumerate(KEYS)}
@@ -522,10 +523,17 @@ class Differ:
         removed = self.config.removed[entry]
         name = row.get(TABLES[table].primary_name) or removed.name
         what = f"{removed.kind.replace('_', ' ')} '{name}'"
+        owned = admin_center_owned(self.live.rows, table, row)
         if _out_of_the_box(table, row):
             problem = Problem(
                 f"{what} is the organisation's own ({OUT_OF_THE_BOX[table]}): smsconf never "
                 "deletes it",
+                ("removed", entry, "name"),
+                hint="remove this entry; the row stays as it is",
+            )
+        elif owned:
+            problem = Problem(
+                f"{what}: smsconf never deletes it: {owned}",
                 ("removed", entry, "name"),
                 hint="remove this entry; the row stays as it is",
             )

@@ -30,6 +30,7 @@ from smsconf.mapping.limits import too_long
 from smsconf.mapping.live import LiveState
 from smsconf.platform.inbound import inbound_url
 from smsconf.reconcile.absent import absent_columns
+from smsconf.reconcile.acs import check_acs, organisation_side
 from smsconf.reconcile.apply import (
     ApplyReport,
     Progress,
@@ -263,16 +264,27 @@ async def _planned(
             transport=target.twilio_transport,
         )
         creds, numbers = creds + twilio.credentials, numbers + twilio.numbers
-        grid = await check_event_grid(config, org_acs(live.rows), arm_access(target), loaded.locate)
+        acs, grid = await asyncio.gather(
+            check_acs(
+                config,
+                live.rows,
+                loaded.locate,
+                endpoint=target.acs_endpoint,
+                transport=target.acs_transport,
+            ),
+            check_event_grid(config, org_acs(live.rows), arm_access(target), loaded.locate),
+        )
+        creds, numbers = creds + acs.credentials, numbers + acs.numbers
         order = {a.name: i for i, a in enumerate(config.accounts)}
         creds.sort(key=lambda c: order.get(c.account, 0))
     else:
         live, creds, numbers = await live_task, [], []
+        acs = organisation_side(config, live.rows, loaded.locate)
     await read_editors(target.dataverse, live)
     for table, old, new in renames(config):
         live.rename(table, old, new)
     with gc_paused():
-        rows, links = desired_rows(config, live)
+        rows, links = desired_rows(config, live, frozenset(acs.absent))
         problems = live.problems + absent_columns(rows, live.schema) + too_long(rows)
         if problems:
             raise loaded.problems(problems)
@@ -292,6 +304,7 @@ async def _planned(
         telesign_notes(config)
         + migration_notes(config, live)
         + (twilio.notes if twilio else [])
+        + acs.notes
         + grid.notes
         + result.notes
         + routing_notes(loaded, live)
@@ -312,7 +325,7 @@ async def _planned(
         credentials=tuple(creds),
         number_checks=tuple(numbers),
         read_etags=result.read_etags,
-        unsafe=tuple(result.unsafe + delete_limits(changes, loaded, options)),
+        unsafe=tuple(result.unsafe + acs.unsafe + delete_limits(changes, loaded, options)),
         git_commit=commit,
         git_dirty=dirty,
         callback_urls=callback_urls(loaded, target, live.org_id),
