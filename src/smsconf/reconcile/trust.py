@@ -11,12 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from smsconf.acs.arm import ARM
 from smsconf.config.loader import Loaded
 from smsconf.config.secrets import SecretRef
 from smsconf.hosts import Endpoint, HostPolicy
 from smsconf.platform.hosts import Service
 from smsconf.reconcile.plan import SecretUse, Trust, TrustedHost
-from smsconf.target import LOCAL, LOCAL_TELESIGN_URL, LOCAL_TWILIO_URL, LOCAL_URL, Target
+from smsconf.target import (
+    LOCAL,
+    LOCAL_ARM_URL,
+    LOCAL_TELESIGN_URL,
+    LOCAL_TWILIO_URL,
+    LOCAL_URL,
+    Target,
+)
 from smsconf.telesign.account import base_url
 from smsconf.twilio.account import API_BASE, MESSAGING_BASE
 
@@ -37,6 +45,7 @@ class Route:
     dataverse: Endpoint
     telesign: Endpoint | None = None
     twilio: Endpoint | None = None
+    arm: Endpoint | None = None
 
 
 def named_route(target: str, named_by: str, telesign: str | None = None) -> Route:
@@ -49,6 +58,7 @@ def named_route(target: str, named_by: str, telesign: str | None = None) -> Rout
         Endpoint("dataverse", LOCAL_URL, named_by, in_process=True),
         override or Endpoint("telesign", LOCAL_TELESIGN_URL, named_by, in_process=True),
         Endpoint("twilio", LOCAL_TWILIO_URL, named_by, in_process=True),
+        Endpoint("arm", LOCAL_ARM_URL, named_by, in_process=True),
     )
 
 
@@ -62,6 +72,7 @@ def target_route(target: Target) -> Route:
         Endpoint("dataverse", target.url, target.name, target.dataverse.in_process),
         provider("telesign", target.telesign_endpoint, target.telesign_transport is not None),
         provider("twilio", target.twilio_endpoint, target.twilio_transport is not None),
+        provider("arm", target.arm_endpoint, target.arm_transport is not None),
     )
 
 
@@ -91,6 +102,14 @@ def endpoints(loaded: Loaded, route: Route, *, providers: bool = True) -> list[E
             found.append(Endpoint("twilio", account.endpoint, written))
         else:
             found += [Endpoint("twilio", url, "Twilio's API") for url in (API_BASE, MESSAGING_BASE)]
+    for account in accounts:  # the Event Grid wiring of an ACS resource (reconcile.eventgrid)
+        grid = account.event_grid
+        if (
+            account.provider == "acs"
+            and account.resource_id
+            and not (grid and grid.mode == "ignored")
+        ):
+            found.append(route.arm or Endpoint("arm", ARM, "Azure Resource Manager"))
     return _unique(found)
 
 
