@@ -113,6 +113,9 @@ INFERRED = (
     "msdyn_occommunicationprovidersetting.msdyn_accountsid holds the Twilio Account SID and "
     "msdyn_securesecret its Auth Token",
     "msdyn_ocphonenumber.msdyn_type: a Twilio long code is stored as Geo (192350000)",
+    "a Telesign geo number is a Twilio long_code (the admin center's Twilio 'Long code' is "
+    "Telesign's 'Geo'): migrate telesign moves geo numbers to long_code, and a number typed with "
+    "the other provider's word gets it as its did-you-mean",
     "msdyn_liveworkstream.msdyn_blockcapacityforwrapup: null = always block, 0 = never block",
     "msdyn_ocsystemmessage.msdyn_instanceid holds the SMS channel setting id (not the workstream)",
     "ruleset operators !=, <, <=, null and contains are spelt as in RULE_OPERATOR",
@@ -129,6 +132,9 @@ INFERRED = (
     "queue.msdyn_isdefaultqueue is true on the out-of-the-box queues (Default messaging queue), "
     "which removed: never deletes",
     "text column MaxLength counts UTF-16 code units (an emoji counts 2), as SQL nvarchar does",
+    "a column not valid for update (IsValidForUpdate false) sent in an update is ignored, as one "
+    "not valid for create is on create (sources settle create only; the local organisation "
+    "ignores both, and smsconf sends neither: tests/mapping/test_fields_writable.py)",
 )
 
 
