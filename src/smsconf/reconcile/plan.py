@@ -307,7 +307,7 @@ class Plan:
     routing: tuple[Graph, ...] = ()
     """A picture of each changed workstream's routing, before and after (`routing.graph`)."""
     event_grid: tuple[EventGridWiring, ...] = ()
-    """Each ACS account's Event Grid wiring; in the file only when there is an ACS account."""
+    """Each ACS account's Event Grid wiring (`reconcile.eventgrid`)."""
     smsconf_version: str = __version__
     format_version: str = FORMAT_VERSION
 
@@ -371,7 +371,7 @@ class Plan:
             "paths": list(self.paths),
             "only": list(self.only),
             "routing": [g.to_dict() for g in self.routing],
-            **({"event_grid": [asdict(w) for w in self.event_grid]} if self.event_grid else {}),
+            "event_grid": [asdict(w) for w in self.event_grid],
         }
 
     @cached_property
@@ -703,6 +703,7 @@ _OPTIONAL: dict[str, Any] = {
     "only": [],
     "routing": [],
     "trust_base": None,
+    "event_grid": [],
 }
 """Members added within format 1.0, as a plan saved before them reads."""
 _OPTIONAL_CHANGE: dict[str, Any] = {
@@ -815,7 +816,7 @@ def _plan_from(data: dict[str, Any]) -> Plan:
         paths=_strings(data, "paths", ""),
         only=_strings(data, "only", ""),
         routing=_routing(_take(data, "routing", "", list)),
-        event_grid=_records(EventGridWiring, data, "event_grid") if "event_grid" in data else (),
+        event_grid=_records(EventGridWiring, data, "event_grid"),
         trust=Trust(
             _records(TrustedHost, trust, "hosts", "trust."),
             _records(SecretUse, trust, "secrets", "trust."),
@@ -960,6 +961,5 @@ _RECORD_KINDS: dict[Any, dict[str, tuple[type, ...]]] = {
 _PLAN_MEMBERS = (
     "format_version",
     *Plan(None, "-", "-", "-")._body([]),
-    "event_grid",
 )
 _CHANGE_MEMBERS = tuple(_change_dict(Change("create", "-", "-", "queue", ("-",), "-")))
