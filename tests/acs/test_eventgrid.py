@@ -13,7 +13,7 @@ import pytest
 from smsconf.acs import arm as az
 from smsconf.acs.eventgrid import SMS_DELIVERY_REPORT, SMS_RECEIVED
 from smsconf.config.loader import Loaded, load
-from smsconf.dataverse.auth import StaticToken
+from smsconf.dataverse.auth import ClientSecretCredential, StaticToken
 from smsconf.dataverse.retry import RetryPolicy
 from smsconf.emulator.acs import (
     DEMO_EVENT_GRID_APP_ID,
@@ -289,3 +289,34 @@ async def test_managed_without_the_organisations_entra_entries_cannot_create(
     [todo] = texts(found, "todo")
     assert "apply cannot create it without the organisation's EventGridAppID entry" in todo
     assert any("no EventGripAppTenantID entry" in t for t in texts(found, "warning"))
+
+
+async def test_arm_refusing_the_token_or_the_read_leaves_the_wiring_unchecked_and_says_why(
+    tmp_path: Path,
+) -> None:
+    loaded = config(tmp_path, CHECKED)
+    guarded = create_app(token="the-only-token-arm-takes")
+    found = await check(loaded, guarded)  # access() presents another token: ARM's 401
+    [warning] = texts(found, "warning")
+    assert "was not checked" in warning and "HTTP 401" in warning and "needs Reader" in warning
+    assert not found.changes and not found.wiring[0].checked
+
+    def entra_refuses(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401, json={"error": "invalid_client", "error_description": "bad"})
+
+    credential = ClientSecretCredential(
+        "contoso.onmicrosoft.com",
+        "client",
+        "a-client-secret",
+        transport=httpx.MockTransport(entra_refuses),
+    )
+    access_ = az.ArmAccess(
+        credential, "test", "http://arm.test", httpx.ASGITransport(app=create_app())
+    )
+    found = await check_event_grid(loaded.config, ORG, access_, loaded.locate)
+    [warning] = texts(found, "warning")
+    assert (
+        "no ARM token" in warning
+        and "invalid_client" in warning
+        and "a-client-secret" not in warning
+    )

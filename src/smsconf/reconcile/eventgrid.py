@@ -178,7 +178,12 @@ async def _account(
                 f"ARM has no ACS resource {account.resource_id} ({where or 'resource_id'}): "
                 "copy Resource ID from the Azure portal (the ACS resource > Properties)",
             )
-        return unchecked("warning", f"not checked: {exc}")
+        needs = (
+            "; the principal needs Reader on the resource and its system topic"
+            if exc.status in (401, 403)
+            else ""
+        )
+        return unchecked("warning", f"the Event Grid wiring was not checked: {exc}{needs}")
     _check(found, index, account, organisation, inspection, expected, mode, subject, locate)
     return found
 
