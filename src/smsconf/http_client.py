@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
 from smsconf import __version__
-from smsconf.dataverse.retry import RetryPolicy
 from smsconf.tls import verifying_context
+
+if TYPE_CHECKING:  # the Dataverse package imports this module: no cycle at run time
+    from smsconf.dataverse.retry import RetryPolicy
 
 USER_AGENT = f"smsconf/{__version__} httpx/{httpx.__version__}"
 

@@ -111,7 +111,7 @@ def check_credentials(
 
     results = asyncio.run(checks())
     table = Table()
-    for column in ("account", "provider", "customer ID / SID / resource", "result"):
+    for column in ("account", "provider", "customer ID / SID", "result"):
         table.add_column(column, no_wrap=True)
     table.add_column("detail")
     for result in results:
