@@ -135,6 +135,13 @@ INFERRED = (
     "a column not valid for update (IsValidForUpdate false) sent in an update is ignored, as one "
     "not valid for create is on create (sources settle create only; the local organisation "
     "ignores both, and smsconf sends neither: tests/mapping/test_fields_writable.py)",
+    "ACS access-key requests: the x-ms-date clock skew the service accepts (the ACS emulator "
+    "allows 15 minutes, App Configuration's HMAC window; providers.md §10 q14)",
+    "ACS data plane errors: a throttled request is 429 TooManyRequests with Retry-After, a "
+    "missing or unknown api-version 400 MissingApiVersionParameter / UnsupportedApiVersion "
+    "(ARM's words), an unknown number 404 PhoneNumberNotFound (the emulator's choices)",
+    "ACS POST /sms from a number the resource owns without outbound SMS is a 401 like one it "
+    "does not own (the SDK's live tests record only the latter)",
 )
 
 
