@@ -28,9 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-Service = Literal[
-    "dataverse", "entra", "telesign", "twilio", "acs", "arm", "github", "omnichannel"
-]
+Service = Literal["dataverse", "entra", "telesign", "twilio", "acs", "arm", "github", "omnichannel"]
 
 
 @dataclass(frozen=True)

@@ -148,13 +148,21 @@ INFERRED = (
 def verify_list() -> list[str]:
     """Everything to check on a real organisation: the mapping's guesses above, then every
     table, key and column fact the platform definitions flag as inferred."""
+    from smsconf.acs.eventgrid import INFERRED as EVENT_GRID_INFERRED
     from smsconf.platform.acs import INFERRED as ACS_INFERRED
     from smsconf.platform.hosts import INFERRED as HOSTS_INFERRED
     from smsconf.platform.inbound import INFERRED as INBOUND_INFERRED
     from smsconf.platform.routing import INFERRED as ROUTING_INFERRED
     from smsconf.platform.tables import ALL_TABLES
 
-    facts = [*INFERRED, *ROUTING_INFERRED, *INBOUND_INFERRED, *HOSTS_INFERRED, *ACS_INFERRED]
+    facts = [
+        *INFERRED,
+        *ROUTING_INFERRED,
+        *INBOUND_INFERRED,
+        *HOSTS_INFERRED,
+        *ACS_INFERRED,
+        *EVENT_GRID_INFERRED,
+    ]
     for table in ALL_TABLES:
         if table.entity_set_inferred:
             facts.append(f"{table.logical_name}: entity set name {table.entity_set}")

@@ -341,6 +341,7 @@ async def _planned(
         local_org=str(target.database) if target.database else None,
         only=options.only,
         routing=tuple(routing_pictures(config, live.rows, [c.path for c in changes])),
+        event_grid=tuple(grid.wiring),
     )
     return plan, live
 
