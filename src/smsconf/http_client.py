@@ -1,5 +1,5 @@
-"""The HTTP core every smsconf client shares (Dataverse, Telesign, Twilio): how it meets a
-service on the network, when it tries a request again, and how it closes.
+"""The HTTP core every smsconf client shares (Dataverse, Telesign, Twilio, ACS): how it meets
+a service on the network, when it tries a request again, and how it closes.
 
 On the network, TLS is verified against the system's trust store (smsconf.tls); in-process
 (an ASGI transport to an emulator) there is nothing to verify. Every request names smsconf and
@@ -16,7 +16,7 @@ are Retry-After when the server gives one (Dataverse's service protection), othe
 exponential backoff with jitter from the policy's own seeded `random.Random`, so a test (or a
 reliability run) replays the same waits; tenacity's wait helpers draw from the global
 generator. What differs between services (Dataverse's first-contact limit and `$batch`
-replays, Twilio's missing Retry-After, Telesign's per-attempt timeout) is each client's
+replays, Telesign's per-attempt timeout, the providers' success statuses) is each client's
 `decide`: a parameter of the one loop, never a second loop.
 """
 
@@ -27,8 +27,9 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import Any, Self, TypeVar
 
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, stop_never
@@ -202,3 +203,87 @@ class ClosingClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+
+class RetryingClient(ClosingClient):
+    """A provider client (Twilio, ACS) that sends through the one retry core by the project's
+    one rule: a 429 or 503 retried for any request (after its Retry-After when it has one), a
+    502/504 or a dropped connection only for a request that is harmless to repeat; it counts
+    requests and retries."""
+
+    policy: RetryPolicy
+    requests: int = 0
+    retries: int = 0
+
+    def unreachable(self, exc: httpx.TransportError) -> Exception:
+        """The exception raised when no answer came after the retries."""
+        raise NotImplementedError
+
+    def on_retry(self, method: str, reply: httpx.Response) -> None:
+        """Heard for each answer that is retried (to log it)."""
+
+    async def _request(
+        self, method: str, url: str, *, idempotent: bool = True, **kwargs: Any
+    ) -> tuple[httpx.Response, int]:
+        """The final answer and the attempts it took; `unreachable()` raised without one."""
+        attempts = 0
+
+        async def once() -> httpx.Response:
+            nonlocal attempts
+            attempts += 1
+            self.requests += 1
+            return await self._http.request(method, url, **kwargs)
+
+        def decide(attempt: int, outcome: object) -> float | None:
+            if isinstance(outcome, httpx.TransportError):
+                sent = not isinstance(outcome, NOT_SENT)
+                return self.policy.delay(attempt, status=None, sent=sent, idempotent=idempotent)
+            if not isinstance(outcome, httpx.Response) or outcome.is_success:
+                return None
+            return self.policy.delay(
+                attempt,
+                status=outcome.status_code,
+                retry_after=retry_after(outcome),
+                idempotent=idempotent,
+            )
+
+        def counted(attempt: int, delay: float, outcome: object) -> None:
+            self.retries += 1
+            if isinstance(outcome, httpx.Response):
+                self.on_retry(method, outcome)
+
+        try:
+            reply = await with_retries(once, decide, sleep=self.policy.sleep, announce=counted)
+        except httpx.TransportError as exc:
+            raise self.unreachable(exc) from None
+        return reply, attempts
+
+
+def retry_after(reply: httpx.Response) -> float | None:
+    """Seconds a `Retry-After` header asks for (delta-seconds or an HTTP date), else None."""
+    value = reply.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    date = reply.headers.get("Date")
+    try:
+        now = parsedate_to_datetime(date) if date else None
+    except (TypeError, ValueError):
+        now = None
+    return max(0.0, (when - now).total_seconds()) if now else None
+
+
+def json_body(reply: httpx.Response) -> Mapping[str, Any]:
+    """The answer's JSON object, or {} when it is not one."""
+    try:
+        parsed = reply.json()
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, Mapping) else {}

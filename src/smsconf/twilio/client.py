@@ -1,10 +1,10 @@
 """The HTTP conversation with Twilio: Basic auth, JSON answers, retries on 429 and 5xx.
 
-Retries follow the project's one rule and loop (`smsconf.http_client`): a 429 (Twilio's
-20429: "safe to retry after backing off", §3.5) or a 503 is retried for any request, a 502/504
-or a dropped connection only for a request that is harmless to repeat. Every request smsconf
-sends to Twilio is: reads, and an update that sets a number's SmsUrl to a value (the same
-value twice is the same number). A POST to a list resource (a purchase) is never built here.
+Retries follow the project's one rule (`dataverse.retry`): a 429 (Twilio's 20429: "safe to
+retry after backing off", §3.5) or a 503 is retried for any request, a 502/504 or a dropped
+connection only for a request that is harmless to repeat. Every request smsconf sends to Twilio
+is: reads, and an update that sets a number's SmsUrl to a value (the same value twice is the
+same number). A POST to a list resource (a purchase) is never built here.
 """
 
 from __future__ import annotations
@@ -17,13 +17,8 @@ from typing import Any
 
 import httpx
 
-from smsconf.http_client import (
-    NOT_SENT,
-    ClosingClient,
-    RetryPolicy,
-    provider_http,
-    with_retries,
-)
+from smsconf.dataverse.retry import RetryPolicy
+from smsconf.http_client import RetryingClient, json_body, provider_http
 from smsconf.redact import register
 from smsconf.twilio.account import TwilioAccount, require_trusted
 from smsconf.twilio.errors import TwilioRejected, TwilioUnreachable
@@ -58,7 +53,7 @@ class TwilioResponse:
         return str(self.body.get("message") or f"HTTP {self.status}")
 
 
-class TwilioClient(ClosingClient):
+class TwilioClient(RetryingClient):
     """An async client for one account; `async with TwilioClient(account) as client`.
 
     `transport` lets the local target talk to the in-process emulator over the same HTTP.
@@ -85,8 +80,6 @@ class TwilioClient(ClosingClient):
                 "Authorization": "Basic " + base64.b64encode(credentials.encode()).decode(),
             },
         )
-        self.requests = 0
-        self.retries = 0
 
     def __repr__(self) -> str:
         return f"TwilioClient({self.account.account_sid})"
@@ -120,52 +113,25 @@ class TwilioClient(ClosingClient):
         form: Mapping[str, str] | None = None,
         idempotent: bool = True,
     ) -> TwilioResponse:
-        """One request through the shared retry core (`http_client.with_retries`)."""
-        attempts = 0
-        replies: list[httpx.Response] = []
+        reply, attempts = await self._request(
+            method, url, params=params, data=form, idempotent=idempotent
+        )
+        return TwilioResponse(reply.status_code, json_body(reply), attempts)
 
-        async def once() -> TwilioResponse:
-            nonlocal attempts
-            attempts += 1
-            self.requests += 1
-            reply = await self._http.request(method, url, params=params, data=form)
-            replies.append(reply)
-            return TwilioResponse(reply.status_code, _json(reply), attempts)
+    def unreachable(self, exc: httpx.TransportError) -> Exception:
+        return TwilioUnreachable(
+            f"could not reach {self.account.api_base} for account "
+            f"{self.account.account_sid}: {type(exc).__name__}"
+        )
 
-        def decide(attempt: int, outcome: object) -> float | None:
-            if isinstance(outcome, httpx.TransportError):
-                sent = not isinstance(outcome, NOT_SENT)
-                return self.policy.delay(attempt, status=None, sent=sent, idempotent=idempotent)
-            if not isinstance(outcome, TwilioResponse) or outcome.ok:
-                return None
-            return self.policy.delay(attempt, status=outcome.status, idempotent=idempotent)
-
-        def counted(attempt: int, delay: float, outcome: object) -> None:
-            self.retries += 1
-            if isinstance(outcome, TwilioResponse):
-                logger.info(
-                    "twilio %s %s -> %s (concurrent %s)",
-                    method,
-                    replies[-1].url.path,
-                    outcome.status,
-                    replies[-1].headers.get("Twilio-Concurrent-Requests", "?"),
-                )
-
-        try:
-            return await with_retries(once, decide, sleep=self.policy.sleep, announce=counted)
-        except httpx.TransportError as exc:
-            raise TwilioUnreachable(
-                f"could not reach {self.account.api_base} for account "
-                f"{self.account.account_sid}: {type(exc).__name__}"
-            ) from None
+    def on_retry(self, method: str, reply: httpx.Response) -> None:
+        logger.info(
+            "twilio %s %s -> %s (concurrent %s)",
+            method,
+            reply.url.path,
+            reply.status_code,
+            reply.headers.get("Twilio-Concurrent-Requests", "?"),
+        )
 
     def rejected(self, response: TwilioResponse, where: str) -> TwilioRejected:
         return TwilioRejected(response.status, response.code, response.message, where)
-
-
-def _json(reply: httpx.Response) -> Mapping[str, Any]:
-    try:
-        parsed = reply.json()
-    except ValueError:
-        return {}
-    return parsed if isinstance(parsed, Mapping) else {}
