@@ -39,13 +39,20 @@ from smsconf.target import LOCAL_DB, LOCAL_URL
 
 T = TypeVar("T")
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-# The example's secrets come from these variables when set; tests pin them to the defaults.
-KEY_VARIABLES = (
-    "CONTOSO_TELESIGN_API_KEY",
-    "FABRIKAM_TELESIGN_API_KEY",
-    "CONTOSO_TWILIO_AUTH_TOKEN",
-)
 CONTOSO_DEMO_KEY = "ZGVtby1hcGkta2V5LWZvci1zbXNjb25mLWxvY2FsLW9yZw=="
+DEMO_ACS_CONNECTION_STRING = (
+    "endpoint=https://contoso-acs.communication.azure.com/;"
+    "accesskey=c21zY29uZi1sb2NhbC1hY3MtZGVtby1hY2Nlc3Mta2V5IQ=="
+)
+DEMO_SECRETS = {
+    "CONTOSO_TELESIGN_API_KEY": CONTOSO_DEMO_KEY,
+    "FABRIKAM_TELESIGN_API_KEY": "c2Vjb25kLWRlbW8ta2V5LWZvci1zbXNjb25m",
+    "CONTOSO_TWILIO_AUTH_TOKEN": "demo-twilio-auth-token-for-smsconf",
+    "CONTOSO_ACS_CONNECTION_STRING": DEMO_ACS_CONNECTION_STRING,
+}
+"""The example's secrets by variable (export names its accounts' so too): their defaults."""
+# The example's secrets come from these variables when set; tests pin them to the defaults.
+KEY_VARIABLES = tuple(DEMO_SECRETS)
 
 
 async def _no_wait(_: float) -> None:
