@@ -18,7 +18,7 @@ import pstats
 import tempfile
 from pathlib import Path
 
-from benchkit.orggen import telesign_accounts, write_org
+from benchkit.orggen import telesign_accounts, twilio_accounts, write_org
 from benchkit.runner import in_process, in_subprocess
 from benchkit.servers import serve_orgs
 from benchkit.steps import STEPS
@@ -36,13 +36,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="smsconf-profile-") as tmp:
         work = Path(tmp)
         accounts = telesign_accounts(args.size)
-        with serve_orgs(work, ("smsconf",), accounts, args.latency_ms) as servers:
+        twilio = twilio_accounts(args.size)
+        with serve_orgs(work, ("smsconf",), accounts, args.latency_ms, twilio) as servers:
             url = servers.orgs["smsconf"].url
-            org = write_org(work / "config", args.size, servers.telesign_url)
+            where = (servers.telesign_url, servers.twilio_url)
+            org = write_org(work / "config", args.size, *where)
             if args.step != "apply":
                 in_subprocess("apply", url, org.paths, work)
             if args.changed:
-                org = write_org(work / "config", args.size, servers.telesign_url, changed=True)
+                org = write_org(work / "config", args.size, *where, changed=True)
             profile = cProfile.Profile()
             profile.runcall(in_process, args.step, url, org.paths, work)
     pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)

@@ -27,7 +27,8 @@ LEGEND = """\
 req, retry, KB: Dataverse requests, retries and body bytes, as the client counted them
 s: wall time after start-up; proc s: the whole command; cpu s: its CPU time
   (validate, plan and export run --repeat times: the median run by proc s is shown)
-srv cpu: the emulator's CPU meanwhile; RSS MB: the command's peak resident memory
+srv cpu: the emulators' CPU meanwhile; RSS MB: the command's peak resident memory
+tw req: requests the Twilio emulator answered (its accounts' and numbers' checks, inbound URLs)
 base req, base s: the per-record baseline doing the same work; ratio: base req / req"""
 
 

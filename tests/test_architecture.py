@@ -103,3 +103,37 @@ def test_the_benchmark_never_imports_the_tests() -> None:
             )
             found += [f"{path.name}: {n}" for n in names if n == "tests" or n.startswith("tests.")]
     assert found == []
+
+
+def stdlib_imports(module: str) -> set[str]:
+    """Top-level names of everything `module` imports (`gc`, `contextlib`, `smsconf`…)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(MODULES[module].read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            found.add((node.module or "").split(".")[0])
+    return found
+
+
+POLICY = {"smsconf.process", "smsconf.gcpause"}
+BURSTS = ("smsconf.config.loader", "smsconf.reconcile.manager", "smsconf.render.text")
+
+
+def test_the_gc_policy_lives_only_in_the_process_module() -> None:
+    """`smsconf.process` (with `gcpause`, its one module) decides how allocation bursts meet
+    the collector; the steps that allocate (the loader, the manager, the text renderer) are
+    handed a `Burst` and know nothing of the collector or of that policy."""
+    touching_gc = sorted(m for m in MODULES if "gc" in stdlib_imports(m))
+    assert touching_gc == ["smsconf.gcpause"]
+    importing_gcpause = sorted(m for m in MODULES if "smsconf.gcpause" in imports(m))
+    assert importing_gcpause == ["smsconf.process"]
+    for module in BURSTS:
+        assert not reachable(module) & POLICY, module
+        assert "smsconf.bursts" in imports(module), module  # it does receive a burst
+
+
+def test_a_command_hands_its_bursts_the_process_policy() -> None:
+    """The executable's commands pass `smsconf.process.burst`, so the pause still happens."""
+    for command in ("smsconf.cli.validate", "smsconf.cli.reconcile", "smsconf.cli.show"):
+        assert "smsconf.process" in imports(command), command

@@ -21,6 +21,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "schemas" / "dataverse" / "pages"
+OBSERVED = ROOT / "schemas" / "dataverse" / "observed"
 SNAPSHOT = ROOT / "src" / "smsconf" / "platform" / "snapshot.json"
 FORMAT = 1
 
@@ -285,8 +286,22 @@ def _order(key: str) -> tuple[int, int, str]:
     return (_PRECEDENCE.index(corpus), "@" in name, key)
 
 
-def build(pages_dir: Path = PAGES) -> dict[str, Any]:
-    """The snapshot of every table with a page, as JSON-ready data."""
+def observed(observed_dir: Path = OBSERVED) -> dict[str, Any]:
+    """Organisations seen live (`observed/*.json`, see SOURCES.md there): per organisation,
+    its source and, per table, the sorted columns it was seen to have."""
+    found: dict[str, Any] = {}
+    for path in sorted(observed_dir.glob("*.json")):
+        data = json.loads(path.read_text("utf-8"))
+        found[path.stem] = {
+            "source": data["source"],
+            "tables": {t: sorted(set(cols)) for t, cols in sorted(data["tables"].items())},
+        }
+    return found
+
+
+def build(pages_dir: Path = PAGES, observed_dir: Path = OBSERVED) -> dict[str, Any]:
+    """The snapshot of every table with a page, and the organisations seen live, as
+    JSON-ready data."""
     by_table: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for path in sorted(pages_dir.glob("*/*.md")):
         table = path.stem.split("@")[0]
@@ -303,6 +318,7 @@ def build(pages_dir: Path = PAGES) -> dict[str, Any]:
         "source": "schemas/dataverse/pages (see SOURCES.md there)",
         "tables": tables,
         "many_to_many": [n2n[k] for k in sorted(n2n)],
+        "observed": observed(observed_dir),
     }
 
 

@@ -26,10 +26,11 @@ from smsconf.mapping.desired import desired_rows
 from smsconf.mapping.rows import DesiredRow
 from smsconf.mapping.yaml_out import render, write
 from smsconf.platform import TABLES
+from smsconf.process import burst  # as the executable's commands do
 from smsconf.reconcile.apply import operation, secrets_for
 from smsconf.reconcile.live import columns_to_read, read_live, read_referenced
 from smsconf.reconcile.manager import PlanOptions, apply_plan, export_live, make_plan
-from smsconf.reconcile.plan import Change, Plan
+from smsconf.reconcile.plan import PROVIDER_TABLES, Change, Plan
 from smsconf.render.text import render as render_text
 from smsconf.target import Target
 
@@ -58,24 +59,33 @@ class Meter:
 
 
 Step = Callable[[Target, list[str], Meter], Awaitable[Result]]
+GATEWAY = "https://m-00000000-0000-4000-8000-000000000be7.us.omnichannelengagementhub.com"
+"""The organisation's Omnichannel gateway as an environment's `gateway:` names it: what the
+Twilio numbers' inbound URL is built from (never contacted)."""
 
 
 def _changes(plan: Plan) -> Result:
     return {action: n for action, n in plan.counts().items() if n}
 
 
+def _dataverse_changes(plan: Plan) -> list[Change]:
+    """The plan's Dataverse changes: what a per-record Dataverse tool would write (the Twilio
+    numbers' inbound URLs are written to Twilio, one request each, by both alike)."""
+    return [c for c in plan.changes if c.table not in PROVIDER_TABLES]
+
+
 async def plan(target: Target, paths: list[str], meter: Meter) -> Result:
     """`smsconf plan`: live read, diff, credential checks, and the rendered plan."""
-    made = await make_plan(load(paths), target, paths, PlanOptions())
-    render_text(made)
+    made = await make_plan(load(paths, burst=burst), target, paths, PlanOptions(burst=burst))
+    render_text(made, burst=burst)
     return {"changes": _changes(made)}
 
 
 async def apply(target: Target, paths: list[str], meter: Meter) -> Result:
     """`smsconf apply --auto-approve`: plan, render, then apply (refused like the CLI)."""
-    loaded = load(paths)
-    made = await make_plan(loaded, target, paths, PlanOptions())
-    render_text(made)
+    loaded = load(paths, burst=burst)
+    made = await make_plan(loaded, target, paths, PlanOptions(burst=burst))
+    render_text(made, burst=burst)
     if made.failed_credentials() or made.unsafe:
         raise RuntimeError(f"apply refused: {made.failed_credentials()} {made.unsafe}")
     if not made.has_changes:
@@ -83,7 +93,13 @@ async def apply(target: Target, paths: list[str], meter: Meter) -> Result:
     report = await apply_plan(made, loaded, target)
     if not report.complete:
         raise RuntimeError(f"apply incomplete: {report.failures[:3]}")
-    return {"changes": _changes(made), "done": report.done}
+    provider = len(made.changes) - len(_dataverse_changes(made))
+    return {
+        "changes": _changes(made),
+        "done": report.done,
+        "done_dataverse": report.done - provider,
+        "done_twilio": provider,
+    }
 
 
 async def export(target: Target, paths: list[str], meter: Meter) -> Result:
@@ -123,7 +139,7 @@ async def _refresh(client: DataverseClient, rows: list[DesiredRow]) -> int:
 
 async def _write_one_by_one(client: DataverseClient, plan: Plan, loaded: Loaded) -> int:
     """One request per change: a table's changes concurrently, tables in the plan's order."""
-    changes = sorted(plan.changes, key=lambda c: c.step)
+    changes = sorted(_dataverse_changes(plan), key=lambda c: c.step)
 
     def group(change: Change) -> tuple[str, str]:
         return change.action, change.table
@@ -162,7 +178,7 @@ NETWORK_STEPS: dict[str, Step] = {
 
 async def run_network_step(name: str, url: str, paths: list[str]) -> Result:
     """Run one step against the organisation at `url` (token from $SMSCONF_TOKEN)."""
-    async with open_target(url) as target:
+    async with open_target(url, gateway=GATEWAY) as target:
         meter = Meter(target.dataverse.stats)
         meter.start()
         result = await NETWORK_STEPS[name](target, paths, meter)

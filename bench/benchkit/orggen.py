@@ -3,8 +3,10 @@
 Every workstream carries what a real SMS contact centre configures (an SMS channel on its own
 number, automated messages with translations, classification and route-to-queue rules, context
 variables, quick replies), so the benchmark exercises every table smsconf manages, not just
-workstream rows. Numbers are spread over several Telesign accounts whose keys the benchmark's
-Telesign emulator knows, so credential checks pass over the wire as they would in production.
+workstream rows. Numbers are spread over several accounts of both providers (even-numbered
+accounts Telesign, odd-numbered Twilio) whose credentials the benchmark's Telesign and Twilio
+emulators know, so credential checks, number checks and the Twilio numbers' inbound URLs go
+over the wire as they would in production.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from typing import Any
 import yaml
 
 from smsconf.emulator.telesign import EmulatedAccount, EmulatedNumber
+from smsconf.emulator.twilio import Account as TwilioAccount
+from smsconf.emulator.twilio import account as twilio_account
 
 WORKSTREAMS_PER_FILE = 100
 WORKSTREAMS_PER_ACCOUNT = 250
@@ -35,6 +39,7 @@ class GeneratedOrg:
     workstreams: int
     accounts: tuple[EmulatedAccount, ...]
     changed_workstreams: int
+    twilio_accounts: tuple[TwilioAccount, ...] = ()
 
     @property
     def paths(self) -> list[str]:
@@ -56,42 +61,99 @@ def number_of(i: int) -> str:
     return f"1425{5500000 + i:07d}"
 
 
-def telesign_accounts(n: int) -> tuple[EmulatedAccount, ...]:
+def is_twilio(a: int, mixed: bool = True) -> bool:
+    """Which accounts are Twilio's: every odd-numbered one, so every size mixes providers
+    (none when not `mixed`: a Telesign-only organisation, as tools/testkit generates)."""
+    return mixed and a % 2 == 1
+
+
+def _numbers_of(n: int, a: int) -> list[str]:
+    return [number_of(i) for i in range(n) if i % account_count(n) == a]
+
+
+def telesign_accounts(n: int, mixed: bool = True) -> tuple[EmulatedAccount, ...]:
     """The customers the benchmark's Telesign emulator serves: deterministic ids and keys."""
     accounts = []
     for a in range(account_count(n)):
+        if is_twilio(a, mixed):
+            continue
         digest = hashlib.sha256(f"smsconf-bench-{a}".encode()).digest()
         accounts.append(
             EmulatedAccount(
                 name=f"bench-{a}",
                 customer_id=f"BENCH-CUSTOMER-{a:04d}",
                 api_key=base64.b64encode(digest).decode(),
-                numbers=tuple(
-                    EmulatedNumber(number=number_of(i))
-                    for i in range(n)
-                    if i % account_count(n) == a
-                ),
+                numbers=tuple(EmulatedNumber(number=number) for number in _numbers_of(n, a)),
             )
         )
     return tuple(accounts)
 
 
-def _shared(n: int, telesign_url: str, accounts: tuple[EmulatedAccount, ...]) -> dict[str, Any]:
+def twilio_accounts(n: int) -> tuple[TwilioAccount, ...]:
+    """The accounts the benchmark's Twilio emulator serves: deterministic SIDs and tokens, each
+    owning its numbers (E.164), SMS-capable, with no inbound URL yet."""
+    accounts = []
+    for a in range(account_count(n)):
+        if not is_twilio(a):
+            continue
+        digest = hashlib.sha256(f"smsconf-bench-twilio-{a}".encode()).hexdigest()
+        accounts.append(
+            twilio_account(
+                "AC" + digest[:32],
+                digest[32:],
+                *("+" + number for number in _numbers_of(n, a)),
+                friendly_name=f"bench-{a}",
+            )
+        )
+    return tuple(accounts)
+
+
+def _shared(
+    n: int,
+    telesign_url: str,
+    accounts: tuple[EmulatedAccount, ...],
+    twilio_url: str,
+    twilio: tuple[TwilioAccount, ...],
+) -> dict[str, Any]:
     queues = max(2, n // 20)
     return {
         "accounts": [
-            {
-                "name": account.name,
-                "provider": "telesign",
-                "customer_id": account.customer_id,
-                "api_key": f"${{file:secrets/{account.name}.key}}",
-                "endpoint": telesign_url,
-                "numbers": [
-                    {"number": number.number, "type": "geo", "description": f"line {number.number}"}
-                    for number in account.numbers
-                ],
-            }
-            for account in accounts
+            *(
+                {
+                    "name": account.name,
+                    "provider": "telesign",
+                    "customer_id": account.customer_id,
+                    "api_key": f"${{file:secrets/{account.name}.key}}",
+                    "endpoint": telesign_url,
+                    "numbers": [
+                        {
+                            "number": number.number,
+                            "type": "geo",
+                            "description": f"line {number.number}",
+                        }
+                        for number in account.numbers
+                    ],
+                }
+                for account in accounts
+            ),
+            *(
+                {
+                    "name": account.friendly_name,
+                    "provider": "twilio",
+                    "account_sid": account.sid,
+                    "auth_token": f"${{file:secrets/{account.friendly_name}.token}}",
+                    "endpoint": twilio_url,
+                    "numbers": [
+                        {
+                            "number": number.phone_number.lstrip("+"),
+                            "type": "long_code",
+                            "description": f"line {number.phone_number}",
+                        }
+                        for number in account.numbers
+                    ],
+                }
+                for account in twilio
+            ),
         ],
         "operating_hours": [{"name": "Business hours"}, {"name": "Always open"}],  # looked up
         "queues": [
@@ -187,13 +249,24 @@ def _workstream(i: int, n: int, changed: bool) -> dict[str, Any]:
     }
 
 
-def write_org(directory: Path, n: int, telesign_url: str, *, changed: bool = False) -> GeneratedOrg:
+def write_org(
+    directory: Path,
+    n: int,
+    telesign_url: str,
+    twilio_url: str | None = None,
+    *,
+    changed: bool = False,
+) -> GeneratedOrg:
     """Write the configuration of `n` workstreams to `directory` (replacing what was there).
 
     With `changed`, 1% of the workstreams (at least one) get `CHANGED_FIELDS_PER_WORKSTREAM`
-    fields edited, the rest is identical, so a plan shows exactly those updates.
+    fields edited, the rest is identical, so a plan shows exactly those updates. With
+    `twilio_url` (the served Twilio emulator) the odd-numbered accounts are Twilio's; without,
+    every account is Telesign's.
     """
-    accounts = telesign_accounts(n)
+    mixed = twilio_url is not None
+    accounts = telesign_accounts(n, mixed)
+    twilio = twilio_accounts(n) if mixed else ()
     edited = set(changed_indexes(n)) if changed else set()
     directory.mkdir(parents=True, exist_ok=True)
     for old in directory.glob("*.yaml"):
@@ -202,12 +275,15 @@ def write_org(directory: Path, n: int, telesign_url: str, *, changed: bool = Fal
     secrets.mkdir(exist_ok=True)
     for account in accounts:
         (secrets / f"{account.name}.key").write_text(account.api_key + "\n", encoding="utf-8")
-    _dump(directory / "shared.yaml", _shared(n, telesign_url, accounts))
+    for owner in twilio:
+        token = secrets / f"{owner.friendly_name}.token"
+        token.write_text(owner.auth_token + "\n", encoding="utf-8")
+    _dump(directory / "shared.yaml", _shared(n, telesign_url, accounts, twilio_url or "", twilio))
     for start in range(0, n, WORKSTREAMS_PER_FILE):
         chunk = range(start, min(n, start + WORKSTREAMS_PER_FILE))
         workstreams = [_workstream(i, n, i in edited) for i in chunk]
         _dump(directory / f"workstreams-{start:05d}.yaml", {"workstreams": workstreams})
-    return GeneratedOrg(directory, n, accounts, len(edited))
+    return GeneratedOrg(directory, n, accounts, len(edited), twilio)
 
 
 def _dump(path: Path, data: dict[str, Any]) -> None:

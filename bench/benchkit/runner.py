@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
-from benchkit.orggen import GeneratedOrg, telesign_accounts, write_org
-from benchkit.servers import TOKEN, Org, serve_orgs
+from benchkit.orggen import GeneratedOrg, telesign_accounts, twilio_accounts, write_org
+from benchkit.servers import TOKEN, Org, Servers, serve_orgs
 from benchkit.steps import Result, run_step
 
 BENCH_DIR = Path(__file__).resolve().parent.parent
@@ -62,6 +62,9 @@ class Measurement:
     """CPU of the benchmark process meanwhile: the emulators serving the step (in-process,
     the step itself too). Tells the emulator's cost apart from smsconf's."""
     server_requests: int | None
+    twilio_requests: int = 0
+    """Requests the Twilio emulator answered meanwhile (credential and number checks, the
+    numbers' inbound URLs): a provider's round trips, not the organisation's."""
     samples: tuple[float, ...] = ()
     """Whole-command seconds of every run of a repeated step, this one's among them."""
     fastest_seconds: float | None = None
@@ -89,6 +92,7 @@ class Measurement:
             "cpu_seconds": round(self.cpu_seconds, 3),
             "server_cpu_seconds": round(self.server_cpu_seconds, 3),
             "server_requests": self.server_requests,
+            "twilio_requests": self.twilio_requests,
             "process_seconds_samples": [round(x, 3) for x in self.samples],
             "least_seconds": round(self.least_seconds, 3),
         }
@@ -147,28 +151,41 @@ Launcher = Callable[[str, str, list[str], Path], tuple[Result, Usage]]
 
 
 def measure(
-    step: str, org: Org | None, paths: list[str], work: Path, launch: Launcher
+    step: str,
+    org: Org | None,
+    paths: list[str],
+    work: Path,
+    launch: Launcher,
+    servers: Servers | None = None,
 ) -> Measurement:
-    """Run `step` against `org` (none for validate) and count what the server received."""
+    """Run `step` against `org` (none for validate) and count what the servers received."""
     served_before = org.latency.requests if org else 0
+    twilio_before = servers.twilio_requests if servers else 0
     server_cpu = _own_cpu()
     started = time.perf_counter()
     result, usage = launch(step, org.url if org else "", paths, work)
     elapsed = time.perf_counter() - started
     server_cpu = _own_cpu() - server_cpu
     served = org.latency.requests - served_before if org else None
+    twilio = servers.twilio_requests - twilio_before if servers else 0
     return Measurement(
-        step, result, elapsed, usage.peak_rss_mb, usage.cpu_seconds, server_cpu, served
+        step, result, elapsed, usage.peak_rss_mb, usage.cpu_seconds, server_cpu, served, twilio
     )
 
 
 def measure_median(
-    step: str, org: Org | None, paths: list[str], work: Path, launch: Launcher, repeat: int
+    step: str,
+    org: Org | None,
+    paths: list[str],
+    work: Path,
+    launch: Launcher,
+    repeat: int,
+    servers: Servers | None = None,
 ) -> Measurement:
     """`measure`, `repeat` times for a read-only step (once otherwise): the median run, with
     every run's whole-command seconds as its samples and the least after-start-up seconds."""
     runs = [
-        measure(step, org, paths, work, launch)
+        measure(step, org, paths, work, launch, servers)
         for _ in range(repeat if step in READ_ONLY_STEPS else 1)
     ]
     runs.sort(key=lambda m: m.process_seconds)
@@ -198,12 +215,16 @@ def run_size(
     result = SizeResult(n)
     with tempfile.TemporaryDirectory(prefix=f"smsconf-bench-{n}-") as tmp:
         work = Path(tmp)
-        with serve_orgs(work, ("smsconf", "baseline"), telesign_accounts(n), latency_ms) as srv:
+        with serve_orgs(
+            work, ("smsconf", "baseline"), telesign_accounts(n), latency_ms, twilio_accounts(n)
+        ) as srv:
             variant: bool | None = None
             org: GeneratedOrg | None = None
             for scenario, step, baseline_step, changed in SCENARIOS:
                 if changed is not variant:
-                    org = write_org(work / "config", n, srv.telesign_url, changed=changed)
+                    org = write_org(
+                        work / "config", n, srv.telesign_url, srv.twilio_url, changed=changed
+                    )
                     variant = changed
                 assert org is not None
                 log(f"  N={n}: {scenario} ...")
@@ -214,9 +235,10 @@ def run_size(
                     work,
                     launch,
                     repeat,
+                    srv,
                 )
                 theirs = (
-                    measure(baseline_step, srv.orgs["baseline"], org.paths, work, launch)
+                    measure(baseline_step, srv.orgs["baseline"], org.paths, work, launch, srv)
                     if baseline_step
                     else None
                 )

@@ -1,10 +1,12 @@
 """The organisation under test, served over real loopback sockets with a chosen latency.
 
 Each org is the Dataverse emulator on its own fresh SQLite file behind `Latency`, served by
-uvicorn on 127.0.0.1 at a free port; beside it, a Telesign emulator that knows the generated
-accounts. Round trips are what the benchmark is about, so every HTTP request pays the latency a
-real organisation costs (50 ms by default), and the server counts what it received so the
-client's own accounting can be checked against it.
+uvicorn on 127.0.0.1 at a free port; beside it, a Telesign emulator and a Twilio emulator that
+know the generated accounts (the Twilio one journals every request it answers, so the step's
+Twilio round trips are counted on the server side). Round trips are what the benchmark is
+about, so every request to the organisation pays the latency a real one costs (50 ms by
+default), and the server counts what it received so the client's own accounting can be
+checked against it. The providers' emulators answer without added latency.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ from smsconf.emulator.dataverse import create_app as dataverse_app
 from smsconf.emulator.serving import running
 from smsconf.emulator.telesign import EmulatedAccount
 from smsconf.emulator.telesign import create_app as telesign_app
+from smsconf.emulator.twilio import Account as TwilioAccount
+from smsconf.emulator.twilio import TwilioEmulator
+from smsconf.emulator.twilio import create_app as twilio_app
 from smsconf.hosts import ALLOW_ENV, authority
 
 Scope = MutableMapping[str, Any]
@@ -65,10 +70,16 @@ class Org:
 
 @dataclass
 class Servers:
-    """The organisations of one size and the Telesign emulator they share."""
+    """The organisations of one size and the provider emulators they share."""
 
     orgs: dict[str, Org]
     telesign_url: str
+    twilio_url: str
+    twilio: TwilioEmulator
+
+    @property
+    def twilio_requests(self) -> int:
+        return len(self.twilio.journal)
 
 
 @contextmanager
@@ -77,11 +88,14 @@ def serve_orgs(
     names: Sequence[str],
     accounts: Sequence[EmulatedAccount],
     latency_ms: float,
+    twilio_accounts: Sequence[TwilioAccount] = (),
 ) -> Iterator[Servers]:
-    """Serve one fresh org per name (SQLite files in `directory`) and a Telesign emulator,
-    each allowed (`SMSCONF_ALLOW_HOSTS`, as a workflow would) while they are served."""
+    """Serve one fresh org per name (SQLite files in `directory`), a Telesign and a Twilio
+    emulator, each allowed (`SMSCONF_ALLOW_HOSTS`, as a workflow would) while they are served."""
     with ExitStack() as stack:
         telesign_url = stack.enter_context(running(telesign_app(list(accounts))))
+        twilio = twilio_app(list(twilio_accounts))
+        twilio_url = stack.enter_context(running(twilio))
         orgs: dict[str, Org] = {}
         for name in names:
             db = directory / f"{name}.sqlite"
@@ -91,9 +105,9 @@ def serve_orgs(
             asyncio.run(_existing_rows(app))
             latency = Latency(app, latency_ms / 1000)
             orgs[name] = Org(stack.enter_context(running(latency)), latency)
-        served = [telesign_url, *(org.url for org in orgs.values())]
+        served = [telesign_url, twilio_url, *(org.url for org in orgs.values())]
         with patch.dict(os.environ, {ALLOW_ENV: ",".join(map(authority, served))}):
-            yield Servers(orgs, telesign_url)
+            yield Servers(orgs, telesign_url, twilio_url, twilio.state.twilio)
 
 
 async def _existing_rows(app: App) -> None:

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from smsconf.process import one_command
+from smsconf.process import burst, one_command
 
 Result = dict[str, Any]
 NETWORK_STEP_NAMES = ("plan", "apply", "export", "baseline-plan", "baseline-apply")
@@ -34,7 +34,7 @@ def run_step(name: str, url: str, paths: list[str]) -> Result:
         from smsconf.config import validate_paths
 
         started = time.perf_counter()
-        configs = validate_paths(paths)
+        configs = validate_paths(paths, burst=burst)
         workstreams = len(next(iter(configs.values())).workstreams)
         return {"workstreams": workstreams, "seconds": time.perf_counter() - started}
     from benchkit.network import run_network_step

@@ -13,7 +13,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from benchkit.orggen import CHANGED_FIELDS_PER_WORKSTREAM, changed_indexes
+from benchkit.orggen import (
+    CHANGED_FIELDS_PER_WORKSTREAM,
+    changed_indexes,
+    telesign_accounts,
+    twilio_accounts,
+)
 from benchkit.report import exponent, table, tail_exponent, verdicts
 from benchkit.runner import READ_ONLY_STEPS, SizeResult, in_process, run_size
 
@@ -43,13 +48,32 @@ def test_states_follow_the_scenarios(size: SizeResult) -> None:
     rows = {scenario: ours.result for scenario, (ours, _) in size.rows.items()}
     assert rows["validate"]["workstreams"] == N
     created = rows["plan from empty"]["changes"]
-    assert created.get("create", 0) > 0 and set(created) <= {"create", "associate"}
+    assert created.get("create", 0) > 0 and set(created) <= {"create", "associate", "update"}
     assert rows["apply from empty"]["done"] == sum(created.values())
+    # The only updates from empty are the Twilio numbers' inbound URLs, one per Twilio number.
+    twilio_numbers = sum(len(a.numbers) for a in twilio_accounts(N))
+    assert twilio_numbers > 0 and created.get("update") == twilio_numbers
+    assert rows["apply from empty"]["done_twilio"] == twilio_numbers
     assert rows["plan, no changes"]["changes"] == {}
     edited = len(changed_indexes(N)) * CHANGED_FIELDS_PER_WORKSTREAM
     assert rows["plan, 1% changed"]["changes"] == {"update": edited}
     assert rows["apply of the change"]["done"] == edited
     assert rows["export"]["files"] > 0
+
+
+def test_providers_are_mixed_and_twilio_is_asked_over_the_wire(size: SizeResult) -> None:
+    """Telesign and Twilio accounts at every size; each plan checks the Twilio account and its
+    numbers against the served Twilio emulator, and only the applies from empty write there."""
+    assert telesign_accounts(N) and twilio_accounts(N)
+    numbers = sum(len(a.numbers) for a in twilio_accounts(N))
+    ours = {scenario: pair[0] for scenario, pair in size.rows.items()}
+    assert ours["validate"].twilio_requests == 0
+    for scenario in ("plan from empty", "plan, no changes", "plan, 1% changed"):
+        # the account, its Messaging Services and one look-up per number, at least
+        assert ours[scenario].twilio_requests >= 2 + numbers, scenario
+    # apply = its plan's checks, then per number one read and one update
+    assert ours["apply from empty"].twilio_requests >= ours["plan from empty"].twilio_requests
+    assert ours["export"].twilio_requests == 0
 
 
 def test_baseline_moves_the_same_rows_with_more_requests(size: SizeResult) -> None:
@@ -58,7 +82,8 @@ def test_baseline_moves_the_same_rows_with_more_requests(size: SizeResult) -> No
             continue
         assert theirs.requests > ours.requests, scenario
     applied = size.rows["apply from empty"]
-    assert applied[1] is not None and applied[1].result["done"] == applied[0].result["done"]
+    assert applied[1] is not None
+    assert applied[1].result["done"] == applied[0].result["done_dataverse"]
     refreshed = size.rows["plan, no changes"][1]
     assert refreshed is not None and refreshed.result["found"] == refreshed.result["rows"]
 

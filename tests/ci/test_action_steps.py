@@ -274,3 +274,34 @@ def test_the_oidc_token_is_fetched_right_before_the_step_that_uses_it() -> None:
             or "inputs.command ==" not in step.get("if", "")
         ]
         assert running == [], f"{command}: {running} run between the sign-in and smsconf"
+
+
+def test_a_pull_request_reading_a_new_secret_is_flagged_against_its_base_commit(
+    runner: Runner,
+) -> None:
+    """The plan step checks out the base commit (here already in the repository, as after a
+    fetch) and compares offline: the comment flags the reference the base did not read."""
+    root = runner.ws.root
+    git = ["git", "-c", "user.name=ci", "-c", "user.email=ci@example.com"]
+    subprocess.run([*git, "init", "-q", "."], cwd=root, check=True)
+    subprocess.run([*git, "add", "examples"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=root, check=True)
+    sha = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=root, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    runner.ws.edit("${env:FABRIKAM_TELESIGN_API_KEY:-", "${env:FABRIKAM_SMS_KEY:-")
+
+    planned = runner.run("plan", PATHS="examples/", ENVIRONMENT="local", BASE_SHA=sha)
+    assert planned.returncode == 0, planned.stdout + planned.stderr
+    markdown = Path(runner.outputs()["plan-markdown"]).read_text(encoding="utf-8")
+    assert (
+        "⚠️ **Trust changed:** account 'fabrikam-telesign' now reads `${env:FABRIKAM_SMS_KEY:-…}`"
+        in markdown
+    )
+    assert "compared with the base configuration (commit " in markdown
+
+    unchanged = runner.run("plan", PATHS="examples/", ENVIRONMENT="local", BASE_SHA=sha)
+    assert unchanged.returncode == 0
+    off = runner.run("plan", PATHS="examples/", ENVIRONMENT="local", BASE_SHA="", COMPARE_BASE="")
+    assert off.returncode == 0
+    assert "Trust changed" not in Path(runner.outputs()["plan-markdown"]).read_text("utf-8")

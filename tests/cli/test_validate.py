@@ -147,7 +147,7 @@ def test_literal_api_key_is_never_echoed(tmp_path: Path) -> None:
 def test_unexpected_error_is_one_line_exit_1(monkeypatch: pytest.MonkeyPatch) -> None:
     """A bug in smsconf gives exit 1 and one line, not a traceback (unless SMSCONF_DEBUG)."""
 
-    def boom(paths: Any) -> None:
+    def boom(paths: Any, **_: Any) -> None:
         raise RuntimeError("kaboom")
 
     monkeypatch.setattr("smsconf.cli.validate.validate_storable", boom)

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 from tests.dataverse.peers import LOCAL, Reply, ScriptedPeer, dropping_server
+from tools.testkit.allowance import allow
 
 from smsconf.dataverse import (
     AccessToken,
@@ -161,9 +162,12 @@ async def test_unusable_token_answers_are_credential_errors(reply: Reply) -> Non
         await credential.get_token(SCOPE)
 
 
-async def test_an_unreachable_authority_is_a_credential_error() -> None:
+async def test_an_unreachable_authority_is_a_credential_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     with dropping_server() as (url, _):
         pass  # closed: connections are refused
+    allow(monkeypatch, url)  # the workflow's allowance: a loopback authority is no login host
     credential = ClientSecretCredential(TENANT, "app", SECRET, authority=url)
     with pytest.raises(CredentialError, match="token request") as caught:
         await credential.get_token(SCOPE)

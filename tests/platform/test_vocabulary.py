@@ -59,3 +59,17 @@ def test_verify_list_includes_platform_inferences() -> None:
     facts = vocab.verify_list()
     assert "msfp_survey: entity set name msfp_surveies" in facts
     assert any(f.startswith("msdyn_decisionruleset: alternate key on") for f in facts)
+
+
+def test_twilio_inferences_in_code_are_on_the_verify_list() -> None:
+    """What the Twilio code assumes without a source: the migration's geo → long_code and the
+    organisation's signature check (the local organisation's webhook refuses a bad one)."""
+    from smsconf.config.migrate import TWILIO_TYPE
+    from smsconf.emulator.dataverse.twilio_webhook import receive
+
+    facts = vocab.verify_list()
+    assert TWILIO_TYPE["geo"] == "long_code"
+    assert vocab.NUMBER_TYPE["geo"] == vocab.NUMBER_TYPE["long_code"]
+    assert any("Telesign geo number is a Twilio long_code" in f for f in facts)
+    assert receive.__doc__ and "403" in receive.__doc__
+    assert any(f.startswith("the organisation verifies X-Twilio-Signature") for f in facts)

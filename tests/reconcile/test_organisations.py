@@ -1,10 +1,12 @@
 """Organisations differ: plan, apply, drift and export on a current and on an older organisation.
 
-The older one lacks the version-dependent columns smsconf reads (phone-number columns of newer
-releases, the legacy SMS columns of workstreams; `emulator/dataverse/organisation.py`), and its
-emulator refuses any request naming them, as a real service does. smsconf learns the columns
-first and reads only those, so every flow works on both; only a column it must write makes it
-refuse, at the YAML object that needs it.
+The older one lacks the columns organisations seen live lacked (`schemas/dataverse/observed/`,
+derived in the snapshot: phone-number columns of newer releases, the legacy SMS columns and the
+per-workstream notification templates of workstreams), but for the ones the example makes
+smsconf write; its emulator refuses any request naming them, as a real service does. smsconf
+learns the columns first and reads only those, so every flow works on both. A column it must
+write makes it refuse, at the YAML object that needs it: the organisation exactly as seen live
+refuses the example's notification templates.
 """
 
 from __future__ import annotations
@@ -13,15 +15,18 @@ import asyncio
 
 import httpx
 import pytest
+from tests.mapping.test_desired import EXAMPLES, OrgOfNames
 from tools.testkit.workspace import DEMO_SECRETS, KEY_VARIABLES, Workspace, ws
 
+from smsconf.config import load_config
 from smsconf.connect import open_target
 from smsconf.dataverse import DataverseClient, StaticToken
 from smsconf.dataverse.errors import BadRequest
 from smsconf.dataverse.probe import probe
 from smsconf.emulator.dataverse import create_app
-from smsconf.emulator.dataverse.organisation import OLDER_VERSION, Organisation
+from smsconf.emulator.dataverse.organisation import OLDER_VERSION, Organisation, observed_absent
 from smsconf.exitcodes import ExitCode
+from smsconf.mapping.desired import desired_rows
 from smsconf.target import LOCAL, LOCAL_DB, LOCAL_URL
 
 __all__ = ["ws"]  # fixture, used by name
@@ -42,15 +47,57 @@ def become(ws: Workspace, organisation: Organisation | None) -> None:
         create_app(ws.home / LOCAL_DB, organisation=organisation).close()
 
 
+def written_by_the_example() -> dict[str, frozenset[str]]:
+    """Per table, the columns and lookups the example's desired rows write."""
+    rows, _ = desired_rows(load_config([EXAMPLES], env="local"), OrgOfNames())
+    written: dict[str, set[str]] = {}
+    for row in rows:
+        written.setdefault(row.table, set()).update(row.columns, row.links, row.secrets)
+    return {t: frozenset(c) for t, c in written.items()}
+
+
+def older() -> Organisation:
+    """Without every column organisations seen live lacked, but for those the example writes."""
+    return Organisation.older(keeping=written_by_the_example())
+
+
 @pytest.fixture(params=["current", "older"])
 def org(request: pytest.FixtureRequest, ws: Workspace) -> Workspace:
-    become(ws, Organisation.older() if request.param == "older" else None)
+    become(ws, older() if request.param == "older" else None)
     return ws
+
+
+def test_the_older_organisation_lacks_what_was_seen_missing() -> None:
+    """Derived from the sources, not written here: the columns audit §2 #9 names among them."""
+    variant = older()
+    assert variant.absent["msdyn_ocphonenumber"] >= {
+        "msdyn_formattedphonenumber",
+        "msdyn_phonenumbertype",
+        "msdyn_objective",
+        "msdyn_teamsresourceaccount",
+    }
+    assert variant.absent["msdyn_liveworkstream"] >= {"msdyn_smsprovider", "msdyn_twilioinboundurl"}
+    kept = observed_absent()["msdyn_liveworkstream"] - variant.absent["msdyn_liveworkstream"]
+    assert "msdyn_notificationtemplate_consult" in kept  # the example writes it
+
+
+def test_an_organisation_as_seen_live_refuses_the_example_s_notification_templates(
+    ws: Workspace,
+) -> None:
+    """A 2026 live organisation has no per-workstream consult/transfer/incoming_unauth
+    template columns; smsconf must write them for the example, so it says so where they are
+    asked for, and writes nothing."""
+    become(ws, Organisation.older())
+    result = ws.plan()
+    assert result.exit_code == ExitCode.INVALID_CONFIG, result.output
+    assert "msdyn_notificationtemplate_consult" in result.output
+    assert "on table msdyn_liveworkstream (at workstreams[0])" in result.output
+    assert not ws.rows("msdyn_liveworkstream")
 
 
 def test_the_older_organisation_refuses_what_it_lacks(ws: Workspace) -> None:
     """The variant is real: a query naming an absent column is the service's 400."""
-    become(ws, Organisation.older())
+    become(ws, older())
 
     async def select_objective() -> None:
         app = create_app(ws.home / LOCAL_DB, base_url=LOCAL_URL)

@@ -20,6 +20,7 @@ from smsconf.config.loader import load
 from smsconf.connect import open_target
 from smsconf.reconcile.manager import make_plan
 from smsconf.reconcile.plan import Plan
+from smsconf.reconcile.trust import compared_with_plan
 
 GOLDEN_COMMIT = "0123456789abcdef0123456789abcdef01234567"
 GOLDEN_VERSION = "0.0.0+golden"
@@ -66,6 +67,8 @@ def edit_as_a_reviewer_would(ws: Workspace) -> None:
     ws.edit(
         "        - trigger: agent_assigned\n          text: You're now chatting with {Agent}.\n", ""
     )
+    # the same key, read from another variable: a secret reference the base plan did not read
+    ws.edit("${env:FABRIKAM_TELESIGN_API_KEY:-", "${env:FABRIKAM_SMS_KEY:-")
 
 
 def plan_here() -> Plan:
@@ -82,14 +85,23 @@ def plan_here() -> Plan:
 
 
 def applied_then(
-    factory: pytest.TempPathFactory, name: str, edit: Callable[[Workspace], None]
+    factory: pytest.TempPathFactory,
+    name: str,
+    edit: Callable[[Workspace], None],
+    *,
+    base: bool = False,
 ) -> Plan:
-    """The example applied, then edited by `edit`, planned with relative paths (as a user)."""
+    """The example applied, then edited by `edit`, planned with relative paths (as a user);
+    `base`: its trust compared with the plan before the edit, as `plan --base-plan` does."""
     db = apply_example(factory.mktemp(f"{name}-base"))
     with pytest.MonkeyPatch.context() as mp:
         ws = from_database(make_workspace(factory.mktemp(name), mp), db)
+        before = plan_here() if base else None
         edit(ws)
-        return plan_here()
+        plan = plan_here()
+    if before is None:
+        return plan
+    return dataclasses.replace(plan, trust_base=compared_with_plan(plan.trust, before))
 
 
 @pytest.fixture(scope="session")
@@ -101,7 +113,7 @@ def mixed_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
 @pytest.fixture(scope="session")
 def edited_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     """The example edited as a pull request would (see above)."""
-    return applied_then(tmp_path_factory, "golden-edits", edit_as_a_reviewer_would)
+    return applied_then(tmp_path_factory, "golden-edits", edit_as_a_reviewer_would, base=True)
 
 
 @pytest.fixture(scope="session")

@@ -323,7 +323,10 @@ class ArmClient(ClosingClient):
         while True:
             attempt += 1
             self.requests += 1
-            token = (await self.credential.get_token(SCOPE)).token
+            try:
+                token = (await self.credential.get_token(SCOPE)).token
+            except CredentialError as exc:
+                raise ArmError(f"no ARM token: {exc}") from None
             register(token)
             headers = {"Authorization": f"Bearer {token}"}
             try:

@@ -25,6 +25,18 @@ SMS_DELIVERY_REPORT = "Microsoft.Communication.SMSDeliveryReportReceived"
 REQUIRED = (SMS_RECEIVED, SMS_DELIVERY_REPORT)
 SCHEMA = "EventGridSchema"
 TYPE_WORDS = {SMS_RECEIVED: "SMS Received", SMS_DELIVERY_REPORT: "SMS Delivery Report Received"}
+INFERRED = (
+    "msdyn_occommunicationprovidersetting.msdyn_occommunicationproviderimmutableid is the ACS "
+    "resource's ARM immutableResourceId (the Event Grid check compares them)",
+    "a webhook subscription delivers to the SMS Web Hook Endpoint when getFullUrl returns "
+    "exactly event_grid.endpoint (where the organisation stores the endpoint is unknown, "
+    "providers.md §10 q7)",
+    "SMS Received and SMS Delivery Report Received may come through one subscription or one "
+    "each (§10 q9): the Event Grid check requires them of the endpoint's subscriptions together",
+    "Event Grid reports a failed validation handshake as the event subscription's failed "
+    "operation with 'Webhook validation handshake failed' in its message",
+    "a system topic for an ACS resource takes the resource's location (global)",
+)
 PORTAL_PATH = "Azure portal: the ACS resource > Events > Event Subscriptions"
 HANDSHAKE_ADVICE = (
     "D-EG: \"It can take up to 15 minutes to sync. If you get an error like 'Webhook "

@@ -64,8 +64,9 @@ def migrate_telesign_command(to: str, paths: tuple[str, ...], check: bool, show_
             f"attachments off: workstream '{workstream}' (its file_attachments: went; ACS SMS "
             "channels support none)"
         )
+    container = "what it was in" if migration.attachments_off else "its account"
     for comment in migration.dropped_comments:
-        click.echo(f"dropped with its account: {comment}")
+        click.echo(f"dropped with {container}: {comment}")
     number_steps = acs_person_steps if migration.provider == "acs" else person_steps
     steps = [
         (f"number {m.as_written}", step)

@@ -28,24 +28,35 @@ from smsconf.cli.main import main
 from smsconf.config.loader import Loaded, load
 from smsconf.connect import open_target
 from smsconf.exitcodes import ExitCode
+from smsconf.process import burst
 from smsconf.reconcile.apply import Progress, StalePlan
 from smsconf.reconcile.drift import drift as find_drift
 from smsconf.reconcile.manager import (
     PlanOptions,
     apply_plan,
+    git_commit,
     make_plan,
     replan_saved,
 )
 from smsconf.reconcile.outcome import (
     apply_blocker,
     apply_exit,
+    event_grid_report,
     newly_connected,
     plan_exit,
     telesign_support_message,
     twilio_inbound_report,
 )
 from smsconf.reconcile.plan import DeleteAllowance, Plan, Trust, read_plan_file
-from smsconf.reconcile.trust import endpoints, named_route, require, target_named_by
+from smsconf.reconcile.trust import (
+    compared,
+    compared_with_plan,
+    configured,
+    endpoints,
+    named_route,
+    require,
+    target_named_by,
+)
 from smsconf.redact import redact
 from smsconf.render import RENDERERS
 from smsconf.render.common import summary_line
@@ -177,6 +188,21 @@ async def _plan(
 )
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text")
 @only_option
+@click.option(
+    "--base-plan",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A saved plan of the same environment made from the base branch (plan --out): every "
+    "host or secret reference it did not trust so is a risk flag.",
+)
+@click.option(
+    "--base-config",
+    multiple=True,
+    type=ExistingPath(),
+    metavar="PATH",
+    help="The base branch's configuration (a checkout of it), instead of --base-plan: its "
+    "hosts and secret references, found without contacting anything, are compared; "
+    "repeatable.",
+)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
 @click.option("--skip-credentials", is_flag=True, help="Do not call Telesign.")
 @click.option(
@@ -192,6 +218,8 @@ def plan(
     out: str | None,
     fmt: str,
     only: tuple[str, ...],
+    base_plan: Path | None,
+    base_config: tuple[str, ...],
     detailed_exitcode: bool,
     skip_credentials: bool,
     check_numbers: bool,
@@ -200,18 +228,35 @@ def plan(
     verbose: bool,
 ) -> None:
     """Show what apply would change in the organisation."""
-    loaded = load(paths, env)
+    if base_plan and base_config:
+        raise click.UsageError("give --base-plan or --base-config, not both")
+    base = read_plan_file(base_plan) if base_plan else None
+    loaded = load(paths, env, burst=burst)
+    if base is not None and base.environment != loaded.environment:
+        raise click.UsageError(
+            f"--base-plan {base_plan} is a plan of environment {base.environment or '(none)'}, "
+            f"not of {loaded.environment or '(none)'}: compare plans of the same environment"
+        )
+    before = load(base_config, loaded.environment, burst=burst) if base_config else None
     for warning in lint_warnings(loaded):
         click.echo(warning, err=True)
     allowance = _allowance(allow_deletes, allowed) or DeleteAllowance()
     options = dataclasses.replace(
         PlanOptions.allowing(allowance),
+        burst=burst,
         check_credentials=not skip_credentials,
         check_numbers=check_numbers,
         only=tuple(dict.fromkeys(only)),
     )
 
     result = asyncio.run(_plan(loaded, target, list(paths), options, verbose))
+    if base is not None:
+        result = dataclasses.replace(result, trust_base=compared_with_plan(result.trust, base))
+    elif before is not None:
+        route = named_route(target_of(before, target), target_named_by(before, target))
+        was = configured(before, route, result.trust, providers=not skip_credentials)
+        commit = git_commit(list(base_config))[0]
+        result = dataclasses.replace(result, trust_base=compared(result.trust, was, commit, None))
     page = fmt == "html" and out is not None  # a report file, not a page on stdout
     if out:
         saved = RENDERERS[fmt](result) if page else result.to_json()
@@ -219,7 +264,7 @@ def plan(
     if page:
         report = f"{summary_line(result.counts())} Report: {out}\n"
     elif fmt == "text":
-        report = render_text(result, color=colour_wanted(sys.stdout))
+        report = render_text(result, color=colour_wanted(sys.stdout), burst=burst)
     else:
         report = RENDERERS[fmt](result)
     click.echo(report, nl=False)
@@ -273,7 +318,9 @@ def apply(
         click.echo(f"Configuration: {' '.join(paths)} (from the plan)", err=True)
     elif not paths:
         raise click.UsageError("Missing argument 'PATHS...' (or give --plan FILE).")
-    loaded = load(paths, env if env is not None or saved is None else saved.environment)
+    loaded = load(
+        paths, env if env is not None or saved is None else saved.environment, burst=burst
+    )
     allowance = _allowance(allow_deletes, allowed)
     claimed = saved is not None and allowance is None
     if claimed:  # the Terraform habit: the plan is the decision, once a person or the
@@ -296,7 +343,8 @@ def apply(
                 )
             except StalePlan as exc:
                 return _stale(exc)
-            click.echo(render_text(the_plan, color=colour_wanted(sys.stdout)), nl=False)
+            shown = render_text(the_plan, color=colour_wanted(sys.stdout), burst=burst)
+            click.echo(shown, nl=False)
             blocker = apply_blocker(the_plan, ignore_credentials=ignore_credentials)
             if blocker is not None:
                 click.echo("Apply refused: fix the problems above first.", err=True)
@@ -358,10 +406,10 @@ async def _plan_for_apply(
     """The plan apply writes: a fresh one, which for a saved plan must equal it."""
     with _progress("Reading the organisation" if saved is None else "Planning again", None):
         if saved is None:
-            options = dataclasses.replace(PlanOptions.allowing(allowance), only=only)
+            options = dataclasses.replace(PlanOptions.allowing(allowance), only=only, burst=burst)
             fresh = await make_plan(loaded, conn, paths, options, trust)
         else:
-            fresh = await replan_saved(saved, loaded, conn, paths, allowance, trust)
+            fresh = await replan_saved(saved, loaded, conn, paths, allowance, trust, burst)
     if verbose:
         click.echo(f"plan: {conn.dataverse.stats}", err=True)
     return fresh
@@ -442,19 +490,25 @@ def _ask(prompt: str) -> str:
 @allow_host_option
 @handle_errors
 def callback_urls(paths: tuple[str, ...], env: str | None, target: str | None) -> None:
-    """Print each Telesign account's callback URL and the message for Telesign support; and
-    each Twilio number's inbound URL, the organisation's it must be, and whether it is.
+    """Print each Telesign account's callback URL and the message for Telesign support; each
+    Twilio number's inbound URL, the organisation's it must be, and whether it is; and each ACS
+    resource's Event Grid subscription in effect and whether it is right.
 
-    With Twilio accounts the providers are asked (credential checks, number reads; nothing
-    is written). Exit 2 when a Twilio number's inbound URL is not the organisation's.
+    With Twilio or ACS accounts the providers are asked (credential checks, number reads, ARM
+    reads with Azure credentials; nothing is written). Exit 2 when a Twilio number's inbound
+    URL is not the organisation's, or an ACS resource's Event Grid wiring is wrong.
     """
-    loaded = load(paths, env)
-    twilio = any(a.provider == "twilio" for a in loaded.config.accounts)
-    options = PlanOptions(check_credentials=twilio)
+    loaded = load(paths, env, burst=burst)
+    asked = any(a.provider in ("twilio", "acs") for a in loaded.config.accounts)
+    options = PlanOptions(check_credentials=asked, burst=burst)
     plan = asyncio.run(_plan(loaded, target, list(paths), options))
     report, all_set = twilio_inbound_report(plan)
+    grid, grid_right = event_grid_report(plan)
+    all_set = all_set and grid_right
     click.echo(
-        "\n".join(t for t in (telesign_support_message(plan, customer_ids(loaded)), report) if t)
+        "\n".join(
+            t for t in (telesign_support_message(plan, customer_ids(loaded)), report, grid) if t
+        )
     )
     if plan.failed_credentials():
         sys.exit(ExitCode.CREDENTIALS)
@@ -469,8 +523,8 @@ def callback_urls(paths: tuple[str, ...], env: str | None, target: str | None) -
 @handle_errors
 def drift(paths: tuple[str, ...], env: str | None, target: str | None) -> None:
     """Report edits made in the organisation to managed objects; exit 2 when there are some."""
-    loaded = load(paths, env)
-    options = PlanOptions(check_credentials=False, allow_deletes=True)
+    loaded = load(paths, env, burst=burst)
+    options = PlanOptions(check_credentials=False, allow_deletes=True, burst=burst)
     report = find_drift(
         asyncio.run(_plan(loaded, target, list(paths), options)), loaded.config.settings.ignore
     )

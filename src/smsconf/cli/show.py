@@ -11,6 +11,7 @@ import click
 
 from smsconf.cli.common import colour_wanted, handle_errors
 from smsconf.cli.main import main
+from smsconf.process import burst
 from smsconf.reconcile.plan import read_plan_file
 from smsconf.render import RENDERERS
 from smsconf.render.text import render as render_text
@@ -24,6 +25,6 @@ def show(plan_file: Path, fmt: str) -> None:
     """Show a plan saved with `plan --out FILE` (its changes, checks and risks)."""
     plan = read_plan_file(plan_file)
     if fmt == "text":
-        click.echo(render_text(plan, color=colour_wanted(sys.stdout)), nl=False)
+        click.echo(render_text(plan, color=colour_wanted(sys.stdout), burst=burst), nl=False)
     else:
         click.echo(RENDERERS[fmt](plan), nl=False)

@@ -11,6 +11,7 @@ from smsconf.config import ConfigError
 from smsconf.config.source import configuration_roots
 from smsconf.exitcodes import ExitCode
 from smsconf.mapping.limits import validate_storable
+from smsconf.process import burst
 from smsconf.render.problems import FORMATS, render
 
 
@@ -38,7 +39,7 @@ def validate(paths: tuple[str, ...], fmt: str, expand: bool) -> None:
     if fmt == "text":
         return _validate_text(paths)
     try:
-        configs, source = validate_storable(paths)
+        configs, source = validate_storable(paths, burst=burst)
     except ConfigError as exc:
         click.echo(render(fmt, exc.problems, {}), nl=False)
         sys.exit(ExitCode.INVALID_CONFIG)
@@ -49,7 +50,7 @@ def validate(paths: tuple[str, ...], fmt: str, expand: bool) -> None:
 
 
 def _validate_text(paths: tuple[str, ...]) -> None:
-    configs, source = validate_storable(paths)
+    configs, source = validate_storable(paths, burst=burst)
     from smsconf.routing.lint import located  # after validation: a broken file never pays
 
     for warning in dict.fromkeys(p.render() for c in configs.values() for p in located(c, source)):

@@ -12,6 +12,7 @@ import re
 import types
 import typing
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,13 +21,13 @@ from pydantic import BaseModel, ValidationError
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
+from smsconf.bursts import Burst
 from smsconf.config import rules
 from smsconf.config.interpolate import FILE_HINT, anchor_file_ref, substitute
 from smsconf.config.model import Config
 from smsconf.config.problems import ConfigError, Path_, Position, Problem, did_you_mean
 from smsconf.config.provider_rules import unknown_number_type
 from smsconf.config.source import Document, discover, read_file
-from smsconf.gcpause import gc_paused
 
 DEFAULT_ENVIRONMENT = "local"  # used when --env is not given, so the quick start needs no flags
 LIST_KEYS = tuple(
@@ -404,14 +405,21 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def validate_paths(paths: Sequence[Path | str]) -> dict[str | None, Config]:
+def validate_paths(
+    paths: Sequence[Path | str], *, burst: Burst = nullcontext
+) -> dict[str | None, Config]:
     """Validate a configuration for every environment it declares; raise with all problems."""
-    return validate_with_sources(paths)[0]
+    return validate_with_sources(paths, burst=burst)[0]
 
 
-def validate_with_sources(paths: Sequence[Path | str]) -> tuple[dict[str | None, Config], Source]:
-    """`validate_paths`, also returning the merged sources (for located messages later)."""
-    with gc_paused():
+def validate_with_sources(
+    paths: Sequence[Path | str], *, burst: Burst = nullcontext
+) -> tuple[dict[str | None, Config], Source]:
+    """`validate_paths`, also returning the merged sources (for located messages later).
+
+    Reading and validating is one allocation burst, run inside `burst()`: the caller's
+    policy for such bursts (the executable's is `smsconf.process.burst`), nothing by default."""
+    with burst():
         return _validate_all(paths)
 
 
@@ -460,9 +468,11 @@ class Loaded:
         return ConfigError([self.source.locate(p) for p in problems])
 
 
-def load(paths: Sequence[Path | str], env: str | None = None) -> Loaded:
+def load(
+    paths: Sequence[Path | str], env: str | None = None, *, burst: Burst = nullcontext
+) -> Loaded:
     """Validate every environment, then return the one asked for (see `load_config`)."""
-    configs, source = validate_with_sources(paths)  # the files are read once
+    configs, source = validate_with_sources(paths, burst=burst)  # the files are read once
     try:
         chosen = choose_environment(configs, env)
     except ConfigError as exc:  # point at the environments: block

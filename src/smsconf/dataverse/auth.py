@@ -26,10 +26,12 @@ from typing import Any, Protocol, TypedDict, Unpack
 
 import httpx
 
+from smsconf import hosts
 from smsconf.dataverse.errors import DataverseError
 from smsconf.redact import register
 
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
+AUTHORITY_ENV = "AZURE_AUTHORITY_HOST"
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 REFRESH_MARGIN = 300.0
 """Renew a cached token this many seconds before it expires (at most half its lifetime)."""
@@ -109,10 +111,8 @@ class _ClientCredentialsGrant(ABC):
             raise CredentialError(f"not a tenant id or domain: {tenant_id!r}")
         if not client_id:
             raise CredentialError("empty client id")
-        host = (authority or DEFAULT_AUTHORITY).rstrip("/")
-        if "://" not in host:
-            host = f"https://{host}"
-        self.token_url = f"{host}/{tenant_id}/oauth2/v2.0/token"
+        self.authority = authority_url(authority)
+        self.token_url = f"{self.authority}/{tenant_id}/oauth2/v2.0/token"
         self.client_id = client_id
         self._transport = transport
         self._clock = clock
@@ -138,6 +138,8 @@ class _ClientCredentialsGrant(ABC):
             return token
 
     async def _request(self, scope: str) -> tuple[AccessToken, float]:
+        if self._transport is None:  # the network: the secret goes only to a trusted authority
+            hosts.require(self.authority, "entra", f"${AUTHORITY_ENV}")
         proof = self._client_auth()
         for secret in proof.values():
             register(secret)
@@ -165,6 +167,22 @@ class _ClientCredentialsGrant(ABC):
         register(str(payload["access_token"]))
         token = AccessToken(str(payload["access_token"]), expires_on=int(started + lifetime))
         return token, started + lifetime - min(REFRESH_MARGIN, lifetime / 2)
+
+
+def authority_url(authority: str | None) -> str:
+    """The Entra ID authority's URL: `authority` (AZURE_AUTHORITY_HOST, a host or a URL, as
+    azure-identity takes it), else the public cloud's."""
+    host = (authority or DEFAULT_AUTHORITY).rstrip("/")
+    return host if "://" in host else f"https://{host}"
+
+
+def authority_from_environment(environ: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """The authority an Azure credential of the environment would buy its token from, and who
+    named it (the variable, or the default): the host the plan lists and the policy checks."""
+    env = os.environ if environ is None else environ
+    named = env.get(AUTHORITY_ENV) or None
+    where = f"${AUTHORITY_ENV}" if named else "the default Entra ID authority"
+    return authority_url(named), where
 
 
 def _json_object(response: httpx.Response) -> dict[str, Any]:
@@ -236,7 +254,7 @@ def credential_from_environment(
         raise CredentialError(f"no Azure credential in the environment: set {', '.join(missing)}")
     tenant, client = env["AZURE_TENANT_ID"], env["AZURE_CLIENT_ID"]
     options: GrantOptions = {
-        "authority": env.get("AZURE_AUTHORITY_HOST") or None,
+        "authority": env.get(AUTHORITY_ENV) or None,
         "transport": transport,
     }
     if token_file:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 
+from smsconf.bursts import Burst
 from smsconf.config.loader import Source, validate_with_sources
 from smsconf.config.model import Config
 from smsconf.config.problems import ConfigError, Path_, Problem
@@ -93,10 +95,12 @@ def unstorable(config: Config) -> list[Problem]:
     ]
 
 
-def validate_storable(paths: Sequence[Path | str]) -> tuple[dict[str | None, Config], Source]:
+def validate_storable(
+    paths: Sequence[Path | str], *, burst: Burst = nullcontext
+) -> tuple[dict[str | None, Config], Source]:
     """`validate_with_sources`, then every environment's values held to what the product
     stores: what validate runs, so an apply can never stop halfway on a length."""
-    configs, source = validate_with_sources(paths)
+    configs, source = validate_with_sources(paths, burst=burst)
     found = dict.fromkeys(source.locate(p) for c in configs.values() for p in unstorable(c))
     if found:
         raise ConfigError(list(found))

@@ -14,9 +14,12 @@ regional form `api.<edge>.<region>.twilio.com` (providers.md §3, §3.9); ACS re
 (`_event_grid_management_client.py`, `_configuration.py`; the Event Grid checks of §4.8);
 organisations at
 `<org>.crm[N].dynamics.com` (dataverse.md §4.1); the Omnichannel gateway's
-`m-<orgid>.<geo>.omnichannelengagementhub.com` (dataverse-evidence.md §3). The sovereign
-clouds' hosts are not in the references: they are marked inferred and listed in `INFERRED` for
-the verify list.
+`m-<orgid>.<geo>.omnichannelengagementhub.com` (dataverse-evidence.md §3); the Microsoft Entra
+ID authority a Dataverse token is bought from, `login.microsoftonline.com` (dataverse.md §4.13:
+`POST https://login.microsoftonline.com/<tenant-id>/oauth2/v2.0/token`), which
+`AZURE_AUTHORITY_HOST` replaces as azure-identity's credentials let it. The sovereign clouds'
+hosts are not in the references: they are marked inferred and listed in `INFERRED` for the
+verify list (the login hosts are azure-identity's `AzureAuthorityHosts` constants).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-Service = Literal["dataverse", "telesign", "twilio", "acs", "arm", "github", "omnichannel"]
+Service = Literal["dataverse", "entra", "telesign", "twilio", "acs", "arm", "github", "omnichannel"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,14 @@ DOCUMENTED: dict[Service, tuple[HostPattern, ...]] = {
         HostPattern("*.crm.microsoftdynamics.us", inferred=True),  # US Government GCC High
         HostPattern("*.crm.appsplatform.us", inferred=True),  # US Government DoD
         HostPattern("*.crm.dynamics.cn", inferred=True),  # China, operated by 21Vianet
+    ),
+    # Where the Dataverse bearer token is bought with the client secret or the CI's federated
+    # token (a URL target with Azure credentials): a pull request cannot move it, but the job's
+    # AZURE_AUTHORITY_HOST can, so it is held to the same policy as every other host.
+    "entra": (
+        HostPattern("login.microsoftonline.com"),
+        HostPattern("login.microsoftonline.us", inferred=True),  # Azure US Government
+        HostPattern("login.chinacloudapi.cn", inferred=True),  # Azure China (21Vianet)
     ),
     "telesign": (
         HostPattern("rest-api.telesign.com"),

@@ -15,6 +15,11 @@ INBOUND_PATH = {"telesign": "/telesign/incoming", "twilio": "/twilio/incoming"}
 INFERRED = (
     "the Twilio inbound URL is <gateway>/twilio/incoming?orgId=<organisation id>, one per "
     "organisation (as Telesign's callback URL)",
+    "the organisation verifies X-Twilio-Signature on its Twilio inbound URL at all (HMAC-SHA1 "
+    "with the account's stored Auth Token over the exact URL called, tried with and without its "
+    "default port, and the sorted parameters: providers.md §3.6, §10 q.2), and answers a "
+    "missing or wrong signature with 403, a verified message with 200 and an empty TwiML "
+    "<Response/> (the local organisation does so; the status, code and body are not documented)",
 )
 
 

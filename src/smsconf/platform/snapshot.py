@@ -27,6 +27,9 @@ Format (version 1), a JSON object:
   name on this table), `page`.
 - `many_to_many`: `[{schema_name, intersect_entity, sides: {table: {table,
   intersect_attribute, navigation}}}]`; a side no page describes has null attribute/navigation.
+- `observed`: organisations seen live (`schemas/dataverse/observed/`): name -> `{source, tables:
+  {table: [columns it has]}}`; what the pages list and such an organisation lacked is a column
+  of some organisation versions only, as seen rather than as a list someone wrote.
 """
 
 from __future__ import annotations
@@ -38,6 +41,28 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_PATH = Path(__file__).with_name("snapshot.json")
+SOLUTION_COMPONENT_COLUMNS = frozenset(
+    {
+        "componentidunique",
+        "componentstate",
+        "iscustomizable",
+        "ismanaged",
+        "overwritetime",
+        "solutionid",
+        "supportingsolutionid",
+    }
+)
+"""The columns every solution-aware table carries, which generated typings never list."""
+_LOOKUP_TYPES = frozenset({"Lookup", "Owner", "Customer"})
+
+
+def _companion(page: SnapshotTable, name: str) -> bool:
+    """`createdbyname`, `owneridyominame`, `owneridtype`: a lookup's read-only companion."""
+    for suffix in ("yominame", "name", "type"):
+        base = page.attribute(name[: -len(suffix)]) if name.endswith(suffix) else None
+        if base is not None and base.type in _LOOKUP_TYPES:
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -135,6 +160,35 @@ class Snapshot:
 
     def many_to_many(self, schema_name: str) -> dict[str, Any] | None:
         return next((r for r in self.data["many_to_many"] if r["schema_name"] == schema_name), None)
+
+    def observed(self) -> dict[str, dict[str, frozenset[str]]]:
+        """Per organisation seen live, per table, the columns it was seen to have."""
+        return {
+            name: {t: frozenset(cols) for t, cols in org["tables"].items()}
+            for name, org in self.data.get("observed", {}).items()
+        }
+
+    def observed_absent(self) -> dict[str, frozenset[str]]:
+        """Per table, the columns the pages list that some organisation seen live lacked.
+
+        Only a column the source would have listed counts: a lookup's companions (`…name`,
+        `…yominame`, `…type`) and the solution-component columns are in neither source's
+        format (typings list neither; the live list has no companions), so their absence says
+        nothing about the organisation."""
+        absent: dict[str, set[str]] = {}
+        for tables in self.observed().values():
+            for name, has in tables.items():
+                page = self.table(name)
+                if page is None:
+                    continue
+                listed = {
+                    a.logical_name
+                    for a in page.attributes()
+                    if a.logical_name not in SOLUTION_COMPONENT_COLUMNS
+                    and not _companion(page, a.logical_name)
+                }
+                absent.setdefault(name, set()).update(listed - has)
+        return {t: frozenset(c) for t, c in absent.items()}
 
     def without_version_dependent(self) -> Snapshot:
         """An organisation lacking every version-dependent column (the "older organisation"

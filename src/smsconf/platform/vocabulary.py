@@ -113,6 +113,9 @@ INFERRED = (
     "msdyn_occommunicationprovidersetting.msdyn_accountsid holds the Twilio Account SID and "
     "msdyn_securesecret its Auth Token",
     "msdyn_ocphonenumber.msdyn_type: a Twilio long code is stored as Geo (192350000)",
+    "a Telesign geo number is a Twilio long_code (the admin center's Twilio 'Long code' is "
+    "Telesign's 'Geo'): migrate telesign moves geo numbers to long_code, and a number typed with "
+    "the other provider's word gets it as its did-you-mean",
     "msdyn_liveworkstream.msdyn_blockcapacityforwrapup: null = always block, 0 = never block",
     "msdyn_ocsystemmessage.msdyn_instanceid holds the SMS channel setting id (not the workstream)",
     "ruleset operators !=, <, <=, null and contains are spelt as in RULE_OPERATOR",
@@ -129,19 +132,37 @@ INFERRED = (
     "queue.msdyn_isdefaultqueue is true on the out-of-the-box queues (Default messaging queue), "
     "which removed: never deletes",
     "text column MaxLength counts UTF-16 code units (an emoji counts 2), as SQL nvarchar does",
+    "a column not valid for update (IsValidForUpdate false) sent in an update is ignored, as one "
+    "not valid for create is on create (sources settle create only; the local organisation "
+    "ignores both, and smsconf sends neither: tests/mapping/test_fields_writable.py)",
+    "ACS access-key requests: the x-ms-date clock skew the service accepts (the ACS emulator "
+    "allows 15 minutes, App Configuration's HMAC window; providers.md §10 q14)",
+    "ACS data plane errors: a throttled request is 429 TooManyRequests with Retry-After, a "
+    "missing or unknown api-version 400 MissingApiVersionParameter / UnsupportedApiVersion "
+    "(ARM's words), an unknown number 404 PhoneNumberNotFound (the emulator's choices)",
+    "ACS POST /sms from a number the resource owns without outbound SMS is a 401 like one it "
+    "does not own (the SDK's live tests record only the latter)",
 )
 
 
 def verify_list() -> list[str]:
     """Everything to check on a real organisation: the mapping's guesses above, then every
     table, key and column fact the platform definitions flag as inferred."""
+    from smsconf.acs.eventgrid import INFERRED as EVENT_GRID_INFERRED
     from smsconf.platform.acs import INFERRED as ACS_INFERRED
     from smsconf.platform.hosts import INFERRED as HOSTS_INFERRED
     from smsconf.platform.inbound import INFERRED as INBOUND_INFERRED
     from smsconf.platform.routing import INFERRED as ROUTING_INFERRED
     from smsconf.platform.tables import ALL_TABLES
 
-    facts = [*INFERRED, *ROUTING_INFERRED, *INBOUND_INFERRED, *HOSTS_INFERRED, *ACS_INFERRED]
+    facts = [
+        *INFERRED,
+        *ROUTING_INFERRED,
+        *INBOUND_INFERRED,
+        *HOSTS_INFERRED,
+        *ACS_INFERRED,
+        *EVENT_GRID_INFERRED,
+    ]
     for table in ALL_TABLES:
         if table.entity_set_inferred:
             facts.append(f"{table.logical_name}: entity set name {table.entity_set}")

@@ -43,7 +43,7 @@ from smsconf.dataverse.retry import RetryPolicy
 from smsconf.platform import vocabulary as vocab
 from smsconf.reconcile.apply import ProviderSteps
 from smsconf.reconcile.journal import Status
-from smsconf.reconcile.plan import Change, ColumnChange, Note
+from smsconf.reconcile.plan import Change, ColumnChange, EventGridWiring, Note
 from smsconf.target import Target
 
 TOPIC_TABLE = "eventgrid.SystemTopic"
@@ -104,26 +104,11 @@ def org_acs(rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> OrgAcs:
     )
 
 
-@dataclass(frozen=True)
-class Wiring:
-    """An ACS account's Event Grid wiring as found (`callback-urls`): the subscriptions in
-    effect for the organisation, where they deliver, what it must be and whether it is."""
-
-    account: str
-    checked: bool
-    right: bool
-    topic: str
-    subscriptions: tuple[str, ...]
-    delivers_to: tuple[str, ...]
-    expected: str | None
-    detail: str
-
-
 @dataclass
 class EventGridFindings:
     notes: list[Note] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
-    wiring: list[Wiring] = field(default_factory=list)
+    wiring: list[EventGridWiring] = field(default_factory=list)
 
 
 async def check_event_grid(
@@ -160,7 +145,7 @@ async def _account(
 
     def unchecked(level: str, text: str) -> EventGridFindings:
         found.notes.append(Note(level, subject, text))  # type: ignore[arg-type]
-        found.wiring.append(Wiring(account.name, False, False, "", (), (), None, text))
+        found.wiring.append(EventGridWiring(account.name, False, False, "", "", "", None, text))
         return found
 
     if mode == "ignored":
@@ -193,7 +178,12 @@ async def _account(
                 f"ARM has no ACS resource {account.resource_id} ({where or 'resource_id'}): "
                 "copy Resource ID from the Azure portal (the ACS resource > Properties)",
             )
-        return unchecked("warning", f"not checked: {exc}")
+        needs = (
+            "; the principal needs Reader on the resource and its system topic"
+            if exc.status in (401, 403)
+            else ""
+        )
+        return unchecked("warning", f"the Event Grid wiring was not checked: {exc}{needs}")
     _check(found, index, account, organisation, inspection, expected, mode, subject, locate)
     return found
 
@@ -400,15 +390,15 @@ def _wiring(
     verdict: Verdict | None,
     expected: Expected,
     wrong: list[str],
-) -> Wiring:
+) -> EventGridWiring:
     meant = verdict.meant if verdict else ()
-    return Wiring(
+    return EventGridWiring(
         account.name,
         True,
         not wrong,
         inspection.topic.name if inspection.topic else "",
-        tuple(s.name for s in meant),
-        tuple(s.full_url or s.endpoint_base_url for s in meant),
+        ", ".join(s.name for s in meant),
+        ", ".join(s.full_url or s.endpoint_base_url for s in meant),
         expected.endpoint,
         "; ".join(wrong),
     )
@@ -479,8 +469,8 @@ async def _topic(arm: az.ArmClient, change: Change) -> tuple[Status, str]:
 def arm_access(target: Target) -> az.ArmAccess:
     """How the target reaches ARM: the local organisation's in-process emulator, or Azure with
     the environment's credential (none: the wiring is not checked)."""
-    base = getattr(target, "arm_endpoint", None) or az.ARM
-    transport = getattr(target, "arm_transport", None)
+    base = target.arm_endpoint or az.ARM
+    transport = target.arm_transport
     if transport is not None:
         return az.ArmAccess(StaticToken("local"), "the local organisation", base, transport)
     credential, source = az.arm_credential()

@@ -15,15 +15,16 @@ import json
 import subprocess
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from smsconf.bursts import Burst
 from smsconf.config.kinds import words
 from smsconf.config.loader import Loaded
 from smsconf.config.model import Config
 from smsconf.config.problems import did_you_mean
 from smsconf.config.secrets import SecretError, fingerprint
-from smsconf.gcpause import gc_paused
 from smsconf.mapping.desired import desired_rows, renames
 from smsconf.mapping.export import Exported, export_config
 from smsconf.mapping.limits import too_long
@@ -85,6 +86,9 @@ class PlanOptions:
     allowed_deletes: frozenset[str] = field(default_factory=frozenset)
     only: tuple[str, ...] = ()
     """`--only ADDRESS`: the changes to plan, with what they need (`targeting`)."""
+    burst: Burst = field(default=nullcontext, compare=False)
+    """What mapping, diffing and ordering (one allocation burst) run inside: the caller's
+    policy (`smsconf.process.burst` for the executable), nothing by default."""
 
     @property
     def allowance(self) -> DeleteAllowance:
@@ -283,7 +287,7 @@ async def _planned(
     await read_editors(target.dataverse, live)
     for table, old, new in renames(config):
         live.rename(table, old, new)
-    with gc_paused():
+    with options.burst():
         rows, links = desired_rows(config, live, frozenset(acs.absent))
         problems = live.problems + absent_columns(rows, live.schema) + too_long(rows)
         if problems:
@@ -337,6 +341,7 @@ async def _planned(
         local_org=str(target.database) if target.database else None,
         only=options.only,
         routing=tuple(routing_pictures(config, live.rows, [c.path for c in changes])),
+        event_grid=tuple(grid.wiring),
     )
     return plan, live
 
@@ -356,13 +361,14 @@ async def replan_saved(
     paths: list[str],
     allowance: DeleteAllowance,
     trust: Trust | None = None,
+    burst: Burst = nullcontext,
 ) -> Plan:
     """The plan to apply for a saved one: planned again from the configuration and the
     organisation under `allowance`, returned only when it equals the saved plan (changes,
     bodies, ETags, secret columns, verdicts, allowances); else `StalePlan` naming each row
     that moved and each field that differs. The file is an assertion: what is written is
     always the fresh plan, never the file's bodies, ids or secret columns."""
-    options = dataclasses.replace(PlanOptions.allowing(allowance), only=saved.only)
+    options = dataclasses.replace(PlanOptions.allowing(allowance), only=saved.only, burst=burst)
     fresh, live = await _planned(loaded, target, paths, options, trust)
     reasons = []
     if saved.config_digest != fresh.config_digest:

@@ -182,6 +182,22 @@ class ProviderNumber:
 
 
 @dataclass(frozen=True)
+class EventGridWiring:
+    """An ACS account's Event Grid wiring as ARM holds it (`reconcile.eventgrid`): the
+    subscriptions in effect for the organisation, where they deliver, where they must, and
+    whether all is as D-EG has it (`checked` false: ARM was not asked, `detail` says why)."""
+
+    account: str
+    checked: bool
+    right: bool
+    topic: str
+    subscriptions: str
+    delivers_to: str
+    expected: str | None
+    detail: str
+
+
+@dataclass(frozen=True)
 class TrustedHost:
     """A host the run contacted or would contact, and why it may (`reconcile.trust`)."""
 
@@ -226,6 +242,38 @@ class Trust:
 
 
 @dataclass(frozen=True)
+class TrustChange:
+    """A host or secret reference this plan trusts that its base plan did not trust so
+    (`reconcile.trust.compared`): a risk line for the reviewer."""
+
+    kind: str
+    """`host` or `secret`."""
+    change: str
+    """`new` (the base had no such host, or no such reference for that use) or `changed` (the
+    same host under another verdict, or the same use reading another reference)."""
+    subject: str
+    """`telesign rest-ww.telesign.com:443`, or what the secret is for (`account 'contoso'`)."""
+    now: str
+    """The host's verdict, or the secret reference, in this plan."""
+    was: str | None
+    """The same in the base plan; None for a new one."""
+    named_by: str
+    """Where this plan's configuration (or flag, or variable) names it."""
+
+
+@dataclass(frozen=True)
+class TrustBase:
+    """The trust list a plan was compared with (the pull request's base branch: its saved plan,
+    `plan --base-plan FILE`, or its configuration, `plan --base-config PATH`), and what is new
+    or changed since it."""
+
+    git_commit: str | None
+    checksum: str | None
+    """The base plan's checksum; None for a base configuration."""
+    changes: tuple[TrustChange, ...] = ()
+
+
+@dataclass(frozen=True)
 class Plan:
     environment: str | None
     target: str
@@ -248,6 +296,9 @@ class Plan:
     paths: tuple[str, ...] = ()
     """The configuration's paths as given to `plan`: what `apply --plan FILE` plans again."""
     trust: Trust = field(default_factory=Trust)
+    trust_base: TrustBase | None = None
+    """What `trust` was compared with, and each new or changed host or secret reference
+    (None: no base plan was given, nothing was compared)."""
     local_org: str | None = None
     only: tuple[str, ...] = ()
     """The `--only` addresses the plan was cut down to (empty: the whole configuration)."""
@@ -255,6 +306,8 @@ class Plan:
     a real organisation. Shown so nobody wonders which state a plan read."""
     routing: tuple[Graph, ...] = ()
     """A picture of each changed workstream's routing, before and after (`routing.graph`)."""
+    event_grid: tuple[EventGridWiring, ...] = ()
+    """Each ACS account's Event Grid wiring (`reconcile.eventgrid`)."""
     smsconf_version: str = __version__
     format_version: str = FORMAT_VERSION
 
@@ -300,6 +353,7 @@ class Plan:
             "git_commit": self.git_commit,
             "git_dirty": self.git_dirty,
             "trust": self.trust.to_dict(),
+            "trust_base": _trust_base_dict(self.trust_base),
             "summary": self.counts(),
             "unsafe": list(self.unsafe),
             "credentials": [asdict(c) for c in self.credentials],
@@ -317,6 +371,7 @@ class Plan:
             "paths": list(self.paths),
             "only": list(self.only),
             "routing": [g.to_dict() for g in self.routing],
+            "event_grid": [asdict(w) for w in self.event_grid],
         }
 
     @cached_property
@@ -347,6 +402,16 @@ class Plan:
         """Computed once (a plan is immutable), one change at a time: a large plan's changes
         are never all held as JSON values or as one string."""
         return _checksum(self._body(_change_dict(c) for c in self.changes))
+
+
+def _trust_base_dict(base: TrustBase | None) -> dict[str, Any] | None:
+    if base is None:
+        return None
+    return {
+        "git_commit": base.git_commit,
+        "checksum": base.checksum,
+        "changes": [asdict(c) for c in base.changes],
+    }
 
 
 @dataclass(frozen=True)
@@ -637,6 +702,8 @@ _OPTIONAL: dict[str, Any] = {
     "git_dirty": None,
     "only": [],
     "routing": [],
+    "trust_base": None,
+    "event_grid": [],
 }
 """Members added within format 1.0, as a plan saved before them reads."""
 _OPTIONAL_CHANGE: dict[str, Any] = {
@@ -749,11 +816,24 @@ def _plan_from(data: dict[str, Any]) -> Plan:
         paths=_strings(data, "paths", ""),
         only=_strings(data, "only", ""),
         routing=_routing(_take(data, "routing", "", list)),
+        event_grid=_records(EventGridWiring, data, "event_grid"),
         trust=Trust(
             _records(TrustedHost, trust, "hosts", "trust."),
             _records(SecretUse, trust, "secrets", "trust."),
         ),
+        trust_base=_trust_base_from(_take(data, "trust_base", "", dict, NONE)),
         smsconf_version=_take(data, "smsconf_version", "", str),
+    )
+
+
+def _trust_base_from(data: dict[str, Any] | None) -> TrustBase | None:
+    if data is None:
+        return None
+    _only(data, ("git_commit", "checksum", "changes"), "trust_base")
+    return TrustBase(
+        git_commit=_take(data, "git_commit", "trust_base.", str, NONE),
+        checksum=_take(data, "checksum", "trust_base.", str, NONE),
+        changes=_records(TrustChange, data, "changes", "trust_base."),
     )
 
 
@@ -875,6 +955,8 @@ def _first_mismatch(plan: Plan, data: dict[str, Any]) -> str:
 
 _RECORD_KINDS: dict[Any, dict[str, tuple[type, ...]]] = {
     ProviderNumber: {"sid": (str, NONE), "expected": (str, NONE), "right": (bool,)},
+    EventGridWiring: {"checked": (bool,), "right": (bool,), "expected": (str, NONE)},
+    TrustChange: {"was": (str, NONE)},
 }
 _PLAN_MEMBERS = (
     "format_version",

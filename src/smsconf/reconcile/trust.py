@@ -4,21 +4,49 @@ Computed from the configuration and the target before anything is read, so the h
 refuse a pull request's `endpoint:` or `target:` before its secrets are (`require`); and kept in
 the plan, so a reviewer sees every host and every secret reference the run used, and a host
 that is not a provider's or Microsoft's documented one stands out.
+
+A change of either is a risk flag (`compared`): the plan is compared with a base plan, the
+plan of the same environment made from the pull request's base branch (`plan --base-plan`,
+which the Action makes on every pull request). That is the previous trust list a reviewer
+needs: what the base branch, already reviewed and merged, sends where and reads. smsconf keeps
+no record of its own for it: Dataverse has no documented place for one (and inventing a table
+or column is not an option), and a record in the state directory lives on whichever machine
+last applied (a CI runner's is gone with its job), so it would not be there when a pull
+request is planned; a base-branch plan is what CI has, and it is made by the same workflow,
+against the same organisation, under the same allowances.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from smsconf.acs.arm import ARM
 from smsconf.config.loader import Loaded
 from smsconf.config.secrets import SecretRef
+from smsconf.dataverse.auth import (
+    ClientSecretCredential,
+    WorkloadIdentityCredential,
+    authority_from_environment,
+)
 from smsconf.hosts import Endpoint, HostPolicy
 from smsconf.platform.hosts import Service
-from smsconf.reconcile.plan import SecretUse, Trust, TrustedHost
-from smsconf.target import LOCAL, LOCAL_TELESIGN_URL, LOCAL_TWILIO_URL, LOCAL_URL, Target
+from smsconf.reconcile.plan import Plan, SecretUse, Trust, TrustBase, TrustChange, TrustedHost
+from smsconf.target import (
+    LOCAL,
+    LOCAL_ARM_URL,
+    LOCAL_TELESIGN_URL,
+    LOCAL_TWILIO_URL,
+    LOCAL_URL,
+    Target,
+)
 from smsconf.telesign.account import base_url
 from smsconf.twilio.account import API_BASE, MESSAGING_BASE
+
+STATIC_TOKEN_ENV = "SMSCONF_TOKEN"
+"""A static bearer token (smsconf.connect): no token is bought, no login host is contacted."""
+AZURE_SOURCES = (ClientSecretCredential.source, WorkloadIdentityCredential.source)
 
 
 def target_named_by(loaded: Loaded, override: str | None) -> str:
@@ -37,6 +65,10 @@ class Route:
     dataverse: Endpoint
     telesign: Endpoint | None = None
     twilio: Endpoint | None = None
+    arm: Endpoint | None = None
+    login: Endpoint | None = None
+    """The Entra ID authority the organisation's bearer token is bought from (a URL target
+    with Azure credentials; none for SMSCONF_TOKEN or the local organisation)."""
 
 
 def named_route(target: str, named_by: str, telesign: str | None = None) -> Route:
@@ -44,11 +76,13 @@ def named_route(target: str, named_by: str, telesign: str | None = None) -> Rout
     emulators are in-process; `telesign` is `--endpoint-override`."""
     override = Endpoint("telesign", telesign, "--endpoint-override") if telesign else None
     if target != LOCAL:
-        return Route(Endpoint("dataverse", target, named_by), override)
+        login = None if os.environ.get(STATIC_TOKEN_ENV) else _login()
+        return Route(Endpoint("dataverse", target, named_by), override, login=login)
     return Route(
         Endpoint("dataverse", LOCAL_URL, named_by, in_process=True),
         override or Endpoint("telesign", LOCAL_TELESIGN_URL, named_by, in_process=True),
         Endpoint("twilio", LOCAL_TWILIO_URL, named_by, in_process=True),
+        Endpoint("arm", LOCAL_ARM_URL, named_by, in_process=True),
     )
 
 
@@ -58,17 +92,25 @@ def target_route(target: Target) -> Route:
     def provider(service: Service, url: str | None, in_process: bool) -> Endpoint | None:
         return Endpoint(service, url, target.name, in_process) if url else None
 
+    azure = target.credential_source in AZURE_SOURCES and not target.dataverse.in_process
     return Route(
         Endpoint("dataverse", target.url, target.name, target.dataverse.in_process),
         provider("telesign", target.telesign_endpoint, target.telesign_transport is not None),
         provider("twilio", target.twilio_endpoint, target.twilio_transport is not None),
+        provider("arm", target.arm_endpoint, target.arm_transport is not None),
+        login=_login() if azure else None,
     )
+
+
+def _login() -> Endpoint:
+    url, named_by = authority_from_environment()
+    return Endpoint("entra", url, named_by)
 
 
 def endpoints(loaded: Loaded, route: Route, *, providers: bool = True) -> list[Endpoint]:
     """Every base URL the run may send a request to, each with who named it; `providers=False`:
     no provider is called (no credential check)."""
-    found = [route.dataverse, *_gateway(loaded)]
+    found = [route.dataverse, *([route.login] if route.login else []), *_gateway(loaded)]
     if not providers:
         return found
     accounts = loaded.config.accounts
@@ -91,6 +133,14 @@ def endpoints(loaded: Loaded, route: Route, *, providers: bool = True) -> list[E
             found.append(Endpoint("twilio", account.endpoint, written))
         else:
             found += [Endpoint("twilio", url, "Twilio's API") for url in (API_BASE, MESSAGING_BASE)]
+    for account in accounts:  # the Event Grid wiring of an ACS resource (reconcile.eventgrid)
+        grid = account.event_grid
+        if (
+            account.provider == "acs"
+            and account.resource_id
+            and not (grid and grid.mode == "ignored")
+        ):
+            found.append(route.arm or Endpoint("arm", ARM, "Azure Resource Manager"))
     return _unique(found)
 
 
@@ -121,22 +171,28 @@ def require(found: list[Endpoint]) -> Trust:
 
 
 def secret_uses(loaded: Loaded, target: Target) -> tuple[SecretUse, ...]:
+    """Each account's secret reference; then the one the organisation's bearer token comes
+    from."""
+    uses = account_uses(loaded)
+    if target.credential_source:
+        return (*uses, SecretUse(BEARER_TOKEN, target.credential_source, target.name))
+    return uses
+
+
+BEARER_TOKEN = "the organisation's bearer token"
+
+
+def account_uses(loaded: Loaded) -> tuple[SecretUse, ...]:
     """Each account's secret reference, where it is written (a file as written in the
-    repository, relative to the working directory when inside it, not the runner's path); then
-    the one the organisation's bearer token comes from."""
-    uses = [
+    repository, relative to the working directory when inside it, not the runner's path)."""
+    return tuple(
         SecretUse(
             f"account '{account.name}'",
             _shown(account.secret),
             loaded.locate(("accounts", i, account.secret_name)) or "",
         )
         for i, account in enumerate(loaded.config.accounts)
-    ]
-    if target.credential_source:
-        uses.append(
-            SecretUse("the organisation's bearer token", target.credential_source, target.name)
-        )
-    return tuple(uses)
+    )
 
 
 def _shown(ref: SecretRef) -> str:
@@ -146,3 +202,50 @@ def _shown(ref: SecretRef) -> str:
     if path.is_relative_to(Path.cwd()):
         path = path.relative_to(Path.cwd())
     return SecretRef("file", str(path), ref.default).reference
+
+
+def compared_with_plan(trust: Trust, base: Plan) -> TrustBase:
+    """`compared` with a saved plan of the base branch (`plan --base-plan FILE`)."""
+    return compared(trust, base.trust, base.git_commit, base.checksum)
+
+
+def configured(loaded: Loaded, route: Route, fresh: Trust, *, providers: bool = True) -> Trust:
+    """The trust list of a configuration (`plan --base-config`: a checkout of the base branch),
+    computed as a plan computes its own, without contacting anything or reading a secret:
+    its hosts under today's policy (a refused one keeps the verdict `refused`), its accounts'
+    secret references. The bearer token's source is the job's, not the configuration's, so it
+    is the fresh plan's own."""
+    policy = HostPolicy.current()
+    found = endpoints(loaded, route, providers=providers)
+    hosts = tuple(TrustedHost(e.service, e.authority, policy.verdict(e), e.where) for e in found)
+    token = tuple(s for s in fresh.secrets if s.used_for == BEARER_TOKEN)
+    return Trust(hosts=hosts, secrets=(*account_uses(loaded), *token))
+
+
+def compared(trust: Trust, base: Trust, git_commit: str | None, checksum: str | None) -> TrustBase:
+    """Every host and secret reference of `trust` that `base` did not trust so, in plan order:
+    a host (service and host:port) the base did not contact, or contacted under another
+    verdict; a secret reference the base did not read for the same use (a new account's, or
+    an account now reading another variable or file)."""
+    changes: list[TrustChange] = []
+    hosts = {(h.service, h.host): h for h in base.hosts}
+    for host in trust.hosts:
+        subject = f"{host.service} {host.host}"
+        before = hosts.get((host.service, host.host))
+        if before is None:
+            changes.append(TrustChange("host", "new", subject, host.verdict, None, host.named_by))
+        elif before.verdict != host.verdict:
+            changes.append(
+                TrustChange("host", "changed", subject, host.verdict, before.verdict, host.named_by)
+            )
+    read = {(s.used_for, s.reference) for s in base.secrets}
+    uses = {s.used_for: s.reference for s in base.secrets}
+    for use in trust.secrets:
+        if (use.used_for, use.reference) in read:
+            continue
+        was = uses.get(use.used_for)
+        change = "new" if was is None else "changed"
+        changes.append(
+            TrustChange("secret", change, use.used_for, use.reference, was, use.named_by)
+        )
+    return TrustBase(git_commit, checksum, tuple(changes))

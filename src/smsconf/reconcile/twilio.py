@@ -38,8 +38,8 @@ from smsconf.telesign.secret import ApiKey
 from smsconf.twilio.account import TwilioAccount, require_trusted
 from smsconf.twilio.client import TwilioClient
 from smsconf.twilio.consent import consent
-from smsconf.twilio.credentials import check_account
-from smsconf.twilio.errors import TwilioError
+from smsconf.twilio.credentials import check_account, verdict
+from smsconf.twilio.errors import TwilioError, TwilioRejected
 from smsconf.twilio.numbers import (
     InboundLayer,
     NumberState,
@@ -132,14 +132,25 @@ async def _account(
                 )
             )
         except TwilioError as exc:
-            found.notes.append(
-                Note("warning", f"account '{account.name}'", f"numbers not checked: {exc}")
+            # Without its numbers the plan cannot say where their inbound SMS goes: the account
+            # is not checkable, as a throttled credential check is (exit 4, nothing applied).
+            found.credentials[-1] = dataclasses.replace(
+                credential,
+                status=_unchecked(exc),
+                detail=f"credentials accepted, but the numbers could not be read: {exc}",
             )
             return found
     for j, (number, state) in enumerate(zip(account.numbers, states, strict=True)):
         path = ("accounts", index, "numbers", j)
         _number(found, account, number.type, state, expected, locate(path))
     return found
+
+
+def _unchecked(exc: TwilioError) -> str:
+    """The verdict of an account whose numbers Twilio would not give (after the retries)."""
+    if isinstance(exc, TwilioRejected):
+        return verdict(exc.status, exc.code, None)
+    return "unreachable"
 
 
 async def _credential(

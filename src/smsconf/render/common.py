@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from smsconf.reconcile.plan import (
@@ -11,6 +12,7 @@ from smsconf.reconcile.plan import (
     ColumnChange,
     Plan,
     SecretUse,
+    TrustChange,
     TrustedHost,
 )
 from smsconf.render.escape import visible
@@ -107,6 +109,49 @@ def risky_host_text(host: TrustedHost) -> str:
         f"{host.service} host {host.host} is not a documented host: the workflow allowed it "
         f"(--allow-host or SMSCONF_ALLOW_HOSTS); named by {host.named_by}"
     )
+
+
+def trust_change_text(
+    change: TrustChange, code: Callable[[str], str] = str, text: Callable[[str], str] = str
+) -> str:
+    """A host or secret reference the base branch did not trust so, with where it is named:
+    the risk line a reviewer of a pull request must read (`code` and `text` escape its
+    names and its words for the medium)."""
+    where = text(f"; named by {change.named_by}") if change.named_by else ""
+    if change.kind == "host":
+        now = VERDICT.get(change.now, change.now)
+        if change.change == "new":
+            lead = text("new host since the base branch: ")
+            return f"{lead}{code(change.subject)}{text(f' ({now})')}{where}"
+        was = VERDICT.get(change.was or "", change.was or "")
+        said = text(f" is now {now} (was {was} in the base branch)")
+        return f"{text('host ')}{code(change.subject)}{said}{where}"
+    if change.change == "new":
+        lead = text("new secret reference since the base branch: ")
+        return f"{lead}{code(change.now)}{text(f' ({change.subject})')}{where}"
+    return (
+        f"{text(change.subject + ' now reads ')}{code(change.now)}"
+        f"{text(' (was ')}{code(change.was or '')}{text(' in the base branch)')}{where}"
+    )
+
+
+def trust_base_text(plan: Plan) -> str | None:
+    """What the trust list was compared with, and how much is new: None without a base."""
+    base = plan.trust_base
+    if base is None:
+        return None
+    what = "base plan" if base.checksum else "base configuration"
+    if base.git_commit:
+        what += f" (commit {base.git_commit[:12]})"
+    elif base.checksum:
+        what += f" (plan {base.checksum[:12]})"
+    count = len(base.changes)
+    found = (
+        f"{count} new or changed host(s) or secret reference(s)"
+        if count
+        else "no new or changed host or secret reference"
+    )
+    return f"compared with the {what}: {found}"
 
 
 def secret_text(use: SecretUse) -> str:

@@ -26,6 +26,8 @@ from smsconf.render.common import (
     shown,
     side,
     summary_line,
+    trust_base_text,
+    trust_change_text,
 )
 from smsconf.render.escape import html_text as escape
 
@@ -104,6 +106,9 @@ def _meta(plan: Plan) -> str:
         "secrets read "
         + ", ".join(f"<code>{escape(secret_text(s))}</code>" for s in plan.trust.secrets),
     ]
+    compared = trust_base_text(plan)
+    if compared:
+        trust.append(escape(compared))
     return (
         f'<p class="meta">{" · ".join(facts)}</p><p class="meta" id="trust">{" · ".join(trust)}</p>'
     )
@@ -123,6 +128,10 @@ def _summary(plan: Plan) -> str:
 def _flags(plan: Plan) -> str:
     items = [
         f'<li class="risk">⚠ {escape(risky_host_text(h))}</li>' for h in plan.trust.risky_hosts()
+    ]
+    items += [
+        f'<li class="risk">⚠ {escape(trust_change_text(c))}</li>'
+        for c in (plan.trust_base.changes if plan.trust_base else ())
     ]
     items += [f'<li class="bad">Unsafe: {escape(reason)}</li>' for reason in plan.unsafe]
     if plan.allowed_deletes:

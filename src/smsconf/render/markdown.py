@@ -23,6 +23,8 @@ from smsconf.render.common import (
     located_line,
     risky_host_text,
     summary_line,
+    trust_base_text,
+    trust_change_text,
 )
 from smsconf.render.escape import md_code, md_fence, md_html, md_text, visible
 
@@ -32,6 +34,13 @@ ROOT = re.compile(r"^([a-z_]+)\[([^\]]+)\]")  # section[name] at the start of a 
 ADDRESS = re.compile(r"^([a-z_]+)\[(.*)\]$")
 SECTION_WORDS = {kind.section: kind.words for kind in KINDS.values() if kind.section}
 RESERVE = 400  # always room for the "not shown" note and the footer
+
+
+def _words(text: str) -> str:
+    """`md_text` of a piece of a sentence, keeping the blanks it is joined with."""
+    lead = " " if text[:1].isspace() else ""
+    trail = " " if text[-1:].isspace() else ""
+    return f"{lead}{md_text(text)}{trail}"
 
 
 def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
@@ -49,6 +58,8 @@ def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
     ]
     for host in plan.trust.risky_hosts():
         head += [f"⚠️ **Host not documented:** {md_text(risky_host_text(host))}", ""]
+    for change in plan.trust_base.changes if plan.trust_base else ():
+        head += [f"⚠️ **Trust changed:** {trust_change_text(change, md_code, _words)}", ""]
     if plan.trust.hosts:
         hosts = ", ".join(md_code(host_text(h)) for h in plan.trust.hosts)
         head += [f"**Hosts:** {hosts}", ""]
@@ -57,6 +68,9 @@ def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
             f"{md_code(s.reference)} ({md_text(s.used_for)})" for s in plan.trust.secrets
         )
         head += [f"**Secrets read:** {read}", ""]
+    compared = trust_base_text(plan)
+    if compared:
+        head += [f"**Trust:** {md_text(compared)}", ""]
     failed = plan.failed_credentials()
     if failed:
         head.append(

@@ -12,11 +12,12 @@ never control: every field from the configuration or the organisation goes throu
 from __future__ import annotations
 
 import io
+from contextlib import nullcontext
 
 from rich.console import Console
 from rich.text import Text
 
-from smsconf.gcpause import gc_paused
+from smsconf.bursts import Burst
 from smsconf.reconcile.plan import Plan
 from smsconf.render.common import (
     SYMBOL,
@@ -28,6 +29,8 @@ from smsconf.render.common import (
     risky_host_text,
     secret_text,
     summary_line,
+    trust_base_text,
+    trust_change_text,
 )
 from smsconf.render.escape import visible as v
 
@@ -59,10 +62,17 @@ def pieces(plan: Plan) -> list[Piece]:
         add(("  ! ", None))
         add((v(risky_host_text(host)), "yellow"))
         add(("\n", None))
+    for change in plan.trust_base.changes if plan.trust_base else ():
+        add(("  ! ", None))
+        add((v(trust_change_text(change)), "yellow"))
+        add(("\n", None))
     if plan.trust.hosts:
         add((f"  hosts: {', '.join(v(host_text(h)) for h in plan.trust.hosts)}\n", None))
     if plan.trust.secrets:
         add((f"  secrets read: {', '.join(v(secret_text(s)) for s in plan.trust.secrets)}\n", None))
+    compared = trust_base_text(plan)
+    if compared:
+        add((f"  trust: {v(compared)}\n", None))
     for cred in plan.credentials:
         add((f"  credentials of account '{v(cred.account)}' ({v(cred.customer_id)}): ", None))
         if cred.ok:
@@ -129,8 +139,13 @@ def pieces(plan: Plan) -> list[Piece]:
     return parts
 
 
-@gc_paused()
-def render(plan: Plan, *, color: bool = False, width: int = 100) -> str:
+def render(plan: Plan, *, color: bool = False, width: int = 100, burst: Burst = nullcontext) -> str:
+    """The plan as text: one allocation burst, run inside `burst()` (the caller's policy)."""
+    with burst():
+        return _rendered(plan, color, width)
+
+
+def _rendered(plan: Plan, color: bool, width: int) -> str:
     parts = pieces(plan)
     if not color:
         return "".join(text for text, _ in parts)

@@ -16,7 +16,7 @@ from odata import ODataService
 from tests.emulator.dataverse.conftest import API, AUTH
 
 from smsconf.emulator.dataverse import DataverseEmulator, create_app, running
-from smsconf.emulator.dataverse.organisation import OLDER_ORGANISATION, Organisation
+from smsconf.emulator.dataverse.organisation import Organisation, observed_absent
 from smsconf.emulator.dataverse.schema import default_schema
 from smsconf.platform.snapshot import load_snapshot
 
@@ -162,4 +162,6 @@ async def test_an_older_organisation_declares_only_its_columns() -> None:
     phone = _types(root)["msdyn_ocphonenumber"]
     names = {p.get("Name") for p in phone.iter(f"{EDM}Property")}
     assert "msdyn_phonenumber" in names
-    assert not names & OLDER_ORGANISATION["msdyn_ocphonenumber"]
+    absent = observed_absent()["msdyn_ocphonenumber"]
+    assert "msdyn_objective" in absent
+    assert not names & absent

@@ -22,37 +22,23 @@ from smsconf.emulator.dataverse.protocol import Call, Reply, json_reply
 from smsconf.emulator.dataverse.store import Store
 from smsconf.emulator.limits import loads
 from smsconf.platform import Table
+from smsconf.platform.snapshot import load_snapshot
 
 CURRENT_VERSION = "9.2.25113.189"
 """A current platform version, as `RetrieveVersion` spells one [inferred: any 9.2 build]."""
 OLDER_VERSION = "9.2.23054.156"
-"""The version the older variant reports [inferred]; only its shape matters to smsconf."""
+"""The version the variant without the observed-absent columns reports [inferred]; only its
+shape matters to smsconf (the sources do not give their organisations' versions)."""
 
-OLDER_ORGANISATION: dict[str, frozenset[str]] = {
-    # Absent from a real org's generated typings (XDT msdyn_ocphonenumber.d.ts, audit §2 #9).
-    "msdyn_ocphonenumber": frozenset(
-        {
-            "msdyn_formattedphonenumber",
-            "msdyn_phonenumbertype",
-            "msdyn_objective",
-            "msdyn_teamsresourceaccount",
-        }
-    ),
-    # The legacy SMS columns, absent from live metadata G (audit §2 #9).
-    "msdyn_liveworkstream": frozenset(
-        {
-            "msdyn_smsprovider",
-            "msdyn_customerid",
-            "msdyn_apikey",
-            "msdyn_secureapikey",
-            "msdyn_apikeyversionnumber",
-            "msdyn_telesigninboundurl",
-            "msdyn_twilioinboundurl",
-            "msdyn_connectorsurl",
-        }
-    ),
-}
-"""The columns an older organisation lacks: the version-dependent ones smsconf reads."""
+
+def observed_absent() -> dict[str, frozenset[str]]:
+    """The columns Microsoft's pages list that an organisation seen live lacked, per table:
+    derived in the snapshot from the sources of `schemas/dataverse/observed/` (the real
+    organisation's typings behind audit §2 #9 for the phone-number columns of newer releases,
+    a 2026 live organisation's EntityDefinitions for the legacy SMS columns of workstreams and
+    their per-workstream notification templates), never written here."""
+    return load_snapshot().observed_absent()
+
 
 _META_KEY = "organisation"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -66,9 +52,12 @@ class Organisation:
     absent: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
-    def older(cls) -> Organisation:
-        """An organisation without the version-dependent columns (`OLDER_ORGANISATION`)."""
-        return cls(OLDER_VERSION, OLDER_ORGANISATION)
+    def older(cls, keeping: Mapping[str, frozenset[str]] | None = None) -> Organisation:
+        """An organisation without the columns organisations seen live lacked
+        (`observed_absent`), but for those in `keeping` (per table)."""
+        kept = keeping or {}
+        absent = {t: c - kept.get(t, frozenset()) for t, c in observed_absent().items()}
+        return cls(OLDER_VERSION, {t: c for t, c in absent.items() if c})
 
     @classmethod
     def opened(cls, store: Store, chosen: Organisation | None) -> Organisation:

@@ -155,10 +155,20 @@ def read_payload(
     """Changes a create or update body asks for, as stored values keyed by logical name.
 
     A column not valid for this create or update (`writable` False: IsValidForCreate or
-    IsValidForUpdate) is checked, then ignored, as the platform ignores it ("The system will
-    ignore any attribute values that are not allowed for create or update", Microsoft Dynamics
-    CRM team blog, "Locating attributes that are valid for creating or updating records");
-    instance annotations such as `@odata.type` or `@odata.etag` are skipped.
+    IsValidForUpdate) is checked (it must exist, its value must fit), then ignored:
+    - on create, the platform ignores it: `createdon`, `createdby`, `modifiedon` and `modifiedby`
+      sent with a create from an external application are "Ignored" while
+      `overriddencreatedon` is applied (powerupwithazure.blogspot.com, "Understanding
+      Historical Field Updates in Microsoft Dataverse", 2026); `statecode` on a create "doesn't
+      throw any exceptions, in fact, it's ignored" (tested on a CRM 8.2 organisation,
+      DynamicsValue/fake-xrm-easy issue #36); the CRM team's 2007 blog says so for both ("The
+      system will ignore any attribute values that are not allowed for create or update");
+    - on update, no source newer than that blog was found: ignored as well [inferred, on the
+      verify list]. Microsoft's own Dataverse ServiceClient never sends a lookup or a null that
+      is not valid for the operation (`IsAttributeValidForOperation`), and smsconf never sends
+      one at all (tests/mapping/test_fields_writable.py).
+    An unknown property, by contrast, is refused (`_unknown_in_payload`). Instance annotations
+    such as `@odata.type` or `@odata.etag` are skipped.
     """
     changes: Row = {}
     for key, value in body.items():

@@ -412,7 +412,9 @@ class TwilioEmulator:
         return JSONResponse(vars(self.injector.faults))
 
     async def patch_account(self, request: Request) -> Response:
-        """Change an account as the Console would: status, type, auth token (a rotation)."""
+        """Change an account as the Console would: status, type, auth token (a rotation),
+        Messaging Services (added, or edited when one has the same friendly name) and
+        applications."""
         account = self.state.accounts.get(request.path_params["account_sid"])
         if account is None:
             return JSONResponse({"error": "unknown account"}, status_code=404)
@@ -424,7 +426,9 @@ class TwilioEmulator:
             if name in changes:
                 setattr(account, name, changes[name])
         for service in changes.get("services", ()):
-            account.services.append(resources.service_from(account, service))
+            made = resources.service_from(account, service)
+            # a service of the same name is edited in place (its SID follows from the name)
+            account.services = [s for s in account.services if s.sid != made.sid] + [made]
         for app in changes.get("applications", ()):
             account.applications.append(resources.application_from(account, app))
         self.state.save()
