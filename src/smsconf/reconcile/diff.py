@@ -511,6 +511,15 @@ class Differ:
             doomed[ident] = self.delete(table, row, label, "its parent is removed", cause)
             return True
         if parent is not None and (parent[0], normalise(parent[1])) in self.desired:
+            if key is None or self.live.row_id(table, row) != ids.row_id(
+                self.live.org_id, table, key
+            ):
+                # Not smsconf's (its id is not the deterministic one): the platform's plug-ins
+                # complete new workstreams (a default capacity link), or an admin added it.
+                self.result.unmanaged.append(
+                    Unmanaged(KIND_OF_TABLE[table], label, table, self.live.row_id(table, row))
+                )
+                return True
             doomed[ident] = self.delete(table, row, label, "no longer in the configuration")
             return True
         return False
