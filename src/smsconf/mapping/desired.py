@@ -50,15 +50,22 @@ class Resolver(Protocol):
 class Mapper:
     """Builds the desired rows of one configuration; one instance per plan."""
 
-    def __init__(self, config: Config, resolver: Resolver) -> None:
+    def __init__(
+        self, config: Config, resolver: Resolver, waiting: frozenset[str] = frozenset()
+    ) -> None:
         self.config = config
         self.resolver = resolver
+        self.waiting = waiting
+        """ACS numbers the organisation has no row for yet: their channels are not planned."""
         self.managed = {  # folded: a reference matches a declaration as the admin center would
             "queue": {fold(q.name) for q in config.queues if q.managed},
             "operating_hours": {fold(o.name) for o in config.operating_hours if o.managed},
             "capacity_profile": {fold(c.name) for c in config.capacity_profiles if c.managed},
             "quick_reply": {fold(q.title) for q in config.quick_replies if q.managed},
-            "number": {fold(n.number) for a in config.accounts for n in a.numbers},
+            # ACS numbers are the admin center's rows (purchase, Sync from Azure): looked up.
+            "number": {
+                fold(n.number) for a in config.accounts if a.provider != "acs" for n in a.numbers
+            },
         }
         self.templates = {fold(t.name): t.unique_name or t.name for t in config.templates}
         self.rows: list[DesiredRow] = []
@@ -169,6 +176,10 @@ class Mapper:
         return self.rows, self.links
 
     def account(self, account: Account, path: Path_) -> None:
+        if account.provider == "acs":
+            # The admin center's connect flow made its provider setting, entries and number
+            # rows: smsconf writes none of them (reconcile.acs checks them).
+            return
         key = (account.name,)
         self.add(
             "msdyn_occommunicationprovidersetting",
@@ -364,8 +375,12 @@ class Mapper:
             )
 
     def channel(self, ws: Workstream, ws_row: DesiredRow, path: Path_) -> None:
+        """The SMS channel setting, bound to its number's row: the one smsconf manages, or for
+        an ACS number the row the admin center made (found by number, never created)."""
         sms = ws.sms
         assert sms is not None
+        if sms.number in self.waiting:
+            return  # an ACS number not synced yet: the plan names the person's step instead
         key = ws_row.key
         channel = self.add(
             "msdyn_ocsmschannelsetting",
@@ -589,9 +604,12 @@ def renames(config: Config) -> list[tuple[str, Key, Key]]:
     return found
 
 
-def desired_rows(config: Config, resolver: Resolver) -> tuple[list[DesiredRow], list[DesiredLink]]:
-    """Every row and association the configuration asks for, in dependency order."""
-    return Mapper(config, resolver).build()
+def desired_rows(
+    config: Config, resolver: Resolver, waiting: frozenset[str] = frozenset()
+) -> tuple[list[DesiredRow], list[DesiredLink]]:
+    """Every row and association the configuration asks for, in dependency order; `waiting`:
+    ACS numbers the organisation has no row for, whose channels wait for them."""
+    return Mapper(config, resolver, waiting).build()
 
 
 def _localization_target(message_id: str) -> dict[str, object]:

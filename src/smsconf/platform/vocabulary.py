@@ -13,6 +13,7 @@ NUMBER_TYPE = {
     "long_code": 192350000,
     "toll_free": 192350001,
     "short_code": 192350002,
+    "mobile": 192350003,  # ACS mobile numbers (msdyn_type "Mobile number")
 }
 STREAM_SOURCE_SMS = 192340000
 WORKSTREAM_MODE_SIMPLIFIED = 717210001
@@ -131,6 +132,15 @@ INFERRED = (
     "queue.msdyn_isdefaultqueue is true on the out-of-the-box queues (Default messaging queue), "
     "which removed: never deletes",
     "text column MaxLength counts UTF-16 code units (an emoji counts 2), as SQL nvarchar does",
+    "creating an SMS workstream fires the plug-ins seen for voice workstreams: a routing contract "
+    "when the create gives none, a capacity link to the default messaging capacity profile "
+    "(unique name msdyn_default_messaging_profile assumed), the session and notification "
+    "templates, the record identification rule and default automated messages (the local "
+    "organisation plays the first two); smsconf leaves every child row of a managed workstream "
+    "it did not create",
+    "timezonecode values are the Microsoft Time Zone Index Values (85 GMT Standard Time) for "
+    "every zone of that table (platform/timezones.py; the org's timezonedefinitions would "
+    "settle it)",
     "a column not valid for update (IsValidForUpdate false) sent in an update is ignored, as one "
     "not valid for create is on create (sources settle create only; the local organisation "
     "ignores both, and smsconf sends neither: tests/mapping/test_fields_writable.py)",
@@ -147,12 +157,21 @@ INFERRED = (
 def verify_list() -> list[str]:
     """Everything to check on a real organisation: the mapping's guesses above, then every
     table, key and column fact the platform definitions flag as inferred."""
+    from smsconf.acs.eventgrid import INFERRED as EVENT_GRID_INFERRED
+    from smsconf.platform.acs import INFERRED as ACS_INFERRED
     from smsconf.platform.hosts import INFERRED as HOSTS_INFERRED
     from smsconf.platform.inbound import INFERRED as INBOUND_INFERRED
     from smsconf.platform.routing import INFERRED as ROUTING_INFERRED
     from smsconf.platform.tables import ALL_TABLES
 
-    facts = [*INFERRED, *ROUTING_INFERRED, *INBOUND_INFERRED, *HOSTS_INFERRED]
+    facts = [
+        *INFERRED,
+        *ROUTING_INFERRED,
+        *INBOUND_INFERRED,
+        *HOSTS_INFERRED,
+        *ACS_INFERRED,
+        *EVENT_GRID_INFERRED,
+    ]
     for table in ALL_TABLES:
         if table.entity_set_inferred:
             facts.append(f"{table.logical_name}: entity set name {table.entity_set}")

@@ -37,6 +37,7 @@ from smsconf.mapping.tables import (
 )
 from smsconf.platform import TABLES, ColumnType
 from smsconf.platform import vocabulary as vocab
+from smsconf.platform.acs import admin_center_owned
 from smsconf.reconcile.plan import Action, Change, ColumnChange, Note, Unmanaged
 
 RANK = {table: i for i, table in enumerate(KEYS)}
@@ -510,6 +511,15 @@ class Differ:
             doomed[ident] = self.delete(table, row, label, "its parent is removed", cause)
             return True
         if parent is not None and (parent[0], normalise(parent[1])) in self.desired:
+            if key is None or self.live.row_id(table, row) != ids.row_id(
+                self.live.org_id, table, key
+            ):
+                # Not smsconf's (its id is not the deterministic one): the platform's plug-ins
+                # complete new workstreams (a default capacity link), or an admin added it.
+                self.result.unmanaged.append(
+                    Unmanaged(KIND_OF_TABLE[table], label, table, self.live.row_id(table, row))
+                )
+                return True
             doomed[ident] = self.delete(table, row, label, "no longer in the configuration")
             return True
         return False
@@ -522,10 +532,17 @@ class Differ:
         removed = self.config.removed[entry]
         name = row.get(TABLES[table].primary_name) or removed.name
         what = f"{removed.kind.replace('_', ' ')} '{name}'"
+        owned = admin_center_owned(self.live.rows, table, row)
         if _out_of_the_box(table, row):
             problem = Problem(
                 f"{what} is the organisation's own ({OUT_OF_THE_BOX[table]}): smsconf never "
                 "deletes it",
+                ("removed", entry, "name"),
+                hint="remove this entry; the row stays as it is",
+            )
+        elif owned:
+            problem = Problem(
+                f"{what}: smsconf never deletes it: {owned}",
                 ("removed", entry, "name"),
                 hint="remove this entry; the row stays as it is",
             )

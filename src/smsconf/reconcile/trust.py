@@ -22,6 +22,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from smsconf.acs.arm import ARM
 from smsconf.config.loader import Loaded
 from smsconf.config.secrets import SecretRef
 from smsconf.dataverse.auth import (
@@ -32,7 +33,14 @@ from smsconf.dataverse.auth import (
 from smsconf.hosts import Endpoint, HostPolicy
 from smsconf.platform.hosts import Service
 from smsconf.reconcile.plan import Plan, SecretUse, Trust, TrustBase, TrustChange, TrustedHost
-from smsconf.target import LOCAL, LOCAL_TELESIGN_URL, LOCAL_TWILIO_URL, LOCAL_URL, Target
+from smsconf.target import (
+    LOCAL,
+    LOCAL_ARM_URL,
+    LOCAL_TELESIGN_URL,
+    LOCAL_TWILIO_URL,
+    LOCAL_URL,
+    Target,
+)
 from smsconf.telesign.account import base_url
 from smsconf.twilio.account import API_BASE, MESSAGING_BASE
 
@@ -57,6 +65,7 @@ class Route:
     dataverse: Endpoint
     telesign: Endpoint | None = None
     twilio: Endpoint | None = None
+    arm: Endpoint | None = None
     login: Endpoint | None = None
     """The Entra ID authority the organisation's bearer token is bought from (a URL target
     with Azure credentials; none for SMSCONF_TOKEN or the local organisation)."""
@@ -73,6 +82,7 @@ def named_route(target: str, named_by: str, telesign: str | None = None) -> Rout
         Endpoint("dataverse", LOCAL_URL, named_by, in_process=True),
         override or Endpoint("telesign", LOCAL_TELESIGN_URL, named_by, in_process=True),
         Endpoint("twilio", LOCAL_TWILIO_URL, named_by, in_process=True),
+        Endpoint("arm", LOCAL_ARM_URL, named_by, in_process=True),
     )
 
 
@@ -87,6 +97,7 @@ def target_route(target: Target) -> Route:
         Endpoint("dataverse", target.url, target.name, target.dataverse.in_process),
         provider("telesign", target.telesign_endpoint, target.telesign_transport is not None),
         provider("twilio", target.twilio_endpoint, target.twilio_transport is not None),
+        provider("arm", target.arm_endpoint, target.arm_transport is not None),
         login=_login() if azure else None,
     )
 
@@ -122,6 +133,14 @@ def endpoints(loaded: Loaded, route: Route, *, providers: bool = True) -> list[E
             found.append(Endpoint("twilio", account.endpoint, written))
         else:
             found += [Endpoint("twilio", url, "Twilio's API") for url in (API_BASE, MESSAGING_BASE)]
+    for account in accounts:  # the Event Grid wiring of an ACS resource (reconcile.eventgrid)
+        grid = account.event_grid
+        if (
+            account.provider == "acs"
+            and account.resource_id
+            and not (grid and grid.mode == "ignored")
+        ):
+            found.append(route.arm or Endpoint("arm", ARM, "Azure Resource Manager"))
     return _unique(found)
 
 
