@@ -65,6 +65,9 @@ class LiveState:
     twins: dict[str, dict[Key, list[str]]] = field(default_factory=dict)
     """Table → normalised key → the ids of every row with it, where there are several."""
     _told: set[tuple[str, Key]] = field(default_factory=set, repr=False)
+    _by_name: dict[tuple[str, str], tuple[tuple[int, int], dict[str, list[str]]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def __post_init__(self) -> None:
         for table in KEYS:
@@ -220,7 +223,7 @@ class LiveState:
         table, column = REFERENCE_TABLES[kind]
         wanted = fold(value)
         rows = self.rows.get(table, [])
-        found = [self.row_id(table, r) for r in rows if fold(str(r.get(column, ""))) == wanted]
+        found = list(self._folded(table, column, rows).get(wanted, ()))
         if len(found) > 1 and (table, (wanted,)) not in self._told:
             self._told.add((table, (wanted,)))
             self.problems.append(_twins_problem(kind, value, found, path))
@@ -239,6 +242,19 @@ class LiveState:
             )
         )
         return None
+
+    def _folded(self, table: str, column: str, rows: list[Row]) -> dict[str, list[str]]:
+        """Row ids by folded name, built once per table and column (a plan of 1,000
+        workstreams looks names up 8,000 times: scanning the rows each time was quadratic);
+        built again if the rows were added to since."""
+        cached = self._by_name.get((table, column))
+        if cached is not None and cached[0] == (id(rows), len(rows)):
+            return cached[1]
+        index: dict[str, list[str]] = {}
+        for row in rows:
+            index.setdefault(fold(str(row.get(column, ""))), []).append(self.row_id(table, row))
+        self._by_name[(table, column)] = ((id(rows), len(rows)), index)
+        return index
 
     def fingerprint(self, secret: SecretRef, path: Path_) -> str | None:
         try:
