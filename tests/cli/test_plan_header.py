@@ -61,6 +61,6 @@ def test_the_comment_says_the_credentials_passed_in_one_line(ws: Workspace) -> N
     assert result.exit_code == ExitCode.OK, result.output
     lines = [line for line in result.stdout.splitlines() if "Credentials" in line]
     assert lines == [
-        "**Credentials:** all 3 checks passed "
-        "(`contoso-telesign`, `fabrikam-telesign`, `contoso-twilio`)"
+        "**Credentials:** all 4 checks passed "
+        "(`contoso-telesign`, `fabrikam-telesign`, `contoso-twilio`, `contoso-acs`)"
     ]

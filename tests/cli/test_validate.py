@@ -62,7 +62,7 @@ def test_examples_directory_is_valid() -> None:
     """The complete example validates for every environment (invalid/ is .smsconfignore'd)."""
     result = run(str(EXAMPLES))
     assert result.exit_code == ExitCode.OK, result.output
-    assert result.stdout.startswith("configuration valid (local, prod, test): 3 account(s)")
+    assert result.stdout.startswith("configuration valid (local, prod, test): 4 account(s)")
 
 
 @pytest.mark.parametrize("path", INVALID, ids=[p.name for p in INVALID])

@@ -133,16 +133,16 @@ SCHEMA_CASES = [
     (
         "accounts/0/provider",
         "twillio",
-        "expected one of telesign, twilio",
+        "expected one of telesign, twilio, acs",
         "accounts[0].provider",
         "did you mean 'twilio'?",
     ),
     (
         "accounts/0/provider",
-        "acs",
-        "expected one of telesign, twilio",
+        "acss",
+        "expected one of telesign, twilio, acs",
         "accounts[0].provider",
-        None,
+        "did you mean 'acs'?",
     ),
     (
         "accounts/0/numbers/0/type",

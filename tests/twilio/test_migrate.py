@@ -101,7 +101,9 @@ def test_check_and_diff_write_nothing(ws: Workspace) -> None:
     assert '+      - number: "14255550100"\n+        type: long_code\n' in output
     assert "         description: Billing line (Twilio)\n+      - number" in output
     # The comment above the next key still comes after every number.
-    assert "+        description: Marketing short code\n \n # Looked up by name" in output
+    assert (
+        "+        description: Marketing short code\n \n   # Azure Communication Services" in output
+    )
     assert "+removed:\n+  - kind: account\n+    name: contoso-telesign" in output
     assert ws.config.read_text(encoding="utf-8") == before
 
@@ -113,7 +115,7 @@ def test_the_twilio_account_must_be_declared(ws: Workspace) -> None:
     assert "did you mean 'contoso-twilio'?" in result.output
     result = ws.smsconf("migrate", "telesign", "--to", "fabrikam-telesign", "examples/")
     assert result.exit_code == ExitCode.INVALID_CONFIG
-    assert "'fabrikam-telesign' is not a Twilio account" in result.output
+    assert "'fabrikam-telesign' is not a Twilio or ACS account" in result.output
     result = ws.smsconf("migrate", "telesign", "examples/")
     assert result.exit_code == ExitCode.USAGE
 

@@ -305,8 +305,9 @@ def emulator_acs(
       - Azure Resource Manager's slice under /subscriptions/... (the resources, Event Grid
         system topics and event subscriptions, getFullUrl): any non-empty bearer token, or
         only --token's; the azure-mgmt SDKs need https (--tls-self-signed);
-      - the control routes (/_emulator/faults, /_emulator/state): anyone who reaches the
-        port, which is why it stays on loopback;
+      - the control routes (/_emulator/inbound: a handset texts a number and Event Grid
+        posts SMSReceived to the resource's webhook subscriptions; /_emulator/faults,
+        /_emulator/state): anyone who reaches the port, which is why it stays on loopback;
       - request bodies up to 256 KiB (past it 413), malformed JSON a 400.
     """
     from smsconf.emulator.acs import create_app as acs_app

@@ -41,6 +41,7 @@ from smsconf.reconcile.manager import (
 from smsconf.reconcile.outcome import (
     apply_blocker,
     apply_exit,
+    event_grid_report,
     newly_connected,
     plan_exit,
     telesign_support_message,
@@ -489,19 +490,25 @@ def _ask(prompt: str) -> str:
 @allow_host_option
 @handle_errors
 def callback_urls(paths: tuple[str, ...], env: str | None, target: str | None) -> None:
-    """Print each Telesign account's callback URL and the message for Telesign support; and
-    each Twilio number's inbound URL, the organisation's it must be, and whether it is.
+    """Print each Telesign account's callback URL and the message for Telesign support; each
+    Twilio number's inbound URL, the organisation's it must be, and whether it is; and each ACS
+    resource's Event Grid subscription in effect and whether it is right.
 
-    With Twilio accounts the providers are asked (credential checks, number reads; nothing
-    is written). Exit 2 when a Twilio number's inbound URL is not the organisation's.
+    With Twilio or ACS accounts the providers are asked (credential checks, number reads, ARM
+    reads with Azure credentials; nothing is written). Exit 2 when a Twilio number's inbound
+    URL is not the organisation's, or an ACS resource's Event Grid wiring is wrong.
     """
     loaded = load(paths, env, burst=burst)
-    twilio = any(a.provider == "twilio" for a in loaded.config.accounts)
-    options = PlanOptions(check_credentials=twilio, burst=burst)
+    asked = any(a.provider in ("twilio", "acs") for a in loaded.config.accounts)
+    options = PlanOptions(check_credentials=asked, burst=burst)
     plan = asyncio.run(_plan(loaded, target, list(paths), options))
     report, all_set = twilio_inbound_report(plan)
+    grid, grid_right = event_grid_report(plan)
+    all_set = all_set and grid_right
     click.echo(
-        "\n".join(t for t in (telesign_support_message(plan, customer_ids(loaded)), report) if t)
+        "\n".join(
+            t for t in (telesign_support_message(plan, customer_ids(loaded)), report, grid) if t
+        )
     )
     if plan.failed_credentials():
         sys.exit(ExitCode.CREDENTIALS)

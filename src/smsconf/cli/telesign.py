@@ -1,4 +1,5 @@
-"""Provider commands: `check-credentials` (Telesign and Twilio), `test-sms` and `emulator telesign`.
+"""Provider commands: `check-credentials` (Telesign, Twilio, ACS), `test-sms` and
+`emulator telesign`.
 
 This module is where configuration meets the Telesign client (it turns a configured account into
 a `TelesignAccount`) and where the local target is wired to the in-process emulator.
@@ -17,6 +18,10 @@ from rich.table import Table
 from starlette.applications import Starlette
 
 from smsconf import hosts
+from smsconf.acs.client import AcsError
+from smsconf.acs.connection import BadConnectionString
+from smsconf.acs.connection import parse as parse_connection_string
+from smsconf.acs.sending import send_test_sms as send_acs_test_sms
 from smsconf.cli.common import (
     allow_host_option,
     env_option,
@@ -28,7 +33,7 @@ from smsconf.cli.emulator import emulator, fault_options, host_option, serve_unt
 from smsconf.cli.main import main
 from smsconf.config import SecretError
 from smsconf.config.loader import load
-from smsconf.connect import local_telesign, local_twilio
+from smsconf.connect import local_acs, local_telesign, local_twilio
 from smsconf.emulator.telesign import (
     DEMO_ACCOUNTS,
     AccountsFileError,
@@ -38,6 +43,7 @@ from smsconf.emulator.telesign import (
     parse_faults,
 )
 from smsconf.exitcodes import ExitCode
+from smsconf.reconcile.acs import check_credentials as check_acs_credentials
 from smsconf.reconcile.credentials import check_accounts
 from smsconf.reconcile.plan import Credential
 from smsconf.reconcile.trust import endpoints, named_route, require, target_named_by
@@ -68,11 +74,12 @@ def check_credentials(
     paths: tuple[str, ...], env: str | None, endpoint_override: str | None
 ) -> None:
     """Check each account's credentials with one request: a Telesign account's Customer ID
-    and API key (signed), a Twilio account's Account SID and Auth Token (GET the account).
+    and API key (signed), a Twilio account's Account SID and Auth Token (GET the account), an
+    ACS account's connection string (a signed read of its numbers).
 
     No message is sent. The local target is checked against the built-in emulators; other
-    targets against Telesign (or --endpoint-override) and Twilio. Exit 4 when any account fails
-    its check or its secret cannot be read.
+    targets against Telesign (or --endpoint-override), Twilio and the ACS resource's endpoint.
+    Exit 4 when any account fails its check or its secret cannot be read.
     """
     loaded = load(paths, env)
     target = target_of(loaded, None)
@@ -85,15 +92,21 @@ def check_credentials(
     twilio_endpoint, twilio_transport = (
         local_twilio(home=state_dir(paths)) if target == LOCAL else (None, None)
     )
+    acs_endpoint, acs_transport = (
+        local_acs(home=state_dir(paths))[:2] if target == LOCAL else (None, None)
+    )
 
     async def checks() -> list[Credential]:
-        (telesign, _), twilio = await asyncio.gather(
+        (telesign, _), twilio, acs = await asyncio.gather(
             check_accounts(loaded.config, endpoint=endpoint, transport=transport),
             check_twilio_credentials(
                 loaded.config, endpoint=twilio_endpoint, transport=twilio_transport
             ),
+            check_acs_credentials(
+                loaded.config, loaded.locate, endpoint=acs_endpoint, transport=acs_transport
+            ),
         )
-        by_name = {c.account: c for c in telesign + twilio}
+        by_name = {c.account: c for c in telesign + twilio + acs}
         return [by_name[a.name] for a in loaded.config.accounts if a.name in by_name]
 
     results = asyncio.run(checks())
@@ -119,7 +132,7 @@ def check_credentials(
 @main.command("test-sms")
 @click.option(
     "--provider",
-    type=click.Choice(["telesign", "twilio"]),
+    type=click.Choice(["telesign", "twilio", "acs"]),
     default="telesign",
     show_default=True,
 )
@@ -134,6 +147,11 @@ def check_credentials(
     "--auth-token-env",
     metavar="VAR",
     help="Twilio: environment variable holding the Auth Token.",
+)
+@click.option(
+    "--connection-string-env",
+    metavar="VAR",
+    help="ACS: environment variable holding the resource's connection string.",
 )
 @click.option("--from", "from_number", required=True, metavar="NUMBER", help="Sender number.")
 @click.option("--to", "to_number", required=True, metavar="HANDSET", help="Destination handset.")
@@ -168,6 +186,7 @@ def test_sms(
     api_key_env: str | None,
     account_sid: str | None,
     auth_token_env: str | None,
+    connection_string_env: str | None,
     from_number: str,
     to_number: str,
     endpoint: str | None,
@@ -179,9 +198,16 @@ def test_sms(
     """Send ONE real (billed) SMS from NUMBER to HANDSET and follow it to a final state.
 
     Telesign takes --customer-id and --api-key-env; Twilio (--provider twilio) takes
-    --account-sid and --auth-token-env. Exit 0 when delivered, 4 when the provider refuses the
-    credentials, 1 otherwise.
+    --account-sid and --auth-token-env; ACS (--provider acs) takes --connection-string-env
+    (the endpoint is the connection string's) and is done when ACS accepts the message (its
+    delivery report goes to the organisation through Event Grid). Exit 0 when delivered (ACS:
+    accepted), 4 when the provider refuses the credentials, 1 otherwise.
     """
+    message = (from_number, to_number, text)
+    if provider == "acs":
+        if not connection_string_env:
+            raise click.UsageError("--provider acs needs --connection-string-env")
+        sys.exit(_acs_test_sms(connection_string_env, message))
     wanted = (
         ("--customer-id", "--api-key-env")
         if provider == "telesign"
@@ -196,10 +222,7 @@ def test_sms(
         provider,
         "--endpoint",
     )
-    secret = os.environ.get(variable)
-    if not secret:
-        raise SecretError(f"environment variable {variable} is not set")
-    message = (from_number, to_number, text)
+    secret = _environment_secret(variable)
     timing = {"deadline": deadline, "poll_interval": poll_interval}
     if provider == "twilio":
         account = TwilioAccount(identifier, identifier, ApiKey(secret), endpoint)
@@ -218,6 +241,32 @@ def test_sms(
     click.echo(f"reference {result.reference_id}: {_verdict(result.delivered, result.final)}")
     if not result.delivered:
         sys.exit(ExitCode.ERROR)
+
+
+def _environment_secret(variable: str) -> str:
+    secret = os.environ.get(variable)
+    if not secret:
+        raise SecretError(f"environment variable {variable} is not set")
+    return secret
+
+
+def _acs_test_sms(variable: str, message: tuple[str, str, str]) -> ExitCode:
+    """ACS's test message from the connection string in `variable` (parsed, its host held to
+    the host policy by the client before the key is used)."""
+    try:
+        connection = parse_connection_string(_environment_secret(variable))
+    except BadConnectionString as exc:
+        click.echo(f"error: {variable}: {exc}", err=True)
+        return ExitCode.CREDENTIALS
+    try:
+        result = asyncio.run(send_acs_test_sms(connection, *message, name=f"${{env:{variable}}}"))
+    except AcsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return ExitCode.ERROR
+    click.echo(f"message {result.message_id or '(none)'}: {result.detail} (HTTP {result.status})")
+    if result.accepted:
+        return ExitCode.OK
+    return ExitCode.CREDENTIALS if result.status in (401, 403) else ExitCode.ERROR
 
 
 def _verdict(delivered: bool, final: bool) -> str:

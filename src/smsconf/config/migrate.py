@@ -10,8 +10,15 @@ account left with no numbers is deleted from `accounts:` and listed under `remov
 nothing is deleted without one. A number Twilio cannot carry for Dynamics 365 (not a US
 number) stays where it is, with the reason, and so does its account.
 
+`--to` an ACS account (providers.md §7.3): ACS stores a number in E.164 with its plus sign, so a
+moved toll-free number is written `+<digits>` there and in the workstreams on it (a short code
+stays digits); an ACS channel takes no file attachments (D-ACS), so their `file_attachments:`
+go, reported per workstream; a Telesign `geo` number stays, since ACS carries Dynamics 365 SMS on
+toll-free numbers, short codes and mobile numbers only.
+
 The files are rewritten with the round trip of `smsconf fmt` (comments kept): a comment may
-only disappear with the Telesign account it was inside, and those are reported.
+only disappear with the Telesign account or the attachments block it was inside, and those are
+reported.
 """
 
 from __future__ import annotations
@@ -29,6 +36,13 @@ from smsconf.config.problems import ConfigError, Problem, did_you_mean
 from smsconf.config.provider_rules import US_ONLY, us_number
 
 TWILIO_TYPE = {"geo": "long_code", "toll_free": "toll_free", "short_code": "short_code"}
+ACS_TYPE = {"toll_free": "toll_free", "short_code": "short_code"}
+ACS_NOT_GEO = (
+    "ACS carries Dynamics 365 SMS on toll-free numbers, short codes and mobile numbers (D-ACS; "
+    "in the US on toll-free numbers and short codes only), not on a geographic number: get an "
+    "ACS number for it and name that in its workstreams"
+)
+TARGETS = {"twilio": "Twilio", "acs": "ACS"}
 
 
 @dataclass(frozen=True)
@@ -37,6 +51,12 @@ class Moved:
     kind: str
     telesign: str
     already_declared: bool
+    written: str = ""
+    """The number as the new account writes it (ACS: E.164 with the plus); empty: unchanged."""
+
+    @property
+    def as_written(self) -> str:
+        return self.written or self.number
 
 
 @dataclass(frozen=True)
@@ -51,11 +71,17 @@ class Migration:
     """What the rewrite does: the files (before/after), and what moved, stayed and went."""
 
     twilio: str
+    """The account taking the numbers (a Twilio or an ACS account)."""
+    provider: str = "twilio"
     files: list[Formatted] = field(default_factory=list)
     moved: list[Moved] = field(default_factory=list)
     kept: list[Kept] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     dropped_comments: list[str] = field(default_factory=list)
+    attachments_off: list[str] = field(default_factory=list)
+    """ACS: the workstreams whose `file_attachments:` went (ACS channels take none)."""
+    managed: bool = False
+    """ACS: the account's `event_grid.mode` is managed (apply creates the subscription)."""
 
 
 @dataclass
@@ -148,21 +174,28 @@ def _add_removed(file: _File, name: str) -> None:
 
 
 def migrate_telesign(paths: Sequence[str | Path], to: str) -> Migration:
-    """The rewrite of the configuration under `paths` moving Telesign to account `to`, in
-    memory (nothing is written); `ConfigError` when `to` is not a Twilio account there."""
+    """The rewrite of the configuration under `paths` moving Telesign to account `to` (a Twilio
+    or an ACS account), in memory (nothing is written); `ConfigError` when `to` is neither."""
     files = each_file(paths, lambda path, text: _File(path, text, read_document(text, str(path))))
     accounts = _accounts(files)
-    twilio = [a for _, _, a in accounts if a.get("name") == to]
-    if not twilio or twilio[0].get("provider") != "twilio":
-        names = [str(a.get("name")) for _, _, a in accounts if a.get("provider") == "twilio"]
-        what = "is not a Twilio account" if twilio else "is not an account of the configuration"
+    named = [a for _, _, a in accounts if a.get("name") == to]
+    provider = str(named[0].get("provider")) if named else ""
+    if provider not in TARGETS:
+        names = [str(a.get("name")) for _, _, a in accounts if a.get("provider") in TARGETS]
+        what = (
+            "is not a Twilio or ACS account" if named else "is not an account of the configuration"
+        )
         hint = did_you_mean(to, names) or (
-            "declare a `provider: twilio` account with account_sid and auth_token first"
+            "declare a `provider: twilio` account (account_sid, auth_token) or a `provider: acs` "
+            "one (resource_name, resource_id, connection_string) first"
         )
         raise ConfigError([Problem(f"--to {to}: '{to}' {what}", (), hint=hint)])
-    target = twilio[0]
-    migration = Migration(to)
+    target = named[0]
+    grid = target.get("event_grid")
+    managed = hasattr(grid, "get") and grid.get("mode") == "managed"
+    migration = Migration(to, provider, managed=managed)
     dropped: Counter[str] = Counter()
+    renamed: dict[str, str] = {}
     for file, siblings, account in accounts:
         if account.get("provider") != "telesign":
             continue
@@ -171,16 +204,22 @@ def migrate_telesign(paths: Sequence[str | Path], to: str) -> Migration:
         staying = False
         for number in list(account.get("numbers") or ()):
             digits = str(number.get("number"))
-            kind = TWILIO_TYPE.get(str(number.get("type")), str(number.get("type")))
-            not_us = us_number(digits, kind, ())
-            if not_us:
-                migration.kept.append(Kept(digits, name, f"{not_us[0].message}: {US_ONLY}"))
+            kept = _refused(provider, digits, str(number.get("type")))
+            if kept:
+                migration.kept.append(Kept(digits, name, kept))
                 staying = True
                 continue
-            migration.moved.append(Moved(digits, kind, name, digits in declared))
+            kind = _kind(provider, str(number.get("type")))
+            written = f"+{digits}" if provider == "acs" and kind != "short_code" else digits
+            if written != digits:
+                renamed[digits] = written
+            migration.moved.append(
+                Moved(digits, kind, name, written in declared, "" if written == digits else written)
+            )
             account["numbers"].remove(number)
-            if digits not in declared:
+            if written not in declared:
                 number["type"] = kind
+                number["number"] = written
                 _append(_numbers(target), number)
         if staying:
             continue
@@ -188,6 +227,9 @@ def migrate_telesign(paths: Sequence[str | Path], to: str) -> Migration:
         siblings.remove(account)
         _add_removed(file, name)
         migration.removed.append(name)
+    if provider == "acs":
+        moved = {m.as_written for m in migration.moved}
+        dropped += _onto_acs(files, renamed, moved, migration)
     for file in files:
         after = file.document.dump()
         lost = comments(file.text) - comments(after)
@@ -198,3 +240,38 @@ def migrate_telesign(paths: Sequence[str | Path], to: str) -> Migration:
         migration.dropped_comments += sorted(lost.elements())
         migration.files.append(Formatted(file.path, str(file.path), file.text, after, "migrated"))
     return migration
+
+
+def _refused(provider: str, digits: str, kind: str) -> str | None:
+    """Why the number cannot move to the provider (None: it can)."""
+    if provider == "acs":
+        return None if kind in ACS_TYPE else ACS_NOT_GEO
+    not_us = us_number(digits, _kind(provider, kind), ())
+    return f"{not_us[0].message}: {US_ONLY}" if not_us else None
+
+
+def _kind(provider: str, kind: str) -> str:
+    return (ACS_TYPE if provider == "acs" else TWILIO_TYPE).get(kind, kind)
+
+
+def _onto_acs(
+    files: list[_File], renamed: dict[str, str], moved: set[str], migration: Migration
+) -> Counter[str]:
+    """The workstreams on moved numbers name them as ACS writes them and lose their
+    `file_attachments:` (an ACS channel takes none); the comments that go with those."""
+    dropped: Counter[str] = Counter()
+    for file in files:
+        for doc in file.document.documents:
+            workstreams = doc.get("workstreams") if hasattr(doc, "get") else None
+            for workstream in workstreams or ():
+                sms = workstream.get("sms") if hasattr(workstream, "get") else None
+                if not hasattr(sms, "get"):
+                    continue
+                number = str(sms.get("number"))
+                if number in renamed:
+                    sms["number"] = renamed[number]
+                if sms.get("number") in moved and "file_attachments" in sms:
+                    dropped += _subtree_comments({"file_attachments": sms["file_attachments"]})
+                    del sms["file_attachments"]
+                    migration.attachments_off.append(str(workstream.get("name")))
+    return dropped

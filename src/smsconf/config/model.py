@@ -8,6 +8,7 @@ operating hours, capacity profiles, surveys, bots, templates, quick replies) are
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -105,7 +106,10 @@ class Strict(BaseModel):
 
 
 class PhoneNumber(Strict):
-    number: str = Field(description="Digits with country code: no +, spaces or punctuation.")
+    number: str = Field(
+        description="Telesign and Twilio: digits with country code, no +, spaces or "
+        "punctuation. ACS: E.164 with the +, as ACS and the organisation store it."
+    )
     type: v.NumberType
     description: str = Field(
         "",
@@ -115,25 +119,64 @@ class PhoneNumber(Strict):
     )
 
 
+class EventGrid(Strict):
+    """The Event Grid system topic and webhook subscription that bring an ACS resource's inbound
+    SMS to the organisation (SMS Received and SMS Delivery Report Received, with Microsoft
+    Entra authentication)."""
+
+    mode: v.EventGridMode = Field(
+        "checked",
+        description="managed: apply creates the subscription when it is missing; checked: plan "
+        "only reports it; ignored: not looked at",
+    )
+    endpoint: str | None = Field(
+        None,
+        description='The admin center\'s "SMS Web Hook Endpoint" (Channels > Phone numbers > '
+        "Advanced > Manage Azure Communication Services)",
+    )
+    resource_group: Ref | None = Field(
+        None, min_length=1, description="Where the system topic lives; default the resource's"
+    )
+    system_topic: Ref | None = Field(
+        None,
+        min_length=1,
+        description="Default: the system topic whose source is the resource, or "
+        "<resource_name>-events when one is created",
+    )
+    subscription_name: Ref = Field(
+        "dynamics365-sms", min_length=1, description="The event subscription's name"
+    )
+
+
+def _provider_requires(provider: str, fields: list[str]) -> dict[str, Any]:
+    return {
+        "if": {"properties": {"provider": {"const": provider}}, "required": ["provider"]},
+        "then": {"required": fields},
+    }
+
+
 class Account(Strict):
-    """A messaging account (admin center: Accounts and channels → New account).
+    """A messaging account (admin center: Accounts and channels → New account), or the ACS
+    resource connected in Channels → Phone numbers.
 
     Telesign accounts take `customer_id` and `api_key` (and `endpoint`, `auth`); Twilio
-    accounts take `account_sid` and `auth_token` (and `endpoint`). The rules say which is
-    missing or misplaced.
+    accounts take `account_sid` and `auth_token` (and `endpoint`); ACS resources take
+    `resource_name` and `connection_string` (and `resource_id`, `event_grid`). The rules say
+    which is missing or misplaced.
     """
 
     model_config = ConfigDict(
         json_schema_extra={
             "allOf": [
+                _provider_requires("twilio", ["account_sid", "auth_token"]),
+                _provider_requires("acs", ["resource_name", "connection_string"]),
                 {
                     "if": {
-                        "properties": {"provider": {"const": "twilio"}},
+                        "properties": {"provider": {"enum": ["twilio", "acs"]}},
                         "required": ["provider"],
                     },
-                    "then": {"required": ["account_sid", "auth_token"]},
                     "else": {"required": ["customer_id", "api_key"]},
-                }
+                },
             ]
         }
     )
@@ -159,24 +202,81 @@ class Account(Strict):
         description="Twilio Auth Token, as a secret reference; not an API key: Dynamics 365 "
         "stores the Auth Token and Twilio signs inbound webhooks with it",
     )
+    resource_name: Ref | None = Field(
+        None,
+        min_length=1,
+        max_length=800,
+        description="ACS Resource name (Azure portal: the resource's Properties)",
+    )
+    resource_id: str | None = Field(
+        None,
+        description="ACS Resource ID: /subscriptions/<id>/resourceGroups/<group>/providers/"
+        "Microsoft.Communication/CommunicationServices/<name>; without it the Event Grid "
+        "wiring is not checked (the organisation does not store it, so export cannot fill it)",
+    )
+    connection_string: Secret | None = Field(
+        None,
+        description="The ACS resource's connection string (endpoint=...;accesskey=...), as a "
+        "secret reference; never printed",
+    )
+    event_grid: EventGrid | None = Field(
+        None,
+        description="ACS: the Event Grid subscription for inbound SMS; absent: checked only "
+        "when Azure credentials are present",
+    )
     numbers: list[PhoneNumber] = []
 
     @property
     def identifier(self) -> str:
-        """What `msdyn_accountsid` holds: the Telesign Customer ID or the Twilio Account SID."""
-        return (self.account_sid if self.provider == "twilio" else self.customer_id) or ""
+        """What names the account at the provider: the Telesign Customer ID or the Twilio
+        Account SID (what `msdyn_accountsid` holds), or the ACS resource name."""
+        return getattr(self, SECRET_FIELDS[self.provider][0]) or ""
 
     @property
     def secret(self) -> SecretRef:
-        """What `msdyn_securesecret` holds: the API key or the Auth Token (the rules make sure
-        the provider's one is set before anything reads it)."""
-        ref = self.auth_token if self.provider == "twilio" else self.api_key
+        """What `msdyn_securesecret` holds: the API key, the Auth Token or the connection
+        string (the rules make sure the provider's one is set before anything reads it)."""
+        ref = getattr(self, self.secret_name)
         assert ref is not None
         return ref
 
     @property
     def secret_name(self) -> str:
-        return "auth_token" if self.provider == "twilio" else "api_key"
+        return SECRET_FIELDS[self.provider][1]
+
+    @property
+    def resource(self) -> AzureResource | None:
+        """An ACS account's resource id taken apart; None when it is absent or malformed."""
+        return AzureResource.parse(self.resource_id) if self.resource_id else None
+
+
+SECRET_FIELDS = {
+    "telesign": ("customer_id", "api_key"),
+    "twilio": ("account_sid", "auth_token"),
+    "acs": ("resource_name", "connection_string"),
+}
+"""Per provider: the field naming the account there, and the field holding its secret."""
+
+RESOURCE_ID = re.compile(
+    r"/subscriptions/(?P<subscription>[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12})"
+    r"/resourceGroups/(?P<group>[-\w._()]+)"
+    r"/providers/Microsoft\.Communication/CommunicationServices/(?P<name>[^/\s]+)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class AzureResource:
+    """An ACS resource's ARM id in parts (ARM compares them case-insensitively)."""
+
+    subscription: str
+    group: str
+    name: str
+
+    @classmethod
+    def parse(cls, text: str) -> AzureResource | None:
+        match = RESOURCE_ID.fullmatch(text)
+        return cls(match["subscription"], match["group"], match["name"]) if match else None
 
 
 # --- referenced objects: managed or looked up by name -------------------------------------------
@@ -420,6 +520,12 @@ class Advanced(Strict):
 
 class Workstream(Strict):
     name: Name
+    renamed_from: Ref | None = Field(
+        None,
+        min_length=1,
+        description="The name it had in the organisation: the plan renames that workstream, "
+        "its channel and its routing in place instead of creating new ones (Terraform's moved)",
+    )
     fallback_queue: Ref | None = None
     distribution: Distribution = Distribution()
     bot: Ref | None = None

@@ -2,8 +2,11 @@
 
 Telesign: Customer ID + API key; numbers geo / short code / toll free. Twilio: Account SID +
 Auth Token; numbers long code / short code / toll free, US only ("US phone numbers only are
-supported", Configure SMS channel for Twilio; providers.md §2.1). Each problem names the field
-and says why, so a Telesign habit (an `api_key`, a `geo` number) is corrected where it is typed.
+supported", Configure SMS channel for Twilio; providers.md §2.1). ACS: the resource as the
+admin center's connect dialog names it (resource name, resource id, connection string;
+§2.2, §4.7), numbers toll free / short code / mobile in E.164 with the plus. Each problem names
+the field and says why, so a Telesign habit (an `api_key`, a `geo` number) is corrected where
+it is typed.
 """
 
 from __future__ import annotations
@@ -25,63 +28,153 @@ NEEDS_TOKEN = (
 FIELDS = {
     "telesign": ("customer_id", "api_key"),
     "twilio": ("account_sid", "auth_token"),
+    "acs": ("resource_name", "connection_string"),
 }
-TELESIGN_ONLY = ("customer_id", "api_key", "auth")
+# The fields only one provider takes, and what the others call the same thing.
+ONLY = {
+    "telesign": ("customer_id", "api_key", "auth"),
+    "twilio": ("account_sid", "auth_token"),
+    "acs": ("resource_name", "resource_id", "connection_string", "event_grid"),
+}
+TWINS = {
+    "twilio": {"customer_id": "account_sid", "api_key": "auth_token"},
+    "acs": {"customer_id": "resource_name", "account_sid": "resource_name"}
+    | dict.fromkeys(("api_key", "auth_token"), "connection_string"),
+}
+TITLE = {"telesign": "Telesign", "twilio": "Twilio", "acs": "ACS"}
+RESOURCE_ID_HINT = (
+    "copy Resource ID from the Azure portal (the ACS resource → Properties): "
+    "/subscriptions/<subscription id>/resourceGroups/<group>/providers/"
+    "Microsoft.Communication/CommunicationServices/<name>"
+)
+ACS_NO_ATTACHMENTS = (
+    'the admin center says "File attachments aren\'t supported in the SMS channel using ACS" '
+    "(its Set up SMS has no user-features page)"
+)
 
 
 def provider_fields(account: Account, path: Path_) -> list[Problem]:
-    """The provider's own fields present, the other provider's absent, an API key refused."""
+    """The provider's own fields present, the other providers' absent, an API key refused."""
     problems = []
     given = account.model_fields_set
-    for field in FIELDS[account.provider]:
+    provider = account.provider
+    for field in FIELDS[provider]:
         if getattr(account, field) is None and field in given:  # written as null
             problems.append(Problem("input should be a valid string", (*path, field)))
         elif getattr(account, field) is None:
             problems.append(
                 Problem(
-                    f"missing required key '{field}' for a {account.provider} account",
+                    f"missing required key '{field}' for {_a(provider)} {provider} account",
                     (*path, field),
                 )
             )
-    if account.provider == "twilio":
-        for field in TELESIGN_ONLY:
-            if field in given:
-                twin = {"customer_id": "account_sid", "api_key": "auth_token"}.get(field)
-                problems.append(
-                    Problem(
-                        f"'{field}' is a Telesign field; a Twilio account does not take it",
-                        (*path, field),
-                        hint=f"use {twin}" if twin else "remove it",
-                    )
-                )
-        sid = account.account_sid
-        if sid is not None and API_KEY_SID.fullmatch(sid):
-            problems.append(
-                Problem(
-                    "account_sid is an API key SID (SK…), and API keys are refused",
-                    (*path, "account_sid"),
-                    hint=f"{NEEDS_TOKEN}: use the Account SID (AC…) from the Twilio console",
-                )
-            )
-        elif sid is not None and not ACCOUNT_SID.fullmatch(sid):
-            problems.append(
-                Problem(
-                    "account_sid must be AC followed by 32 hexadecimal digits",
-                    (*path, "account_sid"),
-                    hint="copy ACCOUNT SID from the Twilio console's account info",
-                )
-            )
-    else:
-        for field in ("account_sid", "auth_token"):
-            if field in given:
-                problems.append(
-                    Problem(
-                        f"'{field}' is a Twilio field; a Telesign account does not take it",
-                        (*path, field),
-                        hint="set provider: twilio, or use customer_id and api_key",
-                    )
-                )
+    misplaced = [f for other, fields in ONLY.items() if other != provider for f in fields]
+    if provider == "acs":
+        misplaced.append("endpoint")  # the connection string names the endpoint
+    for field in (f for f in misplaced if f in given):
+        problems.append(_misplaced(provider, field, (*path, field)))
+    if provider == "twilio":
+        problems += _account_sid(account.account_sid, path)
+    if provider == "acs":
+        problems += _resource_id(account, path)
     return problems
+
+
+def _misplaced(provider: str, field: str, path: Path_) -> Problem:
+    if field == "endpoint":
+        return Problem(
+            "an ACS account takes its endpoint from the connection string", path, hint="remove it"
+        )
+    owner = next(p for p, fields in ONLY.items() if field in fields)
+    twin = TWINS.get(provider, {}).get(field)
+    if twin:
+        hint = f"use {twin}"
+    elif provider == "telesign":
+        hint = f"set provider: {owner}, or use customer_id and api_key"
+    else:
+        hint = "remove it"
+    return Problem(
+        f"'{field}' is {_a(owner)} {TITLE[owner]} field; {_a(provider)} {TITLE[provider]} "
+        "account does not take it",
+        path,
+        hint=hint,
+    )
+
+
+def _a(provider: str) -> str:
+    return "an" if provider == "acs" else "a"
+
+
+def _account_sid(sid: str | None, path: Path_) -> list[Problem]:
+    if sid is not None and API_KEY_SID.fullmatch(sid):
+        return [
+            Problem(
+                "account_sid is an API key SID (SK…), and API keys are refused",
+                (*path, "account_sid"),
+                hint=f"{NEEDS_TOKEN}: use the Account SID (AC…) from the Twilio console",
+            )
+        ]
+    if sid is not None and not ACCOUNT_SID.fullmatch(sid):
+        return [
+            Problem(
+                "account_sid must be AC followed by 32 hexadecimal digits",
+                (*path, "account_sid"),
+                hint="copy ACCOUNT SID from the Twilio console's account info",
+            )
+        ]
+    return []
+
+
+def _resource_id(account: Account, path: Path_) -> list[Problem]:
+    """The ARM id's shape, and the resource it names being `resource_name`."""
+    if account.resource_id is None:
+        return []
+    resource = account.resource
+    if resource is None:
+        return [
+            Problem(
+                "resource_id is not an ACS resource id",
+                (*path, "resource_id"),
+                hint=RESOURCE_ID_HINT,
+            )
+        ]
+    name = account.resource_name
+    if name is not None and resource.name.casefold() != name.casefold():
+        return [
+            Problem(
+                f"resource_id names resource '{resource.name}', not resource_name '{name}'",
+                (*path, "resource_id"),
+                hint="both come from the same resource's Properties in the Azure portal",
+            )
+        ]
+    return []
+
+
+def acs_number(number: str, kind: str, path: Path_) -> list[Problem]:
+    """ACS and the organisation store E.164 with its plus sign (providers.md §2.3, §4.3);
+    short codes are digits (the ShortCodes API's `number`, §4.4)."""
+    digits = number.removeprefix("+")
+    if kind == "short_code":
+        if number.startswith("+"):
+            return [
+                Problem(
+                    f"short code '{number}' is digits only, without a plus sign",
+                    path,
+                    hint=f"write {digits}",
+                )
+            ]
+        return []
+    if number.startswith("+") and digits.isdigit() and digits.isascii():
+        return []
+    written = re.sub(r"[^0-9]", "", number) or "18005550100"
+    return [
+        Problem(
+            f"number '{number}' of an ACS account is E.164 with its plus sign, as ACS and the "
+            "organisation store it",
+            path,
+            hint=f'write "+{written}"',
+        )
+    ]
 
 
 def unknown_number_type(data: object, path: Path_, given: object) -> Problem | None:
@@ -103,11 +196,20 @@ def number_type(provider: str, kind: str, path: Path_) -> list[Problem]:
     if kind in allowed:
         return []
     twin = {"geo": "long_code", "long_code": "geo"}.get(kind)
+    if provider == "acs" and twin:
+        hint = (
+            "Dynamics 365's SMS through ACS supports toll-free, short code and mobile numbers "
+            "(Configure an SMS channel for ACS: supported destinations)"
+        )
+    elif twin:
+        hint = f"{provider} calls a local number {twin}"
+    else:
+        hint = did_you_mean(kind, allowed)
     return [
         Problem(
-            f"a {provider} number's type is one of {', '.join(allowed)}",
+            f"{_a(provider)} {provider} number's type is one of {', '.join(allowed)}",
             (*path, "type"),
-            hint=f"{provider} calls a local number {twin}" if twin else did_you_mean(kind, allowed),
+            hint=hint,
         )
     ]
 

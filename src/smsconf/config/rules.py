@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from smsconf.config import vocabulary as v
 from smsconf.config.kinds import BY_WORDS, KINDS, words
 from smsconf.config.model import (
+    Account,
     CapacityProfile,
     Condition,
     Config,
@@ -26,12 +27,20 @@ from smsconf.config.model import (
 )
 from smsconf.config.names import accentless, fold
 from smsconf.config.problems import Path_, Problem, did_you_mean
-from smsconf.config.provider_rules import number_type, provider_fields, us_number
+from smsconf.config.provider_rules import (
+    ACS_NO_ATTACHMENTS,
+    acs_number,
+    number_type,
+    provider_fields,
+    us_number,
+)
 from smsconf.config.secrets import SECRET_ENV, SecretRef, env_refusal
 from smsconf.platform import TABLES
 
 # E.164 allows up to 15 digits; the shortest in service (e.g. +290 Saint Helena) have 7.
-NUMBER_LENGTHS = {"short_code": (3, 8), "geo": (7, 15), "long_code": (7, 15), "toll_free": (7, 15)}
+NUMBER_LENGTHS = {"short_code": (3, 8)} | dict.fromkeys(
+    ("geo", "long_code", "toll_free", "mobile"), (7, 15)
+)
 ENVIRONMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 LOOKUP_ONLY_FIELDS = {
     Queue: ("assignment", "operating_hours", "priority", "renamed_from"),
@@ -68,6 +77,9 @@ class _Checker:
         self.name_sets = {kind: set(map(fold, names)) for kind, names in self.names.items()}
         self.numbers = [n.number for a in config.accounts for n in a.numbers]
         self.number_set = set(self.numbers)
+        self.acs_numbers = {
+            n.number for a in config.accounts if a.provider == "acs" for n in a.numbers
+        }
         self.ignored = set(map(fold, ignore_names))
 
     def report(self, message: str, path: Path_, hint: str | None = None) -> None:
@@ -152,6 +164,7 @@ class _Checker:
         self.environments()
         self.accounts()
         self.referenced_objects()
+        self.renames("workstreams", c.workstreams)
         channel_numbers: dict[str, int] = {}
         for i, ws in enumerate(c.workstreams):
             self.workstream(ws, i, channel_numbers)
@@ -214,22 +227,49 @@ class _Checker:
                     (*path, "endpoint"),
                 )
             self.problems += provider_fields(account, path)
-            self.secret_env(account.api_key, (*path, "api_key"))
-            self.secret_env(account.auth_token, (*path, "auth_token"))
+            for field in ("api_key", "auth_token", "connection_string"):
+                self.secret_env(getattr(account, field), (*path, field))
+            if account.event_grid is not None:
+                self.event_grid(account, (*path, "event_grid"))
             for j, number in enumerate(account.numbers):
                 npath = (*path, "numbers", j, "number")
                 self.problems += number_type(account.provider, number.type, (*path, "numbers", j))
-                self.phone_number(number.number, number.type, npath)
+                if account.provider == "acs":
+                    problems = acs_number(number.number, number.type, npath)
+                    self.problems += problems
+                    if not problems:
+                        self.phone_number(number.number.removeprefix("+"), number.type, npath)
+                else:
+                    self.phone_number(number.number, number.type, npath)
                 if account.provider == "twilio":
                     self.problems += us_number(number.number, number.type, npath)
-                if number.number in owner:
+                # One physical number whichever way a provider writes it (+ or not).
+                key = number.number.removeprefix("+")
+                if key in owner:
                     self.report(
-                        f"number {number.number} is already listed under account "
-                        f"'{owner[number.number]}'",
+                        f"number {number.number} is already listed under account '{owner[key]}'",
                         npath,
                         hint="a number belongs to exactly one account",
                     )
-                owner.setdefault(number.number, account.name)
+                owner.setdefault(key, account.name)
+
+    def event_grid(self, account: Account, path: Path_) -> None:
+        grid = account.event_grid
+        assert grid is not None
+        if grid.endpoint is not None:
+            self.url(
+                grid.endpoint,
+                ("https",),
+                "endpoint must be the https:// SMS Web Hook Endpoint",
+                (*path, "endpoint"),
+            )
+        elif grid.mode == "managed":
+            self.report(
+                "event_grid mode managed needs the endpoint the subscription delivers to",
+                (*path, "mode"),
+                hint="set endpoint: the admin center's SMS Web Hook Endpoint (Channels > Phone "
+                "numbers > Advanced > Manage Azure Communication Services), or mode: checked",
+            )
 
     def secret_env(self, ref: SecretRef | None, path: Path_) -> None:
         """A pull request must not pick which of the job's variables its check sends away."""
@@ -267,7 +307,9 @@ class _Checker:
             self.report(f"{label} has {low} to {high} digits; '{number}' has {len(number)}", path)
 
     def renames(
-        self, key: str, items: Sequence[Queue | OperatingHours | CapacityProfile | QuickReply]
+        self,
+        key: str,
+        items: Sequence[Queue | OperatingHours | CapacityProfile | QuickReply | Workstream],
     ) -> None:
         """`renamed_from:` names the object's old name, which nothing declared may still have
         (that object would be the one renamed)."""
@@ -386,6 +428,13 @@ class _Checker:
                 hint="a number serves at most one SMS channel",
             )
         channel_numbers.setdefault(sms.number, index)
+        if sms.number in self.acs_numbers and "file_attachments" in sms.model_fields_set:
+            self.report(
+                f"number {sms.number} is an ACS number, and an ACS SMS channel takes no "
+                "file_attachments",
+                (*path, "file_attachments"),
+                hint=f"remove file_attachments: {ACS_NO_ATTACHMENTS}",
+            )
         self.locale(sms.language, (*path, "language"))
         self.reference("operating hours", sms.operating_hours, (*path, "operating_hours"))
         self.unique(

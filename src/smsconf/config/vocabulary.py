@@ -7,13 +7,19 @@ Dataverse stores, so a corrected option value never changes anybody's YAML.
 
 from typing import Literal
 
-Provider = Literal["telesign", "twilio"]  # "acs" slots in here with its own account fields
-# Telesign says geo, Twilio long code (admin center); both are a local 10-digit number.
-NumberType = Literal["geo", "long_code", "toll_free", "short_code"]
+Provider = Literal["telesign", "twilio", "acs"]
+# Telesign says geo, Twilio long code (admin center); both are a local 10-digit number. ACS
+# numbers are toll free, short codes or mobile numbers (providers.md §2.3: msdyn_type
+# 192350001/2/3).
+NumberType = Literal["geo", "long_code", "toll_free", "short_code", "mobile"]
 NUMBER_TYPES: dict[str, tuple[str, ...]] = {
     "telesign": ("geo", "toll_free", "short_code"),
     "twilio": ("long_code", "toll_free", "short_code"),
+    "acs": ("toll_free", "short_code", "mobile"),
 }
+# How the Event Grid subscription that brings inbound SMS is treated (providers.md §4.6, §7.2):
+# created by apply, only checked by plan, or not looked at.
+EventGridMode = Literal["managed", "checked", "ignored"]
 DistributionMode = Literal["push", "pick"]
 Presence = Literal["available", "busy", "busy_dnd", "away", "offline"]
 SkillMatching = Literal["none", "exact", "closest"]

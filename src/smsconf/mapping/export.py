@@ -89,7 +89,11 @@ NUMBER_TYPE = {
     for provider, words in NUMBER_TYPES.items()
 }
 """Geo and long code are one stored value: which word it is depends on the provider."""
-SECRET_FIELD = {"telesign": ("customer_id", "api_key"), "twilio": ("account_sid", "auth_token")}
+SECRET_FIELD = {
+    "telesign": ("customer_id", "api_key"),
+    "twilio": ("account_sid", "auth_token"),
+    "acs": ("resource_name", "connection_string"),
+}
 STEP_TYPE = Words(vocabulary=vocab.STEP_TYPE, what="routing step type")
 CAPACITY_FORMAT = Words(vocabulary=vocab.CAPACITY_FORMAT, what="capacity format")
 WS = "msdyn_liveworkstream"
@@ -142,6 +146,11 @@ def not_stored(config: Config) -> list[Omission]:
         path = f"accounts[{account.name}]"
         if account.provider == "telesign":  # a Twilio account has neither field
             found += _not_stored(path, account)
+        if account.provider == "acs":
+            found += [
+                Omission(f"{path}.resource_id", ACS_RESOURCE_ID),
+                Omission(f"{path}.event_grid", "left out: the Event Grid wiring lives in Azure"),
+            ]
         for number in account.numbers:
             found += _not_stored(f"{path}.numbers[{number.number}]", number)
     return found
@@ -156,11 +165,22 @@ def _not_stored(path: str, obj: BaseModel) -> list[Omission]:
     return omissions
 
 
+ACS_RESOURCE_ID = (
+    "left out (the organisation keeps the resource's immutable id, not its ARM id): copy "
+    "Resource ID from the Azure portal (the ACS resource > Properties) to have the Event Grid "
+    "wiring checked"
+)
+
+
 class _Skip(Exception):
     """Raised inside one object's export: the object cannot be expressed (the message says why)."""
 
 
-SECRET_WORDS = {"telesign": ("TELESIGN", "API_KEY"), "twilio": ("TWILIO", "AUTH_TOKEN")}
+SECRET_WORDS = {
+    "telesign": ("TELESIGN", "API_KEY"),
+    "twilio": ("TWILIO", "AUTH_TOKEN"),
+    "acs": ("ACS", "CONNECTION_STRING"),
+}
 
 
 def secret_variable(account: str, provider: str = "telesign") -> str:
@@ -209,6 +229,7 @@ class Exporter:
         self.omitted: list[Omission] = []
         self.used: dict[str, set[str]] = defaultdict(set)  # kind → names workstreams use
         self.numbers: dict[str, str] = {}  # phone number row id → number, for exported accounts
+        self.acs_numbers: set[str] = set()  # the row ids of those under an ACS connection
         self.templates: dict[tuple[str, str], Template] = {}  # (kind, unique name) → template
         self._by_owner: dict[tuple[str, str], dict[str | None, list[Row]]] = {}
         self._links: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -372,15 +393,16 @@ class Exporter:
             )
             try:
                 provider = word("Account.provider", row)
-                if provider not in SECRET_FIELD:
-                    raise _Skip(f"provider {provider} is not configured by smsconf")
                 identifier, secret = SECRET_FIELD[provider]
+                # An ACS connection is exported by reference: the resource by the setting's
+                # name [inferred], its connection string as a variable, its numbers as found.
+                ident = name if provider == "acs" else row.get("msdyn_accountsid")
                 account = build(
                     Account,
                     name=name,
                     provider=provider,
                     **{
-                        identifier: row.get("msdyn_accountsid"),
+                        identifier: ident,
                         secret: SecretRef("env", secret_variable(str(name), provider)),
                     },
                     numbers=[self.number(n, provider) for n in numbers],
@@ -393,6 +415,8 @@ class Exporter:
                 (self.live.row_id("msdyn_ocphonenumber", n), n["msdyn_phonenumber"])
                 for n in numbers
             )
+            if provider == "acs":
+                self.acs_numbers.update(self.live.row_id("msdyn_ocphonenumber", n) for n in numbers)
         owned = set(self.numbers)
         for row in self.rows("msdyn_ocphonenumber"):
             if self.live.row_id("msdyn_ocphonenumber", row) not in owned:
@@ -493,7 +517,10 @@ class Exporter:
             **self.read("SmsChannel", row, CHANNEL, number=number),
             automated_messages=self.messages(self.live.row_id(CHANNEL, row)),
             survey=self.survey(row),
-            file_attachments=build(FileAttachments, **self.read("FileAttachments", row, CHANNEL)),
+            # An ACS channel has none (the rules refuse the key); on ones are the residue's.
+            file_attachments=None
+            if guid_of(row.get("_msdyn_phonenumberid_value")) in self.acs_numbers
+            else build(FileAttachments, **self.read("FileAttachments", row, CHANNEL)),
         )
 
     def locale(self, language_id: Any) -> str | None:

@@ -287,6 +287,10 @@ RULE = InRuleset()
 RENAMED = Only(why="smsconf only: finds the row under its old name, which the plan renames")
 TEMPLATE_TABLES = ("msdyn_sessiontemplate", "msdyn_notificationtemplate")
 SECTION = Section()
+ACS_READ_ONLY = Only(
+    why="checked, never written: the admin center's connect dialog made the ACS provider setting"
+)
+EVENT_GRID = Only(why="Azure: the Event Grid system topic and subscription, through ARM")
 
 FIELDS: tuple[Field, ...] = (
     # top level
@@ -374,6 +378,31 @@ FIELDS: tuple[Field, ...] = (
     Field("Account.account_sid", PS, "msdyn_accountsid", path="account_sid"),
     Field("Account.auth_token", PS, "msdyn_securesecret", Secret(), "auth_token"),
     Field(
+        "Account.resource_name",
+        convert=ACS_READ_ONLY,
+        doc="ACS: the resource's name, used to name it in the plan and to find its Azure side.",
+    ),
+    Field(
+        "Account.resource_id",
+        convert=ACS_READ_ONLY,
+        doc="ACS: the resource's ARM id (Azure checks, the immutable id compared).",
+    ),
+    Field(
+        "Account.connection_string",
+        convert=ACS_READ_ONLY,
+        doc="ACS: the key smsconf checks the resource with; never printed.",
+    ),
+    Field(
+        "Account.event_grid",
+        convert=SECTION,
+        doc="ACS: the Event Grid subscription that brings inbound SMS (Azure, not Dataverse).",
+    ),
+    Field("EventGrid.mode", convert=EVENT_GRID),
+    Field("EventGrid.endpoint", convert=EVENT_GRID),
+    Field("EventGrid.resource_group", convert=EVENT_GRID),
+    Field("EventGrid.system_topic", convert=EVENT_GRID),
+    Field("EventGrid.subscription_name", convert=EVENT_GRID),
+    Field(
         "Account.numbers",
         "msdyn_ocphonenumber",
         convert=Rows(),
@@ -392,7 +421,7 @@ FIELDS: tuple[Field, ...] = (
         "msdyn_type",
         Words(vocabulary=vocab.NUMBER_TYPE, what="number type"),
         "type",
-        doc="Long code, toll-free or short.",
+        doc="Long code, toll-free, short code or (ACS) mobile.",
     ),
     Field("PhoneNumber.description", convert=Only(why=NOT_STORED), doc="A note for readers."),
     # referenced objects
@@ -479,6 +508,7 @@ FIELDS: tuple[Field, ...] = (
     ),
     # workstream
     Field("Workstream.name", WS, "msdyn_name", path="name", doc="Unique workstream name."),
+    Field("Workstream.renamed_from", convert=RENAMED),
     Field(
         "Workstream.fallback_queue",
         WS,

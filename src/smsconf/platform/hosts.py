@@ -9,7 +9,10 @@ are the providers' documented API hosts and the Dynamics 365 organisation hosts,
 Sources: Telesign's REST hosts (telesign.md §2: rest-api for self-service accounts, rest-ww for
 enterprise ones, rest the legacy enterprise host); Twilio's API and Messaging hosts and their
 regional form `api.<edge>.<region>.twilio.com` (providers.md §3, §3.9); ACS resources at
-`<resource>.communication.azure.com` (providers.md §4.1); organisations at
+`<resource>.communication.azure.com` (providers.md §4.1); Azure Resource Manager at
+`management.azure.com`, the base URL and token scope azure-mgmt-eventgrid 10.4.0 defaults to
+(`_event_grid_management_client.py`, `_configuration.py`; the Event Grid checks of §4.8);
+organisations at
 `<org>.crm[N].dynamics.com` (dataverse.md §4.1); the Omnichannel gateway's
 `m-<orgid>.<geo>.omnichannelengagementhub.com` (dataverse-evidence.md §3); the Microsoft Entra
 ID authority a Dataverse token is bought from, `login.microsoftonline.com` (dataverse.md §4.13:
@@ -25,7 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-Service = Literal["dataverse", "entra", "telesign", "twilio", "acs", "github", "omnichannel"]
+Service = Literal["dataverse", "entra", "telesign", "twilio", "acs", "arm", "github", "omnichannel"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,11 @@ DOCUMENTED: dict[Service, tuple[HostPattern, ...]] = {
     "acs": (
         HostPattern("*.communication.azure.com"),
         HostPattern("*.communication.azure.us", inferred=True),  # Azure Government
+    ),
+    "arm": (
+        HostPattern("management.azure.com"),
+        HostPattern("management.usgovcloudapi.net", inferred=True),  # Azure Government
+        HostPattern("management.chinacloudapi.cn", inferred=True),  # Azure China (21Vianet)
     ),
     "github": (HostPattern("api.github.com"),),
     # The organisation's Omnichannel gateway, `m-<orgid>.<geo>.omnichannelengagementhub.com`

@@ -13,6 +13,7 @@ NUMBER_TYPE = {
     "long_code": 192350000,
     "toll_free": 192350001,
     "short_code": 192350002,
+    "mobile": 192350003,  # ACS mobile numbers (msdyn_type "Mobile number")
 }
 STREAM_SOURCE_SMS = 192340000
 WORKSTREAM_MODE_SIMPLIFIED = 717210001
@@ -143,18 +144,34 @@ INFERRED = (
     "a column not valid for update (IsValidForUpdate false) sent in an update is ignored, as one "
     "not valid for create is on create (sources settle create only; the local organisation "
     "ignores both, and smsconf sends neither: tests/mapping/test_fields_writable.py)",
+    "ACS access-key requests: the x-ms-date clock skew the service accepts (the ACS emulator "
+    "allows 15 minutes, App Configuration's HMAC window; providers.md §10 q14)",
+    "ACS data plane errors: a throttled request is 429 TooManyRequests with Retry-After, a "
+    "missing or unknown api-version 400 MissingApiVersionParameter / UnsupportedApiVersion "
+    "(ARM's words), an unknown number 404 PhoneNumberNotFound (the emulator's choices)",
+    "ACS POST /sms from a number the resource owns without outbound SMS is a 401 like one it "
+    "does not own (the SDK's live tests record only the latter)",
 )
 
 
 def verify_list() -> list[str]:
     """Everything to check on a real organisation: the mapping's guesses above, then every
     table, key and column fact the platform definitions flag as inferred."""
+    from smsconf.acs.eventgrid import INFERRED as EVENT_GRID_INFERRED
+    from smsconf.platform.acs import INFERRED as ACS_INFERRED
     from smsconf.platform.hosts import INFERRED as HOSTS_INFERRED
     from smsconf.platform.inbound import INFERRED as INBOUND_INFERRED
     from smsconf.platform.routing import INFERRED as ROUTING_INFERRED
     from smsconf.platform.tables import ALL_TABLES
 
-    facts = [*INFERRED, *ROUTING_INFERRED, *INBOUND_INFERRED, *HOSTS_INFERRED]
+    facts = [
+        *INFERRED,
+        *ROUTING_INFERRED,
+        *INBOUND_INFERRED,
+        *HOSTS_INFERRED,
+        *ACS_INFERRED,
+        *EVENT_GRID_INFERRED,
+    ]
     for table in ALL_TABLES:
         if table.entity_set_inferred:
             facts.append(f"{table.logical_name}: entity set name {table.entity_set}")

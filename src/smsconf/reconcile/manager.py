@@ -31,6 +31,7 @@ from smsconf.mapping.limits import too_long
 from smsconf.mapping.live import LiveState
 from smsconf.platform.inbound import inbound_url
 from smsconf.reconcile.absent import absent_columns
+from smsconf.reconcile.acs import check_acs, organisation_side
 from smsconf.reconcile.apply import (
     ApplyReport,
     Progress,
@@ -41,6 +42,17 @@ from smsconf.reconcile.apply import (
 )
 from smsconf.reconcile.credentials import check_accounts
 from smsconf.reconcile.diff import RANK, diff
+from smsconf.reconcile.eventgrid import (
+    RANK as EVENT_GRID_RANK,
+)
+from smsconf.reconcile.eventgrid import (
+    EventGridFindings,
+    EventGridWriter,
+    ProviderWriters,
+    arm_access,
+    check_event_grid,
+    org_acs,
+)
 from smsconf.reconcile.journal import Journal
 from smsconf.reconcile.live import read_editors, read_live, read_referenced
 from smsconf.reconcile.migration import migration_notes, telesign_notes
@@ -133,6 +145,8 @@ def ordered(changes: list[Change]) -> list[Change]:
         table_rank = RANK.get(change.table, 0)
         if is_twilio(change):
             return (2, 1)  # after every row and link it serves, before the deletes (§7.3)
+        if change.table in EVENT_GRID_RANK:
+            return EVENT_GRID_RANK[change.table]
         if change.action == "associate":
             return (1, ASSOCIATION_RANK)
         if change.action == "disassociate":
@@ -235,6 +249,7 @@ async def _planned(
     trust = dataclasses.replace(trust, secrets=secret_uses(loaded, target))
     live_task = read_live(target.dataverse, config)
     twilio: TwilioFindings | None = None
+    grid = EventGridFindings()
     if options.check_credentials:
         checks = check_accounts(
             config,
@@ -253,15 +268,27 @@ async def _planned(
             transport=target.twilio_transport,
         )
         creds, numbers = creds + twilio.credentials, numbers + twilio.numbers
+        acs, grid = await asyncio.gather(
+            check_acs(
+                config,
+                live.rows,
+                loaded.locate,
+                endpoint=target.acs_endpoint,
+                transport=target.acs_transport,
+            ),
+            check_event_grid(config, org_acs(live.rows), arm_access(target), loaded.locate),
+        )
+        creds, numbers = creds + acs.credentials, numbers + acs.numbers
         order = {a.name: i for i, a in enumerate(config.accounts)}
         creds.sort(key=lambda c: order.get(c.account, 0))
     else:
         live, creds, numbers = await live_task, [], []
+        acs = organisation_side(config, live.rows, loaded.locate)
     await read_editors(target.dataverse, live)
     for table, old, new in renames(config):
         live.rename(table, old, new)
     with options.burst():
-        rows, links = desired_rows(config, live)
+        rows, links = desired_rows(config, live, frozenset(acs.absent))
         problems = live.problems + absent_columns(rows, live.schema) + too_long(rows)
         if problems:
             raise loaded.problems(problems)
@@ -272,7 +299,7 @@ async def _planned(
             denied = live.field_access.problems(result.changes, rows)
             if denied:
                 raise loaded.problems(denied)
-        changes = ordered(result.changes + (twilio.changes if twilio else []))
+        changes = ordered(result.changes + (twilio.changes if twilio else []) + grid.changes)
     targeting: list[Note] = []
     if options.only:
         chosen, targeting = targeted(changes, options.only)
@@ -281,6 +308,8 @@ async def _planned(
         telesign_notes(config)
         + migration_notes(config, live)
         + (twilio.notes if twilio else [])
+        + acs.notes
+        + grid.notes
         + result.notes
         + routing_notes(loaded, live)
         + targeting
@@ -300,7 +329,7 @@ async def _planned(
         credentials=tuple(creds),
         number_checks=tuple(numbers),
         read_etags=result.read_etags,
-        unsafe=tuple(result.unsafe + delete_limits(changes, loaded, options)),
+        unsafe=tuple(result.unsafe + acs.unsafe + delete_limits(changes, loaded, options)),
         git_commit=commit,
         git_dirty=dirty,
         callback_urls=callback_urls(loaded, target, live.org_id),
@@ -312,6 +341,7 @@ async def _planned(
         local_org=str(target.database) if target.database else None,
         only=options.only,
         routing=tuple(routing_pictures(config, live.rows, [c.path for c in changes])),
+        event_grid=tuple(grid.wiring),
     )
     return plan, live
 
@@ -389,7 +419,12 @@ async def apply_plan(
             journal,
             continue_on_error=continue_on_error,
             progress=progress,
-            provider=ProviderWriter(target.twilio_endpoint, target.twilio_transport),
+            provider=ProviderWriters(
+                (
+                    ProviderWriter(target.twilio_endpoint, target.twilio_transport),
+                    EventGridWriter(arm_access(target)),
+                )
+            ),
         )
     finally:
         journal.close()

@@ -57,6 +57,50 @@ def person_steps(number: str, kind: str) -> list[str]:
     ]
 
 
+SYNC_FROM_AZURE = (
+    "Channels > Phone numbers > Manage > Advanced > Manage Azure Communication Services > "
+    "Sync from Azure"
+)
+
+
+def acs_person_steps(number: str, kind: str) -> list[str]:
+    """What a person does for one number moving from Telesign to ACS (§7.3, D-ACS)."""
+    steps = [
+        "port it from Telesign to the ACS resource (ACS ports numbers by a Letter of "
+        "Authorization, LOA, sent by email; lead time outside smsconf), unless the "
+        "configuration maps it to a new number",
+        f"once it is in the ACS resource, run Sync from Azure in the admin center "
+        f"({SYNC_FROM_AZURE}): the organisation's phone-number row comes only from there",
+    ]
+    if kind == "toll_free":
+        steps.append(
+            "submit its toll-free verification (unverified toll-free traffic to the US is blocked)"
+        )
+    return [
+        *steps,
+        f"after apply, text the number from a handset or run `smsconf test-sms --provider acs "
+        f"--from {number} --to HANDSET`",
+    ]
+
+
+def acs_account_steps(account: str, managed: bool) -> list[str]:
+    """What a person does once for the ACS resource taking Telesign's numbers (D-CONN, D-EG)."""
+    grid = (
+        "apply creates the Event Grid system topic and SMS subscription (event_grid.mode: "
+        "managed); whoever's credentials it runs with must own the Event Grid app registration"
+        if managed
+        else "create the Event Grid system topic and the SMS subscription (SMS Received and SMS "
+        "Delivery Report Received, Event Grid Schema, Web Hook to the SMS Web Hook Endpoint, "
+        "Microsoft Entra authentication), or set event_grid.mode: managed for apply to create it"
+    )
+    return [
+        f"connect the ACS resource of '{account}' to the organisation if it is not yet "
+        "(Channels > Phone numbers > Manage > Use existing resource): smsconf never creates "
+        "the ACS connection",
+        grid,
+    ]
+
+
 def telesign_steps(account: str) -> list[str]:
     """What a person does with Telesign itself once an account's numbers have moved."""
     return [
@@ -80,12 +124,14 @@ def migration_notes(config: Config, live: LiveState) -> list[Note]:
         if str(row.get("_msdyn_occommunicationprovidersettingid_value")) in telesign
     }
     notes = []
+    steps = {"twilio": person_steps, "acs": acs_person_steps}
     for account in config.accounts:
-        if account.provider != "twilio":
+        if account.provider not in steps:
             continue
         for number in account.numbers:
-            if number.number not in on_telesign:
+            if number.number.removeprefix("+") not in on_telesign:
                 continue
             subject = f"number {number.number} moving to '{account.name}'"
-            notes += [Note("todo", subject, t) for t in person_steps(number.number, number.type)]
+            texts = steps[account.provider](number.number, number.type)
+            notes += [Note("todo", subject, t) for t in texts]
     return notes

@@ -93,3 +93,30 @@ def twilio_inbound_report(plan: Plan) -> tuple[str, bool]:
                 "SmsUrl (a Messaging Service's is changed in the Twilio console)",
             ]
     return "\n".join(lines), all(c.right for c in plan.provider_numbers)
+
+
+def event_grid_report(plan: Plan) -> tuple[str, bool]:
+    """For `callback-urls`: each ACS account's Event Grid subscriptions in effect for the
+    organisation, where they deliver, where they must, and whether the wiring is right; and
+    whether every checked one is (one not checked says why, and is no failure)."""
+    lines = []
+    for wiring in plan.event_grid:
+        subject = f"ACS '{wiring.account}' Event Grid"
+        if not wiring.checked:
+            lines.append(f"{subject}: not checked: {wiring.detail}")
+            continue
+        topic = f"system topic '{wiring.topic}'" if wiring.topic else "no system topic"
+        in_effect = (
+            f"subscription(s) {wiring.subscriptions} to {wiring.delivers_to}"
+            if wiring.subscriptions
+            else "no subscription for the organisation"
+        )
+        must = wiring.expected or "(the SMS Web Hook Endpoint: event_grid.endpoint not set)"
+        if wiring.right:
+            lines.append(f"{subject}: {topic}, {in_effect}: right")
+        else:
+            lines += [
+                f"{subject}: must deliver SMS Received and SMS Delivery Report Received to {must}",
+                f"  not right: {topic}, {in_effect}: {wiring.detail}",
+            ]
+    return "\n".join(lines), all(w.right for w in plan.event_grid if w.checked)

@@ -27,8 +27,14 @@ if TYPE_CHECKING:
     from smsconf.routing.graph import Graph
 
 FORMAT_VERSION = "1.0"
-PROVIDER_TABLES = ("twilio.IncomingPhoneNumber", "twilio.ShortCode")
-"""The provider resources a plan writes besides Dataverse rows (`reconcile.twilio`)."""
+PROVIDER_TABLES = (
+    "twilio.IncomingPhoneNumber",
+    "twilio.ShortCode",
+    "eventgrid.SystemTopic",
+    "eventgrid.EventSubscription",
+)
+"""The provider resources a plan writes besides Dataverse rows (`reconcile.twilio`,
+`reconcile.eventgrid`)."""
 Action = Literal["create", "update", "delete", "associate", "disassociate"]
 SENSITIVE = "(sensitive)"
 
@@ -176,6 +182,22 @@ class ProviderNumber:
 
 
 @dataclass(frozen=True)
+class EventGridWiring:
+    """An ACS account's Event Grid wiring as ARM holds it (`reconcile.eventgrid`): the
+    subscriptions in effect for the organisation, where they deliver, where they must, and
+    whether all is as D-EG has it (`checked` false: ARM was not asked, `detail` says why)."""
+
+    account: str
+    checked: bool
+    right: bool
+    topic: str
+    subscriptions: str
+    delivers_to: str
+    expected: str | None
+    detail: str
+
+
+@dataclass(frozen=True)
 class TrustedHost:
     """A host the run contacted or would contact, and why it may (`reconcile.trust`)."""
 
@@ -284,6 +306,8 @@ class Plan:
     a real organisation. Shown so nobody wonders which state a plan read."""
     routing: tuple[Graph, ...] = ()
     """A picture of each changed workstream's routing, before and after (`routing.graph`)."""
+    event_grid: tuple[EventGridWiring, ...] = ()
+    """Each ACS account's Event Grid wiring (`reconcile.eventgrid`)."""
     smsconf_version: str = __version__
     format_version: str = FORMAT_VERSION
 
@@ -347,6 +371,7 @@ class Plan:
             "paths": list(self.paths),
             "only": list(self.only),
             "routing": [g.to_dict() for g in self.routing],
+            "event_grid": [asdict(w) for w in self.event_grid],
         }
 
     @cached_property
@@ -678,6 +703,7 @@ _OPTIONAL: dict[str, Any] = {
     "only": [],
     "routing": [],
     "trust_base": None,
+    "event_grid": [],
 }
 """Members added within format 1.0, as a plan saved before them reads."""
 _OPTIONAL_CHANGE: dict[str, Any] = {
@@ -790,6 +816,7 @@ def _plan_from(data: dict[str, Any]) -> Plan:
         paths=_strings(data, "paths", ""),
         only=_strings(data, "only", ""),
         routing=_routing(_take(data, "routing", "", list)),
+        event_grid=_records(EventGridWiring, data, "event_grid"),
         trust=Trust(
             _records(TrustedHost, trust, "hosts", "trust."),
             _records(SecretUse, trust, "secrets", "trust."),
@@ -928,6 +955,7 @@ def _first_mismatch(plan: Plan, data: dict[str, Any]) -> str:
 
 _RECORD_KINDS: dict[Any, dict[str, tuple[type, ...]]] = {
     ProviderNumber: {"sid": (str, NONE), "expected": (str, NONE), "right": (bool,)},
+    EventGridWiring: {"checked": (bool,), "right": (bool,), "expected": (str, NONE)},
     TrustChange: {"was": (str, NONE)},
 }
 _PLAN_MEMBERS = (

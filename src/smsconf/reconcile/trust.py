@@ -5,15 +5,15 @@ refuse a pull request's `endpoint:` or `target:` before its secrets are (`requir
 the plan, so a reviewer sees every host and every secret reference the run used, and a host
 that is not a provider's or Microsoft's documented one stands out.
 
-A change of either is a risk flag (`compared`): the plan is compared with a base plan, the
-plan of the same environment made from the pull request's base branch (`plan --base-plan`,
-which the Action makes on every pull request). That is the previous trust list a reviewer
-needs: what the base branch, already reviewed and merged, sends where and reads. smsconf keeps
-no record of its own for it: Dataverse has no documented place for one (and inventing a table
-or column is not an option), and a record in the state directory lives on whichever machine
-last applied (a CI runner's is gone with its job), so it would not be there when a pull
-request is planned; a base-branch plan is what CI has, and it is made by the same workflow,
-against the same organisation, under the same allowances.
+A change of either is a risk flag (`compared`): the plan is compared with the pull request's
+base branch, its configuration (`plan --base-config PATH`, a checkout of the base commit, read
+offline by `configured`: what the Action passes on every pull request) or a saved plan of it
+(`plan --base-plan FILE`). That is the previous trust list a reviewer needs: what the base
+branch, already reviewed and merged, sends where and reads, under the same workflow's
+allowances. smsconf keeps no record of its own for it: Dataverse has no documented place for
+one (and inventing a table or column is not an option), and a record in the state directory
+lives on whichever machine last applied (a CI runner's is gone with its job), so it would not
+be there when a pull request is planned; the base branch is what CI has.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from smsconf.acs.arm import ARM
 from smsconf.config.loader import Loaded
-from smsconf.config.secrets import SecretRef
+from smsconf.config.secrets import SecretRef, repository_root
 from smsconf.dataverse.auth import (
     ClientSecretCredential,
     WorkloadIdentityCredential,
@@ -32,7 +33,14 @@ from smsconf.dataverse.auth import (
 from smsconf.hosts import Endpoint, HostPolicy
 from smsconf.platform.hosts import Service
 from smsconf.reconcile.plan import Plan, SecretUse, Trust, TrustBase, TrustChange, TrustedHost
-from smsconf.target import LOCAL, LOCAL_TELESIGN_URL, LOCAL_TWILIO_URL, LOCAL_URL, Target
+from smsconf.target import (
+    LOCAL,
+    LOCAL_ARM_URL,
+    LOCAL_TELESIGN_URL,
+    LOCAL_TWILIO_URL,
+    LOCAL_URL,
+    Target,
+)
 from smsconf.telesign.account import base_url
 from smsconf.twilio.account import API_BASE, MESSAGING_BASE
 
@@ -57,6 +65,7 @@ class Route:
     dataverse: Endpoint
     telesign: Endpoint | None = None
     twilio: Endpoint | None = None
+    arm: Endpoint | None = None
     login: Endpoint | None = None
     """The Entra ID authority the organisation's bearer token is bought from (a URL target
     with Azure credentials; none for SMSCONF_TOKEN or the local organisation)."""
@@ -73,6 +82,7 @@ def named_route(target: str, named_by: str, telesign: str | None = None) -> Rout
         Endpoint("dataverse", LOCAL_URL, named_by, in_process=True),
         override or Endpoint("telesign", LOCAL_TELESIGN_URL, named_by, in_process=True),
         Endpoint("twilio", LOCAL_TWILIO_URL, named_by, in_process=True),
+        Endpoint("arm", LOCAL_ARM_URL, named_by, in_process=True),
     )
 
 
@@ -87,6 +97,7 @@ def target_route(target: Target) -> Route:
         Endpoint("dataverse", target.url, target.name, target.dataverse.in_process),
         provider("telesign", target.telesign_endpoint, target.telesign_transport is not None),
         provider("twilio", target.twilio_endpoint, target.twilio_transport is not None),
+        provider("arm", target.arm_endpoint, target.arm_transport is not None),
         login=_login() if azure else None,
     )
 
@@ -122,6 +133,14 @@ def endpoints(loaded: Loaded, route: Route, *, providers: bool = True) -> list[E
             found.append(Endpoint("twilio", account.endpoint, written))
         else:
             found += [Endpoint("twilio", url, "Twilio's API") for url in (API_BASE, MESSAGING_BASE)]
+    for account in accounts:  # the Event Grid wiring of an ACS resource (reconcile.eventgrid)
+        grid = account.event_grid
+        if (
+            account.provider == "acs"
+            and account.resource_id
+            and not (grid and grid.mode == "ignored")
+        ):
+            found.append(route.arm or Endpoint("arm", ARM, "Azure Resource Manager"))
     return _unique(found)
 
 
@@ -163,25 +182,28 @@ def secret_uses(loaded: Loaded, target: Target) -> tuple[SecretUse, ...]:
 BEARER_TOKEN = "the organisation's bearer token"
 
 
-def account_uses(loaded: Loaded) -> tuple[SecretUse, ...]:
+def account_uses(loaded: Loaded, *, checkout: bool = False) -> tuple[SecretUse, ...]:
     """Each account's secret reference, where it is written (a file as written in the
-    repository, relative to the working directory when inside it, not the runner's path)."""
+    repository, relative to the working directory when inside it, not the runner's path; for
+    a `checkout` of another commit, relative to that checkout's root, as the working
+    directory of a job is its repository's)."""
     return tuple(
         SecretUse(
             f"account '{account.name}'",
-            _shown(account.secret),
+            _shown(account.secret, checkout=checkout),
             loaded.locate(("accounts", i, account.secret_name)) or "",
         )
         for i, account in enumerate(loaded.config.accounts)
     )
 
 
-def _shown(ref: SecretRef) -> str:
+def _shown(ref: SecretRef, *, checkout: bool = False) -> str:
     if ref.kind != "file":
         return ref.reference
     path = Path(ref.name)
-    if path.is_relative_to(Path.cwd()):
-        path = path.relative_to(Path.cwd())
+    within = repository_root(path.parent) if checkout else Path.cwd()
+    if path.is_relative_to(within):
+        path = path.relative_to(within)
     return SecretRef("file", str(path), ref.default).reference
 
 
@@ -200,7 +222,7 @@ def configured(loaded: Loaded, route: Route, fresh: Trust, *, providers: bool = 
     found = endpoints(loaded, route, providers=providers)
     hosts = tuple(TrustedHost(e.service, e.authority, policy.verdict(e), e.where) for e in found)
     token = tuple(s for s in fresh.secrets if s.used_for == BEARER_TOKEN)
-    return Trust(hosts=hosts, secrets=(*account_uses(loaded), *token))
+    return Trust(hosts=hosts, secrets=(*account_uses(loaded, checkout=True), *token))
 
 
 def compared(trust: Trust, base: Trust, git_commit: str | None, checksum: str | None) -> TrustBase:

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from smsconf.dataverse.retry import RetryPolicy
-from smsconf.http_client import ClosingClient, provider_http
+from smsconf.http_client import RetryingClient, json_body, provider_http
 from smsconf.redact import register
 from smsconf.twilio.account import TwilioAccount, require_trusted
 from smsconf.twilio.errors import TwilioRejected, TwilioUnreachable
@@ -53,7 +53,7 @@ class TwilioResponse:
         return str(self.body.get("message") or f"HTTP {self.status}")
 
 
-class TwilioClient(ClosingClient):
+class TwilioClient(RetryingClient):
     """An async client for one account; `async with TwilioClient(account) as client`.
 
     `transport` lets the local target talk to the in-process emulator over the same HTTP.
@@ -80,8 +80,6 @@ class TwilioClient(ClosingClient):
                 "Authorization": "Basic " + base64.b64encode(credentials.encode()).decode(),
             },
         )
-        self.requests = 0
-        self.retries = 0
 
     def __repr__(self) -> str:
         return f"TwilioClient({self.account.account_sid})"
@@ -115,49 +113,25 @@ class TwilioClient(ClosingClient):
         form: Mapping[str, str] | None = None,
         idempotent: bool = True,
     ) -> TwilioResponse:
-        attempt = 0
-        while True:
-            attempt += 1
-            self.requests += 1
-            status: int | None
-            try:
-                reply = await self._http.request(method, url, params=params, data=form)
-            except httpx.TransportError as exc:
-                sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-                wait = self.policy.delay(attempt, status=None, sent=sent, idempotent=idempotent)
-                if wait is None:
-                    raise TwilioUnreachable(
-                        f"could not reach {self.account.api_base} for account "
-                        f"{self.account.account_sid}: {type(exc).__name__}"
-                    ) from None
-                status = None
-            else:
-                response = TwilioResponse(reply.status_code, _json(reply), attempt)
-                status = reply.status_code
-                wait = (
-                    None
-                    if response.ok
-                    else self.policy.delay(attempt, status=status, idempotent=idempotent)
-                )
-                if wait is None:
-                    return response
-                logger.info(
-                    "twilio %s %s -> %s (concurrent %s)",
-                    method,
-                    reply.url.path,
-                    status,
-                    reply.headers.get("Twilio-Concurrent-Requests", "?"),
-                )
-            self.retries += 1
-            await self.policy.sleep(wait)
+        reply, attempts = await self._request(
+            method, url, params=params, data=form, idempotent=idempotent
+        )
+        return TwilioResponse(reply.status_code, json_body(reply), attempts)
+
+    def unreachable(self, exc: httpx.TransportError) -> Exception:
+        return TwilioUnreachable(
+            f"could not reach {self.account.api_base} for account "
+            f"{self.account.account_sid}: {type(exc).__name__}"
+        )
+
+    def on_retry(self, method: str, reply: httpx.Response) -> None:
+        logger.info(
+            "twilio %s %s -> %s (concurrent %s)",
+            method,
+            reply.url.path,
+            reply.status_code,
+            reply.headers.get("Twilio-Concurrent-Requests", "?"),
+        )
 
     def rejected(self, response: TwilioResponse, where: str) -> TwilioRejected:
         return TwilioRejected(response.status, response.code, response.message, where)
-
-
-def _json(reply: httpx.Response) -> Mapping[str, Any]:
-    try:
-        parsed = reply.json()
-    except ValueError:
-        return {}
-    return parsed if isinstance(parsed, Mapping) else {}

@@ -24,15 +24,14 @@ from smsconf.exitcodes import ExitCode
 KEY = base64.b64encode(b"command-line-access-key-32-bytes").decode()
 OTHER = base64.b64encode(b"o" * 32).decode()
 SUB, GROUP = "6a1b2c3d-0000-4000-8000-000000000001", "rg-sms"
+CLI = (sys.executable, "-c", "from smsconf.cli import main; main()")
 
 
 @pytest.fixture(scope="module")
 def acs_process() -> Iterator[str]:
     process = subprocess.Popen(
         [
-            sys.executable,
-            "-c",
-            "from smsconf.cli import main; main()",
+            *CLI,
             "emulator",
             "acs",
             "--port",
@@ -126,3 +125,37 @@ def test_bad_flags_are_usage_errors(args: list[str], message: str) -> None:
     assert result.exit_code == ExitCode.USAGE, result.output
     assert message in result.output
     assert KEY not in result.output and "not base64!" not in result.output
+
+
+def test_tls_self_signed_serves_the_mgmt_sdk() -> None:
+    """--tls-self-signed: the certificate's path on stderr, an https URL on stdout, and the
+    azure-mgmt SDK (whose bearer policy refuses http) trusting it through connection_verify."""
+    import time
+
+    from azure.core.credentials import AccessToken
+    from azure.mgmt.eventgrid import EventGridManagementClient
+
+    class Token:
+        def get_token(self, *scopes: str, **kwargs: object) -> AccessToken:
+            return AccessToken("any", int(time.time()) + 3600)
+
+    process = subprocess.Popen(
+        [*CLI, "emulator", "acs", "--port", "0", "--tls-self-signed"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None and process.stderr is not None
+        line = process.stderr.readline()
+        assert line.startswith("Self-signed certificate: "), line
+        cert = line.split(": ", 1)[1].split()[0]
+        url = process.stdout.readline().strip()
+        assert url.startswith("https://127.0.0.1:")
+        client = EventGridManagementClient(
+            Token(), DEMO_RESOURCE.subscription, base_url=url, connection_verify=cert
+        )
+        assert list(client.system_topics.list_by_resource_group(DEMO_RESOURCE.resource_group)) == []
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

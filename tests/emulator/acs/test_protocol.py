@@ -287,3 +287,25 @@ async def test_arm_answers_in_its_own_words(
     assert answer.status_code == status, answer.text
     if code is not None:
         assert answer.json()["error"]["code"] == code
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[", "https://a:99999/x", "https://", "http://a b/", "ftp://a/", 7, None]
+)
+async def test_a_webhook_url_that_is_none_is_a_400(http: httpx.AsyncClient, url: object) -> None:
+    topic = {
+        "location": "global",
+        "properties": {
+            "source": app().state.acs.state.resources[0].id,
+            "topicType": "Microsoft.Communication.CommunicationServices",
+        },
+    }
+    made = await http.put(f"{TOPICS}/t1?api-version=2025-02-15", json=topic, headers=BEARER)
+    assert made.status_code == 201, made.text
+    destination = {"endpointType": "WebHook", "properties": {"endpointUrl": url}}
+    answer = await http.put(
+        f"{TOPICS}/t1/eventSubscriptions/s1?api-version=2025-02-15",
+        json={"properties": {"destination": destination}},
+        headers=BEARER,
+    )
+    assert answer.status_code == 400, answer.text

@@ -1,7 +1,9 @@
 """The emulated ACS as one ASGI app: the data plane of its resources (`dataplane.py`) and the
 slice of Azure Resource Manager the Event Grid checks use (`arm.py`) under `/subscriptions/...`,
 a prefix no data-plane path has, so one server answers both (a client points its ARM base URL
-at the same address). Admin routes under `/_emulator` set faults and read the state.
+at the same address). Admin routes under `/_emulator` simulate a handset texting a number (Event
+Grid delivers SMSReceived to the resource's webhook subscriptions), set faults and read the
+state.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from starlette.routing import Route
 
 from smsconf.emulator.acs.arm import Arm
 from smsconf.emulator.acs.auth import DEFAULT_SKEW, Checker
-from smsconf.emulator.acs.dataplane import DataPlane, error
+from smsconf.emulator.acs.common import error
+from smsconf.emulator.acs.dataplane import DataPlane
+from smsconf.emulator.acs.events import Inbound
 from smsconf.emulator.acs.state import AcsResource, State, demo_resource
 from smsconf.emulator.limits import BodyLimit, Refusal, refusal
 from smsconf.emulator.telesign.faults import FaultInjector, Faults, parse_faults
@@ -50,12 +54,14 @@ class AcsEmulator:
         token: str | None = None,
         handshake: httpx.AsyncBaseTransport | None = None,
         lro: bool = True,
+        delivery: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.state = state
         self.injector = FaultInjector(faults or Faults(), seed)
         self.checker = Checker(state.resources, skew, clock)
         self.data = DataPlane(state, self.checker, self.injector)
         self.arm = Arm(state, self.injector, token=token, handshake=handshake, lro=lro)
+        self.inbound = Inbound(state, delivery)
 
     async def set_faults(self, request: Request) -> Response:
         try:
@@ -90,6 +96,7 @@ def create_app(
     token: str | None = None,
     handshake: httpx.AsyncBaseTransport | None = None,
     lro: bool = True,
+    delivery: httpx.AsyncBaseTransport | None = None,
 ) -> Starlette:
     """An ASGI app emulating ACS for `resources` (default: the demo resource): their data plane
     and the ARM slice. `state_file` keeps the Event Grid objects (loaded if it exists);
@@ -97,8 +104,9 @@ def create_app(
     accepted `x-ms-date` offset in seconds; `token` the only ARM bearer token accepted (any
     non-empty one without it); `handshake`, when given, is where the Event Grid validation
     handshake of a new webhook subscription is sent (else it is taken as passed); `lro=False`
-    answers an event subscription's PUT at once instead of through an async operation. The
-    emulator is `app.state.acs`."""
+    answers an event subscription's PUT at once instead of through an async operation;
+    `delivery` carries the SMSReceived events `POST /_emulator/inbound` makes (default: the
+    network). The emulator is `app.state.acs`."""
     served = list(resources) if resources is not None else [demo_resource()]
     state = State(served, state_file, tuple(resource_groups))
     emulator = AcsEmulator(
@@ -110,6 +118,7 @@ def create_app(
         token=token,
         handshake=handshake,
         lro=lro,
+        delivery=delivery,
     )
     data = emulator.data
     app = Starlette(
@@ -123,6 +132,7 @@ def create_app(
                 emulator.arm.dispatch,
                 methods=["GET", "PUT", "POST", "DELETE", "PATCH"],
             ),
+            Route("/_emulator/inbound", emulator.inbound.receive, methods=["POST"]),
             Route("/_emulator/faults", emulator.set_faults, methods=["PUT"]),
             Route("/_emulator/state", emulator.dump, methods=["GET"]),
         ],

@@ -24,7 +24,6 @@ types), the ACS event-type list beyond the two SMS ones.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import re
 import uuid
@@ -36,6 +35,8 @@ import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from smsconf.emulator.acs.common import error, outage, throttled, version_problem
+from smsconf.emulator.acs.events import delivery_headers
 from smsconf.emulator.acs.state import (
     RESOURCE_TYPE,
     SMS_DELIVERY_REPORT,
@@ -96,12 +97,6 @@ TOPIC_RESOURCE = "Microsoft.EventGrid/systemTopics"
 SUBSCRIPTION_RESOURCE = "Microsoft.EventGrid/eventSubscriptions"
 
 Handler = Callable[[Request, list[str]], Awaitable[Response]]
-
-
-def error(status: int, code: str, message: str, **headers: str) -> JSONResponse:
-    return JSONResponse(
-        {"error": {"code": code, "message": message}}, status_code=status, headers=headers or None
-    )
 
 
 def _match(pattern: tuple[str | None, ...], parts: list[str]) -> list[str] | None:
@@ -174,20 +169,15 @@ class Arm:
 
     async def dispatch(self, request: Request) -> Response:
         self.journal.append((request.method, request.url.path, request.url.query))
-        if self.injector.faults.delay:
-            await asyncio.sleep(self.injector.faults.delay)
-        if self.injector.draw("outage"):
-            return error(503, "ServiceUnavailable", "The service is temporarily unavailable.")
+        down = await outage(self.injector)
+        if down is not None:
+            return down
         refused = self._authenticate(request)
         if refused is not None:
             return refused
-        if self.injector.draw("throttle"):
-            return error(
-                429,
-                "TooManyRequests",
-                "The request was throttled; retry after the Retry-After interval.",
-                **{"Retry-After": "1"},
-            )
+        throttle = throttled(self.injector)
+        if throttle is not None:
+            return throttle
         parts = request.path_params["rest"].strip("/").split("/")
         for pattern, namespace, methods, handler in self.routes:
             found = _match(pattern, parts)
@@ -240,22 +230,14 @@ class Arm:
             return error(
                 404, "ResourceGroupNotFound", f"Resource group '{group}' could not be found."
             )
-        version = request.query_params.get("api-version")
-        if not version:
-            return error(
-                400,
-                "MissingApiVersionParameter",
-                "The api-version query parameter (?api-version=) is required for all requests.",
-            )
         versions = EVENT_GRID_VERSIONS if namespace == EVENT_GRID else COMMUNICATION_VERSIONS
-        if version not in versions:
-            return error(
-                400,
-                "NoRegisteredProviderFound",
-                f"No registered resource provider found for API version '{version}'. The "
-                f"supported api-versions are '{', '.join(sorted(versions))}'.",
-            )
-        return None
+        return version_problem(
+            request,
+            versions,
+            "NoRegisteredProviderFound",
+            "No registered resource provider found for API version '{version}'. The supported "
+            "api-versions are '{supported}'.",
+        )
 
     # --- Microsoft.Communication ------------------------------------------------------------
 
@@ -445,7 +427,9 @@ class Arm:
         problem = _check_subscription(properties)
         if problem is not None:
             return _invalid(problem)
-        failure = await self._validate(topic, properties)
+        failure = None
+        if existing is None or _endpoint(existing.properties) != _endpoint(properties):
+            failure = await self._validate(topic, properties)  # on a new or moved endpoint
         if failure is None:
             if existing is None:
                 existing = EventSubscription(
@@ -517,10 +501,7 @@ class Arm:
             "metadataVersion": "1",
             "dataVersion": "2",
         }
-        headers = {"aeg-event-type": "SubscriptionValidation"}
-        app = destination["properties"].get("azureActiveDirectoryApplicationIdOrUri")
-        if app:
-            headers["Authorization"] = f"Bearer emulated-event-grid-token-for-{app}"
+        headers = delivery_headers("SubscriptionValidation", destination["properties"])
         base = _base_url(url)
         try:
             async with httpx.AsyncClient(transport=self.handshake, timeout=30) as client:
@@ -590,11 +571,9 @@ def _check_subscription(properties: dict[str, Any]) -> str | None:
     if not isinstance(target, dict):
         destination["properties"] = target = {}
     if destination["endpointType"] == "WebHook":
-        url = target.get("endpointUrl")
-        if not isinstance(url, str) or urlsplit(url).scheme not in ("https", "http"):
-            return "A WebHook destination needs properties.endpointUrl, an absolute https URL."
-        if not urlsplit(url).hostname:
-            return f"The endpoint URL '{_base_url(url)}' has no host."
+        problem = _url_problem(target.get("endpointUrl"))
+        if problem is not None:
+            return problem
         tenant = target.get("azureActiveDirectoryTenantId")
         app = target.get("azureActiveDirectoryApplicationIdOrUri")
         if bool(tenant) != bool(app):
@@ -622,6 +601,29 @@ def _check_subscription(properties: dict[str, Any]) -> str | None:
         if unknown:
             return f"'{unknown[0]}' is not a supported event type for topic type '{TOPIC_TYPE}'."
     return None
+
+
+def _url_problem(url: object) -> str | None:
+    """Why `url` is no webhook endpoint URL, or None."""
+    wanted = "A WebHook destination needs properties.endpointUrl, an absolute https URL."
+    if not isinstance(url, str):
+        return wanted
+    try:
+        parsed = httpx.URL(url)
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises on a port out of range)
+    except (httpx.InvalidURL, ValueError):
+        return wanted
+    if parsed.scheme not in ("https", "http"):
+        return wanted
+    if not parsed.host or any(c.isspace() for c in url):
+        return "The endpoint URL has no host, or has spaces in it."
+    return None
+
+
+def _endpoint(properties: dict[str, Any]) -> object:
+    destination = properties.get("destination") or {}
+    return (destination.get("properties") or {}).get("endpointUrl")
 
 
 def _base_url(url: str) -> str:

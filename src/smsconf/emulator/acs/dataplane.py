@@ -14,7 +14,6 @@ whole request, as the SDK's live tests record the service answering
 
 from __future__ import annotations
 
-import asyncio
 import re
 import uuid
 from email.utils import parsedate_to_datetime
@@ -25,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from smsconf.emulator.acs.auth import Checker, Denied
+from smsconf.emulator.acs.common import error, outage, throttled, version_problem
 from smsconf.emulator.acs.state import AcsResource, State
 from smsconf.emulator.limits import loads
 from smsconf.emulator.telesign.faults import FaultInjector
@@ -46,16 +46,7 @@ SMS_VERSIONS = frozenset({"2021-03-07", "2026-01-23"})
 SHORT_CODES_VERSIONS = frozenset({"2021-10-25-preview"})
 MESSAGE_LIMIT = 2048
 MAX_RECIPIENTS = 100
-RETRY_AFTER = "1"
 E164 = re.compile(r"\+[1-9][0-9]{6,14}")
-
-
-def error(status: int, code: str, message: str, **headers: str) -> JSONResponse:
-    return JSONResponse(
-        {"error": {"code": code, "message": message}},
-        status_code=status,
-        headers=headers or None,
-    )
 
 
 def path_and_query(request: Request) -> str:
@@ -78,37 +69,23 @@ class DataPlane:
         self, request: Request, versions: frozenset[str]
     ) -> tuple[AcsResource, bytes] | Response:
         self.journal.append((request.method, request.url.path, request.url.query))
-        if self.injector.faults.delay:
-            await asyncio.sleep(self.injector.faults.delay)
-        if self.injector.draw("outage"):
-            return error(503, "ServiceUnavailable", "The service is temporarily unavailable.")
+        down = await outage(self.injector)
+        if down is not None:
+            return down
         body = await request.body()
         headers = {k.lower(): v for k, v in request.headers.items()}
         try:
             resource = self.checker.resource(request.method, path_and_query(request), headers, body)
         except Denied as exc:
             return error(401, "Denied", f"Denied by the resource provider. {exc}")
-        if self.injector.draw("throttle"):
-            return error(
-                429,
-                "TooManyRequests",
-                "The request rate is too high; retry after the Retry-After interval.",
-                **{"Retry-After": RETRY_AFTER},
-            )
-        version = request.query_params.get("api-version")
-        if not version:
-            return error(
-                400,
-                "MissingApiVersionParameter",
-                "The api-version query parameter (?api-version=) is required for all requests.",
-            )
-        if version not in versions:
-            return error(
-                400,
-                "UnsupportedApiVersion",
-                f"The api-version '{version}' is not supported; supported versions: "
-                f"{', '.join(sorted(versions))}.",
-            )
+        problem = throttled(self.injector) or version_problem(
+            request,
+            versions,
+            "UnsupportedApiVersion",
+            "The api-version '{version}' is not supported; supported versions: {supported}.",
+        )
+        if problem is not None:
+            return problem
         return resource, body
 
     # --- phone numbers ----------------------------------------------------------------------
