@@ -3,7 +3,8 @@ its Twilio account pointed at a served Twilio emulator that answers 429 for a bu
 
 Twilio's 2010 API answers an exceeded concurrency with HTTP 429, code 20429, "safe to retry after
 backing off", and the `Twilio-Concurrent-Requests` header; it documents no `Retry-After` there
-(providers.md §3.5), so the client backs off on its own. A storm shorter than the retry budget
+(providers.md §3.5), so the client backs off on its own; where one is sent (newer APIs), it is the
+wait. A storm shorter than the retry budget
 converges: plan sees everything, apply writes every row once and the number's inbound URL once.
 A storm that outlasts it fails where it struck, with the exit code of that place: the credential
 check (exit 4, nothing written) or the inbound-URL write (exit 7, journaled; the next apply
@@ -57,6 +58,8 @@ class Burst:
         self.ends = ends
         self.remaining = 0
         self.refused = 0
+        self.retry_after: str | None = None
+        """A `Retry-After` to send: the 2010 API documents none (§3.5), newer APIs do."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -67,7 +70,10 @@ class Burst:
         ):
             self.remaining -= 1
             self.refused += 1
-            busy = error(429, 20429, "Too Many Requests", **{"Twilio-Concurrent-Requests": "101"})
+            headers = {"Twilio-Concurrent-Requests": "101"}
+            if self.retry_after is not None:
+                headers["Retry-After"] = self.retry_after
+            busy = error(429, 20429, "Too Many Requests", **headers)
             await busy(scope, receive, send)
             return
         await self.app(scope, receive, send)
@@ -260,3 +266,14 @@ def test_a_storm_on_the_number_reads_fails_the_plan_instead_of_skipping_the_numb
     storm.reads.remaining = 0
     assert served.apply().exit_code == ExitCode.OK
     assert storm.sms_url() == expected_url(storm) and storm.duplicates() == []
+
+
+def test_a_retry_after_twilio_sends_is_the_wait(storm: Storm) -> None:
+    """Where Twilio does send Retry-After, the client waits that long rather than its own
+    backoff, and the write still lands once."""
+    storm.writes.retry_after = "3"
+    storm.writes.remaining = 2
+    applied = storm.served.apply()
+    assert applied.exit_code == ExitCode.OK, applied.output
+    assert storm.waits.count(3.0) == 2
+    assert storm.number_posts() == 1 and storm.sms_url() == expected_url(storm)
