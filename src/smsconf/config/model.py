@@ -520,6 +520,12 @@ class Advanced(Strict):
 
 class Workstream(Strict):
     name: Name
+    renamed_from: Ref | None = Field(
+        None,
+        min_length=1,
+        description="The name it had in the organisation: the plan renames that workstream, "
+        "its channel and its routing in place instead of creating new ones (Terraform's moved)",
+    )
     fallback_queue: Ref | None = None
     distribution: Distribution = Distribution()
     bot: Ref | None = None

@@ -508,6 +508,7 @@ FIELDS: tuple[Field, ...] = (
     ),
     # workstream
     Field("Workstream.name", WS, "msdyn_name", path="name", doc="Unique workstream name."),
+    Field("Workstream.renamed_from", convert=RENAMED),
     Field(
         "Workstream.fallback_queue",
         WS,
