@@ -26,7 +26,7 @@ from click.testing import CliRunner, Result
 
 from smsconf.cli import main
 from smsconf.config.loader import Loaded, load
-from smsconf.connect import LOCAL_TWILIO_STATE, prepare_org
+from smsconf.connect import LOCAL_ACS_STATE, LOCAL_TWILIO_STATE, prepare_org
 from smsconf.dataverse import DataverseClient, RetryPolicy, StaticToken
 from smsconf.dataverse import operations as ops
 from smsconf.emulator.dataverse import DEFAULT_ORG_ID, create_app
@@ -222,12 +222,13 @@ def apply_example(root: Path) -> Path:
 
 def copy_organisation(db: Path, home: Path) -> None:
     """Copy the local organisation whose database is `db` into the state directory `home`:
-    the database and, beside it, its Twilio's state (the webhooks apply set on its numbers)."""
+    the database and, beside it, its Twilio's and its ACS's state (the webhooks apply set on its
+    numbers, the Event Grid topic and subscription apply created)."""
     home.mkdir(exist_ok=True)
     shutil.copy(db, home / LOCAL_DB)
-    twilio = db.parent / LOCAL_TWILIO_STATE
-    if twilio.exists():
-        shutil.copy(twilio, home / LOCAL_TWILIO_STATE)
+    for state in (LOCAL_TWILIO_STATE, LOCAL_ACS_STATE):
+        if (db.parent / state).exists():
+            shutil.copy(db.parent / state, home / state)
 
 
 def from_database(ws: Workspace, db: Path) -> Workspace:
