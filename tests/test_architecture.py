@@ -137,3 +137,40 @@ def test_a_command_hands_its_bursts_the_process_policy() -> None:
     """The executable's commands pass `smsconf.process.burst`, so the pause still happens."""
     for command in ("smsconf.cli.validate", "smsconf.cli.reconcile", "smsconf.cli.show"):
         assert "smsconf.process" in imports(command), command
+
+
+CLIENTS = (
+    "smsconf.dataverse.client",
+    "smsconf.telesign.client",
+    "smsconf.twilio.client",
+    "smsconf.acs.client",
+)
+
+
+def test_every_client_retries_through_the_one_core() -> None:
+    """One retry loop (`http_client.with_retries`, on tenacity) and one policy: the clients
+    only say what is final (`decide`, or `RetryingClient`'s for the providers that share it);
+    none keeps a tuple or a wait of its own. (ACS's ARM client, `acs.arm`, still loops on its
+    own: it is not on the core yet.)"""
+    assert sorted(m for m in MODULES if "tenacity" in stdlib_imports(m)) == ["smsconf.http_client"]
+    for client in CLIENTS:
+        assert "smsconf.http_client" in imports(client), client
+        source = MODULES[client].read_text(encoding="utf-8")
+        through = "with_retries(" in source or "(RetryingClient)" in source
+        assert through and ".sleep(" not in source, client  # no wait of its own
+    defined = [
+        (module, target.id)
+        for module, path in MODULES.items()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name) and target.id.lstrip("_") == "NOT_SENT"
+    ]
+    assert defined == [("smsconf.http_client", "NOT_SENT")]
+    classes = [
+        module
+        for module, path in MODULES.items()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef) and node.name == "RetryPolicy"
+    ]
+    assert classes == ["smsconf.http_client"]

@@ -20,6 +20,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: the project's tools package beside it
+from tools.generated import write_or_check  # noqa: E402
+
 PAGES = ROOT / "schemas" / "dataverse" / "pages"
 OBSERVED = ROOT / "schemas" / "dataverse" / "observed"
 SNAPSHOT = ROOT / "src" / "smsconf" / "platform" / "snapshot.json"
@@ -461,13 +464,7 @@ def render(data: dict[str, Any]) -> str:
 
 def main(argv: list[str]) -> int:
     text = render(build())
-    if "--check" in argv:
-        if not SNAPSHOT.exists() or SNAPSHOT.read_text("utf-8") != text:
-            print(f"{SNAPSHOT} is out of date: run python tools/dataverse_snapshot.py")
-            return 1
-        return 0
-    SNAPSHOT.write_text(text, "utf-8")
-    return 0
+    return write_or_check(SNAPSHOT, text, argv, "tools/dataverse_snapshot.py")
 
 
 if __name__ == "__main__":

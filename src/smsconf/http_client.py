@@ -1,27 +1,174 @@
-"""The HTTP set-up smsconf's clients share: one place decides how smsconf meets a provider on
-the network (Telesign, Twilio, ACS), and how every client (Dataverse's too) closes.
+"""The HTTP core every smsconf client shares (Dataverse, Telesign, Twilio, ACS): how it meets
+a service on the network, when it tries a request again, and how it closes.
 
 On the network, TLS is verified against the system's trust store (smsconf.tls); in-process
 (an ASGI transport to an emulator) there is nothing to verify. Every request names smsconf and
 httpx in its User-Agent. The client is closed when its `async with` ends.
+
+Retries: one loop (`with_retries`, tenacity's `AsyncRetrying`) for every client, bounded by a
+run's `Deadline`. When to try again depends on two facts tenacity's predicates do not see
+together: whether the request may have reached the server, and whether repeating it is safe.
+A 429 (service protection) or a 503 is refused before any work, and a connect error means
+nothing was sent (`NOT_SENT`), so those are retried for every request. A dropped connection
+after sending, or a 502/504 from a gateway, may hide a write that committed: those are retried
+only for idempotent requests, so a lost response can never turn one create into two. The waits
+are Retry-After when the server gives one (Dataverse's service protection), otherwise
+exponential backoff with jitter from the policy's own seeded `random.Random`, so a test (or a
+reliability run) replays the same waits; tenacity's wait helpers draw from the global
+generator. What differs between services (Dataverse's first-contact limit and `$batch`
+replays, Telesign's per-attempt timeout, the providers' success statuses) is each client's
+`decide`: a parameter of the one loop, never a second loop.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self, TypeVar
 
 import httpx
+from tenacity import AsyncRetrying, RetryCallState, stop_never
 
 from smsconf import __version__
 from smsconf.tls import verifying_context
 
-if TYPE_CHECKING:  # the Dataverse package imports this module: no cycle at run time
-    from smsconf.dataverse.retry import RetryPolicy
-
 USER_AGENT = f"smsconf/{__version__} httpx/{httpx.__version__}"
+T = TypeVar("T")
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+"""Transport errors raised before any byte of the request left: always safe to retry."""
+
+Sleep = Callable[[float], Awaitable[None]]
+
+REFUSED_BEFORE_PROCESSING = frozenset({429, 503})
+"""Statuses the service answers before doing any work: safe to retry any request."""
+GATEWAY_FAILURES = frozenset({502, 504})
+"""Statuses that may hide a processed request: retried only when repeating is harmless."""
+
+
+@dataclass
+class RetryPolicy:
+    """Bounded retries with backoff; `seed` makes the jitter reproducible."""
+
+    max_attempts: int = 6
+    """Attempts in total, the first included."""
+    base_delay: float = 0.5
+    """Backoff before the second attempt; doubles each time up to `max_delay`."""
+    max_delay: float = 30.0
+    max_retry_after: float = 300.0
+    """Longest server-requested wait honoured; Dataverse asks for seconds to a few minutes."""
+    seed: int | None = None
+    sleep: Sleep = asyncio.sleep
+    """How waits happen; tests pass a recorder to run instantly and see the delays."""
+    _rng: random.Random = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        if self.base_delay < 0 or self.max_delay < self.base_delay:
+            raise ValueError("need 0 <= base_delay <= max_delay")
+        self._rng = random.Random(self.seed)
+
+    def delay(
+        self,
+        attempt: int,
+        *,
+        status: int | None,
+        retry_after: float | None = None,
+        sent: bool = True,
+        idempotent: bool,
+    ) -> float | None:
+        """Seconds to wait before attempt `attempt + 1`, or None if the failure is final.
+
+        `status` is the HTTP status, or None for a transport error; `sent` says whether that
+        transport error happened after the request may have reached the server.
+        """
+        if attempt >= self.max_attempts or not retryable(status, sent=sent, idempotent=idempotent):
+            return None
+        if retry_after is not None and status in REFUSED_BEFORE_PROCESSING:
+            return min(retry_after, self.max_retry_after)
+        return self.backoff(attempt)
+
+    def backoff(self, attempt: int) -> float:
+        """Equal-jitter exponential backoff: half the ceiling fixed, half random."""
+        ceiling = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
+        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+
+
+def retryable(status: int | None, *, sent: bool, idempotent: bool) -> bool:
+    """Whether a failure may be retried at all, whatever the attempt count."""
+    if status is None:
+        return idempotent or not sent
+    if status in REFUSED_BEFORE_PROCESSING:
+        return True
+    return status in GATEWAY_FAILURES and idempotent
+
+
+class Deadline:
+    """A total time budget for a run, counted from its first request."""
+
+    def __init__(self, seconds: float | None, clock: Callable[[], float] = time.monotonic) -> None:
+        if seconds is not None and seconds <= 0:
+            raise ValueError("deadline must be positive")
+        self._seconds = seconds
+        self._clock = clock
+        self._started: float | None = None
+
+    def remaining(self) -> float | None:
+        """Seconds left (starting the clock on first call), or None when unbounded."""
+        if self._seconds is None:
+            return None
+        now = self._clock()
+        if self._started is None:
+            self._started = now
+        return self._seconds - (now - self._started)
+
+
+Decide = Callable[[int, object], "float | None"]
+"""Given the attempt just made (1 for the first) and its outcome (the answer, or the exception
+it raised), the seconds to wait before trying again, or None: that outcome is final."""
+Announce = Callable[[int, float, object], None]
+"""Called before each wait with the attempt, the wait and the outcome being retried."""
+
+
+async def with_retries(
+    attempt: Callable[[], Awaitable[T]],
+    decide: Decide,
+    *,
+    sleep: Sleep,
+    deadline: Deadline | None = None,
+    announce: Announce | None = None,
+) -> T:
+    """Run `attempt` until `decide` says an outcome is final: return that answer, or raise
+    that exception. A wait that would reach past the `deadline` is not taken (the outcome in
+    hand is final then)."""
+    waits: list[float] = []
+
+    def again(state: RetryCallState) -> bool:
+        outcome = state.outcome
+        assert outcome is not None
+        seen = outcome.exception() if outcome.failed else outcome.result()
+        delay = decide(state.attempt_number, seen)
+        remaining = deadline.remaining() if deadline is not None else None
+        if delay is None or (remaining is not None and delay >= remaining):
+            return False
+        if announce is not None:
+            announce(state.attempt_number, delay, seen)
+        waits.append(delay)
+        return True
+
+    retrying = AsyncRetrying(
+        retry=again,
+        wait=lambda _: waits[-1],
+        stop=stop_never,
+        sleep=sleep,
+        reraise=True,
+    )
+    return await retrying(attempt)
 
 
 def provider_http(
@@ -59,9 +206,10 @@ class ClosingClient:
 
 
 class RetryingClient(ClosingClient):
-    """A provider client that sends by the project's one retry rule (`dataverse.retry`): a 429
-    or 503 retried for any request, a 502/504 or a dropped connection only for a request that
-    is harmless to repeat; it counts requests and retries."""
+    """A provider client (Twilio, ACS) that sends through the one retry core by the project's
+    one rule: a 429 or 503 retried for any request (after its Retry-After when it has one), a
+    502/504 or a dropped connection only for a request that is harmless to repeat; it counts
+    requests and retries."""
 
     policy: RetryPolicy
     requests: int = 0
@@ -78,33 +226,37 @@ class RetryingClient(ClosingClient):
         self, method: str, url: str, *, idempotent: bool = True, **kwargs: Any
     ) -> tuple[httpx.Response, int]:
         """The final answer and the attempts it took; `unreachable()` raised without one."""
-        attempt = 0
-        while True:
-            attempt += 1
+        attempts = 0
+
+        async def once() -> httpx.Response:
+            nonlocal attempts
+            attempts += 1
             self.requests += 1
-            try:
-                reply = await self._http.request(method, url, **kwargs)
-            except httpx.TransportError as exc:
-                sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-                wait = self.policy.delay(attempt, status=None, sent=sent, idempotent=idempotent)
-                if wait is None:
-                    raise self.unreachable(exc) from None
-            else:
-                wait = (
-                    None
-                    if reply.is_success
-                    else self.policy.delay(
-                        attempt,
-                        status=reply.status_code,
-                        retry_after=retry_after(reply),
-                        idempotent=idempotent,
-                    )
-                )
-                if wait is None:
-                    return reply, attempt
-                self.on_retry(method, reply)
+            return await self._http.request(method, url, **kwargs)
+
+        def decide(attempt: int, outcome: object) -> float | None:
+            if isinstance(outcome, httpx.TransportError):
+                sent = not isinstance(outcome, NOT_SENT)
+                return self.policy.delay(attempt, status=None, sent=sent, idempotent=idempotent)
+            if not isinstance(outcome, httpx.Response) or outcome.is_success:
+                return None
+            return self.policy.delay(
+                attempt,
+                status=outcome.status_code,
+                retry_after=retry_after(outcome),
+                idempotent=idempotent,
+            )
+
+        def counted(attempt: int, delay: float, outcome: object) -> None:
             self.retries += 1
-            await self.policy.sleep(wait)
+            if isinstance(outcome, httpx.Response):
+                self.on_retry(method, outcome)
+
+        try:
+            reply = await with_retries(once, decide, sleep=self.policy.sleep, announce=counted)
+        except httpx.TransportError as exc:
+            raise self.unreachable(exc) from None
+        return reply, attempts
 
 
 def retry_after(reply: httpx.Response) -> float | None:

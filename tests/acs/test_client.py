@@ -83,11 +83,14 @@ def test_a_next_link_to_another_host_is_refused() -> None:
         run(read())
 
 
-def test_an_untrusted_endpoint_is_refused_before_any_request() -> None:
-    with pytest.raises(UntrustedHost):
-        AcsClient(parse(f"endpoint=http://127.0.0.1:9/;accesskey={DEMO_ACCESS_KEY}"))
-    with pytest.raises(UntrustedHost):
+def test_an_untrusted_endpoint_is_refused_before_any_request_without_showing_it() -> None:
+    with pytest.raises(UntrustedHost) as refused:
+        AcsClient(parse(f"endpoint=http://127.0.0.1:9/;accesskey={DEMO_ACCESS_KEY}"), name="A")
+    assert "127.0.0.1" not in str(refused.value) and "account 'A'" in str(refused.value)
+    assert "not a documented ACS host" in str(refused.value)
+    with pytest.raises(UntrustedHost) as refused:
         AcsClient(parse("endpoint=http://contoso-acs.communication.azure.com/;accesskey=a2s="))
+    assert "only https on port 443" in str(refused.value) and "contoso" not in str(refused.value)
 
 
 @pytest.mark.parametrize(

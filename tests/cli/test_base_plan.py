@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from jsonschema import Draft202012Validator
 from tests.dataverse.peers import served
 from tools.testkit.echo import echo_server
 
@@ -195,3 +196,52 @@ def test_base_plan_and_base_config_exclude_each_other(tmp_path: Path) -> None:
     run("plan", str(config), "--out", "base.json")
     both = run("plan", str(config), "--base-plan", "base.json", "--base-config", str(config))
     assert both.exit_code == ExitCode.USAGE and "not both" in both.output
+
+
+def test_a_file_reference_of_the_base_checkout_is_the_same_reference(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The base commit is checked out elsewhere (the runner's temporary directory): its
+    `${file:}` references are compared as written in its repository, not by runner path."""
+    for root in (tmp_path / "repo", tmp_path / "runner" / "base"):
+        (root / ".git").mkdir(parents=True)
+        (root / "secrets").mkdir()
+        (root / "secrets" / "key").write_text("a-key\n", encoding="utf-8")
+        configuration(
+            root / "c.yaml",
+            [("contoso", "https://rest-api.telesign.com", "${file:secrets/key}")],
+        )
+    monkeypatch.chdir(tmp_path / "repo")
+    base = str(tmp_path / "runner" / "base" / "c.yaml")
+    result = run("plan", "c.yaml", "--env", "ci", "--target", "local", "--base-config", base)
+    assert "${file:secrets/key}" in result.output, result.output
+    assert "compared with the base configuration: no new or changed" in result.output
+
+
+def test_a_plan_compared_with_a_base_configuration_validates_against_the_plan_schema(
+    tmp_path: Path,
+) -> None:
+    schema = json.loads(
+        (Path(__file__).resolve().parents[2] / "schemas" / "plan.schema.json").read_text("utf-8")
+    )
+    config = configuration(
+        tmp_path / "c.yaml", [("contoso", "https://rest-api.telesign.com", "${env:A:-a}")]
+    )
+    base = configuration(
+        tmp_path / "base.yaml", [("contoso", "https://rest-api.telesign.com", "${env:B:-b}")]
+    )
+    run(
+        "plan",
+        str(config),
+        "--env",
+        "ci",
+        "--target",
+        "local",
+        "--base-config",
+        str(base),
+        "--out",
+        "p.json",
+    )
+    document = json.loads(Path("p.json").read_text(encoding="utf-8"))
+    assert document["trust_base"]["checksum"] is None and document["trust_base"]["changes"]
+    assert list(Draft202012Validator(schema).iter_errors(document)) == []

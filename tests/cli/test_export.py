@@ -12,19 +12,21 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from tools.testkit.workspace import Workspace, copy_organisation, make_workspace
+from tools.testkit.workspace import (
+    DEMO_SECRETS,
+    Workspace,
+    copy_organisation,
+    make_workspace,
+)
 
 from smsconf.cli import main
+from smsconf.emulator.acs import DEMO_OUTBOUND_ONLY
 from smsconf.exitcodes import ExitCode
 from smsconf.mapping.yaml_out import NOT_EXPORTED, NOT_STORED, SHARED_FILE
 from smsconf.target import LOCAL_DB
 
 # The example's demo keys, under the variable names export writes for its accounts.
-KEYS = {
-    "CONTOSO_TELESIGN_API_KEY": "ZGVtby1hcGkta2V5LWZvci1zbXNjb25mLWxvY2FsLW9yZw==",
-    "FABRIKAM_TELESIGN_API_KEY": "c2Vjb25kLWRlbW8ta2V5LWZvci1zbXNjb25m",
-    "CONTOSO_TWILIO_AUTH_TOKEN": "demo-twilio-auth-token-for-smsconf",
-}
+KEYS = DEMO_SECRETS
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +51,8 @@ def applied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, applied_db: Path) -
 def test_the_exported_example_plans_to_no_changes(applied: Workspace) -> None:
     result = applied.smsconf("export", "--out", "exported")
     assert result.exit_code == ExitCode.OK, result.output
-    # not exported: the local org's ACS account (the admin center's) and its two numbers
-    assert "Wrote 5 file(s) to exported (3 not exported, 11 field(s) not stored" in result.stdout
+    # the local org's ACS connection is exported by reference, with both its numbers
+    assert "Wrote 6 file(s) to exported (0 not exported, 15 field(s) not stored" in result.stdout
     assert applied.smsconf("validate", "exported").exit_code == ExitCode.OK
     plan = applied.smsconf("plan", "exported", "--detailed-exitcode", env=KEYS)
     assert plan.exit_code == ExitCode.OK, plan.output
@@ -74,7 +76,11 @@ def test_fields_the_organisation_does_not_store_are_listed_per_object(applied: W
         base = f"accounts[{account['name']}]"
         if account["provider"] == "telesign":
             paths += [f"{base}.auth", f"{base}.endpoint"]
+        if account["provider"] == "acs":
+            paths += [f"{base}.resource_id", f"{base}.event_grid"]
         paths += [f"{base}.numbers[{n['number']}].description" for n in account["numbers"]]
+    # The organisation's ACS connection has one number the example does not list.
+    paths.append(f"accounts[contoso-acs].numbers[{DEMO_OUTBOUND_ONLY}].description")
     listed = [
         line.removeprefix("not stored in the organisation: ").split(": ")[0]
         for line in result.stderr.splitlines()
@@ -118,7 +124,7 @@ def test_what_cannot_be_expressed_is_listed_on_stderr_and_in_the_files(
         "model smsconf writes (a legacy-model workstream)"
     )
     assert f"not exported: {reason}" in result.stderr
-    assert "(4 not exported, " in result.stdout  # and the local org's ACS account, 2 numbers
+    assert "(1 not exported, " in result.stdout
     shared = (applied.root / "exported" / SHARED_FILE).read_text("utf-8")
     assert f"{NOT_EXPORTED}\n" in shared and f"\n#   - {reason}\n" in shared
     assert not (applied.root / "exported" / "workstreams" / "uk-support.yaml").exists()

@@ -39,7 +39,7 @@ from smsconf.target import LOCAL_DB
 
 __all__ = ["applied", "applied_db", "ws"]  # fixtures, used by name
 
-WORKSTREAMS = ("SMS Support", "SMS Sales", "UK Support", "SMS Billing")
+WORKSTREAMS = ("SMS Support", "SMS Sales", "UK Support", "SMS Billing", "SMS Orders")
 SALES_BLOCK = ("  - name: SMS Sales\n    fallback_queue", "  - name: UK Support")
 REMOVE_SALES = "removed:\n  - kind: workstream\n    name: SMS Sales\n"
 SALES_TABLES = {
@@ -77,7 +77,7 @@ def test_create_from_empty_then_no_changes(ws: Workspace) -> None:
         one(ws.rows("msdyn_liveworkstream", msdyn_name=name))
     for number in ("14255550100", "18005550199", "55123", "447700900123", "14255550142"):
         one(ws.rows("msdyn_ocphonenumber", msdyn_phonenumber=number))
-    assert len(ws.rows("msdyn_ocsmschannelsetting")) == 4
+    assert len(ws.rows("msdyn_ocsmschannelsetting")) == 5
     counts = ws.key_counts()
     assert not duplicates(counts)
     assert sum(counts["msdyn_ocsystemmessage"].values()) == 5
@@ -323,7 +323,7 @@ def test_message_dropped_from_a_managed_workstream_is_deleted(applied: Workspace
     result = ws.apply("--allow-delete", change["address"])
     assert result.exit_code == ExitCode.OK, result.output
     assert ws.rows("msdyn_ocsystemmessage", msdyn_ocsystemmessageid=change["id"]) == []
-    assert sum(ws.key_counts()["msdyn_ocsystemmessage"].values()) == 4
+    assert sum(ws.key_counts()["msdyn_ocsystemmessage"].values()) == 5
 
 
 def test_renamed_from_renames_the_queue_in_place(applied: Workspace) -> None:
@@ -453,11 +453,11 @@ def test_continue_on_error_skips_only_what_depends_on_a_failed_create(
     ]
     assert f"{len(done)} done, 1 failed, 0 stale, {len(skipped)} not attempted" in result.stdout
     assert ws.rows("msdyn_liveworkstream", msdyn_name="UK Support") == []
-    for name in ("SMS Support", "SMS Sales", "SMS Billing"):
+    for name in ("SMS Support", "SMS Sales", "SMS Billing", "SMS Orders"):
         workstream = one(ws.rows("msdyn_liveworkstream", msdyn_name=name))
         ws_id = workstream["msdyn_liveworkstreamid"]
         one(ws.rows("msdyn_ocsmschannelsetting", _msdyn_liveworkstreamid_value=ws_id))
-    assert len(ws.rows("msdyn_ocsmschannelsetting")) == 3
+    assert len(ws.rows("msdyn_ocsmschannelsetting")) == 4
 
     queue = {"name": DEFAULT_QUEUE, "msdyn_isomnichannelqueue": True}
     ws.web(lambda dv: dv.create("queues", queue))
@@ -466,7 +466,7 @@ def test_continue_on_error_skips_only_what_depends_on_a_failed_create(
     assert f"{len(skipped) + 1} done, 0 failed" in finished.stdout
     counts = ws.key_counts()
     assert not duplicates(counts)
-    assert sum(counts["msdyn_liveworkstream"].values()) == 4
+    assert sum(counts["msdyn_liveworkstream"].values()) == 5
     assert ws.plan("--detailed-exitcode").exit_code == ExitCode.OK
 
 

@@ -151,3 +151,27 @@ def test_duration_text_round_trips_canonically(days: int, hours: int, mins: int)
     parts = [f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (mins, "m")) if n]
     text = "".join(parts) or "0m"
     assert format_minutes(duration_minutes(text)) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ("Europe/Londn", "did you mean 'Europe/London'?"),
+        ("GMT Standrd Time", "did you mean 'GMT Standard Time'?"),
+        ("Mars/Olympus_Mons", "unknown time zone 'Mars/Olympus_Mons'"),
+    ],
+)
+def test_an_unknown_time_zone_word_is_a_located_error(
+    check: Checker, value: str, fragment: str
+) -> None:
+    problems = check(set_in(base_config(), "operating_hours/0/timezone", value))
+    problem = find(problems, fragment, "operating_hours[0].timezone")
+    assert "IANA name" in problem.message
+
+
+@pytest.mark.parametrize("value", ["Europe/London", "GMT Standard Time", 85])
+def test_a_known_time_zone_word_or_code_passes_the_schema(check: Checker, value: Any) -> None:
+    """Valid words reach the rules, which refuse schedule fields on looked-up hours."""
+    problems = check(set_in(base_config(), "operating_hours/0/timezone", value))
+    (problem,) = [p for p in problems if format_path(p.path) == "operating_hours[0].timezone"]
+    assert "cannot be set" in problem.message

@@ -17,11 +17,12 @@ from typing import Any
 import pytest
 import yaml
 from tests.mapping.orgs import apply, export_to, generated, plan, read_org
-from tools.testkit.workspace import copy_organisation
+from tools.testkit.workspace import DEMO_SECRETS, copy_organisation
 
 from smsconf.config.loader import load, validate_paths
 from smsconf.config.model import Config, Workstream
 from smsconf.config.rules import check
+from smsconf.emulator.acs import DEMO_OUTBOUND_ONLY, DEMO_TWO_WAY
 from smsconf.emulator.twilio import DEMO_ACCOUNT_SID
 from smsconf.mapping import ids
 from smsconf.mapping.export import Exported, secret_variable
@@ -32,11 +33,7 @@ from smsconf.reconcile.manager import export_live
 from smsconf.target import LOCAL, LOCAL_DB
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-DEMO_KEYS = {
-    "CONTOSO_TELESIGN_API_KEY": "ZGVtby1hcGkta2V5LWZvci1zbXNjb25mLWxvY2FsLW9yZw==",
-    "FABRIKAM_TELESIGN_API_KEY": "c2Vjb25kLWRlbW8ta2V5LWZvci1zbXNjb25m",
-    "CONTOSO_TWILIO_AUTH_TOKEN": "demo-twilio-auth-token-for-smsconf",
-}
+DEMO_KEYS = DEMO_SECRETS
 
 
 @pytest.fixture
@@ -97,6 +94,7 @@ async def test_example_exports_to_files_that_re_plan_to_zero_changes(example_org
     assert sorted(files_of(out)) == [
         SHARED_FILE,
         "workstreams/sms-billing.yaml",
+        "workstreams/sms-orders.yaml",
         "workstreams/sms-sales.yaml",
         "workstreams/sms-support.yaml",
         "workstreams/uk-support.yaml",
@@ -110,6 +108,10 @@ async def test_example_exports_to_files_that_re_plan_to_zero_changes(example_org
         "operating hours 'Business hours'",
         "operating hours 'Default operating hours'",
         "queue 'Default messaging queue'",
+        # the organisation's ACS connection and its numbers: found and checked, never written
+        "account 'contoso-acs'",
+        f"number '{DEMO_TWO_WAY}'",
+        f"number '{DEMO_OUTBOUND_ONLY}'",
     }
 
 
@@ -119,6 +121,7 @@ async def test_example_export_says_what_the_example_says(example_org: Path) -> N
     exported = (await export_to(example_org / "out")).config
     assert [ws.name for ws in exported.workstreams] == [
         "SMS Billing",
+        "SMS Orders",
         "SMS Sales",
         "SMS Support",
         "UK Support",
@@ -149,6 +152,7 @@ async def test_example_export_says_what_the_example_says(example_org: Path) -> N
     )
     assert exported.operating_hours == sorted(original.operating_hours, key=lambda h: h.name)
     assert [(a.name, a.identifier, a.secret.reference) for a in exported.accounts] == [
+        ("contoso-acs", "contoso-acs", "${env:CONTOSO_ACS_CONNECTION_STRING}"),
         ("contoso-telesign", "DEMO-CUSTOMER-0001", "${env:CONTOSO_TELESIGN_API_KEY}"),
         ("contoso-twilio", DEMO_ACCOUNT_SID, "${env:CONTOSO_TWILIO_AUTH_TOKEN}"),
         ("fabrikam-telesign", "DEMO-CUSTOMER-0002", "${env:FABRIKAM_TELESIGN_API_KEY}"),
@@ -172,13 +176,25 @@ async def test_export_is_canonical_and_byte_identical_twice(example_org: Path) -
 
 
 async def test_an_empty_organisation_exports_to_an_empty_configuration(home: Path) -> None:
-    """Nothing smsconf created, nothing used: the org's own defaults stay out of the files."""
+    """Nothing smsconf created, nothing used: the org's own defaults stay out of the files;
+    its ACS connection (the admin center's) is exported by reference, with its numbers."""
     exported = await export_to(home / "exported")
     assert exported.omitted == []
-    assert exported.config == Config()
-    assert [o.what for o in exported.not_stored] == [  # no account: only the environments
+    (acs,) = exported.config.accounts
+    assert (acs.name, acs.provider, acs.secret.reference) == (
+        "contoso-acs",
+        "acs",
+        "${env:CONTOSO_ACS_CONNECTION_STRING}",
+    )
+    assert [n.number for n in acs.numbers] == [DEMO_TWO_WAY, DEMO_OUTBOUND_ONLY]
+    assert exported.config.model_copy(update={"accounts": []}) == Config()
+    assert [o.what for o in exported.not_stored] == [
         "environments[*].gateway",
         "environments[*].variables",
+        "accounts[contoso-acs].resource_id",
+        "accounts[contoso-acs].event_grid",
+        f"accounts[contoso-acs].numbers[{DEMO_TWO_WAY}].description",
+        f"accounts[contoso-acs].numbers[{DEMO_OUTBOUND_ONLY}].description",
     ]
     assert sorted(files_of(home / "exported")) == [SHARED_FILE]
     assert (await plan([home / "exported"])).changes == ()
@@ -234,6 +250,7 @@ def test_a_legacy_workstream_is_listed_and_left_unmanaged(example_live: LiveStat
     exported = export_live(live)
     assert [ws.name for ws in exported.config.workstreams] == [
         "SMS Billing",
+        "SMS Orders",
         "SMS Sales",
         "SMS Support",
     ]
@@ -336,13 +353,17 @@ def test_an_account_of_another_provider_is_listed_with_what_uses_its_numbers(
         example_live,
         "msdyn_occommunicationprovidersetting",
         named("fabrikam-telesign"),
-        msdyn_occommunicationprovider=vocab.PROVIDER["acs"],
+        msdyn_occommunicationprovider=192350003,  # Microsoft Teams Phone System
     )
     exported = export_live(live)
-    assert [a.name for a in exported.config.accounts] == ["contoso-telesign", "contoso-twilio"]
+    assert [a.name for a in exported.config.accounts] == [
+        "contoso-acs",
+        "contoso-telesign",
+        "contoso-twilio",
+    ]
     assert reasons(exported)[:3] == [
-        "account 'fabrikam-telesign': not exported with its numbers: provider acs is not "
-        "configured by smsconf",
+        "account 'fabrikam-telesign': not exported with its numbers: provider value 192350003 "
+        "is not one smsconf can express",
         "number 447700900123: belongs to no exported account",
         "workstream 'UK Support': not exported: its SMS channel's number is not under an exported "
         "account",
@@ -405,8 +426,16 @@ def test_objects_the_domain_rules_refuse_are_left_out_with_what_needs_them(
 ) -> None:
     live = edited(example_live, "msdyn_ocphonenumber", named("55123"), msdyn_type=192350000)
     exported = export_live(live)
-    assert [a.name for a in exported.config.accounts] == ["contoso-twilio", "fabrikam-telesign"]
-    assert [ws.name for ws in exported.config.workstreams] == ["SMS Billing", "UK Support"]
+    assert [a.name for a in exported.config.accounts] == [
+        "contoso-acs",
+        "contoso-twilio",
+        "fabrikam-telesign",
+    ]
+    assert [ws.name for ws in exported.config.workstreams] == [
+        "SMS Billing",
+        "SMS Orders",
+        "UK Support",
+    ]
     assert reasons(exported) == [
         "account 'contoso-telesign': not exported: a geo number has 7 to 15 digits; '55123' has 5",
         "workstream 'SMS Sales': not exported: number 18005550199 is not listed under any account",

@@ -21,6 +21,7 @@ from smsconf.config import load_config
 from smsconf.config import vocabulary as v
 from smsconf.config.kinds import KINDS
 from smsconf.config.model import (
+    SECRET_FIELDS,
     Account,
     AutomatedMessage,
     Capacity,
@@ -92,8 +93,10 @@ def canonical(config: Config) -> dict[str, Any]:
     configuration's own: export lists them as not stored)."""
     data = config.model_dump(mode="json", exclude={"environments", "variables"})
     for account in data["accounts"]:
-        secret = "api_key" if account["provider"] == "telesign" else "auth_token"
+        secret = SECRET_FIELDS[account["provider"]][1]
         account[secret] = account[secret].partition(":-")[0].removesuffix("}")
+        if account["provider"] == "acs":  # in Azure, not in the organisation
+            account.update(resource_id=None, event_grid=None)
         for number in account["numbers"]:
             number["description"] = ""
     return data
@@ -271,6 +274,26 @@ class Example(LiveState):
                     TABLES[table].primary_name: name,
                 }
                 for i, (looked_up_by, name) in enumerate(found)
+            )
+        for i, account in enumerate(a for a in config.accounts if a.provider == "acs"):
+            # What the admin center's connect flow and Sync from Azure made: found, not written.
+            setting = f"00000000-0000-4000-b000-{i + 1:012d}"
+            rows.setdefault("msdyn_occommunicationprovidersetting", []).append(
+                {
+                    "msdyn_occommunicationprovidersettingid": setting,
+                    "msdyn_name": account.resource_name,
+                    "msdyn_occommunicationprovider": vocab.PROVIDER["acs"],
+                }
+            )
+            rows.setdefault("msdyn_ocphonenumber", []).extend(
+                {
+                    "msdyn_ocphonenumberid": f"00000000-0000-4000-b000-{i + 1:04d}{j + 1:08d}",
+                    "msdyn_name": n.number,
+                    "msdyn_phonenumber": n.number,
+                    "msdyn_type": vocab.NUMBER_TYPE[n.type],
+                    "_msdyn_occommunicationprovidersettingid_value": setting,
+                }
+                for j, n in enumerate(account.numbers)
             )
         super().__init__(ORG, rows)
         self.lookups = rows

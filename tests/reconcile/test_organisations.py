@@ -16,7 +16,7 @@ import asyncio
 import httpx
 import pytest
 from tests.mapping.test_desired import EXAMPLES, OrgOfNames
-from tools.testkit.workspace import KEY_VARIABLES, Workspace, ws
+from tools.testkit.workspace import DEMO_SECRETS, KEY_VARIABLES, Workspace, ws
 
 from smsconf.config import load_config
 from smsconf.connect import open_target
@@ -31,11 +31,7 @@ from smsconf.target import LOCAL, LOCAL_DB, LOCAL_URL
 
 __all__ = ["ws"]  # fixture, used by name
 
-KEYS = {
-    "CONTOSO_TELESIGN_API_KEY": "ZGVtby1hcGkta2V5LWZvci1zbXNjb25mLWxvY2FsLW9yZw==",
-    "FABRIKAM_TELESIGN_API_KEY": "c2Vjb25kLWRlbW8ta2V5LWZvci1zbXNjb25m",
-    "CONTOSO_TWILIO_AUTH_TOKEN": "demo-twilio-auth-token-for-smsconf",
-}
+KEYS = DEMO_SECRETS
 assert set(KEYS) == set(KEY_VARIABLES)
 
 

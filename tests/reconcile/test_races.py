@@ -237,7 +237,7 @@ def test_apply_cut_off_by_faults_is_finished_by_the_next(
     assert finished.exit_code == ExitCode.OK, finished.output
     counts = ws.key_counts()
     assert not duplicates(counts)
-    assert sum(counts["msdyn_liveworkstream"].values()) == 4
+    assert sum(counts["msdyn_liveworkstream"].values()) == 5
     assert ws.plan("--detailed-exitcode").exit_code == ExitCode.OK
 
 

@@ -43,8 +43,8 @@ def edit_every_way(ws: Workspace) -> None:
 def edit_as_a_reviewer_would(ws: Workspace) -> None:
     """The edits a pull request makes, each of which the plan must say in the YAML's words:
     a queue's priority, a distribution mode and auto-close, a number moved between workstreams,
-    a route sent to another queue, a rule's condition, a queue renamed (`renamed_from:`), and a
-    message deleted."""
+    a route sent to another queue, a rule's condition, a queue and a workstream renamed
+    (`renamed_from:`), a message deleted, and an account's key read from another variable."""
     ws.edit("    priority: 10\n", "    priority: 11\n")
     ws.edit("      mode: pick\n", "      mode: push\n")
     ws.edit("      auto_close_after: 8h\n", "      auto_close_after: 12h\n")
@@ -66,6 +66,9 @@ def edit_as_a_reviewer_would(ws: Workspace) -> None:
     ws.edit("          queue: SMS Support VIP\n", "          queue: SMS Support Priority\n")
     ws.edit(
         "        - trigger: agent_assigned\n          text: You're now chatting with {Agent}.\n", ""
+    )
+    ws.edit(
+        "  - name: UK Support\n", "  - name: UK Customer Support\n    renamed_from: UK Support\n"
     )
     # the same key, read from another variable: a secret reference the base plan did not read
     ws.edit("${env:FABRIKAM_TELESIGN_API_KEY:-", "${env:FABRIKAM_SMS_KEY:-")

@@ -30,10 +30,12 @@ def errors(validator: Draft202012Validator, document: Any) -> list[str]:
 
 
 def test_real_plans_validate(
-    validator: Draft202012Validator, mixed_plan: Plan, empty_plan: Plan
+    validator: Draft202012Validator, mixed_plan: Plan, empty_plan: Plan, edited_plan: Plan
 ) -> None:
-    """Every action, risks, unmanaged rows, secrets masked (the accounts' API keys)."""
-    for plan in (mixed_plan, empty_plan):
+    """Every action, risks, unmanaged rows, secrets masked (the accounts' API keys), and a
+    trust list compared with a base (`trust_base`)."""
+    assert edited_plan.trust_base is not None and edited_plan.trust_base.changes
+    for plan in (mixed_plan, empty_plan, edited_plan):
         assert errors(validator, json.loads(plan.to_json())) == []
     sensitive = [
         c for c in empty_plan.to_dict()["resource_changes"] if c["change"]["after_sensitive"]

@@ -13,7 +13,7 @@ from tools.testkit.allowance import allow
 from smsconf.emulator.serving import running
 from smsconf.emulator.telesign import DEMO_ACCOUNTS, TelesignEmulator, create_app
 from smsconf.telesign.account import AuthMethod, TelesignAccount
-from smsconf.telesign.client import RetryPolicy
+from smsconf.telesign.client import TelesignTiming
 from smsconf.telesign.secret import ApiKey
 
 GOOD = DEMO_ACCOUNTS[0]
@@ -26,7 +26,7 @@ ENTERPRISE_ONLY = GOOD.model_copy(
 )
 SUSPENDED = GOOD.model_copy(update={"customer_id": "SUSPENDED-0001", "suspended": True})
 EMULATED = (*DEMO_ACCOUNTS, NO_SMS, ENTERPRISE_ONLY, SUSPENDED)
-FAST = RetryPolicy(attempts=3, backoff=0.0, request_timeout=2.0, deadline=3.0)
+FAST = TelesignTiming(attempts=3, backoff=0.0, request_timeout=2.0, deadline=3.0)
 
 
 @dataclass

@@ -8,7 +8,7 @@ import pytest
 
 from smsconf.emulator.telesign import Faults
 from smsconf.telesign.account import AuthMethod, TelesignAccount
-from smsconf.telesign.client import RetryPolicy, TelesignClient, TelesignResponse
+from smsconf.telesign.client import TelesignClient, TelesignResponse, TelesignTiming
 from smsconf.telesign.errors import TelesignTimeout, TelesignUnreachable
 from smsconf.telesign.secret import ApiKey
 
@@ -63,7 +63,7 @@ async def test_spent_retries_return_the_last_answer(target: Target) -> None:
 
 async def test_slow_answer_times_out(target: Target) -> None:
     target.emulator.faults = Faults(delay=0.8)
-    policy = RetryPolicy(attempts=2, backoff=0.0, request_timeout=0.2, deadline=0.5)
+    policy = TelesignTiming(attempts=2, backoff=0.0, request_timeout=0.2, deadline=0.5)
     async with TelesignClient(
         target.account(), transport=target.transport, policy=policy
     ) as client:
@@ -73,7 +73,7 @@ async def test_slow_answer_times_out(target: Target) -> None:
 
 async def test_a_send_is_not_retried_after_a_read_timeout(target: Target) -> None:
     target.emulator.faults = Faults(delay=0.3)
-    policy = RetryPolicy(attempts=3, backoff=0.0, request_timeout=0.1, deadline=2.0)
+    policy = TelesignTiming(attempts=3, backoff=0.0, request_timeout=0.1, deadline=2.0)
     async with TelesignClient(
         target.account(), transport=target.transport, policy=policy
     ) as client:

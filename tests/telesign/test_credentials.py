@@ -8,7 +8,7 @@ import pytest
 
 from smsconf.emulator.telesign import Faults, create_app
 from smsconf.telesign.account import AuthMethod, TelesignAccount
-from smsconf.telesign.client import RetryPolicy, TelesignResponse
+from smsconf.telesign.client import TelesignResponse, TelesignTiming
 from smsconf.telesign.credentials import (
     PROBE_RESOURCE,
     CredentialChecker,
@@ -88,7 +88,7 @@ async def test_outage(target: Target) -> None:
 
 async def test_timeout(target: Target) -> None:
     target.emulator.faults = Faults(delay=0.8)
-    policy = RetryPolicy(attempts=2, backoff=0.0, request_timeout=0.2, deadline=0.5)
+    policy = TelesignTiming(attempts=2, backoff=0.0, request_timeout=0.2, deadline=0.5)
     result = await check_credentials(target.account(), transport=target.transport, policy=policy)
     assert result.status is CredentialStatus.TIMEOUT
     assert "within the deadline" in result.detail

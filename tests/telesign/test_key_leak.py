@@ -13,7 +13,7 @@ import pytest
 from smsconf.emulator.telesign import Faults, create_app
 from smsconf.telesign import signing
 from smsconf.telesign.account import TelesignAccount
-from smsconf.telesign.client import RetryPolicy, TelesignClient
+from smsconf.telesign.client import TelesignClient, TelesignTiming
 from smsconf.telesign.credentials import check_all
 from smsconf.telesign.errors import TelesignError
 from smsconf.telesign.numbers import SenderNumber, lookup_sender_numbers
@@ -22,7 +22,7 @@ from smsconf.telesign.sending import send_test_sms
 from .conftest import EMULATED, ENTERPRISE_ONLY, FAST, GOOD, NO_SMS, Target
 
 WRONG_KEY = base64.b64encode(b"a wrong but well-formed key, also secret").decode()
-SLOW = RetryPolicy(attempts=2, backoff=0.0, request_timeout=0.1, deadline=0.3)
+SLOW = TelesignTiming(attempts=2, backoff=0.0, request_timeout=0.1, deadline=0.3)
 
 
 def forms_of(account: TelesignAccount) -> list[str]:

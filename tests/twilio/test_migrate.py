@@ -101,7 +101,9 @@ def test_check_and_diff_write_nothing(ws: Workspace) -> None:
     assert '+      - number: "14255550100"\n+        type: long_code\n' in output
     assert "         description: Billing line (Twilio)\n+      - number" in output
     # The comment above the next key still comes after every number.
-    assert "+        description: Marketing short code\n \n   # Azure Communication Services" in output
+    assert (
+        "+        description: Marketing short code\n \n   # Azure Communication Services" in output
+    )
     assert "+removed:\n+  - kind: account\n+    name: contoso-telesign" in output
     assert ws.config.read_text(encoding="utf-8") == before
 

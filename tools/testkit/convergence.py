@@ -36,6 +36,7 @@ from smsconf.config.loader import Loaded, load
 from smsconf.connect import LOCAL_DEMO_ROWS
 from smsconf.dataverse import DataverseClient, RetryPolicy, StaticToken
 from smsconf.dataverse.errors import DataverseError
+from smsconf.emulator.acs import create_app as acs_app
 from smsconf.emulator.dataverse import FaultConfig, create_app
 from smsconf.emulator.serving import running
 from smsconf.emulator.telesign import DEMO_ACCOUNTS, EmulatedAccount
@@ -55,6 +56,7 @@ EXAMPLES = REPO / "examples"
 TOKEN = "reliability-run-token"
 TELESIGN_URL = "http://telesign.reliability"
 TWILIO_URL = "http://twilio.reliability"
+ACS_URL = "http://acs.reliability"
 MAX_APPLIES = 5
 FAULT_RATE_EACH = 0.045
 """Five independent fault modes at 4.5% each: about 20% of requests meet at least one."""
@@ -216,7 +218,8 @@ def key_counts(live: Any) -> dict[str, dict[tuple[str, ...], int]]:
 
 def target_for(client: DataverseClient, url: str, accounts: list[EmulatedAccount]) -> Target:
     """The run's target: its Dataverse client, a Telesign emulator that knows the accounts,
-    and a Twilio emulator with the demo account (the example's Twilio account)."""
+    a Twilio emulator with the demo account (the example's Twilio account) and an ACS
+    emulator with the demo resource (the example's ACS account)."""
     return Target(
         "reliability",
         url,
@@ -225,6 +228,8 @@ def target_for(client: DataverseClient, url: str, accounts: list[EmulatedAccount
         telesign_transport=httpx.ASGITransport(app=telesign_app(accounts)),
         twilio_endpoint=TWILIO_URL,
         twilio_transport=httpx.ASGITransport(app=twilio_app()),
+        acs_endpoint=ACS_URL,
+        acs_transport=httpx.ASGITransport(app=acs_app()),
     )
 
 

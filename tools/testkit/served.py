@@ -18,6 +18,8 @@ from tools.testkit.allowance import allowed
 from tools.testkit.convergence import TOKEN, org_client, seed_org
 from tools.testkit.workspace import Workspace, rows_where
 
+from smsconf.emulator.acs import DEMO_ACCESS_KEY
+from smsconf.emulator.acs import create_app as acs_app
 from smsconf.emulator.dataverse import create_app
 from smsconf.emulator.serving import running
 from smsconf.emulator.telesign import DEMO_ACCOUNTS, EmulatedAccount, Faults
@@ -39,10 +41,12 @@ class ServedOrg:
     db: Path
     twilio_url: str = ""
     env: dict[str, str] = field(default_factory=dict)
+    acs_url: str = ""
 
     def smsconf(self, *args: str, env: dict[str, str] | None = None) -> Result:
         # The workflow allows the served organisation and provider emulators (loopback hosts).
-        allowance = {ALLOW_ENV: allowed(self.url, self.telesign_url, self.twilio_url)}
+        served = [u for u in (self.url, self.telesign_url, self.twilio_url, self.acs_url) if u]
+        allowance = {ALLOW_ENV: allowed(*served)}
         return self.ws.smsconf(
             *args, env={"SMSCONF_TOKEN": TOKEN, **allowance, **self.env, **(env or {})}
         )
@@ -93,4 +97,9 @@ def start_served(
     telesign_url = stack.enter_context(running(telesign_app(list(accounts), faults=faults)))
     twilio_url = stack.enter_context(running(twilio_app()))
     point_accounts_at(ws, telesign_url, twilio_url)
-    return ServedOrg(ws, url, telesign_url, db, twilio_url)
+    # The example's ACS account takes its endpoint from its connection string: the served ACS.
+    acs_url = stack.enter_context(running(acs_app()))
+    connection = {
+        "CONTOSO_ACS_CONNECTION_STRING": f"endpoint={acs_url}/;accesskey={DEMO_ACCESS_KEY}"
+    }
+    return ServedOrg(ws, url, telesign_url, db, twilio_url, connection, acs_url)

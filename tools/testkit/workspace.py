@@ -39,13 +39,20 @@ from smsconf.target import LOCAL_DB, LOCAL_URL
 
 T = TypeVar("T")
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-# The example's secrets come from these variables when set; tests pin them to the defaults.
-KEY_VARIABLES = (
-    "CONTOSO_TELESIGN_API_KEY",
-    "FABRIKAM_TELESIGN_API_KEY",
-    "CONTOSO_TWILIO_AUTH_TOKEN",
-)
 CONTOSO_DEMO_KEY = "ZGVtby1hcGkta2V5LWZvci1zbXNjb25mLWxvY2FsLW9yZw=="
+DEMO_ACS_CONNECTION_STRING = (
+    "endpoint=https://contoso-acs.communication.azure.com/;"
+    "accesskey=c21zY29uZi1sb2NhbC1hY3MtZGVtby1hY2Nlc3Mta2V5IQ=="
+)
+DEMO_SECRETS = {
+    "CONTOSO_TELESIGN_API_KEY": CONTOSO_DEMO_KEY,
+    "FABRIKAM_TELESIGN_API_KEY": "c2Vjb25kLWRlbW8ta2V5LWZvci1zbXNjb25m",
+    "CONTOSO_TWILIO_AUTH_TOKEN": "demo-twilio-auth-token-for-smsconf",
+    "CONTOSO_ACS_CONNECTION_STRING": DEMO_ACS_CONNECTION_STRING,
+}
+"""The example's secrets by variable (export names its accounts' so too): their defaults."""
+# The example's secrets come from these variables when set; tests pin them to the defaults.
+KEY_VARIABLES = tuple(DEMO_SECRETS)
 
 
 async def _no_wait(_: float) -> None:
@@ -222,11 +229,11 @@ def apply_example(root: Path) -> Path:
 
 def copy_organisation(db: Path, home: Path) -> None:
     """Copy the local organisation whose database is `db` into the state directory `home`:
-    the database and, beside it, its Twilio's and its ACS's state (the webhooks apply set on its
-    numbers, the Event Grid topic and subscription apply created)."""
+    the database and, beside it, its Twilio's and its ACS's state (the webhooks apply set on
+    its numbers, the Event Grid objects apply created)."""
     home.mkdir(exist_ok=True)
     shutil.copy(db, home / LOCAL_DB)
-    for state in (LOCAL_TWILIO_STATE, LOCAL_ACS_STATE):
+    for state in (LOCAL_TWILIO_STATE, LOCAL_ACS_STATE):  # the webhooks, the Event Grid wiring
         if (db.parent / state).exists():
             shutil.copy(db.parent / state, home / state)
 

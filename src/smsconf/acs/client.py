@@ -27,6 +27,7 @@ from smsconf.acs.connection import ConnectionString
 from smsconf.acs.signing import HmacAuth, rfc1123
 from smsconf.dataverse.retry import RetryPolicy
 from smsconf.http_client import RetryingClient, json_body, provider_http
+from smsconf.platform.hosts import documented as is_documented
 from smsconf.redact import register
 
 logger = logging.getLogger("smsconf.acs")
@@ -56,6 +57,36 @@ class AcsRejected(AcsError):
         self.code = code
         self.message = message
         super().__init__(f"ACS refused {where}: HTTP {status}, code {code}: {message}")
+
+
+class UntrustedEndpoint(hosts.UntrustedHost):
+    """The connection string's endpoint is not a host the run may send the key's signatures
+    to. Said without the endpoint: it is part of the secret."""
+
+    def __init__(self, where: str, reason: str) -> None:
+        Exception.__init__(
+            self,
+            f"{where}: error: the endpoint of its connection string is not trusted: {reason}; "
+            "nothing was sent\n    hint: the configuration cannot allow a host, the workflow "
+            f"can: {hosts.FLAG} HOST:PORT or {hosts.ALLOW_ENV}=HOST:PORT with the endpoint's",
+        )
+        self.refusals = ()
+
+
+def require_trusted(endpoint: str, where: str) -> None:
+    """The host policy (`smsconf.hosts`) for a connection string's endpoint, before its key
+    signs anything: documented (`*.communication.azure.com` over https on 443) or allowed."""
+    policy = hosts.HostPolicy.current()
+    if policy.verdict(hosts.Endpoint("acs", endpoint, where)) != "refused":
+        return
+    host = httpx.URL(endpoint).host
+    documented = is_documented("acs", host)
+    raise UntrustedEndpoint(
+        where,
+        "only https on port 443 is trusted for an ACS host"
+        if documented
+        else "it is not a documented ACS host (*.communication.azure.com)",
+    )
 
 
 def retry_policy() -> RetryPolicy:
@@ -111,7 +142,7 @@ class AcsClient(RetryingClient):
         self.name = name or "the ACS resource"
         self.where = f"account '{name}'" if name else "the ACS resource"
         if transport is None:  # the network: the key signs requests for trusted hosts only
-            hosts.require(connection.endpoint, "acs", f"{self.where} (its connection string)")
+            require_trusted(connection.endpoint, self.where)
         register(connection.access_key.reveal())
         self.endpoint = connection.endpoint
         self.policy = policy or retry_policy()

@@ -24,7 +24,9 @@ from pydantic import (
 
 from smsconf.config import vocabulary as v
 from smsconf.config.names import clean
+from smsconf.config.problems import did_you_mean
 from smsconf.config.secrets import SecretRef
+from smsconf.platform import timezones
 
 DURATION = re.compile(r"^(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?$")
 DURATION_PATTERN = r"^(\d+d)?(\d+h)?(\d+m)?$"
@@ -285,12 +287,41 @@ class Referenced(Strict):
     managed: bool = Field(False, description="true: smsconf owns it; false: looked up by name")
 
 
+def _zone(value: int | str) -> int | str:
+    """A time zone: Dataverse's code (0-300), or a word naming a zone Dataverse has a code for
+    (an IANA name or a Windows id, `platform/timezones.py`)."""
+    if isinstance(value, int):
+        if not 0 <= value <= 300:
+            raise ValueError("a Dataverse time-zone code is between 0 and 300")
+        return value
+    if timezones.code_of(value) is None:
+        near = did_you_mean(value, timezones.names())
+        raise ValueError(
+            f"unknown time zone '{value}': give an IANA name (Europe/London), a Windows id "
+            "(GMT Standard Time) or the Dataverse code" + (f"; {near}" if near else "")
+        )
+    return value
+
+
 class OperatingHours(Referenced):
     all_days: bool = False
     days: list[v.Weekday] = []
     start: str | None = Field(None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     end: str | None = Field(None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    timezone: int | None = Field(None, ge=0, le=300, description="Dataverse time-zone code")
+    timezone: (
+        Annotated[
+            int | str,
+            AfterValidator(_zone),
+            WithJsonSchema(
+                {"anyOf": [{"type": "integer", "minimum": 0, "maximum": 300}, {"type": "string"}]}
+            ),
+        ]
+        | None
+    ) = Field(
+        None,
+        description="An IANA name (Europe/London), a Windows id (GMT Standard Time) or "
+        "Dataverse's time-zone code (85)",
+    )
 
 
 class Queue(Referenced):
@@ -489,6 +520,12 @@ class Advanced(Strict):
 
 class Workstream(Strict):
     name: Name
+    renamed_from: Ref | None = Field(
+        None,
+        min_length=1,
+        description="The name it had in the organisation: the plan renames that workstream, "
+        "its channel and its routing in place instead of creating new ones (Terraform's moved)",
+    )
     fallback_queue: Ref | None = None
     distribution: Distribution = Distribution()
     bot: Ref | None = None

@@ -164,6 +164,7 @@ class _Checker:
         self.environments()
         self.accounts()
         self.referenced_objects()
+        self.renames("workstreams", c.workstreams)
         channel_numbers: dict[str, int] = {}
         for i, ws in enumerate(c.workstreams):
             self.workstream(ws, i, channel_numbers)
@@ -306,7 +307,9 @@ class _Checker:
             self.report(f"{label} has {low} to {high} digits; '{number}' has {len(number)}", path)
 
     def renames(
-        self, key: str, items: Sequence[Queue | OperatingHours | CapacityProfile | QuickReply]
+        self,
+        key: str,
+        items: Sequence[Queue | OperatingHours | CapacityProfile | QuickReply | Workstream],
     ) -> None:
         """`renamed_from:` names the object's old name, which nothing declared may still have
         (that object would be the one renamed)."""

@@ -23,7 +23,7 @@ from typing import Any, TypedDict, Unpack
 
 import httpx
 
-from smsconf import __version__, hosts
+from smsconf import hosts
 from smsconf.dataverse import batch as batches
 from smsconf.dataverse import odata
 from smsconf.dataverse import operations as ops
@@ -38,21 +38,22 @@ from smsconf.dataverse.errors import (
 )
 from smsconf.dataverse.odata import Filter, Key
 from smsconf.dataverse.operations import Operation, OperationResult
-from smsconf.dataverse.retry import (
+from smsconf.dataverse.stats import RequestStats
+from smsconf.http_client import (
     GATEWAY_FAILURES,
+    NOT_SENT,
     REFUSED_BEFORE_PROCESSING,
+    USER_AGENT,
+    ClosingClient,
     Deadline,
     RetryPolicy,
+    with_retries,
 )
-from smsconf.dataverse.stats import RequestStats
-from smsconf.http_client import ClosingClient
 from smsconf.tls import verifying_context
 
 Row = dict[str, Any]
 MAX_PAGE_SIZE = 5000
 SERVICE_CONCURRENCY_LIMIT = 52
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-"""Transport errors raised before any byte of the request left: always safe to retry."""
 CONNECT_TIMEOUT = 10.0
 """Seconds to open a connection: an organisation answers in well under one; an address that
 drops packets would otherwise hold the run for the whole request timeout."""
@@ -195,7 +196,7 @@ class DataverseClient(ClosingClient):
                 "Accept": "application/json",
                 "OData-MaxVersion": "4.0",
                 "OData-Version": "4.0",
-                "User-Agent": f"smsconf/{__version__}",
+                "User-Agent": USER_AGENT,
             },
         )
 
@@ -478,13 +479,19 @@ class DataverseClient(ClosingClient):
         operations: int = 1,
     ) -> tuple[httpx.Response, bool]:
         """The response after retries (any status), and whether an earlier attempt may have
-        been processed (its answer lost); raises a `DataverseError` when no answer came."""
+        been processed (its answer lost); raises a `DataverseError` when no answer came.
+
+        The loop is the shared core's (`http_client.with_retries`); what is Dataverse's own
+        is `decide`: Retry-After on 429/503, the first-contact limit, and what may replay."""
         request_line = f"{method} {url.removeprefix(self.service_root)}"
         self.stats.operations += operations
-        attempt = 0
+        attempts = 0
         replayed = False
-        while True:
-            attempt += 1
+        never_connected = False
+
+        async def once() -> httpx.Response:
+            nonlocal attempts
+            attempts += 1
             remaining = self._deadline.remaining()
             if remaining is not None and remaining <= 0:
                 raise DeadlineExceeded("the run's deadline passed", request=request_line)
@@ -503,52 +510,67 @@ class DataverseClient(ClosingClient):
                 # timeout above is set before queueing, and the in-process transport has none.
                 async with asyncio.timeout(remaining), self._slots:
                     self.stats.requests += 1
-                    self.stats.retries += attempt > 1
+                    self.stats.retries += attempts > 1
                     self.stats.bytes_sent += len(content or b"")
                     response = await self._http.send(request)
             except TimeoutError:
                 raise DeadlineExceeded(
                     "the run's deadline passed before the answer came", request=request_line
                 ) from None
-            except httpx.TransportError as exc:
-                reason = f"{type(exc).__name__}: {exc}".rstrip(": ")
-                sent = not isinstance(exc, _NOT_SENT)
-                never_connected = not (self._answered or sent)
-                limit = FIRST_CONTACT_ATTEMPTS if never_connected else self._retry.max_attempts
-                delay = self._retry.delay(attempt, status=None, sent=sent, idempotent=idempotent)
-                if attempt >= limit:
-                    delay = None
-                if not await self._pause(delay, request_line, f"{attempt + 1} of {limit}", reason):
-                    failure = self._unreached(reason, attempt) if never_connected else reason
-                    raise self._final(TransportFailure(failure, request=request_line)) from exc
-                replayed = replayed or sent
-                continue
             self._answered = True
             self.stats.bytes_received += len(response.content)
-            status = response.status_code
-            self.stats.throttled += status == 429
-            if status in REFUSED_BEFORE_PROCESSING or status in GATEWAY_FAILURES:
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                delay = self._retry.delay(
-                    attempt, status=status, retry_after=retry_after, idempotent=idempotent
-                )
-                attempts = f"{attempt + 1} of {self._retry.max_attempts}"
-                if await self._pause(delay, request_line, attempts, f"HTTP {status}"):
-                    replayed = replayed or status in GATEWAY_FAILURES
-                    continue
-            return response, replayed
+            self.stats.throttled += response.status_code == 429
+            return response
 
-    async def _pause(self, delay: float | None, request: str, attempts: str, reason: str) -> bool:
-        """Wait `delay` before a retry, saying so on the log (the CLI shows it on a terminal);
-        False if there is no retry or it would miss the deadline."""
-        if delay is None:
-            return False
-        remaining = self._deadline.remaining()
-        if remaining is not None and delay >= remaining:
-            return False
-        log.warning("retrying %s in %.1f s (attempt %s): %s", request, delay, attempts, reason)
-        await self._retry.sleep(delay)
-        return True
+        def limit(outcome: object) -> int:
+            sent = not isinstance(outcome, NOT_SENT)
+            never = not (self._answered or sent)
+            return FIRST_CONTACT_ATTEMPTS if never else self._retry.max_attempts
+
+        def decide(attempt: int, outcome: object) -> float | None:
+            nonlocal never_connected
+            if isinstance(outcome, httpx.TransportError):
+                sent = not isinstance(outcome, NOT_SENT)
+                never_connected = not (self._answered or sent)
+                if attempt >= limit(outcome):
+                    return None
+                return self._retry.delay(attempt, status=None, sent=sent, idempotent=idempotent)
+            if not isinstance(outcome, httpx.Response):
+                return None  # the deadline's, or a credential's: final
+            status = outcome.status_code
+            if status not in REFUSED_BEFORE_PROCESSING and status not in GATEWAY_FAILURES:
+                return None
+            retry_after = parse_retry_after(outcome.headers.get("Retry-After"))
+            return self._retry.delay(
+                attempt, status=status, retry_after=retry_after, idempotent=idempotent
+            )
+
+        def announce(attempt: int, delay: float, outcome: object) -> None:
+            nonlocal replayed
+            if isinstance(outcome, httpx.Response):
+                reason, of = f"HTTP {outcome.status_code}", self._retry.max_attempts
+                replayed = replayed or outcome.status_code in GATEWAY_FAILURES
+            else:
+                reason = f"{type(outcome).__name__}: {outcome}".rstrip(": ")
+                of = limit(outcome)
+                replayed = replayed or not isinstance(outcome, NOT_SENT)
+            log.warning(
+                "retrying %s in %.1f s (attempt %s): %s",
+                request_line,
+                delay,
+                f"{attempt + 1} of {of}",
+                reason,
+            )
+
+        try:
+            response = await with_retries(
+                once, decide, sleep=self._retry.sleep, deadline=self._deadline, announce=announce
+            )
+        except httpx.TransportError as exc:
+            reason = f"{type(exc).__name__}: {exc}".rstrip(": ")
+            failure = self._unreached(reason, attempts) if never_connected else reason
+            raise self._final(TransportFailure(failure, request=request_line)) from exc
+        return response, replayed
 
     def _unreached(self, reason: str, attempts: int) -> str:
         """Why no connection was ever made, with where it was tried and what to check."""

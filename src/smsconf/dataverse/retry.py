@@ -1,105 +1,22 @@
-"""When to try a request again, and how long to wait first.
+"""The Dataverse client's names for the shared retry core (`smsconf.http_client`), where the
+policy, the deadline and the one retry loop of every client live."""
 
-The decision depends on two facts tenacity's predicates do not see together: whether the request
-may have reached the server, and whether repeating it is safe. A 429 (service protection) or a
-503 is refused before any work, and a connect error means nothing was sent, so those are retried
-for every request. A dropped connection after sending, or a 502/504 from a gateway, may hide a
-write that committed: those are retried only for idempotent requests, so a lost response can
-never turn one create into two. The waits are Retry-After when the server gives one, otherwise
-exponential backoff with jitter from the policy's own seeded `random.Random`, so a test (or a
-reliability run) replays the same waits; tenacity's wait helpers draw from the global generator.
-The loop that applies these decisions lives in the client, next to the deadline and semaphore.
-"""
+from smsconf.http_client import (
+    GATEWAY_FAILURES,
+    NOT_SENT,
+    REFUSED_BEFORE_PROCESSING,
+    Deadline,
+    RetryPolicy,
+    Sleep,
+    retryable,
+)
 
-from __future__ import annotations
-
-import asyncio
-import random
-import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-
-Sleep = Callable[[float], Awaitable[None]]
-
-REFUSED_BEFORE_PROCESSING = frozenset({429, 503})
-"""Statuses the service answers before doing any work: safe to retry any request."""
-GATEWAY_FAILURES = frozenset({502, 504})
-"""Statuses that may hide a processed request: retried only when repeating is harmless."""
-
-
-@dataclass
-class RetryPolicy:
-    """Bounded retries with backoff; `seed` makes the jitter reproducible."""
-
-    max_attempts: int = 6
-    """Attempts in total, the first included."""
-    base_delay: float = 0.5
-    """Backoff before the second attempt; doubles each time up to `max_delay`."""
-    max_delay: float = 30.0
-    max_retry_after: float = 300.0
-    """Longest server-requested wait honoured; Dataverse asks for seconds to a few minutes."""
-    seed: int | None = None
-    sleep: Sleep = asyncio.sleep
-    """How waits happen; tests pass a recorder to run instantly and see the delays."""
-    _rng: random.Random = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        if self.max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
-        if self.base_delay < 0 or self.max_delay < self.base_delay:
-            raise ValueError("need 0 <= base_delay <= max_delay")
-        self._rng = random.Random(self.seed)
-
-    def delay(
-        self,
-        attempt: int,
-        *,
-        status: int | None,
-        retry_after: float | None = None,
-        sent: bool = True,
-        idempotent: bool,
-    ) -> float | None:
-        """Seconds to wait before attempt `attempt + 1`, or None if the failure is final.
-
-        `status` is the HTTP status, or None for a transport error; `sent` says whether that
-        transport error happened after the request may have reached the server.
-        """
-        if attempt >= self.max_attempts or not retryable(status, sent=sent, idempotent=idempotent):
-            return None
-        if retry_after is not None and status in REFUSED_BEFORE_PROCESSING:
-            return min(retry_after, self.max_retry_after)
-        return self.backoff(attempt)
-
-    def backoff(self, attempt: int) -> float:
-        """Equal-jitter exponential backoff: half the ceiling fixed, half random."""
-        ceiling = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
-        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
-
-
-def retryable(status: int | None, *, sent: bool, idempotent: bool) -> bool:
-    """Whether a failure may be retried at all, whatever the attempt count."""
-    if status is None:
-        return idempotent or not sent
-    if status in REFUSED_BEFORE_PROCESSING:
-        return True
-    return status in GATEWAY_FAILURES and idempotent
-
-
-class Deadline:
-    """A total time budget for a run, counted from its first request."""
-
-    def __init__(self, seconds: float | None, clock: Callable[[], float] = time.monotonic) -> None:
-        if seconds is not None and seconds <= 0:
-            raise ValueError("deadline must be positive")
-        self._seconds = seconds
-        self._clock = clock
-        self._started: float | None = None
-
-    def remaining(self) -> float | None:
-        """Seconds left (starting the clock on first call), or None when unbounded."""
-        if self._seconds is None:
-            return None
-        now = self._clock()
-        if self._started is None:
-            self._started = now
-        return self._seconds - (now - self._started)
+__all__ = [
+    "GATEWAY_FAILURES",
+    "NOT_SENT",
+    "REFUSED_BEFORE_PROCESSING",
+    "Deadline",
+    "RetryPolicy",
+    "Sleep",
+    "retryable",
+]

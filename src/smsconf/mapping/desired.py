@@ -27,7 +27,14 @@ from smsconf.mapping.fields import (
     values,
 )
 from smsconf.mapping.ids import Key
-from smsconf.mapping.routing_xml import Rule, attribute_path, contract_xml, ruleset_xml
+from smsconf.mapping.routing_xml import (
+    Rule,
+    RulesetError,
+    attribute_path,
+    contract_xml,
+    parse_ruleset,
+    ruleset_xml,
+)
 from smsconf.mapping.rows import DesiredLink, DesiredRow, FieldValue
 from smsconf.mapping.tables import CONTRACT_TYPES, FINGERPRINT_KEY, REFERENCE_TABLES, SECRET_WORDS
 from smsconf.platform import vocabulary as vocab
@@ -45,6 +52,9 @@ class Resolver(Protocol):
 
     def fingerprint(self, secret: SecretRef, path: Path_) -> str | None:
         """Keyed hash of a secret's value, or None (with a problem) when it cannot be read."""
+
+    def kept(self, table: str, key: Key, column: str) -> object:
+        """What the organisation's row of this key holds in `column`; None without one."""
 
 
 class Mapper:
@@ -72,6 +82,13 @@ class Mapper:
         self.links: list[DesiredLink] = []
 
     # --- helpers ---------------------------------------------------------------------------
+
+    def unique_name(self, table: str, key: Key, computed: str | None = None) -> str:
+        """A routing row's `msdyn_uniquename`: the one it has in the organisation (a unique
+        name is an identifier, never changed: a renamed workstream's routing rows keep the
+        one they were created with), else the one smsconf computes (`key`'s, by default)."""
+        kept = self.resolver.kept(table, key, "msdyn_uniquename")
+        return str(kept) if kept else computed or key[0]
 
     def add(
         self,
@@ -272,6 +289,7 @@ class Mapper:
         dist = ws.distribution
         contract_key = (ids.unique_name("msdyn_decisioncontract", key),)
         contract_id = self.resolver.id_of("msdyn_decisioncontract", contract_key)
+        contract_name = self.unique_name("msdyn_decisioncontract", contract_key)
         variables = [(cv.name, CONTRACT_TYPES[cv.type]) for cv in ws.advanced.context_variables]
         self.add(
             "msdyn_decisioncontract",
@@ -287,8 +305,8 @@ class Mapper:
                 )
             },
             columns={
-                "msdyn_name": contract_key[0],
-                "msdyn_uniquename": contract_key[0],
+                "msdyn_name": contract_name,
+                "msdyn_uniquename": contract_name,
                 "msdyn_contractdefinition": contract_xml(variables),
             },
             compare={"msdyn_contractdefinition": "xml"},
@@ -455,7 +473,11 @@ class Mapper:
             path,
             columns={
                 "msdyn_name": f"{ws.name} routing",
-                "msdyn_uniquename": ids.unique_name("msdyn_routingconfiguration", key),
+                "msdyn_uniquename": self.unique_name(
+                    "msdyn_routingconfiguration",
+                    config_key,
+                    ids.unique_name("msdyn_routingconfiguration", key),
+                ),
                 "msdyn_isactiveconfiguration": True,
             },
             links={"msdyn_liveworkstreamid": ws_row.id},
@@ -465,9 +487,10 @@ class Mapper:
         order = 0
         for i, ruleset in enumerate(routing.classification):
             order += 1
+            kept = self.rule_ids(ws, "classification", ruleset.name)
             rules = [
                 Rule(
-                    id=ids.rule_id(ws.name, ruleset.name, rule.name),
+                    id=kept.get(rule.name) or ids.rule_id(ws.name, ruleset.name, rule.name),
                     name=rule.name,
                     when=rule.when,
                     outputs=[(_output_path(k), v) for k, v in rule.set.items()],
@@ -491,8 +514,9 @@ class Mapper:
             output = self.resolver.lookup(
                 "contract", vocab.QUEUE_OUTPUT_CONTRACT, (*path, "route_to_queue")
             )
+            kept = self.rule_ids(ws, "route_to_queue", "Route to queue")
             rules = [
-                self.queue_rule(ws, rule, (*path, "route_to_queue", j))
+                self.queue_rule(ws, rule, (*path, "route_to_queue", j), kept.get(rule.name))
                 for j, rule in enumerate(routing.route_to_queue)
             ]
             self.ruleset(
@@ -508,9 +532,21 @@ class Mapper:
                 (*path, "route_to_queue"),
             )
 
-    def queue_rule(self, ws: Workstream, rule: QueueRule, path: Path_) -> Rule:
+    def rule_ids(self, ws: Workstream, step_type: str, name: str) -> dict[str, str]:
+        """The ids the rules of this ruleset have in the organisation, by rule name: a rule's
+        id is an identifier, kept (a renamed workstream's rules keep those of its old name)."""
+        key = (ids.unique_name("msdyn_decisionruleset", (ws.name, step_type, name)),)
+        text = self.resolver.kept("msdyn_decisionruleset", key, "msdyn_rulesetdefinition")
+        try:
+            return {rule.name: rule.id for rule in parse_ruleset(str(text))} if text else {}
+        except RulesetError:  # not a document smsconf reads: its rules get smsconf's ids
+            return {}
+
+    def queue_rule(
+        self, ws: Workstream, rule: QueueRule, path: Path_, kept: str | None = None
+    ) -> Rule:
         return Rule(
-            id=ids.rule_id(ws.name, "route_to_queue", rule.name),
+            id=kept or ids.rule_id(ws.name, "route_to_queue", rule.name),
             name=rule.name,
             when=rule.when,
             outputs=[],
@@ -548,7 +584,7 @@ class Mapper:
             fields={"msdyn_rulesetdefinition": FieldValue("", rule_names)},
             columns={
                 "msdyn_name": name,
-                "msdyn_uniquename": ruleset_key[0],
+                "msdyn_uniquename": self.unique_name("msdyn_decisionruleset", ruleset_key),
                 "msdyn_rulesetdefinition": definition,
                 "msdyn_rulesettype": vocab.RULESET_TYPE_DECLARATIVE,
                 "msdyn_authoringmode": vocab.AUTHORING_MODE_DECISION_LIST,
@@ -572,7 +608,7 @@ class Mapper:
             words=base,
             columns={
                 "msdyn_name": name,
-                "msdyn_uniquename": step_key[0],
+                "msdyn_uniquename": self.unique_name("msdyn_routingconfigurationstep", step_key),
                 "msdyn_steporder": order,
                 "msdyn_type": vocab.STEP_TYPE[step_type],
             },
@@ -601,6 +637,11 @@ def renames(config: Config) -> list[tuple[str, Key, Key]]:
             name = item.title if isinstance(item, QuickReply) else item.name
             if item.managed and item.renamed_from:
                 found.append((table, (item.renamed_from,), (name,)))
+    found += [
+        ("msdyn_liveworkstream", (ws.renamed_from,), (ws.name,))
+        for ws in config.workstreams
+        if ws.renamed_from
+    ]
     return found
 
 

@@ -393,8 +393,6 @@ class Exporter:
             )
             try:
                 provider = word("Account.provider", row)
-                if provider not in SECRET_FIELD:
-                    raise _Skip(f"provider {provider} is not configured by smsconf")
                 identifier, secret = SECRET_FIELD[provider]
                 # An ACS connection is exported by reference: the resource by the setting's
                 # name [inferred], its connection string as a variable, its numbers as found.

@@ -431,7 +431,12 @@ FIELDS: tuple[Field, ...] = (
     Field("OperatingHours.days", convert=REFUSED, doc=DEPRECATED),
     Field("OperatingHours.start", convert=REFUSED, doc=DEPRECATED),
     Field("OperatingHours.end", convert=REFUSED, doc=DEPRECATED),
-    Field("OperatingHours.timezone", convert=REFUSED, doc=DEPRECATED),
+    Field(
+        "OperatingHours.timezone",
+        convert=REFUSED,
+        doc=DEPRECATED + " Written as a word (Europe/London, GMT Standard Time) or the code "
+        "(85); platform/timezones.py maps a word to the code.",
+    ),
     Field("Queue.name", "queue", "name", path="name", doc="Unique queue name."),
     Field("Queue.managed", convert=ONLY),
     Field("Queue.renamed_from", convert=RENAMED),
@@ -503,6 +508,7 @@ FIELDS: tuple[Field, ...] = (
     ),
     # workstream
     Field("Workstream.name", WS, "msdyn_name", path="name", doc="Unique workstream name."),
+    Field("Workstream.renamed_from", convert=RENAMED),
     Field(
         "Workstream.fallback_queue",
         WS,

@@ -21,6 +21,9 @@ from smsconf.mapping.ids import Key
 from smsconf.mapping.keys import KEYS, Parent, guid_of
 from smsconf.mapping.tables import KIND_OF_TABLE, REFERENCE_TABLES
 from smsconf.platform import TABLES
+from smsconf.platform.vocabulary import STEP_TYPE
+
+STEP_TYPES = {value: name for name, value in STEP_TYPE.items()}
 
 if TYPE_CHECKING:  # the probe's answer, as data: the mapping never talks to the organisation
     from smsconf.dataverse.probe import OrganisationSchema
@@ -62,10 +65,68 @@ class LiveState:
     twins: dict[str, dict[Key, list[str]]] = field(default_factory=dict)
     """Table → normalised key → the ids of every row with it, where there are several."""
     _told: set[tuple[str, Key]] = field(default_factory=set, repr=False)
+    _by_name: dict[tuple[str, str], tuple[tuple[int, int], dict[str, list[str]]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def __post_init__(self) -> None:
         for table in KEYS:
             self._index(table)
+        self._routing_aliases()
+
+    def _routing_aliases(self) -> None:
+        """A workstream's routing rows (its contract, its routing steps and their rulesets) are
+        keyed by unique names smsconf builds from the workstream's name, and a unique name
+        never changes; so a renamed workstream's keep the ones of the name it was created
+        under. Found through the links instead (the workstream's contract, its routing
+        configuration's steps, each step's ruleset), they go by the keys of its name now, and
+        its rename is an update in place, with or without `renamed_from:` still written."""
+        contracts = self._by_id("msdyn_decisioncontract")
+        rulesets = self._by_id("msdyn_decisionruleset")
+        steps: dict[str | None, list[Row]] = {}
+        for step in self.rows.get("msdyn_routingconfigurationstep", []):
+            steps.setdefault(guid_of(step.get("_msdyn_routingconfigurationid_value")), []).append(
+                step
+            )
+        changed: set[str] = set()
+        for ws in self.rows.get("msdyn_liveworkstream", []):
+            key = self.key_of("msdyn_liveworkstream", ws)
+            if key is None:
+                continue
+            contract = contracts.get(guid_of(ws.get("_msdyn_routingcontractid_value")) or "")
+            changed |= self._go_by("msdyn_decisioncontract", contract, key)
+            config = self.row("msdyn_routingconfiguration", key)
+            if config is None:
+                continue
+            for step in steps.get(self.row_id("msdyn_routingconfiguration", config), []):
+                kind = STEP_TYPES.get(step.get("msdyn_type"))  # type: ignore[arg-type]
+                if kind is None or step.get("msdyn_name") is None:
+                    continue
+                base = (*key, kind, str(step["msdyn_name"]))
+                changed |= self._go_by("msdyn_routingconfigurationstep", step, base)
+                ruleset = rulesets.get(guid_of(step.get("_msdyn_rulesetid_value")) or "")
+                changed |= self._go_by("msdyn_decisionruleset", ruleset, base)
+        for table in changed:
+            self._index(table)
+
+    def _by_id(self, table: str) -> dict[str, Row]:
+        return {self.row_id(table, row): row for row in self.rows.get(table, [])}
+
+    def _go_by(self, table: str, row: Row | None, base: Key) -> set[str]:
+        """Let `row` go by the unique name smsconf builds from `base`, unless it already does
+        or another row has that name (then that row is the one)."""
+        if row is None:
+            return set()
+        key = (ids.unique_name(table, base),)
+        if self.key_of(table, row) == key or self.row(table, key) is not None:
+            return set()
+        self.aliases.setdefault(table, {})[self.row_id(table, row)] = key
+        return {table}
+
+    def kept(self, table: str, key: Key, column: str) -> object:
+        """What the organisation's row of this key holds in `column`; None without one."""
+        row = self.row(table, key)
+        return row.get(column) if row is not None else None
 
     def _index(self, table: str) -> None:
         index: dict[Key, Row] = {}
@@ -130,6 +191,7 @@ class LiveState:
         self.aliases.setdefault(table, {})[self.row_id(table, row)] = new
         for name in KEYS:  # in dependency order: children's keys are made of their parents'
             self._index(name)
+        self._routing_aliases()
         return True
 
     def row(self, table: str, key: Key) -> Row | None:
@@ -161,7 +223,7 @@ class LiveState:
         table, column = REFERENCE_TABLES[kind]
         wanted = fold(value)
         rows = self.rows.get(table, [])
-        found = [self.row_id(table, r) for r in rows if fold(str(r.get(column, ""))) == wanted]
+        found = list(self._folded(table, column, rows).get(wanted, ()))
         if len(found) > 1 and (table, (wanted,)) not in self._told:
             self._told.add((table, (wanted,)))
             self.problems.append(_twins_problem(kind, value, found, path))
@@ -180,6 +242,19 @@ class LiveState:
             )
         )
         return None
+
+    def _folded(self, table: str, column: str, rows: list[Row]) -> dict[str, list[str]]:
+        """Row ids by folded name, built once per table and column (a plan of 1,000
+        workstreams looks names up 8,000 times: scanning the rows each time was quadratic);
+        built again if the rows were added to since."""
+        cached = self._by_name.get((table, column))
+        if cached is not None and cached[0] == (id(rows), len(rows)):
+            return cached[1]
+        index: dict[str, list[str]] = {}
+        for row in rows:
+            index.setdefault(fold(str(row.get(column, ""))), []).append(self.row_id(table, row))
+        self._by_name[(table, column)] = ((id(rows), len(rows)), index)
+        return index
 
     def fingerprint(self, secret: SecretRef, path: Path_) -> str | None:
         try:

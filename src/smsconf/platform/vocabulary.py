@@ -132,6 +132,15 @@ INFERRED = (
     "queue.msdyn_isdefaultqueue is true on the out-of-the-box queues (Default messaging queue), "
     "which removed: never deletes",
     "text column MaxLength counts UTF-16 code units (an emoji counts 2), as SQL nvarchar does",
+    "creating an SMS workstream fires the plug-ins seen for voice workstreams: a routing contract "
+    "when the create gives none, a capacity link to the default messaging capacity profile "
+    "(unique name msdyn_default_messaging_profile assumed), the session and notification "
+    "templates, the record identification rule and default automated messages (the local "
+    "organisation plays the first two); smsconf leaves every child row of a managed workstream "
+    "it did not create",
+    "timezonecode values are the Microsoft Time Zone Index Values (85 GMT Standard Time) for "
+    "every zone of that table (platform/timezones.py; the org's timezonedefinitions would "
+    "settle it)",
     "a column not valid for update (IsValidForUpdate false) sent in an update is ignored, as one "
     "not valid for create is on create (sources settle create only; the local organisation "
     "ignores both, and smsconf sends neither: tests/mapping/test_fields_writable.py)",

@@ -293,9 +293,9 @@ class Differ:
         editor = self.live.editor(live)
         edited_by = self.live.name_of("bot", editor) if editor else None
         edited_on = str(live.get("modifiedon")) if editor and live.get("modifiedon") else None
-        renamed = self.live.row_id(row.table, live) in self.live.aliases.get(row.table, {})
+        renamed = self.renamed(row, live)
         reason = (
-            f"renamed from '{live.get(table.primary_name)}' (renamed_from)"
+            renamed
             if renamed
             else f"edited in the organisation by {edited_by}"
             + (f" on {edited_on}" if edited_on else "")
@@ -313,6 +313,22 @@ class Differ:
             edited_by=edited_by,
             edited_on=edited_on,
         )
+
+    def renamed(self, row: DesiredRow, live: Row) -> str | None:
+        """Why a row renamed by `renamed_from:` changes: its own rename, or its workstream's
+        (the channel, messages and routing of a renamed workstream follow its new name)."""
+        source = row.source
+        if len(source) > 1 and source[0] == "workstreams" and isinstance(source[1], int):
+            ws = self.config.workstreams[source[1]]
+            found = self.live.row("msdyn_liveworkstream", (ws.name,))
+            aliased = self.live.aliases.get("msdyn_liveworkstream", {})
+            if found and self.live.row_id("msdyn_liveworkstream", found) in aliased:
+                if row.table == "msdyn_liveworkstream":
+                    return f"renamed from '{found.get('msdyn_name')}' (renamed_from)"
+                return f"its workstream is renamed from '{found.get('msdyn_name')}' (renamed_from)"
+        if self.live.row_id(row.table, live) in self.live.aliases.get(row.table, {}):
+            return f"renamed from '{live.get(TABLES[row.table].primary_name)}' (renamed_from)"
+        return None
 
     def number_moves(self, row: DesiredRow, links: list[str]) -> list[str]:
         if row.table != "msdyn_ocsmschannelsetting" or "msdyn_phonenumberid" not in links:
@@ -511,6 +527,15 @@ class Differ:
             doomed[ident] = self.delete(table, row, label, "its parent is removed", cause)
             return True
         if parent is not None and (parent[0], normalise(parent[1])) in self.desired:
+            if key is None or self.live.row_id(table, row) != ids.row_id(
+                self.live.org_id, table, key
+            ):
+                # Not smsconf's (its id is not the deterministic one): the platform's plug-ins
+                # complete new workstreams (a default capacity link), or an admin added it.
+                self.result.unmanaged.append(
+                    Unmanaged(KIND_OF_TABLE[table], label, table, self.live.row_id(table, row))
+                )
+                return True
             doomed[ident] = self.delete(table, row, label, "no longer in the configuration")
             return True
         return False

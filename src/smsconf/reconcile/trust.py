@@ -5,15 +5,15 @@ refuse a pull request's `endpoint:` or `target:` before its secrets are (`requir
 the plan, so a reviewer sees every host and every secret reference the run used, and a host
 that is not a provider's or Microsoft's documented one stands out.
 
-A change of either is a risk flag (`compared`): the plan is compared with a base plan, the
-plan of the same environment made from the pull request's base branch (`plan --base-plan`,
-which the Action makes on every pull request). That is the previous trust list a reviewer
-needs: what the base branch, already reviewed and merged, sends where and reads. smsconf keeps
-no record of its own for it: Dataverse has no documented place for one (and inventing a table
-or column is not an option), and a record in the state directory lives on whichever machine
-last applied (a CI runner's is gone with its job), so it would not be there when a pull
-request is planned; a base-branch plan is what CI has, and it is made by the same workflow,
-against the same organisation, under the same allowances.
+A change of either is a risk flag (`compared`): the plan is compared with the pull request's
+base branch, its configuration (`plan --base-config PATH`, a checkout of the base commit, read
+offline by `configured`: what the Action passes on every pull request) or a saved plan of it
+(`plan --base-plan FILE`). That is the previous trust list a reviewer needs: what the base
+branch, already reviewed and merged, sends where and reads, under the same workflow's
+allowances. smsconf keeps no record of its own for it: Dataverse has no documented place for
+one (and inventing a table or column is not an option), and a record in the state directory
+lives on whichever machine last applied (a CI runner's is gone with its job), so it would not
+be there when a pull request is planned; the base branch is what CI has.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from smsconf.acs.arm import ENDPOINT_ENV, arm_base
 from smsconf.config.loader import Loaded
-from smsconf.config.secrets import SecretRef
+from smsconf.config.secrets import SecretRef, repository_root
 from smsconf.dataverse.auth import (
     ClientSecretCredential,
     WorkloadIdentityCredential,
@@ -183,25 +183,28 @@ def secret_uses(loaded: Loaded, target: Target) -> tuple[SecretUse, ...]:
 BEARER_TOKEN = "the organisation's bearer token"
 
 
-def account_uses(loaded: Loaded) -> tuple[SecretUse, ...]:
+def account_uses(loaded: Loaded, *, checkout: bool = False) -> tuple[SecretUse, ...]:
     """Each account's secret reference, where it is written (a file as written in the
-    repository, relative to the working directory when inside it, not the runner's path)."""
+    repository, relative to the working directory when inside it, not the runner's path; for
+    a `checkout` of another commit, relative to that checkout's root, as the working
+    directory of a job is its repository's)."""
     return tuple(
         SecretUse(
             f"account '{account.name}'",
-            _shown(account.secret),
+            _shown(account.secret, checkout=checkout),
             loaded.locate(("accounts", i, account.secret_name)) or "",
         )
         for i, account in enumerate(loaded.config.accounts)
     )
 
 
-def _shown(ref: SecretRef) -> str:
+def _shown(ref: SecretRef, *, checkout: bool = False) -> str:
     if ref.kind != "file":
         return ref.reference
     path = Path(ref.name)
-    if path.is_relative_to(Path.cwd()):
-        path = path.relative_to(Path.cwd())
+    within = repository_root(path.parent) if checkout else Path.cwd()
+    if path.is_relative_to(within):
+        path = path.relative_to(within)
     return SecretRef("file", str(path), ref.default).reference
 
 
@@ -220,7 +223,7 @@ def configured(loaded: Loaded, route: Route, fresh: Trust, *, providers: bool = 
     found = endpoints(loaded, route, providers=providers)
     hosts = tuple(TrustedHost(e.service, e.authority, policy.verdict(e), e.where) for e in found)
     token = tuple(s for s in fresh.secrets if s.used_for == BEARER_TOKEN)
-    return Trust(hosts=hosts, secrets=(*account_uses(loaded), *token))
+    return Trust(hosts=hosts, secrets=(*account_uses(loaded, checkout=True), *token))
 
 
 def compared(trust: Trust, base: Trust, git_commit: str | None, checksum: str | None) -> TrustBase:

@@ -43,7 +43,7 @@ from smsconf.twilio.errors import TwilioError, TwilioRejected
 from smsconf.twilio.numbers import (
     InboundLayer,
     NumberState,
-    inspect_number,
+    inspect_numbers,
     messaging_services,
     update_form,
     update_number,
@@ -125,12 +125,8 @@ async def _account(
     async with TwilioClient(client_account, transport=transport) as client:
         try:
             services = await messaging_services(client)
-            states = await asyncio.gather(
-                *(
-                    inspect_number(client, n.number, n.type == "short_code", services)
-                    for n in account.numbers
-                )
-            )
+            declared = [(n.number, n.type == "short_code") for n in account.numbers]
+            states = await inspect_numbers(client, declared, services)
         except TwilioError as exc:
             # Without its numbers the plan cannot say where their inbound SMS goes: the account
             # is not checkable, as a throttled credential check is (exit 4, nothing applied).

@@ -331,7 +331,12 @@ def of_plan(
     """The pictures of a plan: the organisation's rows before, the configuration after (only
     the workstreams the plan changes are read: a plan of 1,000 touching ten reads ten)."""
     changed = changed_workstreams(paths)
-    before, unreadable = from_live(rows, changed)
+    # A workstream renamed by `renamed_from:` is the same workstream: before, it is the
+    # organisation's under its old name.
+    renamed = {ws.renamed_from: ws.name for ws in config.workstreams if ws.renamed_from}
+    olds = {old for old, new in renamed.items() if new in changed}
+    before, unreadable = from_live(rows, changed | olds)
+    before = [replace(r, name=renamed[r.name]) if r.name in olds else r for r in before]
     return pictures(before, from_config(config, only=changed), changed, unreadable)
 
 

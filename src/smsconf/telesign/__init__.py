@@ -4,7 +4,7 @@ Independent of the configuration model: callers build a `account.TelesignAccount
 values back; nothing here prints, logs or raises with the API key. Import from the submodules:
 
 - `account`: `TelesignAccount`, `STANDARD_ENDPOINT`, `ENTERPRISE_ENDPOINT`; `secret`: `ApiKey`
-- `client`: `TelesignClient`, `RetryPolicy`, `TelesignResponse`; `errors`: the exceptions
+- `client`: `TelesignClient`, `TelesignTiming`, `TelesignResponse`; `errors`: the exceptions
 - `credentials`: `check_credentials`, `check_all`, `CredentialChecker`, `CredentialResult`
 - `numbers`: `lookup_sender_numbers`, `SenderNumber`, `NumberCheck`
 - `sending`: `send_test_sms`, `TestSmsResult` (one real test message)

@@ -1,4 +1,6 @@
-"""The signed HTTP conversation with Telesign: one request, retried within a deadline.
+"""The signed HTTP conversation with Telesign: one request, retried within a deadline by the
+shared retry core (`smsconf.http_client.with_retries`); what is Telesign's own is its timing
+(a timeout per attempt, a total deadline) and which failures its `decide` retries.
 
 Everything above this module (credential check, PhoneID, test SMS) only chooses a resource and
 reads the answer; signing, retries, timeouts and keeping the key out of logs live here.
@@ -7,6 +9,7 @@ reads the answer; signing, retries, timeouts and keeping the key out of logs liv
 import asyncio
 import json
 import logging
+import random
 import time
 import uuid
 from collections.abc import Mapping
@@ -15,18 +18,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception_type,
-    stop_after_attempt,
-    stop_before_delay,
-    wait_exponential,
-    wait_random,
-)
 
 from smsconf import hosts
-from smsconf.http_client import ClosingClient, provider_http
+from smsconf.http_client import NOT_SENT, ClosingClient, Deadline, provider_http, with_retries
 from smsconf.telesign import signing
 from smsconf.telesign.account import TelesignAccount
 from smsconf.telesign.errors import TelesignBadKey, TelesignTimeout, TelesignUnreachable
@@ -34,13 +28,13 @@ from smsconf.telesign.errors import TelesignBadKey, TelesignTimeout, TelesignUnr
 logger = logging.getLogger("smsconf.telesign")
 
 RETRY_STATUSES = frozenset({429, 503})
-# Transport failures where the request provably never reached Telesign: safe to retry a send.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
-    """How hard to try: attempts, exponential backoff, per-request timeout and a total deadline."""
+class TelesignTiming:
+    """How hard to try Telesign, as the shared retry core is told it: attempts, exponential
+    backoff with jitter, a timeout per attempt (an in-process transport has none of its own)
+    and a total deadline."""
 
     attempts: int = 4
     backoff: float = 0.5
@@ -110,10 +104,10 @@ class TelesignClient(ClosingClient):
         account: TelesignAccount,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
-        policy: RetryPolicy | None = None,
+        policy: TelesignTiming | None = None,
     ) -> None:
         self.account = account
-        self.policy = policy or RetryPolicy()
+        self.policy = policy or TelesignTiming()
         if transport is None:  # the network: the key signs only requests to a trusted host
             hosts.require(account.base_url, "telesign", f"account '{account.name}'")
         self._http = provider_http(
@@ -150,28 +144,42 @@ class TelesignClient(ClosingClient):
         retryable = (
             (_RetryableStatus, _AttemptTimedOut, httpx.TransportError)
             if idempotent
-            else (_RetryableStatus, *_NOT_SENT)
+            else (_RetryableStatus, *NOT_SENT)
         )
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.policy.attempts) | stop_before_delay(self.policy.deadline),
-            # Jitter as large as the first wait spreads the retries of concurrent checks.
-            wait=wait_exponential(multiplier=self.policy.backoff, max=self.policy.max_backoff)
-            + wait_random(0, self.policy.backoff),
-            retry=retry_if_exception_type(retryable),
-            before_sleep=self._log_retry,
-            reraise=True,
-        )
+        policy = self.policy
+        deadline = Deadline(policy.deadline)
         attempt = 0
 
         async def once() -> TelesignResponse:
             nonlocal attempt
             attempt += 1
+            deadline.remaining()  # the deadline counts from the first attempt
             return await self._send_once(method, resource, body, content_type, attempt)
+
+        def decide(tried: int, outcome: object) -> float | None:
+            if tried >= policy.attempts or not isinstance(outcome, retryable):
+                return None
+            # Jitter as large as the first wait spreads the retries of concurrent checks.
+            backoff = min(policy.backoff * 2 ** (tried - 1), policy.max_backoff)
+            return backoff + random.uniform(0, policy.backoff)
+
+        def announce(tried: int, delay: float, outcome: object) -> None:
+            reason = (
+                str(outcome) if isinstance(outcome, _RetryableStatus) else type(outcome).__name__
+            )
+            logger.info(
+                "telesign retry %d for customer %s after %s",
+                tried,
+                self.account.customer_id,
+                reason,
+            )
 
         where = f"{self.account.base_url} for customer {self.account.customer_id}"
         try:
             async with asyncio.timeout(self.policy.deadline):
-                return await retrying(once)
+                return await with_retries(
+                    once, decide, sleep=asyncio.sleep, deadline=deadline, announce=announce
+                )
         except _RetryableStatus as spent:
             return spent.response
         except (TimeoutError, _AttemptTimedOut, httpx.TimeoutException) as exc:
@@ -232,16 +240,6 @@ class TelesignClient(ClosingClient):
             "x-ts-auth-method": signing.HMAC_SHA256,
             "x-ts-nonce": nonce,
         }
-
-    def _log_retry(self, state: RetryCallState) -> None:
-        failure = state.outcome.exception() if state.outcome else None
-        reason = str(failure) if isinstance(failure, _RetryableStatus) else type(failure).__name__
-        logger.info(
-            "telesign retry %d for customer %s after %s",
-            state.attempt_number,
-            self.account.customer_id,
-            reason,
-        )
 
 
 def _encode(

@@ -14,7 +14,7 @@ from enum import StrEnum
 import httpx
 
 from smsconf.telesign.account import TelesignAccount
-from smsconf.telesign.client import RetryPolicy, TelesignClient, TelesignResponse
+from smsconf.telesign.client import TelesignClient, TelesignResponse, TelesignTiming
 from smsconf.telesign.errors import TelesignBadKey, TelesignTimeout, TelesignUnreachable
 
 PROBE_RESOURCE = "/v1/messaging/" + "0" * 32
@@ -130,7 +130,7 @@ class CredentialChecker:
         *,
         concurrency: int = 8,
         transport: httpx.AsyncBaseTransport | None = None,
-        policy: RetryPolicy | None = None,
+        policy: TelesignTiming | None = None,
     ) -> None:
         self._semaphore = asyncio.Semaphore(concurrency)
         self._transport = transport
@@ -182,7 +182,7 @@ async def check_credentials(
     account: TelesignAccount,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
-    policy: RetryPolicy | None = None,
+    policy: TelesignTiming | None = None,
 ) -> CredentialResult:
     """Check one account with one cheap signed request; no message is sent."""
     return await CredentialChecker(transport=transport, policy=policy).check(account)
@@ -193,7 +193,7 @@ async def check_all(
     *,
     concurrency: int = 8,
     transport: httpx.AsyncBaseTransport | None = None,
-    policy: RetryPolicy | None = None,
+    policy: TelesignTiming | None = None,
 ) -> list[CredentialResult]:
     """Check every account concurrently (at most `concurrency` at once), each identity once."""
     checker = CredentialChecker(concurrency=concurrency, transport=transport, policy=policy)

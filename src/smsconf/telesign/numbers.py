@@ -13,7 +13,7 @@ from typing import Any, Literal
 import httpx
 
 from smsconf.telesign.account import TelesignAccount
-from smsconf.telesign.client import RetryPolicy, TelesignClient
+from smsconf.telesign.client import TelesignClient, TelesignTiming
 from smsconf.telesign.errors import TelesignError
 
 NumberKind = Literal["geo", "short_code", "toll_free"]
@@ -102,7 +102,7 @@ async def lookup_sender_numbers(
     *,
     concurrency: int = 4,
     transport: httpx.AsyncBaseTransport | None = None,
-    policy: RetryPolicy | None = None,
+    policy: TelesignTiming | None = None,
 ) -> list[NumberCheck]:
     """One PhoneID lookup per geo/toll-free number (billed), results in input order."""
     semaphore = asyncio.Semaphore(concurrency)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import httpx
 
 from smsconf.telesign.account import TelesignAccount
-from smsconf.telesign.client import RetryPolicy, TelesignClient, TelesignResponse
+from smsconf.telesign.client import TelesignClient, TelesignResponse, TelesignTiming
 from smsconf.telesign.errors import TelesignRejected, TelesignTimeout
 
 # Intermediate SMS states (§5.2); every other code is final.
@@ -60,7 +60,7 @@ async def send_test_sms(
     deadline: float = 120.0,
     poll_interval: float = 2.0,
     transport: httpx.AsyncBaseTransport | None = None,
-    policy: RetryPolicy | None = None,
+    policy: TelesignTiming | None = None,
 ) -> TestSmsResult:
     """Send `text` to `to_number` with `sender_id=from_number`, then poll until final or deadline.
 

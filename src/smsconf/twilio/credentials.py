@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from smsconf.dataverse.retry import RetryPolicy
+from smsconf.http_client import RetryPolicy
 from smsconf.twilio.account import TwilioAccount
 from smsconf.twilio.client import TwilioClient
 from smsconf.twilio.errors import TwilioUnreachable

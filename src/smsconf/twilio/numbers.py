@@ -8,11 +8,15 @@ go to (§3.3). Three layers can decide that URL:
 3. the number's own `sms_url`.
 
 Reading the services costs one request plus one per service, once per account, since a number
-says nothing of the services it belongs to.
+says nothing of the services it belongs to. The numbers themselves are looked up one request
+each (`PhoneNumber=` filter) while an account declares few; beyond `LIST_FROM` the account's
+whole list is read instead, `PageSize=1000` a page (Twilio's page size is at most 1,000), so a
+plan of 500 numbers costs one request, not 500.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -102,6 +106,47 @@ async def messaging_services(client: TwilioClient) -> dict[str, Service]:
     return found
 
 
+LIST_FROM = 20
+"""Declared long codes of one account from which its whole number list is read at once."""
+PAGE_SIZE = 1000
+
+
+async def inspect_numbers(
+    client: TwilioClient, declared: list[tuple[str, bool]], services: Mapping[str, Service]
+) -> list[NumberState]:
+    """The state of each declared number (`(digits, short_code)`), in order: one look-up per
+    number, or for many long codes the account's whole list read once (page by page)."""
+    long_codes = [digits for digits, short in declared if not short]
+    if len(long_codes) < LIST_FROM:
+        return list(
+            await asyncio.gather(
+                *(inspect_number(client, d, short, services) for d, short in declared)
+            )
+        )
+    listed: dict[str, Mapping[str, Any]] = {}
+    url: str | None = client.account_path("/IncomingPhoneNumbers.json")
+    params: dict[str, str] = {"PageSize": str(PAGE_SIZE)}
+    while url:
+        page = await _ok(client, url, "the numbers", **params)
+        for item in page.get("incoming_phone_numbers", ()):
+            listed[str(item.get("phone_number"))] = item
+        following = page.get("next_page_uri")
+        url = f"{client.account.api_base}{following}" if following else None
+        params = {}
+    states = []
+    for digits, short in declared:
+        if short:
+            states.append(await inspect_number(client, digits, short, services))
+            continue
+        item = listed.get(e164(digits, short_code=False))
+        states.append(
+            NumberState(digits, False)
+            if item is None
+            else await _state(client, digits, False, item, services)
+        )
+    return states
+
+
 async def inspect_number(
     client: TwilioClient, digits: str, short_code: bool, services: Mapping[str, Service]
 ) -> NumberState:
@@ -124,7 +169,17 @@ async def inspect_number(
         ]
     if not items:
         return NumberState(digits, short_code)
-    item = items[0]
+    return await _state(client, digits, short_code, items[0], services)
+
+
+async def _state(
+    client: TwilioClient,
+    digits: str,
+    short_code: bool,
+    item: Mapping[str, Any],
+    services: Mapping[str, Service],
+) -> NumberState:
+    """A listed number's state; an attached application's URL is read (one request)."""
     capabilities = item.get("capabilities") or {}
     app_sid = str(item.get("sms_application_sid") or "")
     app_url = None

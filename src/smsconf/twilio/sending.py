@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from smsconf.dataverse.retry import RetryPolicy
+from smsconf.http_client import RetryPolicy
 from smsconf.twilio.account import TwilioAccount, e164
 from smsconf.twilio.client import TwilioClient, TwilioResponse
 

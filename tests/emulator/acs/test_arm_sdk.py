@@ -27,6 +27,7 @@ from azure.mgmt.eventgrid import EventGridManagementClient
 from azure.mgmt.eventgrid.models import (
     EventSubscription,
     EventSubscriptionFilter,
+    EventSubscriptionUpdateParameters,
     SystemTopic,
     WebHookEventSubscriptionDestination,
 )
@@ -162,6 +163,17 @@ def test_system_topic_and_entra_webhook_subscription(
     )
     assert [s.name for s in subs.list_by_system_topic(DEMO_RESOURCE_GROUP, TOPIC)] == [SUBSCRIPTION]
 
+    updated = subs.begin_update(
+        DEMO_RESOURCE_GROUP,
+        TOPIC,
+        SUBSCRIPTION,
+        EventSubscriptionUpdateParameters(labels=["smsconf"]),
+        polling_interval=0,
+    ).result()
+    assert updated.labels == ["smsconf"]
+    assert updated.filter.included_event_types == [SMS_RECEIVED, SMS_DELIVERY_REPORT]
+    assert subs.get_full_url(DEMO_RESOURCE_GROUP, TOPIC, SUBSCRIPTION).endpoint_url == ENDPOINT
+
     subs.begin_delete(DEMO_RESOURCE_GROUP, TOPIC, SUBSCRIPTION, polling_interval=0).result()
     assert list(subs.list_by_system_topic(DEMO_RESOURCE_GROUP, TOPIC)) == []
     with pytest.raises(ResourceNotFoundError) as caught:
@@ -244,6 +256,13 @@ def test_the_validation_handshake_decides_the_operation(
             )
             if answer == "echo":
                 assert poller.result().provisioning_state == "Succeeded"
+                client.system_topic_event_subscriptions.begin_update(  # same endpoint: none
+                    DEMO_RESOURCE_GROUP,
+                    TOPIC,
+                    SUBSCRIPTION,
+                    EventSubscriptionUpdateParameters(labels=["x"]),
+                    polling_interval=0,
+                ).result()
             else:
                 with pytest.raises(HttpResponseError) as caught:
                     poller.result()

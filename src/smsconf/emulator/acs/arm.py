@@ -427,7 +427,9 @@ class Arm:
         problem = _check_subscription(properties)
         if problem is not None:
             return _invalid(problem)
-        failure = await self._validate(topic, properties)
+        failure = None
+        if existing is None or _endpoint(existing.properties) != _endpoint(properties):
+            failure = await self._validate(topic, properties)  # on a new or moved endpoint
         if failure is None:
             if existing is None:
                 existing = EventSubscription(
@@ -617,6 +619,11 @@ def _url_problem(url: object) -> str | None:
     if not parsed.host or any(c.isspace() for c in url):
         return "The endpoint URL has no host, or has spaces in it."
     return None
+
+
+def _endpoint(properties: dict[str, Any]) -> object:
+    destination = properties.get("destination") or {}
+    return (destination.get("properties") or {}).get("endpointUrl")
 
 
 def _base_url(url: str) -> str:

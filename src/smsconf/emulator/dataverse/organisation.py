@@ -50,6 +50,9 @@ class Organisation:
 
     version: str = CURRENT_VERSION
     absent: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    plugins: bool = True
+    """Whether the platform's plug-ins complete new workstreams (`plugins.py`), as on a real
+    organisation; off only to look at rows exactly as a client wrote them."""
 
     @classmethod
     def older(cls, keeping: Mapping[str, frozenset[str]] | None = None) -> Organisation:
@@ -60,12 +63,18 @@ class Organisation:
         return cls(OLDER_VERSION, {t: c for t, c in absent.items() if c})
 
     @classmethod
+    def without_plugins(cls) -> Organisation:
+        """A current organisation whose creates run no platform plug-in."""
+        return cls(plugins=False)
+
+    @classmethod
     def opened(cls, store: Store, chosen: Organisation | None) -> Organisation:
         """The organisation a database holds; `chosen` is recorded if given (a new org)."""
         if chosen is not None:
             payload = {
                 "version": chosen.version,
                 "absent": {t: sorted(c) for t, c in chosen.absent.items()},
+                "plugins": chosen.plugins,
             }
             store.set_meta(_META_KEY, json.dumps(payload, sort_keys=True))
             return chosen
@@ -73,7 +82,8 @@ class Organisation:
         if saved is None:
             return cls()
         data = json.loads(saved)
-        return cls(data["version"], {t: frozenset(c) for t, c in data["absent"].items()})
+        absent = {t: frozenset(c) for t, c in data["absent"].items()}
+        return cls(data["version"], absent, bool(data.get("plugins", True)))
 
     def lacks(self, table: str, column: str) -> bool:
         return column in self.absent.get(table, ())

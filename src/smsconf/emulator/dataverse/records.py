@@ -11,7 +11,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from smsconf.emulator.dataverse import supplement
+from smsconf.emulator.dataverse import plugins, supplement
 from smsconf.emulator.dataverse.errors import (
     QUERY_ERROR,
     DataverseError,
@@ -38,10 +38,14 @@ def now() -> str:
 class Records:
     """Row-level operations on a store, acting as one calling user, over one schema."""
 
-    def __init__(self, store: Store, user_id: str, schema: Schema) -> None:
+    def __init__(
+        self, store: Store, user_id: str, schema: Schema, *, plugins: bool = False
+    ) -> None:
         self.store = store
         self.user_id = user_id
         self.schema = schema
+        self.plugins = plugins
+        """Whether the platform's plug-ins run on create (`plugins.py`)."""
 
     def entity_set(self, name: str) -> Table:
         """The table of an entity set, or the service's 404 for an unknown segment."""
@@ -147,7 +151,16 @@ class Records:
         supplement.derive(table.logical_name, row)
         self._check_alternate_keys(table, row)
         self.store.put(table.logical_name, row_id, row)
+        if self.plugins and table.logical_name == plugins.WORKSTREAM:
+            plugins.workstream_created(row, self._create, self._update, self.store.find)
+            return self.store.get(table.logical_name, row_id) or row
         return row
+
+    def _create(self, table: str, changes: Row) -> Row:
+        return self.create(self.schema.tables[table], changes)
+
+    def _update(self, table: str, row: Row, changes: Row) -> Row:
+        return self.update(self.schema.tables[table], row, changes)
 
     def create_at(self, table: Table, key: str | dict[str, Any], changes: Row) -> Row:
         """The create half of an upsert: the row gets the URL's id, or its alternate-key values."""

@@ -104,7 +104,7 @@ class Service:
         self.identity = identity
         self.organisation = organisation
         self.schema = schema
-        self.records = Records(store, identity.user_id, schema)
+        self.records = Records(store, identity.user_id, schema, plugins=organisation.plugins)
         self._fetch = Fetch(schema.tables, store.get)
 
     def handle(self, call: Call, content_ids: ContentIds | None = None) -> Reply:
