@@ -469,7 +469,7 @@ async def _topic(arm: az.ArmClient, change: Change) -> tuple[Status, str]:
 def arm_access(target: Target) -> az.ArmAccess:
     """How the target reaches ARM: the local organisation's in-process emulator, or Azure with
     the environment's credential (none: the wiring is not checked)."""
-    base = target.arm_endpoint or az.ARM
+    base = target.arm_endpoint or az.arm_base()
     transport = target.arm_transport
     if transport is not None:
         return az.ArmAccess(StaticToken("local"), "the local organisation", base, transport)
