@@ -262,7 +262,7 @@ async def _account(
         return found
     async with AcsClient(connection, transport, name=account.name) as client:
         try:
-            answers = await asyncio.gather(*(client.get_number(n.number) for n in account.numbers))
+            answers = await _numbers(client, account)
         except AcsError as exc:
             found.notes.append(
                 Note("warning", f"account '{account.name}'", f"numbers not checked: {exc}")
@@ -282,6 +282,20 @@ async def _account(
             found.unsafe.append(f"{subject}: {check.detail}")
         found.notes += [Note("warning", subject, text) for text in check.warnings]
     return found
+
+
+async def _numbers(client: AcsClient, account: Account) -> list[Mapping[str, Any] | None]:
+    """What the resource says of each configured number: one read per phone number, one
+    listing for all the short codes (when there is one)."""
+    short = [n for n in account.numbers if n.type == "short_code"]
+    codes: dict[str, Mapping[str, Any]] = {}
+    if short:
+        codes = {str(c.get("number")): c for c in await client.list_short_codes()}
+    phones = [n for n in account.numbers if n.type != "short_code"]
+    answers = iter(await asyncio.gather(*(client.get_number(n.number) for n in phones)))
+    return [
+        codes.get(n.number) if n.type == "short_code" else next(answers) for n in account.numbers
+    ]
 
 
 async def check_acs(
