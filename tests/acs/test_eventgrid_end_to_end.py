@@ -250,3 +250,13 @@ def test_an_arm_endpoint_the_workflow_names_is_held_to_the_host_policy(ws: Works
     assert refused.exit_code == ExitCode.UNTRUSTED_HOST, refused.output
     assert "SMSCONF_ARM_ENDPOINT: error: arm host 127.0.0.1:9 is not trusted" in refused.output
     assert "no secret was read" in refused.output
+
+
+def test_callback_urls_says_an_acs_resource_without_resource_id_was_not_checked(
+    ws: Workspace,
+) -> None:
+    acs_workspace(ws, "checked")
+    ws.edit(f"    resource_id: {DEMO_RESOURCE.id}\n", "")
+    urls = ws.smsconf("callback-urls", "examples/")
+    assert urls.exit_code == ExitCode.OK, urls.output
+    assert "ACS 'contoso-acs' Event Grid: not checked: resource_id is not set" in urls.output
