@@ -25,8 +25,7 @@ import httpx
 from smsconf import hosts
 from smsconf.acs.connection import ConnectionString
 from smsconf.acs.signing import HmacAuth, rfc1123
-from smsconf.dataverse.retry import RetryPolicy
-from smsconf.http_client import RetryingClient, json_body, provider_http
+from smsconf.http_client import RetryingClient, RetryPolicy, json_body, provider_http
 from smsconf.platform.hosts import documented as is_documented
 from smsconf.redact import register
 

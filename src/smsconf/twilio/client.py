@@ -17,8 +17,7 @@ from typing import Any
 
 import httpx
 
-from smsconf.dataverse.retry import RetryPolicy
-from smsconf.http_client import RetryingClient, json_body, provider_http
+from smsconf.http_client import RetryingClient, RetryPolicy, json_body, provider_http
 from smsconf.redact import register
 from smsconf.twilio.account import TwilioAccount, require_trusted
 from smsconf.twilio.errors import TwilioRejected, TwilioUnreachable
