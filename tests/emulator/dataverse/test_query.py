@@ -76,6 +76,26 @@ async def test_select_unknown_column_is_400(client: httpx.AsyncClient) -> None:
     )
 
 
+async def test_select_of_a_column_not_valid_for_read_is_refused(
+    client: httpx.AsyncClient, sample: str
+) -> None:
+    """IsValidForRead false (SupportingSolutionId on Microsoft's pages): the service's words,
+    as Rnwood.Dataverse.Data.PowerShell issue #1396 quotes them; without `$select` the column
+    is simply not returned."""
+    response = await client.get(NUMBERS, params={"$select": "msdyn_name,supportingsolutionid"})
+    assert error_of(response) == (
+        400,
+        "0x80041a08",
+        "Retrieve can only return columns that are valid for read. "
+        "Column : supportingsolutionid. Entity : msdyn_ocphonenumber",
+    )
+    one = await client.get(f"{NUMBERS}({sample})", params={"$select": "supportingsolutionid"})
+    assert one.status_code == 400
+    every = (await client.get(NUMBERS)).json()["value"]
+    assert every and all("supportingsolutionid" not in row for row in every)
+    assert all("msdyn_name" in row for row in every)
+
+
 async def test_select_lookup_needs_value_form(client: httpx.AsyncClient) -> None:
     ok = await client.get(
         NUMBERS, params={"$select": "_msdyn_occommunicationprovidersettingid_value"}
