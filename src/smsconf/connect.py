@@ -116,7 +116,9 @@ async def _local(
             if fresh:
                 await seed_demo_rows(client)
             twilio_url, twilio_transport = local_twilio(httpx.ASGITransport(app=app), home=home)
-            acs_url, acs_transport, arm_url, arm_transport = local_acs(home=home)
+            acs_url, acs_transport, arm_url, arm_transport = local_acs(
+                httpx.ASGITransport(app=app), home=home
+            )
             yield Target(
                 LOCAL,
                 LOCAL_URL,
@@ -164,18 +166,21 @@ def local_twilio(
 
 
 def local_acs(
-    *, home: Path | None = None
+    organisation: httpx.AsyncBaseTransport | None = None, *, home: Path | None = None
 ) -> tuple[str, httpx.AsyncBaseTransport, str, httpx.AsyncBaseTransport]:
     """The local organisation's ACS: (data-plane URL, transport, ARM URL, transport), one
     in-process emulator of the demo resource answering both, its Event Grid objects kept
-    beside the local org (so a re-plan sees the subscription apply created)."""
+    beside the local org (so a re-plan sees the subscription apply created). The events its
+    Event Grid delivers (`/_emulator/inbound`) go to `organisation` when given, else nowhere:
+    never onto the network."""
     from smsconf.emulator.acs import create_app as acs_app
     from smsconf.emulator.acs import demo_resource
 
     home = home if home is not None else state_dir()
     home.mkdir(parents=True, exist_ok=True)
     resource = demo_resource(host=httpx.URL(LOCAL_ACS_URL).host)
-    app = acs_app([resource], state_file=home / LOCAL_ACS_STATE)
+    nowhere = httpx.MockTransport(lambda request: httpx.Response(502))
+    app = acs_app([resource], state_file=home / LOCAL_ACS_STATE, delivery=organisation or nowhere)
     transport = httpx.ASGITransport(app=app)
     return LOCAL_ACS_URL, transport, LOCAL_ARM_URL, transport
 

@@ -21,6 +21,7 @@ from smsconf.emulator.acs import (
     DEMO_NOT_SYNCED,
     DEMO_OUTBOUND_ONLY,
     DEMO_RESOURCE,
+    DEMO_SHORT_CODE,
     DEMO_TWO_WAY,
 )
 from smsconf.exitcodes import ExitCode
@@ -210,3 +211,22 @@ def test_no_byte_of_the_connection_string_in_outputs_plan_files_or_journal(
     exported = (tmp_path / "out" / "smsconf.yaml").read_text(encoding="utf-8")
     assert "connection_string: ${env:CONTOSO_ACS_CONNECTION_STRING}" in exported
     assert f"number: '{DEMO_TWO_WAY}'" in exported
+
+
+def test_a_short_code_is_found_through_the_short_codes_api(ws: Workspace) -> None:
+    acs_workspace(ws)
+    ws.edit(
+        "        type: toll_free\n",
+        f'        type: toll_free\n      - number: "{DEMO_SHORT_CODE}"\n        type: short_code\n'
+        '      - number: "55199"\n        type: short_code\n',
+    )
+    result = ws.plan("--format", "json")
+    assert result.exit_code == ExitCode.UNSAFE_PLAN, result.output  # a number ACS lacks
+    plan = json.loads(result.stdout)
+    verdicts = {c["number"]: c["verdict"] for c in plan["number_checks"]}
+    assert verdicts == {
+        DEMO_TWO_WAY: "consistent",
+        DEMO_SHORT_CODE: "consistent",
+        "55199": "not_in_resource",
+    }
+    assert [u for u in plan["unsafe"] if "55199" in u and "GET /shortCodes" in u]

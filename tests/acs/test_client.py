@@ -20,6 +20,7 @@ from smsconf.acs.numbers import judge
 from smsconf.cli import main
 from smsconf.emulator.acs import (
     DEMO_ACCESS_KEY,
+    DEMO_SHORT_CODE,
     DEMO_TWO_WAY,
     PhoneNumber,
     create_app,
@@ -71,6 +72,15 @@ def test_numbers_are_read_one_by_one_and_listed_across_pages() -> None:
     assert sorted(n["phoneNumber"] for n in listed) == sorted(n.phone_number for n in many)
 
 
+def test_short_codes_are_listed() -> None:
+    async def read() -> list[Any]:
+        async with AcsClient(GOOD, transport()) as client:
+            return await client.list_short_codes()
+
+    (code,) = run(read())
+    assert (code["number"], code["countryCode"]) == (DEMO_SHORT_CODE, "US")
+
+
 def test_a_next_link_to_another_host_is_refused() -> None:
     async def page(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json={"phoneNumbers": [], "nextLink": "https://evil.test/x"})
@@ -101,7 +111,8 @@ def test_an_untrusted_endpoint_is_refused_before_any_request_without_showing_it(
         ("toll_free", {"capabilities": {"sms": "inbound"}}, "inbound_only", "error"),
         ("toll_free", {"capabilities": {"sms": "none"}}, "no_sms", "error"),
         ("toll_free", None, "not_in_resource", "error"),
-        ("short_code", None, "not_checked", "ok"),
+        ("short_code", None, "not_in_resource", "error"),
+        ("short_code", {"number": "55100"}, "consistent", "ok"),
     ],
 )
 def test_number_verdicts(kind: str, answer: Any, verdict: str, level: str) -> None:

@@ -239,3 +239,24 @@ def test_migrate_telesign_to_acs_applies_and_replans_to_zero(ws: Workspace) -> N
     (number,) = ws.rows("msdyn_ocphonenumber", msdyn_phonenumber="+18005550100")
     assert channel["_msdyn_phonenumberid_value"] == number["msdyn_ocphonenumberid"]
     assert not channel["msdyn_enablefileattachmentforcustomers"]
+
+
+def test_an_arm_endpoint_the_workflow_names_is_held_to_the_host_policy(ws: Workspace) -> None:
+    """SMSCONF_ARM_ENDPOINT (a sovereign cloud, a served emulator) is the workflow's, and like
+    every host it must be documented or allowed before any secret is read."""
+    acs_workspace(ws, "checked")
+    env = {"SMSCONF_ARM_ENDPOINT": "http://127.0.0.1:9", "SMSCONF_ARM_TOKEN": "an-arm-token-x"}
+    refused = ws.smsconf("plan", "examples/", "--target", "http://127.0.0.1:8", env=env)
+    assert refused.exit_code == ExitCode.UNTRUSTED_HOST, refused.output
+    assert "SMSCONF_ARM_ENDPOINT: error: arm host 127.0.0.1:9 is not trusted" in refused.output
+    assert "no secret was read" in refused.output
+
+
+def test_callback_urls_says_an_acs_resource_without_resource_id_was_not_checked(
+    ws: Workspace,
+) -> None:
+    acs_workspace(ws, "checked")
+    ws.edit(f"    resource_id: {DEMO_RESOURCE.id}\n", "")
+    urls = ws.smsconf("callback-urls", "examples/")
+    assert urls.exit_code == ExitCode.OK, urls.output
+    assert "ACS 'contoso-acs' Event Grid: not checked: resource_id is not set" in urls.output

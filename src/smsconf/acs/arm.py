@@ -47,6 +47,9 @@ COMMUNICATION_API_VERSION = "2025-09-01"
 ACS_TOPIC_TYPE = "Microsoft.Communication.CommunicationServices"
 TOKEN_ENV = "SMSCONF_ARM_TOKEN"
 """A static bearer token for ARM (an emulator's, or one from `az account get-access-token`)."""
+ENDPOINT_ENV = "SMSCONF_ARM_ENDPOINT"
+"""Another ARM base URL (a sovereign cloud's, an emulator's): the workflow's to set, never the
+configuration's, and held to the host policy like every other host."""
 REQUEST_TIMEOUT = 30.0
 TERMINAL = frozenset({"succeeded", "failed", "canceled"})
 LRO_POLLS = 60
@@ -86,6 +89,13 @@ def arm_credential(
     except CredentialError as exc:
         return None, str(exc)
     return credential, credential.source
+
+
+def arm_base(environ: Mapping[str, str] | None = None) -> str:
+    """The ARM base URL: `SMSCONF_ARM_ENDPOINT` when the workflow sets it, else the public
+    cloud's (azure-mgmt-eventgrid's default)."""
+    env = os.environ if environ is None else environ
+    return (env.get(ENDPOINT_ENV) or ARM).rstrip("/")
 
 
 def parse_id(resource_id: str) -> dict[str, str]:

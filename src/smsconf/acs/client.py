@@ -33,6 +33,8 @@ from smsconf.redact import register
 logger = logging.getLogger("smsconf.acs")
 PHONE_NUMBERS_API = "2025-06-01"
 """azure-communication-phonenumbers 1.4.0's default (§4.3)."""
+SHORT_CODES_API = "2021-10-25-preview"
+"""The only ShortCodes API version (a preview; no SDK has a client for it, §4.4)."""
 SMS_API = "2021-03-07"
 """azure-communication-sms 1.1.0's pinned version (§4.5)."""
 REQUEST_TIMEOUT = 15.0
@@ -171,25 +173,27 @@ class AcsClient(RetryingClient):
 
     async def list_numbers(self) -> list[Mapping[str, Any]]:
         """Every purchased number of the resource, following `nextLink` (relative or not)."""
-        numbers: list[Mapping[str, Any]] = []
-        url: str | None = self.endpoint + "/phoneNumbers"
-        params: Mapping[str, str] | None = {
-            "skip": "0",
-            "top": str(PAGE),
-            "api-version": PHONE_NUMBERS_API,
-        }
+        return await self._all("/phoneNumbers", "phoneNumbers", PHONE_NUMBERS_API)
+
+    async def list_short_codes(self) -> list[Mapping[str, Any]]:
+        """The resource's short codes (`number`, `numberType`, `countryCode`; §4.4)."""
+        return await self._all("/shortCodes", "shortCodes", SHORT_CODES_API)
+
+    async def _all(self, path: str, key: str, version: str) -> list[Mapping[str, Any]]:
+        items: list[Mapping[str, Any]] = []
+        url = self.endpoint + path
+        params: Mapping[str, str] | None = {"skip": "0", "top": str(PAGE), "api-version": version}
         for _ in range(MAX_PAGES):
-            assert url is not None
             response = await self._send("GET", url, params=params)
             if not response.ok:
-                raise self.rejected(response, "listing the resource's numbers")
-            page = response.body.get("phoneNumbers")
-            numbers += [n for n in page if isinstance(n, Mapping)] if isinstance(page, list) else []
+                raise self.rejected(response, f"listing the resource's {key}")
+            page = response.body.get(key)
+            items += [n for n in page if isinstance(n, Mapping)] if isinstance(page, list) else []
             link = response.body.get("nextLink")
             if not isinstance(link, str) or not link:
-                return numbers
+                break
             url, params = self._same_host(link), None
-        return numbers
+        return items
 
     def _same_host(self, link: str) -> str:
         """A `nextLink` on this resource: relative ones are resolved, another host refused (the

@@ -5,7 +5,8 @@ needs the number to send (`outbound`: the admin center's "Send SMS") and, for co
 to receive (`inbound+outbound`: "Send and receive SMS"); a number that only sends is a channel
 whose customers' replies never arrive. The type and country are held to the admin center's
 table of supported destinations (D-ACS), which decides what Dynamics 365 supports, not what
-ACS sells. Short codes are not in the Phone Numbers API (§4.4): they are reported unchecked.
+ACS sells. Short codes are not in the Phone Numbers API: the preview ShortCodes API lists them
+(§4.4), which says whether the resource has one, not its SMS direction.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ NO_REPLIES = (
 class NumberCheck:
     number: str
     verdict: str
-    """consistent, outbound_only, not_in_resource, no_sms, inbound_only or not_checked."""
+    """consistent, outbound_only, not_in_resource, no_sms or inbound_only."""
     level: Level
     detail: str
     warnings: tuple[str, ...] = ()
@@ -50,13 +51,7 @@ def judge(number: str, kind: str, found: Mapping[str, Any] | None) -> NumberChec
     """The verdict on configured `number` of type `kind` from the resource's answer (None: the
     resource has no such number)."""
     if kind == "short_code":
-        return NumberCheck(
-            number,
-            "not_checked",
-            "ok",
-            "short codes are not in the Phone Numbers API (the ShortCodes API is a preview); "
-            "check it in the Azure portal",
-        )
+        return _short_code(number, found)
     if found is None:
         return NumberCheck(
             number,
@@ -83,6 +78,30 @@ def judge(number: str, kind: str, found: Mapping[str, Any] | None) -> NumberChec
         "receive SMS (admin center: Phone numbers, Edit)",
         warnings,
     )
+
+
+def _short_code(number: str, found: Mapping[str, Any] | None) -> NumberCheck:
+    """A short code as the (preview) ShortCodes API lists it: there, or not. Its SMS
+    direction is not in the listing."""
+    if found is None:
+        return NumberCheck(
+            number,
+            "not_in_resource",
+            "error",
+            "the ACS resource has no such short code (GET /shortCodes): apply for it in the "
+            "Azure portal, then run Sync from Azure in the admin center",
+        )
+    country = str(found.get("countryCode") or "").upper()
+    allowed = SUPPORTED.get(country, frozenset())
+    warnings = (
+        ()
+        if "short_code" in allowed
+        else (
+            f"Dynamics 365 does not list short codes in {country or 'its country'} among the "
+            "supported destinations for SMS through ACS",
+        )
+    )
+    return NumberCheck(number, "consistent", "ok", "short code of the resource", warnings)
 
 
 def _destination(kind: str, found: Mapping[str, Any]) -> tuple[str, ...]:

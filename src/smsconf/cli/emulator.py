@@ -304,7 +304,8 @@ def emulator_acs(
         SmsClient("http://127.0.0.1:PORT", AzureKeyCredential(KEY));
       - Azure Resource Manager's slice under /subscriptions/... (the resources, Event Grid
         system topics and event subscriptions, getFullUrl): any non-empty bearer token, or
-        only --token's; the azure-mgmt SDKs need https (--tls-self-signed);
+        only --token's; the azure-mgmt SDKs need https (--tls-self-signed); a webhook
+        subscription is taken as validated (no handshake is sent to its endpoint);
       - the control routes (/_emulator/inbound: a handset texts a number and Event Grid
         posts SMSReceived to the resource's webhook subscriptions; /_emulator/faults,
         /_emulator/state): anyone who reaches the port, which is why it stays on loopback;

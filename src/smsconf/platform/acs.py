@@ -24,6 +24,9 @@ INFERRED = (
     "grid app id and tenant id values, as it takes a new connection string",
     "the ACS provider setting's msdyn_name is the resource name (export writes it as "
     "resource_name)",
+    "the ACS key check GET /phoneNumbers?top=1 answers 401 for a wrong access key or another "
+    "resource's endpoint, 200 for the resource's key (the status mapping was seen with the SDK)",
+    "an ACS resource id's subscription segment is a GUID (the rules refuse anything else)",
     "an SMS channel on an ACS number carries msdyn_enablefileattachmentforcustomers/agents false "
     "(the admin center's ACS wizard has no user-features page)",
 )

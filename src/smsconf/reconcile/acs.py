@@ -107,17 +107,6 @@ def acs_accounts(config: Config) -> list[tuple[int, Account]]:
     return [(i, a) for i, a in enumerate(config.accounts) if a.provider == "acs"]
 
 
-def absent_numbers(config: Config, rows: Rows) -> set[str]:
-    """Configured ACS numbers without a number row of the organisation's ACS connection."""
-    org = acs_rows(rows)
-    return {
-        n.number
-        for _, account in acs_accounts(config)
-        for n in account.numbers
-        if fold(n.number) not in org.numbers
-    }
-
-
 def organisation_side(config: Config, rows: Rows, locate: Locate) -> AcsFindings:
     """The organisation's ACS connection against the configuration, from the live rows."""
     found = AcsFindings()
@@ -171,9 +160,8 @@ def organisation_side(config: Config, rows: Rows, locate: Locate) -> AcsFindings
             Note("fact", f"connection string of account '{account.name}'", SECRET_UNREAD)
         )
         for j, number in enumerate(account.numbers):
-            where = locate(("accounts", i, "numbers", j, "number"))
-            subject = f"number {number.number} of '{account.name}'" + (
-                f" ({where})" if where else ""
+            subject = f"number {number.number} of '{account.name}'" + _at(
+                locate, ("accounts", i, "numbers", j, "number")
             )
             row = org.numbers.get(fold(number.number))
             if row is None:
@@ -209,12 +197,10 @@ def _at(locate: Locate, path: tuple[str | int, ...]) -> str:
     return f" ({where})" if where else ""
 
 
-def connection_of(account: Account, endpoint: str | None) -> ConnectionString:
-    """The account's connection string, read and parsed (`endpoint`: the target's override,
-    the local organisation's emulator); raises SecretError or BadConnectionString, whose
-    messages never show the value."""
-    parsed = acs_connection.parse(account.secret.resolve())
-    return dataclasses.replace(parsed, endpoint=endpoint.rstrip("/")) if endpoint else parsed
+def connection_of(account: Account) -> ConnectionString:
+    """The account's connection string, read and parsed; raises SecretError or
+    BadConnectionString, whose messages never show the value."""
+    return acs_connection.parse(account.secret.resolve())
 
 
 def endpoint_warning(account: Account, connection: ConnectionString) -> str | None:
@@ -248,10 +234,11 @@ async def _credential(
         return Credential(account.name, "acs", account.identifier, status, detail)
 
     try:
-        own = connection_of(account, None)
+        own = connection_of(account)
     except (SecretError, ValueError) as exc:
         return verdict("secret_unreadable", f"{exc}{at}"), None, None
     warning = endpoint_warning(account, own)
+    # `endpoint`: the target's override (the local organisation's in-process emulator).
     connection = dataclasses.replace(own, endpoint=endpoint.rstrip("/")) if endpoint else own
     check = await check_key(connection, name=account.name, transport=transport)
     if not check.ok:
@@ -275,7 +262,7 @@ async def _account(
         return found
     async with AcsClient(connection, transport, name=account.name) as client:
         try:
-            answers = await asyncio.gather(*(client.get_number(n.number) for n in account.numbers))
+            answers = await _numbers(client, account)
         except AcsError as exc:
             found.notes.append(
                 Note("warning", f"account '{account.name}'", f"numbers not checked: {exc}")
@@ -283,8 +270,9 @@ async def _account(
             return found
     for j, (number, answer) in enumerate(zip(account.numbers, answers, strict=True)):
         check = judge(number.number, number.type, answer)
-        where = locate(("accounts", index, "numbers", j, "number"))
-        subject = f"number {number.number} of '{account.name}'" + (f" ({where})" if where else "")
+        subject = f"number {number.number} of '{account.name}'" + _at(
+            locate, ("accounts", index, "numbers", j, "number")
+        )
         found.numbers.append(
             NumberResult(account.name, number.number, number.type, check.verdict, check.detail)
         )
@@ -294,6 +282,20 @@ async def _account(
             found.unsafe.append(f"{subject}: {check.detail}")
         found.notes += [Note("warning", subject, text) for text in check.warnings]
     return found
+
+
+async def _numbers(client: AcsClient, account: Account) -> list[Mapping[str, Any] | None]:
+    """What the resource says of each configured number: one read per phone number, one
+    listing for all the short codes (when there is one)."""
+    short = [n for n in account.numbers if n.type == "short_code"]
+    codes: dict[str, Mapping[str, Any]] = {}
+    if short:
+        codes = {str(c.get("number")): c for c in await client.list_short_codes()}
+    phones = [n for n in account.numbers if n.type != "short_code"]
+    answers = iter(await asyncio.gather(*(client.get_number(n.number) for n in phones)))
+    return [
+        codes.get(n.number) if n.type == "short_code" else next(answers) for n in account.numbers
+    ]
 
 
 async def check_acs(

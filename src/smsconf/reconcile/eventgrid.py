@@ -151,8 +151,10 @@ async def _account(
     if mode == "ignored":
         return unchecked("fact", "not checked (event_grid.mode: ignored)")
     resource = account.resource
-    if resource is None or account.resource_id is None:
-        return found  # the rules report the malformed resource_id
+    if resource is None or account.resource_id is None:  # reconcile.acs's note says so
+        why = "resource_id is not set" if account.resource_id is None else "resource_id is not one"
+        found.wiring.append(EventGridWiring(account.name, False, False, "", "", "", None, why))
+        return found
     if access.credential is None:
         what = "not checked, and not created by apply" if mode == "managed" else "not checked"
         return unchecked(
@@ -469,7 +471,7 @@ async def _topic(arm: az.ArmClient, change: Change) -> tuple[Status, str]:
 def arm_access(target: Target) -> az.ArmAccess:
     """How the target reaches ARM: the local organisation's in-process emulator, or Azure with
     the environment's credential (none: the wiring is not checked)."""
-    base = target.arm_endpoint or az.ARM
+    base = target.arm_endpoint or az.arm_base()
     transport = target.arm_transport
     if transport is not None:
         return az.ArmAccess(StaticToken("local"), "the local organisation", base, transport)

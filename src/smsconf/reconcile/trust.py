@@ -22,7 +22,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from smsconf.acs.arm import ARM
+from smsconf.acs.arm import ENDPOINT_ENV, arm_base
 from smsconf.config.loader import Loaded
 from smsconf.config.secrets import SecretRef, repository_root
 from smsconf.dataverse.auth import (
@@ -140,7 +140,8 @@ def endpoints(loaded: Loaded, route: Route, *, providers: bool = True) -> list[E
             and account.resource_id
             and not (grid and grid.mode == "ignored")
         ):
-            found.append(route.arm or Endpoint("arm", ARM, "Azure Resource Manager"))
+            named = ENDPOINT_ENV if os.environ.get(ENDPOINT_ENV) else "Azure Resource Manager"
+            found.append(route.arm or Endpoint("arm", arm_base(), named))
     return _unique(found)
 
 

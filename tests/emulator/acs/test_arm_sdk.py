@@ -107,6 +107,17 @@ def make_topic(client: EventGridManagementClient, name: str = TOPIC) -> SystemTo
     ).result()
 
 
+def relabel(client: EventGridManagementClient, label: str) -> EventSubscription:
+    """PATCH the subscription's labels (the SDK's begin_update), polled to its end."""
+    return client.system_topic_event_subscriptions.begin_update(
+        DEMO_RESOURCE_GROUP,
+        TOPIC,
+        SUBSCRIPTION,
+        EventSubscriptionUpdateParameters(labels=[label]),
+        polling_interval=0,
+    ).result()
+
+
 def test_the_communication_resource_as_arm_shows_it(
     served: tuple[str, AcsEmulator], certificate: tuple[Path, Path]
 ) -> None:
@@ -163,13 +174,7 @@ def test_system_topic_and_entra_webhook_subscription(
     )
     assert [s.name for s in subs.list_by_system_topic(DEMO_RESOURCE_GROUP, TOPIC)] == [SUBSCRIPTION]
 
-    updated = subs.begin_update(
-        DEMO_RESOURCE_GROUP,
-        TOPIC,
-        SUBSCRIPTION,
-        EventSubscriptionUpdateParameters(labels=["smsconf"]),
-        polling_interval=0,
-    ).result()
+    updated = relabel(client, "smsconf")
     assert updated.labels == ["smsconf"]
     assert updated.filter.included_event_types == [SMS_RECEIVED, SMS_DELIVERY_REPORT]
     assert subs.get_full_url(DEMO_RESOURCE_GROUP, TOPIC, SUBSCRIPTION).endpoint_url == ENDPOINT
@@ -256,13 +261,7 @@ def test_the_validation_handshake_decides_the_operation(
             )
             if answer == "echo":
                 assert poller.result().provisioning_state == "Succeeded"
-                client.system_topic_event_subscriptions.begin_update(  # same endpoint: none
-                    DEMO_RESOURCE_GROUP,
-                    TOPIC,
-                    SUBSCRIPTION,
-                    EventSubscriptionUpdateParameters(labels=["x"]),
-                    polling_interval=0,
-                ).result()
+                relabel(client, "x")  # the same endpoint: no second handshake
             else:
                 with pytest.raises(HttpResponseError) as caught:
                     poller.result()

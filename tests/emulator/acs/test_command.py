@@ -8,6 +8,7 @@ import base64
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -27,44 +28,42 @@ SUB, GROUP = "6a1b2c3d-0000-4000-8000-000000000001", "rg-sms"
 CLI = (sys.executable, "-c", "from smsconf.cli import main; main()")
 
 
-@pytest.fixture(scope="module")
-def acs_process() -> Iterator[str]:
+@contextmanager
+def served(*args: str) -> Iterator[tuple[str, str]]:
+    """`smsconf emulator acs --port 0 ARGS` as a process: (its URL, the certificate line it
+    writes first on stderr with --tls-self-signed, else "")."""
     process = subprocess.Popen(
-        [
-            *CLI,
-            "emulator",
-            "acs",
-            "--port",
-            "0",
-            "--resource",
-            f"contoso-acs:{KEY}",
-            "--resource",
-            f"fabrikam-acs:{OTHER}",
-            "--number",
-            "+18005550100:inbound+outbound",
-            "--number",
-            "+18005550101:outbound",
-            "--number",
-            "fabrikam-acs:+447700900123",
-            "--subscription",
-            SUB,
-            "--resource-group",
-            GROUP,
-            "--token",
-            "cli-token",
-        ],
+        [*CLI, "emulator", "acs", "--port", "0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
-        assert process.stdout is not None
+        assert process.stdout is not None and process.stderr is not None
+        certificate = process.stderr.readline() if "--tls-self-signed" in args else ""
         url = process.stdout.readline().strip()
-        assert url.startswith("http://127.0.0.1:"), process.stderr and process.stderr.read()
-        yield url
+        assert "://127.0.0.1:" in url, process.stderr.read()
+        yield url, certificate
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def acs_process() -> Iterator[str]:
+    flags = [
+        ("--resource", f"contoso-acs:{KEY}"),
+        ("--resource", f"fabrikam-acs:{OTHER}"),
+        ("--number", "+18005550100:inbound+outbound"),
+        ("--number", "+18005550101:outbound"),
+        ("--number", "fabrikam-acs:+447700900123"),
+        ("--subscription", SUB),
+        ("--resource-group", GROUP),
+        ("--token", "cli-token"),
+    ]
+    with served(*(part for flag in flags for part in flag)) as (url, _):
+        assert url.startswith("http://")
+        yield url
 
 
 def test_the_sdks_reach_the_served_resources(acs_process: str) -> None:
@@ -139,23 +138,11 @@ def test_tls_self_signed_serves_the_mgmt_sdk() -> None:
         def get_token(self, *scopes: str, **kwargs: object) -> AccessToken:
             return AccessToken("any", int(time.time()) + 3600)
 
-    process = subprocess.Popen(
-        [*CLI, "emulator", "acs", "--port", "0", "--tls-self-signed"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None and process.stderr is not None
-        line = process.stderr.readline()
+    with served("--tls-self-signed") as (url, line):
         assert line.startswith("Self-signed certificate: "), line
         cert = line.split(": ", 1)[1].split()[0]
-        url = process.stdout.readline().strip()
         assert url.startswith("https://127.0.0.1:")
         client = EventGridManagementClient(
             Token(), DEMO_RESOURCE.subscription, base_url=url, connection_verify=cert
         )
         assert list(client.system_topics.list_by_resource_group(DEMO_RESOURCE.resource_group)) == []
-    finally:
-        process.terminate()
-        process.wait(timeout=10)

@@ -24,6 +24,14 @@ from smsconf.emulator.acs import (
 from smsconf.target import LOCAL, LOCAL_ACS_URL
 
 BEARER = {"Authorization": "Bearer local"}
+TOPIC = (
+    f"/subscriptions/{DEMO_RESOURCE.subscription}/resourceGroups/"
+    f"{DEMO_RESOURCE.resource_group}/providers/Microsoft.EventGrid/systemTopics/events"
+)
+TOPIC_BODY = {
+    "location": "global",
+    "properties": {"source": DEMO_RESOURCE.id, "topicType": TOPIC_TYPE},
+}
 
 
 @pytest.fixture
@@ -85,22 +93,48 @@ async def test_the_data_plane_answers_the_demo_key_at_the_local_endpoint(home: P
 
 
 async def test_event_grid_objects_outlive_the_command(home: Path) -> None:
-    topic = (
-        f"/subscriptions/{DEMO_RESOURCE.subscription}/resourceGroups/"
-        f"{DEMO_RESOURCE.resource_group}/providers/Microsoft.EventGrid/systemTopics/events"
-    )
-    body = {
-        "location": "global",
-        "properties": {"source": DEMO_RESOURCE.id, "topicType": TOPIC_TYPE},
-    }
     _, _, arm_url, arm = local_acs(home=home)
     async with httpx.AsyncClient(base_url=arm_url, transport=arm, headers=BEARER) as http:
-        made = await http.put(topic, params={"api-version": "2025-02-15"}, json=body)
+        made = await http.put(TOPIC, params={"api-version": "2025-02-15"}, json=TOPIC_BODY)
         assert made.status_code == 201, made.text
     async with open_target(LOCAL) as target:
         assert target.arm_transport is not None and target.arm_endpoint is not None
         async with httpx.AsyncClient(
             base_url=target.arm_endpoint, transport=target.arm_transport, headers=BEARER
         ) as http:
-            again = await http.get(topic, params={"api-version": "2025-02-15"})
+            again = await http.get(TOPIC, params={"api-version": "2025-02-15"})
     assert again.status_code == 200 and again.json()["properties"]["source"] == DEMO_RESOURCE.id
+
+
+async def wire(http: httpx.AsyncClient) -> None:
+    """A system topic and an SMS subscription on the demo resource, as managed mode makes."""
+    assert (await http.put(TOPIC, params={"api-version": "2025-02-15"}, json=TOPIC_BODY)).is_success
+    destination = {"endpointType": "WebHook", "properties": {"endpointUrl": "https://x.invalid/s"}}
+    made = await http.put(
+        f"{TOPIC}/eventSubscriptions/sms",
+        params={"api-version": "2025-02-15"},
+        json={"properties": {"destination": destination}},
+    )
+    assert made.status_code == 201, made.text
+
+
+@pytest.mark.parametrize("in_org", [False, True])
+async def test_its_event_grid_never_delivers_onto_the_network(home: Path, in_org: bool) -> None:
+    """Alone it delivers nowhere (502); in the local org, to the org's own emulator (which has
+    no ACS endpoint: 404); never to the subscription's host."""
+    inbound = {"from": "+15550001111", "to": DEMO_TWO_WAY, "message": "hi"}
+
+    async def deliveries(arm_url: str, arm: httpx.AsyncBaseTransport) -> list[dict[str, object]]:
+        async with httpx.AsyncClient(base_url=arm_url, transport=arm, headers=BEARER) as http:
+            await wire(http)
+            sent = await http.post("/_emulator/inbound", json=inbound)
+        return list(sent.json()["deliveries"])
+
+    if in_org:
+        async with open_target(LOCAL) as target:
+            assert target.arm_endpoint is not None and target.arm_transport is not None
+            found = await deliveries(target.arm_endpoint, target.arm_transport)
+        assert found == [{"subscription": "sms", "status": 404}]
+    else:
+        _, _, arm_url, arm = local_acs(home=home)
+        assert await deliveries(arm_url, arm) == [{"subscription": "sms", "status": 502}]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import httpx
 from starlette.applications import Starlette
@@ -40,28 +41,38 @@ def _too_large(limit: int) -> Refusal:
     )
 
 
+class Options(TypedDict, total=False):
+    """How the emulator behaves (`create_app` says what each does)."""
+
+    faults: Faults | None
+    seed: int
+    skew: float
+    clock: Callable[[], float]
+    token: str | None
+    handshake: httpx.AsyncBaseTransport | None
+    lro: bool
+    delivery: httpx.AsyncBaseTransport | None
+
+
 class AcsEmulator:
     """The data plane, the ARM slice, their shared state and fault injector."""
 
-    def __init__(
-        self,
-        state: State,
-        *,
-        faults: Faults | None = None,
-        seed: int = 0,
-        skew: float = DEFAULT_SKEW,
-        clock: Callable[[], float] = time.time,
-        token: str | None = None,
-        handshake: httpx.AsyncBaseTransport | None = None,
-        lro: bool = True,
-        delivery: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
+    def __init__(self, state: State, **options: Unpack[Options]) -> None:
         self.state = state
-        self.injector = FaultInjector(faults or Faults(), seed)
-        self.checker = Checker(state.resources, skew, clock)
+        faults, seed = options.get("faults") or Faults(), options.get("seed", 0)
+        self.injector = FaultInjector(faults, seed)
+        self.checker = Checker(
+            state.resources, options.get("skew", DEFAULT_SKEW), options.get("clock", time.time)
+        )
         self.data = DataPlane(state, self.checker, self.injector)
-        self.arm = Arm(state, self.injector, token=token, handshake=handshake, lro=lro)
-        self.inbound = Inbound(state, delivery)
+        self.arm = Arm(
+            state,
+            self.injector,
+            token=options.get("token"),
+            handshake=options.get("handshake"),
+            lro=options.get("lro", True),
+        )
+        self.inbound = Inbound(state, options.get("delivery"))
 
     async def set_faults(self, request: Request) -> Response:
         try:
@@ -89,37 +100,21 @@ def create_app(
     *,
     state_file: Path | None = None,
     resource_groups: Iterable[tuple[str, str]] = (),
-    faults: Faults | None = None,
-    seed: int = 0,
-    skew: float = DEFAULT_SKEW,
-    clock: Callable[[], float] = time.time,
-    token: str | None = None,
-    handshake: httpx.AsyncBaseTransport | None = None,
-    lro: bool = True,
-    delivery: httpx.AsyncBaseTransport | None = None,
+    **options: Unpack[Options],
 ) -> Starlette:
     """An ASGI app emulating ACS for `resources` (default: the demo resource): their data plane
     and the ARM slice. `state_file` keeps the Event Grid objects (loaded if it exists);
-    `resource_groups` adds (subscription, group) pairs beside the resources' own; `skew` is the
-    accepted `x-ms-date` offset in seconds; `token` the only ARM bearer token accepted (any
-    non-empty one without it); `handshake`, when given, is where the Event Grid validation
-    handshake of a new webhook subscription is sent (else it is taken as passed); `lro=False`
-    answers an event subscription's PUT at once instead of through an async operation;
-    `delivery` carries the SMSReceived events `POST /_emulator/inbound` makes (default: the
-    network). The emulator is `app.state.acs`."""
+    `resource_groups` adds (subscription, group) pairs beside the resources' own. Options:
+    `faults` and `seed` the injected failures (the provider emulators' `--faults`); `clock` the
+    emulator's time (tests); `skew` the accepted `x-ms-date` offset in seconds; `token` the only
+    ARM bearer token accepted (any non-empty one without it); `handshake`, when given, where the
+    Event Grid validation handshake of a new webhook subscription is sent (else it is taken as
+    passed); `lro=False` answers an event subscription's PUT at once instead of through an async
+    operation; `delivery` carries the SMSReceived events `POST /_emulator/inbound` makes
+    (default: the network). The emulator is `app.state.acs`."""
     served = list(resources) if resources is not None else [demo_resource()]
     state = State(served, state_file, tuple(resource_groups))
-    emulator = AcsEmulator(
-        state,
-        faults=faults,
-        seed=seed,
-        skew=skew,
-        clock=clock,
-        token=token,
-        handshake=handshake,
-        lro=lro,
-        delivery=delivery,
-    )
+    emulator = AcsEmulator(state, **options)
     data = emulator.data
     app = Starlette(
         routes=[
