@@ -25,9 +25,8 @@ def telesign_notes(config: Config) -> list[Note]:
         return []
     listed = ", ".join(f"'{n}'" for n in names)
     targets = [a.name for a in config.accounts if a.provider in ("twilio", "acs")]
-    declared = (
-        f" (this configuration has {', '.join(repr(n) for n in targets)})" if targets else ""
-    )
+    have = ", ".join(f"'{n}'" for n in targets)
+    declared = f" (this configuration has {have})" if targets else ""
     return [
         Note(
             "warning",
