@@ -130,6 +130,13 @@ class Unmanaged:
     label: str
     table: str
     id: str
+    owner: str | None = None
+    """"admin_center": the organisation's ACS connection or one of its numbers, which only the
+    admin center writes (`reconcile.admin_center`); None: nobody smsconf knows of."""
+    connection: str | None = None
+    """The ACS connection the row is or belongs to (owner "admin_center")."""
+    configured: bool = False
+    """The configuration declares it: smsconf reads and checks it, never writes it."""
 
 
 @dataclass(frozen=True)
@@ -957,6 +964,7 @@ _RECORD_KINDS: dict[Any, dict[str, tuple[type, ...]]] = {
     ProviderNumber: {"sid": (str, NONE), "expected": (str, NONE), "right": (bool,)},
     EventGridWiring: {"checked": (bool,), "right": (bool,), "expected": (str, NONE)},
     TrustChange: {"was": (str, NONE)},
+    Unmanaged: {"owner": (str, NONE), "connection": (str, NONE), "configured": (bool,)},
 }
 _PLAN_MEMBERS = (
     "format_version",
