@@ -681,7 +681,11 @@ def _document(text: str | bytes) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
+        rest = text[exc.pos :].rstrip()  # a file cut inside null, true or false stops at it
+        cut = bool(rest) and any(
+            w.startswith(rest) and w != rest for w in ("null", "true", "false")
+        )
+        if exc.pos >= len(text.rstrip()) or cut or exc.msg.startswith("Unterminated string"):
             # an unterminated string runs to the end of the text: the file stops inside it
             raise PlanFileError(f"is truncated: its JSON stops at line {exc.lineno}") from None
         raise PlanFileError(
