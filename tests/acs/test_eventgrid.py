@@ -26,6 +26,7 @@ from smsconf.reconcile.eventgrid import (
     EventGridFindings,
     EventGridWriter,
     OrgAcs,
+    carriers,
     check_event_grid,
 )
 
@@ -132,9 +133,16 @@ async def test_missing_wiring_is_reported_then_created_when_managed_and_found_ri
     again = await check(loaded, app)
     assert not again.changes and not texts(again, "todo")
     assert again.wiring[0].right and again.wiring[0].subscriptions == "dynamics365-sms"
-    assert any(
-        "deliver SMS Received and SMS Delivery Report Received" in t for t in texts(again, "fact")
+    [fact] = texts(again, "fact")
+    assert fact.endswith(
+        "system topic 'contoso-acs-events': subscription 'dynamics365-sms' delivers SMS Received "
+        f"and SMS Delivery Report Received to {ENDPOINT}"
     )
+
+
+def test_the_delivering_subscriptions_are_the_subject_of_one_sentence() -> None:
+    assert carriers(["dynamics365-sms"]) == "subscription 'dynamics365-sms' delivers"
+    assert carriers(["a", "b"]) == "subscriptions 'a', 'b' deliver"
 
 
 @pytest.mark.parametrize(

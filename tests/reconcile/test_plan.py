@@ -189,6 +189,8 @@ GOOD = sample_plan().to_json().encode()
     [
         (b"not json {", "is not JSON: Expecting value at line 1, column 1"),
         (GOOD[: len(GOOD) // 2], "is truncated: its JSON stops at line"),
+        (GOOD[: GOOD.index(b"null") + 2], "is truncated: its JSON stops at line"),  # in a null
+        (GOOD[: GOOD.index(b"false") + 3], "is truncated: its JSON stops at line"),
         (b"[]", "is a list in JSON, not a smsconf plan"),
         (b'"plan"', "is a string in JSON, not a smsconf plan"),
         (b"{}", "is not a smsconf plan (no format_version)"),
@@ -235,6 +237,8 @@ GOOD = sample_plan().to_json().encode()
     ids=[
         "not-json",
         "truncated",
+        "truncated-in-null",
+        "truncated-in-false",
         "list",
         "string",
         "no-format",

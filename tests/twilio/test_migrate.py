@@ -40,7 +40,10 @@ def migrate(ws: Workspace, *args: str) -> tuple[int, str]:
 
 def test_the_examples_telesign_account_moves_to_twilio_and_converges(applied: Workspace) -> None:
     warned = applied.plan()
-    assert "smsconf migrate telesign --to TWILIO_ACCOUNT" in warned.output
+    assert (
+        "Declare a `provider: twilio` or `provider: acs` account (this configuration has "
+        "'contoso-twilio', 'contoso-acs') and run `smsconf migrate telesign --to ACCOUNT PATH...`"
+    ) in " ".join(warned.output.split())
     code, output = migrate(applied)
     assert code == ExitCode.OK, output
     for number in MOVED:

@@ -9,7 +9,7 @@ values are sets, XML documents by meaning, GUIDs without braces or case.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from typing import Any
 
 from smsconf.config.kinds import words
@@ -38,6 +38,7 @@ from smsconf.mapping.tables import (
 from smsconf.platform import TABLES, ColumnType
 from smsconf.platform import vocabulary as vocab
 from smsconf.platform.acs import admin_center_owned
+from smsconf.reconcile.admin_center import ADMIN_CENTER, admin_center_part
 from smsconf.reconcile.plan import Action, Change, ColumnChange, Note, Unmanaged
 
 RANK = {table: i for i, table in enumerate(KEYS)}
@@ -485,6 +486,12 @@ class Differ:
         and how to delete it or keep it, instead of forgetting it silently."""
         row_id = self.live.row_id(table, row)
         kind = TOP_LEVEL[table]
+        owned = admin_center_part(self.config, self.live.rows, table, row)
+        if owned is not None:  # the admin center's: read and checked, never written
+            self.result.unmanaged.append(
+                Unmanaged(kind, label, table, row_id, ADMIN_CENTER, *astuple(owned))
+            )
+            return
         self.result.unmanaged.append(Unmanaged(kind, label, table, row_id))
         if key is None or row_id != ids.row_id(self.live.org_id, table, key):
             return

@@ -261,11 +261,19 @@ def _check(
                 "fact",
                 subject,
                 f"system topic '{inspection.topic.name if inspection.topic else ''}': "
-                f"{', '.join(names)} deliver SMS Received and SMS Delivery Report Received "
+                f"{carriers(names)} SMS Received and SMS Delivery Report Received "
                 f"to {expected.endpoint or 'a webhook (endpoint not compared)'}",
             )
         )
     found.wiring.append(_wiring(account, inspection, verdict, expected, wrong))
+
+
+def carriers(names: list[str]) -> str:
+    """The subscriptions that deliver, as the subject of a sentence: one or several."""
+    quoted = ", ".join(f"'{n}'" for n in names)
+    return (
+        f"subscription {quoted} delivers" if len(names) == 1 else f"subscriptions {quoted} deliver"
+    )
 
 
 def _missing_text(inspection: Inspection, missing: tuple[str, ...], expected: Expected) -> str:

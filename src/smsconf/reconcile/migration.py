@@ -24,14 +24,17 @@ def telesign_notes(config: Config) -> list[Note]:
     if not names:
         return []
     listed = ", ".join(f"'{n}'" for n in names)
+    targets = [a.name for a in config.accounts if a.provider in ("twilio", "acs")]
+    have = ", ".join(f"'{n}'" for n in targets)
+    declared = f" (this configuration has {have})" if targets else ""
     return [
         Note(
             "warning",
             "Telesign",
             f"Microsoft removed the Telesign SMS channel from Omnichannel on {TELESIGN_REMOVED}; "
-            f"account(s) {listed} still use it. Declare a `provider: twilio` account and run "
-            "`smsconf migrate telesign --to TWILIO_ACCOUNT PATH...`: it moves the numbers to "
-            "it and lists the Telesign account under `removed:`",
+            f"account(s) {listed} still use it. Declare a `provider: twilio` or `provider: acs` "
+            f"account{declared} and run `smsconf migrate telesign --to ACCOUNT PATH...`: it "
+            "moves the numbers to it and lists the Telesign account under `removed:`",
         )
     ]
 

@@ -130,6 +130,13 @@ class Unmanaged:
     label: str
     table: str
     id: str
+    owner: str | None = None
+    """"admin_center": the organisation's ACS connection or one of its numbers, which only the
+    admin center writes (`reconcile.admin_center`); None: nobody smsconf knows of."""
+    connection: str | None = None
+    """The ACS connection the row is or belongs to (owner "admin_center")."""
+    configured: bool = False
+    """The configuration declares it: smsconf reads and checks it, never writes it."""
 
 
 @dataclass(frozen=True)
@@ -674,7 +681,11 @@ def _document(text: str | bytes) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
+        rest = text[exc.pos :].rstrip()  # a file cut inside null, true or false stops at it
+        cut = bool(rest) and any(
+            w.startswith(rest) and w != rest for w in ("null", "true", "false")
+        )
+        if exc.pos >= len(text.rstrip()) or cut or exc.msg.startswith("Unterminated string"):
             # an unterminated string runs to the end of the text: the file stops inside it
             raise PlanFileError(f"is truncated: its JSON stops at line {exc.lineno}") from None
         raise PlanFileError(
@@ -957,6 +968,7 @@ _RECORD_KINDS: dict[Any, dict[str, tuple[type, ...]]] = {
     ProviderNumber: {"sid": (str, NONE), "expected": (str, NONE), "right": (bool,)},
     EventGridWiring: {"checked": (bool,), "right": (bool,), "expected": (str, NONE)},
     TrustChange: {"was": (str, NONE)},
+    Unmanaged: {"owner": (str, NONE), "connection": (str, NONE), "configured": (bool,)},
 }
 _PLAN_MEMBERS = (
     "format_version",

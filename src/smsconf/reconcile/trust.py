@@ -35,6 +35,7 @@ from smsconf.platform.hosts import Service
 from smsconf.reconcile.plan import Plan, SecretUse, Trust, TrustBase, TrustChange, TrustedHost
 from smsconf.target import (
     LOCAL,
+    LOCAL_ACS_URL,
     LOCAL_ARM_URL,
     LOCAL_TELESIGN_URL,
     LOCAL_TWILIO_URL,
@@ -67,6 +68,10 @@ class Route:
     twilio: Endpoint | None = None
     arm: Endpoint | None = None
     login: Endpoint | None = None
+    acs: Endpoint | None = None
+    """The ACS data plane when the target says where it is (the local organisation's
+    in-process resource); None: each account's connection string's endpoint, a secret, so only
+    known once it is read (`acs.client.require_trusted` holds it to the policy then)."""
     """The Entra ID authority the organisation's bearer token is bought from (a URL target
     with Azure credentials; none for SMSCONF_TOKEN or the local organisation)."""
 
@@ -83,6 +88,7 @@ def named_route(target: str, named_by: str, telesign: str | None = None) -> Rout
         override or Endpoint("telesign", LOCAL_TELESIGN_URL, named_by, in_process=True),
         Endpoint("twilio", LOCAL_TWILIO_URL, named_by, in_process=True),
         Endpoint("arm", LOCAL_ARM_URL, named_by, in_process=True),
+        acs=Endpoint("acs", LOCAL_ACS_URL, named_by, in_process=True),
     )
 
 
@@ -99,6 +105,7 @@ def target_route(target: Target) -> Route:
         provider("twilio", target.twilio_endpoint, target.twilio_transport is not None),
         provider("arm", target.arm_endpoint, target.arm_transport is not None),
         login=_login() if azure else None,
+        acs=provider("acs", target.acs_endpoint, target.acs_transport is not None),
     )
 
 
@@ -133,6 +140,8 @@ def endpoints(loaded: Loaded, route: Route, *, providers: bool = True) -> list[E
             found.append(Endpoint("twilio", account.endpoint, written))
         else:
             found += [Endpoint("twilio", url, "Twilio's API") for url in (API_BASE, MESSAGING_BASE)]
+    if route.acs and any(a.provider == "acs" for a in accounts):
+        found.append(route.acs)
     for account in accounts:  # the Event Grid wiring of an ACS resource (reconcile.eventgrid)
         grid = account.event_grid
         if (

@@ -274,9 +274,13 @@ def _change(
 ) -> Change:
     assert state.sid is not None
     form = update_form(state, expected)
-    columns = [
-        ColumnChange("SmsUrl", state.sms_url, expected),
-        ColumnChange("SmsMethod", state.sms_method, "POST"),
+    columns = [  # only what changes: the form sends SmsMethod anyway, POST → POST is noise
+        c
+        for c in (
+            ColumnChange("SmsUrl", state.sms_url, expected),
+            ColumnChange("SmsMethod", state.sms_method, "POST"),
+        )
+        if c.before != c.after
     ]
     reason = "the inbound URL in effect is not the organisation's Twilio inbound URL"
     if state.sms_application_sid:

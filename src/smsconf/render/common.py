@@ -14,6 +14,7 @@ from smsconf.reconcile.plan import (
     SecretUse,
     TrustChange,
     TrustedHost,
+    Unmanaged,
 )
 from smsconf.render.escape import visible
 
@@ -164,3 +165,29 @@ def commit_text(plan: Plan) -> str | None:
     if plan.git_commit is None:
         return None
     return plan.git_commit[:12] + (DIRTY if plan.git_dirty else "")
+
+
+def left_alone(plan: Plan) -> list[tuple[str, list[str]]]:
+    """What the plan leaves as it is, as (heading after the count, lines) per non-empty group:
+    the admin center's objects the configuration declares (an ACS connection and its numbers),
+    then the unmanaged ones; an ACS row no configuration names is said to be the connection's."""
+    admin_center: list[str] = []
+    unmanaged: list[str] = []
+    for item in plan.unmanaged:
+        line = _owned_label(item)
+        (admin_center if item.owner and item.configured else unmanaged).append(line)
+    groups = [
+        ("object(s) owned by the admin center, read and checked, never written", admin_center),
+        ("unmanaged object(s) in the organisation (left untouched)", unmanaged),
+    ]
+    return [(heading, lines) for heading, lines in groups if lines]
+
+
+def _owned_label(item: Unmanaged) -> str:
+    if not item.owner:
+        return item.label
+    connection = f"ACS connection '{item.connection}'"
+    line = connection if item.kind == "account" else f"{item.label} of {connection}"
+    if item.configured:
+        return line
+    return f"{line}: the admin center's, and no configuration names it"

@@ -20,6 +20,7 @@ from smsconf.render.common import (
     DIRTY,
     SYMBOL,
     host_text,
+    left_alone,
     place,
     risky_host_text,
     secret_text,
@@ -323,10 +324,13 @@ def _cell(column: ColumnChange | None, which: str, *, changed: bool = False) -> 
 
 
 def _unmanaged(plan: Plan) -> str:
-    if not plan.unmanaged:
+    groups = left_alone(plan)
+    if not groups:
         return ""
-    items = "".join(f"<li>{escape(u.label)}</li>" for u in plan.unmanaged)
-    return (
-        f'<section id="unmanaged"><details><summary>{len(plan.unmanaged)} unmanaged object(s) '
-        f"in the organisation, left untouched</summary><ul>{items}</ul></details></section>"
+    details = "".join(
+        f"<details><summary>{len(lines)} {escape(heading)}</summary><ul>"
+        + "".join(f"<li>{escape(line)}</li>" for line in lines)
+        + "</ul></details>"
+        for heading, lines in groups
     )
+    return f'<section id="unmanaged">{details}</section>'

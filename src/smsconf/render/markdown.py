@@ -20,6 +20,7 @@ from smsconf.render.common import (
     commit_text,
     detail_lines,
     host_text,
+    left_alone,
     located_line,
     risky_host_text,
     summary_line,
@@ -117,11 +118,11 @@ def render(plan: Plan, *, max_chars: int = MAX_CHARS) -> str:
             f"_{omitted} object(s) not shown: the plan is too large for a comment; "
             "see the JSON plan artifact._"
         )
-    if plan.unmanaged:
-        opening = f"<details><summary>{len(plan.unmanaged)} unmanaged object(s), left untouched"
-        opening += "</summary>\n"
-        items = _fit([f"- {md_text(u.label)}" for u in plan.unmanaged], budget - size - 40, "more")
+    for heading, lines in left_alone(plan):
+        opening = f"<details><summary>{len(lines)} {md_text(heading)}</summary>\n"
+        items = _fit([f"- {md_text(line)}" for line in lines], budget - size - 40, "more")
         tail.append("\n".join([opening, *items, "", "</details>"]))
+        size += _size(tail[-1:])
     footer = f"<sub>smsconf {plan.smsconf_version} · plan {plan.checksum[7:19]}"
     commit = commit_text(plan)
     footer += f" · commit {commit}" if commit else ""

@@ -25,6 +25,7 @@ from smsconf.render.common import (
     commit_text,
     detail_lines,
     host_text,
+    left_alone,
     place,
     risky_host_text,
     secret_text,
@@ -125,10 +126,9 @@ def pieces(plan: Plan) -> list[Piece]:
             add(("      ", None))
             add((f"! {v(risk)}", "bold red"))
             add(("\n", None))
-    if plan.unmanaged:
-        count = len(plan.unmanaged)
-        add((f"\n{count} unmanaged object(s) in the organisation (left untouched):\n", None))
-        add(("".join(f"  = {v(item.label)}\n" for item in plan.unmanaged), None))
+    for heading, lines in left_alone(plan):
+        add((f"\n{len(lines)} {heading}:\n", None))
+        add(("".join(f"  = {v(line)}\n" for line in lines), None))
     for reason in plan.unsafe:
         add(("\n", None))
         add((f"Unsafe: {v(reason)}", "bold red"))
