@@ -7,45 +7,25 @@ that the language cannot express show up on stderr and in the files, never silen
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 import yaml
 from click.testing import CliRunner
-from tools.testkit.workspace import (
+from tools.testkit.workspace import (  # the fixtures: applied (and ws, applied_db)
     DEMO_SECRETS,
     Workspace,
-    copy_organisation,
-    make_workspace,
+    applied,
+    applied_db,
+    ws,
 )
 
 from smsconf.cli import main
 from smsconf.emulator.acs import DEMO_OUTBOUND_ONLY
 from smsconf.exitcodes import ExitCode
 from smsconf.mapping.yaml_out import NOT_EXPORTED, NOT_STORED, SHARED_FILE
-from smsconf.target import LOCAL_DB
+
+__all__ = ["applied", "applied_db", "ws"]  # the fixtures, used by name
 
 # The example's demo keys, under the variable names export writes for its accounts.
 KEYS = DEMO_SECRETS
-
-
-@pytest.fixture(scope="module")
-def applied_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example applied once for the module; each test copies the organisation."""
-    root = tmp_path_factory.mktemp("applied")
-    with pytest.MonkeyPatch.context() as mp:
-        ws = make_workspace(root, mp)
-        result = ws.apply()
-    assert result.exit_code == ExitCode.OK, result.output
-    return ws.home / LOCAL_DB
-
-
-@pytest.fixture
-def applied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, applied_db: Path) -> Workspace:
-    """The example applied to a local organisation of this test's own."""
-    ws = make_workspace(tmp_path, monkeypatch)
-    copy_organisation(applied_db, ws.home)
-    return ws
 
 
 def test_the_exported_example_plans_to_no_changes(applied: Workspace) -> None:

@@ -27,7 +27,7 @@ from click.testing import CliRunner, Result
 from starlette.types import ASGIApp, Receive, Scope, Send
 from tests.dataverse.peers import served
 from tools.testkit.echo import Echo, echo_server
-from tools.testkit.pull_request import account
+from tools.testkit.pull_request import GATEWAY_ELSEWHERE, account
 from tools.testkit.workspace import CONTOSO_DEMO_KEY
 
 from smsconf.cli import main
@@ -141,18 +141,7 @@ def test_a_gateway_elsewhere_would_redirect_inbound_sms_and_is_refused(
     """The gateway is where providers are told to deliver inbound SMS (the callback URL admins
     send Telesign support, each Twilio number's webhook): a pull request moving it to its own
     host is refused at its line, before anything is read or printed."""
-    config = write(
-        tmp_path / "gateway.yaml",
-        """\
-        environments:
-          ci:
-            target: local
-            gateway: https://inbound.evil.example
-        queues:
-          - name: Q
-            managed: true
-        """,
-    )
+    config = write(tmp_path / "gateway.yaml", GATEWAY_ELSEWHERE)
     result = run(command, str(config), "--env", "ci", *(["--auto-approve"] * (command == "apply")))
     assert result.exit_code == ExitCode.UNTRUSTED_HOST, result.output
     assert f"{config}:4:" in result.output and "omnichannel host inbound.evil.example:443" in (

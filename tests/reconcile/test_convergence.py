@@ -28,8 +28,7 @@ EDITS = {
         "          text: We're closed right now.",
     ),
     "routing value": ("value: Gold", "value: Platinum"),
-    "routing split": ("percent: 80", "percent: 70").__iter__().__next__()
-    and (
+    "routing split": (
         "percent: 80\n            - queue: SMS Support VIP\n              percent: 20",
         "percent: 70\n            - queue: SMS Support VIP\n              percent: 30",
     ),

@@ -10,16 +10,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from pathlib import Path
 
 import pytest
 from starlette.types import ASGIApp
 from tools.testkit.hostile import TRIED
 from tools.testkit.served import ServedOrg, start_served
-from tools.testkit.workspace import Workspace, copy_organisation, make_workspace
+from tools.testkit.workspace import Workspace, applied, applied_db, ws
 
 from smsconf.emulator.telesign import DEMO_ACCOUNTS, EmulatedAccount, Faults
-from smsconf.target import LOCAL_DB
+
+__all__ = ["applied", "applied_db", "ws"]  # the example's workspace fixtures, from testkit
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -40,30 +40,6 @@ def quiet_emulator_servers() -> Iterator[None]:
     logger.addFilter(refuse)
     yield
     logger.removeFilter(refuse)
-
-
-@pytest.fixture
-def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
-    """An empty local organisation and a fresh copy of the example, in this test's directory."""
-    return make_workspace(tmp_path, monkeypatch)
-
-
-@pytest.fixture(scope="session")
-def applied_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example applied once per session to the local org; tests copy the database."""
-    root = tmp_path_factory.mktemp("applied")
-    with pytest.MonkeyPatch.context() as mp:
-        ws = make_workspace(root, mp)
-        result = ws.apply()
-    assert result.exit_code == 0, result.output
-    return ws.home / LOCAL_DB
-
-
-@pytest.fixture
-def applied(ws: Workspace, applied_db: Path) -> Workspace:
-    """The workspace with the example already applied to its local organisation."""
-    copy_organisation(applied_db, ws.home)
-    return ws
 
 
 ServeOrg = Callable[..., ServedOrg]

@@ -68,34 +68,29 @@ def _queues(document: object) -> list[str]:
     return sorted(q for q in ("SMS Support VIP", "SMS Support Tier 1") if q in text)
 
 
-def test_a_failing_case_fails_the_command_with_its_route(workdir: Path) -> None:
+def gold_case(workdir: Path, name: str, queue: str) -> tuple[int, str]:
+    """`route --cases` with one case: a Gold account on Saturday evening, expecting `queue`."""
     (workdir / "cases.yaml").write_text(
         "cases:\n"
-        "  - name: Gold goes to tier 1 (wrong on purpose)\n"
+        f"  - name: {name}\n"
         '    to: "14255550100"\n'
         f'    at: "{SATURDAY}"\n'
         "    set: {account.msdyn_tier: Gold}\n"
         "    expect:\n"
-        "      queue: SMS Support Tier 1\n",
+        f"      queue: {queue}\n",
         encoding="utf-8",
     )
-    code, out = route("--cases", "cases.yaml")
+    return route("--cases", "cases.yaml")
+
+
+def test_a_failing_case_fails_the_command_with_its_route(workdir: Path) -> None:
+    code, out = gold_case(workdir, "Gold goes to tier 1 (wrong on purpose)", "SMS Support Tier 1")
     assert code == ExitCode.ROUTE_CASES_FAILED, out
     assert "Gold goes to tier 1" in out
 
 
 def test_a_passing_case_passes(workdir: Path) -> None:
-    (workdir / "cases.yaml").write_text(
-        "cases:\n"
-        "  - name: Gold goes to VIP\n"
-        '    to: "14255550100"\n'
-        f'    at: "{SATURDAY}"\n'
-        "    set: {account.msdyn_tier: Gold}\n"
-        "    expect:\n"
-        "      queue: SMS Support VIP\n",
-        encoding="utf-8",
-    )
-    code, out = route("--cases", "cases.yaml")
+    code, out = gold_case(workdir, "Gold goes to VIP", "SMS Support VIP")
     assert code == ExitCode.OK, out
 
 

@@ -13,7 +13,7 @@ from tools.testkit.allowance import allow
 from smsconf.emulator.serving import running
 from smsconf.emulator.telesign import DEMO_ACCOUNTS, TelesignEmulator, create_app
 from smsconf.telesign.account import AuthMethod, TelesignAccount
-from smsconf.telesign.client import TelesignTiming
+from smsconf.telesign.client import TelesignClient, TelesignTiming
 from smsconf.telesign.secret import ApiKey
 
 GOOD = DEMO_ACCOUNTS[0]
@@ -46,6 +46,12 @@ class Target:
         auth: AuthMethod = "tsa",
     ) -> TelesignAccount:
         return TelesignAccount(name, customer_id, ApiKey(api_key), self.endpoint, auth)
+
+    def client(
+        self, account: TelesignAccount | None = None, *, policy: TelesignTiming = FAST
+    ) -> TelesignClient:
+        """A client of `account` (default: the good demo account) over this target's transport."""
+        return TelesignClient(account or self.account(), transport=self.transport, policy=policy)
 
 
 @pytest.fixture

@@ -20,9 +20,7 @@ SEND = {"phone_number": "15555550123", "message": "Hello wörld & co", "message_
 
 @pytest.mark.parametrize("auth", ["tsa", "basic"])
 async def test_signed_requests_are_accepted(target: Target, auth: AuthMethod) -> None:
-    async with TelesignClient(
-        target.account(auth=auth), transport=target.transport, policy=FAST
-    ) as client:
+    async with target.client(target.account(auth=auth)) as client:
         probe = await client.request("GET", PROBE)
         sent = await client.request("POST", "/v1/messaging", form=SEND, idempotent=False)
         lookup = await client.request(
@@ -40,14 +38,14 @@ async def test_path_prefix_endpoint(target: Target) -> None:
     prefixed = TelesignAccount(
         "a", GOOD.customer_id, ApiKey(GOOD.api_key), target.endpoint + "/prefix"
     )
-    async with TelesignClient(prefixed, transport=target.transport, policy=FAST) as client:
+    async with target.client(prefixed) as client:
         reply = await client.request("GET", PROBE)
     assert target.emulator.journal == [] and reply.http_status == 404
 
 
 async def test_throttling_is_retried_until_it_passes(target: Target) -> None:
     target.emulator.faults = Faults(throttle_next=2)
-    async with TelesignClient(target.account(), transport=target.transport, policy=FAST) as client:
+    async with target.client() as client:
         reply = await client.request("POST", "/v1/messaging", form=SEND, idempotent=False)
     assert (reply.http_status, reply.attempts) == (200, 3)
     assert len(target.emulator.messages) == 1
@@ -56,7 +54,7 @@ async def test_throttling_is_retried_until_it_passes(target: Target) -> None:
 
 async def test_spent_retries_return_the_last_answer(target: Target) -> None:
     target.emulator.faults = Faults(outage=1.0)
-    async with TelesignClient(target.account(), transport=target.transport, policy=FAST) as client:
+    async with target.client() as client:
         reply = await client.request("GET", PROBE)
     assert (reply.http_status, reply.code, reply.attempts) == (503, 10000, 3)
 
@@ -64,9 +62,7 @@ async def test_spent_retries_return_the_last_answer(target: Target) -> None:
 async def test_slow_answer_times_out(target: Target) -> None:
     target.emulator.faults = Faults(delay=0.8)
     policy = TelesignTiming(attempts=2, backoff=0.0, request_timeout=0.2, deadline=0.5)
-    async with TelesignClient(
-        target.account(), transport=target.transport, policy=policy
-    ) as client:
+    async with target.client(policy=policy) as client:
         with pytest.raises(TelesignTimeout, match="within the deadline"):
             await client.request("GET", PROBE)
 
@@ -74,9 +70,7 @@ async def test_slow_answer_times_out(target: Target) -> None:
 async def test_a_send_is_not_retried_after_a_read_timeout(target: Target) -> None:
     target.emulator.faults = Faults(delay=0.3)
     policy = TelesignTiming(attempts=3, backoff=0.0, request_timeout=0.1, deadline=2.0)
-    async with TelesignClient(
-        target.account(), transport=target.transport, policy=policy
-    ) as client:
+    async with target.client(policy=policy) as client:
         with pytest.raises(TelesignTimeout):
             await client.request("POST", "/v1/messaging", form=SEND, idempotent=False)
     assert len(target.emulator.journal) <= 1

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from click.testing import CliRunner
+from tests.emulator.dataverse.conftest import connect_twilio_account
 from twilio.rest import Client
 
 from smsconf.cli import main
@@ -75,17 +76,7 @@ def test_served_twilio_delivers_a_signed_inbound_sms_to_a_served_org(
     org = dataverse_app()
     try:
         with running(org) as org_url, httpx.Client(base_url=twilio_process) as http:
-            created = httpx.post(
-                f"{org_url}/api/data/v9.2/msdyn_occommunicationprovidersettings",
-                json={
-                    "msdyn_name": "Twilio",
-                    "msdyn_occommunicationprovider": 192350001,
-                    "msdyn_accountsid": SID,
-                    "msdyn_securesecret": TOKEN,
-                },
-                headers={"Authorization": "Bearer any"},
-            )
-            assert created.status_code == 204, created.text
+            connect_twilio_account(org_url, SID, TOKEN)
             client = sdk(twilio_process, monkeypatch)
             (number,) = client.incoming_phone_numbers.list(phone_number=NUMBER)
             assert number.capabilities["sms"] is True

@@ -8,57 +8,19 @@ and the service fetched with Basic auth), never through the reconciler's view of
 
 from __future__ import annotations
 
-import asyncio
-import json
 from typing import Any
 
-import httpx
+from tests.twilio.local import NUMBER, plan_json, twilio, twilio_config, twilio_number
 from tools.testkit.workspace import Workspace, ws
 
-from smsconf.connect import local_twilio
-from smsconf.emulator.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN
+from smsconf.emulator.twilio import DEMO_ACCOUNT_SID
 from smsconf.exitcodes import ExitCode
-from smsconf.target import state_dir
 
 __all__ = ["ws"]  # the fixture, used by name
 
-NUMBER = "14255550142"
 SERVICE = "Marketing blasts"
 SERVICE_URL = "https://marketing.example.com/inbound"
-CONFIG = f"""\
-accounts:
-  - name: contoso-twilio
-    provider: twilio
-    account_sid: {DEMO_ACCOUNT_SID}
-    auth_token: ${{env:SMSCONF_TEST_TWILIO_TOKEN:-{DEMO_AUTH_TOKEN}}}
-    numbers:
-      - number: "{NUMBER}"
-        type: long_code
-queues:
-  - name: Twilio queue
-    managed: true
-workstreams:
-  - name: SMS via Twilio
-    fallback_queue: Twilio queue
-    sms:
-      number: "{NUMBER}"
-      language: en-US
-"""
-
-
-def twilio(method: str, path: str, **kwargs: Any) -> Any:
-    """One request to the local organisation's Twilio, as the console or a Twilio client."""
-
-    async def call() -> Any:
-        url, transport = local_twilio(home=state_dir())
-        async with httpx.AsyncClient(transport=transport, base_url=url) as http:
-            reply = await http.request(
-                method, path, auth=(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN), **kwargs
-            )
-        reply.raise_for_status()
-        return reply.json()
-
-    return asyncio.run(call())
+CONFIG = twilio_config()
 
 
 def console_service(use_number_webhook: bool) -> dict[str, Any]:
@@ -79,18 +41,6 @@ def console_service(use_number_webhook: bool) -> dict[str, Any]:
     )
     (service,) = twilio("GET", "/v1/Services")["services"]
     return service
-
-
-def number() -> dict[str, Any]:
-    path = f"/2010-04-01/Accounts/{DEMO_ACCOUNT_SID}/IncomingPhoneNumbers.json"
-    (found,) = twilio("GET", path, params={"PhoneNumber": "+" + NUMBER})["incoming_phone_numbers"]
-    return found
-
-
-def plan_json(ws: Workspace) -> dict[str, Any]:
-    result = ws.plan("--format", "json")
-    assert result.exit_code in (ExitCode.OK, ExitCode.CHANGES), result.output
-    return json.loads(result.stdout)
 
 
 def test_a_messaging_service_in_effect_is_reported_and_never_edited(ws: Workspace) -> None:
@@ -128,7 +78,7 @@ def test_a_messaging_service_in_effect_is_reported_and_never_edited(ws: Workspac
     # Twilio as the console left it: the service's URL, and the number's own (ignored) URL.
     (after,) = twilio("GET", "/v1/Services")["services"]
     assert after == service
-    assert number()["sms_url"] == ""
+    assert twilio_number("+" + NUMBER)["sms_url"] == ""
     # The organisation is not where the number's messages go: callback-urls says so (exit 2).
     urls = ws.smsconf("callback-urls", "examples/")
     assert urls.exit_code == ExitCode.CHANGES, urls.output
@@ -156,7 +106,8 @@ def test_once_the_service_uses_the_number_webhook_smsconf_sets_it(ws: Workspace)
     assert not [n for n in plan["notes"] if n["level"] == "warning"]
 
     assert ws.apply().exit_code == ExitCode.OK
-    assert (number()["sms_url"], number()["sms_method"]) == (expected, "POST")
+    webhook = twilio_number("+" + NUMBER)
+    assert (webhook["sms_url"], webhook["sms_method"]) == (expected, "POST")
     (after,) = twilio("GET", "/v1/Services")["services"]
     assert after == service
     again = ws.plan("--detailed-exitcode")

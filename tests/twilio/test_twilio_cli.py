@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from click.testing import CliRunner
-from tests.twilio.test_twilio_end_to_end import CONFIG, NUMBER, TOKEN_VAR, twilio_workspace
+from tests.twilio.local import CONFIG, NUMBER, TOKEN_VAR, twilio_workspace
 from tools.testkit.allowance import allow
 from tools.testkit.workspace import Workspace, ws
 

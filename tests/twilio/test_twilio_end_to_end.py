@@ -10,10 +10,16 @@ Twilio emulator, never through the reconciler's view of them.
 from __future__ import annotations
 
 import asyncio
-import json
-from typing import Any
 
 import httpx
+from tests.twilio.local import (
+    CONFIG,
+    NUMBER,
+    TOKEN_VAR,
+    plan_json,
+    twilio_number,
+    twilio_workspace,
+)
 from tools.testkit.workspace import Workspace, ws
 
 from smsconf.connect import local_twilio
@@ -25,60 +31,9 @@ from smsconf.target import LOCAL_DB, LOCAL_URL, state_dir
 
 __all__ = ["ws"]  # the fixture, used by name
 
-TOKEN_VAR = "SMSCONF_TEST_TWILIO_TOKEN"
-NUMBER = "14255550142"  # a number of the demo Twilio account
 NOT_OWNED = "14255550177"
 HANDSET = "+14255550123"
 ROTATED = "rotated-demo-auth-token"
-CONFIG = f"""\
-accounts:
-  - name: contoso-twilio
-    provider: twilio
-    account_sid: {DEMO_ACCOUNT_SID}
-    auth_token: ${{env:{TOKEN_VAR}:-{DEMO_AUTH_TOKEN}}}
-    numbers:
-      - number: "{NUMBER}"
-        type: long_code
-        description: Twilio support line
-queues:
-  - name: Twilio queue
-    managed: true
-workstreams:
-  - name: SMS via Twilio
-    fallback_queue: Twilio queue
-    sms:
-      number: "{NUMBER}"
-      language: en-US
-"""
-
-
-def twilio_workspace(ws: Workspace) -> Workspace:
-    ws.config.write_text(CONFIG, encoding="utf-8")
-    return ws
-
-
-def plan_json(ws: Workspace, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
-    result = ws.plan("--format", "json", *args, env=env)
-    assert result.exit_code in (ExitCode.OK, ExitCode.CHANGES), result.output
-    return json.loads(result.stdout)
-
-
-def twilio_number(phone: str) -> dict[str, Any]:
-    """The IncomingPhoneNumber as the local organisation's Twilio serves it."""
-
-    async def fetch() -> dict[str, Any]:
-        url, transport = local_twilio(home=state_dir())
-        async with httpx.AsyncClient(transport=transport, base_url=url) as http:
-            reply = await http.get(
-                f"/2010-04-01/Accounts/{DEMO_ACCOUNT_SID}/IncomingPhoneNumbers.json",
-                params={"PhoneNumber": phone},
-                auth=(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN),
-            )
-        reply.raise_for_status()
-        (number,) = reply.json()["incoming_phone_numbers"]
-        return number
-
-    return asyncio.run(fetch())
 
 
 def test_twilio_workstream_applied_from_empty_and_replanned_to_zero(ws: Workspace) -> None:

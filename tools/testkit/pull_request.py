@@ -69,8 +69,8 @@ def _symlink(work: Path, url: str) -> str:
     return account("https://rest-api.telesign.com", "${file:innocent.txt}")
 
 
-def _gateway(work: Path, url: str) -> str:
-    return """\
+# A configuration that moves the inbound gateway to a host of its own (line 4: the gateway).
+GATEWAY_ELSEWHERE = """\
         environments:
           ci:
             target: local
@@ -79,6 +79,10 @@ def _gateway(work: Path, url: str) -> str:
           - name: Q
             managed: true
         """
+
+
+def _gateway(work: Path, url: str) -> str:
+    return GATEWAY_ELSEWHERE
 
 
 PLAN = ("plan", "--env", "ci")

@@ -93,6 +93,16 @@ Locale = Annotated[str, Field(json_schema_extra={"enum": sorted(v.LOCALES)})]
 Name = Annotated[str, Field(min_length=1, max_length=v.NAME_MAX), AfterValidator(clean)]
 # A name that points at a declared or live object: cleaned the same way, so it matches.
 Ref = Annotated[str, AfterValidator(clean)]
+
+
+def renamed_from_field(
+    description: str = "The name it had in the organisation: the plan renames that object in "
+    "place instead of creating a new one beside it (Terraform's moved); managed objects only",
+) -> Any:
+    """The optional `renamed_from:` of an object that can be renamed in place."""
+    return Field(None, min_length=1, description=description)
+
+
 Scalar = str | int | float | bool
 
 
@@ -328,22 +338,12 @@ class Queue(Referenced):
     assignment: v.QueueAssignment = "highest_capacity"
     operating_hours: Ref | None = None
     priority: int | None = Field(None, ge=1, le=10_000)
-    renamed_from: Ref | None = Field(
-        None,
-        min_length=1,
-        description="The name it had in the organisation: the plan renames that object in place "
-        "instead of creating a new one beside it (Terraform's moved); managed objects only",
-    )
+    renamed_from: Ref | None = renamed_from_field()
 
 
 class CapacityProfile(Referenced):
     default_max_units: int | None = Field(None, ge=0, le=10_000)
-    renamed_from: Ref | None = Field(
-        None,
-        min_length=1,
-        description="The name it had in the organisation: the plan renames that object in place "
-        "instead of creating a new one beside it (Terraform's moved); managed objects only",
-    )
+    renamed_from: Ref | None = renamed_from_field()
 
 
 class Survey(Strict):
@@ -373,12 +373,7 @@ class QuickReply(Strict):
     managed: bool = False
     message: str | None = Field(None, max_length=v.QUICK_REPLY_MESSAGE_MAX)
     locale: Locale = "en-US"
-    renamed_from: Ref | None = Field(
-        None,
-        min_length=1,
-        description="The name it had in the organisation: the plan renames that object in place "
-        "instead of creating a new one beside it (Terraform's moved); managed objects only",
-    )
+    renamed_from: Ref | None = renamed_from_field()
 
 
 # --- workstream ----------------------------------------------------------------------------------
@@ -520,11 +515,9 @@ class Advanced(Strict):
 
 class Workstream(Strict):
     name: Name
-    renamed_from: Ref | None = Field(
-        None,
-        min_length=1,
-        description="The name it had in the organisation: the plan renames that workstream, "
-        "its channel and its routing in place instead of creating new ones (Terraform's moved)",
+    renamed_from: Ref | None = renamed_from_field(
+        "The name it had in the organisation: the plan renames that workstream, "
+        "its channel and its routing in place instead of creating new ones (Terraform's moved)"
     )
     fallback_queue: Ref | None = None
     distribution: Distribution = Distribution()

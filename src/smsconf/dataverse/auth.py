@@ -22,12 +22,13 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, TypedDict, Unpack
+from typing import Protocol, TypedDict, Unpack
 
 import httpx
 
 from smsconf import hosts
 from smsconf.dataverse.errors import DataverseError
+from smsconf.http_client import json_body
 from smsconf.redact import register
 
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
@@ -150,7 +151,7 @@ class _ClientCredentialsGrant(ABC):
                 response = await http.post(self.token_url, data={**form, **proof})
         except httpx.HTTPError as exc:
             raise CredentialError(f"token request to {self.token_url} failed: {exc!r}") from None
-        payload = _json_object(response)
+        payload = json_body(response)
         if response.status_code != 200 or "access_token" not in payload:
             detail = f"{payload.get('error', '')}: {payload.get('error_description', '')}"
             for secret in proof.values():
@@ -183,14 +184,6 @@ def authority_from_environment(environ: Mapping[str, str] | None = None) -> tupl
     named = env.get(AUTHORITY_ENV) or None
     where = f"${AUTHORITY_ENV}" if named else "the default Entra ID authority"
     return authority_url(named), where
-
-
-def _json_object(response: httpx.Response) -> dict[str, Any]:
-    try:
-        payload = response.json()
-    except ValueError:
-        return {}
-    return payload if isinstance(payload, dict) else {}
 
 
 class ClientSecretCredential(_ClientCredentialsGrant):

@@ -20,7 +20,14 @@ from urllib.parse import urlencode
 import httpx
 
 from smsconf import hosts
-from smsconf.http_client import NOT_SENT, ClosingClient, Deadline, provider_http, with_retries
+from smsconf.http_client import (
+    NOT_SENT,
+    ClosingClient,
+    Deadline,
+    json_body,
+    provider_http,
+    with_retries,
+)
 from smsconf.telesign import signing
 from smsconf.telesign.account import TelesignAccount
 from smsconf.telesign.errors import TelesignBadKey, TelesignTimeout, TelesignUnreachable
@@ -216,7 +223,7 @@ class TelesignClient(ClosingClient):
             time.monotonic() - started,
             attempt,
         )
-        response = TelesignResponse(reply.status_code, _json_object(reply), attempt)
+        response = TelesignResponse(reply.status_code, json_body(reply), attempt)
         if reply.status_code in RETRY_STATUSES:
             raise _RetryableStatus(response)
         return response
@@ -249,11 +256,3 @@ def _encode(
     if json_body is not None:
         return json.dumps(json_body), signing.JSON_CONTENT_TYPE
     return (urlencode(form) if form else ""), signing.default_content_type(method)
-
-
-def _json_object(reply: httpx.Response) -> Mapping[str, Any]:
-    try:
-        parsed = reply.json()
-    except ValueError:
-        return {}
-    return parsed if isinstance(parsed, Mapping) else {}

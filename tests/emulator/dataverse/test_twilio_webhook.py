@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from tests.emulator.dataverse.conftest import ORG, create
+from tests.emulator.dataverse.conftest import ORG, connect_twilio_account, create, twilio_account
 from twilio.request_validator import RequestValidator
 
 from smsconf.emulator.dataverse import DataverseEmulator
@@ -28,14 +28,9 @@ PARAMS = {
 
 
 async def _account(client: httpx.AsyncClient, token: str | None = AUTH_TOKEN) -> None:
-    body: dict[str, object] = {
-        "msdyn_name": "Twilio",
-        "msdyn_occommunicationprovider": 192350001,
-        "msdyn_accountsid": ACCOUNT_SID,
-    }
-    if token is not None:
-        body["msdyn_securesecret"] = token
-    await create(client, "msdyn_occommunicationprovidersettings", body)
+    await create(
+        client, "msdyn_occommunicationprovidersettings", twilio_account(ACCOUNT_SID, token)
+    )
 
 
 async def _post(
@@ -116,18 +111,8 @@ def test_a_served_org_verifies_over_the_url_it_was_called_at(
 ) -> None:
     """Over a socket the org knows no base URL: the signed URL is the Host it was reached at."""
     url = f"{server}/twilio/incoming?orgId=org-1"
+    connect_twilio_account(server, ACCOUNT_SID, AUTH_TOKEN)
     with httpx.Client() as http:
-        created = http.post(
-            f"{server}/api/data/v9.2/msdyn_occommunicationprovidersettings",
-            json={
-                "msdyn_name": "Twilio",
-                "msdyn_occommunicationprovider": 192350001,
-                "msdyn_accountsid": ACCOUNT_SID,
-                "msdyn_securesecret": AUTH_TOKEN,
-            },
-            headers={"Authorization": "Bearer any"},
-        )
-        assert created.status_code == 204, created.text
         good = http.post(url, data=PARAMS, headers={"X-Twilio-Signature": _signed(PARAMS, url=url)})
         bad = http.post(url, data=PARAMS, headers={"X-Twilio-Signature": _signed(PARAMS)})
     assert (good.status_code, bad.status_code) == (200, 403)
