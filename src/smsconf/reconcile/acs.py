@@ -314,10 +314,23 @@ async def check_acs(
     providers: bool = True,
 ) -> AcsFindings:
     """The organisation side from `rows`; with `providers`, every ACS resource too
-    (concurrently; within a resource, its numbers concurrently)."""
+    (`check_resources`)."""
     found = organisation_side(config, rows, locate)
-    if not providers:
-        return found
+    if providers:
+        found.extend(await check_resources(config, locate, endpoint=endpoint, transport=transport))
+    return found
+
+
+async def check_resources(
+    config: Config,
+    locate: Locate,
+    *,
+    endpoint: str | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> AcsFindings:
+    """Every ACS resource's key and numbers, concurrently: what `check_acs` adds to the
+    organisation side. It needs no live row, so `plan` runs it beside the live read."""
+    found = AcsFindings()
     results = await asyncio.gather(
         *(_account(i, a, locate, endpoint, transport) for i, a in acs_accounts(config))
     )
