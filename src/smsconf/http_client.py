@@ -205,6 +205,26 @@ class ClosingClient:
         await self._http.aclose()
 
 
+def provider_retry_policy() -> RetryPolicy:
+    """A provider's retries (Twilio, ACS): fewer and shorter waits than Dataverse's, which may
+    ask for minutes; Twilio's 2010 API sends no Retry-After at all (providers.md §3.5)."""
+    return RetryPolicy(max_attempts=6, base_delay=0.25, max_delay=8.0)
+
+
+@dataclass(frozen=True)
+class ProviderResponse:
+    """A provider's final answer: its status, its JSON body (never in a repr: it may echo
+    what was sent) and the attempts it took."""
+
+    status: int
+    body: Mapping[str, Any] = field(repr=False)
+    attempts: int = 1
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
 class RetryingClient(ClosingClient):
     """A provider client (Twilio, ACS) that sends through the one retry core by the project's
     one rule: a 429 or 503 retried for any request (after its Retry-After when it has one), a

@@ -6,12 +6,14 @@ per-workstream notification templates of workstreams), but for the ones the exam
 smsconf write; its emulator refuses any request naming them, as a real service does. smsconf
 learns the columns first and reads only those, so every flow works on both. A column it must
 write makes it refuse, at the YAML object that needs it: the organisation exactly as seen live
-refuses the example's notification templates.
+refuses the example's consult, transfer and incoming-unauthenticated templates at their fields
+(no source says where such an organisation keeps them), and without them converges.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 
 import httpx
 import pytest
@@ -27,6 +29,7 @@ from smsconf.emulator.dataverse import create_app
 from smsconf.emulator.dataverse.organisation import OLDER_VERSION, Organisation, observed_absent
 from smsconf.exitcodes import ExitCode
 from smsconf.mapping.desired import desired_rows
+from smsconf.mapping.fields import FIELDS
 from smsconf.target import LOCAL, LOCAL_DB, LOCAL_URL
 
 __all__ = ["ws"]  # fixture, used by name
@@ -90,9 +93,48 @@ def test_an_organisation_as_seen_live_refuses_the_example_s_notification_templat
     become(ws, Organisation.older())
     result = ws.plan()
     assert result.exit_code == ExitCode.INVALID_CONFIG, result.output
-    assert "msdyn_notificationtemplate_consult" in result.output
-    assert "on table msdyn_liveworkstream (at workstreams[0])" in result.output
+    slots = {
+        "incoming_unauthenticated": "incoming_unauth",
+        "consult": "consult",
+        "transfer": "transfer",
+    }
+    for slot, column in slots.items():
+        assert (
+            f"workstream 'SMS Support': workstreams[SMS Support].advanced.notification_templates."
+            f"{slot} needs column msdyn_notificationtemplate_{column} on table "
+            f"msdyn_liveworkstream, which this organisation (version {OLDER_VERSION}) does not have"
+        ) in result.output
+        assert f"(at workstreams[0].advanced.notification_templates.{slot})" in result.output
+    assert "no source says where such an organisation keeps this one" in result.output
+    assert "hint: remove the field for this organisation and set the template" in result.output
+    assert f"{len(slots)} error(s)" in result.output  # incoming_authenticated: every version has it
+    assert "notification_templates.incoming_authenticated" not in result.output
     assert not ws.rows("msdyn_liveworkstream")
+
+
+def test_without_the_refused_templates_the_live_organisation_converges(ws: Workspace) -> None:
+    """What the refusal advises works: drop the three fields, and plan, apply, re-plan and the
+    export's round trip all pass on the organisation as seen live, writing the template every
+    version has."""
+    become(ws, Organisation.older())
+    channels = ws.config
+    text = channels.read_text(encoding="utf-8")
+    for slot in ("incoming_unauthenticated", "consult", "transfer"):
+        text, dropped = re.subn(rf"\n +{slot}: [^\n]+", "", text)
+        assert dropped == 1, slot
+    channels.write_text(text, encoding="utf-8")
+    assert ws.apply().exit_code == ExitCode.OK
+    again = ws.plan("--detailed-exitcode")
+    assert again.exit_code == ExitCode.OK, again.output
+    (stream,) = ws.rows("msdyn_liveworkstream", msdyn_name="SMS Support")
+    assert stream["msdyn_notificationtemplate_incoming_auth"]
+    exported = ws.smsconf("export", "--out", "exported")
+    assert exported.exit_code == ExitCode.OK, exported.output
+    written = "".join(p.read_text(encoding="utf-8") for p in (ws.root / "exported").rglob("*.y*ml"))
+    assert "incoming_authenticated: SMS - incoming authenticated - default" in written
+    assert "consult:" not in written
+    replan = ws.smsconf("plan", "exported", "--detailed-exitcode", env=KEYS)
+    assert replan.exit_code == ExitCode.OK, replan.output
 
 
 def test_the_older_organisation_refuses_what_it_lacks(ws: Workspace) -> None:
@@ -152,3 +194,14 @@ def test_a_column_smsconf_must_write_is_refused_where_the_yaml_asks_for_it(ws: W
     assert "(at accounts[0].numbers[0])" in result.output
     assert "hint: update the organisation's" in result.output
     assert not ws.rows("msdyn_ocphonenumber", msdyn_phonenumber="14255550100")
+
+
+def test_the_field_map_explains_exactly_the_template_columns_a_live_organisation_lacked() -> None:
+    """A notification-template field carries the refusal's reason iff its column is one an
+    organisation seen live lacked (from the snapshot, not from the field map)."""
+    lacked = observed_absent()["msdyn_liveworkstream"]
+    templates = [f for f in FIELDS if f.model == "NotificationTemplates"]
+    assert templates
+    for entry in templates:
+        assert (entry.when_absent is not None) == (entry.column in lacked), entry.name
+    assert "msdyn_notificationtemplate_incoming_auth" not in lacked

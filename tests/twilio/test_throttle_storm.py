@@ -45,7 +45,7 @@ __all__ = ["ws"]  # the fixture, used by name
 
 NUMBER = "14255550142"  # the example's Twilio number, owned by the demo account
 GATEWAY = "https://m-5d0c4a8e-2f3b-4c61-9a7e-0b1d2c3e4f50.us.omnichannelengagementhub.com"
-ATTEMPTS = twilio_client.twilio_retry_policy().max_attempts
+ATTEMPTS = twilio_client.provider_retry_policy().max_attempts
 
 
 class Burst:
@@ -166,8 +166,8 @@ def storm(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> Iterator[Storm]:
         async def record(seconds: float) -> None:
             made.waits.append(seconds)
 
-        original = twilio_client.twilio_retry_policy
-        monkeypatch.setattr(twilio_client, "twilio_retry_policy", recorded)
+        original = twilio_client.provider_retry_policy
+        monkeypatch.setattr(twilio_client, "provider_retry_policy", recorded)
         yield made
 
 

@@ -34,8 +34,7 @@ import httpx
 from smsconf import hosts
 from smsconf.dataverse.auth import Credential, CredentialError, StaticToken
 from smsconf.dataverse.auth import credential_from_environment as _from_environment
-from smsconf.dataverse.retry import RetryPolicy
-from smsconf.http_client import ClosingClient, provider_http
+from smsconf.http_client import RetryingClient, RetryPolicy, provider_http, retry_after
 from smsconf.redact import register
 
 logger = logging.getLogger("smsconf.acs.arm")
@@ -203,7 +202,7 @@ def system_topic(source: str, location: str) -> dict[str, Any]:
     return {"location": location, "properties": {"source": source, "topicType": ACS_TOPIC_TYPE}}
 
 
-class ArmClient(ClosingClient):
+class ArmClient(RetryingClient):
     """An async ARM client; `async with ArmClient(credential) as arm`. `transport`: the local
     organisation's in-process emulator (nothing leaves the process, so no host is asked)."""
 
@@ -221,7 +220,6 @@ class ArmClient(ClosingClient):
         self.credential = credential
         self.policy = policy or RetryPolicy(max_attempts=6, base_delay=0.5, max_delay=16.0)
         self._http = provider_http(transport, REQUEST_TIMEOUT, {"Accept": "application/json"})
-        self.requests = 0
 
     def __repr__(self) -> str:
         return f"ArmClient({self.base})"
@@ -291,11 +289,11 @@ class ArmClient(ClosingClient):
                 state = _state(result)
                 if not state or state.lower() in TERMINAL:
                     return _settled(result, path)
-                await self.policy.sleep(_retry_after(reply) or 1.0)
+                await self.policy.sleep(retry_after(reply) or 1.0)
                 reply = await self._send("GET", path, EVENTGRID_API_VERSION)
                 result = _body(reply)
                 continue
-            await self.policy.sleep(_retry_after(reply) or 1.0)
+            await self.policy.sleep(retry_after(reply) or 1.0)
             reply = await self._send("GET", poll, None)
             operation = _body(reply)
             state = str(operation.get("status") or "")
@@ -329,52 +327,27 @@ class ArmClient(ClosingClient):
         if "://" in path and not url.startswith(self.base + "/"):
             raise ArmError(f"{method} {path}: ARM pointed outside {self.base}; not followed")
         params = {"api-version": version} if version else None
-        attempt = 0
-        while True:
-            attempt += 1
-            self.requests += 1
-            try:
-                token = (await self.credential.get_token(SCOPE)).token
-            except CredentialError as exc:
-                raise ArmError(f"no ARM token: {exc}") from None
-            register(token)
-            headers = {"Authorization": f"Bearer {token}"}
-            try:
-                reply = await self._http.request(
-                    method, url, params=params, json=body, headers=headers
-                )
-            except httpx.TransportError as exc:
-                sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-                wait = self.policy.delay(attempt, status=None, sent=sent, idempotent=True)
-                if wait is None:
-                    raise ArmError(
-                        f"{method} {_shown(url)}: could not reach {self.base}: {type(exc).__name__}"
-                    ) from None
-            else:
-                if reply.status_code < 400:
-                    return reply
-                wait = self.policy.delay(
-                    attempt,
-                    status=reply.status_code,
-                    retry_after=_retry_after(reply),
-                    idempotent=True,
-                )
-                if wait is None:
-                    raise _rejected(reply, f"{method} {_shown(url)}")
-                logger.info("arm %s %s -> %s", method, reply.url.path, reply.status_code)
-            await self.policy.sleep(wait)
+        try:
+            token = (await self.credential.get_token(SCOPE)).token
+        except CredentialError as exc:
+            raise ArmError(f"no ARM token: {exc}") from None
+        register(token)
+        reply, _ = await self._request(
+            method, url, params=params, json=body, headers={"Authorization": f"Bearer {token}"}
+        )
+        if reply.status_code >= 400:
+            raise _rejected(reply, f"{method} {_shown(url)}")
+        return reply
+
+    def unreachable(self, exc: httpx.TransportError) -> Exception:
+        return ArmError(f"could not reach {self.base}: {type(exc).__name__}")
+
+    def on_retry(self, method: str, reply: httpx.Response) -> None:
+        logger.info("arm %s %s -> %s", method, reply.url.path, reply.status_code)
 
 
 def _shown(url: str) -> str:
     return httpx.URL(url).path
-
-
-def _retry_after(reply: httpx.Response) -> float | None:
-    value = reply.headers.get("Retry-After")
-    try:
-        return max(float(value), 0.0) if value is not None else None
-    except ValueError:
-        return None
 
 
 def _object(value: Any) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -25,8 +25,14 @@ import httpx
 from smsconf import hosts
 from smsconf.acs.connection import ConnectionString
 from smsconf.acs.signing import HmacAuth, rfc1123
-from smsconf.dataverse.retry import RetryPolicy
-from smsconf.http_client import RetryingClient, json_body, provider_http
+from smsconf.http_client import (
+    ProviderResponse,
+    RetryingClient,
+    RetryPolicy,
+    json_body,
+    provider_http,
+    provider_retry_policy,
+)
 from smsconf.platform.hosts import documented as is_documented
 from smsconf.redact import register
 
@@ -91,20 +97,8 @@ def require_trusted(endpoint: str, where: str) -> None:
     )
 
 
-def retry_policy() -> RetryPolicy:
-    return RetryPolicy(max_attempts=6, base_delay=0.25, max_delay=8.0)
-
-
 @dataclass(frozen=True)
-class AcsResponse:
-    status: int
-    body: Mapping[str, Any] = field(repr=False)
-    attempts: int = 1
-
-    @property
-    def ok(self) -> bool:
-        return 200 <= self.status < 300
-
+class AcsResponse(ProviderResponse):
     @property
     def error(self) -> Mapping[str, Any]:
         error = self.body.get("error")
@@ -147,7 +141,7 @@ class AcsClient(RetryingClient):
             require_trusted(connection.endpoint, self.where)
         register(connection.access_key.reveal())
         self.endpoint = connection.endpoint
-        self.policy = policy or retry_policy()
+        self.policy = policy or provider_retry_policy()
         self._http = provider_http(transport, REQUEST_TIMEOUT, {"Accept": "application/json"})
         self._auth = HmacAuth(connection.key)
 

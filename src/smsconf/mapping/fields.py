@@ -253,6 +253,8 @@ class Field:
     """More columns written with the same value."""
     doc: str = ""
     """What the field means, for the reference when the model's schema says nothing."""
+    when_absent: tuple[str, str] | None = None
+    """(why an organisation may lack the column, what to do then): the plan's refusal."""
 
     @property
     def model(self) -> str:
@@ -287,6 +289,19 @@ RULE = InRuleset()
 RENAMED = Only(why="smsconf only: finds the row under its old name, which the plan renames")
 TEMPLATE_TABLES = ("msdyn_sessiontemplate", "msdyn_notificationtemplate")
 SECTION = Section()
+NOTIFICATION_TEMPLATE_ABSENT = (
+    "Microsoft's newest msdyn_liveworkstream page and a live 2026 organisation keep only the "
+    "incoming-authenticated template (msdyn_notificationtemplate_incoming_auth) on the "
+    "workstream, and no source says where such an organisation keeps this one: "
+    "msdyn_urnotificationtemplatemapping links a workstream to a UR notification template "
+    "without a scenario, so smsconf has nowhere to write it",
+    "remove the field for this organisation and set the template in the Customer Service "
+    "admin center (the workstream's Advanced settings, Agent notifications)",
+)
+"""The refusal of a per-scenario notification template on an organisation without its column
+(`../shared/reference/dataverse-schema/cedev/msdyn_liveworkstream.md` @13744220 lists only
+incoming_auth, agent_dial, pre_dial; the live org of audit source G the same, plus
+agent_reservation; the older cecs page lists all five)."""
 ACS_READ_ONLY = Only(
     why="checked, never written: the admin center's connect dialog made the ACS provider setting"
 )
@@ -778,14 +793,21 @@ FIELDS: tuple[Field, ...] = (
             f"msdyn_notificationtemplate_{column}",
             TextLookup(kind="notification_template"),
             f"advanced.notification_templates.{slot}",
-            doc="A notification template, by name.",
+            doc="A notification template, by name."
+            + (
+                ""
+                if every_version
+                else " Older organisations only: plan refuses it on one "
+                "without the column (Microsoft's newest workstream page has none)."
+            ),
+            when_absent=None if every_version else NOTIFICATION_TEMPLATE_ABSENT,
         )
-        for slot, column in (
-            ("incoming_authenticated", "incoming_auth"),
-            ("incoming_unauthenticated", "incoming_unauth"),
-            ("consult", "consult"),
-            ("transfer", "transfer"),
-            ("supervisor_assign", "supervisorassign"),
+        for slot, column, every_version in (
+            ("incoming_authenticated", "incoming_auth", True),
+            ("incoming_unauthenticated", "incoming_unauth", False),
+            ("consult", "consult", False),
+            ("transfer", "transfer", False),
+            ("supervisor_assign", "supervisorassign", False),
         )
     ),
     Field(

@@ -103,6 +103,11 @@ class Attribute:
     def valid_for_update(self) -> bool:
         return bool(self.data.get("valid_for_update"))
 
+    @property
+    def valid_for_read(self) -> bool:
+        """IsValidForRead; a column whose page gives no detail block counts as readable."""
+        return self.data.get("valid_for_read") is not False
+
     def navigation(self, target: str) -> str | None:
         """The documented navigation name of this lookup towards `target`, if a page gives it."""
         return self.data.get("navigation", {}).get(target)

@@ -125,6 +125,12 @@ INFERRED = (
     "msdyn_liveworkstream.msdyn_sessiontemplate_default / msdyn_notificationtemplate_* hold "
     "template unique names",
     "out-of-the-box SMS template unique names (msdyn_sms_*)",
+    "where an organisation without msdyn_liveworkstream.msdyn_notificationtemplate_"
+    "incoming_unauth / _consult / _transfer / _supervisorassign (Microsoft's newest page, a live "
+    "2026 organisation) keeps those notification templates: msdyn_urnotificationtemplatemapping "
+    "(msdyn_workstream, msdyn_notificationtemplate → msdyn_urnotificationtemplate) has no "
+    "scenario column, so smsconf refuses those fields there and writes only incoming_auth, "
+    "which every version has",
     "decision-contract data-type tokens number, boolean and entityreference (only string seen)",
     "a Telesign/Twilio number carries msdyn_ocphonenumbersource 192350000 (Direct Offer)",
     "names compare as the organisation's collation does: case-insensitive always, accents "
@@ -144,6 +150,9 @@ INFERRED = (
     "a column not valid for update (IsValidForUpdate false) sent in an update is ignored, as one "
     "not valid for create is on create (sources settle create only; the local organisation "
     "ignores both, and smsconf sends neither: tests/mapping/test_fields_writable.py)",
+    "a $select naming a column not valid for read (IsValidForRead false) is the Web API's 400 "
+    'with code 0x80041a08 and "Retrieve can only return columns that are valid for read. '
+    "Column : x. Entity : y\" (the reports quote the SDK's message and code, not the status)",
     "ACS access-key requests: the x-ms-date clock skew the service accepts (the ACS emulator "
     "allows 15 minutes, App Configuration's HMAC window; providers.md §10 q14)",
     "ACS data plane errors: a throttled request is 429 TooManyRequests with Retry-After, a "

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from smsconf.config.problems import Problem
 from smsconf.dataverse.probe import OrganisationSchema
+from smsconf.mapping.fields import BY_COLUMN
 from smsconf.mapping.rows import DesiredRow
 
 
@@ -29,6 +30,9 @@ def absent_columns(rows: Iterable[DesiredRow], schema: OrganisationSchema | None
     problems = []
     for row in rows:
         missing = [c for c in written_columns(row) if not schema.has(row.table, c)]
+        explained = [c for c in missing if known_absence(row, c) and schema.columns.get(row.table)]
+        problems += [explained_absence(row, c, schema.version) for c in explained]
+        missing = [c for c in missing if c not in explained]
         if not missing:
             continue
         names = ", ".join(missing)
@@ -47,3 +51,23 @@ def absent_columns(rows: Iterable[DesiredRow], schema: OrganisationSchema | None
             )
         )
     return problems
+
+
+def known_absence(row: DesiredRow, column: str) -> bool:
+    """Whether the field map says why an organisation may lack this column."""
+    entry = BY_COLUMN.get((row.table, column))
+    return entry is not None and entry.when_absent is not None and column in row.fields
+
+
+def explained_absence(row: DesiredRow, column: str, version: str) -> Problem:
+    """The refusal at the YAML field itself, saying why the column is missing and what to do."""
+    entry = BY_COLUMN[(row.table, column)]
+    assert entry.when_absent is not None
+    why, todo = entry.when_absent
+    path = row.fields[column].path
+    return Problem(
+        f"{row.label}: {path} needs column {column} on table {row.table}, which this "
+        f"organisation (version {version}) does not have: {why}",
+        (*row.source, *entry.path.split(".")),
+        hint=todo,
+    )

@@ -12,13 +12,18 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import httpx
 
-from smsconf.dataverse.retry import RetryPolicy
-from smsconf.http_client import RetryingClient, json_body, provider_http
+from smsconf.http_client import (
+    ProviderResponse,
+    RetryingClient,
+    RetryPolicy,
+    json_body,
+    provider_http,
+    provider_retry_policy,
+)
 from smsconf.redact import register
 from smsconf.twilio.account import TwilioAccount, require_trusted
 from smsconf.twilio.errors import TwilioRejected, TwilioUnreachable
@@ -28,21 +33,8 @@ API_VERSION = "/2010-04-01"
 REQUEST_TIMEOUT = 15.0
 
 
-def twilio_retry_policy() -> RetryPolicy:
-    """Fewer, shorter waits than Dataverse's: Twilio sends no Retry-After on the 2010 API."""
-    return RetryPolicy(max_attempts=6, base_delay=0.25, max_delay=8.0)
-
-
 @dataclass(frozen=True)
-class TwilioResponse:
-    status: int
-    body: Mapping[str, Any] = field(repr=False)
-    attempts: int = 1
-
-    @property
-    def ok(self) -> bool:
-        return 200 <= self.status < 300
-
+class TwilioResponse(ProviderResponse):
     @property
     def code(self) -> int | None:
         code = self.body.get("code")
@@ -67,7 +59,7 @@ class TwilioClient(RetryingClient):
         policy: RetryPolicy | None = None,
     ) -> None:
         self.account = account
-        self.policy = policy or twilio_retry_policy()
+        self.policy = policy or provider_retry_policy()
         if transport is None:  # the network: the Auth Token goes only to a trusted host
             require_trusted(account.name, account.endpoint)
         credentials = f"{account.account_sid}:{account.auth_token.reveal()}"

@@ -66,14 +66,41 @@ async def test_select_returns_columns_key_and_etag(client: httpx.AsyncClient, sa
     }
 
 
-async def test_select_unknown_column_is_400(client: httpx.AsyncClient) -> None:
-    response = await client.get(NUMBERS, params={"$select": "msdyn_nope"})
-    assert error_of(response) == (
-        400,
-        "0x80060888",
-        "Could not find a property named 'msdyn_nope' on type "
-        "'Microsoft.Dynamics.CRM.msdyn_ocphonenumber'.",
-    )
+@pytest.mark.parametrize(
+    ("select", "code", "message"),
+    [
+        (
+            "msdyn_nope",
+            "0x80060888",
+            "Could not find a property named 'msdyn_nope' on type "
+            "'Microsoft.Dynamics.CRM.msdyn_ocphonenumber'.",
+        ),
+        # IsValidForRead false (SupportingSolutionId on Microsoft's pages), in the service's
+        # words as Rnwood.Dataverse.Data.PowerShell issue #1396 quotes them
+        (
+            "msdyn_name,supportingsolutionid",
+            "0x80041a08",
+            "Retrieve can only return columns that are valid for read. "
+            "Column : supportingsolutionid. Entity : msdyn_ocphonenumber",
+        ),
+    ],
+)
+async def test_select_of_a_column_it_cannot_read_is_400(
+    client: httpx.AsyncClient, select: str, code: str, message: str
+) -> None:
+    response = await client.get(NUMBERS, params={"$select": select})
+    assert error_of(response) == (400, code, message)
+
+
+async def test_a_column_not_valid_for_read_is_never_returned(
+    client: httpx.AsyncClient, sample: str
+) -> None:
+    """Not in a single-row `$select` either; without `$select` it is left out of every row."""
+    one = await client.get(f"{NUMBERS}({sample})", params={"$select": "supportingsolutionid"})
+    assert one.status_code == 400
+    every = (await client.get(NUMBERS)).json()["value"]
+    assert every and all("supportingsolutionid" not in row for row in every)
+    assert all("msdyn_name" in row for row in every)
 
 
 async def test_select_lookup_needs_value_form(client: httpx.AsyncClient) -> None:

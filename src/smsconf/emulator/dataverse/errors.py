@@ -19,6 +19,9 @@ PAYLOAD_ERROR = "0x80048d19"
 INVALID_ARGUMENT = "0x80040203"
 OPTION_OUT_OF_RANGE = "0x8004431a"
 UNEXPECTED = "0x80040216"
+NOT_VALID_FOR_READ = (
+    "0x80041a08"  # a production report of the same message (find_string 66757104367)
+)
 NOT_AUTHENTICATED = "0x80072560"
 # [inferred] the code of a delete a Restrict relationship refuses (no reference states it)
 RESTRICTED_DELETE = "0x80040227"
@@ -72,6 +75,18 @@ def unknown_property(name: str, logical_name: str) -> DataverseError:
     """400 for a property the entity type does not declare."""
     return bad_query(
         f"Could not find a property named '{name}' on type 'Microsoft.Dynamics.CRM.{logical_name}'."
+    )
+
+
+def not_valid_for_read(column: str, logical_name: str) -> DataverseError:
+    """400 for a `$select` naming a column whose IsValidForRead is false, in the service's words
+    (Rnwood.Dataverse.Data.PowerShell issue #1396; FetchXMLBuilder #128). The status is
+    [inferred]: the reports quote the SDK's message and code, not the Web API's status."""
+    return DataverseError(
+        400,
+        NOT_VALID_FOR_READ,
+        "Retrieve can only return columns that are valid for read. "
+        f"Column : {column}. Entity : {logical_name}",
     )
 
 

@@ -32,6 +32,7 @@ from smsconf.emulator.dataverse.errors import (
     bad_query,
     duplicate_key,
     not_found,
+    not_valid_for_read,
     unknown_property,
     version_mismatch,
 )
@@ -221,7 +222,7 @@ class Service:
     ) -> Callable[[Row], dict[str, Any]]:
         """Parse `$select`/`$expand` once (a 400 even when no row matches) and shape rows,
         with the annotations the request's include-annotations pattern asks for."""
-        columns = parse_select(table, options.get("$select"))
+        columns = self._readable(table, parse_select(table, options.get("$select")))
         expansions = [
             (item.navigation, self._expander(call, table, item))
             for item in parse_expand(options.get("$expand") or "")
@@ -326,6 +327,21 @@ class Service:
             return rows if top is None else rows[:top]
 
         return refine
+
+    def _readable(self, table: Table, columns: list[Column] | None) -> list[Column]:
+        """The columns a read returns: those `$select` names, each valid for read (else the
+        service's 400), or without `$select` every column that is."""
+
+        def readable(column: Column) -> bool:
+            facts = self.schema.attribute(table.logical_name, column.logical_name)
+            return facts.get("valid_for_read") is not False
+
+        if columns is None:
+            return [c for c in table.columns if readable(c)]
+        for column in columns:
+            if not readable(column):
+                raise not_valid_for_read(column.logical_name, table.logical_name)
+        return columns
 
     def _context(self, call: Call, table: Table, suffix: str = "") -> str:
         select = call.query.get("$select")
