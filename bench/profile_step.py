@@ -18,7 +18,7 @@ import pstats
 import tempfile
 from pathlib import Path
 
-from benchkit.orggen import telesign_accounts, twilio_accounts, write_org
+from benchkit.orggen import acs_resources, telesign_accounts, twilio_accounts, write_org
 from benchkit.runner import in_process, in_subprocess
 from benchkit.servers import serve_orgs
 from benchkit.steps import STEPS
@@ -37,9 +37,10 @@ def main() -> None:
         work = Path(tmp)
         accounts = telesign_accounts(args.size)
         twilio = twilio_accounts(args.size)
-        with serve_orgs(work, ("smsconf",), accounts, args.latency_ms, twilio) as servers:
+        acs = acs_resources(args.size)
+        with serve_orgs(work, ("smsconf",), accounts, args.latency_ms, twilio, acs) as servers:
             url = servers.orgs["smsconf"].url
-            where = (servers.telesign_url, servers.twilio_url)
+            where = (servers.telesign_url, servers.twilio_url, servers.acs_url)
             org = write_org(work / "config", args.size, *where)
             if args.step != "apply":
                 in_subprocess("apply", url, org.paths, work)

@@ -29,6 +29,7 @@ s: wall time after start-up; proc s: the whole command; cpu s: its CPU time
   (validate, plan and export run --repeat times: the median run by proc s is shown)
 srv cpu: the emulators' CPU meanwhile; RSS MB: the command's peak resident memory
 tw req: requests the Twilio emulator answered (its accounts' and numbers' checks, inbound URLs)
+acs+arm: requests the ACS emulator answered: data plane (key, numbers) + ARM (Event Grid)
 base req, base s: the per-record baseline doing the same work; ratio: base req / req"""
 
 

@@ -70,7 +70,8 @@ def _changes(plan: Plan) -> Result:
 
 def _dataverse_changes(plan: Plan) -> list[Change]:
     """The plan's Dataverse changes: what a per-record Dataverse tool would write (the Twilio
-    numbers' inbound URLs are written to Twilio, one request each, by both alike)."""
+    numbers' inbound URLs are written to Twilio, the ACS resource's Event Grid system topic and
+    subscription to ARM, by both alike)."""
     return [c for c in plan.changes if c.table not in PROVIDER_TABLES]
 
 
@@ -78,7 +79,21 @@ async def plan(target: Target, paths: list[str], meter: Meter) -> Result:
     """`smsconf plan`: live read, diff, credential checks, and the rendered plan."""
     made = await make_plan(load(paths, burst=burst), target, paths, PlanOptions(burst=burst))
     render_text(made, burst=burst)
-    return {"changes": _changes(made)}
+    return {"changes": _changes(made), **_findings(made)}
+
+
+def _findings(plan: Plan) -> Result:
+    """What the plan found beside its changes: the ACS number verdicts (by verdict) and the
+    notes (by level), so a test sees the ACS numbers checked and nothing left for a person."""
+    acs = {c.account for c in plan.credentials if c.provider == "acs"}
+    verdicts: dict[str, int] = {}
+    for check in plan.number_checks:
+        if check.account in acs:
+            verdicts[check.verdict] = verdicts.get(check.verdict, 0) + 1
+    levels: dict[str, int] = {}
+    for note in plan.notes:
+        levels[note.level] = levels.get(note.level, 0) + 1
+    return {"acs_numbers": verdicts, "notes": levels}
 
 
 async def apply(target: Target, paths: list[str], meter: Meter) -> Result:
@@ -94,11 +109,13 @@ async def apply(target: Target, paths: list[str], meter: Meter) -> Result:
     if not report.complete:
         raise RuntimeError(f"apply incomplete: {report.failures[:3]}")
     provider = len(made.changes) - len(_dataverse_changes(made))
+    event_grid = sum(c.table.startswith("eventgrid.") for c in made.changes)
     return {
         "changes": _changes(made),
         "done": report.done,
         "done_dataverse": report.done - provider,
-        "done_twilio": provider,
+        "done_twilio": provider - event_grid,
+        "done_event_grid": event_grid,
     }
 
 

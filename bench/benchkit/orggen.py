@@ -3,10 +3,11 @@
 Every workstream carries what a real SMS contact centre configures (an SMS channel on its own
 number, automated messages with translations, classification and route-to-queue rules, context
 variables, quick replies), so the benchmark exercises every table smsconf manages, not just
-workstream rows. Numbers are spread over several accounts of both providers (even-numbered
-accounts Telesign, odd-numbered Twilio) whose credentials the benchmark's Telesign and Twilio
-emulators know, so credential checks, number checks and the Twilio numbers' inbound URLs go
-over the wire as they would in production.
+workstream rows. Numbers are spread over several accounts of the three providers (every third
+account ACS's, the other odd-numbered ones Twilio's, the rest Telesign's) whose credentials the
+benchmark's Telesign, Twilio and ACS emulators know, so credential checks, number checks, the
+Twilio numbers' inbound URLs and the ACS resource's Event Grid wiring go over the wire as they
+would in production.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from smsconf.emulator.acs import AcsResource, PhoneNumber, demo_resource
 from smsconf.emulator.telesign import EmulatedAccount, EmulatedNumber
 from smsconf.emulator.twilio import Account as TwilioAccount
 from smsconf.emulator.twilio import account as twilio_account
@@ -40,6 +42,7 @@ class GeneratedOrg:
     accounts: tuple[EmulatedAccount, ...]
     changed_workstreams: int
     twilio_accounts: tuple[TwilioAccount, ...] = ()
+    acs_resources: tuple[AcsResource, ...] = ()
 
     @property
     def paths(self) -> list[str]:
@@ -47,8 +50,9 @@ class GeneratedOrg:
 
 
 def account_count(n: int) -> int:
-    """Several accounts at every size (at least 2), one more per 250 numbers."""
-    return max(2, math.ceil(n / WORKSTREAMS_PER_ACCOUNT))
+    """Several accounts at every size (at least 3: one of each provider), one more per 250
+    numbers."""
+    return max(3, math.ceil(n / WORKSTREAMS_PER_ACCOUNT))
 
 
 def changed_indexes(n: int) -> list[int]:
@@ -61,10 +65,29 @@ def number_of(i: int) -> str:
     return f"1425{5500000 + i:07d}"
 
 
+def is_acs(a: int, mixed: bool = True) -> bool:
+    """Which accounts are ACS's: every third (2, 5, ...), so every size has one; an
+    organisation connects one ACS resource, and up to N=1,250 there is exactly one (none
+    when not `mixed`: a Telesign-only organisation, as tools/testkit generates)."""
+    return mixed and a % 3 == 2
+
+
 def is_twilio(a: int, mixed: bool = True) -> bool:
-    """Which accounts are Twilio's: every odd-numbered one, so every size mixes providers
-    (none when not `mixed`: a Telesign-only organisation, as tools/testkit generates)."""
-    return mixed and a % 2 == 1
+    """Which accounts are Twilio's: the odd-numbered ones that are not ACS's, so every size
+    mixes providers (none when not `mixed`)."""
+    return mixed and a % 2 == 1 and not is_acs(a)
+
+
+def provider_of(n: int, i: int, mixed: bool = True) -> str:
+    """The provider of workstream `i`'s number."""
+    a = i % account_count(n)
+    return "acs" if is_acs(a, mixed) else "twilio" if is_twilio(a, mixed) else "telesign"
+
+
+def sms_number(n: int, i: int, mixed: bool = True) -> str:
+    """Workstream `i`'s number as its account lists it: E.164 with the + for ACS (as ACS and
+    the organisation store it), digits for the others."""
+    return ("+" if provider_of(n, i, mixed) == "acs" else "") + number_of(i)
 
 
 def _numbers_of(n: int, a: int) -> list[str]:
@@ -75,7 +98,7 @@ def telesign_accounts(n: int, mixed: bool = True) -> tuple[EmulatedAccount, ...]
     """The customers the benchmark's Telesign emulator serves: deterministic ids and keys."""
     accounts = []
     for a in range(account_count(n)):
-        if is_twilio(a, mixed):
+        if is_twilio(a, mixed) or is_acs(a, mixed):
             continue
         digest = hashlib.sha256(f"smsconf-bench-{a}".encode()).digest()
         accounts.append(
@@ -108,12 +131,50 @@ def twilio_accounts(n: int) -> tuple[TwilioAccount, ...]:
     return tuple(accounts)
 
 
+ACS_KIND = "toll_free"
+"""The ACS numbers' type: in the US, Dynamics 365 takes ACS SMS on toll-free numbers (D-ACS)."""
+SMS_WEBHOOK = (
+    "https://m-00000000-0000-4000-8000-000000000be7.us.omnichannelengagementhub.com/sms/acs"
+)
+"""The organisation's "SMS Web Hook Endpoint" the Event Grid subscription delivers to (a fixed
+host, never contacted: the emulator takes its validation handshake as passed)."""
+
+
+def acs_resources(n: int) -> tuple[AcsResource, ...]:
+    """The ACS resources the benchmark's ACS emulator serves: the local organisation's demo
+    resource (its name, key, ARM place and immutable id, which the organisation's seeded
+    connection names) owning the ACS accounts' numbers, toll-free, send and receive."""
+    resources = []
+    for a in range(account_count(n)):
+        if not is_acs(a):
+            continue
+        numbers = [PhoneNumber("+" + number) for number in _numbers_of(n, a)]
+        resources.append(demo_resource(numbers=numbers, short_codes=[]))
+    return tuple(resources)
+
+
+def _acs_account(resource: AcsResource) -> dict[str, Any]:
+    return {
+        "name": resource.name,
+        "provider": "acs",
+        "resource_name": resource.name,
+        "resource_id": resource.id,
+        "connection_string": f"${{file:secrets/{resource.name}.connection}}",
+        "event_grid": {"mode": "managed", "endpoint": SMS_WEBHOOK},
+        "numbers": [
+            {"number": p.phone_number, "type": ACS_KIND, "description": f"line {p.phone_number}"}
+            for p in resource.numbers
+        ],
+    }
+
+
 def _shared(
     n: int,
     telesign_url: str,
     accounts: tuple[EmulatedAccount, ...],
     twilio_url: str,
     twilio: tuple[TwilioAccount, ...],
+    acs: tuple[AcsResource, ...] = (),
 ) -> dict[str, Any]:
     queues = max(2, n // 20)
     return {
@@ -154,6 +215,7 @@ def _shared(
                 }
                 for account in twilio
             ),
+            *(_acs_account(resource) for resource in acs),
         ],
         "operating_hours": [{"name": "Business hours"}, {"name": "Always open"}],  # looked up
         "queues": [
@@ -181,7 +243,7 @@ def _shared(
     }
 
 
-def _workstream(i: int, n: int, changed: bool) -> dict[str, Any]:
+def _workstream(i: int, n: int, changed: bool, mixed: bool = True) -> dict[str, Any]:
     queues = max(2, n // 20)
     name = f"SMS workstream {i:05d}"
     greeting = f"Thanks for texting team {i}. An agent will reply shortly."
@@ -191,28 +253,30 @@ def _workstream(i: int, n: int, changed: bool) -> dict[str, Any]:
         greeting += " (updated)"
         french += " (mis à jour)"
         units = 12
+    sms: dict[str, Any] = {
+        "number": sms_number(n, i, mixed),
+        "language": "en-US",
+        "operating_hours": "Business hours" if i % 2 else "Always open",
+        "automated_messages": [
+            {
+                "trigger": "greeting",
+                "text": greeting,
+                "translations": {"fr-FR": french, "es-ES": f"Gracias, equipo {i}."},
+            },
+            {
+                "trigger": "agent_assigned",
+                "text": "You're now chatting with {Agent}.",
+                "translations": {"de-DE": "Sie chatten jetzt mit {Agent}."},
+            },
+        ],
+    }
+    if provider_of(n, i, mixed) != "acs":  # an ACS channel takes no file attachments (D-ACS)
+        sms["file_attachments"] = {"customers": i % 3 == 0, "agents": True}
     return {
         "name": name,
         "fallback_queue": f"Queue {i % queues:03d}",
         "distribution": {"mode": "push", "capacity": {"units": units}, "auto_close_after": "2d"},
-        "sms": {
-            "number": number_of(i),
-            "language": "en-US",
-            "operating_hours": "Business hours" if i % 2 else "Always open",
-            "automated_messages": [
-                {
-                    "trigger": "greeting",
-                    "text": greeting,
-                    "translations": {"fr-FR": french, "es-ES": f"Gracias, equipo {i}."},
-                },
-                {
-                    "trigger": "agent_assigned",
-                    "text": "You're now chatting with {Agent}.",
-                    "translations": {"de-DE": "Sie chatten jetzt mit {Agent}."},
-                },
-            ],
-            "file_attachments": {"customers": i % 3 == 0, "agents": True},
-        },
+        "sms": sms,
         "routing": {
             "classification": [
                 {
@@ -254,6 +318,7 @@ def write_org(
     n: int,
     telesign_url: str,
     twilio_url: str | None = None,
+    acs_url: str | None = None,
     *,
     changed: bool = False,
 ) -> GeneratedOrg:
@@ -261,12 +326,15 @@ def write_org(
 
     With `changed`, 1% of the workstreams (at least one) get `CHANGED_FIELDS_PER_WORKSTREAM`
     fields edited, the rest is identical, so a plan shows exactly those updates. With
-    `twilio_url` (the served Twilio emulator) the odd-numbered accounts are Twilio's; without,
-    every account is Telesign's.
+    `twilio_url` and `acs_url` (the served Twilio and ACS emulators) the accounts mix the three
+    providers; without, every account is Telesign's.
     """
     mixed = twilio_url is not None
+    if mixed and acs_url is None:
+        raise ValueError("a mixed organisation needs the ACS emulator's URL too")
     accounts = telesign_accounts(n, mixed)
     twilio = twilio_accounts(n) if mixed else ()
+    acs = acs_resources(n) if mixed else ()
     edited = set(changed_indexes(n)) if changed else set()
     directory.mkdir(parents=True, exist_ok=True)
     for old in directory.glob("*.yaml"):
@@ -278,12 +346,16 @@ def write_org(
     for owner in twilio:
         token = secrets / f"{owner.friendly_name}.token"
         token.write_text(owner.auth_token + "\n", encoding="utf-8")
-    _dump(directory / "shared.yaml", _shared(n, telesign_url, accounts, twilio_url or "", twilio))
+    for resource in acs:
+        connection = secrets / f"{resource.name}.connection"
+        connection.write_text(resource.connection_string(acs_url or "") + "\n", encoding="utf-8")
+    shared = _shared(n, telesign_url, accounts, twilio_url or "", twilio, acs)
+    _dump(directory / "shared.yaml", shared)
     for start in range(0, n, WORKSTREAMS_PER_FILE):
         chunk = range(start, min(n, start + WORKSTREAMS_PER_FILE))
-        workstreams = [_workstream(i, n, i in edited) for i in chunk]
+        workstreams = [_workstream(i, n, i in edited, mixed) for i in chunk]
         _dump(directory / f"workstreams-{start:05d}.yaml", {"workstreams": workstreams})
-    return GeneratedOrg(directory, n, accounts, len(edited), twilio)
+    return GeneratedOrg(directory, n, accounts, len(edited), twilio, acs)
 
 
 def _dump(path: Path, data: dict[str, Any]) -> None:

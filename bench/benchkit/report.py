@@ -38,7 +38,8 @@ def table(results: Sequence[SizeResult]) -> str:
     """One line per size and scenario: smsconf's figures, the baseline's, and their ratio."""
     head = (
         f"{'N':>5} {'scenario':<20} {'req':>5} {'retry':>5} {'KB out':>8} {'KB in':>8} "
-        f"{'s':>7} {'proc s':>7} {'cpu s':>6} {'srv cpu':>7} {'RSS MB':>7} {'tw req':>6} | "
+        f"{'s':>7} {'proc s':>7} {'cpu s':>6} {'srv cpu':>7} {'RSS MB':>7} {'tw req':>6} "
+        f"{'acs+arm':>8} | "
         f"{'base req':>8} {'base s':>7} {'ratio':>6}"
     )
     lines = [head, "-" * len(head)]
@@ -57,7 +58,8 @@ def table(results: Sequence[SizeResult]) -> str:
                 f"{_fmt_kb(r.get('bytes_sent', 0)):>8} {_fmt_kb(r.get('bytes_received', 0)):>8} "
                 f"{ours.seconds:>7.2f} {ours.process_seconds:>7.2f} {ours.cpu_seconds:>6.2f} "
                 f"{ours.server_cpu_seconds:>7.2f} "
-                f"{ours.peak_rss_mb:>7.0f} {ours.twilio_requests:>6} | "
+                f"{ours.peak_rss_mb:>7.0f} {ours.twilio_requests:>6} "
+                f"{f'{ours.acs_requests}+{ours.arm_requests}':>8} | "
                 f"{base_req} {base_s} {ratio}"
             )
     return "\n".join(lines)

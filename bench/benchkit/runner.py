@@ -23,7 +23,13 @@ from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
-from benchkit.orggen import GeneratedOrg, telesign_accounts, twilio_accounts, write_org
+from benchkit.orggen import (
+    GeneratedOrg,
+    acs_resources,
+    telesign_accounts,
+    twilio_accounts,
+    write_org,
+)
 from benchkit.servers import TOKEN, Org, Servers, serve_orgs
 from benchkit.steps import Result, run_step
 
@@ -65,6 +71,10 @@ class Measurement:
     twilio_requests: int = 0
     """Requests the Twilio emulator answered meanwhile (credential and number checks, the
     numbers' inbound URLs): a provider's round trips, not the organisation's."""
+    acs_requests: int = 0
+    """Requests the ACS emulator's data plane answered meanwhile (key and number checks)."""
+    arm_requests: int = 0
+    """Requests its ARM slice answered meanwhile (the Event Grid checks and writes)."""
     samples: tuple[float, ...] = ()
     """Whole-command seconds of every run of a repeated step, this one's among them."""
     fastest_seconds: float | None = None
@@ -93,6 +103,8 @@ class Measurement:
             "server_cpu_seconds": round(self.server_cpu_seconds, 3),
             "server_requests": self.server_requests,
             "twilio_requests": self.twilio_requests,
+            "acs_requests": self.acs_requests,
+            "arm_requests": self.arm_requests,
             "process_seconds_samples": [round(x, 3) for x in self.samples],
             "least_seconds": round(self.least_seconds, 3),
         }
@@ -161,6 +173,7 @@ def measure(
     """Run `step` against `org` (none for validate) and count what the servers received."""
     served_before = org.latency.requests if org else 0
     twilio_before = servers.twilio_requests if servers else 0
+    acs_before = servers.acs_requests if servers else (0, 0)
     server_cpu = _own_cpu()
     started = time.perf_counter()
     result, usage = launch(step, org.url if org else "", paths, work)
@@ -168,8 +181,22 @@ def measure(
     server_cpu = _own_cpu() - server_cpu
     served = org.latency.requests - served_before if org else None
     twilio = servers.twilio_requests - twilio_before if servers else 0
+    acs, arm = (
+        (servers.acs_requests[0] - acs_before[0], servers.acs_requests[1] - acs_before[1])
+        if servers
+        else (0, 0)
+    )
     return Measurement(
-        step, result, elapsed, usage.peak_rss_mb, usage.cpu_seconds, server_cpu, served, twilio
+        step,
+        result,
+        elapsed,
+        usage.peak_rss_mb,
+        usage.cpu_seconds,
+        server_cpu,
+        served,
+        twilio,
+        acs,
+        arm,
     )
 
 
@@ -216,15 +243,19 @@ def run_size(
     with tempfile.TemporaryDirectory(prefix=f"smsconf-bench-{n}-") as tmp:
         work = Path(tmp)
         with serve_orgs(
-            work, ("smsconf", "baseline"), telesign_accounts(n), latency_ms, twilio_accounts(n)
+            work,
+            ("smsconf", "baseline"),
+            telesign_accounts(n),
+            latency_ms,
+            twilio_accounts(n),
+            acs_resources(n),
         ) as srv:
             variant: bool | None = None
             org: GeneratedOrg | None = None
             for scenario, step, baseline_step, changed in SCENARIOS:
                 if changed is not variant:
-                    org = write_org(
-                        work / "config", n, srv.telesign_url, srv.twilio_url, changed=changed
-                    )
+                    where = (srv.telesign_url, srv.twilio_url, srv.acs_url)
+                    org = write_org(work / "config", n, *where, changed=changed)
                     variant = changed
                 assert org is not None
                 log(f"  N={n}: {scenario} ...")

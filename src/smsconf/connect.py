@@ -35,6 +35,7 @@ from smsconf.target import (
 )
 
 if TYPE_CHECKING:  # the emulators are imported only when the local target is opened
+    from smsconf.emulator.acs import AcsResource
     from smsconf.emulator.dataverse import FaultConfig
 
 LOCAL_TWILIO_STATE = "twilio.json"
@@ -185,16 +186,17 @@ def local_acs(
     return LOCAL_ACS_URL, transport, LOCAL_ARM_URL, transport
 
 
-async def seed_demo_rows(client: DataverseClient) -> None:
-    """Fixed ids, so every fresh local org is the same org and its plans are reproducible."""
+async def seed_demo_rows(client: DataverseClient, acs: AcsResource | None = None) -> None:
+    """Fixed ids, so every fresh local org is the same org and its plans are reproducible.
+    `acs`: the demo resource with other numbers (the benchmark's), synced in its stead."""
     for entity_set, (column, names) in LOCAL_DEMO_ROWS.items():
         for name in names:
             row_id = uuid.uuid5(LOCAL_NAMESPACE, f"{entity_set}/{name}")
             await client.create(entity_set, {column: name}, id=row_id)
-    await seed_acs_rows(client)
+    await seed_acs_rows(client, acs)
 
 
-async def seed_acs_rows(client: DataverseClient) -> None:
+async def seed_acs_rows(client: DataverseClient, acs: AcsResource | None = None) -> None:
     """What the admin center's "connect an ACS resource" and "Sync from Azure" would have
     written for the demo resource (providers.md §2.2, §2.4): the provider setting (192350000,
     the resource's immutable id and data location, the connection string as its secret
@@ -216,7 +218,7 @@ async def seed_acs_rows(client: DataverseClient) -> None:
             f"{found.navigation}@odata.bind": f"/{TABLES[found.target].entity_set}({target_id})"
         }
 
-    resource = DEMO_RESOURCE
+    resource = acs or DEMO_RESOURCE
     setting = uuid.uuid5(LOCAL_NAMESPACE, f"acs/{resource.name}")
     await client.create(
         TABLES["msdyn_occommunicationprovidersetting"].entity_set,

@@ -13,11 +13,16 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from benchkit.orggen import (
     CHANGED_FIELDS_PER_WORKSTREAM,
+    acs_resources,
     changed_indexes,
+    number_of,
+    provider_of,
     telesign_accounts,
     twilio_accounts,
+    write_org,
 )
 from benchkit.report import exponent, table, tail_exponent, verdicts
 from benchkit.runner import READ_ONLY_STEPS, SizeResult, in_process, run_size
@@ -54,6 +59,8 @@ def test_states_follow_the_scenarios(size: SizeResult) -> None:
     twilio_numbers = sum(len(a.numbers) for a in twilio_accounts(N))
     assert twilio_numbers > 0 and created.get("update") == twilio_numbers
     assert rows["apply from empty"]["done_twilio"] == twilio_numbers
+    # ... and the ACS resource's Event Grid system topic and subscription (event_grid: managed).
+    assert rows["apply from empty"]["done_event_grid"] == 2
     assert rows["plan, no changes"]["changes"] == {}
     edited = len(changed_indexes(N)) * CHANGED_FIELDS_PER_WORKSTREAM
     assert rows["plan, 1% changed"]["changes"] == {"update": edited}
@@ -74,6 +81,50 @@ def test_providers_are_mixed_and_twilio_is_asked_over_the_wire(size: SizeResult)
     # apply = its plan's checks, then per number one read and one update
     assert ours["apply from empty"].twilio_requests >= ours["plan from empty"].twilio_requests
     assert ours["export"].twilio_requests == 0
+
+
+def test_acs_is_in_the_mix_and_asked_over_the_wire(size: SizeResult) -> None:
+    """One ACS account at every size (the organisation's one connected resource), its numbers
+    synced in the organisation: each plan checks the key and the numbers on the data plane and
+    the Event Grid wiring on ARM; apply from empty creates the wiring, so a plan after it
+    finds every ACS number consistent and nothing left for a person to do."""
+    (resource,) = acs_resources(N)
+    numbers = [p.phone_number for p in resource.numbers]
+    assert numbers and numbers == [
+        "+" + number_of(i) for i in range(N) if provider_of(N, i) == "acs"
+    ]
+    ours = {scenario: pair[0] for scenario, pair in size.rows.items()}
+    assert (ours["validate"].acs_requests, ours["validate"].arm_requests) == (0, 0)
+    for scenario in ("plan from empty", "plan, no changes", "plan, 1% changed"):
+        assert ours[scenario].acs_requests >= 1, scenario  # the key check, the numbers
+        assert ours[scenario].arm_requests >= 2, scenario  # the resource, its system topic
+        assert ours[scenario].result["acs_numbers"] == {"consistent": len(numbers)}, scenario
+    for scenario in ("plan, no changes", "plan, 1% changed"):
+        assert "todo" not in ours[scenario].result["notes"], scenario
+    assert ours["apply from empty"].arm_requests > ours["plan from empty"].arm_requests
+    assert (ours["export"].acs_requests, ours["export"].arm_requests) == (0, 0)
+
+
+def test_generated_config_mixes_the_three_providers(tmp_path: Path) -> None:
+    org = write_org(tmp_path, N, "http://t.test", "http://tw.test", "http://acs.test")
+    shared = yaml.safe_load((tmp_path / "shared.yaml").read_text(encoding="utf-8"))
+    providers = [a["provider"] for a in shared["accounts"]]
+    assert sorted(providers) == ["acs", "telesign", "twilio"]
+    acs = next(a for a in shared["accounts"] if a["provider"] == "acs")
+    assert acs["event_grid"]["mode"] == "managed" and acs["resource_id"]
+    assert [n["number"] for n in acs["numbers"]] == [
+        p.phone_number for r in org.acs_resources for p in r.numbers
+    ]
+    workstreams = yaml.safe_load((tmp_path / "workstreams-00000.yaml").read_text(encoding="utf-8"))[
+        "workstreams"
+    ]
+    for i, ws in enumerate(workstreams):
+        if provider_of(N, i) == "acs":  # E.164 with the +, and no attachments (D-ACS)
+            assert ws["sms"]["number"].startswith("+") and "file_attachments" not in ws["sms"]
+        else:
+            assert ws["sms"]["number"].isdigit() and "file_attachments" in ws["sms"]
+    with pytest.raises(ValueError, match="ACS"):
+        write_org(tmp_path, N, "http://t.test", "http://tw.test")
 
 
 def test_baseline_moves_the_same_rows_with_more_requests(size: SizeResult) -> None:

@@ -16,7 +16,9 @@ the types are required of the subscriptions to the endpoint together.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field, replace
+from typing import Any, cast
 
 from smsconf.acs.arm import ArmClient, ArmError, EventSubscription, SystemTopic, same_id
 
@@ -95,19 +97,27 @@ class Verdict:
 
 async def inspect(arm: ArmClient, resource_id: str, subscription: str) -> Inspection:
     """The resource, its system topic and the topic's subscriptions (ArmError when ARM
-    refuses; a 404 of the resource too: the caller says where the id is written)."""
-    resource = await arm.resource(resource_id)
+    refuses; a 404 of the resource too: the caller says where the id is written). The
+    resource and the topic are read at once, and every webhook's full URL; the resource's
+    error is the one raised when both fail."""
+    read = await asyncio.gather(
+        arm.resource(resource_id), arm.topic_of(subscription, resource_id), return_exceptions=True
+    )
+    for failed in read:
+        if isinstance(failed, BaseException):
+            raise failed
+    resource, topic = cast(tuple[dict[str, Any], SystemTopic | None], tuple(read))
     props = resource.get("properties") if isinstance(resource.get("properties"), dict) else {}
     immutable = str(props.get("immutableResourceId") or "") or None
     location = str(resource.get("location") or "global")
-    topic = await arm.topic_of(subscription, resource_id)
     if topic is None:
         return Inspection(resource_id, location, immutable, None)
-    found = []
-    for sub in await arm.event_subscriptions(topic.id):
-        if sub.is_webhook:
-            sub = replace(sub, full_url=await arm.full_url(sub.id))
-        found.append(sub)
+    subscriptions = await arm.event_subscriptions(topic.id)
+
+    async def full(sub: EventSubscription) -> EventSubscription:
+        return replace(sub, full_url=await arm.full_url(sub.id)) if sub.is_webhook else sub
+
+    found = await asyncio.gather(*(full(sub) for sub in subscriptions))
     return Inspection(resource_id, location, immutable, topic, tuple(found))
 
 

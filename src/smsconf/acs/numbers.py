@@ -11,7 +11,7 @@ ACS sells. Short codes are not in the Phone Numbers API: the preview ShortCodes 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -32,6 +32,17 @@ NO_REPLIES = (
     "will never arrive; upgrade its SMS plan to Send and receive SMS (admin center: Phone "
     "numbers, Edit) before it serves a workstream: plans cannot change once it does"
 )
+
+
+LIST_FROM = 20
+"""Configured phone numbers of one resource from which its purchased numbers are listed
+(`GET /phoneNumbers`, 100 a page) instead of read one by one (`GET /phoneNumbers/{+E.164}`):
+the listing's items are the same objects a read returns (§4.3)."""
+
+
+def by_number(listed: Sequence[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    """A listing of purchased numbers by `phoneNumber` (E.164), as a read would find them."""
+    return {str(item.get("phoneNumber")): item for item in listed if item.get("phoneNumber")}
 
 
 @dataclass(frozen=True)

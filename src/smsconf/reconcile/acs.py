@@ -26,7 +26,7 @@ from smsconf.acs import connection as acs_connection
 from smsconf.acs.client import AcsClient, AcsError
 from smsconf.acs.connection import ConnectionString
 from smsconf.acs.credentials import check_key
-from smsconf.acs.numbers import judge
+from smsconf.acs.numbers import LIST_FROM, by_number, judge
 from smsconf.config.model import Account, Config
 from smsconf.config.names import fold
 from smsconf.config.secrets import SecretError
@@ -285,14 +285,20 @@ async def _account(
 
 
 async def _numbers(client: AcsClient, account: Account) -> list[Mapping[str, Any] | None]:
-    """What the resource says of each configured number: one read per phone number, one
-    listing for all the short codes (when there is one)."""
+    """What the resource says of each configured number: one read per phone number, or for
+    `LIST_FROM` phone numbers or more the resource's purchased numbers listed once (a page
+    per 100); one listing for all the short codes (when there is one)."""
     short = [n for n in account.numbers if n.type == "short_code"]
     codes: dict[str, Mapping[str, Any]] = {}
     if short:
         codes = {str(c.get("number")): c for c in await client.list_short_codes()}
     phones = [n for n in account.numbers if n.type != "short_code"]
-    answers = iter(await asyncio.gather(*(client.get_number(n.number) for n in phones)))
+    if len(phones) >= LIST_FROM:
+        listed = by_number(await client.list_numbers())
+        found: list[Mapping[str, Any] | None] = [listed.get(n.number) for n in phones]
+    else:
+        found = list(await asyncio.gather(*(client.get_number(n.number) for n in phones)))
+    answers = iter(found)
     return [
         codes.get(n.number) if n.type == "short_code" else next(answers) for n in account.numbers
     ]
@@ -308,10 +314,23 @@ async def check_acs(
     providers: bool = True,
 ) -> AcsFindings:
     """The organisation side from `rows`; with `providers`, every ACS resource too
-    (concurrently; within a resource, its numbers concurrently)."""
+    (`check_resources`)."""
     found = organisation_side(config, rows, locate)
-    if not providers:
-        return found
+    if providers:
+        found.extend(await check_resources(config, locate, endpoint=endpoint, transport=transport))
+    return found
+
+
+async def check_resources(
+    config: Config,
+    locate: Locate,
+    *,
+    endpoint: str | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> AcsFindings:
+    """Every ACS resource's key and numbers, concurrently: what `check_acs` adds to the
+    organisation side. It needs no live row, so `plan` runs it beside the live read."""
+    found = AcsFindings()
     results = await asyncio.gather(
         *(_account(i, a, locate, endpoint, transport) for i, a in acs_accounts(config))
     )

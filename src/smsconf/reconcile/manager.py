@@ -31,7 +31,7 @@ from smsconf.mapping.limits import too_long
 from smsconf.mapping.live import LiveState
 from smsconf.platform.inbound import inbound_url
 from smsconf.reconcile.absent import absent_columns
-from smsconf.reconcile.acs import check_acs, organisation_side
+from smsconf.reconcile.acs import check_resources, organisation_side
 from smsconf.reconcile.apply import (
     ApplyReport,
     Progress,
@@ -257,27 +257,27 @@ async def _planned(
             transport=target.telesign_transport,
             check_numbers=options.check_numbers,
         )
-        live, (creds, numbers) = await asyncio.gather(live_task, checks)
-        # After the live read: the organisation's id is part of its Twilio inbound URL.
-        gateway = gateway_of(loaded, target)
-        twilio = await check_twilio(
-            config,
-            inbound_url(gateway, "twilio", live.org_id) if gateway else None,
-            loaded.locate,
-            endpoint=target.twilio_endpoint,
-            transport=target.twilio_transport,
+        # The ACS resources' keys and numbers need no live row: beside the live read.
+        resources = check_resources(
+            config, loaded.locate, endpoint=target.acs_endpoint, transport=target.acs_transport
         )
-        creds, numbers = creds + twilio.credentials, numbers + twilio.numbers
-        acs, grid = await asyncio.gather(
-            check_acs(
+        live, (creds, numbers), acs_resources = await asyncio.gather(live_task, checks, resources)
+        # After the live read: the organisation's id is part of its Twilio inbound URL, its
+        # ACS connection's entries are what the Event Grid subscription must authenticate as.
+        gateway = gateway_of(loaded, target)
+        twilio, grid = await asyncio.gather(
+            check_twilio(
                 config,
-                live.rows,
+                inbound_url(gateway, "twilio", live.org_id) if gateway else None,
                 loaded.locate,
-                endpoint=target.acs_endpoint,
-                transport=target.acs_transport,
+                endpoint=target.twilio_endpoint,
+                transport=target.twilio_transport,
             ),
             check_event_grid(config, org_acs(live.rows), arm_access(target), loaded.locate),
         )
+        creds, numbers = creds + twilio.credentials, numbers + twilio.numbers
+        acs = organisation_side(config, live.rows, loaded.locate)
+        acs.extend(acs_resources)
         creds, numbers = creds + acs.credentials, numbers + acs.numbers
         order = {a.name: i for i, a in enumerate(config.accounts)}
         creds.sort(key=lambda c: order.get(c.account, 0))
