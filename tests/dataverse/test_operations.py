@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import uuid
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -148,3 +150,25 @@ def test_results_find_the_written_id_and_etag() -> None:
 def test_a_hand_made_operation_is_not_repeated_blindly_unless_said() -> None:
     assert not Operation("GET", "WhoAmI").idempotent
     assert Operation("GET", "WhoAmI", idempotent=True).idempotent
+
+
+@pytest.mark.parametrize(
+    ("builder", "options"),
+    [
+        (operations.get, operations.ReadOptions),
+        (operations.create, operations.CreateOptions),
+        (operations.update, operations.UpdateOptions),
+        (operations.upsert, operations.UpsertOptions),
+    ],
+)
+def test_the_clients_options_are_the_builders_keywords(
+    builder: Callable[..., operations.Operation], options: type
+) -> None:
+    """`DataverseClient` types its keywords by these declarations and passes them on: one the
+    builder lacks would be a TypeError at run time, one it adds unreachable by a typed call."""
+    keywords = {
+        name
+        for name, param in inspect.signature(builder).parameters.items()
+        if param.kind is inspect.Parameter.KEYWORD_ONLY
+    }
+    assert options.__optional_keys__ == keywords

@@ -16,7 +16,6 @@ import logging
 import re
 import ssl
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict, Unpack
@@ -206,28 +205,14 @@ class DataverseClient(ClosingClient):
     # --- reads ----------------------------------------------------------------------------
 
     async def get(
-        self,
-        entity_set: str,
-        key: Key,
-        *,
-        select: Sequence[str] | None = None,
-        expand: Sequence[str] | None = None,
-        if_none_match: str | None = None,
-        annotations: str | None = None,
+        self, entity_set: str, key: Key, **options: Unpack[ops.ReadOptions]
     ) -> Row | None:
         """One row with its `@odata.etag`; None only when `if_none_match` matched (304).
 
+        `options` are `operations.get`'s: `select`, `expand`, `if_none_match`, `annotations`.
         Raises `NotFound` when the row does not exist.
         """
-        op = ops.get(
-            entity_set,
-            key,
-            select=select,
-            expand=expand,
-            if_none_match=if_none_match,
-            annotations=annotations,
-        )
-        result = await self.execute(op)
+        result = await self.execute(ops.get(entity_set, key, **options))
         return None if result.status == 304 else result.body
 
     async def pages(
@@ -308,57 +293,34 @@ class DataverseClient(ClosingClient):
     # --- writes ---------------------------------------------------------------------------
 
     async def create(
-        self,
-        entity_set: str,
-        body: Mapping[str, Any],
-        *,
-        id: str | uuid.UUID | None = None,
-        return_representation: bool = False,
+        self, entity_set: str, body: Mapping[str, Any], **options: Unpack[ops.CreateOptions]
     ) -> OperationResult:
         """Create a row. With `id` it is created at that id, idempotently (412 if taken).
 
         The new id is `result.entity_id`; the row is `result.body` with
         `return_representation`.
         """
-        return await self.execute(
-            ops.create(entity_set, body, id=id, return_representation=return_representation)
-        )
+        return await self.execute(ops.create(entity_set, body, **options))
 
     async def update(
         self,
         entity_set: str,
         key: Key,
         body: Mapping[str, Any],
-        *,
-        etag: str | None = None,
-        return_representation: bool = False,
+        **options: Unpack[ops.UpdateOptions],
     ) -> OperationResult:
         """Update an existing row: `PreconditionFailed` if `etag` is stale, `NotFound` if gone."""
-        return await self.execute(
-            ops.update(
-                entity_set, key, body, etag=etag, return_representation=return_representation
-            )
-        )
+        return await self.execute(ops.update(entity_set, key, body, **options))
 
     async def upsert(
         self,
         entity_set: str,
         key: Key,
         body: Mapping[str, Any],
-        *,
-        create_only: bool = False,
-        return_representation: bool = False,
+        **options: Unpack[ops.UpsertOptions],
     ) -> OperationResult:
         """Create or update the row at `key`; `create_only` raises `DuplicateRecord` if present."""
-        return await self.execute(
-            ops.upsert(
-                entity_set,
-                key,
-                body,
-                create_only=create_only,
-                return_representation=return_representation,
-            )
-        )
+        return await self.execute(ops.upsert(entity_set, key, body, **options))
 
     async def delete(
         self, entity_set: str, key: Key, *, etag: str | None = None

@@ -17,7 +17,7 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import quote
 
 import httpx
@@ -129,6 +129,35 @@ def prefer(*preferences: str | None) -> dict[str, str]:
 def annotations_preference(annotations: str | None) -> str | None:
     """`odata.include-annotations="<pattern>"`, e.g. `*` or the FormattedValue annotation."""
     return f'odata.include-annotations="{annotations}"' if annotations else None
+
+
+class ReadOptions(TypedDict, total=False):
+    """`get`'s options as `DataverseClient.get` passes them on, so the client's signature
+    never repeats the builder's (which still rejects a keyword it does not know)."""
+
+    select: Sequence[str] | None
+    expand: Sequence[str] | None
+    if_none_match: str | None
+    annotations: str | None
+
+
+class WriteOptions(TypedDict, total=False):
+    """What `create`, `update` and `upsert` share, as `ReadOptions` is for `get`:
+    `return_representation` answers with the row as written."""
+
+    return_representation: bool
+
+
+class CreateOptions(WriteOptions, total=False):
+    id: str | uuid.UUID | None
+
+
+class UpdateOptions(WriteOptions, total=False):
+    etag: str | None
+
+
+class UpsertOptions(WriteOptions, total=False):
+    create_only: bool
 
 
 def get(
