@@ -172,3 +172,17 @@ def test_the_clients_options_are_the_builders_keywords(
         if param.kind is inspect.Parameter.KEYWORD_ONLY
     }
     assert options.__optional_keys__ == keywords
+
+
+@pytest.mark.parametrize(
+    ("content", "body"),
+    [
+        (b'{"accountid":"1"}', {"accountid": "1"}),
+        (b"[1, 2]", [1, 2]),
+        (b"", None),
+        (b" \r\n", None),
+        (b"<html>502 Bad Gateway</html>", None),
+    ],
+)
+def test_an_answer_body_is_its_json_or_none(content: bytes, body: object) -> None:
+    assert operations.answer_body(content) == body

@@ -363,7 +363,7 @@ class DataverseClient(ClosingClient):
             raise error_from_response(
                 status, response.headers, response.content, request=op.describe()
             )
-        body = _json_or_none(response) if status < 400 else None
+        body = ops.answer_body(response.content) if status < 400 else None
         return OperationResult(op, status, response.headers, body, replayed=replayed)
 
     async def batch(
@@ -564,15 +564,6 @@ class DataverseClient(ClosingClient):
 
 def _timeouts(seconds: float) -> httpx.Timeout:
     return httpx.Timeout(seconds, connect=min(seconds, CONNECT_TIMEOUT))
-
-
-def _json_or_none(response: httpx.Response) -> Any:
-    if not response.content.strip():
-        return None
-    try:
-        return json.loads(response.content)
-    except ValueError:
-        return None
 
 
 def _checked_json(response: httpx.Response, request: str) -> Any:

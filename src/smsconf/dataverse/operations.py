@@ -308,3 +308,14 @@ class OperationResult:
         if value is None and isinstance(self.body, dict):
             value = self.body.get("@odata.etag")
         return None if value is None else str(value)
+
+
+def answer_body(content: bytes) -> Any:
+    """An answer's body as `OperationResult.body` holds it, sent alone or in a $batch: its
+    JSON, or None when there is none (a 204) or it is not JSON (a gateway's page)."""
+    if not content.strip():
+        return None
+    try:
+        return json.loads(content)
+    except ValueError:
+        return None
