@@ -17,7 +17,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import quote
 
 import httpx
@@ -115,6 +115,15 @@ class AcsResponse(ProviderResponse):
 def number_path(e164: str) -> str:
     """`/phoneNumbers/%2B18005550100`: the + percent-encoded, as the SDK sends it (§4.3)."""
     return "/phoneNumbers/" + quote(e164, safe="")
+
+
+class ClientOptions(TypedDict, total=False):
+    """`AcsClient`'s options as a one-request function (`check_key`, `send_test_sms`) passes
+    them on, so its signature never repeats the client's."""
+
+    name: str
+    transport: httpx.AsyncBaseTransport | None
+    policy: RetryPolicy | None
 
 
 class AcsClient(RetryingClient):
