@@ -16,9 +16,9 @@ import logging
 import re
 import ssl
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypedDict, Unpack
+from typing import Any, Concatenate, ParamSpec, TypedDict, Unpack
 
 import httpx
 
@@ -51,6 +51,7 @@ from smsconf.http_client import (
 from smsconf.tls import verifying_context
 
 Row = dict[str, Any]
+P = ParamSpec("P")
 MAX_PAGE_SIZE = 5000
 SERVICE_CONCURRENCY_LIMIT = 52
 CONNECT_TIMEOUT = 10.0
@@ -140,6 +141,22 @@ def _tls(verify: bool | str | ssl.SSLContext) -> bool | ssl.SSLContext:
     if isinstance(verify, str):
         return ssl.create_default_context(cafile=verify)
     return verifying_context() if verify is True else verify
+
+
+def _executes(
+    build: Callable[P, Operation],
+) -> Callable[Concatenate[DataverseClient, P], Coroutine[Any, Any, OperationResult]]:
+    """A single-row write of `DataverseClient`: the builder of `operations` it is, executed
+    (`execute` raises the write's `DataverseError`; a created row's id is the result's
+    `entity_id`). Its keywords are the builder's own, so the two cannot drift apart."""
+
+    async def write(self: DataverseClient, *args: P.args, **kwargs: P.kwargs) -> OperationResult:
+        return await self.execute(build(*args, **kwargs))
+
+    write.__name__ = build.__name__
+    write.__qualname__ = f"DataverseClient.{build.__name__}"
+    write.__doc__ = build.__doc__
+    return write
 
 
 class DataverseClient(ClosingClient):
@@ -292,57 +309,12 @@ class DataverseClient(ClosingClient):
 
     # --- writes ---------------------------------------------------------------------------
 
-    async def create(
-        self, entity_set: str, body: Mapping[str, Any], **options: Unpack[ops.CreateOptions]
-    ) -> OperationResult:
-        """Create a row. With `id` it is created at that id, idempotently (412 if taken).
-
-        The new id is `result.entity_id`; the row is `result.body` with
-        `return_representation`.
-        """
-        return await self.execute(ops.create(entity_set, body, **options))
-
-    async def update(
-        self,
-        entity_set: str,
-        key: Key,
-        body: Mapping[str, Any],
-        **options: Unpack[ops.UpdateOptions],
-    ) -> OperationResult:
-        """Update an existing row: `PreconditionFailed` if `etag` is stale, `NotFound` if gone."""
-        return await self.execute(ops.update(entity_set, key, body, **options))
-
-    async def upsert(
-        self,
-        entity_set: str,
-        key: Key,
-        body: Mapping[str, Any],
-        **options: Unpack[ops.UpsertOptions],
-    ) -> OperationResult:
-        """Create or update the row at `key`; `create_only` raises `DuplicateRecord` if present."""
-        return await self.execute(ops.upsert(entity_set, key, body, **options))
-
-    async def delete(
-        self, entity_set: str, key: Key, *, etag: str | None = None
-    ) -> OperationResult:
-        """Delete a row (only if unchanged when `etag` is given)."""
-        return await self.execute(ops.delete(entity_set, key, etag=etag))
-
-    async def associate(
-        self, entity_set: str, key: Key, relationship: str, target_set: str, target_key: Key
-    ) -> OperationResult:
-        """Link the row to a target row through a collection-valued navigation property."""
-        return await self.execute(
-            ops.associate(entity_set, key, relationship, target_set, target_key)
-        )
-
-    async def disassociate(
-        self, entity_set: str, key: Key, relationship: str, target_set: str, target_key: Key
-    ) -> OperationResult:
-        """Remove a link made by `associate`."""
-        return await self.execute(
-            ops.disassociate(entity_set, key, relationship, target_set, target_key)
-        )
+    create = _executes(ops.create)
+    update = _executes(ops.update)
+    upsert = _executes(ops.upsert)
+    delete = _executes(ops.delete)
+    associate = _executes(ops.associate)
+    disassociate = _executes(ops.disassociate)
 
     async def execute(self, op: Operation) -> OperationResult:
         """Send one operation on its own; raise its `DataverseError` if it failed.

@@ -141,25 +141,6 @@ class ReadOptions(TypedDict, total=False):
     annotations: str | None
 
 
-class WriteOptions(TypedDict, total=False):
-    """What `create`, `update` and `upsert` share, as `ReadOptions` is for `get`:
-    `return_representation` answers with the row as written."""
-
-    return_representation: bool
-
-
-class CreateOptions(WriteOptions, total=False):
-    id: str | uuid.UUID | None
-
-
-class UpdateOptions(WriteOptions, total=False):
-    etag: str | None
-
-
-class UpsertOptions(WriteOptions, total=False):
-    create_only: bool
-
-
 def get(
     entity_set: str,
     key: Key,
