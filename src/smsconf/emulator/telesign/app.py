@@ -14,12 +14,11 @@ from urllib.parse import parse_qsl
 
 import httpx
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from smsconf.emulator.limits import BodyLimit, Refusal, json_object, refusal
+from smsconf.emulator.limits import Refusal, bounded_app, json_object, refusal
 from smsconf.emulator.telesign import bodies
 from smsconf.emulator.telesign.accounts import (
     DEMO_ACCOUNTS,
@@ -283,8 +282,8 @@ def create_app(
         setup = load_setup(accounts)
         accounts, directory = setup.accounts, {**setup.directory, **(directory or {})}
     emulator = TelesignEmulator(accounts, directory=directory, faults=faults, seed=seed, **options)
-    app = Starlette(
-        routes=[
+    return bounded_app(
+        [
             Route("/v1/messaging", emulator.send, methods=["POST"]),
             Route("/v1/messaging/{reference_id}", emulator.status, methods=["GET"]),
             Route("/v1/phoneid/{phone_number}", emulator.phoneid, methods=["POST"]),
@@ -292,7 +291,7 @@ def create_app(
             Route("/_emulator/faults", emulator.set_faults, methods=["PUT"]),
             Route("/_emulator/inbound", emulator.inbound, methods=["POST"]),
         ],
-        middleware=[Middleware(BodyLimit, limit=MAX_REQUEST_BYTES, too_large=_too_large)],
+        MAX_REQUEST_BYTES,
+        _too_large,
+        telesign=emulator,
     )
-    app.state.telesign = emulator
-    return app

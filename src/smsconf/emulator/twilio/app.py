@@ -25,12 +25,11 @@ from urllib.parse import parse_qsl, urlencode
 
 import httpx
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from smsconf.emulator.limits import BodyLimit, Refusal, json_object, refusal
+from smsconf.emulator.limits import Refusal, bounded_app, json_object, refusal
 from smsconf.emulator.telesign.faults import FaultInjector, Faults, parse_faults
 from smsconf.emulator.twilio import resources
 from smsconf.emulator.twilio.state import Account, Message, Number, State, demo_accounts, sid
@@ -584,8 +583,8 @@ def create_app(
         webhook_transport=webhook_transport,
     )
     account = f"{API}/Accounts/{{account_sid}}"
-    app = Starlette(
-        routes=[
+    return bounded_app(
+        [
             Route(f"{account}.json", emulator.fetch_account, methods=["GET"]),
             Route(
                 f"{account}/IncomingPhoneNumbers.json",
@@ -623,7 +622,7 @@ def create_app(
             Route("/_emulator/accounts/{account_sid}", emulator.patch_account, methods=["PATCH"]),
             Route("/_emulator/state", emulator.dump, methods=["GET"]),
         ],
-        middleware=[Middleware(BodyLimit, limit=MAX_REQUEST_BYTES, too_large=_too_large)],
+        MAX_REQUEST_BYTES,
+        _too_large,
+        twilio=emulator,
     )
-    app.state.twilio = emulator
-    return app
