@@ -6,8 +6,9 @@ input and acts. Admin routes under `/_emulator` let tests and demos inspect and 
 """
 
 import asyncio
+import functools
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qsl
@@ -38,6 +39,25 @@ from smsconf.emulator.telesign.messages import (
 from smsconf.emulator.telesign.phoneid import describe, phoneid_body
 
 Product = Literal["sms", "phoneid"]
+Handler = Callable[["TelesignEmulator", Request, EmulatedAccount, float], Awaitable[Response]]
+Endpoint = Callable[["TelesignEmulator", Request], Awaitable[Response]]
+
+
+def _gated(product: Product) -> Callable[[Handler], Endpoint]:
+    """The endpoint of a `product` handler that only a request past the gate reaches, given
+    the account it authenticated as and the time it is answered at."""
+
+    def decorate(handler: Handler) -> Endpoint:
+        @functools.wraps(handler)
+        async def endpoint(emulator: "TelesignEmulator", request: Request) -> Response:
+            account = await emulator._gate(request, product)
+            if isinstance(account, Response):
+                return account
+            return await handler(emulator, request, account, emulator.clock())
+
+        return endpoint
+
+    return decorate
 
 
 class TelesignEmulator:
@@ -101,11 +121,8 @@ class TelesignEmulator:
             return bodies.error(429, 10019, now)
         return verdict
 
-    async def send(self, request: Request) -> Response:
-        account = await self._gate(request, "sms")
-        if isinstance(account, Response):
-            return account
-        now = self.clock()
+    @_gated("sms")
+    async def send(self, request: Request, account: EmulatedAccount, now: float) -> Response:
         form = dict(
             parse_qsl(
                 (await request.body()).decode("utf-8", errors="replace"), keep_blank_values=True
@@ -136,11 +153,8 @@ class TelesignEmulator:
             )
         return JSONResponse(self._message_body(message, message.script[0]))
 
-    async def status(self, request: Request) -> Response:
-        account = await self._gate(request, "sms")
-        if isinstance(account, Response):
-            return account
-        now = self.clock()
+    @_gated("sms")
+    async def status(self, request: Request, account: EmulatedAccount, now: float) -> Response:
         reference = request.path_params["reference_id"]
         if not valid_reference(reference):
             return bodies.error(400, 11011, now)
@@ -152,11 +166,8 @@ class TelesignEmulator:
         message.advance()
         return JSONResponse(self._message_body(message, message.status_code))
 
-    async def phoneid(self, request: Request) -> Response:
-        account = await self._gate(request, "phoneid")
-        if isinstance(account, Response):
-            return account
-        now = self.clock()
+    @_gated("phoneid")
+    async def phoneid(self, request: Request, account: EmulatedAccount, now: float) -> Response:
         number = request.path_params["phone_number"]
         if not number.isdigit() or not 7 <= len(number) <= 15:
             return bodies.error(400, 11000, now)
