@@ -237,6 +237,13 @@ def edited(live: LiveState, table: str, where: Callable[[Row], bool], **columns:
     return LiveState(live.org_id, rows, live.associations)
 
 
+def exported_after(
+    live: LiveState, table: str, where: Callable[[Row], bool], **columns: Any
+) -> Exported:
+    """What export makes of `live` once an edit outside smsconf changed the matching rows."""
+    return export_live(edited(live, table, where, **columns))
+
+
 def named(name: str, column: str = "msdyn_name") -> Callable[[Row], bool]:
     return lambda row: row.get(column) == name
 
@@ -246,8 +253,9 @@ def reasons(exported: Exported) -> list[str]:
 
 
 def test_a_legacy_workstream_is_listed_and_left_unmanaged(example_live: LiveState) -> None:
-    live = edited(example_live, "msdyn_liveworkstream", named("UK Support"), msdyn_mode=717210000)
-    exported = export_live(live)
+    exported = exported_after(
+        example_live, "msdyn_liveworkstream", named("UK Support"), msdyn_mode=717210000
+    )
     assert [ws.name for ws in exported.config.workstreams] == [
         "SMS Billing",
         "SMS Orders",
@@ -261,13 +269,12 @@ def test_a_legacy_workstream_is_listed_and_left_unmanaged(example_live: LiveStat
 
 
 def test_an_unknown_trigger_keeps_its_workstream_out(example_live: LiveState) -> None:
-    live = edited(
+    exported = exported_after(
         example_live,
         "msdyn_ocsystemmessage",
         named("SMS Sales - greeting"),
         msdyn_systemmessageeventtype=192350099,
     )
-    exported = export_live(live)
     assert "SMS Sales" not in by_name(exported.config.workstreams)
     assert reasons(exported) == [
         "workstream 'SMS Sales': not exported: message trigger value 192350099 is not one smsconf "
@@ -284,13 +291,12 @@ def test_a_ruleset_shape_smsconf_does_not_write_is_listed(example_live: LiveStat
     routing = ids.unique_name(
         "msdyn_decisionruleset", ("SMS Sales", "route_to_queue", "Route to queue")
     )
-    live = edited(
+    exported = exported_after(
         example_live,
         "msdyn_decisionruleset",
         named(routing, "msdyn_uniquename"),
         msdyn_rulesetdefinition=characteristic,
     )
-    exported = export_live(live)
     assert "SMS Sales" not in by_name(exported.config.workstreams)
     assert reasons(exported) == [
         "workstream 'SMS Sales': not exported: rule 'Skills' upserts records other than a split"
@@ -300,10 +306,10 @@ def test_a_ruleset_shape_smsconf_does_not_write_is_listed(example_live: LiveStat
 def test_a_column_the_language_cannot_say_is_found_by_the_residue_check(
     example_live: LiveState,
 ) -> None:
-    live = edited(
+    exported = exported_after(
         example_live, "msdyn_ocphonenumber", named("55123"), msdyn_smsinboundenabled=False
     )
-    assert reasons(export_live(live)) == [
+    assert reasons(exported) == [
         "number 55123: a plan of the export would update it (msdyn_smsinboundenabled is False "
         "there, the configuration says True)"
     ]
@@ -322,13 +328,12 @@ def test_a_name_shared_by_two_queues_is_ambiguous(example_live: LiveState) -> No
 
 
 def test_text_that_loading_would_substitute_is_listed(example_live: LiveState) -> None:
-    live = edited(
+    exported = exported_after(
         example_live,
         "msdyn_ocsystemmessage",
         named("SMS Sales - greeting"),
         msdyn_messagetext="Hi ${var:name}",
     )
-    exported = export_live(live)
     assert "SMS Sales" not in by_name(exported.config.workstreams)
     assert any("${var:...}" in r for r in reasons(exported))
 
@@ -336,8 +341,9 @@ def test_text_that_loading_would_substitute_is_listed(example_live: LiveState) -
 def test_a_managed_object_the_language_cannot_hold_becomes_a_lookup(
     example_live: LiveState,
 ) -> None:
-    live = edited(example_live, "queue", named("SMS Support VIP", "name"), msdyn_priority=2**31 - 1)
-    exported = export_live(live)
+    exported = exported_after(
+        example_live, "queue", named("SMS Support VIP", "name"), msdyn_priority=2**31 - 1
+    )
     vip = next(q for q in exported.config.queues if q.name == "SMS Support VIP")
     assert not vip.managed
     assert reasons(exported) == [
@@ -349,13 +355,12 @@ def test_a_managed_object_the_language_cannot_hold_becomes_a_lookup(
 def test_an_account_of_another_provider_is_listed_with_what_uses_its_numbers(
     example_live: LiveState,
 ) -> None:
-    live = edited(
+    exported = exported_after(
         example_live,
         "msdyn_occommunicationprovidersetting",
         named("fabrikam-telesign"),
         msdyn_occommunicationprovider=192350003,  # Microsoft Teams Phone System
     )
-    exported = export_live(live)
     assert [a.name for a in exported.config.accounts] == [
         "contoso-acs",
         "contoso-telesign",
@@ -424,8 +429,9 @@ def test_export_refuses_a_directory_that_already_holds_yaml(
 def test_objects_the_domain_rules_refuse_are_left_out_with_what_needs_them(
     example_live: LiveState,
 ) -> None:
-    live = edited(example_live, "msdyn_ocphonenumber", named("55123"), msdyn_type=192350000)
-    exported = export_live(live)
+    exported = exported_after(
+        example_live, "msdyn_ocphonenumber", named("55123"), msdyn_type=192350000
+    )
     assert [a.name for a in exported.config.accounts] == [
         "contoso-acs",
         "contoso-twilio",

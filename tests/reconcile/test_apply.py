@@ -147,13 +147,11 @@ async def test_association_already_in_place_is_done(dv: DataverseClient, tmp_pat
     await dv.create("msdyn_liveworkstreams", {"msdyn_name": "WS"}, id=ws_id)
     await dv.create("msdyn_cannedmessages", {"msdyn_title": "Hi"}, id=reply_id)
     await dv.associate("msdyn_liveworkstreams", ws_id, LINK, "msdyn_cannedmessages", reply_id)
-    link = Change(
-        action="associate",
-        kind="quick_reply_link",
-        label="link",
-        table="msdyn_liveworkstream",
-        key=("WS",),
-        id=ws_id,
+    link = row_change(
+        "associate",
+        "msdyn_liveworkstream",
+        ws_id,
+        {},
         relationship=LINK,
         target_table="msdyn_cannedmessage",
         target_id=reply_id,
@@ -284,7 +282,8 @@ async def test_a_request_without_an_answer_keeps_what_earlier_requests_did(
 
 
 def row_change(action: str, table: str, row_id: str, body: dict[str, Any], **extra: Any) -> Change:
-    """A create or delete of any table, labelled by its table and the id's first characters."""
+    """A write to any table (a link's: to its first table), labelled by the table and the id's
+    first characters."""
     return Change(
         action=action,  # type: ignore[arg-type]
         kind=table,

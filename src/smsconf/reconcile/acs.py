@@ -33,7 +33,7 @@ from smsconf.config.secrets import SecretError
 from smsconf.mapping.keys import guid_of
 from smsconf.platform import vocabulary as vocab
 from smsconf.reconcile.eventgrid import ENTRY_APP, ENTRY_TENANT, org_acs
-from smsconf.reconcile.plan import Credential, Note, NumberResult
+from smsconf.reconcile.plan import Credential, Note, NumberResult, ProviderFindings
 
 Locate = Callable[[tuple[str | int, ...]], str | None]
 Rows = Mapping[str, Sequence[Mapping[str, Any]]]
@@ -89,10 +89,7 @@ def acs_rows(rows: Rows) -> AcsRows:
 
 
 @dataclass
-class AcsFindings:
-    credentials: list[Credential] = field(default_factory=list)
-    numbers: list[NumberResult] = field(default_factory=list)
-    notes: list[Note] = field(default_factory=list)
+class AcsFindings(ProviderFindings):
     unsafe: list[str] = field(default_factory=list)
     absent: set[str] = field(default_factory=set)
     """Configured ACS numbers the organisation has no row for: their channels wait (desired)."""

@@ -174,6 +174,16 @@ class Note:
     text: str
 
 
+@dataclass
+class ProviderFindings:
+    """What checking a provider's accounts found that the plan shows alike for every provider:
+    the credentials' and numbers' verdicts and the notes for the reviewer."""
+
+    credentials: list[Credential] = field(default_factory=list)
+    numbers: list[NumberResult] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class ProviderNumber:
     """A configured Twilio number as Twilio holds it: the inbound URL in effect and its layer."""

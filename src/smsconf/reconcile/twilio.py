@@ -32,6 +32,7 @@ from smsconf.reconcile.plan import (
     Credential,
     Note,
     NumberResult,
+    ProviderFindings,
     ProviderNumber,
 )
 from smsconf.telesign.secret import ApiKey
@@ -60,11 +61,8 @@ def is_twilio(change: Change) -> bool:
 
 
 @dataclass
-class TwilioFindings:
-    credentials: list[Credential] = field(default_factory=list)
-    numbers: list[NumberResult] = field(default_factory=list)
+class TwilioFindings(ProviderFindings):
     changes: list[Change] = field(default_factory=list)
-    notes: list[Note] = field(default_factory=list)
     provider_numbers: list[ProviderNumber] = field(default_factory=list)
 
 
