@@ -69,15 +69,11 @@ from tools.testkit.hostile_org import (  # noqa: E402
 )
 from tools.testkit.redteam import play_all  # noqa: E402
 from tools.testkit.secrets_journey import (  # noqa: E402
-    BROKEN_KEY,
-    LOG_NAME,
-    debug_log,
-    journey,
     keyed_accounts,
-    leaks,
     left_behind,
+    logged_journey,
     scan,
-    streams,
+    with_broken_key,
 )
 from tools.testkit.served import start_served  # noqa: E402
 from tools.testkit.workspace import make_workspace  # noqa: E402
@@ -119,22 +115,14 @@ def secrets_journey(work: Path) -> tuple[int, int, int, int]:
     with pytest.MonkeyPatch.context() as mp, ExitStack() as stack:
         ws = make_workspace(work, mp)
         org = start_served(ws, stack, keyed_accounts())
-        with debug_log(ws.root / LOG_NAME):
-            steps = journey(org)
+        steps = logged_journey(org)
         found = scan(steps, left_behind(org))
-        broken = [
-            org.smsconf(*args, env={"CONTOSO_TELESIGN_API_KEY": BROKEN_KEY})
-            for args in (
-                ("plan", "examples/", "--target", org.url, "--format", "json"),
-                ("apply", "examples/", "--target", org.url, "--auto-approve"),
-                ("check-credentials", "examples/", "--endpoint-override", org.telesign_url),
-            )
-        ]
-    found += [leak for result in broken for leak in leaks(streams(result))]
-    unnamed = sum("contoso-telesign" not in result.output for result in broken)
+        broken = with_broken_key(org, "json")
+    found += scan(broken, [])
+    unnamed = sum("contoso-telesign" not in s.result.output for s in broken)
     for leak in found:
         say(f"  LEAK {leak}")
-    unexpected = sum(not s.as_expected for s in steps) + sum(r.exit_code != 4 for r in broken)
+    unexpected = sum(not s.as_expected for s in steps + broken)
     tracebacks = sum(s.traceback for s in steps)
     return len(steps) + len(broken), len(found) + unnamed, tracebacks, unexpected
 

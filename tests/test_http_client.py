@@ -7,7 +7,7 @@ import asyncio
 import httpx
 import pytest
 
-from smsconf.http_client import Deadline, with_retries
+from smsconf.http_client import Deadline, ProviderRejected, ProviderResponse, with_retries
 
 
 class Recorder:
@@ -61,3 +61,21 @@ def test_a_wait_past_the_deadline_is_not_taken() -> None:
 
     result = asyncio.run(with_retries(attempt, lambda n, o: 5.0, sleep=sleep, deadline=deadline))
     assert result == "busy" and sleep.waits == [5.0]  # 4 s used, 5 fit; at 8 s, 5 do not
+
+
+@pytest.mark.parametrize(
+    ("content", "body"),
+    [(b'{"sid": "SM1"}', {"sid": "SM1"}), (b"[1]", {}), (b"<html>", {}), (b"", {})],
+)
+def test_a_provider_answer_keeps_its_json_object_only(content: bytes, body: object) -> None:
+    answer = ProviderResponse.received(httpx.Response(429, content=content), 3)
+    assert (answer.status, answer.body, answer.attempts, answer.ok) == (429, body, 3, False)
+
+
+def test_a_provider_refusal_says_who_refused_what_and_why() -> None:
+    class Refused(ProviderRejected):
+        provider = "Contoso"
+
+    refused = Refused(401, 20003, "Authenticate", "listing numbers")
+    assert (refused.status, refused.code, refused.message) == (401, 20003, "Authenticate")
+    assert str(refused) == "Contoso refused listing numbers: HTTP 401, code 20003: Authenticate"

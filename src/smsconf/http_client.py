@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, stop_never
@@ -223,6 +223,26 @@ class ProviderResponse:
     @property
     def ok(self) -> bool:
         return 200 <= self.status < 300
+
+    @classmethod
+    def received(cls, reply: httpx.Response, attempts: int) -> Self:
+        """The answer as a client keeps it: its JSON object ({} when it sent none)."""
+        return cls(reply.status_code, json_body(reply), attempts)
+
+
+class ProviderRejected(Exception):
+    """A provider answered with an error: the HTTP `status`, the provider's own `code` and
+    `message`, and what smsconf was doing (`where`); nothing that was sent, so it is safe to
+    print and log. Each provider's subclass names it (`provider`) and types its code."""
+
+    provider: ClassVar[str]
+    code: int | str | None
+
+    def __init__(self, status: int, code: int | str | None, message: str, where: str) -> None:
+        self.status = status
+        self.code = code
+        self.message = message
+        super().__init__(f"{self.provider} refused {where}: HTTP {status}, code {code}: {message}")
 
 
 class RetryingClient(ClosingClient):

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tests.acs.local import acs_config, plan_json
 from tools.testkit.workspace import Workspace, ws
 
 from smsconf.emulator.acs import (
@@ -36,9 +37,7 @@ WRONG = {VAR: CONNECTION.replace(DEMO_ACCESS_KEY, WRONG_KEY)}
 SECRETS = (CONNECTION, DEMO_ACCESS_KEY, base64.b64decode(DEMO_ACCESS_KEY).decode(), WRONG_KEY)
 
 
-def config(number: str = DEMO_TWO_WAY, extra: str = "") -> str:
-    return f"""\
-accounts:
+ACCOUNT = f"""\
   - name: Contoso ACS
     provider: acs
     resource_name: {DEMO_RESOURCE.name}
@@ -46,33 +45,18 @@ accounts:
     connection_string: ${{env:{VAR}:-{CONNECTION}}}
     event_grid:
       mode: ignored
-    numbers:
-      - number: "{number}"
-        type: toll_free
-queues:
-  - name: ACS queue
-    managed: true
-workstreams:
-  - name: SMS via ACS
-    fallback_queue: ACS queue
-    sms:
-      number: "{number}"
+"""
+GREETING = """\
       language: en-US
       automated_messages:
         - trigger: greeting
           text: Thanks for texting Contoso through ACS.
-{extra}"""
+"""
 
 
 def acs_workspace(ws: Workspace, number: str = DEMO_TWO_WAY, extra: str = "") -> Workspace:
-    ws.config.write_text(config(number, extra), encoding="utf-8")
+    ws.config.write_text(acs_config(ACCOUNT, number, GREETING + extra), encoding="utf-8")
     return ws
-
-
-def plan_json(ws: Workspace, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
-    result = ws.plan("--format", "json", *args, env=env)
-    assert result.exit_code in (ExitCode.OK, ExitCode.CHANGES), result.output
-    return json.loads(result.stdout)
 
 
 def acs_rows(ws: Workspace) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

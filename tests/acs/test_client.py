@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import inspect
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from tools.testkit.allowance import allow
 
-from smsconf.acs.client import AcsClient, AcsRejected, number_path
+from smsconf.acs.client import AcsClient, AcsRejected, ClientOptions, number_path
 from smsconf.acs.connection import parse
 from smsconf.acs.credentials import check_key
 from smsconf.acs.numbers import judge
@@ -45,6 +46,12 @@ def run(coro: Any) -> Any:
 
 def test_the_plus_is_percent_encoded_in_the_path() -> None:
     assert number_path("+18005550100") == "/phoneNumbers/%2B18005550100"
+
+
+def test_the_passed_on_options_are_the_clients_own() -> None:
+    """`check_key` and `send_test_sms` hand `ClientOptions` to `AcsClient` as they are."""
+    parameters = set(inspect.signature(AcsClient).parameters) - {"connection"}
+    assert ClientOptions.__optional_keys__ == parameters
 
 
 def test_key_check_accepts_the_key_and_refuses_another() -> None:

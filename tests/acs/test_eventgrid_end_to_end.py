@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 import httpx
+from tests.acs.local import acs_config, plan_json
 from tools.testkit.workspace import Workspace, ws
 
 from smsconf.connect import local_acs
@@ -44,20 +45,7 @@ ACCOUNT = f"""\
       mode: MODE
       endpoint: {ENDPOINT}
 """
-CONFIG = f"""\
-accounts:
-{ACCOUNT}    numbers:
-      - number: "{DEMO_TWO_WAY}"
-        type: toll_free
-queues:
-  - name: ACS queue
-    managed: true
-workstreams:
-  - name: SMS via ACS
-    fallback_queue: ACS queue
-    sms:
-      number: "{DEMO_TWO_WAY}"
-"""
+CONFIG = acs_config(ACCOUNT, DEMO_TWO_WAY)
 
 
 def acs_workspace(ws: Workspace, mode: str) -> Workspace:
@@ -80,12 +68,6 @@ def arm(method: str, path: str, body: dict[str, Any] | None = None) -> httpx.Res
             )
 
     return asyncio.run(send())
-
-
-def plan_json(ws: Workspace) -> dict[str, Any]:
-    result = ws.plan("--format", "json")
-    assert result.exit_code in (ExitCode.OK, ExitCode.CHANGES), result.output
-    return json.loads(result.stdout)
 
 
 def applies_then_plans_to_zero(ws: Workspace, *apply_args: str) -> None:

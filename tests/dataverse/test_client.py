@@ -129,6 +129,21 @@ async def test_delete_then_the_row_is_gone(dv: DataverseClient) -> None:
     assert caught.value.code == NOT_FOUND and "DELETE" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    "write", ["create", "update", "upsert", "delete", "associate", "disassociate"]
+)
+async def test_a_write_is_its_builder_executed_keyword_for_keyword(
+    dv: DataverseClient, write: str
+) -> None:
+    """The client's writes are `operations`' builders, sent by `execute`: a keyword no
+    builder takes fails before any request, as the builder itself would."""
+    method = getattr(dv, write)
+    assert (method.__name__, method.__doc__) == (write, getattr(operations, write).__doc__)
+    with pytest.raises(TypeError, match="eta"):
+        await method(HOURS, uuid.uuid4(), {}, eta="W/1")
+    assert dv.stats.requests == 0
+
+
 async def test_conditional_get(dv: DataverseClient) -> None:
     row_id = uuid.uuid4()
     created = await dv.create(HOURS, {"msdyn_name": "a"}, id=row_id)

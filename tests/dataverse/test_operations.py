@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import uuid
 
@@ -148,3 +149,28 @@ def test_results_find_the_written_id_and_etag() -> None:
 def test_a_hand_made_operation_is_not_repeated_blindly_unless_said() -> None:
     assert not Operation("GET", "WhoAmI").idempotent
     assert Operation("GET", "WhoAmI", idempotent=True).idempotent
+
+
+def test_the_clients_read_options_are_the_builders_keywords() -> None:
+    """`DataverseClient.get` types its keywords by `ReadOptions` and passes them on: one
+    `get` lacks would be a TypeError at run time, one it adds unreachable by a typed call."""
+    keywords = {
+        name
+        for name, param in inspect.signature(operations.get).parameters.items()
+        if param.kind is inspect.Parameter.KEYWORD_ONLY
+    }
+    assert operations.ReadOptions.__optional_keys__ == keywords
+
+
+@pytest.mark.parametrize(
+    ("content", "body"),
+    [
+        (b'{"accountid":"1"}', {"accountid": "1"}),
+        (b"[1, 2]", [1, 2]),
+        (b"", None),
+        (b" \r\n", None),
+        (b"<html>502 Bad Gateway</html>", None),
+    ],
+)
+def test_an_answer_body_is_its_json_or_none(content: bytes, body: object) -> None:
+    assert operations.answer_body(content) == body

@@ -148,6 +148,27 @@ def journey(org: ServedOrg) -> list[Step]:
     return steps
 
 
+def logged_journey(org: ServedOrg) -> list[Step]:
+    """The journey with smsconf's debug log kept at LOG_NAME in the workspace, where
+    `left_behind` finds it for the scan."""
+    with debug_log(org.ws.root / LOG_NAME):
+        return journey(org)
+
+
+def with_broken_key(org: ServedOrg, *plan_formats: str) -> list[Step]:
+    """plan (once per format), apply and check-credentials with a Contoso key that is not even
+    base64: each is expected to fail on the credentials (and to say the account's name)."""
+    target = ("--target", org.url)
+    commands = [
+        *(("plan", "examples/", *target, "--format", f) for f in plan_formats),
+        ("apply", "examples/", *target, "--auto-approve"),
+        ("check-credentials", "examples/", "--endpoint-override", org.telesign_url),
+    ]
+    env = {"CONTOSO_TELESIGN_API_KEY": BROKEN_KEY}
+    expect = frozenset({ExitCode.CREDENTIALS})
+    return [Step(" ".join(args), org.smsconf(*args, env=env), expect) for args in commands]
+
+
 def left_behind(org: ServedOrg) -> list[Path]:
     """Every file the journey left in the workspace but the org's database (which stores the
     key, as Dataverse does): plans, journal, export, log, the configuration."""

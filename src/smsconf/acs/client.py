@@ -17,7 +17,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import quote
 
 import httpx
@@ -26,10 +26,10 @@ from smsconf import hosts
 from smsconf.acs.connection import ConnectionString
 from smsconf.acs.signing import HmacAuth, rfc1123
 from smsconf.http_client import (
+    ProviderRejected,
     ProviderResponse,
     RetryingClient,
     RetryPolicy,
-    json_body,
     provider_http,
     provider_retry_policy,
 )
@@ -57,14 +57,11 @@ class AcsUnreachable(AcsError):
     """No HTTP answer at all (DNS, refused connection, TLS, timeout) after the retries."""
 
 
-class AcsRejected(AcsError):
+class AcsRejected(AcsError, ProviderRejected):
     """ACS answered with an error (`{"error": {"code", "message"}}`, §4.3)."""
 
-    def __init__(self, status: int, code: str | None, message: str, where: str) -> None:
-        self.status = status
-        self.code = code
-        self.message = message
-        super().__init__(f"ACS refused {where}: HTTP {status}, code {code}: {message}")
+    provider = "ACS"
+    code: str | None
 
 
 class UntrustedEndpoint(hosts.UntrustedHost):
@@ -118,6 +115,15 @@ class AcsResponse(ProviderResponse):
 def number_path(e164: str) -> str:
     """`/phoneNumbers/%2B18005550100`: the + percent-encoded, as the SDK sends it (§4.3)."""
     return "/phoneNumbers/" + quote(e164, safe="")
+
+
+class ClientOptions(TypedDict, total=False):
+    """`AcsClient`'s options as a one-request function (`check_key`, `send_test_sms`) passes
+    them on, so its signature never repeats the client's."""
+
+    name: str
+    transport: httpx.AsyncBaseTransport | None
+    policy: RetryPolicy | None
 
 
 class AcsClient(RetryingClient):
@@ -223,7 +229,7 @@ class AcsClient(RetryingClient):
 
     async def _send(self, method: str, url: str, **kwargs: Any) -> AcsResponse:
         reply, attempts = await self._request(method, url, auth=self._auth, **kwargs)
-        return AcsResponse(reply.status_code, json_body(reply), attempts)
+        return AcsResponse.received(reply, attempts)
 
     def unreachable(self, exc: httpx.TransportError) -> Exception:
         return AcsUnreachable(

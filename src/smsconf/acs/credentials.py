@@ -7,12 +7,10 @@ endpoint of another resource, which rejects this key's signatures the same way).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Unpack
 
-import httpx
-
-from smsconf.acs.client import AcsClient, AcsUnreachable
+from smsconf.acs.client import AcsClient, AcsUnreachable, ClientOptions
 from smsconf.acs.connection import ConnectionString
-from smsconf.dataverse.retry import RetryPolicy
 
 HINTS = {
     "invalid_credentials": "check the connection string (Azure portal: the resource's Keys); "
@@ -45,14 +43,8 @@ def verdict(http_status: int) -> str:
     return "unexpected"
 
 
-async def check_key(
-    connection: ConnectionString,
-    *,
-    name: str = "",
-    transport: httpx.AsyncBaseTransport | None = None,
-    policy: RetryPolicy | None = None,
-) -> KeyCheck:
-    async with AcsClient(connection, transport, name=name, policy=policy) as client:
+async def check_key(connection: ConnectionString, **options: Unpack[ClientOptions]) -> KeyCheck:
+    async with AcsClient(connection, **options) as client:
         try:
             response = await client.check_key()
         except AcsUnreachable as exc:

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
-import httpx
-
-from smsconf.acs.client import AcsClient
+from smsconf.acs.client import AcsClient, ClientOptions
 from smsconf.acs.connection import ConnectionString
-from smsconf.dataverse.retry import RetryPolicy
 
 
 @dataclass(frozen=True)
@@ -35,12 +32,9 @@ async def send_test_sms(
     from_number: str,
     to_number: str,
     text: str,
-    *,
-    name: str = "",
-    transport: httpx.AsyncBaseTransport | None = None,
-    policy: RetryPolicy | None = None,
+    **options: Unpack[ClientOptions],
 ) -> TestSmsResult:
-    async with AcsClient(connection, transport, name=name, policy=policy) as client:
+    async with AcsClient(connection, **options) as client:
         response = await client.send_sms(from_number, to_number, text, tag="smsconf test-sms")
     if not response.ok:
         return TestSmsResult(False, "", response.status, f"{response.message} ({response.code})")

@@ -17,16 +17,34 @@ from smsconf.emulator.dataverse import FaultConfig, serve
 from smsconf.emulator.dataverse.schema import load_schema
 from smsconf.process import long_lived
 
-host_option = click.option(
-    "--host",
-    default="127.0.0.1",
-    show_default=True,
-    help="Address to listen on: loopback unless you say otherwise, since an emulator trusts "
-    "whoever reaches it (see below).",
-)
+Command = Callable[..., None]
 
 
-def fault_options(command: Callable[..., None]) -> Callable[..., None]:
+def listening(port: int) -> Callable[[Command], Command]:
+    """`--host` and `--port` of an emulator; each emulator has a default port of its own, so
+    they all run side by side."""
+
+    def options(command: Command) -> Command:
+        command = click.option(
+            "--port", default=port, show_default=True, type=int, help="0 picks a free port."
+        )(command)
+        return click.option(
+            "--host",
+            default="127.0.0.1",
+            show_default=True,
+            help="Address to listen on: loopback unless you say otherwise, since an emulator "
+            "trusts whoever reaches it (see below).",
+        )(command)
+
+    return options
+
+
+def repeatable(flag: str, dest: str, metavar: str, help: str) -> Callable[[Command], Command]:
+    """A flag given once for each account, resource or number the emulator is to know."""
+    return click.option(flag, dest, multiple=True, metavar=metavar, help=f"{help}; repeatable.")
+
+
+def fault_options(command: Command) -> Command:
     """`--faults` and `--seed` of a provider emulator (both read them with `parse_faults`)."""
     command = click.option(
         "--seed", default=0, show_default=True, type=int, help="Seed of the fault draws."
@@ -72,8 +90,7 @@ def emulator() -> None:
 
 
 @emulator.command("serve")
-@host_option
-@click.option("--port", default=8080, show_default=True, type=int, help="0 picks a free port.")
+@listening(8080)
 @click.option(
     "--db",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -226,22 +243,19 @@ def acs_resources(
 
 
 @emulator.command("acs")
-@host_option
-@click.option("--port", default=8093, show_default=True, type=int, help="0 picks a free port.")
-@click.option(
+@listening(8093)
+@repeatable(
     "--resource",
     "resources",
-    multiple=True,
-    metavar="NAME:BASE64KEY",
-    help="An ACS resource and its access key (the connection string's accesskey); repeatable.",
+    "NAME:BASE64KEY",
+    "An ACS resource and its access key (the connection string's accesskey)",
 )
-@click.option(
+@repeatable(
     "--number",
     "numbers",
-    multiple=True,
-    metavar="[NAME:]+E164[:SMS]",
-    help="A purchased number of that resource (default: the first --resource), SMS capability "
-    "as ACS spells it: none, inbound, outbound or inbound+outbound (the default); repeatable.",
+    "[NAME:]+E164[:SMS]",
+    "A purchased number of that resource (default: the first --resource), SMS capability "
+    "as ACS spells it: none, inbound, outbound or inbound+outbound (the default)",
 )
 @click.option(
     "--subscription",

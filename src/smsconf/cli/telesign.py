@@ -29,7 +29,13 @@ from smsconf.cli.common import (
     paths_argument,
     target_of,
 )
-from smsconf.cli.emulator import emulator, fault_options, host_option, serve_until_interrupted
+from smsconf.cli.emulator import (
+    emulator,
+    fault_options,
+    listening,
+    repeatable,
+    serve_until_interrupted,
+)
 from smsconf.cli.main import main
 from smsconf.config import SecretError
 from smsconf.config.loader import load
@@ -337,14 +343,9 @@ def emulator_app(
 
 
 @emulator.command("telesign")
-@host_option
-@click.option("--port", default=8090, show_default=True, type=int, help="0 picks a free port.")
-@click.option(
-    "--account",
-    "flag_accounts",
-    multiple=True,
-    metavar="CUSTOMER_ID:API_KEY",
-    help="An account (any sender ID allowed); repeatable.",
+@listening(8090)
+@repeatable(
+    "--account", "flag_accounts", "CUSTOMER_ID:API_KEY", "An account (any sender ID allowed)"
 )
 @click.option(
     "--accounts-file",

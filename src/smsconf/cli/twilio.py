@@ -10,7 +10,13 @@ import re
 
 import click
 
-from smsconf.cli.emulator import emulator, fault_options, host_option, serve_until_interrupted
+from smsconf.cli.emulator import (
+    emulator,
+    fault_options,
+    listening,
+    repeatable,
+    serve_until_interrupted,
+)
 from smsconf.config.provider_rules import ACCOUNT_SID
 from smsconf.emulator.telesign import parse_faults
 from smsconf.emulator.twilio import Account, account, create_app, demo_accounts
@@ -52,21 +58,13 @@ def flag_accounts(accounts: tuple[str, ...], numbers: tuple[str, ...]) -> list[A
 
 
 @emulator.command("twilio")
-@host_option
-@click.option("--port", default=8091, show_default=True, type=int, help="0 picks a free port.")
-@click.option(
-    "--account",
-    "accounts",
-    multiple=True,
-    metavar="ACCOUNT_SID:AUTH_TOKEN",
-    help="An account (active, Full); repeatable.",
-)
-@click.option(
+@listening(8091)
+@repeatable("--account", "accounts", "ACCOUNT_SID:AUTH_TOKEN", "An account (active, Full)")
+@repeatable(
     "--number",
     "numbers",
-    multiple=True,
-    metavar="[ACCOUNT_SID:]+E164",
-    help="An SMS-capable number of that account (default: the first --account); repeatable.",
+    "[ACCOUNT_SID:]+E164",
+    "An SMS-capable number of that account (default: the first --account)",
 )
 @fault_options
 def emulator_twilio(

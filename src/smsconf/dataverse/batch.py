@@ -15,7 +15,6 @@ batch carry `NotExecuted`.
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -30,7 +29,7 @@ from smsconf.dataverse.errors import (
     RolledBack,
     error_from_response,
 )
-from smsconf.dataverse.operations import Operation, OperationResult
+from smsconf.dataverse.operations import Operation, OperationResult, answer_body
 
 MAX_OPERATIONS = 1000
 """Dataverse's limit of requests in one $batch."""
@@ -305,17 +304,8 @@ def _rolled_back(op: Operation, cause: OperationResult) -> OperationResult:
 
 
 def _result(op: Operation, part: PartResponse) -> OperationResult:
-    body = _json(part)
+    body = answer_body(part.content)
     error: DataverseError | None = None
     if part.status >= 400:
         error = error_from_response(part.status, part.headers, part.content, request=op.describe())
     return OperationResult(op, part.status, part.headers, body, error)
-
-
-def _json(part: PartResponse) -> object:
-    if not part.content.strip():
-        return None
-    try:
-        return json.loads(part.content)
-    except ValueError:
-        return None

@@ -16,10 +16,9 @@ import logging
 import re
 import ssl
 import time
-import uuid
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypedDict, Unpack
+from typing import Any, Concatenate, ParamSpec, TypedDict, Unpack
 
 import httpx
 
@@ -52,6 +51,7 @@ from smsconf.http_client import (
 from smsconf.tls import verifying_context
 
 Row = dict[str, Any]
+P = ParamSpec("P")
 MAX_PAGE_SIZE = 5000
 SERVICE_CONCURRENCY_LIMIT = 52
 CONNECT_TIMEOUT = 10.0
@@ -143,6 +143,22 @@ def _tls(verify: bool | str | ssl.SSLContext) -> bool | ssl.SSLContext:
     return verifying_context() if verify is True else verify
 
 
+def _executes(
+    build: Callable[P, Operation],
+) -> Callable[Concatenate[DataverseClient, P], Coroutine[Any, Any, OperationResult]]:
+    """A single-row write of `DataverseClient`: the builder of `operations` it is, executed
+    (`execute` raises the write's `DataverseError`; a created row's id is the result's
+    `entity_id`). Its keywords are the builder's own, so the two cannot drift apart."""
+
+    async def write(self: DataverseClient, *args: P.args, **kwargs: P.kwargs) -> OperationResult:
+        return await self.execute(build(*args, **kwargs))
+
+    write.__name__ = build.__name__
+    write.__qualname__ = f"DataverseClient.{build.__name__}"
+    write.__doc__ = build.__doc__
+    return write
+
+
 class DataverseClient(ClosingClient):
     """Async Dataverse Web API client; use as `async with DataverseClient(...) as dv:`.
 
@@ -206,28 +222,14 @@ class DataverseClient(ClosingClient):
     # --- reads ----------------------------------------------------------------------------
 
     async def get(
-        self,
-        entity_set: str,
-        key: Key,
-        *,
-        select: Sequence[str] | None = None,
-        expand: Sequence[str] | None = None,
-        if_none_match: str | None = None,
-        annotations: str | None = None,
+        self, entity_set: str, key: Key, **options: Unpack[ops.ReadOptions]
     ) -> Row | None:
         """One row with its `@odata.etag`; None only when `if_none_match` matched (304).
 
+        `options` are `operations.get`'s: `select`, `expand`, `if_none_match`, `annotations`.
         Raises `NotFound` when the row does not exist.
         """
-        op = ops.get(
-            entity_set,
-            key,
-            select=select,
-            expand=expand,
-            if_none_match=if_none_match,
-            annotations=annotations,
-        )
-        result = await self.execute(op)
+        result = await self.execute(ops.get(entity_set, key, **options))
         return None if result.status == 304 else result.body
 
     async def pages(
@@ -307,80 +309,12 @@ class DataverseClient(ClosingClient):
 
     # --- writes ---------------------------------------------------------------------------
 
-    async def create(
-        self,
-        entity_set: str,
-        body: Mapping[str, Any],
-        *,
-        id: str | uuid.UUID | None = None,
-        return_representation: bool = False,
-    ) -> OperationResult:
-        """Create a row. With `id` it is created at that id, idempotently (412 if taken).
-
-        The new id is `result.entity_id`; the row is `result.body` with
-        `return_representation`.
-        """
-        return await self.execute(
-            ops.create(entity_set, body, id=id, return_representation=return_representation)
-        )
-
-    async def update(
-        self,
-        entity_set: str,
-        key: Key,
-        body: Mapping[str, Any],
-        *,
-        etag: str | None = None,
-        return_representation: bool = False,
-    ) -> OperationResult:
-        """Update an existing row: `PreconditionFailed` if `etag` is stale, `NotFound` if gone."""
-        return await self.execute(
-            ops.update(
-                entity_set, key, body, etag=etag, return_representation=return_representation
-            )
-        )
-
-    async def upsert(
-        self,
-        entity_set: str,
-        key: Key,
-        body: Mapping[str, Any],
-        *,
-        create_only: bool = False,
-        return_representation: bool = False,
-    ) -> OperationResult:
-        """Create or update the row at `key`; `create_only` raises `DuplicateRecord` if present."""
-        return await self.execute(
-            ops.upsert(
-                entity_set,
-                key,
-                body,
-                create_only=create_only,
-                return_representation=return_representation,
-            )
-        )
-
-    async def delete(
-        self, entity_set: str, key: Key, *, etag: str | None = None
-    ) -> OperationResult:
-        """Delete a row (only if unchanged when `etag` is given)."""
-        return await self.execute(ops.delete(entity_set, key, etag=etag))
-
-    async def associate(
-        self, entity_set: str, key: Key, relationship: str, target_set: str, target_key: Key
-    ) -> OperationResult:
-        """Link the row to a target row through a collection-valued navigation property."""
-        return await self.execute(
-            ops.associate(entity_set, key, relationship, target_set, target_key)
-        )
-
-    async def disassociate(
-        self, entity_set: str, key: Key, relationship: str, target_set: str, target_key: Key
-    ) -> OperationResult:
-        """Remove a link made by `associate`."""
-        return await self.execute(
-            ops.disassociate(entity_set, key, relationship, target_set, target_key)
-        )
+    create = _executes(ops.create)
+    update = _executes(ops.update)
+    upsert = _executes(ops.upsert)
+    delete = _executes(ops.delete)
+    associate = _executes(ops.associate)
+    disassociate = _executes(ops.disassociate)
 
     async def execute(self, op: Operation) -> OperationResult:
         """Send one operation on its own; raise its `DataverseError` if it failed.
@@ -401,7 +335,7 @@ class DataverseClient(ClosingClient):
             raise error_from_response(
                 status, response.headers, response.content, request=op.describe()
             )
-        body = _json_or_none(response) if status < 400 else None
+        body = ops.answer_body(response.content) if status < 400 else None
         return OperationResult(op, status, response.headers, body, replayed=replayed)
 
     async def batch(
@@ -602,15 +536,6 @@ class DataverseClient(ClosingClient):
 
 def _timeouts(seconds: float) -> httpx.Timeout:
     return httpx.Timeout(seconds, connect=min(seconds, CONNECT_TIMEOUT))
-
-
-def _json_or_none(response: httpx.Response) -> Any:
-    if not response.content.strip():
-        return None
-    try:
-        return json.loads(response.content)
-    except ValueError:
-        return None
 
 
 def _checked_json(response: httpx.Response, request: str) -> Any:

@@ -46,17 +46,7 @@ class BadRequest(DataverseError):
 class Unauthorized(DataverseError):
     """401: no or an invalid bearer token; `authenticate` is the WWW-Authenticate challenge."""
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = 401,
-        code: str | None = None,
-        request: str | None = None,
-        authenticate: str | None = None,
-    ) -> None:
-        self.authenticate = authenticate
-        super().__init__(message, status=status, code=code, request=request)
+    authenticate: str | None = None
 
 
 class Forbidden(DataverseError):
@@ -78,17 +68,7 @@ class DuplicateRecord(PreconditionFailed):
 class Throttled(DataverseError):
     """429: service protection limit hit; `retry_after` is the server's wait in seconds."""
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = 429,
-        code: str | None = None,
-        request: str | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        self.retry_after = retry_after
-        super().__init__(message, status=status, code=code, request=request)
+    retry_after: float | None = None
 
 
 class ServerError(DataverseError):
@@ -149,18 +129,13 @@ def error_from_response(
         cls: type[DataverseError] = DuplicateRecord
     else:
         cls = _BY_STATUS.get(status, ServerError if status >= 500 else DataverseError)
+    error = cls(message, status=status, code=code, request=request)
     lower = {k.lower(): v for k, v in headers.items()}
-    if cls is Throttled:
-        retry_after = parse_retry_after(lower.get("retry-after"))
-        return Throttled(
-            message, status=status, code=code, request=request, retry_after=retry_after
-        )
-    if cls is Unauthorized:
-        authenticate = lower.get("www-authenticate")
-        return Unauthorized(
-            message, status=status, code=code, request=request, authenticate=authenticate
-        )
-    return cls(message, status=status, code=code, request=request)
+    if isinstance(error, Throttled):
+        error.retry_after = parse_retry_after(lower.get("retry-after"))
+    elif isinstance(error, Unauthorized):
+        error.authenticate = lower.get("www-authenticate")
+    return error
 
 
 def _code_and_message(content: bytes) -> tuple[str | None, str]:

@@ -17,7 +17,7 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import quote
 
 import httpx
@@ -129,6 +129,16 @@ def prefer(*preferences: str | None) -> dict[str, str]:
 def annotations_preference(annotations: str | None) -> str | None:
     """`odata.include-annotations="<pattern>"`, e.g. `*` or the FormattedValue annotation."""
     return f'odata.include-annotations="{annotations}"' if annotations else None
+
+
+class ReadOptions(TypedDict, total=False):
+    """`get`'s options as `DataverseClient.get` passes them on, so the client's signature
+    never repeats the builder's (which still rejects a keyword it does not know)."""
+
+    select: Sequence[str] | None
+    expand: Sequence[str] | None
+    if_none_match: str | None
+    annotations: str | None
 
 
 def get(
@@ -279,3 +289,14 @@ class OperationResult:
         if value is None and isinstance(self.body, dict):
             value = self.body.get("@odata.etag")
         return None if value is None else str(value)
+
+
+def answer_body(content: bytes) -> Any:
+    """An answer's body as `OperationResult.body` holds it, sent alone or in a $batch: its
+    JSON, or None when there is none (a 204) or it is not JSON (a gateway's page)."""
+    if not content.strip():
+        return None
+    try:
+        return json.loads(content)
+    except ValueError:
+        return None

@@ -5,12 +5,12 @@ destination shows up only asynchronously, as status 508/521, §8), so it costs o
 run only on request.
 """
 
-import asyncio
 import time
 from dataclasses import dataclass
 
 import httpx
 
+from smsconf.polling import poll_until
 from smsconf.telesign.account import TelesignAccount
 from smsconf.telesign.client import TelesignClient, TelesignResponse, TelesignTiming
 from smsconf.telesign.errors import TelesignRejected, TelesignTimeout
@@ -80,16 +80,18 @@ async def send_test_sms(
                 "sender_id": from_number,
             },
         )
-        history = [_update(sent)]
+        first = _update(sent)
         reference_id = str(sent.body.get("reference_id", ""))
-        while history[-1].code in IN_PROGRESS:
-            if time.monotonic() + poll_interval > ends:
-                return TestSmsResult(reference_id, tuple(history), final=False)
-            await asyncio.sleep(poll_interval)
-            try:
-                history.append(
-                    _update(await client.request("GET", f"/v1/messaging/{reference_id}"))
-                )
-            except TelesignTimeout:
-                return TestSmsResult(reference_id, tuple(history), final=False)
-    return TestSmsResult(reference_id, tuple(history), final=True)
+
+        async def read() -> StatusUpdate:
+            return _update(await client.request("GET", f"/v1/messaging/{reference_id}"))
+
+        history, final = await poll_until(
+            first,
+            read,
+            lambda update: update.code not in IN_PROGRESS,
+            ends=ends,
+            poll_interval=poll_interval,
+            lost=(TelesignTimeout,),
+        )
+    return TestSmsResult(reference_id, tuple(history), final)

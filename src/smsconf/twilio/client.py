@@ -20,7 +20,6 @@ from smsconf.http_client import (
     ProviderResponse,
     RetryingClient,
     RetryPolicy,
-    json_body,
     provider_http,
     provider_retry_policy,
 )
@@ -108,7 +107,7 @@ class TwilioClient(RetryingClient):
         reply, attempts = await self._request(
             method, url, params=params, data=form, idempotent=idempotent
         )
-        return TwilioResponse(reply.status_code, json_body(reply), attempts)
+        return TwilioResponse.received(reply, attempts)
 
     def unreachable(self, exc: httpx.TransportError) -> Exception:
         return TwilioUnreachable(

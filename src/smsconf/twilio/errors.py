@@ -1,6 +1,8 @@
 """Exceptions of the Twilio client. Messages carry the account SID, HTTP status and Twilio's
 code and message, never a header or the Auth Token, so they are safe to print and log."""
 
+from smsconf.http_client import ProviderRejected
+
 
 class TwilioError(Exception):
     """Base class: any failure talking to Twilio."""
@@ -10,11 +12,8 @@ class TwilioUnreachable(TwilioError):
     """No HTTP answer at all (DNS, refused connection, TLS, timeout) after the retries."""
 
 
-class TwilioRejected(TwilioError):
+class TwilioRejected(TwilioError, ProviderRejected):
     """Twilio answered with an error body (§3.4): `code` is Twilio's, `status` the HTTP one."""
 
-    def __init__(self, status: int, code: int | None, message: str, where: str) -> None:
-        self.status = status
-        self.code = code
-        self.message = message
-        super().__init__(f"Twilio refused {where}: HTTP {status}, code {code}: {message}")
+    provider = "Twilio"
+    code: int | None

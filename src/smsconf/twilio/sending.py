@@ -8,13 +8,13 @@ whole path works (the number, its registration, the carrier), so it runs on requ
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass
 
 import httpx
 
 from smsconf.http_client import RetryPolicy
+from smsconf.polling import poll_until
 from smsconf.twilio.account import TwilioAccount, e164
 from smsconf.twilio.client import TwilioClient, TwilioResponse
 
@@ -44,9 +44,13 @@ def twilio_number(number: str) -> str:
     return e164(digits, short_code=len(digits) <= 6)
 
 
-def _status(client: TwilioClient, response: TwilioResponse, where: str) -> str:
+def _checked(client: TwilioClient, response: TwilioResponse, where: str) -> TwilioResponse:
     if not response.ok:
         raise client.rejected(response, where)
+    return response
+
+
+def _status(response: TwilioResponse) -> str:
     return str(response.body.get("status", ""))
 
 
@@ -69,15 +73,22 @@ async def send_test_sms(
     ends = time.monotonic() + deadline
     async with TwilioClient(account, transport=transport, policy=policy) as client:
         form = {"From": twilio_number(from_number), "To": twilio_number(to_number), "Body": text}
-        sent = await client.send_message(form)
-        history = [_status(client, sent, "the test message")]
-        sid, last = str(sent.body.get("sid", "")), sent
+        sent = _checked(client, await client.send_message(form), "the test message")
+        sid = str(sent.body.get("sid", ""))
         resource = client.account_path(f"/Messages/{sid}.json")
-        while history[-1] not in FINAL:
-            if time.monotonic() + poll_interval > ends:
-                return TestSmsResult(sid, tuple(history), final=False)
-            await asyncio.sleep(poll_interval)
-            last = await client.get(resource)
-            history.append(_status(client, last, f"message {sid}"))
-    code = last.body.get("error_code")
-    return TestSmsResult(sid, tuple(history), True, int(code) if code else None)
+
+        async def read() -> TwilioResponse:
+            return _checked(client, await client.get(resource), f"message {sid}")
+
+        answers, final = await poll_until(
+            sent,
+            read,
+            lambda answer: _status(answer) in FINAL,
+            ends=ends,
+            poll_interval=poll_interval,
+        )
+    history = tuple(map(_status, answers))
+    if not final:
+        return TestSmsResult(sid, history, final=False)
+    code = answers[-1].body.get("error_code")
+    return TestSmsResult(sid, history, True, int(code) if code else None)
