@@ -112,6 +112,16 @@ def base_config() -> dict[str, Any]:
     return copy.deepcopy(BASE)
 
 
+def second_account(name: str, number: str, kind: str = "geo") -> dict[str, Any]:
+    """Another Telesign account, holding one number: for the tests that need two accounts."""
+    return {
+        "name": name,
+        "customer_id": f"C-{name}",
+        "api_key": f"${{env:{name.upper()}}}",
+        "numbers": [{"number": number, "type": kind}],
+    }
+
+
 def parse_path(spec: str) -> tuple[str | int, ...]:
     """`workstreams/0/sms/number` → ("workstreams", 0, "sms", "number")."""
     return tuple(int(p) if p.isdigit() else p for p in spec.split("/"))

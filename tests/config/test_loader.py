@@ -11,7 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cfgtest import DELETE, Checker, Writer, base_config, collect, dump, find, set_in
+from cfgtest import (
+    DELETE,
+    Checker,
+    Writer,
+    base_config,
+    collect,
+    dump,
+    find,
+    second_account,
+    set_in,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -422,14 +432,7 @@ def test_splitting_a_config_across_files_keeps_every_position(data: st.DataObjec
     number: the configuration stays otherwise clean and the problem names the file the broken
     account landed in, at its line."""
     config = base_config()
-    config["accounts"].append(
-        {
-            "name": "spare",
-            "customer_id": "C",
-            "api_key": "${env:K}",
-            "numbers": [{"number": "14255550111", "type": "geo"}],
-        }
-    )
+    config["accounts"].append(second_account("spare", "14255550111"))
     config["accounts"][0]["numbers"].append({"number": "14255550112", "type": "geo"})
     victim = data.draw(st.sampled_from([0, 1]), label="account")
     config["accounts"][victim]["numbers"][-1]["number"] = "+1 425"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from cfgtest import DELETE, Checker, base_config, find, parse_path, set_in
+from cfgtest import DELETE, Checker, base_config, find, parse_path, second_account, set_in
 
 from smsconf.config import vocabulary as v
 from smsconf.config.problems import format_path
@@ -395,14 +395,7 @@ def test_duration_boundaries_are_accepted(check: Checker, field: str, value: str
 def test_number_in_two_accounts(check: Checker) -> None:
     """A number belongs to exactly one account; the second listing names the first owner."""
     data = base_config()
-    data["accounts"].append(
-        {
-            "name": "other",
-            "customer_id": "C-2",
-            "api_key": "${env:OTHER}",
-            "numbers": [{"number": "55123", "type": "short_code"}],
-        }
-    )
+    data["accounts"].append(second_account("other", "55123", "short_code"))
     problem = find(
         check(data), "already listed under account 'acme'", "accounts[1].numbers[0].number"
     )

@@ -360,22 +360,19 @@ class Mapper:
                 parent=("msdyn_liveworkstream", key),
             )
         self.routing(ws, ws_row, contract_id, (*path, "routing"))
-        for i, bot in enumerate(adv.smart_assist_bots):
-            self.link(
-                "msdyn_msdyn_liveworkstream_systemuser",
-                ws_row,
-                "systemuser",
-                self.ref("bot", bot, (*apath, "smart_assist_bots", i)),
-                f"smart assist bot '{bot}' on workstream '{ws.name}'",
-            )
-        for i, title in enumerate(adv.quick_replies):
-            self.link(
-                "msdyn_msdyn_cannedmessage_liveworkstream",
-                ws_row,
-                "msdyn_cannedmessage",
-                self.ref("quick_reply", title, (*apath, "quick_replies", i)),
-                f"quick reply '{title}' on workstream '{ws.name}'",
-            )
+        for attribute, kind, target_table, what in (
+            ("smart_assist_bots", "bot", "systemuser", "smart assist bot"),
+            ("quick_replies", "quick_reply", "msdyn_cannedmessage", "quick reply"),
+        ):
+            relationship = str(FIELD[f"Advanced.{attribute}"].column)  # the map names the N:N
+            for i, name in enumerate(getattr(adv, attribute)):
+                self.link(
+                    relationship,
+                    ws_row,
+                    target_table,
+                    self.ref(kind, name, (*apath, attribute, i)),
+                    f"{what} '{name}' on workstream '{ws.name}'",
+                )
 
     def link(
         self,

@@ -13,7 +13,7 @@ Fields that land nowhere say why (`Only`), fields that are sections of their obj
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -306,6 +306,38 @@ ACS_READ_ONLY = Only(
     why="checked, never written: the admin center's connect dialog made the ACS provider setting"
 )
 EVENT_GRID = Only(why="Azure: the Event Grid system topic and subscription, through ARM")
+AS_IS = Convert()
+HOURS = Lookup(kind="operating_hours")
+SURVEY = Lookup(kind="survey")
+SURVEY_MODE = Words(vocabulary=vocab.SURVEY_MODE, what="survey mode")
+
+
+def _columns(model: str, table: str, prefix: str = "") -> Callable[..., Field]:
+    """The maker of `model`'s column fields: each lands on `table`'s row and stands in the YAML
+    at its attribute's name below `prefix`, so an entry names only its attribute and column and
+    its path cannot drift from its name."""
+
+    def column(attribute: str, name: str, convert: Convert = AS_IS, **more: Any) -> Field:
+        return Field(f"{model}.{attribute}", table, name, convert, prefix + attribute, **more)
+
+    return column
+
+
+ACCOUNT = _columns("Account", PS)
+NUMBER = _columns("PhoneNumber", "msdyn_ocphonenumber")
+QUEUE = _columns("Queue", "queue")
+PROFILE = _columns("CapacityProfile", "msdyn_capacityprofile")
+REPLY = _columns("QuickReply", "msdyn_cannedmessage")
+WORKSTREAM = _columns("Workstream", WS)
+DISTRIBUTION = _columns("Distribution", WS, "distribution.")
+CAPACITY = _columns("Capacity", WS, "distribution.capacity.")
+CHANNEL = _columns("SmsChannel", CH)
+MESSAGE = _columns("AutomatedMessage", MSG)
+SURVEY_SETTINGS = _columns("SurveySettings", CH, "survey.")
+BOT_SURVEY = _columns("BotSurvey", CH, "survey.bot_survey.")
+FILES = _columns("FileAttachments", CH, "file_attachments.")
+ADVANCED = _columns("Advanced", WS, "advanced.")
+VARIABLE = _columns("ContextVariable", "msdyn_ocliveworkstreamcontextvariable")
 
 FIELDS: tuple[Field, ...] = (
     # top level
@@ -373,25 +405,23 @@ FIELDS: tuple[Field, ...] = (
         doc="true: smsconf adopted it, so it may delete a row it did not create.",
     ),
     # accounts and numbers
-    Field("Account.name", PS, "msdyn_name", path="name", doc="Unique account name."),
-    Field(
-        "Account.provider",
-        PS,
+    ACCOUNT("name", "msdyn_name", doc="Unique account name."),
+    ACCOUNT(
+        "provider",
         "msdyn_occommunicationprovider",
         Words(vocabulary=vocab.PROVIDER, what="provider"),
-        "provider",
         doc="The SMS provider.",
     ),
-    Field("Account.customer_id", PS, "msdyn_accountsid", path="customer_id"),
-    Field("Account.api_key", PS, "msdyn_securesecret", Secret(), "api_key"),
+    ACCOUNT("customer_id", "msdyn_accountsid"),
+    ACCOUNT("api_key", "msdyn_securesecret", Secret()),
     Field("Account.endpoint", convert=Only(why="smsconf only: where smsconf calls the provider")),
     Field(
         "Account.auth",
         convert=Only(why="smsconf only: how the credential check signs"),
         doc="TSA or Basic signing.",
     ),
-    Field("Account.account_sid", PS, "msdyn_accountsid", path="account_sid"),
-    Field("Account.auth_token", PS, "msdyn_securesecret", Secret(), "auth_token"),
+    ACCOUNT("account_sid", "msdyn_accountsid"),
+    ACCOUNT("auth_token", "msdyn_securesecret", Secret()),
     Field(
         "Account.resource_name",
         convert=ACS_READ_ONLY,
@@ -423,19 +453,11 @@ FIELDS: tuple[Field, ...] = (
         convert=Rows(),
         doc="The account's sender numbers.",
     ),
-    Field(
-        "PhoneNumber.number",
-        "msdyn_ocphonenumber",
-        "msdyn_phonenumber",
-        path="number",
-        also=("msdyn_name",),
-    ),
-    Field(
-        "PhoneNumber.type",
-        "msdyn_ocphonenumber",
+    NUMBER("number", "msdyn_phonenumber", also=("msdyn_name",)),
+    NUMBER(
+        "type",
         "msdyn_type",
         Words(vocabulary=vocab.NUMBER_TYPE, what="number type"),
-        "type",
         doc="Long code, toll-free, short code or (ACS) mobile.",
     ),
     Field("PhoneNumber.description", convert=Only(why=NOT_STORED), doc="A note for readers."),
@@ -452,47 +474,22 @@ FIELDS: tuple[Field, ...] = (
         doc=DEPRECATED + " Written as a word (Europe/London, GMT Standard Time) or the code "
         "(85); platform/timezones.py maps a word to the code.",
     ),
-    Field("Queue.name", "queue", "name", path="name", doc="Unique queue name."),
+    QUEUE("name", "name", doc="Unique queue name."),
     Field("Queue.managed", convert=ONLY),
     Field("Queue.renamed_from", convert=RENAMED),
-    Field(
-        "Queue.assignment",
-        "queue",
+    QUEUE(
+        "assignment",
         "msdyn_assignmentstrategy",
         Words(vocabulary=vocab.QUEUE_ASSIGNMENT, what="assignment"),
-        "assignment",
         doc="How work items are assigned.",
     ),
-    Field(
-        "Queue.operating_hours",
-        "queue",
-        "msdyn_operatinghourid",
-        Lookup(kind="operating_hours"),
-        "operating_hours",
-        doc="Operating hours, by name.",
-    ),
-    Field(
-        "Queue.priority",
-        "queue",
-        "msdyn_priority",
-        path="priority",
-        doc="Lower numbers are served first.",
-    ),
-    Field(
-        "CapacityProfile.name",
-        "msdyn_capacityprofile",
-        "msdyn_name",
-        path="name",
-        doc="Unique name.",
-    ),
+    QUEUE("operating_hours", "msdyn_operatinghourid", HOURS, doc="Operating hours, by name."),
+    QUEUE("priority", "msdyn_priority", doc="Lower numbers are served first."),
+    PROFILE("name", "msdyn_name", doc="Unique name."),
     Field("CapacityProfile.managed", convert=ONLY),
     Field("CapacityProfile.renamed_from", convert=RENAMED),
-    Field(
-        "CapacityProfile.default_max_units",
-        "msdyn_capacityprofile",
-        "msdyn_defaultmaxunits",
-        path="default_max_units",
-        doc="Work items an agent may hold at once.",
+    PROFILE(
+        "default_max_units", "msdyn_defaultmaxunits", doc="Work items an agent may hold at once."
     ),
     Field("Survey.name", "msfp_survey", "msfp_name", LookedUp(), doc="The survey's name."),
     Field("Bot.name", "systemuser", "fullname", LookedUp(), doc="The bot user's full name."),
@@ -501,39 +498,19 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "Template.unique_name", column="msdyn_uniquename", convert=LookedUp(tables=TEMPLATE_TABLES)
     ),
-    Field(
-        "QuickReply.title", "msdyn_cannedmessage", "msdyn_title", path="title", doc="Unique title."
-    ),
+    REPLY("title", "msdyn_title", doc="Unique title."),
     Field("QuickReply.managed", convert=ONLY, doc="true: smsconf owns it; false: looked up"),
     Field("QuickReply.renamed_from", convert=RENAMED),
-    Field(
-        "QuickReply.message",
-        "msdyn_cannedmessage",
-        "msdyn_message",
-        path="message",
-        doc="The reply's text.",
-    ),
-    Field(
-        "QuickReply.locale",
-        "msdyn_cannedmessage",
-        "msdyn_locale_field",
-        LOCALE,
-        "locale",
-        doc="The reply's language.",
-    ),
+    REPLY("message", "msdyn_message", doc="The reply's text."),
+    REPLY("locale", "msdyn_locale_field", LOCALE, doc="The reply's language."),
     # workstream
-    Field("Workstream.name", WS, "msdyn_name", path="name", doc="Unique workstream name."),
+    WORKSTREAM("name", "msdyn_name", doc="Unique workstream name."),
     Field("Workstream.renamed_from", convert=RENAMED),
-    Field(
-        "Workstream.fallback_queue",
-        WS,
-        "msdyn_defaultqueue",
-        Lookup(kind="queue"),
-        "fallback_queue",
-        doc="A queue, by name.",
+    WORKSTREAM(
+        "fallback_queue", "msdyn_defaultqueue", Lookup(kind="queue"), doc="A queue, by name."
     ),
     Field("Workstream.distribution", convert=SECTION, doc="Work distribution."),
-    Field("Workstream.bot", WS, "msdyn_bot_user", Lookup(kind="bot"), "bot", doc="By name."),
+    WORKSTREAM("bot", "msdyn_bot_user", Lookup(kind="bot"), doc="By name."),
     Field("Workstream.sms", CH, convert=Rows(), doc="The SMS channel."),
     Field(
         "Workstream.routing",
@@ -545,58 +522,41 @@ FIELDS: tuple[Field, ...] = (
         doc="Routing rules.",
     ),
     Field("Workstream.advanced", convert=SECTION, doc="Templates, context variables, bots."),
-    Field(
-        "Distribution.mode",
-        WS,
+    DISTRIBUTION(
+        "mode",
         "msdyn_workdistributionmode",
         Words(vocabulary=vocab.DISTRIBUTION_MODE, what="distribution mode"),
-        "distribution.mode",
     ),
     Field("Distribution.capacity", convert=SECTION, doc="Unit-based or profile-based capacity."),
-    Field(
-        "Distribution.allowed_presences",
-        WS,
+    DISTRIBUTION(
+        "allowed_presences",
         "msdyn_allowedpresences",
         Choices(vocabulary=vocab.PRESENCE, what="presence"),
-        "distribution.allowed_presences",
         doc="Agent presences that may receive work.",
     ),
-    Field(
-        "Distribution.auto_close_after",
-        WS,
+    DISTRIBUTION(
+        "auto_close_after",
         "msdyn_autocloseafterinactivity",
         Minutes(),
-        "distribution.auto_close_after",
         doc="Close inactive conversations after this long.",
     ),
-    Field(
-        "Distribution.block_capacity_for_wrap_up",
-        WS,
+    DISTRIBUTION(
+        "block_capacity_for_wrap_up",
         "msdyn_blockcapacityforwrapup",
         WrapUp(),
-        "distribution.block_capacity_for_wrap_up",
         doc="Keep the agent's capacity during wrap-up: always, never, or for a duration.",
     ),
-    Field(
-        "Distribution.keep_same_agent",
-        WS,
-        "msdyn_enableagentaffinity",
-        path="distribution.keep_same_agent",
-    ),
-    Field(
-        "Distribution.skill_matching",
-        WS,
+    DISTRIBUTION("keep_same_agent", "msdyn_enableagentaffinity"),
+    DISTRIBUTION(
+        "skill_matching",
         "msdyn_matchinglogic",
         Words(vocabulary=vocab.SKILL_MATCHING, what="skill matching"),
-        "distribution.skill_matching",
         doc="Skill matching.",
     ),
-    Field(
-        "Capacity.units",
-        WS,
+    CAPACITY(
+        "units",
         "msdyn_capacityrequired",
         Units(),
-        "distribution.capacity.units",
         doc="Unit-based capacity (`msdyn_capacityformat` says which kind).",
     ),
     Field(
@@ -607,25 +567,9 @@ FIELDS: tuple[Field, ...] = (
         "distribution.capacity.profile",
         doc="Profile-based capacity (`msdyn_capacityformat` says which kind).",
     ),
-    Field(
-        "SmsChannel.number",
-        CH,
-        "msdyn_phonenumberid",
-        Lookup(kind="number"),
-        "number",
-        doc="A declared number.",
-    ),
-    Field(
-        "SmsChannel.language", CH, "msdyn_language", Language(), "language", doc="Channel language."
-    ),
-    Field(
-        "SmsChannel.operating_hours",
-        CH,
-        "msdyn_operatinghourid",
-        Lookup(kind="operating_hours"),
-        "operating_hours",
-        doc="Operating hours, by name.",
-    ),
+    CHANNEL("number", "msdyn_phonenumberid", Lookup(kind="number"), doc="A declared number."),
+    CHANNEL("language", "msdyn_language", Language(), doc="Channel language."),
+    CHANNEL("operating_hours", "msdyn_operatinghourid", HOURS, doc="Operating hours, by name."),
     Field(
         "SmsChannel.automated_messages",
         MSG,
@@ -634,96 +578,54 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field("SmsChannel.survey", convert=SECTION, doc="Post-conversation survey."),
     Field("SmsChannel.file_attachments", convert=SECTION, doc="Who may send files."),
-    Field(
-        "AutomatedMessage.trigger",
-        MSG,
+    MESSAGE(
+        "trigger",
         "msdyn_systemmessageeventtype",
         Words(vocabulary=vocab.MESSAGE_TRIGGER, what="message trigger"),
-        "trigger",
         doc="The event that sends it.",
     ),
-    Field("AutomatedMessage.text", MSG, "msdyn_messagetext", path="text", doc="Default text."),
+    MESSAGE("text", "msdyn_messagetext", doc="Default text."),
     Field(
         "AutomatedMessage.translations",
         "msdyn_oclocalizationdata",
         convert=Rows(also_columns="`msdyn_oclocalizationdata.msdyn_localizedtext`"),
         doc="Locale → text.",
     ),
-    Field(
-        "SurveySettings.enabled",
-        CH,
-        "msdyn_postconversationsurveyenable",
-        path="survey.enabled",
-        doc="Send a survey after the conversation.",
+    SURVEY_SETTINGS(
+        "enabled", "msdyn_postconversationsurveyenable", doc="Send a survey after the conversation."
     ),
-    Field(
-        "SurveySettings.survey",
-        CH,
-        "msdyn_postconversationsurvey",
-        Lookup(kind="survey"),
-        "survey.survey",
-        doc="A survey, by name.",
-    ),
-    Field(
-        "SurveySettings.mode",
-        CH,
+    SURVEY_SETTINGS("survey", "msdyn_postconversationsurvey", SURVEY, doc="A survey, by name."),
+    SURVEY_SETTINGS(
+        "mode",
         "msdyn_postconversationsurveymode",
-        Words(vocabulary=vocab.SURVEY_MODE, what="survey mode"),
-        "survey.mode",
+        SURVEY_MODE,
         doc="Insert the survey or send a link.",
     ),
-    Field(
-        "SurveySettings.message",
-        CH,
-        "msdyn_postconversationsurveymessagetext",
-        path="survey.message",
-        doc="Text sent with the link.",
+    SURVEY_SETTINGS(
+        "message", "msdyn_postconversationsurveymessagetext", doc="Text sent with the link."
     ),
-    Field(
-        "SurveySettings.bot_survey",
-        CH,
+    SURVEY_SETTINGS(
+        "bot_survey",
         "msdyn_postconversationsurveybotsurvey",
         Present(model="BotSurvey"),
-        "survey.bot_survey",
         doc="A separate survey after bot-only conversations.",
     ),
-    Field(
-        "BotSurvey.survey",
-        CH,
-        "msdyn_postconversationsurveyseparatebotsurvey",
-        Lookup(kind="survey"),
-        "survey.bot_survey.survey",
-        doc="A survey, by name.",
+    BOT_SURVEY(
+        "survey", "msdyn_postconversationsurveyseparatebotsurvey", SURVEY, doc="A survey, by name."
     ),
-    Field(
-        "BotSurvey.mode",
-        CH,
+    BOT_SURVEY(
+        "mode",
         "msdyn_postconversationsurveybotsurveymode",
-        Words(vocabulary=vocab.SURVEY_MODE, what="survey mode"),
-        "survey.bot_survey.mode",
+        SURVEY_MODE,
         doc="Insert the survey or send a link.",
     ),
-    Field(
-        "BotSurvey.message",
-        CH,
+    BOT_SURVEY(
+        "message",
         "msdyn_postconversationsurveybotsurveymessagetext",
-        path="survey.bot_survey.message",
         doc="Text sent with the link.",
     ),
-    Field(
-        "FileAttachments.customers",
-        CH,
-        "msdyn_enablefileattachmentforcustomers",
-        path="file_attachments.customers",
-        doc="Customers may send files.",
-    ),
-    Field(
-        "FileAttachments.agents",
-        CH,
-        "msdyn_enablefileattachmentforagents",
-        path="file_attachments.agents",
-        doc="Agents may send files.",
-    ),
+    FILES("customers", "msdyn_enablefileattachmentforcustomers", doc="Customers may send files."),
+    FILES("agents", "msdyn_enablefileattachmentforagents", doc="Agents may send files."),
     # routing: rules become the XML of a ruleset
     Field(
         "Routing.classification",
@@ -755,12 +657,10 @@ FIELDS: tuple[Field, ...] = (
     Field("Condition.all", convert=RULE, doc="All of these hold."),
     Field("Condition.any", convert=RULE, doc="Any of these holds."),
     # advanced settings
-    Field(
-        "Advanced.session_template",
-        WS,
+    ADVANCED(
+        "session_template",
         "msdyn_sessiontemplate_default",
         TextLookup(kind="session_template"),
-        "advanced.session_template",
         doc="A session template, by name.",
     ),
     Field("Advanced.notification_templates", convert=SECTION, doc="Agent notification templates."),
@@ -770,20 +670,16 @@ FIELDS: tuple[Field, ...] = (
         convert=Rows(also_columns="`msdyn_decisioncontract.msdyn_contractdefinition`"),
         doc="Variables routing rules can read and set.",
     ),
-    Field(
-        "Advanced.smart_assist_bots",
-        WS,
+    ADVANCED(
+        "smart_assist_bots",
         "msdyn_msdyn_liveworkstream_systemuser",
         Links(),
-        "advanced.smart_assist_bots",
         doc="Smart-assist bots, by name.",
     ),
-    Field(
-        "Advanced.quick_replies",
-        WS,
+    ADVANCED(
+        "quick_replies",
         "msdyn_msdyn_cannedmessage_liveworkstream",
         Links(),
-        "advanced.quick_replies",
         doc="Quick replies, by title.",
     ),
     *(
@@ -810,27 +706,14 @@ FIELDS: tuple[Field, ...] = (
             ("supervisor_assign", "supervisorassign", False),
         )
     ),
-    Field(
-        "ContextVariable.name",
-        "msdyn_ocliveworkstreamcontextvariable",
-        "msdyn_name",
-        path="name",
-        doc="Its name.",
-    ),
-    Field(
-        "ContextVariable.type",
-        "msdyn_ocliveworkstreamcontextvariable",
+    VARIABLE("name", "msdyn_name", doc="Its name."),
+    VARIABLE(
+        "type",
         "msdyn_datatype",
         Words(vocabulary=vocab.CONTEXT_VARIABLE_TYPE, what="context variable type"),
-        "type",
         doc="Text, number or entity reference.",
     ),
-    Field(
-        "ContextVariable.entity",
-        "msdyn_ocliveworkstreamcontextvariable",
-        "msdyn_entitylogicalname",
-        path="entity",
-    ),
+    VARIABLE("entity", "msdyn_entitylogicalname"),
 )
 FIELD: dict[str, Field] = {entry.name: entry for entry in FIELDS}
 BY_COLUMN: dict[tuple[str, str], Field] = {

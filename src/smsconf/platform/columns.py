@@ -5,6 +5,8 @@ They keep `tables.py` readable as a transcription of the reference: one line per
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 from smsconf.platform.model import Column, ColumnType, Option
 
 
@@ -13,103 +15,61 @@ def options(*pairs: tuple[int, str]) -> tuple[Option, ...]:
     return tuple(Option(v, label) for v, label in pairs)
 
 
-def string(
-    name: str,
-    max_length: int = 100,
-    *,
-    required: bool = False,
-    secured: bool = False,
-    inferred: bool = False,
-) -> Column:
+class Flags(TypedDict, total=False):
+    """What a column of any type may say besides its type: `Column`'s own flags, passed on."""
+
+    required: bool
+    secured: bool
+    inferred: bool
+    server_owned: bool
+    cascade_delete: bool
+
+
+def string(name: str, max_length: int = 100, **flags: Unpack[Flags]) -> Column:
     """A single-line text column."""
-    return Column(
-        name,
-        ColumnType.STRING,
-        max_length=max_length,
-        required=required,
-        secured=secured,
-        inferred=inferred,
-    )
+    return Column(name, ColumnType.STRING, max_length=max_length, **flags)
 
 
-def memo(
-    name: str, max_length: int = 2000, *, required: bool = False, inferred: bool = False
-) -> Column:
+def memo(name: str, max_length: int = 2000, **flags: Unpack[Flags]) -> Column:
     """A multi-line text column."""
-    return Column(
-        name, ColumnType.MEMO, max_length=max_length, required=required, inferred=inferred
-    )
+    return Column(name, ColumnType.MEMO, max_length=max_length, **flags)
 
 
-def integer(name: str, *, required: bool = False, inferred: bool = False) -> Column:
+def integer(name: str, **flags: Unpack[Flags]) -> Column:
     """A whole-number column (durations are minutes)."""
-    return Column(name, ColumnType.INTEGER, required=required, inferred=inferred)
+    return Column(name, ColumnType.INTEGER, **flags)
 
 
-def decimal(name: str, *, inferred: bool = False) -> Column:
+def decimal(name: str, **flags: Unpack[Flags]) -> Column:
     """A decimal-number column."""
-    return Column(name, ColumnType.DECIMAL, inferred=inferred)
+    return Column(name, ColumnType.DECIMAL, **flags)
 
 
-def boolean(
-    name: str, *, default: bool | None = None, required: bool = False, inferred: bool = False
-) -> Column:
+def boolean(name: str, *, default: bool | None = None, **flags: Unpack[Flags]) -> Column:
     """A two-option (yes/no) column."""
-    return Column(name, ColumnType.BOOLEAN, default=default, required=required, inferred=inferred)
+    return Column(name, ColumnType.BOOLEAN, default=default, **flags)
 
 
-def datetime(name: str, *, server_owned: bool = False, inferred: bool = False) -> Column:
+def datetime(name: str, **flags: Unpack[Flags]) -> Column:
     """A date-and-time column, ISO 8601 in UTC on the wire."""
-    return Column(name, ColumnType.DATETIME, server_owned=server_owned, inferred=inferred)
+    return Column(name, ColumnType.DATETIME, **flags)
 
 
 def picklist(
-    name: str,
-    opts: tuple[Option, ...],
-    *,
-    required: bool = False,
-    default: int | None = None,
-    inferred: bool = False,
+    name: str, opts: tuple[Option, ...], *, default: int | None = None, **flags: Unpack[Flags]
 ) -> Column:
     """A single choice column; values outside `opts` are rejected by the service."""
-    return Column(
-        name,
-        ColumnType.PICKLIST,
-        options=opts,
-        required=required,
-        default=default,
-        inferred=inferred,
-    )
+    return Column(name, ColumnType.PICKLIST, options=opts, default=default, **flags)
 
 
-def multiselect(
-    name: str, opts: tuple[Option, ...], *, required: bool = False, inferred: bool = False
-) -> Column:
+def multiselect(name: str, opts: tuple[Option, ...], **flags: Unpack[Flags]) -> Column:
     """A multi-select choice column, sent as a comma-separated string of values."""
-    return Column(name, ColumnType.MULTISELECT, options=opts, required=required, inferred=inferred)
+    return Column(name, ColumnType.MULTISELECT, options=opts, **flags)
 
 
-def lookup(
-    name: str,
-    target: str,
-    navigation: str | None = None,
-    *,
-    required: bool = False,
-    inferred: bool = False,
-    server_owned: bool = False,
-    cascade_delete: bool = False,
-) -> Column:
+def lookup(name: str, target: str, navigation: str | None = None, **flags: Unpack[Flags]) -> Column:
     """A lookup; `navigation` defaults to the column name, as it usually is."""
-    return Column(
-        name,
-        ColumnType.LOOKUP,
-        target=target,
-        navigation=navigation or name,
-        required=required,
-        inferred=inferred,
-        server_owned=server_owned,
-        cascade_delete=cascade_delete,
-    )
+    return Column(name, ColumnType.LOOKUP, target=target, navigation=navigation or name, **flags)
 
 
 STATE = options((0, "Active"), (1, "Inactive"))

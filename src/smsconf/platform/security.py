@@ -78,19 +78,20 @@ TEAM = _table("team", "teams", "name", string("name", 160), ownership="BusinessO
 ROLE = _table("role", "roles", "name", string("name", 100), ownership="BusinessOwned")
 
 SECURITY_TABLES = (FIELD_SECURITY_PROFILE, FIELD_PERMISSION, TEAM, ROLE)
+
+
+def _association(table1: str, table2: str, intersect: str) -> ManyToMany:
+    """A system N:N relationship, named (and so are both its navigations) after its intersect
+    table, as all four here are: the name is said once."""
+    name = f"{intersect}_association"
+    return ManyToMany(name, table1, table2, name, name, intersect, inferred=True)
+
+
 # The profile page names the profile side of its two links; the user's and the team's side are
 # on pages not in the copy yet (inferred: Dataverse gives both sides the relationship's name).
-SECURITY_RELATIONSHIPS = tuple(
-    ManyToMany(name, table1, table2, name, name, intersect, inferred=True)
-    for name, table1, table2, intersect in (
-        (
-            "systemuserprofiles_association",
-            "fieldsecurityprofile",
-            "systemuser",
-            "systemuserprofiles",
-        ),
-        ("teamprofiles_association", "fieldsecurityprofile", "team", "teamprofiles"),
-        ("teammembership_association", "systemuser", "team", "teammembership"),
-        ("systemuserroles_association", "systemuser", "role", "systemuserroles"),
-    )
+SECURITY_RELATIONSHIPS = (
+    _association("fieldsecurityprofile", "systemuser", "systemuserprofiles"),
+    _association("fieldsecurityprofile", "team", "teamprofiles"),
+    _association("systemuser", "team", "teammembership"),
+    _association("systemuser", "role", "systemuserroles"),
 )

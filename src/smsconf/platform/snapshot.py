@@ -38,7 +38,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 DEFAULT_PATH = Path(__file__).with_name("snapshot.json")
 SOLUTION_COMPONENT_COLUMNS = frozenset(
@@ -54,6 +54,7 @@ SOLUTION_COMPONENT_COLUMNS = frozenset(
 )
 """The columns every solution-aware table carries, which generated typings never list."""
 _LOOKUP_TYPES = frozenset({"Lookup", "Owner", "Customer"})
+T = TypeVar("T")
 
 
 def _companion(page: SnapshotTable, name: str) -> bool:
@@ -66,8 +67,8 @@ def _companion(page: SnapshotTable, name: str) -> bool:
 
 
 @dataclass(frozen=True)
-class Attribute:
-    """One column as the pages describe it."""
+class _Described:
+    """A table or a column as the snapshot holds it: its data, named by its logical name."""
 
     data: dict[str, Any]
 
@@ -75,13 +76,34 @@ class Attribute:
     def logical_name(self) -> str:
         return str(self.data["logical_name"])
 
-    @property
-    def type(self) -> str | None:
-        return self.data.get("type")
 
-    @property
-    def max_length(self) -> int | None:
-        return self.data.get("max_length")
+class _Key(Generic[T]):
+    """A property that is the data's entry of the property's own name, so a class lists the
+    entries it reads instead of spelling out a getter for each; None where the pages give none."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.key = name
+
+    def __get__(self, described: _Described, owner: type | None = None) -> T | None:
+        return described.data.get(self.key)
+
+
+class _Flag(_Key[bool]):
+    """A yes/no entry: False where the pages do not say."""
+
+    def __get__(self, described: _Described, owner: type | None = None) -> bool:
+        return bool(super().__get__(described, owner))
+
+
+@dataclass(frozen=True)
+class Attribute(_Described):
+    """One column as the pages describe it."""
+
+    type = _Key[str]()
+    max_length = _Key[int]()
+    version_dependent = _Flag()
+    valid_for_create = _Flag()
+    valid_for_update = _Flag()
 
     @property
     def option_values(self) -> frozenset[int]:
@@ -90,18 +112,6 @@ class Attribute:
     @property
     def targets(self) -> tuple[str, ...]:
         return tuple(self.data.get("targets", ()))
-
-    @property
-    def version_dependent(self) -> bool:
-        return bool(self.data.get("version_dependent"))
-
-    @property
-    def valid_for_create(self) -> bool:
-        return bool(self.data.get("valid_for_create"))
-
-    @property
-    def valid_for_update(self) -> bool:
-        return bool(self.data.get("valid_for_update"))
 
     @property
     def valid_for_read(self) -> bool:
@@ -114,30 +124,13 @@ class Attribute:
 
 
 @dataclass(frozen=True)
-class SnapshotTable:
+class SnapshotTable(_Described):
     """One table as the pages describe it."""
 
-    data: dict[str, Any]
-
-    @property
-    def logical_name(self) -> str:
-        return str(self.data["logical_name"])
-
-    @property
-    def entity_set(self) -> str | None:
-        return self.data.get("entity_set")
-
-    @property
-    def primary_id(self) -> str | None:
-        return self.data.get("primary_id")
-
-    @property
-    def primary_name(self) -> str | None:
-        return self.data.get("primary_name")
-
-    @property
-    def ownership(self) -> str | None:
-        return self.data.get("ownership")
+    entity_set = _Key[str]()
+    primary_id = _Key[str]()
+    primary_name = _Key[str]()
+    ownership = _Key[str]()
 
     def attribute(self, logical_name: str) -> Attribute | None:
         found = self.data["attributes"].get(logical_name)
