@@ -125,12 +125,12 @@ INFERRED = (
     "msdyn_liveworkstream.msdyn_sessiontemplate_default / msdyn_notificationtemplate_* hold "
     "template unique names",
     "out-of-the-box SMS template unique names (msdyn_sms_*)",
-    "where an organisation without msdyn_liveworkstream.msdyn_notificationtemplate_"
-    "incoming_unauth / _consult / _transfer / _supervisorassign (Microsoft's newest page, a live "
-    "2026 organisation) keeps those notification templates: msdyn_urnotificationtemplatemapping "
-    "(msdyn_workstream, msdyn_notificationtemplate → msdyn_urnotificationtemplate) has no "
-    "scenario column, so smsconf refuses those fields there and writes only incoming_auth, "
-    "which every version has",
+    "which msdyn_channelprofilenotificationtemplate row (one per msdyn_channelprofile) the "
+    "product reads for a workstream's consult / transfer / incoming_unauth / supervisorassign "
+    "templates on an organisation whose workstreams lack those columns (Microsoft's newest page, "
+    "a live 2026 organisation): no workstream column names a channel profile; a queue "
+    "(msdyn_channelprofileid) and a capacity link (msdyn_engagementprofileid) do. Until a "
+    "source says, smsconf refuses those four fields there (the admin center sets them)",
     "decision-contract data-type tokens number, boolean and entityreference (only string seen)",
     "a Telesign/Twilio number carries msdyn_ocphonenumbersource 192350000 (Direct Offer)",
     "names compare as the organisation's collation does: case-insensitive always, accents "
