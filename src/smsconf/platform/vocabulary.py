@@ -140,10 +140,13 @@ INFERRED = (
     "text column MaxLength counts UTF-16 code units (an emoji counts 2), as SQL nvarchar does",
     "creating an SMS workstream fires the plug-ins seen for voice workstreams: a routing contract "
     "when the create gives none, a capacity link to the default messaging capacity profile "
-    "(unique name msdyn_default_messaging_profile assumed), the session and notification "
-    "templates, the record identification rule and default automated messages (the local "
-    "organisation plays the first two); smsconf leaves every child row of a managed workstream "
-    "it did not create",
+    "(unique name msdyn_default_messaging_profile assumed) and the out-of-the-box SMS templates "
+    "in the template columns the create leaves empty (Microsoft's docs name the templates and "
+    "say they are attached by channel; the local organisation plays all three); not the record "
+    "identification rule (no source gives its value) nor automated messages (the docs make the "
+    "out-of-the-box ones the channel's, inherited by every instance: what the voice finding "
+    "saw created is open); smsconf leaves every child row of a managed workstream it did not "
+    "create",
     "timezonecode values are the Microsoft Time Zone Index Values (85 GMT Standard Time) for "
     "every zone of that table (platform/timezones.py; the org's timezonedefinitions would "
     "settle it)",

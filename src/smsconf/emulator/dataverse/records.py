@@ -39,13 +39,21 @@ class Records:
     """Row-level operations on a store, acting as one calling user, over one schema."""
 
     def __init__(
-        self, store: Store, user_id: str, schema: Schema, *, plugins: bool = False
+        self,
+        store: Store,
+        user_id: str,
+        schema: Schema,
+        *,
+        plugins: bool = False,
+        lacks: plugins.Lacks = plugins.lacks_nothing,
     ) -> None:
         self.store = store
         self.user_id = user_id
         self.schema = schema
         self.plugins = plugins
         """Whether the platform's plug-ins run on create (`plugins.py`)."""
+        self.lacks = lacks
+        """Whether this organisation lacks a column (table, column): plug-ins fill none of those."""
 
     def entity_set(self, name: str) -> Table:
         """The table of an entity set, or the service's 404 for an unknown segment."""
@@ -152,7 +160,7 @@ class Records:
         self._check_alternate_keys(table, row)
         self.store.put(table.logical_name, row_id, row)
         if self.plugins and table.logical_name == plugins.WORKSTREAM:
-            plugins.workstream_created(row, self._create, self._update, self.store.find)
+            plugins.workstream_created(row, self._create, self._update, self.store.find, self.lacks)
             return self.store.get(table.logical_name, row_id) or row
         return row
 
