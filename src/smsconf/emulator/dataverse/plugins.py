@@ -36,7 +36,11 @@ Not played:
   level, each instance inherits the channel-level settings", `…/administer/
   configure-automated-message.md`), so creating a workstream needs no message row of its own;
   what the voice finding's "automated messages" are is on the verify list;
-- the record identification rule (`msdyn_recordidentificationrule`): no source gives its value;
+- the record identification rule (`msdyn_recordidentificationrule`): Microsoft shows a voice
+  workstream's, whose conditions read the voice engagement context
+  (learn.microsoft.com/dynamics365/contact-center/extend/enable-fields-identify-customers), and
+  none for SMS (`…/administer/record-identification-rule.md` names the fields searched, not the
+  rule's text);
 - a routing configuration: none is created, as the source found.
 """
 
