@@ -83,11 +83,6 @@ Find = Callable[[str, Row], list[Row]]
 Lacks = Callable[[str, str], bool]
 
 
-def lacks_nothing(table: str, column: str) -> bool:
-    """An organisation with every column of its schema (the default outside a service)."""
-    return False
-
-
 def workstream_created(row: Row, create: Create, update: Update, find: Find, lacks: Lacks) -> None:
     """Complete a new workstream as the platform's plug-ins do (see the module's text);
     `lacks(table, column)` says which columns this organisation does not have."""
