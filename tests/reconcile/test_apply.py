@@ -8,6 +8,7 @@ not attempted, never guessed. Run against the in-process emulator through a real
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -25,8 +26,10 @@ from smsconf.dataverse import DataverseClient, OperationResult, RetryPolicy, Sta
 from smsconf.dataverse.errors import NotExecuted, TransportFailure
 from smsconf.emulator.dataverse import create_app
 from smsconf.reconcile.apply import (
+    PROVIDER_CONCURRENCY,
     NotSecured,
     Progress,
+    ProviderSteps,
     _settle,
     _status,
     execute,
@@ -83,6 +86,7 @@ async def run(
     *changes: Change,
     continue_on_error: bool = True,
     progress: Callable[[Progress], None] | None = None,
+    provider: ProviderSteps | None = None,
 ) -> list[tuple[str, str]]:
     """Execute changes as one plan; (status, detail) per step from the journal (which is in
     the order answers arrived: a success is written when its answer comes)."""
@@ -94,7 +98,13 @@ async def run(
     journal = Journal(tmp_path, plan.checksum)
     try:
         await execute(
-            plan, Config(), dv, journal, continue_on_error=continue_on_error, progress=progress
+            plan,
+            Config(),
+            dv,
+            journal,
+            continue_on_error=continue_on_error,
+            progress=progress,
+            provider=provider,
         )
     finally:
         journal.close()
@@ -367,3 +377,61 @@ def test_a_secret_goes_only_into_a_column_the_platform_secures(column: str) -> N
         secrets_for(change, config)
     secured = dataclasses.replace(change, secret_columns=("msdyn_securesecret",))
     assert list(secrets_for(secured, config)) == ["msdyn_securesecret"]
+
+
+class Numbers:
+    """Provider steps as a provider takes them: each write yields to the loop (its two round
+    trips), so the steps that overlap are the ones apply sent together."""
+
+    def __init__(self, failing: frozenset[str] = frozenset()) -> None:
+        self.failing = failing
+        self.now = 0
+        self.most = 0
+        self.sent: list[str] = []
+
+    def owns(self, change: Change) -> bool:
+        return change.table == "number"
+
+    async def write(self, change: Change, config: Config) -> tuple[str, str]:
+        self.sent.append(change.label)
+        self.now += 1
+        self.most = max(self.most, self.now)
+        for _ in range(3):
+            await asyncio.sleep(0)
+        self.now -= 1
+        return ("failed", "refused") if change.label in self.failing else ("done", "")
+
+
+def number_change(n: int) -> Change:
+    return dataclasses.replace(
+        queue_change("update", str(uuid.uuid4()), n), table="number", label=f"number {n}"
+    )
+
+
+async def test_provider_steps_go_a_few_at_a_time(dv: DataverseClient, tmp_path: Path) -> None:
+    """One number at a time made 1,000 Twilio numbers take minutes; all at once would meet
+    Twilio's concurrency limit. Every step is sent and journaled."""
+    numbers = Numbers()
+    statuses = await run(dv, tmp_path, *(number_change(i) for i in range(10)), provider=numbers)
+    assert statuses == [("done", "")] * 10
+    assert numbers.most == PROVIDER_CONCURRENCY > 1
+    assert len(numbers.sent) == 10
+
+
+@pytest.mark.parametrize("keep_going", [False, True])
+async def test_a_provider_failure_stops_the_steps_not_yet_sent(
+    dv: DataverseClient, tmp_path: Path, keep_going: bool
+) -> None:
+    """Without continue-on-error a failed number stops the sending: those already in flight
+    finish, the rest of the run and every later step are not attempted."""
+    numbers = Numbers(failing=frozenset({"number 0"}))
+    changes = [*(number_change(i) for i in range(8)), queue_change("create", str(uuid.uuid4()), 1)]
+    statuses = await run(dv, tmp_path, *changes, continue_on_error=keep_going, provider=numbers)
+    if keep_going:
+        assert [s for s, _ in statuses] == ["failed"] + ["done"] * 8
+    else:
+        in_flight = PROVIDER_CONCURRENCY - 1
+        assert [s for s, _ in statuses] == (
+            ["failed"] + ["done"] * in_flight + ["not_attempted"] * (8 - PROVIDER_CONCURRENCY + 1)
+        )
+        assert len(numbers.sent) == PROVIDER_CONCURRENCY

@@ -65,6 +65,7 @@ class ApplyReport:
         setattr(self, status, getattr(self, status) + 1)
 
 
+AFTER_FAILURE = "not attempted: an earlier step failed"
 INTERRUPTED = "not attempted: the apply was interrupted (Ctrl-C) before this step was sent"
 IN_FLIGHT = (
     "interrupted while its request was in flight: it may be in place; run apply again, which "
@@ -279,16 +280,13 @@ async def execute(
         for steps, for_provider in _runs(changes, provider):
             if stopped:
                 for change in steps:
-                    record(change, "not_attempted", "not attempted: an earlier step failed")
+                    record(change, "not_attempted", AFTER_FAILURE)
                 continue
             if for_provider:
                 assert provider is not None
-                for change in steps:
-                    in_flight.add(id(change))
-                    tracker.sending([change])
-                    record(change, *await provider.write(change, config))
-                    tracker.answered(change)
-                    in_flight.discard(id(change))
+                await _provider_run(
+                    steps, config, provider, continue_on_error, tracker, record, in_flight
+                )
             else:
                 await _dataverse(
                     steps, config, client, continue_on_error, tracker, record, in_flight
@@ -313,6 +311,45 @@ def _uncancel() -> None:
     task = asyncio.current_task()
     if task is not None:
         task.uncancel()
+
+
+PROVIDER_CONCURRENCY = 4
+"""Provider steps of one run sent at once. They are independent (one number each) and each
+costs two round trips (read, then write), so one at a time made an apply of 1,000 Twilio
+numbers take minutes. Twilio publishes no concurrency limit and answers 429/20429 past it
+(providers.md §3), so this stays low, and retries back off as ever."""
+
+
+async def _provider_run(
+    changes: list[Change],
+    config: Config,
+    provider: ProviderSteps,
+    continue_on_error: bool,
+    tracker: _Tracker,
+    record: Callable[[Change, Status, str], None],
+    in_flight: set[int],
+) -> None:
+    """One run of provider steps, `PROVIDER_CONCURRENCY` at a time, each journaled as its
+    answer arrives. Without continue-on-error, a failure stops the sending: the steps not yet
+    sent are not attempted (the ones in flight finish and are journaled)."""
+    gate = asyncio.Semaphore(PROVIDER_CONCURRENCY)
+    failed = False
+
+    async def one(change: Change) -> None:
+        nonlocal failed
+        async with gate:
+            if failed and not continue_on_error:
+                record(change, "not_attempted", AFTER_FAILURE)
+                return
+            in_flight.add(id(change))
+            tracker.sending([change])
+            status, detail = await provider.write(change, config)
+            record(change, status, detail)
+            tracker.answered(change)
+            in_flight.discard(id(change))
+            failed = failed or status in ("failed", "stale")
+
+    await asyncio.gather(*(one(change) for change in changes))
 
 
 def _runs(changes: list[Change], provider: ProviderSteps | None) -> list[tuple[list[Change], bool]]:
