@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -374,33 +375,9 @@ def _table(
     for attribute in attributes.values():
         seen = [k for k in attribute["pages"] if k in versions]
         attribute["version_dependent"] = len(versions) > 1 and len(seen) < len(versions)
-    many_to_one: dict[str, Any] = {}
-    one_to_many: dict[str, Any] = {}
+    many_to_one = _lookups(pages, "m2o", _many_to_one)
+    one_to_many = _lookups(pages, "o2m", _one_to_many)
     for key, page in pages:
-        for rel_name, block in page["blocks"]["m2o"].items():
-            p = block["props"]
-            if rel_name in many_to_one or "ReferencingAttribute" not in p:
-                continue
-            many_to_one[rel_name] = {
-                "schema_name": rel_name,
-                "referenced_entity": p.get("ReferencedEntity") or p.get("_other"),
-                "referenced_attribute": p.get("ReferencedAttribute"),
-                "referencing_attribute": p["ReferencingAttribute"],
-                "navigation": p.get("ReferencingEntityNavigationPropertyName"),
-                "cascade_delete": _cascade_delete(p.get("CascadeConfiguration", "")),
-                "page": key,
-            }
-        for rel_name, block in page["blocks"]["o2m"].items():
-            p = block["props"]
-            if rel_name in one_to_many or "ReferencingAttribute" not in p:
-                continue
-            one_to_many[rel_name] = {
-                "schema_name": rel_name,
-                "referencing_entity": p.get("ReferencingEntity") or p.get("_other"),
-                "referencing_attribute": p["ReferencingAttribute"],
-                "navigation": p.get("ReferencedEntityNavigationPropertyName"),
-                "page": key,
-            }
         for rel_name, block in page["blocks"]["n2n"].items():
             _many_to_many(name, rel_name, block, n2n, key)
     for rel in many_to_one.values():
@@ -421,6 +398,40 @@ def _table(
         "attributes": attributes,
         "many_to_one": [many_to_one[k] for k in sorted(many_to_one)],
         "one_to_many": [one_to_many[k] for k in sorted(one_to_many)],
+    }
+
+
+def _lookups(
+    pages: list[tuple[str, dict[str, Any]]],
+    kind: str,
+    describe: Callable[[dict[str, str]], dict[str, Any]],
+) -> dict[str, Any]:
+    """The lookups in a table's `kind` blocks, each as the first page (newest first) that names
+    its referencing column states it."""
+    found: dict[str, Any] = {}
+    for key, page in pages:
+        for rel_name, block in page["blocks"][kind].items():
+            p = block["props"]
+            if rel_name not in found and "ReferencingAttribute" in p:
+                found[rel_name] = {"schema_name": rel_name, **describe(p), "page": key}
+    return found
+
+
+def _many_to_one(p: dict[str, str]) -> dict[str, Any]:
+    return {
+        "referenced_entity": p.get("ReferencedEntity") or p.get("_other"),
+        "referenced_attribute": p.get("ReferencedAttribute"),
+        "referencing_attribute": p["ReferencingAttribute"],
+        "navigation": p.get("ReferencingEntityNavigationPropertyName"),
+        "cascade_delete": _cascade_delete(p.get("CascadeConfiguration", "")),
+    }
+
+
+def _one_to_many(p: dict[str, str]) -> dict[str, Any]:
+    return {
+        "referencing_entity": p.get("ReferencingEntity") or p.get("_other"),
+        "referencing_attribute": p["ReferencingAttribute"],
+        "navigation": p.get("ReferencedEntityNavigationPropertyName"),
     }
 
 

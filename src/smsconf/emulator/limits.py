@@ -11,8 +11,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 Refusal = tuple[int, dict[str, str], bytes]
@@ -40,6 +43,19 @@ def refusal(response: Response) -> Refusal:
     """A starlette response as the `Refusal` that `BodyLimit` sends."""
     headers = {k: v for k, v in response.headers.items() if k != "content-length"}
     return response.status_code, headers, bytes(response.body)
+
+
+def bounded_app(
+    routes: list[Route], limit: int, too_large: Callable[[int], Refusal], **state: Any
+) -> Starlette:
+    """A provider emulator's app: its routes behind `BodyLimit`, and `state` (the emulator
+    under its service's name) in `app.state` for tests and the CLI to reach."""
+    app = Starlette(
+        routes=routes, middleware=[Middleware(BodyLimit, limit=limit, too_large=too_large)]
+    )
+    for name, value in state.items():
+        setattr(app.state, name, value)
+    return app
 
 
 class BodyLimit:

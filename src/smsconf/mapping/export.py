@@ -13,6 +13,7 @@ so "the export re-plans to zero changes" is checked on every export, not hoped f
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -58,6 +59,7 @@ from smsconf.mapping.fields import (
     FIELD,
     FIELDS,
     LOCALE,
+    Field,
     Language,
     Lookup,
     TextLookup,
@@ -288,9 +290,7 @@ class Exporter:
         """`model`'s fields held in `row`'s columns, in the YAML's words, read back through
         the field map; `given` fields are already known (a number, the provider's type)."""
         found: dict[str, Any] = dict(given)
-        for entry in FIELDS:
-            if entry.model != model or entry.table != table or not entry.is_column:
-                continue
+        for entry in _columns_of(model, table):
             if entry.attribute in found:
                 continue
             column, how = str(entry.column), entry.convert
@@ -666,3 +666,11 @@ def export_config(live: LiveState) -> Exported:
     exporter = Exporter(live)
     config = exporter.run()
     return Exported(config, exporter.omitted, live.org_id, not_stored(config))
+
+
+@functools.cache
+def _columns_of(model: str, table: str) -> tuple[Field, ...]:
+    """The field map's column entries of `model` on `table`, in map order: `read` runs once
+    per exported row, and scanning the whole map each time was 1.7 M look-ups at 1,000
+    workstreams."""
+    return tuple(e for e in FIELDS if e.model == model and e.table == table and e.is_column)

@@ -186,31 +186,34 @@ def test_system_topic_and_entra_webhook_subscription(
     assert caught.value.error is not None and caught.value.error.code == "ResourceNotFound"
 
 
-def test_one_system_topic_per_source(
+@pytest.fixture
+def topic_made(
     served: tuple[str, AcsEmulator], certificate: tuple[Path, Path]
-) -> None:
+) -> EventGridManagementClient:
+    """An Event Grid client of the served emulator, the system topic on the demo resource made."""
     url, _ = served
     client = event_grid(url, certificate[0])
     make_topic(client)
-    make_topic(client)  # the same name again: an update
+    return client
+
+
+def test_one_system_topic_per_source(topic_made: EventGridManagementClient) -> None:
+    make_topic(topic_made)  # the same name again: an update
     with pytest.raises(HttpResponseError) as caught:
-        make_topic(client, "second-topic")
+        make_topic(topic_made, "second-topic")
     assert caught.value.status_code == 400 and "one system topic" in str(caught.value.message)
 
 
 def test_unknown_event_types_and_half_entra_settings_are_refused(
-    served: tuple[str, AcsEmulator], certificate: tuple[Path, Path]
+    topic_made: EventGridManagementClient,
 ) -> None:
-    url, _ = served
-    client = event_grid(url, certificate[0])
-    make_topic(client)
     wrong_type = webhook_subscription()
     wrong_type.filter.included_event_types = ["Microsoft.Communication.SMSSent"]
     half = webhook_subscription()
     half.destination.azure_active_directory_application_id_or_uri = None
     for body in (wrong_type, half):
         with pytest.raises(HttpResponseError) as caught:
-            client.system_topic_event_subscriptions.begin_create_or_update(
+            topic_made.system_topic_event_subscriptions.begin_create_or_update(
                 DEMO_RESOURCE_GROUP, TOPIC, SUBSCRIPTION, body, polling_interval=0
             ).result()
         assert caught.value.status_code == 400

@@ -56,6 +56,23 @@ async def create(http: httpx.AsyncClient, entity_set: str, body: dict[str, objec
     return response.headers["OData-EntityId"].rsplit("(", 1)[1].rstrip(")")
 
 
+async def account_with_number(http: httpx.AsyncClient, root: str) -> tuple[str, str]:
+    """(account id, number id): a number bound to its account by `@odata.bind`, the account's
+    URL below `root` (rooted `/`, or the service root a client may send in full)."""
+    account = await create(http, "msdyn_occommunicationprovidersettings", {"msdyn_name": "A"})
+    number = await create(
+        http,
+        "msdyn_ocphonenumbers",
+        {
+            "msdyn_name": "n",
+            "msdyn_communicationprovidersettingid@odata.bind": (
+                f"{root}msdyn_occommunicationprovidersettings({account})"
+            ),
+        },
+    )
+    return account, number
+
+
 def error_of(response: httpx.Response) -> tuple[int, str, str]:
     """(status, code, message) of a documented Dataverse error body."""
     error = response.json()["error"]

@@ -50,6 +50,11 @@ def _change_set(boundary: str, parts: list[str]) -> str:
     )
 
 
+def _in_one_change_set(parts: list[str]) -> str:
+    """A batch (`batch_1`) whose only part is a change set (`changeset_1`) of `parts`."""
+    return _multipart("batch_1", [_change_set("changeset_1", parts)])
+
+
 def _statuses(response: httpx.Response) -> list[int]:
     return [int(s) for s in re.findall(r"^HTTP/1\.1 (\d{3})", response.text, re.MULTILINE)]
 
@@ -76,6 +81,14 @@ async def _post(
 
 async def _count(client: httpx.AsyncClient, entity_set: str) -> int:
     return len((await client.get(entity_set)).json()["value"])
+
+
+async def _rolled_back(client: httpx.AsyncClient, parts: list[str]) -> httpx.Response:
+    """Posts `parts` as one change set that must fail whole: a single 400 part, no account kept."""
+    response = await _post(client, _in_one_change_set(parts), status=400)
+    assert _statuses(response) == [400]
+    assert await _count(client, ACCOUNTS) == 0
+    return response
 
 
 @pytest.mark.parametrize(
@@ -108,26 +121,17 @@ async def test_lenient_framing(
 
 
 async def test_change_set_with_content_id_references(client: httpx.AsyncClient) -> None:
-    body = _multipart(
-        "batch_1",
+    body = _in_one_change_set(
         [
-            _change_set(
-                "changeset_1",
-                [
-                    _request("POST", ACCOUNTS, {"msdyn_name": "acct"}, "1"),
-                    _request(
-                        "POST",
-                        NUMBERS,
-                        {
-                            "msdyn_name": "n",
-                            "msdyn_communicationprovidersettingid@odata.bind": "$1",
-                        },
-                        "2",
-                    ),
-                    _request("PATCH", "$1", {"msdyn_accountsid": "cust"}, "3"),
-                ],
-            )
-        ],
+            _request("POST", ACCOUNTS, {"msdyn_name": "acct"}, "1"),
+            _request(
+                "POST",
+                NUMBERS,
+                {"msdyn_name": "n", "msdyn_communicationprovidersettingid@odata.bind": "$1"},
+                "2",
+            ),
+            _request("PATCH", "$1", {"msdyn_accountsid": "cust"}, "3"),
+        ]
     )
     response = await _post(client, body)
     assert "changesetresponse_" in response.text
@@ -143,60 +147,32 @@ async def test_change_set_with_content_id_references(client: httpx.AsyncClient) 
 
 
 async def test_failing_change_set_rolls_back_everything(client: httpx.AsyncClient) -> None:
-    body = _multipart(
-        "batch_1",
-        [
-            _change_set(
-                "changeset_1",
-                [
-                    _request("POST", ACCOUNTS, {"msdyn_name": "kept?"}, "1"),
-                    _request("POST", NUMBERS, {"msdyn_type": 5}, "2"),
-                ],
-            )
-        ],
-    )
     # "Execute batch operations", Handling errors: without odata.continue-on-error the batch
     # answers 400 with the failed request's part.
-    response = await _post(client, body, status=400)
-    assert _statuses(response) == [400]
+    response = await _rolled_back(
+        client,
+        [
+            _request("POST", ACCOUNTS, {"msdyn_name": "kept?"}, "1"),
+            _request("POST", NUMBERS, {"msdyn_type": 5}, "2"),
+        ],
+    )
     assert '"0x8004431a"' in response.text
-    assert await _count(client, ACCOUNTS) == 0
 
 
 async def test_unknown_content_id_is_400_and_rolls_back(client: httpx.AsyncClient) -> None:
-    body = _multipart(
-        "batch_1",
+    await _rolled_back(
+        client,
         [
-            _change_set(
-                "changeset_1",
-                [
-                    _request("POST", ACCOUNTS, {"msdyn_name": "a"}, "1"),
-                    _request(
-                        "POST", NUMBERS, {"msdyn_communicationprovidersettingid@odata.bind": "$9"}
-                    ),
-                ],
-            )
+            _request("POST", ACCOUNTS, {"msdyn_name": "a"}, "1"),
+            _request("POST", NUMBERS, {"msdyn_communicationprovidersettingid@odata.bind": "$9"}),
         ],
     )
-    assert _statuses(await _post(client, body, status=400)) == [400]
-    assert await _count(client, ACCOUNTS) == 0
 
 
 async def test_get_inside_change_set_is_refused(client: httpx.AsyncClient) -> None:
-    body = _multipart(
-        "batch_1",
-        [
-            _change_set(
-                "changeset_1",
-                [
-                    _request("POST", ACCOUNTS, {"msdyn_name": "a"}),
-                    _request("GET", ACCOUNTS),
-                ],
-            )
-        ],
+    await _rolled_back(
+        client, [_request("POST", ACCOUNTS, {"msdyn_name": "a"}), _request("GET", ACCOUNTS)]
     )
-    assert _statuses(await _post(client, body, status=400)) == [400]
-    assert await _count(client, ACCOUNTS) == 0
 
 
 async def test_stops_at_first_failure_by_default(client: httpx.AsyncClient) -> None:

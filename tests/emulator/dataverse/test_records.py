@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import httpx
-from tests.emulator.dataverse.conftest import create, error_of
+from tests.emulator.dataverse.conftest import account_with_number, create, error_of
 
 from smsconf.emulator.dataverse.seed import seed_id
 
@@ -16,15 +16,7 @@ WORKSTREAMS = "msdyn_liveworkstreams"
 
 
 async def test_delete_clears_lookups_pointing_at_the_row(client: httpx.AsyncClient) -> None:
-    account = await create(client, ACCOUNTS, {"msdyn_name": "A"})
-    number = await create(
-        client,
-        NUMBERS,
-        {
-            "msdyn_name": "n",
-            "msdyn_communicationprovidersettingid@odata.bind": f"/{ACCOUNTS}({account})",
-        },
-    )
+    account, number = await account_with_number(client, "/")
     await client.delete(f"{ACCOUNTS}({account})")
     row = (await client.get(f"{NUMBERS}({number})")).json()
     assert row["_msdyn_occommunicationprovidersettingid_value"] is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import httpx
-from tests.emulator.dataverse.conftest import API, ORG, create, error_of
+from tests.emulator.dataverse.conftest import API, ORG, account_with_number, create, error_of
 
 from smsconf.emulator.dataverse import DataverseEmulator
 from smsconf.emulator.dataverse.seed import seed_id
@@ -224,15 +224,7 @@ async def test_delete_then_404(client: httpx.AsyncClient) -> None:
 async def test_bind_reads_back_as_value_and_accepts_absolute_url(
     client: httpx.AsyncClient,
 ) -> None:
-    account = await create(client, ACCOUNTS, {"msdyn_name": "A"})
-    number = await create(
-        client,
-        NUMBERS,
-        {
-            "msdyn_name": "n",
-            "msdyn_communicationprovidersettingid@odata.bind": f"{API}{ACCOUNTS}({account})",
-        },
-    )
+    account, number = await account_with_number(client, API)
     row = (await client.get(f"{NUMBERS}({number})")).json()
     assert row["_msdyn_occommunicationprovidersettingid_value"] == account
     assert "msdyn_occommunicationprovidersettingid" not in row

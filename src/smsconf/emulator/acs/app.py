@@ -15,7 +15,6 @@ from typing import TypedDict, Unpack
 
 import httpx
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -26,7 +25,7 @@ from smsconf.emulator.acs.common import error
 from smsconf.emulator.acs.dataplane import DataPlane
 from smsconf.emulator.acs.events import Inbound
 from smsconf.emulator.acs.state import AcsResource, State, demo_resource
-from smsconf.emulator.limits import BodyLimit, Refusal, refusal
+from smsconf.emulator.limits import Refusal, bounded_app, refusal
 from smsconf.emulator.telesign.faults import FaultInjector, Faults, parse_faults
 
 MAX_REQUEST_BYTES = 256 * 1024
@@ -116,8 +115,8 @@ def create_app(
     state = State(served, state_file, tuple(resource_groups))
     emulator = AcsEmulator(state, **options)
     data = emulator.data
-    app = Starlette(
-        routes=[
+    return bounded_app(
+        [
             Route("/phoneNumbers", data.list_numbers, methods=["GET"]),
             Route("/phoneNumbers/{number}", data.get_number, methods=["GET"]),
             Route("/shortCodes", data.list_short_codes, methods=["GET"]),
@@ -131,7 +130,7 @@ def create_app(
             Route("/_emulator/faults", emulator.set_faults, methods=["PUT"]),
             Route("/_emulator/state", emulator.dump, methods=["GET"]),
         ],
-        middleware=[Middleware(BodyLimit, limit=MAX_REQUEST_BYTES, too_large=_too_large)],
+        MAX_REQUEST_BYTES,
+        _too_large,
+        acs=emulator,
     )
-    app.state.acs = emulator
-    return app

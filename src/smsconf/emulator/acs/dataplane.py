@@ -14,8 +14,10 @@ whole request, as the SDK's live tests record the service answering
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
+from collections.abc import Awaitable, Callable
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import unquote, urlencode
@@ -56,6 +58,27 @@ def path_and_query(request: Request) -> str:
     return raw.decode("latin-1") + (f"?{query.decode('latin-1')}" if query else "")
 
 
+Handler = Callable[["DataPlane", Request, AcsResource, bytes], Awaitable[Response]]
+Endpoint = Callable[["DataPlane", Request], Awaitable[Response]]
+
+
+def _gated(versions: frozenset[str]) -> Callable[[Handler], Endpoint]:
+    """The endpoint of a handler served in `versions` that only a request past the gate
+    reaches, given the resource its key signed for and the body as it was signed."""
+
+    def decorate(handler: Handler) -> Endpoint:
+        @functools.wraps(handler)
+        async def endpoint(plane: DataPlane, request: Request) -> Response:
+            gate = await plane._gate(request, versions)
+            if isinstance(gate, Response):
+                return gate
+            return await handler(plane, request, *gate)
+
+        return endpoint
+
+    return decorate
+
+
 class DataPlane:
     def __init__(self, state: State, checker: Checker, injector: FaultInjector) -> None:
         self.state = state
@@ -90,29 +113,22 @@ class DataPlane:
 
     # --- phone numbers ----------------------------------------------------------------------
 
-    async def list_numbers(self, request: Request) -> Response:
-        gate = await self._gate(request, PHONE_NUMBERS_VERSIONS)
-        if isinstance(gate, Response):
-            return gate
-        resource, _ = gate
+    @_gated(PHONE_NUMBERS_VERSIONS)
+    async def list_numbers(self, request: Request, resource: AcsResource, _raw: bytes) -> Response:
         return self._page(request, "phoneNumbers", [n.body() for n in resource.numbers])
 
-    async def get_number(self, request: Request) -> Response:
-        gate = await self._gate(request, PHONE_NUMBERS_VERSIONS)
-        if isinstance(gate, Response):
-            return gate
-        resource, _ = gate
+    @_gated(PHONE_NUMBERS_VERSIONS)
+    async def get_number(self, request: Request, resource: AcsResource, _raw: bytes) -> Response:
         phone = unquote(request.path_params["number"])
         number = resource.number(phone)
         if number is None:
             return error(404, "PhoneNumberNotFound", f"The phone number {phone} was not found.")
         return JSONResponse(number.body())
 
-    async def list_short_codes(self, request: Request) -> Response:
-        gate = await self._gate(request, SHORT_CODES_VERSIONS)
-        if isinstance(gate, Response):
-            return gate
-        resource, _ = gate
+    @_gated(SHORT_CODES_VERSIONS)
+    async def list_short_codes(
+        self, request: Request, resource: AcsResource, _raw: bytes
+    ) -> Response:
         return self._page(request, "shortCodes", [s.body() for s in resource.short_codes])
 
     def _page(self, request: Request, key: str, items: list[dict[str, Any]]) -> Response:
@@ -132,11 +148,8 @@ class DataPlane:
 
     # --- SMS --------------------------------------------------------------------------------
 
-    async def send(self, request: Request) -> Response:
-        gate = await self._gate(request, SMS_VERSIONS)
-        if isinstance(gate, Response):
-            return gate
-        resource, raw = gate
+    @_gated(SMS_VERSIONS)
+    async def send(self, request: Request, resource: AcsResource, raw: bytes) -> Response:
         try:
             payload = loads(raw)
         except ValueError as exc:

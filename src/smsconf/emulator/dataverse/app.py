@@ -58,6 +58,15 @@ class DataverseEmulator:
         organisation: Organisation | None = None,
         schema: Schema | None = None,
     ) -> None:
+        """An emulated org stored in `db` (seeded on first use), ready to mount as an ASGI app.
+
+        `org_id` is a new database's organisation id (default: a fixed one); a database keeps
+        the id it was created with.
+
+        `organisation` makes it a particular organisation (e.g. `Organisation.older()`),
+        recorded in `db`; without it, the organisation `db` recorded, or a current one.
+        `schema` is the tables it serves (`schema.load(path)`); without it, the committed
+        snapshot's."""
         self.store = Store(db)
         self.schema = schema or default_schema()
         self.token = token
@@ -246,30 +255,5 @@ async def _lifespan(receive: Receive, send: Send) -> None:
             return
 
 
-def create_app(
-    db: str | Path = ":memory:",
-    *,
-    token: str | None = None,
-    faults: FaultConfig | None = None,
-    org_id: str | None = None,
-    base_url: str | None = None,
-    organisation: Organisation | None = None,
-    schema: Schema | None = None,
-) -> DataverseEmulator:
-    """An emulated org stored in `db` (seeded on first use), ready to mount as an ASGI app.
-
-    `org_id` is a new database's organisation id (default: a fixed one); a database keeps the
-    id it was created with.
-
-    `organisation` makes it a particular organisation (e.g. `Organisation.older()`), recorded
-    in `db`; without it, the organisation `db` recorded, or a current one. `schema` is the
-    tables it serves (`schema.load(path)`); without it, the committed snapshot's."""
-    return DataverseEmulator(
-        db,
-        token=token,
-        faults=faults,
-        org_id=org_id,
-        base_url=base_url,
-        organisation=organisation,
-        schema=schema,
-    )
+# Every emulator package builds its app with `create_app`; this one's app is the emulator itself.
+create_app = DataverseEmulator

@@ -21,9 +21,9 @@ from smsconf.emulator.dataverse.query import (
     Fetch,
     column_by_read_name,
     parse_filter,
-    split_top_level,
 )
 from smsconf.emulator.dataverse.store import Row
+from smsconf.emulator.dataverse.urls import split_top_level
 from smsconf.emulator.dataverse.values import wire_value
 from smsconf.platform import Column, ColumnType, Table
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from odata_query import ast
@@ -37,41 +38,44 @@ CRM = "Microsoft.Dynamics.CRM."
 
 Item = dict[str, Any]  # a metadata object; a callable value is a navigation, read on $expand
 
-# Page AttributeType -> (AttributeType on the wire, AttributeTypeName, metadata type).
+# Page AttributeType -> (AttributeType on the wire, AttributeTypeName, metadata type): the
+# page's name (or `Virtual`), `<name>Type` and `<name>AttributeMetadata` (unless listed).
+_VIRTUAL_ON_THE_WIRE = frozenset({"MultiSelectPicklist", "Image", "Virtual"})
+_METADATA_TYPES = {
+    "Customer": "LookupAttributeMetadata",
+    "Owner": "LookupAttributeMetadata",
+    "Uniqueidentifier": "UniqueIdentifierAttributeMetadata",
+    "Virtual": "AttributeMetadata",
+}
 _ATTRIBUTE_TYPES: dict[str, tuple[str, str, str]] = {
-    "String": ("String", "StringType", "StringAttributeMetadata"),
-    "Memo": ("Memo", "MemoType", "MemoAttributeMetadata"),
-    "Integer": ("Integer", "IntegerType", "IntegerAttributeMetadata"),
-    "BigInt": ("BigInt", "BigIntType", "BigIntAttributeMetadata"),
-    "Boolean": ("Boolean", "BooleanType", "BooleanAttributeMetadata"),
-    "Picklist": ("Picklist", "PicklistType", "PicklistAttributeMetadata"),
-    "State": ("State", "StateType", "StateAttributeMetadata"),
-    "Status": ("Status", "StatusType", "StatusAttributeMetadata"),
-    "MultiSelectPicklist": (
-        "Virtual",
-        "MultiSelectPicklistType",
-        "MultiSelectPicklistAttributeMetadata",
-    ),
-    "Lookup": ("Lookup", "LookupType", "LookupAttributeMetadata"),
-    "Customer": ("Customer", "CustomerType", "LookupAttributeMetadata"),
-    "Owner": ("Owner", "OwnerType", "LookupAttributeMetadata"),
-    "Uniqueidentifier": (
+    name: (
+        "Virtual" if name in _VIRTUAL_ON_THE_WIRE else name,
+        f"{name}Type",
+        _METADATA_TYPES.get(name, f"{name}AttributeMetadata"),
+    )
+    for name in (
+        "String",
+        "Memo",
+        "Integer",
+        "BigInt",
+        "Boolean",
+        "Picklist",
+        "State",
+        "Status",
+        "MultiSelectPicklist",
+        "Lookup",
+        "Customer",
+        "Owner",
         "Uniqueidentifier",
-        "UniqueidentifierType",
-        "UniqueIdentifierAttributeMetadata",
-    ),
-    "DateTime": ("DateTime", "DateTimeType", "DateTimeAttributeMetadata"),
-    "Decimal": ("Decimal", "DecimalType", "DecimalAttributeMetadata"),
-    "Double": ("Double", "DoubleType", "DoubleAttributeMetadata"),
-    "Money": ("Money", "MoneyType", "MoneyAttributeMetadata"),
-    "EntityName": ("EntityName", "EntityNameType", "EntityNameAttributeMetadata"),
-    "ManagedProperty": (
+        "DateTime",
+        "Decimal",
+        "Double",
+        "Money",
+        "EntityName",
         "ManagedProperty",
-        "ManagedPropertyType",
-        "ManagedPropertyAttributeMetadata",
-    ),
-    "Image": ("Virtual", "ImageType", "ImageAttributeMetadata"),
-    "Virtual": ("Virtual", "VirtualType", "AttributeMetadata"),
+        "Image",
+        "Virtual",
+    )
 }
 _ENUM_TYPES = frozenset(
     {
@@ -485,37 +489,48 @@ def _hidden(
     return lambda: hide(table, attributes_of())
 
 
+@dataclass(frozen=True)
+class _Collection:
+    """A top-level metadata collection: its name, the kind of its items, the properties that
+    key one, and how an error names one."""
+
+    name: str
+    kind: str
+    key_names: tuple[str, ...]
+    what: str
+
+
+_RELATIONSHIPS = _Collection(
+    "RelationshipDefinitions", "RelationshipMetadataBase", ("SchemaName",), "a relationship"
+)
+_GLOBAL_OPTION_SETS = _Collection(
+    "GlobalOptionSetDefinitions", "OptionSetMetadataBase", ("Name",), "an option set"
+)
+
+
 def relationship_definitions(call: Call, segments: list[Segment], schema: Schema) -> Reply:
     """`RelationshipDefinitions[(key)][/<cast>]`: every 1:N and N:N relationship, or one."""
-    items = _relationships(schema)
-    context = f"{call.root}/$metadata#RelationshipDefinitions"
-    if len(segments) > 2:
-        raise bad_query(f"Resource not found for the segment '{segments[2].name}'.")
-    cast = segments[1] if len(segments) == 2 else None
-    if cast is not None:
-        items = _cast(items, cast)
-        context = f"{context}/{cast.name}"
-    kind = "RelationshipMetadataBase"
-    if segments[0].key is not None:
-        found = _one(items, segments[0].key, ("SchemaName",), "a relationship")
-        return _answer(call, [found], kind, context, single=True)
-    return _answer(call, items, kind, context, single=False)
+    return _definitions(call, segments, _relationships(schema), _RELATIONSHIPS)
 
 
 def global_option_set_definitions(call: Call, segments: list[Segment], schema: Schema) -> Reply:
     """`GlobalOptionSetDefinitions[(key)][/<cast>]`: the global option sets, or one."""
-    items = global_option_sets(schema)
-    context = f"{call.root}/$metadata#GlobalOptionSetDefinitions"
+    return _definitions(call, segments, global_option_sets(schema), _GLOBAL_OPTION_SETS)
+
+
+def _definitions(
+    call: Call, segments: list[Segment], items: list[Item], collection: _Collection
+) -> Reply:
+    context = f"{call.root}/$metadata#{collection.name}"
     if len(segments) > 2:
         raise bad_query(f"Resource not found for the segment '{segments[2].name}'.")
     if len(segments) == 2:
         items = _cast(items, segments[1])
         context = f"{context}/{segments[1].name}"
-    kind = "OptionSetMetadataBase"
     if segments[0].key is not None:
-        found = _one(items, segments[0].key, ("Name",), "an option set")
-        return _answer(call, [found], kind, context, single=True)
-    return _answer(call, items, kind, context, single=False)
+        found = _one(items, segments[0].key, collection.key_names, collection.what)
+        return _answer(call, [found], collection.kind, context, single=True)
+    return _answer(call, items, collection.kind, context, single=False)
 
 
 def message_filters(call: Call, schema: Schema) -> Reply:

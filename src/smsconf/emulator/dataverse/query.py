@@ -21,7 +21,7 @@ from odata_query.grammar import ODataLexer, ODataParser
 from smsconf.emulator.dataverse.errors import bad_query, unknown_property
 from smsconf.emulator.dataverse.schema import Fetch
 from smsconf.emulator.dataverse.store import Row
-from smsconf.emulator.dataverse.urls import parse_guid
+from smsconf.emulator.dataverse.urls import parse_guid, split_top_level
 from smsconf.emulator.dataverse.values import wire_value
 from smsconf.platform import Column, ColumnType, Table
 
@@ -336,23 +336,6 @@ class Expansion:
     def select(self) -> str | None:
         """The nested `$select`, if any."""
         return self.options.get("$select")
-
-
-def split_top_level(text: str, sep: str) -> list[str]:
-    """Split on `sep` outside parentheses and quoted strings."""
-    parts, depth, quoted, current = [], 0, False, []
-    for char in text:
-        quoted = quoted != (char == "'")
-        if not quoted:
-            depth += char == "("
-            depth -= char == ")"
-        if char == sep and depth == 0 and not quoted:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    parts.append("".join(current))
-    return [p.strip() for p in parts if p.strip()]
 
 
 _EXPAND_ITEM = re.compile(r"^(?P<nav>[A-Za-z_][A-Za-z0-9_]*)(?:\((?P<opts>.*)\))?$", re.DOTALL)

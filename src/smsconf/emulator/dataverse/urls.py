@@ -118,19 +118,25 @@ def split_path(path: str) -> list[str]:
 _CALL = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_.]*)(?:\((?P<args>.*)\))?$", re.DOTALL)
 
 
-def _split_arguments(text: str) -> list[str]:
+def split_top_level(text: str, sep: str, opening: str = "(", closing: str = ")") -> list[str]:
+    """Split on `sep` outside brackets and quoted strings; query options nest only in
+    parentheses, function arguments in brackets as well (`['a','b']`)."""
     parts, depth, quoted, current = [], 0, False, []
     for char in text:
         quoted = quoted != (char == "'")
         if not quoted:
-            depth += (char in "([") - (char in ")]")
-        if char == "," and depth == 0 and not quoted:
+            depth += (char in opening) - (char in closing)
+        if char == sep and depth == 0 and not quoted:
             parts.append("".join(current))
             current = []
         else:
             current.append(char)
     parts.append("".join(current))
     return [p.strip() for p in parts if p.strip()]
+
+
+def _split_arguments(text: str) -> list[str]:
+    return split_top_level(text, ",", "([", ")]")
 
 
 def literal(text: str) -> object:

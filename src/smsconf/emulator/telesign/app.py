@@ -6,20 +6,20 @@ input and acts. Admin routes under `/_emulator` let tests and demos inspect and 
 """
 
 import asyncio
+import functools
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
 import httpx
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from smsconf.emulator.limits import BodyLimit, Refusal, json_object, refusal
+from smsconf.emulator.limits import Refusal, bounded_app, json_object, refusal
 from smsconf.emulator.telesign import bodies
 from smsconf.emulator.telesign.accounts import (
     DEMO_ACCOUNTS,
@@ -39,6 +39,25 @@ from smsconf.emulator.telesign.messages import (
 from smsconf.emulator.telesign.phoneid import describe, phoneid_body
 
 Product = Literal["sms", "phoneid"]
+Handler = Callable[["TelesignEmulator", Request, EmulatedAccount, float], Awaitable[Response]]
+Endpoint = Callable[["TelesignEmulator", Request], Awaitable[Response]]
+
+
+def _gated(product: Product) -> Callable[[Handler], Endpoint]:
+    """The endpoint of a `product` handler that only a request past the gate reaches, given
+    the account it authenticated as and the time it is answered at."""
+
+    def decorate(handler: Handler) -> Endpoint:
+        @functools.wraps(handler)
+        async def endpoint(emulator: "TelesignEmulator", request: Request) -> Response:
+            account = await emulator._gate(request, product)
+            if isinstance(account, Response):
+                return account
+            return await handler(emulator, request, account, emulator.clock())
+
+        return endpoint
+
+    return decorate
 
 
 class TelesignEmulator:
@@ -102,11 +121,8 @@ class TelesignEmulator:
             return bodies.error(429, 10019, now)
         return verdict
 
-    async def send(self, request: Request) -> Response:
-        account = await self._gate(request, "sms")
-        if isinstance(account, Response):
-            return account
-        now = self.clock()
+    @_gated("sms")
+    async def send(self, request: Request, account: EmulatedAccount, now: float) -> Response:
         form = dict(
             parse_qsl(
                 (await request.body()).decode("utf-8", errors="replace"), keep_blank_values=True
@@ -137,11 +153,8 @@ class TelesignEmulator:
             )
         return JSONResponse(self._message_body(message, message.script[0]))
 
-    async def status(self, request: Request) -> Response:
-        account = await self._gate(request, "sms")
-        if isinstance(account, Response):
-            return account
-        now = self.clock()
+    @_gated("sms")
+    async def status(self, request: Request, account: EmulatedAccount, now: float) -> Response:
         reference = request.path_params["reference_id"]
         if not valid_reference(reference):
             return bodies.error(400, 11011, now)
@@ -153,11 +166,8 @@ class TelesignEmulator:
         message.advance()
         return JSONResponse(self._message_body(message, message.status_code))
 
-    async def phoneid(self, request: Request) -> Response:
-        account = await self._gate(request, "phoneid")
-        if isinstance(account, Response):
-            return account
-        now = self.clock()
+    @_gated("phoneid")
+    async def phoneid(self, request: Request, account: EmulatedAccount, now: float) -> Response:
         number = request.path_params["phone_number"]
         if not number.isdigit() or not 7 <= len(number) <= 15:
             return bodies.error(400, 11000, now)
@@ -283,8 +293,8 @@ def create_app(
         setup = load_setup(accounts)
         accounts, directory = setup.accounts, {**setup.directory, **(directory or {})}
     emulator = TelesignEmulator(accounts, directory=directory, faults=faults, seed=seed, **options)
-    app = Starlette(
-        routes=[
+    return bounded_app(
+        [
             Route("/v1/messaging", emulator.send, methods=["POST"]),
             Route("/v1/messaging/{reference_id}", emulator.status, methods=["GET"]),
             Route("/v1/phoneid/{phone_number}", emulator.phoneid, methods=["POST"]),
@@ -292,7 +302,7 @@ def create_app(
             Route("/_emulator/faults", emulator.set_faults, methods=["PUT"]),
             Route("/_emulator/inbound", emulator.inbound, methods=["POST"]),
         ],
-        middleware=[Middleware(BodyLimit, limit=MAX_REQUEST_BYTES, too_large=_too_large)],
+        MAX_REQUEST_BYTES,
+        _too_large,
+        telesign=emulator,
     )
-    app.state.telesign = emulator
-    return app

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from smsconf.emulator.background import Background
 from smsconf.telesign import signing
 
 logger = logging.getLogger("smsconf.emulator.telesign")
@@ -16,7 +17,7 @@ logger = logging.getLogger("smsconf.emulator.telesign")
 TELESIGN_RETRY_DELAYS = (10.0, 30.0)
 
 
-class CallbackSender:
+class CallbackSender(Background):
     """Posts callbacks in the background; `drain()` waits for every pending one (for tests).
 
     `retry_delays` are the waits before the second and third tries (Telesign: 10 s then 30 s).
@@ -28,18 +29,12 @@ class CallbackSender:
         transport: httpx.AsyncBaseTransport | None = None,
         retry_delays: Sequence[float] = TELESIGN_RETRY_DELAYS,
     ) -> None:
+        super().__init__()
         self._transport = transport
         self._delays = tuple(retry_delays)
-        self._pending: set[asyncio.Task[bool]] = set()
 
     def post(self, url: str, customer_id: str, api_key: str, payload: dict[str, Any]) -> None:
-        task = asyncio.ensure_future(self._deliver(url, customer_id, api_key, payload))
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
-
-    async def drain(self) -> None:
-        while self._pending:
-            await asyncio.gather(*self._pending)
+        self.start(self._deliver(url, customer_id, api_key, payload))
 
     async def _deliver(
         self, url: str, customer_id: str, api_key: str, payload: dict[str, Any]

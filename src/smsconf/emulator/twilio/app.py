@@ -17,20 +17,20 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import functools
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import httpx
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from smsconf.emulator.limits import BodyLimit, Refusal, json_object, refusal
+from smsconf.emulator.limits import Refusal, bounded_app, json_object, refusal
 from smsconf.emulator.telesign.faults import FaultInjector, Faults, parse_faults
 from smsconf.emulator.twilio import resources
 from smsconf.emulator.twilio.state import Account, Message, Number, State, demo_accounts, sid
@@ -58,6 +58,22 @@ def error(status: int, code: int, message: str, **headers: str) -> JSONResponse:
 
 def _not_found(request: Request) -> JSONResponse:
     return error(404, 20404, f"The requested resource {request.url.path} was not found")
+
+
+def _gated(
+    handler: Callable[[TwilioEmulator, Request, Account], Awaitable[Response]],
+) -> Callable[[TwilioEmulator, Request], Awaitable[Response]]:
+    """The endpoint of a handler that only a request past the gate reaches (outage,
+    authentication, throttle), given the account it authenticated as."""
+
+    @functools.wraps(handler)
+    async def endpoint(emulator: TwilioEmulator, request: Request) -> Response:
+        account = await emulator._gate(request)
+        if isinstance(account, Response):
+            return account
+        return await handler(emulator, request, account)
+
+    return endpoint
 
 
 class TwilioEmulator:
@@ -136,10 +152,8 @@ class TwilioEmulator:
 
     # --- IncomingPhoneNumbers ---------------------------------------------------------------
 
-    async def list_numbers(self, request: Request) -> Response:
-        account = await self._gate(request)
-        if isinstance(account, Response):
-            return account
+    @_gated
+    async def list_numbers(self, request: Request, account: Account) -> Response:
         if request.method == "POST" and not request.url.path.endswith("/SMS/ShortCodes.json"):
             return await self._purchase(request, account)
         # Short codes are their own list (`/SMS/ShortCodes.json`, filter `ShortCode`).
@@ -170,10 +184,8 @@ class TwilioEmulator:
         self.state.save()
         return JSONResponse(resources.number(account, number), status_code=201)
 
-    async def number(self, request: Request) -> Response:
-        account = await self._gate(request)
-        if isinstance(account, Response):
-            return account
+    @_gated
+    async def number(self, request: Request, account: Account) -> Response:
         number = account.number(request.path_params["number_sid"])
         short = "/SMS/ShortCodes/" in request.url.path
         if number is None or number.short_code != short:
@@ -191,18 +203,14 @@ class TwilioEmulator:
 
     # --- Applications -----------------------------------------------------------------------
 
-    async def list_applications(self, request: Request) -> Response:
-        account = await self._gate(request)
-        if isinstance(account, Response):
-            return account
+    @_gated
+    async def list_applications(self, request: Request, account: Account) -> Response:
         return self._page(
             request, account, "applications", account.applications, resources.application
         )
 
-    async def application(self, request: Request) -> Response:
-        account = await self._gate(request)
-        if isinstance(account, Response):
-            return account
+    @_gated
+    async def application(self, request: Request, account: Account) -> Response:
         app = account.application(request.path_params["application_sid"])
         if app is None:
             return _not_found(request)
@@ -216,10 +224,8 @@ class TwilioEmulator:
 
     # --- Messages ---------------------------------------------------------------------------
 
-    async def messages(self, request: Request) -> Response:
-        account = await self._gate(request)
-        if isinstance(account, Response):
-            return account
+    @_gated
+    async def messages(self, request: Request, account: Account) -> Response:
         if request.method == "GET":
             return self._page(request, account, "messages", account.messages, resources.message)
         form = await _form(request)
@@ -240,12 +246,10 @@ class TwilioEmulator:
         self.state.save()
         return JSONResponse(resources.message(account, message), status_code=201)
 
-    async def message(self, request: Request) -> Response:
+    @_gated
+    async def message(self, request: Request, account: Account) -> Response:
         """A status read moves the message one step along queued → sent → delivered, and each
         change after the first is posted to its StatusCallback (§3.8: not the initial one)."""
-        account = await self._gate(request)
-        if isinstance(account, Response):
-            return account
         message = next(
             (m for m in account.messages if m.sid == request.path_params["message_sid"]), None
         )
@@ -267,28 +271,22 @@ class TwilioEmulator:
 
     # --- Messaging Services -----------------------------------------------------------------
 
-    async def services(self, request: Request) -> Response:
-        account = await self._gate(request)
-        if isinstance(account, Response):
-            return account
+    @_gated
+    async def services(self, request: Request, account: Account) -> Response:
         return self._meta_page(
             request,
             "services",
             [resources.service(account, s, _base(request)) for s in account.services],
         )
 
-    async def service(self, request: Request) -> Response:
-        account = await self._gate(request)
-        if isinstance(account, Response):
-            return account
+    @_gated
+    async def service(self, request: Request, account: Account) -> Response:
         service = account.service(request.path_params["service_sid"])
         assert service is not None  # the gate answered 404 otherwise
         return JSONResponse(resources.service(account, service, _base(request)))
 
-    async def service_numbers(self, request: Request) -> Response:
-        account = await self._gate(request)
-        if isinstance(account, Response):
-            return account
+    @_gated
+    async def service_numbers(self, request: Request, account: Account) -> Response:
         service = account.service(request.path_params["service_sid"])
         assert service is not None
         members = [n for n in account.numbers if n.sid in service.numbers]
@@ -584,8 +582,8 @@ def create_app(
         webhook_transport=webhook_transport,
     )
     account = f"{API}/Accounts/{{account_sid}}"
-    app = Starlette(
-        routes=[
+    return bounded_app(
+        [
             Route(f"{account}.json", emulator.fetch_account, methods=["GET"]),
             Route(
                 f"{account}/IncomingPhoneNumbers.json",
@@ -623,7 +621,7 @@ def create_app(
             Route("/_emulator/accounts/{account_sid}", emulator.patch_account, methods=["PATCH"]),
             Route("/_emulator/state", emulator.dump, methods=["GET"]),
         ],
-        middleware=[Middleware(BodyLimit, limit=MAX_REQUEST_BYTES, too_large=_too_large)],
+        MAX_REQUEST_BYTES,
+        _too_large,
+        twilio=emulator,
     )
-    app.state.twilio = emulator
-    return app

@@ -39,58 +39,57 @@ def account(acct: Account) -> dict[str, Any]:
 def number(acct: Account, num: Number) -> dict[str, Any]:
     if num.short_code:
         return short_code(acct, num)
-    return {
-        "sid": num.sid,
-        "account_sid": acct.sid,
+    fields = {
         "phone_number": num.phone_number,
         "friendly_name": num.friendly_name,
         "origin": num.origin,
         "beta": False,
         "capabilities": {"sms": num.sms, "mms": num.mms, "voice": num.voice, "fax": False},
-        "sms_url": num.sms_url,
-        "sms_method": num.sms_method,
-        "sms_fallback_url": num.sms_fallback_url,
-        "sms_fallback_method": num.sms_fallback_method,
+        **_sms_urls(num),
         "sms_application_sid": num.sms_application_sid,
         "voice_url": num.voice_url,
         "voice_method": num.voice_method,
         "status_callback": num.status_callback,
         "status_callback_method": "POST",
-        "api_version": "2010-04-01",
-        "date_created": DATE,
-        "date_updated": DATE,
-        "uri": f"{API}/Accounts/{acct.sid}/IncomingPhoneNumbers/{num.sid}.json",
     }
+    return _resource(acct, num.sid, "IncomingPhoneNumbers", fields)
 
 
 def short_code(acct: Account, num: Number) -> dict[str, Any]:
-    return {
-        "sid": num.sid,
-        "account_sid": acct.sid,
-        "short_code": num.phone_number,
-        "friendly_name": num.friendly_name,
-        "sms_url": num.sms_url,
-        "sms_method": num.sms_method,
-        "sms_fallback_url": num.sms_fallback_url,
-        "sms_fallback_method": num.sms_fallback_method,
-        "api_version": "2010-04-01",
-        "date_created": DATE,
-        "date_updated": DATE,
-        "uri": f"{API}/Accounts/{acct.sid}/SMS/ShortCodes/{num.sid}.json",
-    }
+    fields = {"short_code": num.phone_number, "friendly_name": num.friendly_name}
+    return _resource(acct, num.sid, "SMS/ShortCodes", {**fields, **_sms_urls(num)})
 
 
 def application(acct: Account, app: Application) -> dict[str, Any]:
-    return {
-        "sid": app.sid,
-        "account_sid": acct.sid,
+    fields = {
         "friendly_name": app.friendly_name,
         "sms_url": app.sms_url,
         "sms_method": app.sms_method,
+    }
+    return _resource(acct, app.sid, "Applications", fields)
+
+
+_SMS_URLS = ("sms_url", "sms_method", "sms_fallback_url", "sms_fallback_method")
+
+
+def _sms_urls(num: Number) -> dict[str, Any]:
+    """Where a number (long or short) sends inbound messages, as both resources render it."""
+    return {name: getattr(num, name) for name in _SMS_URLS}
+
+
+def _resource(
+    acct: Account, resource_sid: str, path: str, fields: dict[str, Any]
+) -> dict[str, Any]:
+    """A 2010-04-01 resource of an account: the API frames every one alike, its own and its
+    account's sid first, the version, dates and its URI last."""
+    return {
+        "sid": resource_sid,
+        "account_sid": acct.sid,
+        **fields,
         "api_version": "2010-04-01",
         "date_created": DATE,
         "date_updated": DATE,
-        "uri": f"{API}/Accounts/{acct.sid}/Applications/{app.sid}.json",
+        "uri": f"{API}/Accounts/{acct.sid}/{path}/{resource_sid}.json",
     }
 
 

@@ -4,11 +4,11 @@ answer and does not retry by default."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import httpx
 
+from smsconf.emulator.background import Background
 from smsconf.twilio import signature
 
 logger = logging.getLogger("smsconf.emulator.twilio")
@@ -37,12 +37,12 @@ def inbound_params(
     return params
 
 
-class WebhookSender:
+class WebhookSender(Background):
     """Sends webhooks; `deliver` waits for one, `post` sends one in the background."""
 
     def __init__(self, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        super().__init__()
         self._transport = transport
-        self._pending: set[asyncio.Task[int | None]] = set()
 
     async def deliver(
         self, url: str, method: str, auth_token: str, params: dict[str, str]
@@ -64,10 +64,4 @@ class WebhookSender:
         return reply.status_code
 
     def post(self, url: str, method: str, auth_token: str, params: dict[str, str]) -> None:
-        task = asyncio.ensure_future(self.deliver(url, method, auth_token, params))
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
-
-    async def drain(self) -> None:
-        while self._pending:
-            await asyncio.gather(*self._pending)
+        self.start(self.deliver(url, method, auth_token, params))
