@@ -14,6 +14,7 @@ from smsconf.config.kinds import KINDS
 from smsconf.config.model import RemovableKind, format_minutes
 from smsconf.config.schema import json_schema
 from smsconf.mapping.fields import (
+    CHANNEL_PROFILE_TEMPLATES,
     FIELD,
     FIELDS,
     LOCALE,
@@ -25,6 +26,7 @@ from smsconf.mapping.fields import (
 )
 from smsconf.mapping.tables import KIND_OF_TABLE, LINK_KIND, REFERENCE_TABLES
 from smsconf.platform import TABLES
+from smsconf.platform.snapshot import load_snapshot
 
 
 def schema_fields() -> list[str]:
@@ -91,3 +93,22 @@ def test_kinds_are_named_once_and_agree_with_the_language() -> None:
     assert removable == set(typing.get_args(RemovableKind))
     assert set(KIND_OF_TABLE.values()) | set(LINK_KIND.values()) <= set(KINDS)
     assert set(REFERENCE_TABLES) <= set(KINDS)
+
+
+def test_the_refusal_s_reasons_hold_in_microsoft_s_pages() -> None:
+    """The per-scenario template refusal says where such an organisation keeps the templates
+    and why smsconf writes none there: the table has every slot's column, a row belongs to a
+    channel profile, and no workstream column refers to one. When a page shows that link, this
+    fails, and smsconf can write the rows instead of refusing."""
+    snapshot = load_snapshot()
+    table = snapshot.table(CHANNEL_PROFILE_TEMPLATES)
+    assert table is not None
+    held = {a.logical_name for a in table.attributes()}
+    absent = [entry for entry in FIELDS if entry.when_absent is not None]
+    assert absent and {str(entry.column) for entry in absent} <= held
+    profile = table.attribute("msdyn_channelprofileid")
+    assert profile is not None and profile.targets == ("msdyn_channelprofile",)
+    workstream = snapshot.table("msdyn_liveworkstream")
+    assert workstream is not None
+    lookups = [a for a in workstream.attributes() if a.type in ("Lookup", "Customer", "Owner")]
+    assert lookups and not [a for a in lookups if "msdyn_channelprofile" in a.targets]

@@ -105,7 +105,7 @@ def test_an_organisation_as_seen_live_refuses_the_example_s_notification_templat
             f"msdyn_liveworkstream, which this organisation (version {OLDER_VERSION}) does not have"
         ) in result.output
         assert f"(at workstreams[0].advanced.notification_templates.{slot})" in result.output
-    assert "no source says where such an organisation keeps this one" in result.output
+    assert "this one lives in msdyn_channelprofilenotificationtemplate" in result.output
     assert "hint: remove the field for this organisation and set the template" in result.output
     assert f"{len(slots)} error(s)" in result.output  # incoming_authenticated: every version has it
     assert "notification_templates.incoming_authenticated" not in result.output

@@ -10,11 +10,15 @@ the platform's rows are still there after a second apply.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from tools.testkit.workspace import Workspace, ws
+from tests.reconcile.test_organisations import become
+from tools.testkit.workspace import DEMO_SECRETS, Workspace, ws
 
-from smsconf.emulator.dataverse.plugins import DEFAULT_PROFILE
+from smsconf.emulator.dataverse.organisation import Organisation
+from smsconf.emulator.dataverse.plugins import DEFAULT_PROFILE, SMS_TEMPLATES
+from smsconf.emulator.dataverse.seed import NOTIFICATION_TEMPLATES, SESSION_TEMPLATES
 from smsconf.exitcodes import ExitCode
 
 __all__ = ["ws"]  # the fixture, used by name
@@ -95,3 +99,77 @@ def test_a_workstream_created_without_a_contract_gets_the_platform_s(ws: Workspa
     assert planned.exit_code == ExitCode.OK, planned.output
     assert "Made in the admin center" in planned.output  # listed as unmanaged
     assert f"delete routing contract '{contract['msdyn_name']}'" not in planned.output
+
+
+SEEDED_UNIQUE = {t.name: t.unique_name for t in (*SESSION_TEMPLATES, *NOTIFICATION_TEMPLATES)}
+OUT_OF_THE_BOX = {column: SEEDED_UNIQUE[name] for column, (_, name) in SMS_TEMPLATES.items()}
+
+
+def templates_of(ws: Workspace, name: str, columns: list[str]) -> dict[str, Any]:
+    (row,) = ws.rows("msdyn_liveworkstream", msdyn_name=name)
+    return {c: row[c] for c in columns}
+
+
+def exported_and_replanned(ws: Workspace) -> str:
+    """The export's YAML, after checking that a plan of it against the same org is empty."""
+    exported = ws.smsconf("export", "--out", "exported")
+    assert exported.exit_code == ExitCode.OK, exported.output
+    replan = ws.smsconf("plan", "exported", "--detailed-exitcode", env=DEMO_SECRETS)
+    assert replan.exit_code == ExitCode.OK, replan.output
+    return "".join(p.read_text(encoding="utf-8") for p in (ws.root / "exported").rglob("*.y*ml"))
+
+
+def test_smsconf_converges_with_the_platform_s_default_templates(ws: Workspace) -> None:
+    """An SMS workstream the YAML gives no templates gets the out-of-the-box ones from the
+    platform; one the YAML names is kept; a plan after apply is empty; export shows them."""
+    assert ws.plan().exit_code == ExitCode.OK
+
+    async def custom(dv: Any) -> str:
+        body = {"msdyn_name": "My consult", "msdyn_uniquename": "new_myconsult"}
+        return str(await dv.create("msdyn_notificationtemplates", body))
+
+    ws.web(custom)
+    ws.edit(
+        "  - name: SMS session - default\n",
+        "  - name: My consult\n    kind: notification\n    unique_name: new_myconsult\n"
+        "  - name: SMS session - default\n",
+    )
+    ws.edit("        consult: SMS - consult - default\n", "        consult: My consult\n")
+    applied = ws.apply()
+    assert applied.exit_code == ExitCode.OK, applied.output
+
+    columns = [*OUT_OF_THE_BOX, "msdyn_notificationtemplate_supervisorassign"]
+    named = templates_of(ws, "SMS Support", columns)
+    assert named["msdyn_notificationtemplate_consult"] == "new_myconsult"  # the YAML wins
+    unnamed = templates_of(ws, "SMS Sales", columns)
+    assert unnamed == {**OUT_OF_THE_BOX, "msdyn_notificationtemplate_supervisorassign": None}
+
+    again = ws.plan("--detailed-exitcode")
+    assert again.exit_code == ExitCode.OK, again.output
+    assert "No changes." in again.stdout
+    written = exported_and_replanned(ws)
+    assert "consult: My consult" in written
+    others = len(ws.rows("msdyn_liveworkstream")) - 1  # every workstream but SMS Support
+    assert written.count("consult: SMS - consult - default") == others
+
+
+def test_on_an_organisation_as_seen_live_only_its_columns_get_templates(ws: Workspace) -> None:
+    """The organisation without the per-scenario columns: the platform fills the session and
+    incoming-authenticated templates it has, and smsconf converges with them."""
+    become(ws, Organisation.older())
+    text = ws.config.read_text(encoding="utf-8")
+    for slot in ("incoming_unauthenticated", "consult", "transfer"):
+        text, dropped = re.subn(rf"\n +{slot}: [^\n]+", "", text)
+        assert dropped == 1, slot
+    ws.config.write_text(text, encoding="utf-8")
+    applied = ws.apply()
+    assert applied.exit_code == ExitCode.OK, applied.output
+    present = ["msdyn_sessiontemplate_default", "msdyn_notificationtemplate_incoming_auth"]
+    assert templates_of(ws, "SMS Sales", present) == {c: OUT_OF_THE_BOX[c] for c in present}
+    again = ws.plan("--detailed-exitcode")
+    assert again.exit_code == ExitCode.OK, again.output
+    written = exported_and_replanned(ws)
+    assert "consult:" not in written
+    assert written.count("session_template: SMS session - default") == len(
+        ws.rows("msdyn_liveworkstream")
+    )

@@ -289,19 +289,28 @@ RULE = InRuleset()
 RENAMED = Only(why="smsconf only: finds the row under its old name, which the plan renames")
 TEMPLATE_TABLES = ("msdyn_sessiontemplate", "msdyn_notificationtemplate")
 SECTION = Section()
+CHANNEL_PROFILE_TEMPLATES = "msdyn_channelprofilenotificationtemplate"
+"""Where an organisation without the workstream's per-scenario template columns has them: one
+row per channel profile (`msdyn_channelprofileid`, cascade-deleted with it), with the same five
+columns (`schemas/dataverse/pages/cedev/msdyn_channelprofilenotificationtemplate.md`; the live
+organisation of audit source G has the table too)."""
 NOTIFICATION_TEMPLATE_ABSENT = (
     "Microsoft's newest msdyn_liveworkstream page and a live 2026 organisation keep only the "
     "incoming-authenticated template (msdyn_notificationtemplate_incoming_auth) on the "
-    "workstream, and no source says where such an organisation keeps this one: "
-    "msdyn_urnotificationtemplatemapping links a workstream to a UR notification template "
-    "without a scenario, so smsconf has nowhere to write it",
+    f"workstream; this one lives in {CHANNEL_PROFILE_TEMPLATES}, a row per channel profile "
+    "(msdyn_channelprofileid), and no column of a workstream names its channel profile, so "
+    "smsconf cannot tell which row the product reads for this workstream and writes none",
     "remove the field for this organisation and set the template in the Customer Service "
-    "admin center (the workstream's Advanced settings, Agent notifications)",
+    "admin center (the workstream's Advanced settings, Agent notifications), which writes it "
+    "where the product reads it",
 )
 """The refusal of a per-scenario notification template on an organisation without its column
 (`../shared/reference/dataverse-schema/cedev/msdyn_liveworkstream.md` @13744220 lists only
 incoming_auth, agent_dial, pre_dial; the live org of audit source G the same, plus
-agent_reservation; the older cecs page lists all five)."""
+agent_reservation; the older cecs page lists all five). A channel profile is reached from a
+queue (`queue.msdyn_channelprofileid`) and from a capacity link
+(`msdyn_liveworkstreamcapacityprofile.msdyn_engagementprofileid`, newest channel-profile page
+only), never from the workstream (SOURCES.md there), so no write is safe."""
 ACS_READ_ONLY = Only(
     why="checked, never written: the admin center's connect dialog made the ACS provider setting"
 )
@@ -693,8 +702,9 @@ FIELDS: tuple[Field, ...] = (
             + (
                 ""
                 if every_version
-                else " Older organisations only: plan refuses it on one "
-                "without the column (Microsoft's newest workstream page has none)."
+                else " Older organisations only: plan refuses it on one without the "
+                "column (Microsoft's newest workstream page has none; such an organisation "
+                f"keeps it per channel profile, in {CHANNEL_PROFILE_TEMPLATES})."
             ),
             when_absent=None if every_version else NOTIFICATION_TEMPLATE_ABSENT,
         )

@@ -125,12 +125,12 @@ INFERRED = (
     "msdyn_liveworkstream.msdyn_sessiontemplate_default / msdyn_notificationtemplate_* hold "
     "template unique names",
     "out-of-the-box SMS template unique names (msdyn_sms_*)",
-    "where an organisation without msdyn_liveworkstream.msdyn_notificationtemplate_"
-    "incoming_unauth / _consult / _transfer / _supervisorassign (Microsoft's newest page, a live "
-    "2026 organisation) keeps those notification templates: msdyn_urnotificationtemplatemapping "
-    "(msdyn_workstream, msdyn_notificationtemplate → msdyn_urnotificationtemplate) has no "
-    "scenario column, so smsconf refuses those fields there and writes only incoming_auth, "
-    "which every version has",
+    "which msdyn_channelprofilenotificationtemplate row (one per msdyn_channelprofile) the "
+    "product reads for a workstream's consult / transfer / incoming_unauth / supervisorassign "
+    "templates on an organisation whose workstreams lack those columns (Microsoft's newest page, "
+    "a live 2026 organisation): no workstream column names a channel profile; a queue "
+    "(msdyn_channelprofileid) and a capacity link (msdyn_engagementprofileid) do. Until a "
+    "source says, smsconf refuses those four fields there (the admin center sets them)",
     "decision-contract data-type tokens number, boolean and entityreference (only string seen)",
     "a Telesign/Twilio number carries msdyn_ocphonenumbersource 192350000 (Direct Offer)",
     "names compare as the organisation's collation does: case-insensitive always, accents "
@@ -140,10 +140,13 @@ INFERRED = (
     "text column MaxLength counts UTF-16 code units (an emoji counts 2), as SQL nvarchar does",
     "creating an SMS workstream fires the plug-ins seen for voice workstreams: a routing contract "
     "when the create gives none, a capacity link to the default messaging capacity profile "
-    "(unique name msdyn_default_messaging_profile assumed), the session and notification "
-    "templates, the record identification rule and default automated messages (the local "
-    "organisation plays the first two); smsconf leaves every child row of a managed workstream "
-    "it did not create",
+    "(unique name msdyn_default_messaging_profile assumed) and the out-of-the-box SMS templates "
+    "in the template columns the create leaves empty (Microsoft's docs name the templates and "
+    "say they are attached by channel; the local organisation plays all three); not the record "
+    "identification rule (no source gives its value) nor automated messages (the docs make the "
+    "out-of-the-box ones the channel's, inherited by every instance: what the voice finding "
+    "saw created is open); smsconf leaves every child row of a managed workstream it did not "
+    "create",
     "timezonecode values are the Microsoft Time Zone Index Values (85 GMT Standard Time) for "
     "every zone of that table (platform/timezones.py; the org's timezonedefinitions would "
     "settle it)",

@@ -10,18 +10,38 @@ identification rule, automated messages, and a capacity profile link to 'Default
 inbound'", and no routing configuration. A platform-named contract (`msdyn_894c6fd0_…`) is in
 Microsoft's own solution export (dataverse-evidence, source A).
 
-Played here, for every workstream [inferred: the plug-ins are not channel-specific; shown for
-voice only, on the verify list]:
+Played here [inferred for SMS: the plug-ins are shown for voice only, on the verify list]:
 - a routing (decision) contract, created and linked when the create leaves
   `msdyn_routingcontractid` empty; its unique name `msdyn_<id>` follows the export's pattern,
   its definition is empty [inferred];
 - a capacity-profile link to the organisation's default messaging capacity profile, when the
   organisation has one (`DEFAULT_PROFILE`, an out-of-the-box row the solution installs
   [inferred name]; the voice one is `msdyn_voice_inbound_profile`), named as the admin center
-  names links, `<profile name>-<profile id>`.
-Not played, because no source gives their values for SMS: the templates, the record
-identification rule and the default automated messages (their absence on a live org is on the
-verify list). No routing configuration is created, as the source found.
+  names links, `<profile name>-<profile id>`;
+- for an SMS workstream, the out-of-the-box templates in the template columns the create leaves
+  empty, among those the organisation has: "By default, the out-of-the-box templates are
+  associated based on the channel" and "After you create a workstream, you can modify the
+  default templates that are attached to the workstream" (MicrosoftDocs
+  dynamics-365-customer-engagement `ce/customer-service/administer/associate-templates.md`).
+  Which templates: `SMS_TEMPLATES`, by the display names Microsoft lists for SMS
+  (`…/administer/notification-templates.md`, "Out-of-the-box notification templates": no
+  supervisor-assign template for SMS, so that column stays empty; `…/administer/
+  session-templates.md`: "SMS session - default"). A column holds a template's unique name
+  (evidence source A), so the plug-in writes the unique name of the organisation's row of that
+  display name; those unique names are the seed's guesses (`seed.py`, on the verify list).
+
+Not played:
+- default automated messages: the out-of-the-box messages are the channel's, inherited by
+  every instance ("If you don't create customized automated messages at the channel instance
+  level, each instance inherits the channel-level settings", `…/administer/
+  configure-automated-message.md`), so creating a workstream needs no message row of its own;
+  what the voice finding's "automated messages" are is on the verify list;
+- the record identification rule (`msdyn_recordidentificationrule`): Microsoft shows a voice
+  workstream's, whose conditions read the voice engagement context
+  (learn.microsoft.com/dynamics365/contact-center/extend/enable-fields-identify-customers), and
+  none for SMS (`…/administer/record-identification-rule.md` names the fields searched, not the
+  rule's text);
+- a routing configuration: none is created, as the source found.
 """
 
 from __future__ import annotations
@@ -34,21 +54,48 @@ WORKSTREAM = "msdyn_liveworkstream"
 CONTRACT = "msdyn_decisioncontract"
 LINK = "msdyn_liveworkstreamcapacityprofile"
 PROFILE = "msdyn_capacityprofile"
+SESSION_TEMPLATE = "msdyn_sessiontemplate"
+NOTIFICATION_TEMPLATE = "msdyn_notificationtemplate"
 DEFAULT_PROFILE = "msdyn_default_messaging_profile"
 """[inferred] The messaging counterpart of `msdyn_voice_inbound_profile`: no source names it."""
+SMS = 192340000
+"""`msdyn_streamsource` of an SMS workstream."""
+
+SMS_TEMPLATES: dict[str, tuple[str, str]] = {
+    "msdyn_sessiontemplate_default": (SESSION_TEMPLATE, "SMS session - default"),
+    "msdyn_notificationtemplate_incoming_auth": (
+        NOTIFICATION_TEMPLATE,
+        "SMS - incoming authenticated - default",
+    ),
+    "msdyn_notificationtemplate_incoming_unauth": (
+        NOTIFICATION_TEMPLATE,
+        "SMS - incoming unauthenticated - default",
+    ),
+    "msdyn_notificationtemplate_consult": (NOTIFICATION_TEMPLATE, "SMS - consult - default"),
+    "msdyn_notificationtemplate_transfer": (NOTIFICATION_TEMPLATE, "SMS - transfer - default"),
+}
+"""Workstream column → the template table and the display name of the out-of-the-box SMS
+template the platform attaches there (the docs cited in the module's text)."""
 
 Create = Callable[[str, Row], Row]
 Update = Callable[[str, Row, Row], Row]
 Find = Callable[[str, Row], list[Row]]
+Lacks = Callable[[str, str], bool]
 
 
-def workstream_created(row: Row, create: Create, update: Update, find: Find) -> None:
-    """Complete a new workstream as the platform's plug-ins do (see the module's text)."""
+def workstream_created(row: Row, create: Create, update: Update, find: Find, lacks: Lacks) -> None:
+    """Complete a new workstream as the platform's plug-ins do (see the module's text);
+    `lacks(table, column)` says which columns this organisation does not have."""
     workstream_id = row["msdyn_liveworkstreamid"]
+    completed: Row = {}
     if row.get("msdyn_routingcontractid") is None:
         name = "msdyn_" + workstream_id.replace("-", "")
         contract = create(CONTRACT, {"msdyn_name": name, "msdyn_uniquename": name})
-        update(WORKSTREAM, row, {"msdyn_routingcontractid": contract["msdyn_decisioncontractid"]})
+        completed["msdyn_routingcontractid"] = contract["msdyn_decisioncontractid"]
+    if row.get("msdyn_streamsource") == SMS:
+        completed |= default_templates(row, find, lacks)
+    if completed:
+        update(WORKSTREAM, row, completed)
     for profile in find(PROFILE, {"msdyn_uniquename": DEFAULT_PROFILE})[:1]:
         profile_id = profile["msdyn_capacityprofileid"]
         create(
@@ -59,3 +106,15 @@ def workstream_created(row: Row, create: Create, update: Update, find: Find) -> 
                 "msdyn_capacityprofile_id": profile_id,
             },
         )
+
+
+def default_templates(row: Row, find: Find, lacks: Lacks) -> Row:
+    """The out-of-the-box template unique names for the empty template columns the
+    organisation has, where it has that template."""
+    filled: Row = {}
+    for column, (table, display_name) in SMS_TEMPLATES.items():
+        if row.get(column) or lacks(WORKSTREAM, column):
+            continue
+        for template in find(table, {"msdyn_name": display_name})[:1]:
+            filled[column] = template["msdyn_uniquename"]
+    return filled

@@ -39,13 +39,14 @@ class Records:
     """Row-level operations on a store, acting as one calling user, over one schema."""
 
     def __init__(
-        self, store: Store, user_id: str, schema: Schema, *, plugins: bool = False
+        self, store: Store, user_id: str, schema: Schema, *, plugins: plugins.Lacks | None = None
     ) -> None:
         self.store = store
         self.user_id = user_id
         self.schema = schema
         self.plugins = plugins
-        """Whether the platform's plug-ins run on create (`plugins.py`)."""
+        """Whether the platform's plug-ins run on create (`plugins.py`): if so, told which
+        columns (table, column) the organisation lacks, since they fill none of those."""
 
     def entity_set(self, name: str) -> Table:
         """The table of an entity set, or the service's 404 for an unknown segment."""
@@ -151,8 +152,10 @@ class Records:
         supplement.derive(table.logical_name, row)
         self._check_alternate_keys(table, row)
         self.store.put(table.logical_name, row_id, row)
-        if self.plugins and table.logical_name == plugins.WORKSTREAM:
-            plugins.workstream_created(row, self._create, self._update, self.store.find)
+        if self.plugins is not None and table.logical_name == plugins.WORKSTREAM:
+            plugins.workstream_created(
+                row, self._create, self._update, self.store.find, self.plugins
+            )
             return self.store.get(table.logical_name, row_id) or row
         return row
 

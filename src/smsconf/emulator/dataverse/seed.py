@@ -1,8 +1,12 @@
 """Reference rows a real org ships with, written once when a database is first created.
 
 Ids are uuid5 of a fixed namespace so tests and demos can name seeded rows without a lookup.
-The OOB SMS template unique names are not documented anywhere we found (evidence §5, §8); the
-ones below follow the chat naming (`msdyn_chat_consult` ...) and are marked inferred.
+The out-of-the-box SMS templates' display names are Microsoft's (MicrosoftDocs
+dynamics-365-customer-engagement `ce/customer-service/administer/notification-templates.md`,
+"Out-of-the-box notification templates", the SMS row; `…/administer/session-templates.md`).
+Their unique names are documented nowhere we found (evidence §5, §8); the ones below follow the
+chat naming (`msdyn_chat_consult` ...) and are marked inferred. The platform's plug-ins
+(`plugins.py`) attach these templates to new SMS workstreams by display name.
 """
 
 from __future__ import annotations

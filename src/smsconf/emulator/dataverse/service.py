@@ -105,7 +105,8 @@ class Service:
         self.identity = identity
         self.organisation = organisation
         self.schema = schema
-        self.records = Records(store, identity.user_id, schema, plugins=organisation.plugins)
+        lacks = organisation.lacks if organisation.plugins else None
+        self.records = Records(store, identity.user_id, schema, plugins=lacks)
         self._fetch = Fetch(schema.tables, store.get)
 
     def handle(self, call: Call, content_ids: ContentIds | None = None) -> Reply:
