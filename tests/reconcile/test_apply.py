@@ -387,23 +387,26 @@ class Numbers:
         self.now = 0
         self.most = 0
         self.sent: list[str] = []
+        self.events: list[tuple[str, str]] = []  # ("start" | "end", label), as they happen
 
     def owns(self, change: Change) -> bool:
-        return change.table == "number"
+        return change.table in ("number", "topic", "subscription")
 
     async def write(self, change: Change, config: Config) -> tuple[str, str]:
         self.sent.append(change.label)
+        self.events.append(("start", change.label))
         self.now += 1
         self.most = max(self.most, self.now)
         for _ in range(3):
             await asyncio.sleep(0)
         self.now -= 1
+        self.events.append(("end", change.label))
         return ("failed", "refused") if change.label in self.failing else ("done", "")
 
 
-def number_change(n: int) -> Change:
+def number_change(n: int, table: str = "number") -> Change:
     return dataclasses.replace(
-        queue_change("update", str(uuid.uuid4()), n), table="number", label=f"number {n}"
+        queue_change("update", str(uuid.uuid4()), n), table=table, label=f"{table} {n}"
     )
 
 
@@ -434,3 +437,21 @@ async def test_a_provider_failure_stops_the_steps_not_yet_sent(
             ["failed"] + ["done"] * in_flight + ["not_attempted"] * (8 - PROVIDER_CONCURRENCY + 1)
         )
         assert len(numbers.sent) == PROVIDER_CONCURRENCY
+
+
+async def test_provider_steps_of_a_later_table_wait_for_the_earlier_ones(
+    dv: DataverseClient, tmp_path: Path
+) -> None:
+    """An Event Grid subscription needs its topic, planned just before it: the topics go
+    together, and no subscription is sent before every topic has been answered."""
+    numbers = Numbers()
+    changes = [
+        *(number_change(i, "topic") for i in range(2)),
+        *(number_change(i, "subscription") for i in range(2)),
+    ]
+    statuses = await run(dv, tmp_path, *changes, provider=numbers)
+    assert statuses == [("done", "")] * 4
+    assert numbers.events[:2] == [("start", "topic 0"), ("start", "topic 1")]  # together
+    first_subscription = numbers.events.index(("start", "subscription 0"))
+    assert {label for _, label in numbers.events[:first_subscription]} == {"topic 0", "topic 1"}
+    assert numbers.events[first_subscription - 1][0] == "end"

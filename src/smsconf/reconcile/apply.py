@@ -314,10 +314,10 @@ def _uncancel() -> None:
 
 
 PROVIDER_CONCURRENCY = 4
-"""Provider steps of one run sent at once. They are independent (one number each) and each
-costs two round trips (read, then write), so one at a time made an apply of 1,000 Twilio
-numbers take minutes. Twilio publishes no concurrency limit and answers 429/20429 past it
-(providers.md §3), so this stays low, and retries back off as ever."""
+"""Provider steps of one run sent at once. They are independent (rows of one table, see
+`_runs`) and each costs two round trips (read, then write), so one at a time made an apply of
+1,000 Twilio numbers take minutes. Twilio publishes no concurrency limit and answers 429/20429
+past it (providers.md §3), so this stays low, and retries back off as ever."""
 
 
 async def _provider_run(
@@ -353,14 +353,22 @@ async def _provider_run(
 
 
 def _runs(changes: list[Change], provider: ProviderSteps | None) -> list[tuple[list[Change], bool]]:
-    """The steps cut into runs of Dataverse steps and of provider steps, in order."""
+    """The steps cut into runs, in order: Dataverse steps, and provider steps of one table.
+
+    A provider run is sent `PROVIDER_CONCURRENCY` at a time, so it holds only steps that cannot
+    need each other: rows of one table (numbers; Event Grid topics; their subscriptions). A
+    step that needs another is of a table ordered before it (a subscription after its topic),
+    so it is in a later run and goes only once that run has been answered."""
     runs: list[tuple[list[Change], bool]] = []
+    last: tuple[bool, str | None] | None = None
     for change in changes:
         mine = provider is not None and provider.owns(change)
-        if runs and runs[-1][1] == mine:
+        key = (mine, change.table if mine else None)
+        if key == last:
             runs[-1][0].append(change)
         else:
             runs.append(([change], mine))
+        last = key
     return runs
 
 
