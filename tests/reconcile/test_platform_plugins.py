@@ -17,8 +17,8 @@ from tests.reconcile.test_organisations import become
 from tools.testkit.workspace import DEMO_SECRETS, Workspace, ws
 
 from smsconf.emulator.dataverse.organisation import Organisation
-from smsconf.emulator.dataverse.plugins import DEFAULT_PROFILE, SMS_TEMPLATES
-from smsconf.emulator.dataverse.seed import NOTIFICATION_TEMPLATES, SESSION_TEMPLATES
+from smsconf.emulator.dataverse.outofbox import SMS_TEMPLATES
+from smsconf.emulator.dataverse.plugins import DEFAULT_PROFILE
 from smsconf.exitcodes import ExitCode
 
 __all__ = ["ws"]  # the fixture, used by name
@@ -101,8 +101,7 @@ def test_a_workstream_created_without_a_contract_gets_the_platform_s(ws: Workspa
     assert f"delete routing contract '{contract['msdyn_name']}'" not in planned.output
 
 
-SEEDED_UNIQUE = {t.name: t.unique_name for t in (*SESSION_TEMPLATES, *NOTIFICATION_TEMPLATES)}
-OUT_OF_THE_BOX = {column: SEEDED_UNIQUE[name] for column, (_, name) in SMS_TEMPLATES.items()}
+OUT_OF_THE_BOX = {t.column: t.unique_name for t in SMS_TEMPLATES}
 
 
 def templates_of(ws: Workspace, name: str, columns: list[str]) -> dict[str, Any]:

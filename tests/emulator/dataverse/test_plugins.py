@@ -12,11 +12,10 @@ from tests.emulator.dataverse.conftest import API, AUTH, create
 
 from smsconf.emulator.dataverse import create_app
 from smsconf.emulator.dataverse.organisation import Organisation, observed_absent
-from smsconf.emulator.dataverse.plugins import SMS, SMS_TEMPLATES
-from smsconf.emulator.dataverse.seed import NOTIFICATION_TEMPLATES, SESSION_TEMPLATES
+from smsconf.emulator.dataverse.outofbox import SMS_TEMPLATES
 
-SEEDED = {t.name: t.unique_name for t in (*SESSION_TEMPLATES, *NOTIFICATION_TEMPLATES)}
-EXPECTED = {column: SEEDED[name] for column, (_, name) in SMS_TEMPLATES.items()}
+SMS = 192340000  # msdyn_streamsource "SMS" on Microsoft's msdyn_liveworkstream page
+EXPECTED = {t.column: t.unique_name for t in SMS_TEMPLATES}
 COLUMNS = [*EXPECTED, "msdyn_notificationtemplate_supervisorassign"]
 
 

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from smsconf.emulator.dataverse.seed import (
-    NOTIFICATION_TEMPLATES,
-    QUEUE_OUTPUT_CONTRACT,
-    SESSION_TEMPLATES,
-    seed_id,
-)
+from smsconf.emulator.dataverse.outofbox import SMS_TEMPLATES
+from smsconf.emulator.dataverse.seed import QUEUE_OUTPUT_CONTRACT, seed_id
 
 
 async def test_languages_by_lcid(client: httpx.AsyncClient) -> None:
@@ -20,14 +16,10 @@ async def test_languages_by_lcid(client: httpx.AsyncClient) -> None:
 
 
 async def test_templates_by_unique_name(client: httpx.AsyncClient) -> None:
-    for entity_set, templates in (
-        ("msdyn_sessiontemplates", SESSION_TEMPLATES),
-        ("msdyn_notificationtemplates", NOTIFICATION_TEMPLATES),
-    ):
-        for template in templates:
-            url = f"{entity_set}(msdyn_uniquename='{template.unique_name}')"
-            assert (await client.get(url)).json()["msdyn_name"] == template.name
-            assert template.unique_name_inferred  # no OOB SMS unique name was ever observed
+    for template in SMS_TEMPLATES:
+        url = f"{template.table}s(msdyn_uniquename='{template.unique_name}')"
+        assert (await client.get(url)).json()["msdyn_name"] == template.name
+        assert template.unique_name_inferred  # no OOB SMS unique name was ever observed
 
 
 async def test_default_queue_hours_and_contract(client: httpx.AsyncClient) -> None:

@@ -23,12 +23,12 @@ Played here [inferred for SMS: the plug-ins are shown for voice only, on the ver
   associated based on the channel" and "After you create a workstream, you can modify the
   default templates that are attached to the workstream" (MicrosoftDocs
   dynamics-365-customer-engagement `ce/customer-service/administer/associate-templates.md`).
-  Which templates: `SMS_TEMPLATES`, by the display names Microsoft lists for SMS
-  (`…/administer/notification-templates.md`, "Out-of-the-box notification templates": no
-  supervisor-assign template for SMS, so that column stays empty; `…/administer/
-  session-templates.md`: "SMS session - default"). A column holds a template's unique name
-  (evidence source A), so the plug-in writes the unique name of the organisation's row of that
-  display name; those unique names are the seed's guesses (`seed.py`, on the verify list).
+  Which templates, and which column each fills: `outofbox.SMS_TEMPLATES`, by the display names
+  Microsoft lists for SMS (no supervisor-assign template, so that column stays empty). A column
+  holds a template's unique name (evidence source A), so the plug-in writes the unique name of
+  the organisation's row of that display name (the seed's rows' unique names are guesses, on
+  the verify list). Which workstreams are SMS: the `msdyn_streamsource` option the schema labels
+  "SMS".
 
 Not played:
 - default automated messages: the out-of-the-box messages are the channel's, inherited by
@@ -49,50 +49,35 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from smsconf.emulator.dataverse.outofbox import SMS_TEMPLATES
+from smsconf.platform import Table
+
 Row = dict[str, Any]
 WORKSTREAM = "msdyn_liveworkstream"
 CONTRACT = "msdyn_decisioncontract"
 LINK = "msdyn_liveworkstreamcapacityprofile"
 PROFILE = "msdyn_capacityprofile"
-SESSION_TEMPLATE = "msdyn_sessiontemplate"
-NOTIFICATION_TEMPLATE = "msdyn_notificationtemplate"
 DEFAULT_PROFILE = "msdyn_default_messaging_profile"
 """[inferred] The messaging counterpart of `msdyn_voice_inbound_profile`: no source names it."""
-SMS = 192340000
-"""`msdyn_streamsource` of an SMS workstream."""
-
-SMS_TEMPLATES: dict[str, tuple[str, str]] = {
-    "msdyn_sessiontemplate_default": (SESSION_TEMPLATE, "SMS session - default"),
-    "msdyn_notificationtemplate_incoming_auth": (
-        NOTIFICATION_TEMPLATE,
-        "SMS - incoming authenticated - default",
-    ),
-    "msdyn_notificationtemplate_incoming_unauth": (
-        NOTIFICATION_TEMPLATE,
-        "SMS - incoming unauthenticated - default",
-    ),
-    "msdyn_notificationtemplate_consult": (NOTIFICATION_TEMPLATE, "SMS - consult - default"),
-    "msdyn_notificationtemplate_transfer": (NOTIFICATION_TEMPLATE, "SMS - transfer - default"),
-}
-"""Workstream column → the template table and the display name of the out-of-the-box SMS
-template the platform attaches there (the docs cited in the module's text)."""
-
 Create = Callable[[str, Row], Row]
 Update = Callable[[str, Row, Row], Row]
 Find = Callable[[str, Row], list[Row]]
 Lacks = Callable[[str, str], bool]
 
 
-def workstream_created(row: Row, create: Create, update: Update, find: Find, lacks: Lacks) -> None:
-    """Complete a new workstream as the platform's plug-ins do (see the module's text);
-    `lacks(table, column)` says which columns this organisation does not have."""
+def workstream_created(
+    row: Row, table: Table, create: Create, update: Update, find: Find, lacks: Lacks
+) -> None:
+    """Complete a new workstream (`table` is the schema's `msdyn_liveworkstream`) as the
+    platform's plug-ins do (see the module's text); `lacks(table, column)` says which columns
+    this organisation does not have."""
     workstream_id = row["msdyn_liveworkstreamid"]
     completed: Row = {}
     if row.get("msdyn_routingcontractid") is None:
         name = "msdyn_" + workstream_id.replace("-", "")
         contract = create(CONTRACT, {"msdyn_name": name, "msdyn_uniquename": name})
         completed["msdyn_routingcontractid"] = contract["msdyn_decisioncontractid"]
-    if row.get("msdyn_streamsource") == SMS:
+    if row.get("msdyn_streamsource") == sms_source(table):
         completed |= default_templates(row, find, lacks)
     if completed:
         update(WORKSTREAM, row, completed)
@@ -108,13 +93,19 @@ def workstream_created(row: Row, create: Create, update: Update, find: Find, lac
         )
 
 
+def sms_source(table: Table) -> int | None:
+    """The `msdyn_streamsource` value the schema labels "SMS"."""
+    column = table.column("msdyn_streamsource")
+    return next((o.value for o in column.options if o.label == "SMS"), None) if column else None
+
+
 def default_templates(row: Row, find: Find, lacks: Lacks) -> Row:
     """The out-of-the-box template unique names for the empty template columns the
     organisation has, where it has that template."""
     filled: Row = {}
-    for column, (table, display_name) in SMS_TEMPLATES.items():
-        if row.get(column) or lacks(WORKSTREAM, column):
+    for template in SMS_TEMPLATES:
+        if row.get(template.column) or lacks(WORKSTREAM, template.column):
             continue
-        for template in find(table, {"msdyn_name": display_name})[:1]:
-            filled[column] = template["msdyn_uniquename"]
+        for found in find(template.table, {"msdyn_name": template.name})[:1]:
+            filled[template.column] = found["msdyn_uniquename"]
     return filled

@@ -154,7 +154,7 @@ class Records:
         self.store.put(table.logical_name, row_id, row)
         if self.plugins is not None and table.logical_name == plugins.WORKSTREAM:
             plugins.workstream_created(
-                row, self._create, self._update, self.store.find, self.plugins
+                row, table, self._create, self._update, self.store.find, self.plugins
             )
             return self.store.get(table.logical_name, row_id) or row
         return row

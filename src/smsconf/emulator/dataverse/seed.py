@@ -1,20 +1,15 @@
 """Reference rows a real org ships with, written once when a database is first created.
 
 Ids are uuid5 of a fixed namespace so tests and demos can name seeded rows without a lookup.
-The out-of-the-box SMS templates' display names are Microsoft's (MicrosoftDocs
-dynamics-365-customer-engagement `ce/customer-service/administer/notification-templates.md`,
-"Out-of-the-box notification templates", the SMS row; `…/administer/session-templates.md`).
-Their unique names are documented nowhere we found (evidence §5, §8); the ones below follow the
-chat naming (`msdyn_chat_consult` ...) and are marked inferred. The platform's plug-ins
-(`plugins.py`) attach these templates to new SMS workstreams by display name.
+The out-of-the-box SMS templates, with their sources, are `outofbox.SMS_TEMPLATES`.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
+from smsconf.emulator.dataverse.outofbox import SESSION_TEMPLATE, SMS_TEMPLATES, Template
 from smsconf.emulator.dataverse.records import Records
 
 SEED_NAMESPACE = uuid.UUID("0f0c6b1e-5d55-4a8e-8a53-1c6a3c7a9d20")
@@ -40,25 +35,6 @@ LANGUAGES: dict[int, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Template:
-    """An out-of-the-box template: its display name is [doc], its unique name may be a guess."""
-
-    unique_name: str
-    name: str
-    unique_name_inferred: bool
-
-
-SESSION_TEMPLATES = (Template("msdyn_sms_session_default", "SMS session - default", True),)
-NOTIFICATION_TEMPLATES = (
-    Template("msdyn_sms_incoming_authenticated", "SMS - incoming authenticated - default", True),
-    Template(
-        "msdyn_sms_incoming_unauthenticated", "SMS - incoming unauthenticated - default", True
-    ),
-    Template("msdyn_sms_consult", "SMS - consult - default", True),
-    Template("msdyn_sms_transfer", "SMS - transfer - default", True),
-)
-
 DEFAULT_QUEUE_NAME = "Default messaging queue"
 DEFAULT_OPERATING_HOURS_NAME = "Default operating hours"
 QUEUE_OUTPUT_CONTRACT = "msdyn_demandqueueidentificationoutput"
@@ -68,7 +44,8 @@ QUEUE_OUTPUT_CONTRACT_XML = (
 )
 
 
-def _template(table: str, template: Template, **columns: Any) -> tuple[str, dict[str, Any]]:
+def _template(template: Template, **columns: Any) -> tuple[str, dict[str, Any]]:
+    table = template.table
     return table, {
         f"{table}id": seed_id(table, template.unique_name),
         "msdyn_uniquename": template.unique_name,
@@ -129,8 +106,10 @@ def _rows(app_user_id: str) -> list[tuple[str, dict[str, Any]]]:
             },
         )
     )
-    rows += [_template("msdyn_sessiontemplate", t, msdyn_sessiontype=0) for t in SESSION_TEMPLATES]
-    rows += [_template("msdyn_notificationtemplate", t) for t in NOTIFICATION_TEMPLATES]
+    rows += [
+        _template(t, msdyn_sessiontype=0) if t.table == SESSION_TEMPLATE else _template(t)
+        for t in SMS_TEMPLATES
+    ]
     rows.append(
         (
             "msdyn_decisioncontract",
