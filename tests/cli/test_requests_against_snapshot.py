@@ -140,16 +140,6 @@ def violations(call: Call) -> list[str]:
     return problems
 
 
-# Violations not fixed yet (the list is exact, so it only shrinks).
-KNOWN = frozenset(
-    {
-        # field security reads (reconcile/field_access.py): the role page names users' roles
-        # without their sides, which are on the systemuser page (tests/platform lists it too)
-        "GET systemusers: $expand of unknown navigation systemuserroles_association",
-    }
-)
-
-
 @pytest.fixture
 def recorded(monkeypatch: pytest.MonkeyPatch) -> list[Call]:
     calls: list[Call] = []
@@ -173,8 +163,7 @@ def test_every_request_of_the_flows_is_valid_by_the_snapshot(
     assert ws.smsconf("drift", "examples/").exit_code == ExitCode.OK
     assert len(recorded) > 20
     problems = {re.sub(r"\([0-9a-f-]{36}\)", "(id)", p) for c in recorded for p in violations(c)}
-    assert sorted(problems - KNOWN) == [], "\n".join(sorted(problems - KNOWN))
-    assert sorted(KNOWN - problems) == []
+    assert sorted(problems) == [], "\n".join(sorted(problems))
 
 
 def test_the_checker_sees_a_wrong_name() -> None:

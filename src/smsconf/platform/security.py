@@ -80,18 +80,20 @@ ROLE = _table("role", "roles", "name", string("name", 100), ownership="BusinessO
 SECURITY_TABLES = (FIELD_SECURITY_PROFILE, FIELD_PERMISSION, TEAM, ROLE)
 
 
-def _association(table1: str, table2: str, intersect: str) -> ManyToMany:
+def _association(table1: str, table2: str, intersect: str, *, inferred: bool = False) -> ManyToMany:
     """A system N:N relationship, named (and so are both its navigations) after its intersect
     table, as all four here are: the name is said once."""
     name = f"{intersect}_association"
-    return ManyToMany(name, table1, table2, name, name, intersect, inferred=True)
+    return ManyToMany(name, table1, table2, name, name, intersect, inferred=inferred)
 
 
-# The profile page names the profile side of its two links; the user's and the team's side are
-# on pages not in the copy yet (inferred: Dataverse gives both sides the relationship's name).
+# Both sides of each are on the pages (the systemuser, team and fieldsecurityprofile pages),
+# except the role side of users' roles: the role page only points at the systemuser page's block
+# [inferred: Dataverse gives both sides the relationship's name; smsconf navigates it from the
+# user's side only].
 SECURITY_RELATIONSHIPS = (
     _association("fieldsecurityprofile", "systemuser", "systemuserprofiles"),
     _association("fieldsecurityprofile", "team", "teamprofiles"),
     _association("systemuser", "team", "teammembership"),
-    _association("systemuser", "role", "systemuserroles"),
+    _association("systemuser", "role", "systemuserroles", inferred=True),
 )

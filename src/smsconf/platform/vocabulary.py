@@ -174,7 +174,7 @@ def verify_list() -> list[str]:
     from smsconf.platform.hosts import INFERRED as HOSTS_INFERRED
     from smsconf.platform.inbound import INFERRED as INBOUND_INFERRED
     from smsconf.platform.routing import INFERRED as ROUTING_INFERRED
-    from smsconf.platform.tables import ALL_TABLES
+    from smsconf.platform.tables import ALL_TABLES, MANY_TO_MANY
 
     facts = [
         *INFERRED,
@@ -197,4 +197,10 @@ def verify_list() -> list[str]:
         columns = [c.logical_name for c in table.columns if c.inferred]
         if columns:
             facts.append(f"{table.logical_name}: columns {', '.join(columns)}")
+    facts += [
+        f"N:N {rel.schema_name}: {rel.table1} navigates it as {rel.navigation1} and "
+        f"{rel.table2} as {rel.navigation2} (no page shows both sides)"
+        for rel in MANY_TO_MANY
+        if rel.inferred
+    ]
     return facts

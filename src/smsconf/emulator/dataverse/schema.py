@@ -285,8 +285,6 @@ def _many_to_many(snapshot: Snapshot, tables: Mapping[str, Table]) -> tuple[Many
                 inferred=not all(s.get("navigation") for s in (first, second)),
             )
         )
-    names = {r.schema_name for r in found}
-    found += [r for r in supplement.MANY_TO_MANY if r.schema_name not in names]
     return tuple(found)
 
 

@@ -1,15 +1,14 @@
 """Facts an organisation has that Microsoft's table pages do not carry, each with its source.
 
 The generated entity reference lists columns, types, lengths, options and relationships, but not
-which columns are secured, which alternate keys a solution defines, a choice value seen only on
-a live organisation, nor an N:N relationship a page names without describing. The emulator's
-schema (`schema.py`) takes those from here and only from here, so the list of what is not the
-pages' word is this file.
+which columns are secured, which alternate keys a solution defines, nor a choice value seen only
+on a live organisation. The emulator's schema (`schema.py`) takes those from here and only from
+here, so the list of what is not the pages' word is this file.
 """
 
 from __future__ import annotations
 
-from smsconf.platform.model import AlternateKey, ManyToMany
+from smsconf.platform.model import AlternateKey
 
 SECURED: frozenset[tuple[str, str]] = frozenset(
     {
@@ -51,22 +50,6 @@ KEYS: dict[str, tuple[AlternateKey, ...]] = {
     )
 }
 """Alternate keys per table: rows addressable as `/<set>(msdyn_uniquename='x')`."""
-
-MANY_TO_MANY: tuple[ManyToMany, ...] = (
-    # Users' roles: the role page lists the relationship by name only; its sides are on the
-    # systemuser page, whose copy omits them [inferred: both sides navigate by its name, and the
-    # intersect is `systemuserroles`, as for the other system links].
-    ManyToMany(
-        "systemuserroles_association",
-        "systemuser",
-        "role",
-        "systemuserroles_association",
-        "systemuserroles_association",
-        "systemuserroles",
-        inferred=True,
-    ),
-)
-"""N:N relationships some page names but none describes."""
 
 STANDARD_COLUMNS = frozenset(
     {
